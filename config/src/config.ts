@@ -1,0 +1,60 @@
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Configuration is read once from the environment, validated, and typed. Nothing in the code
+ * branches on NODE_ENV: every behaviour that differs between deployments is a named setting here.
+ */
+const ConfigSchema = Type.Object({
+  DATABASE_URL: Type.String({ minLength: 1 }),
+  REDIS_URL: Type.String({ minLength: 1 }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  PUBLIC_URL: Type.String({ default: 'http://127.0.0.1:3000' }),
+  LOG_LEVEL: Type.Union(
+    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
+    { default: 'info' },
+  ),
+  /** PKCS#8 PEM of the Ed25519 key that signs access tokens; its public half is served as JWKS. */
+  JWT_PRIVATE_KEY: Type.String({ minLength: 1 }),
+  JWT_KEY_ID: Type.String({ default: 'medstock-1' }),
+  JWT_ISSUER: Type.String({ default: 'medstock' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 60 * 24 * 30 }),
+  /** Comma-separated list of allowed browser origins; empty means same-origin only. */
+  CORS_ORIGINS: Type.String({ default: '' }),
+  /** Set true behind HTTPS so the refresh cookie is marked Secure. */
+  COOKIE_SECURE: Type.Boolean({ default: false }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  /** BullMQ queue name prefix; tests use a fresh one per run so queues never collide. */
+  QUEUE_PREFIX: Type.String({ default: 'medstock' }),
+  /** Every-N-ms schedule of the per-tenant housekeeping job. */
+  HOUSEKEEPING_EVERY_MS: Type.Integer({ minimum: 1000, default: 60 * 60 * 1000 }),
+  DEPLOYMENT_MODE: Type.Union([Type.Literal('saas'), Type.Literal('private-cloud'), Type.Literal('on-premises')], {
+    default: 'saas',
+  }),
+  /** Stripe: when STRIPE_SECRET_KEY is empty, billing is off and no plan limits apply. */
+  STRIPE_SECRET_KEY: Type.String({ default: '' }),
+  STRIPE_WEBHOOK_SECRET: Type.String({ default: '' }),
+  STRIPE_API_BASE: Type.String({ default: '' }),
+  WEB_DIST_DIR: Type.String({ default: '' }),
+});
+
+export type AppConfig = Static<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.instancePath || '(root)'}: ${e.message}`);
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return converted as AppConfig;
+}

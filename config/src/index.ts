@@ -1,0 +1,1 @@
+export { loadConfig, type AppConfig } from './config.ts';

@@ -1,0 +1,141 @@
+import type pg from 'pg';
+import { tenantSchema } from '../tenant-schema.ts';
+import { type MigrationFile, migrationFiles } from './migration-files.ts';
+
+/** Arbitrary constant: every migration runner takes this advisory lock before changing DDL. */
+export const MIGRATION_LOCK_KEY = 4_242_001;
+
+async function appliedNames(client: pg.PoolClient, table: string): Promise<Set<string>> {
+  const { rows } = await client.query<{ name: string }>(`select name from ${table}`);
+  return new Set(rows.map((r) => r.name));
+}
+
+function pending(files: MigrationFile[], applied: Set<string>): MigrationFile[] {
+  return files.filter((f) => !applied.has(f.name));
+}
+
+/** Applies missing control-plane migrations, each in its own transaction. */
+export async function migrateControl(client: pg.PoolClient, opts: { dryRun?: boolean } = {}): Promise<string[]> {
+  await client.query('create schema if not exists control');
+  await client.query(
+    'create table if not exists control.schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+  );
+  const todo = pending(migrationFiles('control'), await appliedNames(client, 'control.schema_migrations'));
+  if (opts.dryRun) return todo.map((f) => f.name);
+  for (const f of todo) {
+    await client.query('begin');
+    try {
+      await client.query(f.sql);
+      await client.query('insert into control.schema_migrations (name) values ($1)', [f.name]);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback');
+      throw new Error(`control migration ${f.name} failed: ${(err as Error).message}`);
+    }
+  }
+  return todo.map((f) => f.name);
+}
+
+/**
+ * Brings one tenant schema up to date inside the caller's open transaction, with search_path
+ * bound to that schema. Callers commit or roll back, so a tenant is either fully upgraded or not.
+ */
+export async function applyTenantMigrations(
+  client: pg.PoolClient,
+  organizationId: string,
+  opts: { dryRun?: boolean; createSchema?: boolean } = {},
+): Promise<string[]> {
+  const schema = tenantSchema(organizationId);
+  if (opts.createSchema) await client.query(`create schema "${schema}"`);
+  await client.query(`select set_config('search_path', $1, true)`, [schema]);
+  await client.query(
+    'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+  );
+  const todo = pending(migrationFiles('tenant'), await appliedNames(client, 'schema_migrations'));
+  if (opts.dryRun) return todo.map((f) => f.name);
+  for (const f of todo) {
+    try {
+      await client.query(f.sql);
+    } catch (err) {
+      throw new Error(`tenant migration ${f.name} failed in ${schema}: ${(err as Error).message}`);
+    }
+    await client.query('insert into schema_migrations (name) values ($1)', [f.name]);
+  }
+  return todo.map((f) => f.name);
+}
+
+export interface MigrateAllOptions {
+  tenant?: string;
+  from?: string;
+  limit?: number;
+  dryRun?: boolean;
+  onTenant?: (result: TenantMigrationResult) => void;
+}
+
+export interface TenantMigrationResult {
+  organizationId: string;
+  schema: string;
+  ok: boolean;
+  applied: string[];
+  error?: string;
+}
+
+export interface MigrateAllReport {
+  control: string[];
+  tenants: TenantMigrationResult[];
+  failed: number;
+}
+
+/**
+ * Upgrades the control plane, then every provisioned tenant schema in id order. Holds an advisory
+ * lock for the whole run so two runners never race; re-running is safe because each schema
+ * records what it has applied. A failing tenant is reported and the run goes on.
+ */
+export async function migrateAll(pool: pg.Pool, opts: MigrateAllOptions = {}): Promise<MigrateAllReport> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const control = await migrateControl(client, { dryRun: opts.dryRun });
+      const params: unknown[] = [];
+      let where = `status in ('active', 'suspended')`;
+      if (opts.tenant) {
+        params.push(opts.tenant);
+        where += ` and id = $${params.length}`;
+      }
+      if (opts.from) {
+        params.push(opts.from);
+        where += ` and id >= $${params.length}`;
+      }
+      let limit = '';
+      if (opts.limit !== undefined) {
+        params.push(opts.limit);
+        limit = ` limit $${params.length}`;
+      }
+      const { rows } = await client.query<{ id: string }>(
+        `select id from control.organizations where ${where} order by id${limit}`,
+        params,
+      );
+      const tenants: TenantMigrationResult[] = [];
+      for (const { id } of rows) {
+        const result: TenantMigrationResult = { organizationId: id, schema: tenantSchema(id), ok: true, applied: [] };
+        await client.query('begin');
+        try {
+          result.applied = await applyTenantMigrations(client, id, { dryRun: opts.dryRun });
+          await client.query('commit');
+        } catch (err) {
+          await client.query('rollback');
+          result.ok = false;
+          result.error = (err as Error).message;
+        }
+        tenants.push(result);
+        opts.onTenant?.(result);
+      }
+      return { control, tenants, failed: tenants.filter((t) => !t.ok).length };
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,30 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { NO_TENANT_SCHEMA } from './tenant-schema.ts';
+
+// bigint (int8) and numeric come back as strings by default; counts and quantities fit in a JS
+// number (< 2^53), so parse int8 as number. numeric stays a string where money precision matters.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export type Db = NodePgDatabase<Record<string, never>>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface Database {
+  pool: pg.Pool;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** One shared pool for every tenant. The tenant schema is bound per transaction, never per pool. */
+export function createDatabase(url: string, max = 10): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    // Outside withTenantDb no tenant schema is visible: an unqualified tenant table errors out.
+    options: `-c search_path=${NO_TENANT_SCHEMA}`,
+  });
+  // An idle client losing its connection must not crash the process.
+  pool.on('error', () => {});
+  const db = drizzle({ client: pool });
+  return { pool, db, close: () => pool.end() };
+}
