@@ -26,6 +26,8 @@ const ConfigSchema = Type.Object({
   /** Set true behind HTTPS so the refresh cookie is marked Secure. */
   COOKIE_SECURE: Type.Boolean({ default: false }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
+  /** Sign-up and login attempts per client address per minute (credential stuffing). */
+  AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 30 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
   /** BullMQ queue name prefix; tests use a fresh one per run so queues never collide. */

@@ -1,0 +1,103 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AppDeps } from './deps.ts';
+import { ProblemError } from './lib/problem.ts';
+import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
+import { auditPlugin } from './plugins/audit.plugin.ts';
+import { errorsPlugin } from './plugins/errors.plugin.ts';
+import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
+import { registerRoutes } from './routes/index.ts';
+
+export type App = FastifyInstance;
+
+export const API_VERSION = '0.1.0';
+
+/** The whole API as one Fastify instance; server.ts only listens, tests call app.inject. */
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
+  const { config } = deps;
+  const app = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : {
+            level: config.LOG_LEVEL,
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w\-.]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // TypeBox validates: bodies strictly (no coercion, unknown fields refused by each schema),
+  // params and query strings with string-to-number conversion.
+  // A POST without a body is validated as an empty object, so the client is told which fields
+  // are required rather than "must be object".
+  app.setValidatorCompiler((route) => {
+    const check = TypeBoxValidatorCompiler(route);
+    return route.httpPart === 'body' ? (value: unknown) => check(value ?? {}) : check;
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, { global: true });
+  const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  await app.register(cors, { origin: origins.length ? origins : false, credentials: true });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: '1 minute',
+    redis: deps.redis,
+    nameSpace: `${config.QUEUE_PREFIX}:rl:`,
+    enableDraftSpec: true,
+    // Integrations are limited per API key, everyone else per client address.
+    keyGenerator: (request) => {
+      const prefix = apiKeyPrefixOf(
+        (request.headers['x-api-key'] as string | undefined) && `Bearer ${request.headers['x-api-key']}`,
+      ) ?? apiKeyPrefixOf(request.headers.authorization);
+      return prefix ? `key:${prefix}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    errorResponseBuilder: (_request, context) =>
+      new ProblemError(429, 'rate_limited', 'Too many requests', `Rate limit of ${context.max} requests per ${context.after} exceeded.`),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'medstock API',
+        version: API_VERSION,
+        description:
+          'Early warning for medical consumables. Authenticate with `Authorization: Bearer <access token>` (from /v1/auth/login) or an API key (`Authorization: Bearer msk_...` or `X-API-Key`). Errors are RFC 9457 problem details. Every POST accepts an `Idempotency-Key` header.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msk_ API key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(authPlugin, deps);
+  await app.register(idempotencyPlugin, deps);
+  await app.register(auditPlugin, deps);
+  await app.register(registerRoutes, deps);
+  return app;
+}

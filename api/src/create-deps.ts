@@ -1,0 +1,26 @@
+import type { AppConfig } from '@medstock/config';
+import { createDatabase } from '@medstock/db';
+import { Redis } from 'ioredis';
+import type { AppDeps } from './deps.ts';
+import { loadTokenKeys } from './lib/tokens.ts';
+
+export async function createDeps(config: AppConfig): Promise<AppDeps & { close(): Promise<void> }> {
+  const database = createDatabase(config.DATABASE_URL, config.PG_POOL_MAX);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+  redis.on('error', () => {});
+  const tokenKeys = await loadTokenKeys(
+    config.JWT_PRIVATE_KEY,
+    config.JWT_KEY_ID,
+    config.JWT_ISSUER,
+    config.ACCESS_TOKEN_TTL_SECONDS,
+  );
+  return {
+    config,
+    database,
+    redis,
+    tokenKeys,
+    close: async () => {
+      await Promise.allSettled([database.close(), redis.quit()]);
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import type { AppConfig } from '@medstock/config';
+import type { Database } from '@medstock/db';
+import type { Redis } from 'ioredis';
+import type { TokenKeys } from './lib/tokens.ts';
+
+/** Everything the API needs from outside, made once by server.ts (or a test) and passed in. */
+export interface AppDeps {
+  config: AppConfig;
+  database: Database;
+  redis: Redis;
+  tokenKeys: TokenKeys;
+}

@@ -1,0 +1,52 @@
+import type { ApiKeyScope, Role } from '@medstock/db';
+import { forbidden, notFound } from '../lib/problem.ts';
+
+/**
+ * Permissions are the API-key scopes; a user's role grants a fixed set of them. One vocabulary
+ * for people and integrations keeps every route's check to a single line.
+ */
+export type Scope = ApiKeyScope;
+export const SCOPES: Scope[] = ['read', 'stock:write', 'purchasing', 'admin'];
+
+export const ROLE_SCOPES: Record<Role, Scope[]> = {
+  owner: ['read', 'stock:write', 'purchasing', 'admin'],
+  admin: ['read', 'stock:write', 'purchasing', 'admin'],
+  purchaser: ['read', 'purchasing'],
+  storekeeper: ['read', 'stock:write'],
+  nurse: ['read', 'stock:write'],
+  viewer: ['read'],
+};
+
+export interface AuthContext {
+  kind: 'user' | 'api_key';
+  organizationId: string;
+  userId: string | null;
+  sessionId: string | null;
+  apiKeyId: string | null;
+  role: Role | null;
+  scopes: ReadonlySet<Scope>;
+  /** null: every site; otherwise only these sites are visible and writable. */
+  siteIds: readonly string[] | null;
+}
+
+export type RouteAccess = 'public' | { scope: Scope; ownerOnly?: boolean };
+
+export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'public'>): void {
+  if (!auth.scopes.has(access.scope)) {
+    throw forbidden(
+      auth.kind === 'api_key'
+        ? `This API key lacks the '${access.scope}' scope.`
+        : `The role '${auth.role}' may not do this (needs '${access.scope}').`,
+    );
+  }
+  if (access.ownerOnly && auth.role !== 'owner') throw forbidden('Only the organisation owner may do this.');
+}
+
+/** A site outside the caller's limit is reported as not found, so its existence does not leak. */
+export function assertSiteVisible(auth: AuthContext, siteId: string, what = 'The site'): void {
+  if (auth.siteIds !== null && !auth.siteIds.includes(siteId)) throw notFound(what);
+}
+
+export function visibleSiteIds(auth: AuthContext): readonly string[] | null {
+  return auth.siteIds;
+}

@@ -1,0 +1,162 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import { type FieldError, ProblemError } from '../lib/problem.ts';
+
+/** The schema of every error response, referenced from each route's 4xx/5xx entries. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    code: Type.String({ description: 'Stable machine-readable error code.' }),
+    instance: Type.Optional(Type.String()),
+    requestId: Type.String(),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) })),
+    ),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  instance?: string;
+  requestId: string;
+  errors?: FieldError[];
+  [k: string]: unknown;
+}
+
+const TYPE_BASE = 'https://docs.medstock.app/problems/';
+
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  p: Omit<ProblemBody, 'type' | 'requestId' | 'instance'>,
+) {
+  const body: ProblemBody = {
+    type: TYPE_BASE + p.code,
+    instance: request.url.split('?')[0],
+    requestId: String(request.id),
+    ...p,
+  };
+  return reply.status(p.status).type('application/problem+json').send(body);
+}
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+function fieldErrors(validation: ValidationIssue[], context: string | undefined): FieldError[] {
+  return validation.map((v) => {
+    let field = v.instancePath ?? '';
+    const missing = v.params?.requiredProperties ?? v.params?.missingProperty;
+    if (v.keyword === 'required' && missing) field += `/${Array.isArray(missing) ? missing.join(',') : missing}`;
+    const extra = v.params?.additionalProperties ?? v.params?.additionalProperty;
+    if (v.keyword === 'additionalProperties' && extra) {
+      field += `/${Array.isArray(extra) ? extra.join(',') : extra}`;
+    }
+    return {
+      field: `${context ?? 'body'}:${field || '/'}`,
+      message: v.keyword === 'additionalProperties' ? 'unknown field' : (v.message ?? 'invalid'),
+      code: v.keyword,
+    };
+  });
+}
+
+// Postgres error classes that mean the client sent something the data does not allow.
+const PG_CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  '23505': [409, 'conflict', 'A record with the same unique value already exists.'],
+  '23503': [409, 'reference_conflict', 'The change refers to a record that does not exist or is still in use.'],
+  '23514': [422, 'constraint_violated', 'The change violates a data rule.'],
+  '22P02': [400, 'invalid_value', 'A value has the wrong format.'],
+  '22003': [400, 'value_out_of_range', 'A number is out of range.'],
+  '22001': [400, 'value_too_long', 'A value is too long.'],
+  '40001': [409, 'serialization_conflict', 'A concurrent change conflicted; retry the request.'],
+};
+
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.addSchema(Problem);
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, {
+      status: 404,
+      code: 'route_not_found',
+      title: 'Not found',
+      detail: `No route ${request.method} ${request.url.split('?')[0]}.`,
+    }),
+  );
+
+  app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
+    if (error instanceof ProblemError) {
+      return sendProblem(reply, request, {
+        status: error.status,
+        code: error.code,
+        title: error.title,
+        ...(error.detail ? { detail: error.detail } : {}),
+        ...(error.errors ? { errors: error.errors } : {}),
+        ...(error.extra ?? {}),
+      });
+    }
+    if (error.validation) {
+      return sendProblem(reply, request, {
+        status: 400,
+        code: 'validation_failed',
+        title: 'Bad request',
+        detail: `The request ${error.validationContext ?? 'body'} is not valid.`,
+        errors: fieldErrors(error.validation as ValidationIssue[], error.validationContext),
+      });
+    }
+    const pgCode = (error as { code?: string }).code;
+    if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
+      const [status, code, detail] = PG_CLIENT_ERRORS[pgCode];
+      return sendProblem(reply, request, { status, code, title: status === 409 ? 'Conflict' : 'Bad request', detail });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const known: Record<string, string> = {
+        FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+        FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_json_body',
+        FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+        FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+        FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+        FST_ERR_RATE_LIMITED: 'rate_limited',
+      };
+      let code = (error.code && known[error.code]) ?? 'bad_request';
+      if (status === 429) code = 'rate_limited';
+      if (error instanceof SyntaxError) code = 'malformed_json';
+      return sendProblem(reply, request, {
+        status,
+        code,
+        title: status === 429 ? 'Too many requests' : status === 413 ? 'Content too large' : 'Bad request',
+        detail: error.message,
+      });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, request, {
+      status: 500,
+      code: 'internal_error',
+      title: 'Internal server error',
+      detail: 'Something went wrong on our side; quote the request id when reporting it.',
+    });
+  });
+});
+
+/** Standard error responses to spread into a route's `response` schema. */
+export const problemResponses = {
+  400: Type.Ref('Problem'),
+  401: Type.Ref('Problem'),
+  403: Type.Ref('Problem'),
+  404: Type.Ref('Problem'),
+  409: Type.Ref('Problem'),
+  422: Type.Ref('Problem'),
+  429: Type.Ref('Problem'),
+};

@@ -1,0 +1,73 @@
+import type { AppDeps } from '../../deps.ts';
+import { randomSecret, sha256 } from '../../lib/tokens.ts';
+import type { AuthContext, Scope } from '../../plugins/access.ts';
+import { assertSitesExist } from '../sites/sites.service.ts';
+import { forbidden, notFound } from '../../lib/problem.ts';
+import { decodeCursor, paginate } from '../../lib/pagination.ts';
+import { randomBytes } from 'node:crypto';
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  site_ids: string[] | null;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const ALPHANUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+function keyPrefix(): string {
+  return [...randomBytes(12)].map((b) => ALPHANUM[b % ALPHANUM.length]).join('');
+}
+
+/**
+ * A new key is shown once: `msk_<prefix>_<secret>`. The prefix makes it recognisable (and
+ * findable by secret scanners); only the SHA-256 of the secret is stored.
+ */
+export async function createApiKey(
+  deps: AppDeps,
+  auth: AuthContext,
+  input: { name: string; scopes: Scope[]; siteIds?: string[] | null },
+) {
+  // A key can never hold more than its creator: no privilege escalation through integrations.
+  for (const s of input.scopes) if (!auth.scopes.has(s)) throw forbidden(`You cannot grant the '${s}' scope.`);
+  let siteIds = input.siteIds ?? null;
+  if (auth.siteIds !== null) {
+    if (siteIds === null) siteIds = [...auth.siteIds];
+    else if (siteIds.some((s) => !auth.siteIds!.includes(s))) throw forbidden('You cannot grant access to sites outside your own.');
+  }
+  if (siteIds) await assertSitesExist(deps, auth, siteIds);
+  const prefix = keyPrefix();
+  const secret = randomSecret(32);
+  const { rows } = await deps.database.pool.query<ApiKeyRow>(
+    `insert into control.api_keys (organization_id, name, prefix, secret_hash, scopes, site_ids, created_by)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at`,
+    [auth.organizationId, input.name, prefix, sha256(secret), input.scopes, siteIds, auth.userId],
+  );
+  return { row: rows[0]!, key: `msk_${prefix}_${secret}` };
+}
+
+export async function listApiKeys(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
+  const after = decodeCursor(cursor, 2);
+  const { rows } = await deps.database.pool.query<ApiKeyRow>(
+    `select id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at from control.api_keys
+      where organization_id = $1 ${after ? 'and (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
+      order by created_at desc, id desc limit $2`,
+    after ? [auth.organizationId, limit + 1, after[0], after[1]] : [auth.organizationId, limit + 1],
+  );
+  return paginate(rows, limit, (r) => [r.created_at.toISOString(), r.id]);
+}
+
+export async function revokeApiKey(deps: AppDeps, auth: AuthContext, id: string) {
+  const { rows } = await deps.database.pool.query<ApiKeyRow>(
+    `update control.api_keys set revoked_at = coalesce(revoked_at, now())
+      where id = $1 and organization_id = $2
+      returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at`,
+    [id, auth.organizationId],
+  );
+  if (!rows[0]) throw notFound('The API key');
+  return rows[0];
+}

@@ -1,0 +1,229 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../deps.ts';
+import { notFound, unauthorized } from '../../lib/problem.ts';
+import { DateTime, IdParams, Locale, Uuid } from '../../lib/schemas.ts';
+import { authOf } from '../../plugins/auth.plugin.ts';
+import { problemResponses } from '../../plugins/errors.plugin.ts';
+import { listSessions, login, refresh, revokeSession, type SessionTokens, signup } from './auth.service.ts';
+
+export const REFRESH_COOKIE = 'medstock_refresh';
+
+const TokenResponse = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer({ description: 'seconds' }),
+  refreshToken: Type.String({ description: 'Also set as an httpOnly cookie for browsers.' }),
+  organizationId: Uuid,
+  userId: Uuid,
+});
+
+const Password = Type.String({ minLength: 10, maxLength: 200, description: 'At least 10 characters.' });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+
+export async function authRoutes(app: FastifyInstance, deps: AppDeps) {
+  const send = (reply: FastifyReply, status: number, r: { organizationId: string; userId: string; tokens: SessionTokens }) => {
+    reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
+      httpOnly: true,
+      secure: deps.config.COOKIE_SECURE,
+      sameSite: 'strict',
+      path: '/v1/auth',
+      maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,
+    });
+    return reply.status(status).send({
+      accessToken: r.tokens.accessToken,
+      tokenType: 'Bearer' as const,
+      expiresIn: r.tokens.expiresIn,
+      refreshToken: r.tokens.refreshToken,
+      organizationId: r.organizationId,
+      userId: r.userId,
+    });
+  };
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Public keys that verify access tokens (JWKS)',
+        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
+      },
+    },
+    async () => deps.tokenKeys.jwks,
+  );
+
+  app.post(
+    '/v1/auth/signup',
+    {
+      config: { access: 'public', rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign up an organisation and its owner',
+        description: 'Creates the organisation, its tenant schema, a first site with a central store, and the owner account, all or nothing.',
+        body: Type.Object(
+          {
+            organizationName: Type.String({ minLength: 1, maxLength: 200 }),
+            email: Email,
+            password: Password,
+            name: Type.Optional(Type.String({ maxLength: 200 })),
+            locale: Type.Optional(Locale),
+            siteName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            catalogueTemplate: Type.Optional(Type.String({ maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: TokenResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const r = await signup(deps, request.body, request.headers['user-agent']);
+      request.auditOrganizationId = r.organizationId;
+      request.auditActorId = r.userId;
+      return send(reply, 201, r);
+    },
+  );
+
+  app.post(
+    '/v1/auth/login',
+    {
+      config: { access: 'public', rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with email and password',
+        body: Type.Object(
+          { email: Email, password: Type.String({ minLength: 1, maxLength: 200 }), organizationId: Type.Optional(Uuid) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Intersect([
+            TokenResponse,
+            Type.Object({ organizations: Type.Array(Type.Object({ id: Uuid, name: Type.String(), role: Type.String() })) }),
+          ]),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const r = await login(deps, request.body, request.headers['user-agent']);
+      request.auditOrganizationId = r.organizationId;
+      request.auditActorId = r.userId;
+      reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
+        httpOnly: true,
+        secure: deps.config.COOKIE_SECURE,
+        sameSite: 'strict',
+        path: '/v1/auth',
+        maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,
+      });
+      return {
+        accessToken: r.tokens.accessToken,
+        tokenType: 'Bearer' as const,
+        expiresIn: r.tokens.expiresIn,
+        refreshToken: r.tokens.refreshToken,
+        organizationId: r.organizationId,
+        userId: r.userId,
+        organizations: r.organizations,
+      };
+    },
+  );
+
+  const refreshTokenOf = (request: FastifyRequest<{ Body: { refreshToken?: string } }>) =>
+    request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+
+  app.post(
+    '/v1/auth/refresh',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token (cookie or body) for a new access token; the refresh token rotates',
+        body: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        response: { 200: TokenResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const token = refreshTokenOf(request);
+      if (!token) throw unauthorized('No refresh token was sent.');
+      const r = await refresh(deps, token);
+      request.auditOrganizationId = r.organizationId;
+      request.auditActorId = r.userId;
+      return send(reply, 200, r);
+    },
+  );
+
+  app.post(
+    '/v1/auth/logout',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke the current session: its access and refresh tokens stop working at once',
+        security: [{ bearer: [] }],
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      if (auth.sessionId && auth.userId) await revokeSession(deps, auth.userId, auth.sessionId);
+      reply.clearCookie(REFRESH_COOKIE, { path: '/v1/auth' });
+      return reply.status(204).send();
+    },
+  );
+
+  const Session = Type.Object({
+    id: Uuid,
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+    createdAt: DateTime,
+    lastRefreshedAt: DateTime,
+    expiresAt: DateTime,
+    current: Type.Boolean(),
+  });
+
+  app.get(
+    '/v1/auth/sessions',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['auth'],
+        summary: "The caller's active sessions in this organisation",
+        security: [{ bearer: [] }],
+        response: { 200: Type.Object({ items: Type.Array(Session) }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      if (!auth.userId) return { items: [] };
+      const rows = await listSessions(deps, auth.userId, auth.organizationId);
+      return {
+        items: rows.map((s) => ({
+          id: s.id,
+          userAgent: s.user_agent,
+          createdAt: s.created_at.toISOString(),
+          lastRefreshedAt: s.last_refreshed_at.toISOString(),
+          expiresAt: s.expires_at.toISOString(),
+          current: s.id === auth.sessionId,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    '/v1/auth/sessions/:id',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['auth'],
+        summary: "Revoke one of the caller's sessions (token revocation)",
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const ok = auth.userId ? await revokeSession(deps, auth.userId, request.params.id) : false;
+      if (!ok) throw notFound('The session');
+      return reply.status(204).send();
+    },
+  );
+}

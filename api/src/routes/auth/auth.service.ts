@@ -1,0 +1,173 @@
+import { provisionTenant } from '@medstock/db';
+import type pg from 'pg';
+import type { AppDeps } from '../../deps.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
+import { conflict, ProblemError, unauthorized } from '../../lib/problem.ts';
+import { randomSecret, sha256, signAccessToken } from '../../lib/tokens.ts';
+import { seedNewTenant, type TenantSeedInput } from './tenant-seed.ts';
+
+export interface SessionTokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  sessionId: string;
+}
+
+export interface SignupInput extends TenantSeedInput {
+  organizationName: string;
+  email: string;
+  password: string;
+  name?: string;
+  locale?: 'zh-CN' | 'en';
+}
+
+async function openSession(
+  deps: AppDeps,
+  db: pg.Pool | pg.PoolClient,
+  userId: string,
+  organizationId: string,
+  userAgent: string | undefined,
+): Promise<SessionTokens> {
+  const refreshToken = randomSecret(32);
+  const { rows } = await db.query<{ id: string }>(
+    `insert into control.sessions (user_id, organization_id, refresh_token_hash, user_agent, expires_at)
+     values ($1, $2, $3, $4, now() + make_interval(secs => $5)) returning id`,
+    [userId, organizationId, sha256(refreshToken), userAgent?.slice(0, 300) ?? null, deps.config.REFRESH_TOKEN_TTL_SECONDS],
+  );
+  const sessionId = rows[0]!.id;
+  const accessToken = await signAccessToken(deps.tokenKeys, { sub: userId, org: organizationId, sid: sessionId });
+  return { accessToken, refreshToken, expiresIn: deps.tokenKeys.ttlSeconds, sessionId };
+}
+
+/**
+ * Sign-up creates the organisation, its owner and the tenant schema in one transaction: a
+ * failure anywhere (taken email, a failing migration, a bad template) leaves nothing behind.
+ */
+export async function signup(deps: AppDeps, input: SignupInput, userAgent?: string) {
+  const passwordHash = await hashPassword(input.password);
+  const client = await deps.database.pool.connect();
+  try {
+    await client.query('begin');
+    const org = await client.query<{ id: string }>(
+      `insert into control.organizations (name, deployment_mode, locale, catalogue_template, plan)
+       values ($1, $2, $3, $4, $5) returning id`,
+      [
+        input.organizationName,
+        deps.config.DEPLOYMENT_MODE,
+        input.locale ?? 'zh-CN',
+        input.catalogueTemplate ?? null,
+        deps.config.STRIPE_SECRET_KEY ? 'free' : 'chain',
+      ],
+    );
+    const organizationId = org.rows[0]!.id;
+    const user = await client
+      .query<{ id: string }>(
+        `insert into control.users (email, name, password_hash, locale) values ($1, $2, $3, $4) returning id`,
+        [input.email.trim(), input.name ?? '', passwordHash, input.locale ?? 'zh-CN'],
+      )
+      .catch((err: { code?: string }) => {
+        if (err.code === '23505') throw conflict('email_taken', 'An account with this email already exists; log in instead.');
+        throw err;
+      });
+    const userId = user.rows[0]!.id;
+    await client.query(
+      `insert into control.memberships (organization_id, user_id, role) values ($1, $2, 'owner')`,
+      [organizationId, userId],
+    );
+    await provisionTenant(client, organizationId, (c) => seedNewTenant(c, input));
+    const tokens = await openSession(deps, client, userId, organizationId, userAgent);
+    await client.query('commit');
+    return { organizationId, userId, tokens };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function login(
+  deps: AppDeps,
+  input: { email: string; password: string; organizationId?: string },
+  userAgent?: string,
+) {
+  const { rows } = await deps.database.pool.query<{ id: string; password_hash: string }>(
+    'select id, password_hash from control.users where lower(email) = lower($1)',
+    [input.email.trim()],
+  );
+  const user = rows[0];
+  const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
+  if (!user || !ok) throw new ProblemError(401, 'invalid_credentials', 'Unauthorized', 'Email or password is wrong.');
+  const memberships = await deps.database.pool.query<{ organization_id: string; name: string; role: string }>(
+    `select m.organization_id, o.name, m.role from control.memberships m
+       join control.organizations o on o.id = m.organization_id and o.status = 'active'
+      where m.user_id = $1 order by m.created_at, m.organization_id`,
+    [user.id],
+  );
+  const chosen = input.organizationId
+    ? memberships.rows.find((m) => m.organization_id === input.organizationId)
+    : memberships.rows[0];
+  if (!chosen) throw new ProblemError(403, 'no_membership', 'Forbidden', 'This account belongs to no such active organisation.');
+  const tokens = await openSession(deps, deps.database.pool, user.id, chosen.organization_id, userAgent);
+  return {
+    userId: user.id,
+    organizationId: chosen.organization_id,
+    organizations: memberships.rows.map((m) => ({ id: m.organization_id, name: m.name, role: m.role })),
+    tokens,
+  };
+}
+
+/**
+ * Rotates the refresh token. Presenting an already-rotated token means it was copied: the whole
+ * session is revoked so the thief and the owner both have to log in again.
+ */
+export async function refresh(deps: AppDeps, refreshToken: string) {
+  const hash = sha256(refreshToken);
+  const pool = deps.database.pool;
+  const reused = await pool.query(
+    `update control.sessions set revoked_at = coalesce(revoked_at, now())
+      where previous_refresh_token_hash = $1 returning id`,
+    [hash],
+  );
+  if (reused.rowCount) throw new ProblemError(401, 'refresh_token_reused', 'Unauthorized', 'This refresh token was already used; log in again.');
+  const next = randomSecret(32);
+  const { rows } = await pool.query<{ id: string; user_id: string; organization_id: string }>(
+    `update control.sessions
+        set previous_refresh_token_hash = refresh_token_hash, refresh_token_hash = $2, last_refreshed_at = now()
+      where refresh_token_hash = $1 and revoked_at is null and expires_at > now()
+      returning id, user_id, organization_id`,
+    [hash, sha256(next)],
+  );
+  const s = rows[0];
+  if (!s) throw unauthorized('The refresh token is invalid, expired or revoked.');
+  const accessToken = await signAccessToken(deps.tokenKeys, { sub: s.user_id, org: s.organization_id, sid: s.id });
+  return {
+    userId: s.user_id,
+    organizationId: s.organization_id,
+    tokens: { accessToken, refreshToken: next, expiresIn: deps.tokenKeys.ttlSeconds, sessionId: s.id },
+  };
+}
+
+export async function revokeSession(deps: AppDeps, userId: string, sessionId: string): Promise<boolean> {
+  const r = await deps.database.pool.query(
+    'update control.sessions set revoked_at = now() where id = $1 and user_id = $2 and revoked_at is null',
+    [sessionId, userId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function listSessions(deps: AppDeps, userId: string, organizationId: string) {
+  const { rows } = await deps.database.pool.query<{
+    id: string;
+    user_agent: string | null;
+    created_at: Date;
+    last_refreshed_at: Date;
+    expires_at: Date;
+  }>(
+    `select id, user_agent, created_at, last_refreshed_at, expires_at from control.sessions
+      where user_id = $1 and organization_id = $2 and revoked_at is null and expires_at > now()
+      order by created_at desc limit 100`,
+    [userId, organizationId],
+  );
+  return rows;
+}

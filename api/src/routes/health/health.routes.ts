@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../deps.ts';
+
+const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
+
+export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.get(
+    '/healthz',
+    {
+      config: { access: 'public', rateLimit: false },
+      schema: { tags: ['health'], summary: 'Liveness: the process is up', response: { 200: Health } },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'public', rateLimit: false },
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: PostgreSQL and Redis are reachable',
+        response: { 200: Health, 503: Health },
+      },
+    },
+    async (_request, reply) => {
+      const checks: Record<string, string> = {};
+      const timeout = <T>(p: Promise<T>) =>
+        Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000))]);
+      await Promise.all([
+        timeout(deps.database.pool.query('select 1')).then(
+          () => (checks.postgres = 'ok'),
+          (e: Error) => (checks.postgres = `error: ${e.message}`),
+        ),
+        timeout(deps.redis.ping()).then(
+          () => (checks.redis = 'ok'),
+          (e: Error) => (checks.redis = `error: ${e.message}`),
+        ),
+      ]);
+      const ok = Object.values(checks).every((v) => v === 'ok');
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+    },
+  );
+}

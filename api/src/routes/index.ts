@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.ts';
+import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { organizationRoutes } from './organization/organization.routes.ts';
+import { siteRoutes } from './sites/sites.routes.ts';
+import { userRoutes } from './users/users.routes.ts';
+
+/** Every route group of the API, in one list so the whole surface is visible at a glance. */
+export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
+  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, auditRoutes]) {
+    await app.register(group, deps);
+  }
+}

@@ -1,0 +1,155 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../deps.ts';
+import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
+import { DateTime, IdParams, Uuid } from '../../lib/schemas.ts';
+import { authOf } from '../../plugins/auth.plugin.ts';
+import { problemResponses } from '../../plugins/errors.plugin.ts';
+import {
+  createLocation,
+  createSite,
+  getSite,
+  type LocationRow,
+  listLocations,
+  listSites,
+  type SiteRow,
+  updateSite,
+} from './sites.service.ts';
+
+const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' });
+const SiteKind = Type.Union(['hospital', 'clinic', 'community-centre', 'warehouse'].map((k) => Type.Literal(k)));
+const LocationKind = Type.Union(['central-store', 'ward', 'theatre', 'pharmacy', 'other'].map((k) => Type.Literal(k)));
+
+const Site = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  kind: SiteKind,
+  address: Type.Union([Type.String(), Type.Null()]),
+  active: Type.Boolean(),
+  createdAt: DateTime,
+});
+const Location = Type.Object({
+  id: Uuid,
+  siteId: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  kind: LocationKind,
+  active: Type.Boolean(),
+  createdAt: DateTime,
+});
+
+const siteView = (r: SiteRow) => ({ ...r, createdAt: r.createdAt.toISOString() });
+const locationView = (r: LocationRow) => ({ ...r, createdAt: r.createdAt.toISOString() });
+
+export async function siteRoutes(app: FastifyInstance, deps: AppDeps) {
+  const security = [{ bearer: [] }];
+  app.get(
+    '/v1/sites',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['sites'],
+        summary: 'List the sites the caller may see',
+        security,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageOf(Site), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const page = await listSites(deps, authOf(request), pageLimit(request.query.limit), request.query.cursor);
+      return { items: page.items.map(siteView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/v1/sites',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['sites'],
+        summary: 'Create a site (with its central store)',
+        security,
+        body: Type.Object(
+          {
+            code: Code,
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            kind: Type.Optional(SiteKind),
+            address: Type.Optional(Type.String({ maxLength: 500 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Site, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(siteView(await createSite(deps, authOf(request), request.body))),
+  );
+
+  app.get(
+    '/v1/sites/:id',
+    {
+      config: { access: { scope: 'read' } },
+      schema: { tags: ['sites'], summary: 'Get a site', security, params: IdParams, response: { 200: Site, ...problemResponses } },
+    },
+    async (request) => siteView(await getSite(deps, authOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/v1/sites/:id',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['sites'],
+        summary: 'Update a site',
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            kind: Type.Optional(SiteKind),
+            address: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Site, ...problemResponses },
+      },
+    },
+    async (request) => siteView(await updateSite(deps, authOf(request), request.params.id, request.body)),
+  );
+
+  app.get(
+    '/v1/sites/:id/locations',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['sites'],
+        summary: "List a site's locations (central store, ward and theatre sub-stores)",
+        security,
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(Location) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ items: (await listLocations(deps, authOf(request), request.params.id)).map(locationView) }),
+  );
+
+  app.post(
+    '/v1/sites/:id/locations',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['sites'],
+        summary: 'Add a location (sub-store) to a site',
+        security,
+        params: IdParams,
+        body: Type.Object(
+          { code: Code, name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Optional(LocationKind) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Location, ...problemResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(locationView(await createLocation(deps, authOf(request), request.params.id, request.body))),
+  );
+}

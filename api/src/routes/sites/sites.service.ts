@@ -1,0 +1,104 @@
+import { locations, sites, withTenantDb } from '@medstock/db';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, paginate } from '../../lib/pagination.ts';
+import { notFound, unprocessable } from '../../lib/problem.ts';
+import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
+
+export type SiteRow = typeof sites.$inferSelect;
+export type LocationRow = typeof locations.$inferSelect;
+
+export async function listSites(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
+  const after = decodeCursor(cursor, 1);
+  const rows = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx
+      .select()
+      .from(sites)
+      .where(
+        and(
+          auth.siteIds === null ? undefined : inArray(sites.id, [...auth.siteIds]),
+          after ? gt(sites.code, String(after[0])) : undefined,
+        ),
+      )
+      .orderBy(asc(sites.code))
+      .limit(limit + 1),
+  );
+  return paginate(rows, limit, (r) => [r.code]);
+}
+
+export async function getSite(deps: AppDeps, auth: AuthContext, id: string) {
+  assertSiteVisible(auth, id);
+  const [row] = await withTenantDb(deps.database.db, auth, (tx) => tx.select().from(sites).where(eq(sites.id, id)));
+  if (!row) throw notFound('The site');
+  return row;
+}
+
+export async function createSite(
+  deps: AppDeps,
+  auth: AuthContext,
+  input: { code: string; name: string; kind?: SiteRow['kind']; address?: string },
+) {
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const [row] = await tx
+      .insert(sites)
+      .values({ code: input.code, name: input.name, kind: input.kind ?? 'hospital', address: input.address ?? null })
+      .returning();
+    // Every site starts with a central store so stock can be received at once.
+    await tx.insert(locations).values({ siteId: row!.id, code: 'CENTRAL', name: 'Central store 中心库', kind: 'central-store' });
+    return row!;
+  });
+}
+
+export async function updateSite(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  patch: Partial<Pick<SiteRow, 'name' | 'kind' | 'address' | 'active'>>,
+) {
+  assertSiteVisible(auth, id);
+  const [row] = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx.update(sites).set(patch).where(eq(sites.id, id)).returning(),
+  );
+  if (!row) throw notFound('The site');
+  return row;
+}
+
+export async function listLocations(deps: AppDeps, auth: AuthContext, siteId: string) {
+  await getSite(deps, auth, siteId);
+  return withTenantDb(deps.database.db, auth, (tx) =>
+    tx.select().from(locations).where(eq(locations.siteId, siteId)).orderBy(asc(locations.code)),
+  );
+}
+
+export async function createLocation(
+  deps: AppDeps,
+  auth: AuthContext,
+  siteId: string,
+  input: { code: string; name: string; kind?: LocationRow['kind'] },
+) {
+  await getSite(deps, auth, siteId);
+  const [row] = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx
+      .insert(locations)
+      .values({ siteId, code: input.code, name: input.name, kind: input.kind ?? 'ward' })
+      .returning(),
+  );
+  return row!;
+}
+
+/** Validates site ids given in a body (memberships, API keys) against the tenant's sites. */
+export async function assertSitesExist(deps: AppDeps, auth: AuthContext, siteIds: readonly string[]) {
+  if (siteIds.length === 0) return;
+  const found = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx.select({ id: sites.id }).from(sites).where(inArray(sites.id, [...siteIds])),
+  );
+  const known = new Set(found.map((r) => r.id));
+  const missing = siteIds.filter((s) => !known.has(s));
+  if (missing.length) {
+    throw unprocessable(
+      'unknown_site',
+      'Some site ids do not exist in this organisation.',
+      missing.map((m) => ({ field: 'body:/siteIds', message: `unknown site ${m}` })),
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../deps.ts';
+import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
+import { DateTime, IdParams, Role, SiteIds, Uuid } from '../../lib/schemas.ts';
+import { authOf } from '../../plugins/auth.plugin.ts';
+import { problemResponses } from '../../plugins/errors.plugin.ts';
+import { addMember, listMembers, type MemberRow, removeMember, updateMember } from './users.service.ts';
+
+const Member = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  siteIds: SiteIds,
+  createdAt: DateTime,
+});
+const view = (r: MemberRow) => ({
+  id: r.user_id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  siteIds: r.site_ids,
+  createdAt: r.created_at.toISOString(),
+});
+
+export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
+  const security = [{ bearer: [] }];
+  app.get(
+    '/v1/users',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['users'],
+        summary: 'List the members of the organisation',
+        security,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageOf(Member), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const page = await listMembers(deps, authOf(request), pageLimit(request.query.limit), request.query.cursor);
+      return { items: page.items.map(view), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/v1/users',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['users'],
+        summary: 'Invite a member (an existing account by email, or a new one with an initial password)',
+        security,
+        body: Type.Object(
+          {
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            name: Type.Optional(Type.String({ maxLength: 200 })),
+            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+            role: Role,
+            siteIds: Type.Optional(SiteIds),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Member, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(view(await addMember(deps, authOf(request), request.body))),
+  );
+
+  app.patch(
+    '/v1/users/:id',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['users'],
+        summary: "Change a member's role or site limits",
+        security,
+        params: IdParams,
+        body: Type.Object(
+          { role: Type.Optional(Role), siteIds: Type.Optional(SiteIds) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Member, ...problemResponses },
+      },
+    },
+    async (request) => view(await updateMember(deps, authOf(request), request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/v1/users/:id',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['users'],
+        summary: 'Remove a member (their sessions end)',
+        security,
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await removeMember(deps, authOf(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

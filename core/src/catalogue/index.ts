@@ -1,0 +1,25 @@
+export {
+  CATALOGUE_CATEGORIES,
+  type CategoryCode,
+  isCategoryCode,
+} from './categories.ts';
+export type {
+  CatalogueCategory,
+  CatalogueItem,
+  CataloguePackUnit,
+  CatalogueTemplate,
+  CatalogueUnit,
+  LocalisedText,
+  StorageCondition,
+  Ved,
+} from './catalogue-types.ts';
+export { buildGtinIndex, findByGtin, type GtinMatch } from './gtin-index.ts';
+export {
+  assertCatalogueTemplate,
+  type CatalogueIssue,
+  type CatalogueIssueCode,
+  CatalogueValidationError,
+  ITEM_CODE_PATTERN,
+  TEMPLATE_CODE_PATTERN,
+  validateCatalogueTemplate,
+} from './validate-template.ts';

@@ -1,0 +1,4 @@
+export { formatQuantity, type FromBaseOptions, fromBaseQuantity, roundUpToPack, type ToBaseOptions, toBaseQuantity, unitFactor } from './convert.ts';
+export { UnitConversionError, type UnitErrorCode } from './unit-error.ts';
+export type { ItemUnits, PackQuantity, PackUnit, UnitLabel } from './unit-types.ts';
+export { UNIT_CODE_PATTERN, type UnitIssue, type UnitIssueCode, validatePackUnits } from './validate-pack-units.ts';
