@@ -43,7 +43,7 @@ export async function migrateControl(client: pg.PoolClient, opts: { dryRun?: boo
 export async function applyTenantMigrations(
   client: pg.PoolClient,
   organizationId: string,
-  opts: { dryRun?: boolean; createSchema?: boolean } = {},
+  opts: { dryRun?: boolean; createSchema?: boolean; files?: MigrationFile[] } = {},
 ): Promise<string[]> {
   const schema = tenantSchema(organizationId);
   if (opts.createSchema) await client.query(`create schema "${schema}"`);
@@ -51,7 +51,7 @@ export async function applyTenantMigrations(
   await client.query(
     'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
   );
-  const todo = pending(migrationFiles('tenant'), await appliedNames(client, 'schema_migrations'));
+  const todo = pending(opts.files ?? migrationFiles('tenant'), await appliedNames(client, 'schema_migrations'));
   if (opts.dryRun) return todo.map((f) => f.name);
   for (const f of todo) {
     try {
@@ -69,6 +69,8 @@ export interface MigrateAllOptions {
   from?: string;
   limit?: number;
   dryRun?: boolean;
+  /** The tenant track to apply; defaults to migrations/tenant (tests pass an extended list). */
+  tenantFiles?: MigrationFile[];
   onTenant?: (result: TenantMigrationResult) => void;
 }
 
@@ -121,7 +123,7 @@ export async function migrateAll(pool: pg.Pool, opts: MigrateAllOptions = {}): P
         const result: TenantMigrationResult = { organizationId: id, schema: tenantSchema(id), ok: true, applied: [] };
         await client.query('begin');
         try {
-          result.applied = await applyTenantMigrations(client, id, { dryRun: opts.dryRun });
+          result.applied = await applyTenantMigrations(client, id, { dryRun: opts.dryRun, files: opts.tenantFiles });
           await client.query('commit');
         } catch (err) {
           await client.query('rollback');

@@ -1,0 +1,15 @@
+import type { AppConfig } from '@medstock/config';
+import type { Database } from '@medstock/db';
+import type { Job } from 'bullmq';
+import type { TenantJobData } from '../queues.ts';
+
+export interface JobContext {
+  config: AppConfig;
+  database: Database;
+}
+
+export interface JobDefinition {
+  /** What the job does, for the registry listing at start-up. */
+  description: string;
+  handle(ctx: JobContext, job: Job<TenantJobData>): Promise<unknown>;
+}

@@ -1,0 +1,17 @@
+import { housekeepingJob } from './housekeeping.job.ts';
+import type { JobDefinition } from './job-context.ts';
+
+/**
+ * Every job the worker runs, by name. The worker checks this table at start-up and refuses to
+ * start when a job name has no handler; a job arriving with an unknown name fails unrecoverably.
+ */
+export const JOB_REGISTRY = {
+  housekeeping: housekeepingJob,
+} satisfies Record<string, JobDefinition>;
+
+export type JobName = keyof typeof JOB_REGISTRY;
+
+export function assertJobRegistry(registry: Record<string, JobDefinition | undefined>, required: readonly string[]): void {
+  const missing = required.filter((name) => typeof registry[name]?.handle !== 'function');
+  if (missing.length) throw new Error(`worker: no handler registered for job(s): ${missing.join(', ')}`);
+}
