@@ -118,7 +118,9 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
     if (route.url.startsWith('/docs')) return;
     if (!route.config?.access) throw new Error(`Route ${route.method} ${route.url} declares no access`);
   });
-  app.addHook('onRequest', async (request) => {
+  // preParsing, not onRequest: the rate limiter (a route-level onRequest hook) must run first so
+  // that floods of bad credentials are limited too.
+  app.addHook('preParsing', async (request) => {
     const access = request.routeOptions.config?.access;
     if (!access) return; // 404s and the docs UI
     const auth = await authenticate(deps, request);

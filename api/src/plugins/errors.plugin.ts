@@ -115,7 +115,8 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         errors: fieldErrors(error.validation as ValidationIssue[], error.validationContext),
       });
     }
-    const pgCode = (error as { code?: string }).code;
+    // Drizzle wraps driver errors; the Postgres SQLSTATE is on the cause.
+    const pgCode = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
       const [status, code, detail] = PG_CLIENT_ERRORS[pgCode];
       return sendProblem(reply, request, { status, code, title: status === 409 ? 'Conflict' : 'Bad request', detail });

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PATH_RESOURCE, type ResourceKind, SAMPLE_BODIES } from './support/isolation.ts';
+import { bearer, PASSWORD, signUp, type SignedUp, startTestApp, type TestApp, uniqueEmail } from './support/test-app.ts';
+
+let t: TestApp;
+let a: SignedUp;
+let b: SignedUp;
+let aKey: string;
+const bIds = {} as Record<ResourceKind, string>;
+let bSnapshot: string;
+
+// The request's own URL (problem `instance`, audit `path`) echoes what A asked for; not B's data.
+const withoutEcho = (body: string) => body.replace(/"(instance|path)":"[^"]*"/g, '');
+
+type Operation = { method: string; path: string; hasParams: boolean };
+function operations(): Operation[] {
+  const doc = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path, hasParams: path.includes('{') })),
+  );
+}
+
+/** Everything tenant B can see about itself, to prove A changed none of it. */
+async function snapshotB(): Promise<string> {
+  const parts = await Promise.all(
+    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization'].map(async (url) => {
+      const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
+      return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
+    }),
+  );
+  return parts.join('\n');
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await signUp(t, { organizationName: 'Tenant A' });
+  b = await signUp(t, { organizationName: 'Tenant B' });
+  aKey = (
+    await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: a.headers, payload: { name: 'a', scopes: ['read', 'stock:write', 'purchasing', 'admin'] } })
+  ).json().key;
+  bIds.site = (await t.app.inject({ method: 'GET', url: '/v1/sites', headers: b.headers })).json().items[0].id;
+  bIds.apiKey = (await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: b.headers, payload: { name: 'b', scopes: ['read'] } })).json().id;
+  bIds.member = (
+    await t.app.inject({ method: 'POST', url: '/v1/users', headers: b.headers, payload: { email: uniqueEmail('b'), password: PASSWORD, role: 'viewer' } })
+  ).json().id;
+  bIds.session = (await t.app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: b.headers })).json().items[0].id;
+  bSnapshot = await snapshotB();
+});
+afterAll(async () => t?.close());
+
+describe('tenant isolation on every route', () => {
+  it('knows how to address every parameterised route in the OpenAPI document', () => {
+    const unmapped = operations().filter((o) => o.hasParams && !PATH_RESOURCE[o.path]);
+    expect(unmapped).toEqual([]);
+    const needBody = operations().filter((o) => o.hasParams && ['PATCH', 'PUT'].includes(o.method) && !SAMPLE_BODIES[`${o.method} ${o.path}`]);
+    expect(needBody).toEqual([]);
+  });
+
+  for (const credential of ['user token', 'API key'] as const) {
+    it(`tenant A's ${credential} gets 404 and no data for each of tenant B's ids`, async () => {
+      const headers = credential === 'user token' ? a.headers : bearer(aKey);
+      const checked: string[] = [];
+      for (const op of operations().filter((o) => o.hasParams)) {
+        const kind = PATH_RESOURCE[op.path]!;
+        const url = op.path.replace('{id}', bIds[kind]);
+        const payload = SAMPLE_BODIES[`${op.method} ${op.path}`];
+        const res = await t.app.inject({ method: op.method as 'GET', url, headers, ...(payload ? { payload } : {}) });
+        expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);
+        for (const id of Object.values(bIds)) expect(withoutEcho(res.body), `${op.method} ${op.path} leaks`).not.toContain(id);
+        checked.push(`${op.method} ${op.path}`);
+      }
+      expect(checked.length).toBeGreaterThanOrEqual(8);
+      expect(await snapshotB()).toBe(bSnapshot);
+    });
+  }
+
+  it("tenant A's list routes never contain tenant B's records", async () => {
+    for (const op of operations().filter((o) => o.method === 'GET' && !o.hasParams)) {
+      const res = await t.app.inject({ method: 'GET', url: op.path, headers: a.headers });
+      for (const id of [...Object.values(bIds), b.organizationId]) expect(withoutEcho(res.body), op.path).not.toContain(id);
+    }
+  });
+});

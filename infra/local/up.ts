@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { migrateAll } from '@medstock/db';
+import pg from 'pg';
+import { freePort, type RunningService, startPostgres, startRedis } from './services.ts';
+import { seedDemo } from './seed-demo.ts';
+
+/**
+ * `npm start`: brings medstock up on this machine. Where DATABASE_URL / REDIS_URL are not set it
+ * runs a project-local PostgreSQL and Redis (data under .local/), migrates, seeds a demo
+ * organisation, starts the API (which also serves the web app) and the worker, and prints the
+ * URL and the demo login. Ctrl-C stops everything it started.
+ */
+const root = resolve(import.meta.dirname, '../..');
+const local = resolve(root, '.local');
+mkdirSync(local, { recursive: true });
+
+const services: RunningService[] = [];
+const children: ChildProcess[] = [];
+let stopping = false;
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nmedstock: stopping…');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((r) => {
+          if (c.exitCode !== null) return r();
+          c.once('exit', () => r());
+          c.kill('SIGTERM');
+          setTimeout(() => { c.kill('SIGKILL'); r(); }, 10_000).unref();
+        }),
+    ),
+  );
+  await Promise.allSettled(services.map((s) => s.stop()));
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer().once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+function jwtKey(): string {
+  if (process.env.JWT_PRIVATE_KEY) return process.env.JWT_PRIVATE_KEY;
+  const file = resolve(local, 'jwt-ed25519.pem');
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8');
+}
+
+try {
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    console.log('medstock: starting project-local PostgreSQL (.local/postgres)');
+    const pgService = await startPostgres({ dataDir: resolve(local, 'postgres'), database: 'medstock' });
+    services.push(pgService);
+    databaseUrl = pgService.url;
+  }
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    console.log('medstock: starting project-local Redis');
+    const redis = await startRedis({ dataDir: resolve(local, 'redis') });
+    services.push(redis);
+    redisUrl = redis.url;
+  }
+
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const report = await migrateAll(pool);
+  await pool.end();
+  console.log(`medstock: migrated (control: ${report.control.length} new; tenants: ${report.tenants.length - report.failed} ok, ${report.failed} failed)`);
+
+  const wanted = Number(process.env.PORT ?? 3000);
+  const port = (await portFree(wanted)) ? wanted : await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    JWT_PRIVATE_KEY: jwtKey(),
+    PORT: String(port),
+    PUBLIC_URL: process.env.PUBLIC_URL ?? url,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? resolve(root, 'web/dist'),
+  };
+
+  const demo = await seedDemo(env);
+
+  const start = (name: string, entry: string) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code) => {
+      if (!stopping) {
+        console.error(`medstock: ${name} exited with code ${code}`);
+        void stopAll(1);
+      }
+    });
+    children.push(child);
+  };
+  start('api', 'api/src/server.ts');
+  start('worker', 'worker/src/main.ts');
+
+  // Wait for the API to answer before printing the URL.
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`
+  medstock is running
+    open      ${url}/
+    API docs  ${url}/docs
+    login     ${demo.email} / ${demo.password}
+  Ctrl-C stops everything.
+`);
+} catch (err) {
+  console.error(`medstock: ${(err as Error).message}`);
+  await stopAll(1);
+}
