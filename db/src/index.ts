@@ -7,3 +7,8 @@ export { migrateAll, migrateControl, applyTenantMigrations, MIGRATION_LOCK_KEY }
 export type { MigrateAllReport, TenantMigrationResult } from './migrate/migrator.ts';
 export { migrationFiles, tenantMigrationSchemaViolations } from './migrate/migration-files.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
+export * from './tables/catalogue.tables.ts';
+export * from './tables/ledger.tables.ts';
+export { postMovement, type MovementRequest, type MovementKind, type PostedMovement } from './ledger/post-movement.ts';
+export { LedgerError } from './ledger/ledger-error.ts';
+export { emitEvent, EVENT_TYPES, type EventType, type EmittedEvent } from './events/emit-event.ts';

@@ -62,9 +62,7 @@ describe('tenant schemas', () => {
     let id = '';
     try {
       await client.query('begin');
-      ({ rows: [{ id }] } = (await client.query('insert into control.organizations (name) values ($1) returning id', ['Doomed'])) as {
-        rows: [{ id: string }];
-      });
+      id = (await client.query<{ id: string }>('insert into control.organizations (name) values ($1) returning id', ['Doomed'])).rows[0]!.id;
       await expect(
         provisionTenant(client, id, async (c) => {
           await c.query(`insert into sites (code, name) values ('A', 'a')`);

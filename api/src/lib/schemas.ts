@@ -1,15 +1,18 @@
-import { Type } from 'typebox';
+import { type TSchemaOptions, Type } from 'typebox';
 
-/** Small shared schema pieces. Route schemas live beside their routes. */
+/** A string enum (JSON Schema `enum`), typed as the union of the given values. */
+export const StringEnum = <const T extends string[]>(values: readonly [...T], options: TSchemaOptions = {}) =>
+  Type.Enum(values, options);
+
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const DateTime = Type.String({ format: 'date-time' });
 export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
-export const Role = Type.Union(
-  ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'].map((r) => Type.Literal(r)),
+export const Role = StringEnum(
+  ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'],
   { description: 'owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read' },
 );
-export const Scope = Type.Union(['read', 'stock:write', 'purchasing', 'admin'].map((s) => Type.Literal(s)));
+export const Scope = StringEnum(['read', 'stock:write', 'purchasing', 'admin']);
 export const SiteIds = Type.Union([Type.Array(Uuid, { maxItems: 500, uniqueItems: true }), Type.Null()], {
   description: 'null: every site; otherwise only these sites',
 });

@@ -20,6 +20,15 @@ export const Problem = Type.Object(
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );
 
+interface ProblemInput {
+  title: string;
+  status: number;
+  detail?: string;
+  code: string;
+  errors?: FieldError[];
+  [k: string]: unknown;
+}
+
 interface ProblemBody {
   type: string;
   title: string;
@@ -37,13 +46,13 @@ const TYPE_BASE = 'https://docs.medstock.app/problems/';
 export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
-  p: Omit<ProblemBody, 'type' | 'requestId' | 'instance'>,
+  p: ProblemInput,
 ) {
   const body: ProblemBody = {
+    ...p,
     type: TYPE_BASE + p.code,
     instance: request.url.split('?')[0],
     requestId: String(request.id),
-    ...p,
   };
   return reply.status(p.status).type('application/problem+json').send(body);
 }
@@ -118,7 +127,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     // Drizzle wraps driver errors; the Postgres SQLSTATE is on the cause.
     const pgCode = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
-      const [status, code, detail] = PG_CLIENT_ERRORS[pgCode];
+      const [status, code, detail] = PG_CLIENT_ERRORS[pgCode] as [number, string, string];
       return sendProblem(reply, request, { status, code, title: status === 409 ? 'Conflict' : 'Bad request', detail });
     }
     const status = error.statusCode ?? 500;

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -29,7 +30,8 @@ const view = (r: ApiKeyRow) => ({
   revokedAt: iso(r.revoked_at),
 });
 
-export async function apiKeyRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   app.post(
     '/v1/api-keys',

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -17,7 +18,8 @@ const AuditEntry = Type.Object({
   at: DateTime,
 });
 
-export async function auditRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1/audit-log',
     {

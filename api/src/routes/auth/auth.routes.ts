@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -21,7 +22,8 @@ const TokenResponse = Type.Object({
 const Password = Type.String({ minLength: 10, maxLength: 200, description: 'At least 10 characters.' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 
-export async function authRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const send = (reply: FastifyReply, status: number, r: { organizationId: string; userId: string; tokens: SessionTokens }) => {
     reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
       httpOnly: true,
@@ -166,7 +168,7 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       if (auth.sessionId && auth.userId) await revokeSession(deps, auth.userId, auth.sessionId);
       reply.clearCookie(REFRESH_COOKIE, { path: '/v1/auth' });
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
@@ -223,7 +225,7 @@ export async function authRoutes(app: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       const ok = auth.userId ? await revokeSession(deps, auth.userId, request.params.id) : false;
       if (!ok) throw notFound('The session');
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

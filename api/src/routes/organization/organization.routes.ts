@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -42,7 +43,8 @@ const view = (o: OrgRow) => ({
 });
 const ORG_COLUMNS = 'id, name, status, plan, deployment_mode, catalogue_template, locale, timezone, created_at';
 
-export async function organizationRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   const loadOrg = async (id: string) => {
     const { rows } = await deps.database.pool.query<OrgRow>(`select ${ORG_COLUMNS} from control.organizations where id = $1`, [id]);

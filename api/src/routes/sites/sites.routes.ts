@@ -1,8 +1,9 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
-import { DateTime, IdParams, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import {
@@ -17,8 +18,8 @@ import {
 } from './sites.service.ts';
 
 const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' });
-const SiteKind = Type.Union(['hospital', 'clinic', 'community-centre', 'warehouse'].map((k) => Type.Literal(k)));
-const LocationKind = Type.Union(['central-store', 'ward', 'theatre', 'pharmacy', 'other'].map((k) => Type.Literal(k)));
+const SiteKind = StringEnum(['hospital', 'clinic', 'community-centre', 'warehouse']);
+const LocationKind = StringEnum(['central-store', 'ward', 'theatre', 'pharmacy', 'other']);
 
 const Site = Type.Object({
   id: Uuid,
@@ -42,7 +43,8 @@ const Location = Type.Object({
 const siteView = (r: SiteRow) => ({ ...r, createdAt: r.createdAt.toISOString() });
 const locationView = (r: LocationRow) => ({ ...r, createdAt: r.createdAt.toISOString() });
 
-export async function siteRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   app.get(
     '/v1/sites',

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -24,7 +25,8 @@ const view = (r: MemberRow) => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
+export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   app.get(
     '/v1/users',
@@ -101,7 +103,7 @@ export async function userRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       await removeMember(deps, authOf(request), request.params.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

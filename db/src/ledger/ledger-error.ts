@@ -1,0 +1,11 @@
+/** A movement the ledger refuses; the API maps it to a 409 or 422 problem with this code. */
+export class LedgerError extends Error {
+  constructor(
+    public readonly code: string,
+    message: string,
+    public readonly status: 409 | 422 = 422,
+    public readonly field?: string,
+  ) {
+    super(message);
+  }
+}
