@@ -1,8 +1,3 @@
-export {
-  CATALOGUE_CATEGORIES,
-  type CategoryCode,
-  isCategoryCode,
-} from './categories.ts';
 export type {
   CatalogueCategory,
   CatalogueItem,
@@ -13,6 +8,11 @@ export type {
   StorageCondition,
   Ved,
 } from './catalogue-types.ts';
+export {
+  CATALOGUE_CATEGORIES,
+  type CategoryCode,
+  isCategoryCode,
+} from './categories.ts';
 export { buildGtinIndex, findByGtin, type GtinMatch } from './gtin-index.ts';
 export {
   assertCatalogueTemplate,

@@ -109,7 +109,11 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
       checkUnknownKeys(category, CATEGORY_KEYS, path, add);
       const code = category.code;
       if (typeof code !== 'string' || !isCategoryCode(code)) {
-        add('catalogue.unknown_category', `${path}.code`, `'${String(code)}' is not a medstock category code`);
+        add(
+          'catalogue.unknown_category',
+          `${path}.code`,
+          `'${String(code)}' is not a medstock category code`,
+        );
       } else if (categories.has(code)) {
         add('catalogue.duplicate_code', `${path}.code`, `category '${code}' is listed twice`);
       } else {
@@ -140,7 +144,11 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
     } else if (!ITEM_CODE_PATTERN.test(code)) {
       add('catalogue.bad_code', `${path}.code`, `item code '${code}' must match ${ITEM_CODE_PATTERN}`);
     } else if (itemCodes.has(code)) {
-      add('catalogue.duplicate_code', `${path}.code`, `item code '${code}' is also used by items[${itemCodes.get(code)}]`);
+      add(
+        'catalogue.duplicate_code',
+        `${path}.code`,
+        `item code '${code}' is also used by items[${itemCodes.get(code)}]`,
+      );
     } else {
       itemCodes.set(code, i);
     }
@@ -158,7 +166,11 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
       );
     }
     if (typeof item.ved !== 'string' || !VED.has(item.ved)) {
-      add('catalogue.bad_ved', `${path}.ved`, `${label}: VED class must be 'V', 'E' or 'D', got ${JSON.stringify(item.ved)}`);
+      add(
+        'catalogue.bad_ved',
+        `${path}.ved`,
+        `${label}: VED class must be 'V', 'E' or 'D', got ${JSON.stringify(item.ved)}`,
+      );
     }
     if (typeof item.storage !== 'string' || !STORAGE.has(item.storage)) {
       add(
@@ -168,7 +180,11 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
       );
     }
     if (typeof item.unitCost !== 'number' || !Number.isFinite(item.unitCost) || item.unitCost <= 0) {
-      add('catalogue.bad_cost', `${path}.unitCost`, `${label}: unitCost must be a positive CNY amount per base unit`);
+      add(
+        'catalogue.bad_cost',
+        `${path}.unitCost`,
+        `${label}: unitCost must be a positive CNY amount per base unit`,
+      );
     }
     for (const flag of ['highValue', 'implant'] as const) {
       if (item[flag] !== undefined && typeof item[flag] !== 'boolean') {
@@ -180,7 +196,11 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
     const units = checkUnits(item, path, label, gtins, add);
     if (item.substituteGroup !== undefined) {
       if (!isNonEmptyString(item.substituteGroup)) {
-        add('catalogue.bad_type', `${path}.substituteGroup`, `${label}: substituteGroup must be a non-empty string`);
+        add(
+          'catalogue.bad_type',
+          `${path}.substituteGroup`,
+          `${label}: substituteGroup must be a non-empty string`,
+        );
       } else if (units) {
         // Substitution advice compares stock in base units, which only works within one unit.
         const first = substituteBaseUnits.get(item.substituteGroup);
@@ -210,7 +230,8 @@ type Add = (code: CatalogueIssueCode, path: string, message: string) => void;
 function checkUnknownKeys(obj: Json, allowed: ReadonlySet<string>, path: string, add: Add): void {
   // Unknown keys are usually typos ('substitueGroup') that would silently drop data.
   for (const key of Object.keys(obj)) {
-    if (!allowed.has(key)) add('catalogue.unknown_field', path ? `${path}.${key}` : key, `unknown field '${key}'`);
+    if (!allowed.has(key))
+      add('catalogue.unknown_field', path ? `${path}.${key}` : key, `unknown field '${key}'`);
   }
 }
 
@@ -230,7 +251,11 @@ function checkGtin(value: unknown, path: string, label: string, seen: Map<string
   if (value === undefined) return;
   // Templates store the 14-digit form only, so lookups never need to normalise.
   if (typeof value !== 'string' || value.length !== 14 || !isValidGtin(value)) {
-    add('catalogue.bad_gtin', path, `${label}: ${JSON.stringify(value)} is not a GTIN-14 with a valid check digit`);
+    add(
+      'catalogue.bad_gtin',
+      path,
+      `${label}: ${JSON.stringify(value)} is not a GTIN-14 with a valid check digit`,
+    );
     return;
   }
   const other = seen.get(value);
@@ -252,7 +277,11 @@ function checkUnits(
   const base = item.baseUnit;
   let structureOk = true;
   if (!isObject(base)) {
-    add('catalogue.bad_unit', `${path}.baseUnit`, `${label}: baseUnit must be an object with code, zh and en`);
+    add(
+      'catalogue.bad_unit',
+      `${path}.baseUnit`,
+      `${label}: baseUnit must be an object with code, zh and en`,
+    );
     structureOk = false;
   } else {
     checkUnknownKeys(base, UNIT_KEYS, `${path}.baseUnit`, add);
@@ -260,7 +289,11 @@ function checkUnits(
   }
   const packs = item.packUnits;
   if (!Array.isArray(packs)) {
-    add('catalogue.bad_unit', `${path}.packUnits`, `${label}: packUnits must be an array (empty when sold singly)`);
+    add(
+      'catalogue.bad_unit',
+      `${path}.packUnits`,
+      `${label}: packUnits must be an array (empty when sold singly)`,
+    );
     return undefined;
   }
   packs.forEach((pack: unknown, j) => {

@@ -27,7 +27,12 @@ export interface AiDefinition {
   readonly decimals?: number;
 }
 
-const fixed = (ai: string, title: string, length: number, extra: Partial<AiDefinition> = {}): AiDefinition => ({
+const fixed = (
+  ai: string,
+  title: string,
+  length: number,
+  extra: Partial<AiDefinition> = {},
+): AiDefinition => ({
   ai,
   title,
   charset: 'numeric',
@@ -36,7 +41,12 @@ const fixed = (ai: string, title: string, length: number, extra: Partial<AiDefin
   ...extra,
 });
 
-const variable = (ai: string, title: string, maxLength: number, charset: AiCharset = 'cset82'): AiDefinition => ({
+const variable = (
+  ai: string,
+  title: string,
+  maxLength: number,
+  charset: AiCharset = 'cset82',
+): AiDefinition => ({
   ai,
   title,
   charset,

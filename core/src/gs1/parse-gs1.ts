@@ -216,7 +216,11 @@ function parseParenthesised(data: string, offset: number, referenceYear: number)
   // Values may themselves contain '(' (it is in character set 82), so a value ends only where the
   // next well-formed '(NN…)' begins. A lot like 'A(12)B' is ambiguous in this form by nature;
   // the raw element string is the unambiguous one.
-  const starts = [...data.matchAll(PAREN_AI)].map((m) => ({ index: m.index, ai: m[1]!, length: m[0].length }));
+  const starts = [...data.matchAll(PAREN_AI)].map((m) => ({
+    index: m.index,
+    ai: m[1]!,
+    length: m[0].length,
+  }));
   if (starts.length === 0 || starts[0]!.index !== 0) {
     throw new Gs1ParseError(
       'gs1.bad_syntax',
@@ -269,10 +273,14 @@ function interpret(
   referenceYear: number,
 ): Gs1Element {
   if (value.length === 0) {
-    throw new Gs1ParseError('gs1.truncated', `AI (${def.ai}) ${def.title} at position ${aiPos} has no value`, {
-      ai: def.ai,
-      position: aiPos,
-    });
+    throw new Gs1ParseError(
+      'gs1.truncated',
+      `AI (${def.ai}) ${def.title} at position ${aiPos} has no value`,
+      {
+        ai: def.ai,
+        position: aiPos,
+      },
+    );
   }
   const charOk = def.charset === 'numeric' ? /^\d+$/.test(value) : CSET82.test(value);
   if (!charOk) {

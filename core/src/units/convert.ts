@@ -10,9 +10,13 @@ export function unitFactor(units: ItemUnits, unitCode: string): number {
   const pack = units.packUnits.find((p) => p.code === unitCode);
   if (!pack) {
     const known = [units.baseUnit.code, ...units.packUnits.map((p) => p.code)].join(', ');
-    throw new UnitConversionError('units.unknown_unit', `unit '${unitCode}' is not defined for this item (known: ${known})`, {
-      unit: unitCode,
-    });
+    throw new UnitConversionError(
+      'units.unknown_unit',
+      `unit '${unitCode}' is not defined for this item (known: ${known})`,
+      {
+        unit: unitCode,
+      },
+    );
   }
   return pack.factor;
 }
@@ -33,15 +37,23 @@ export function toBaseQuantity(
   options: ToBaseOptions = {},
 ): number {
   if (typeof quantity !== 'number' || !Number.isFinite(quantity)) {
-    throw new UnitConversionError('units.not_finite', `quantity must be a finite number, got ${String(quantity)}`, {
-      unit: unitCode,
-    });
+    throw new UnitConversionError(
+      'units.not_finite',
+      `quantity must be a finite number, got ${String(quantity)}`,
+      {
+        unit: unitCode,
+      },
+    );
   }
   if (quantity < 0 && !options.allowNegative) {
-    throw new UnitConversionError('units.negative', `quantity must not be negative, got ${quantity} ${unitCode}`, {
-      unit: unitCode,
-      quantity,
-    });
+    throw new UnitConversionError(
+      'units.negative',
+      `quantity must not be negative, got ${quantity} ${unitCode}`,
+      {
+        unit: unitCode,
+        quantity,
+      },
+    );
   }
   const factor = unitFactor(units, unitCode);
   const exact = quantity * factor;
@@ -57,10 +69,14 @@ export function toBaseQuantity(
     );
   }
   if (!Number.isSafeInteger(rounded)) {
-    throw new UnitConversionError('units.out_of_range', `${quantity} ${unitCode} is too large to count exactly`, {
-      unit: unitCode,
-      quantity,
-    });
+    throw new UnitConversionError(
+      'units.out_of_range',
+      `${quantity} ${unitCode} is too large to count exactly`,
+      {
+        unit: unitCode,
+        quantity,
+      },
+    );
   }
   // Normalise -0 so that equality checks and JSON output stay boring.
   return rounded === 0 ? 0 : rounded;
@@ -79,7 +95,11 @@ export interface FromBaseOptions {
  * 235 pieces with box = 100 and pack = 10 is [2 box, 3 pack, 5 piece]. Lines with zero are left
  * out; zero itself is [0 piece]. Packs with the same factor: the first declared wins.
  */
-export function fromBaseQuantity(units: ItemUnits, baseQuantity: number, options: FromBaseOptions = {}): PackQuantity[] {
+export function fromBaseQuantity(
+  units: ItemUnits,
+  baseQuantity: number,
+  options: FromBaseOptions = {},
+): PackQuantity[] {
   assertBaseQuantity(units, baseQuantity);
   if (options.units) for (const code of options.units) unitFactor(units, code);
   const packs = units.packUnits
@@ -130,26 +150,42 @@ export function formatQuantity(
 function assertBaseQuantity(units: ItemUnits, baseQuantity: number): void {
   const base = units.baseUnit.code;
   if (typeof baseQuantity !== 'number' || !Number.isFinite(baseQuantity)) {
-    throw new UnitConversionError('units.not_finite', `base quantity must be a finite number, got ${String(baseQuantity)}`, {
-      unit: base,
-    });
+    throw new UnitConversionError(
+      'units.not_finite',
+      `base quantity must be a finite number, got ${String(baseQuantity)}`,
+      {
+        unit: base,
+      },
+    );
   }
   if (!Number.isInteger(baseQuantity)) {
-    throw new UnitConversionError('units.not_integer', `base quantity must be a whole number of ${base}, got ${baseQuantity}`, {
-      unit: base,
-      quantity: baseQuantity,
-    });
+    throw new UnitConversionError(
+      'units.not_integer',
+      `base quantity must be a whole number of ${base}, got ${baseQuantity}`,
+      {
+        unit: base,
+        quantity: baseQuantity,
+      },
+    );
   }
   if (baseQuantity < 0) {
-    throw new UnitConversionError('units.negative', `base quantity must not be negative, got ${baseQuantity}`, {
-      unit: base,
-      quantity: baseQuantity,
-    });
+    throw new UnitConversionError(
+      'units.negative',
+      `base quantity must not be negative, got ${baseQuantity}`,
+      {
+        unit: base,
+        quantity: baseQuantity,
+      },
+    );
   }
   if (!Number.isSafeInteger(baseQuantity)) {
-    throw new UnitConversionError('units.out_of_range', `base quantity ${baseQuantity} is too large to count exactly`, {
-      unit: base,
-      quantity: baseQuantity,
-    });
+    throw new UnitConversionError(
+      'units.out_of_range',
+      `base quantity ${baseQuantity} is too large to count exactly`,
+      {
+        unit: base,
+        quantity: baseQuantity,
+      },
+    );
   }
 }

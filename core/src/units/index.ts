@@ -1,4 +1,17 @@
-export { formatQuantity, type FromBaseOptions, fromBaseQuantity, roundUpToPack, type ToBaseOptions, toBaseQuantity, unitFactor } from './convert.ts';
+export {
+  type FromBaseOptions,
+  formatQuantity,
+  fromBaseQuantity,
+  roundUpToPack,
+  type ToBaseOptions,
+  toBaseQuantity,
+  unitFactor,
+} from './convert.ts';
 export { UnitConversionError, type UnitErrorCode } from './unit-error.ts';
 export type { ItemUnits, PackQuantity, PackUnit, UnitLabel } from './unit-types.ts';
-export { UNIT_CODE_PATTERN, type UnitIssue, type UnitIssueCode, validatePackUnits } from './validate-pack-units.ts';
+export {
+  UNIT_CODE_PATTERN,
+  type UnitIssue,
+  type UnitIssueCode,
+  validatePackUnits,
+} from './validate-pack-units.ts';

@@ -25,13 +25,21 @@ export function validatePackUnits(units: ItemUnits): UnitIssue[] {
   const issues: UnitIssue[] = [];
   const base = units.baseUnit.code;
   if (!UNIT_CODE_PATTERN.test(base)) {
-    issues.push({ code: 'units.bad_code', path: 'baseUnit.code', message: `unit code '${base}' must match ${UNIT_CODE_PATTERN}` });
+    issues.push({
+      code: 'units.bad_code',
+      path: 'baseUnit.code',
+      message: `unit code '${base}' must match ${UNIT_CODE_PATTERN}`,
+    });
   }
   const factors = new Map<string, number>([[base, 1]]);
   units.packUnits.forEach((pack, i) => {
     const path = `packUnits[${i}]`;
     if (!UNIT_CODE_PATTERN.test(pack.code)) {
-      issues.push({ code: 'units.bad_code', path: `${path}.code`, message: `unit code '${pack.code}' must match ${UNIT_CODE_PATTERN}` });
+      issues.push({
+        code: 'units.bad_code',
+        path: `${path}.code`,
+        message: `unit code '${pack.code}' must match ${UNIT_CODE_PATTERN}`,
+      });
     }
     if (factors.has(pack.code)) {
       issues.push({
