@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PATH_RESOURCE, type ResourceKind, SAMPLE_BODIES } from './support/isolation.ts';
+import { centralStore, insertItem } from './support/fixtures.ts';
+import { BODY_ID_PROBES, PATH_RESOURCE, type ResourceKind, SAMPLE_BODIES } from './support/isolation.ts';
 import { bearer, PASSWORD, signUp, type SignedUp, startTestApp, type TestApp, uniqueEmail } from './support/test-app.ts';
 
 let t: TestApp;
@@ -23,7 +24,7 @@ function operations(): Operation[] {
 /** Everything tenant B can see about itself, to prove A changed none of it. */
 async function snapshotB(): Promise<string> {
   const parts = await Promise.all(
-    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization'].map(async (url) => {
+    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization', '/v1/stock?groupBy=lot', '/v1/movements'].map(async (url) => {
       const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
       return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
     }),
@@ -44,6 +45,11 @@ beforeAll(async () => {
     await t.app.inject({ method: 'POST', url: '/v1/users', headers: b.headers, payload: { email: uniqueEmail('b'), password: PASSWORD, role: 'viewer' } })
   ).json().id;
   bIds.session = (await t.app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: b.headers })).json().items[0].id;
+  bIds.location = (await centralStore(t, b.headers, bIds.site)).locationId;
+  bIds.item = await insertItem(t, b.organizationId, { code: 'B-ITEM' });
+  bIds.movementGroup = (
+    await t.app.inject({ method: 'POST', url: '/v1/movements', headers: b.headers, payload: { type: 'receipt', itemId: bIds.item, locationId: bIds.location, quantity: 7 } })
+  ).json().groupId;
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());
@@ -73,6 +79,19 @@ describe('tenant isolation on every route', () => {
       expect(await snapshotB()).toBe(bSnapshot);
     });
   }
+
+  it("tenant A naming tenant B's ids in bodies and filters is refused or sees nothing", async () => {
+    for (const probe of BODY_ID_PROBES) {
+      const body = probe.body?.(bIds);
+      const res = await t.app.inject({ method: probe.method, url: probe.url(bIds), headers: a.headers, ...(body ? { payload: body } : {}) });
+      if (probe.method === 'GET') {
+        expect(res.statusCode === 404 || (res.statusCode === 200 && res.json().items.length === 0), probe.url(bIds)).toBe(true);
+      } else {
+        expect([404, 422], probe.url(bIds)).toContain(res.statusCode);
+      }
+    }
+    expect(await snapshotB()).toBe(bSnapshot);
+  });
 
   it("tenant A's list routes never contain tenant B's records", async () => {
     for (const op of operations().filter((o) => o.method === 'GET' && !o.hasParams)) {

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
+import { Gs1ParseError, UnitConversionError } from '@medstock/core';
+import { LedgerError } from '@medstock/db';
 import { type FieldError, ProblemError } from '../lib/problem.ts';
 
 /** The schema of every error response, referenced from each route's 4xx/5xx entries. */
@@ -113,6 +115,26 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         ...(error.detail ? { detail: error.detail } : {}),
         ...(error.errors ? { errors: error.errors } : {}),
         ...(error.extra ?? {}),
+      });
+    }
+    if (error instanceof LedgerError) {
+      return sendProblem(reply, request, {
+        status: error.status,
+        code: error.code,
+        title: error.status === 409 ? 'Conflict' : 'Unprocessable content',
+        detail: error.message,
+        ...(error.field ? { errors: [{ field: `body:/${error.field}`, message: error.message, code: error.code }] } : {}),
+      });
+    }
+    // Domain errors from core carry stable dotted codes (units.not_integer, gs1.check_digit).
+    if (error instanceof UnitConversionError || error instanceof Gs1ParseError) {
+      const field = error instanceof UnitConversionError ? 'body:/quantity' : 'body:/scan';
+      return sendProblem(reply, request, {
+        status: 422,
+        code: error.code.replace('.', '_'),
+        title: 'Unprocessable content',
+        detail: error.message,
+        errors: [{ field, message: error.message, code: error.code }],
       });
     }
     if (error.validation) {

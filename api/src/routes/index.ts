@@ -3,6 +3,8 @@ import type { AppDeps } from '../deps.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { movementRoutes } from './movements/movements.routes.ts';
+import { stockRoutes } from './stock/stock.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { organizationRoutes } from './organization/organization.routes.ts';
 import { siteRoutes } from './sites/sites.routes.ts';
@@ -10,7 +12,7 @@ import { userRoutes } from './users/users.routes.ts';
 
 /** Every route group of the API, in one list so the whole surface is visible at a glance. */
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
-  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, auditRoutes]) {
+  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, auditRoutes, movementRoutes, stockRoutes]) {
     await app.register(group, deps);
   }
 }

@@ -3,7 +3,7 @@
  * and a valid body for each operation. Every route with a path parameter must appear here, so a
  * new route cannot escape the isolation test by omission.
  */
-export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session';
+export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/sites/{id}': 'site',
@@ -11,6 +11,7 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/api-keys/{id}': 'apiKey',
   '/v1/users/{id}': 'member',
   '/v1/auth/sessions/{id}': 'session',
+  '/v1/movements/{id}': 'movementGroup',
 };
 
 export const SAMPLE_BODIES: Record<string, unknown> = {
@@ -18,3 +19,14 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /v1/sites/{id}/locations': { code: 'INTRUDER', name: 'intruder' },
   'PATCH /v1/users/{id}': { role: 'viewer' },
 };
+
+/**
+ * Routes that take another record's id in the body or query: tenant A naming tenant B's ids
+ * must be refused (404 or 422) and change nothing.
+ */
+export const BODY_ID_PROBES: Array<{ method: 'POST' | 'GET'; url: (b: Record<ResourceKind, string>) => string; body?: (b: Record<ResourceKind, string>) => unknown }> = [
+  { method: 'POST', url: () => '/v1/movements', body: (b) => ({ type: 'receipt', itemId: b.item, locationId: b.location, quantity: 5 }) },
+  { method: 'GET', url: (b) => `/v1/movements?itemId=${b.item}` },
+  { method: 'GET', url: (b) => `/v1/stock?itemId=${b.item}` },
+  { method: 'GET', url: (b) => `/v1/stock?siteId=${b.site}` },
+];

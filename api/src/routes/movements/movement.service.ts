@@ -1,0 +1,218 @@
+import { type ItemUnits, normaliseGtin, parseGs1, toBaseQuantity } from '@medstock/core';
+import { emitEvent, type MovementKind, type MovementType, postMovement, type Tx, withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import type { AppDeps } from '../../deps.ts';
+import { notFound, unprocessable } from '../../lib/problem.ts';
+import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
+
+export interface MovementInput {
+  type: MovementKind;
+  itemId?: string;
+  gtin?: string;
+  scan?: string;
+  locationId: string;
+  toLocationId?: string;
+  quantity?: number;
+  unit?: string;
+  lotNumber?: string;
+  expiryDate?: string;
+  unitCost?: number;
+  reason?: string;
+  reference?: string;
+  occurredAt?: string;
+}
+
+type ItemRow = {
+  id: string;
+  base_unit: string;
+  unit_cost: string;
+  units: { code: string; factor: number }[] | null;
+};
+
+async function loadItem(tx: Tx, by: { id?: string; gtin?: string }): Promise<ItemRow | undefined> {
+  const r = await tx.execute<ItemRow>(sql`
+    select i.id, i.base_unit, i.unit_cost::text,
+           (select json_agg(json_build_object('code', u.code, 'factor', u.factor)) from item_units u where u.item_id = i.id) as units
+      from items i where ${by.id ? sql`i.id = ${by.id}` : sql`i.gtin = ${by.gtin!}`}`);
+  return r.rows[0];
+}
+
+export function itemUnitsOf(row: ItemRow): ItemUnits {
+  return { baseUnit: { code: row.base_unit }, packUnits: (row.units ?? []).map((u) => ({ code: u.code, factor: u.factor })) };
+}
+
+/** The site a location belongs to, checked against the caller's site limits (404 otherwise). */
+export async function visibleLocationSite(tx: Tx, auth: AuthContext, locationId: string, field: string): Promise<string> {
+  const r = await tx.execute<{ site_id: string }>(sql`select site_id from locations where id = ${locationId}`);
+  const site = r.rows[0]?.site_id;
+  if (!site) {
+    throw unprocessable('unknown_location', 'The location does not exist.', [{ field: `body:/${field}`, message: 'unknown location' }]);
+  }
+  assertSiteVisible(auth, site, 'The location');
+  return site;
+}
+
+/**
+ * Resolves what the storekeeper scanned or typed (item id, GTIN or a GS1 element string with
+ * lot, expiry and count) into one ledger request in base units.
+ */
+async function resolveRequest(tx: Tx, input: MovementInput) {
+  let gtin = input.gtin ? normaliseGtin(input.gtin) : undefined;
+  let lotNumber = input.lotNumber;
+  let expiryDate = input.expiryDate;
+  let quantity = input.quantity;
+  if (input.scan) {
+    const parsed = parseGs1(input.scan);
+    gtin = parsed.gtin;
+    for (const [field, scanned, given] of [
+      ['lotNumber', parsed.lot, lotNumber],
+      ['expiryDate', parsed.expiry, expiryDate],
+    ] as const) {
+      if (scanned && given && scanned !== given) {
+        throw unprocessable('scan_mismatch', `The scanned ${field} (${scanned}) differs from the one given (${given}).`, [
+          { field: `body:/${field}`, message: 'differs from the scanned code' },
+        ]);
+      }
+    }
+    lotNumber ??= parsed.lot;
+    expiryDate ??= parsed.expiry;
+    quantity ??= parsed.count;
+  }
+  if (!input.itemId && !gtin) {
+    throw unprocessable('item_required', 'Give itemId, gtin or a GS1 scan.', [{ field: 'body:/itemId', message: 'required' }]);
+  }
+  const item = await loadItem(tx, input.itemId ? { id: input.itemId } : { gtin });
+  if (!item) {
+    throw unprocessable('unknown_item', input.itemId ? 'The item does not exist.' : `No item has GTIN ${gtin}.`, [
+      { field: input.itemId ? 'body:/itemId' : input.scan ? 'body:/scan' : 'body:/gtin', message: 'unknown item' },
+    ]);
+  }
+  if (quantity === undefined) {
+    throw unprocessable('quantity_required', 'Give a quantity (or scan a code with AI 30).', [{ field: 'body:/quantity', message: 'required' }]);
+  }
+  const base = toBaseQuantity(itemUnitsOf(item), quantity, input.unit ?? item.base_unit, { allowNegative: input.type === 'adjustment' });
+  return { item, base, lotNumber, expiryDate };
+}
+
+export async function recordMovement(deps: AppDeps, auth: AuthContext, input: MovementInput) {
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const siteId = await visibleLocationSite(tx, auth, input.locationId, 'locationId');
+    const toSiteId = input.toLocationId ? await visibleLocationSite(tx, auth, input.toLocationId, 'toLocationId') : undefined;
+    const { item, base, lotNumber, expiryDate } = await resolveRequest(tx, input);
+    const posted = await postMovement(tx, {
+      type: input.type,
+      itemId: item.id,
+      locationId: input.locationId,
+      toLocationId: input.toLocationId,
+      quantity: base,
+      lotNumber,
+      expiryDate,
+      unitCost: input.unitCost ?? (input.type === 'receipt' ? Number(item.unit_cost) : undefined),
+      reason: input.reason,
+      reference: input.reference,
+      source: input.scan ? 'gs1' : auth.kind === 'api_key' ? 'integration' : 'api',
+      occurredAt: input.occurredAt ? new Date(input.occurredAt) : undefined,
+      actorId: auth.userId ?? auth.apiKeyId,
+    });
+    const event = await emitEvent(tx, 'movement.created', {
+      groupId: posted[0]!.groupId,
+      type: input.type,
+      itemId: item.id,
+      siteId,
+      toSiteId: toSiteId ?? null,
+      movements: posted,
+    });
+    return { posted, siteId, toSiteId, deliveryIds: event.deliveryIds };
+  });
+}
+
+export async function getMovementGroup(deps: AppDeps, auth: AuthContext, groupId: string) {
+  const rows = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx.execute<MovementRow>(sql`${MOVEMENT_SELECT} where m.group_id = ${groupId} order by m.id`),
+  );
+  const visible = rows.rows.filter((r) => auth.siteIds === null || auth.siteIds.includes(r.site_id));
+  if (visible.length === 0) throw notFound('The movement');
+  return visible.map(movementRowView);
+}
+
+export type MovementRow = {
+  id: number;
+  group_id: string;
+  type: MovementType;
+  item_id: string;
+  item_code: string;
+  location_id: string;
+  site_id: string;
+  lot_id: string | null;
+  lot_number: string | null;
+  expiry_date: string | null;
+  quantity: number;
+  unit_cost: string | null;
+  reason: string | null;
+  reference: string | null;
+  source: string;
+  historical: boolean;
+  occurred_at: Date;
+  recorded_at: Date;
+  actor_id: string | null;
+};
+
+export const MOVEMENT_SELECT = sql`
+  select m.id, m.group_id, m.type, m.item_id, i.code as item_code, m.location_id, l.site_id, m.lot_id, lo.lot_number,
+         to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, m.quantity, m.unit_cost::text, m.reason, m.reference,
+         m.source, m.historical, m.occurred_at, m.recorded_at, m.actor_id
+    from movements m join items i on i.id = m.item_id join locations l on l.id = m.location_id
+    left join lots lo on lo.id = m.lot_id`;
+
+export function movementRowView(r: MovementRow) {
+  return {
+    id: Number(r.id),
+    groupId: r.group_id,
+    type: r.type,
+    itemId: r.item_id,
+    itemCode: r.item_code,
+    locationId: r.location_id,
+    siteId: r.site_id,
+    lotNumber: r.lot_number,
+    expiryDate: r.expiry_date,
+    quantity: Number(r.quantity),
+    unitCost: r.unit_cost === null ? null : Number(r.unit_cost),
+    reason: r.reason,
+    reference: r.reference,
+    source: r.source,
+    historical: r.historical,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    recordedAt: new Date(r.recorded_at).toISOString(),
+    actorId: r.actor_id,
+  };
+}
+
+export interface MovementFilter {
+  itemId?: string;
+  locationId?: string;
+  siteId?: string;
+  type?: string;
+  lotNumber?: string;
+  from?: string;
+  to?: string;
+  includeHistorical?: boolean;
+}
+
+export async function listMovements(deps: AppDeps, auth: AuthContext, f: MovementFilter, limit: number, afterId?: number) {
+  if (f.siteId) assertSiteVisible(auth, f.siteId);
+  const conds = [sql`true`];
+  if (f.itemId) conds.push(sql`m.item_id = ${f.itemId}`);
+  if (f.locationId) conds.push(sql`m.location_id = ${f.locationId}`);
+  if (f.siteId) conds.push(sql`l.site_id = ${f.siteId}`);
+  if (f.type) conds.push(sql`m.type = ${f.type}`);
+  if (f.lotNumber !== undefined) conds.push(sql`lo.lot_number = ${f.lotNumber}`);
+  if (f.from) conds.push(sql`m.occurred_at >= ${f.from}::timestamptz`);
+  if (f.to) conds.push(sql`m.occurred_at < ${f.to}::timestamptz`);
+  if (!f.includeHistorical) conds.push(sql`not m.historical`);
+  if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${[...auth.siteIds]}::uuid[])`);
+  if (afterId !== undefined) conds.push(sql`m.id < ${afterId}`);
+  const r = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx.execute<MovementRow>(sql`${MOVEMENT_SELECT} where ${sql.join(conds, sql` and `)} order by m.id desc limit ${limit + 1}`),
+  );
+  return r.rows;
+}

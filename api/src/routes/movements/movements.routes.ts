@@ -1,0 +1,137 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
+import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { authOf } from '../../plugins/auth.plugin.ts';
+import { problemResponses } from '../../plugins/errors.plugin.ts';
+import { afterMovement } from './after-movement.ts';
+import { getMovementGroup, listMovements, movementRowView, recordMovement } from './movement.service.ts';
+
+const MovementKind = StringEnum(['receipt', 'issue', 'transfer', 'adjustment', 'stocktake', 'return', 'write_off']);
+const LedgerType = StringEnum(['receipt', 'issue', 'transfer_out', 'transfer_in', 'adjustment', 'stocktake', 'return', 'write_off']);
+const IsoDate = Type.String({ format: 'date' });
+
+const Movement = Type.Object({
+  id: Type.Integer(),
+  groupId: Uuid,
+  type: LedgerType,
+  itemId: Uuid,
+  itemCode: Type.String(),
+  locationId: Uuid,
+  siteId: Uuid,
+  lotNumber: Type.Union([Type.String(), Type.Null()]),
+  expiryDate: Type.Union([IsoDate, Type.Null()]),
+  quantity: Type.Integer({ description: 'Signed, in base units' }),
+  unitCost: Type.Union([Type.Number(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  reference: Type.Union([Type.String(), Type.Null()]),
+  source: Type.String(),
+  historical: Type.Boolean(),
+  occurredAt: DateTime,
+  recordedAt: DateTime,
+  actorId: Type.Union([Uuid, Type.Null()]),
+});
+
+export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/v1/movements',
+    {
+      config: { access: { scope: 'stock:write' } },
+      schema: {
+        tags: ['stock'],
+        summary: 'Record a stock movement (receipt, issue, transfer, adjustment, stocktake count, return, write-off)',
+        description: [
+          'Identify the item by `itemId`, `gtin`, or `scan` — a GS1 element string as a scanner sends it (AI 01 GTIN, 10 lot, 17 expiry, 21 serial, 30 count; GS separators, or the parenthesised form).',
+          '`quantity` is in `unit` (any of the item\'s pack units, default the base unit) and is stored in base units.',
+          'Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.',
+          'A stocktake gives the counted quantity of one lot; the ledger records the variance. An adjustment is signed.',
+          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
+        ].join('\n\n'),
+        security,
+        body: Type.Object(
+          {
+            type: MovementKind,
+            itemId: Type.Optional(Uuid),
+            gtin: Type.Optional(Type.String({ pattern: '^[0-9]{8,14}$' })),
+            scan: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+            locationId: Uuid,
+            toLocationId: Type.Optional(Uuid),
+            quantity: Type.Optional(Type.Number()),
+            unit: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
+            lotNumber: Type.Optional(Type.String({ maxLength: 40 })),
+            expiryDate: Type.Optional(IsoDate),
+            unitCost: Type.Optional(Type.Number({ minimum: 0 })),
+            reason: Type.Optional(Type.String({ maxLength: 500 })),
+            reference: Type.Optional(Type.String({ maxLength: 200 })),
+            occurredAt: Type.Optional(DateTime),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const result = await recordMovement(deps, auth, request.body);
+      await afterMovement(deps, auth, result);
+      const movements = await getMovementGroup(deps, auth, result.posted[0]!.groupId);
+      reply.header('location', `/v1/movements/${result.posted[0]!.groupId}`);
+      return reply.status(201).send({ groupId: result.posted[0]!.groupId, movements });
+    },
+  );
+
+  app.get(
+    '/v1/movements/:id',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['stock'],
+        summary: 'The ledger rows of one posted movement (its group id)',
+        security,
+        params: Type.Object({ id: Uuid }, { additionalProperties: false }),
+        response: { 200: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }), ...problemResponses },
+      },
+    },
+    async (request) => ({ groupId: request.params.id, movements: await getMovementGroup(deps, authOf(request), request.params.id) }),
+  );
+
+  app.get(
+    '/v1/movements',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['stock'],
+        summary: 'Movement history, newest first, with filters',
+        security,
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            itemId: Type.Optional(Uuid),
+            locationId: Type.Optional(Uuid),
+            siteId: Type.Optional(Uuid),
+            type: Type.Optional(LedgerType),
+            lotNumber: Type.Optional(Type.String({ maxLength: 40 })),
+            from: Type.Optional(DateTime),
+            to: Type.Optional(DateTime),
+            includeHistorical: Type.Optional(Type.Boolean({ description: 'Include imported consumption history' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(Movement), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { limit: l, cursor, ...filter } = request.query;
+      const limit = pageLimit(l);
+      const after = decodeCursor(cursor, 1);
+      const rows = await listMovements(deps, authOf(request), filter, limit, after ? Number(after[0]) : undefined);
+      const page = paginate(rows, limit, (r) => [Number(r.id)]);
+      return { items: page.items.map(movementRowView), nextCursor: page.nextCursor };
+    },
+  );
+}
