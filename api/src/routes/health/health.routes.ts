@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
+import { problemResponses } from '../../plugins/errors.plugin.ts';
 
 const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
 
@@ -43,5 +44,19 @@ export async function healthRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const ok = Object.values(checks).every((v) => v === 'ok');
       return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
     },
+  );
+
+  app.get(
+    '/v1/ping',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['health'],
+        summary: 'Authenticated no-op: checks a credential and does nothing else',
+        security: [{ bearer: [] }],
+        response: { 200: Type.Object({ ok: Type.Boolean() }), ...problemResponses },
+      },
+    },
+    async () => ({ ok: true }),
   );
 }

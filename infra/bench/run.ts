@@ -1,0 +1,33 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * `pnpm bench`: every benchmark, each beside its baseline measured in the same run. Figures go to
+ * stdout and to bench-results/latest.md. `pnpm bench <name>` runs one.
+ */
+const BENCHES: Record<string, () => Promise<{ run: (o?: object) => Promise<unknown> }>> = {
+  platform: () => import('./platform.bench.ts'),
+  movements: () => import('./movements.bench.ts'),
+};
+
+const only = process.argv.slice(2);
+const names = only.length ? only : Object.keys(BENCHES);
+const out: string[] = [`# Benchmark run ${new Date().toISOString()} (node ${process.version})`];
+const log = console.log;
+console.log = (...args: unknown[]) => {
+  out.push(args.map(String).join(' '));
+  log(...args);
+};
+for (const name of names) {
+  const load = BENCHES[name];
+  if (!load) {
+    console.error(`unknown benchmark '${name}'; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  log(`\n▶ ${name}`);
+  await (await load()).run();
+}
+const dir = resolve(import.meta.dirname, '../../bench-results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(resolve(dir, 'latest.md'), `${out.join('\n')}\n`);
+process.exit(0);
