@@ -1,5 +1,6 @@
 import type { AppConfig } from '@medstock/config';
 import { createDatabase } from '@medstock/db';
+import { queueConnection, tenantQueue } from '@medstock/worker/queues.ts';
 import { Redis } from 'ioredis';
 import type { AppDeps } from './deps.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
@@ -14,13 +15,17 @@ export async function createDeps(config: AppConfig): Promise<AppDeps & { close()
     config.JWT_ISSUER,
     config.ACCESS_TOKEN_TTL_SECONDS,
   );
+  const queueRedis = queueConnection(config);
+  const queue = tenantQueue(config, queueRedis);
   return {
     config,
     database,
     redis,
     tokenKeys,
+    queue,
     close: async () => {
-      await Promise.allSettled([database.close(), redis.quit()]);
+      await queue.close().catch(() => {});
+      await Promise.allSettled([database.close(), redis.quit(), queueRedis.quit()]);
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { AppConfig } from '@medstock/config';
 import type { Database } from '@medstock/db';
+import type { TenantJobData } from '@medstock/worker/queues.ts';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TokenKeys } from './lib/tokens.ts';
 
@@ -9,4 +11,6 @@ export interface AppDeps {
   database: Database;
   redis: Redis;
   tokenKeys: TokenKeys;
+  /** The worker's tenant queue: the API enqueues recalculations and webhook deliveries on it. */
+  queue: Queue<TenantJobData>;
 }

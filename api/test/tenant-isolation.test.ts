@@ -1,3 +1,5 @@
+import { withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
 import { BODY_ID_PROBES, PATH_RESOURCE, type ResourceKind, SAMPLE_BODIES } from './support/isolation.ts';
@@ -9,6 +11,7 @@ let b: SignedUp;
 let aKey: string;
 const bIds = {} as Record<ResourceKind, string>;
 let bSnapshot: string;
+const EXPLANATION = { rule: 'stocked_out', ruleVersion: 1, threshold: {}, inputs: {}, formula: 'on-hand = 0', substituted: 'on-hand = 0', text: { zh: '缺货', en: 'out' } };
 
 // The request's own URL (problem `instance`, audit `path`) echoes what A asked for; not B's data.
 const withoutEcho = (body: string) => body.replace(/"(instance|path)":"[^"]*"/g, '');
@@ -24,7 +27,7 @@ function operations(): Operation[] {
 /** Everything tenant B can see about itself, to prove A changed none of it. */
 async function snapshotB(): Promise<string> {
   const parts = await Promise.all(
-    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization', '/v1/stock?groupBy=lot', '/v1/movements'].map(async (url) => {
+    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization', '/v1/stock?groupBy=lot', '/v1/movements', '/v1/alerts?status=open'].map(async (url) => {
       const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
       return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
     }),
@@ -50,6 +53,12 @@ beforeAll(async () => {
   bIds.movementGroup = (
     await t.app.inject({ method: 'POST', url: '/v1/movements', headers: b.headers, payload: { type: 'receipt', itemId: bIds.item, locationId: bIds.location, quantity: 7 } })
   ).json().groupId;
+  bIds.alert = await withTenantDb(t.deps.database.db, b, async (tx) => {
+    const r = await tx.execute<{ id: string }>(sql`
+      insert into alerts (type, item_id, location_id, site_id, severity, rule_version, explanation)
+      values ('stocked_out', ${bIds.item}, ${bIds.location}, ${bIds.site}, 'critical', 1, ${JSON.stringify(EXPLANATION)}::jsonb) returning id`);
+    return r.rows[0]!.id;
+  });
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());

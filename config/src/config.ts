@@ -32,6 +32,10 @@ const ConfigSchema = Type.Object({
   PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
   /** BullMQ queue name prefix; tests use a fresh one per run so queues never collide. */
   QUEUE_PREFIX: Type.String({ default: 'medstock' }),
+  /** BullMQ job lock and stalled-job check: how soon a job of a killed worker is retried. */
+  WORKER_LOCK_DURATION_MS: Type.Integer({ minimum: 500, default: 30_000 }),
+  WORKER_STALLED_INTERVAL_MS: Type.Integer({ minimum: 500, default: 30_000 }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, default: 4 }),
   /** Every-N-ms schedule of the per-tenant housekeeping job. */
   HOUSEKEEPING_EVERY_MS: Type.Integer({ minimum: 1000, default: 60 * 60 * 1000 }),
   DEPLOYMENT_MODE: Type.Union([Type.Literal('saas'), Type.Literal('private-cloud'), Type.Literal('on-premises')], {

@@ -2,3 +2,5 @@
 export * from './gs1/index.ts';
 export * from './units/index.ts';
 export * from './catalogue/index.ts';
+export * from './alerts/index.ts';
+export * from './engine/index.ts';

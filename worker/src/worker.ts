@@ -32,7 +32,14 @@ export async function startWorker(
       if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
       return def.handle({ config, database }, job);
     },
-    { connection, prefix: config.QUEUE_PREFIX, concurrency: 4 },
+    {
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 5,
+    },
   );
   worker.on('error', () => {});
 

@@ -18,4 +18,6 @@ export const SiteIds = Type.Union([Type.Array(Uuid, { maxItems: 500, uniqueItems
 });
 export const Locale = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]);
 
-export const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+/** Raw SQL rows carry timestamps as strings, Drizzle selects as Dates: accept both. */
+export const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+export const isoRequired = (d: Date | string) => new Date(d).toISOString();

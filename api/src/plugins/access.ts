@@ -29,14 +29,15 @@ export interface AuthContext {
   siteIds: readonly string[] | null;
 }
 
-export type RouteAccess = 'public' | { scope: Scope; ownerOnly?: boolean };
+/** `scope` may list several: any one of them grants access. */
+export type RouteAccess = 'public' | { scope: Scope | Scope[]; ownerOnly?: boolean };
 
 export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'public'>): void {
-  if (!auth.scopes.has(access.scope)) {
+  const anyOf = Array.isArray(access.scope) ? access.scope : [access.scope];
+  if (!anyOf.some((s) => auth.scopes.has(s))) {
+    const needed = anyOf.map((s) => `'${s}'`).join(' or ');
     throw forbidden(
-      auth.kind === 'api_key'
-        ? `This API key lacks the '${access.scope}' scope.`
-        : `The role '${auth.role}' may not do this (needs '${access.scope}').`,
+      auth.kind === 'api_key' ? `This API key lacks the ${needed} scope.` : `The role '${auth.role}' may not do this (needs ${needed}).`,
     );
   }
   if (access.ownerOnly && auth.role !== 'owner') throw forbidden('Only the organisation owner may do this.');

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.ts';
+import { alertRoutes } from './alerts/alerts.routes.ts';
 import { apiKeyRoutes } from './api-keys/api-keys.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -12,7 +13,7 @@ import { userRoutes } from './users/users.routes.ts';
 
 /** Every route group of the API, in one list so the whole surface is visible at a glance. */
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
-  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, auditRoutes, movementRoutes, stockRoutes]) {
+  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, auditRoutes, movementRoutes, stockRoutes, alertRoutes]) {
     await app.register(group, deps);
   }
 }

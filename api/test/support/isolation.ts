@@ -3,7 +3,7 @@
  * and a valid body for each operation. Every route with a path parameter must appear here, so a
  * new route cannot escape the isolation test by omission.
  */
-export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location';
+export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/sites/{id}': 'site',
@@ -12,12 +12,18 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/users/{id}': 'member',
   '/v1/auth/sessions/{id}': 'session',
   '/v1/movements/{id}': 'movementGroup',
+  '/v1/alerts/{id}': 'alert',
+  '/v1/alerts/{id}/acknowledge': 'alert',
+  '/v1/alerts/{id}/dismiss': 'alert',
+  '/v1/alerts/{id}/snooze': 'alert',
 };
 
 export const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /v1/sites/{id}': { name: 'renamed by another tenant' },
   'POST /v1/sites/{id}/locations': { code: 'INTRUDER', name: 'intruder' },
   'PATCH /v1/users/{id}': { role: 'viewer' },
+  'POST /v1/alerts/{id}/dismiss': { reason: 'not mine to dismiss' },
+  'POST /v1/alerts/{id}/snooze': { until: '2099-01-01T00:00:00Z' },
 };
 
 /**

@@ -6,6 +6,8 @@ import type { TenantJobData } from '../queues.ts';
 export interface JobContext {
   config: AppConfig;
   database: Database;
+  /** Enqueues webhook deliveries (set by the worker once the delivery job exists). */
+  enqueue?: (tenantId: string, deliveryIds: string[]) => Promise<void>;
 }
 
 export interface JobDefinition {

@@ -1,4 +1,5 @@
 import { housekeepingJob } from './housekeeping.job.ts';
+import { recalculateJob } from './recalculate.job.ts';
 import type { JobDefinition } from './job-context.ts';
 
 /**
@@ -7,6 +8,7 @@ import type { JobDefinition } from './job-context.ts';
  */
 export const JOB_REGISTRY = {
   housekeeping: housekeepingJob,
+  recalculate: recalculateJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOB_REGISTRY;

@@ -15,12 +15,20 @@ export function staggerOffset(tenantId: string, periodMs: number): number {
  * organisations that are gone. Upsert by a deterministic id makes this safe to run repeatedly.
  */
 export async function syncTenantSchedules(config: AppConfig, database: Database, queue: Queue<TenantJobData>) {
-  const { rows } = await database.pool.query<{ id: string }>(
-    `select id from control.organizations where status = 'active' order by id`,
+  const { rows } = await database.pool.query<{ id: string; recalc_every_minutes: number }>(
+    `select id, recalc_every_minutes from control.organizations where status = 'active' order by id`,
   );
   const every = config.HOUSEKEEPING_EVERY_MS;
   const wanted = new Set<string>();
-  for (const { id } of rows) {
+  for (const { id, recalc_every_minutes } of rows) {
+    // The full recalculation runs on the organisation's own schedule, staggered like housekeeping.
+    const recalcEvery = recalc_every_minutes * 60_000;
+    wanted.add(`recalculate:${id}`);
+    await queue.upsertJobScheduler(
+      `recalculate:${id}`,
+      { every: recalcEvery, startDate: Math.floor(Date.now() / recalcEvery) * recalcEvery + staggerOffset(id, recalcEvery) },
+      { name: 'recalculate', data: { tenantId: id }, opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 5, backoff: { type: 'exponential', delay: 5000 } } },
+    );
     const schedulerId = `housekeeping:${id}`;
     wanted.add(schedulerId);
     const periodStart = Math.floor(Date.now() / every) * every;
@@ -31,7 +39,7 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
     );
   }
   for (const s of await queue.getJobSchedulers()) {
-    if (s.key.startsWith('housekeeping:') && !wanted.has(s.key)) await queue.removeJobScheduler(s.key);
+    if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key)) await queue.removeJobScheduler(s.key);
   }
   return { tenants: rows.length };
 }

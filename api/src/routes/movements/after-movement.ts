@@ -1,4 +1,5 @@
 import type { AppDeps } from '../../deps.ts';
+import { enqueueRecalculation } from '../../lib/enqueue-recalculation.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 
 export interface MovementOutcome {
@@ -7,9 +8,12 @@ export interface MovementOutcome {
 }
 
 type AfterMovementHook = (deps: AppDeps, auth: AuthContext, outcome: MovementOutcome) => Promise<void>;
-const hooks: AfterMovementHook[] = [];
 
-/** Work that follows a committed movement (webhook delivery, recalculation of alerts). */
+/** Work that follows a committed movement: recalculation of the touched item-locations, webhook delivery. */
+const hooks: AfterMovementHook[] = [
+  (deps, auth, outcome) => enqueueRecalculation(deps, auth.organizationId, outcome.posted),
+];
+
 export function onMovementCommitted(hook: AfterMovementHook) {
   hooks.push(hook);
 }

@@ -209,7 +209,7 @@ export async function listMovements(deps: AppDeps, auth: AuthContext, f: Movemen
   if (f.from) conds.push(sql`m.occurred_at >= ${f.from}::timestamptz`);
   if (f.to) conds.push(sql`m.occurred_at < ${f.to}::timestamptz`);
   if (!f.includeHistorical) conds.push(sql`not m.historical`);
-  if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${[...auth.siteIds]}::uuid[])`);
+  if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   if (afterId !== undefined) conds.push(sql`m.id < ${afterId}`);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<MovementRow>(sql`${MOVEMENT_SELECT} where ${sql.join(conds, sql` and `)} order by m.id desc limit ${limit + 1}`),

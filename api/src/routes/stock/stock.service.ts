@@ -17,7 +17,7 @@ function stockConditions(auth: AuthContext, f: StockFilter): SQL[] {
   if (f.itemId) conds.push(sql`s.item_id = ${f.itemId}`);
   if (f.siteId) conds.push(sql`l.site_id = ${f.siteId}`);
   if (f.locationId) conds.push(sql`s.location_id = ${f.locationId}`);
-  if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${[...auth.siteIds]}::uuid[])`);
+  if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   return conds;
 }
 

@@ -1,0 +1,39 @@
+import type { Abc, Ved } from './alert-types.ts';
+
+/** A number the engine computed, with the formula and its numbers filled in, for explanations. */
+export interface Explained {
+  value: number;
+  formula: string;
+  substituted: string;
+}
+
+/**
+ * Everything the alert rules look at for one item at one location, already computed by the
+ * engine (forecast, policy, lots, purchase orders). The rules themselves do no statistics.
+ */
+export interface ItemLocationState {
+  today: string;
+  item: { id: string; code: string; nameZh: string; nameEn: string; ved: Ved; abc: Abc | null; unitCost: number; baseUnit: string };
+  location: { id: string; name: string; siteName: string };
+  onHand: number;
+  inTransit: number;
+  position: number;
+  demand: { dailyMean: number; dailySd: number; model: string; demandClass: string };
+  leadTime: { meanDays: number; sdDays: number; source: 'history' | 'nominal'; observations: number };
+  serviceLevel: number;
+  safetyStock: Explained;
+  reorderPoint: Explained;
+  orderUpTo: number;
+  stockoutProbability: Explained & { distribution: string };
+  daysCover: { value: number; low: number; high: number };
+  order: { quantityBase: number; packs: number; packSize: number; supplierId: string | null; supplierName: string | null } | null;
+  expiryRisk: Array<{ lotNumber: string; expiryDate: string; onHand: number; atRiskQty: number; atRiskValue: number }>;
+  expiredLots: Array<{ lotNumber: string; expiryDate: string; onHand: number }>;
+  lastIssueDaysAgo: number | null;
+  parMax: number | null;
+  pendingAnomalies: Array<{ date: string; quantity: number; expected: number }>;
+  latePurchaseOrders: Array<{ id: string; number: string; expectedAt: string; daysLate: number; supplierName: string }>;
+  leadTimeDrift: { recentMeanDays: number; historyMeanDays: number; recentN: number } | null;
+  substitutesInStock: Array<{ code: string; nameZh: string; nameEn: string; onHand: number }>;
+  transferSource: { locationId: string; siteName: string; availableBase: number } | null;
+}

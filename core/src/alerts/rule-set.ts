@@ -1,0 +1,49 @@
+import type { RiskClass, Ved } from './alert-types.ts';
+
+/**
+ * The organisation's alert rules. Editable and versioned (every edit makes a new version, and
+ * each alert records the version that fired it). Thresholds are stated on the engine's
+ * probabilities and forecasts, so they move with season, scheduled procedures and lead-time
+ * changes by construction: a busier theatre week raises forecast demand, which raises the
+ * stockout probability the same threshold is compared with.
+ */
+export interface RuleSet {
+  version: number;
+  /** Target cycle service level per risk class (ABC by consumption value × VED). */
+  serviceLevels: Record<RiskClass, number>;
+  stockoutRisk: { enabled: boolean; maxProbability: Record<Ved, number> };
+  belowSafetyStock: { enabled: boolean };
+  stockedOut: { enabled: boolean };
+  expired: { enabled: boolean };
+  expiryRisk: { enabled: boolean; horizonDays: number; minValue: number };
+  overstock: { enabled: boolean; factorOverOrderUpTo: number; minDaysCover: number };
+  deadStock: { enabled: boolean; daysWithoutIssue: number };
+  consumptionAnomaly: { enabled: boolean };
+  latePurchaseOrder: { enabled: boolean; graceDays: number };
+  leadTimeDrift: { enabled: boolean; minRelativeIncrease: number; minDays: number };
+}
+
+export const DEFAULT_SERVICE_LEVELS: Record<RiskClass, number> = {
+  AV: 0.99, BV: 0.99, CV: 0.98,
+  AE: 0.97, BE: 0.96, CE: 0.95,
+  AD: 0.92, BD: 0.9, CD: 0.9,
+};
+
+export const DEFAULT_RULE_SET: RuleSet = {
+  version: 1,
+  serviceLevels: DEFAULT_SERVICE_LEVELS,
+  stockoutRisk: { enabled: true, maxProbability: { V: 0.02, E: 0.05, D: 0.1 } },
+  belowSafetyStock: { enabled: true },
+  stockedOut: { enabled: true },
+  expired: { enabled: true },
+  expiryRisk: { enabled: true, horizonDays: 90, minValue: 0 },
+  overstock: { enabled: true, factorOverOrderUpTo: 2, minDaysCover: 120 },
+  deadStock: { enabled: true, daysWithoutIssue: 180 },
+  consumptionAnomaly: { enabled: true },
+  latePurchaseOrder: { enabled: true, graceDays: 1 },
+  leadTimeDrift: { enabled: true, minRelativeIncrease: 0.3, minDays: 2 },
+};
+
+export function riskClassOf(abc: 'A' | 'B' | 'C' | null | undefined, ved: Ved): RiskClass {
+  return `${abc ?? 'B'}${ved}` as RiskClass;
+}

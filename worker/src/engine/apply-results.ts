@@ -1,0 +1,118 @@
+import type { AlertCandidate, ComputedPolicy } from '@medstock/core';
+import { emitEvent, type Tx } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+
+type LiveAlert = {
+  id: string;
+  type: string;
+  item_id: string;
+  location_id: string;
+  status: string;
+  severity: string;
+  snoozed_until: Date | null;
+  action_text: string | null;
+};
+
+/**
+ * Writes the computed policies and brings the alerts in line with the candidates: opens new
+ * ones, updates live ones, resolves the ones whose condition cleared. Safe to run twice with the
+ * same input (the unique index on live alerts makes a duplicate impossible), which is what lets
+ * an interrupted run simply be repeated. Returns the webhook deliveries to enqueue.
+ */
+export async function applyResults(tx: Tx, runId: string | null, results: Array<{ computed: ComputedPolicy; alerts: AlertCandidate[] }>) {
+  if (results.length === 0) return { deliveryIds: [] as string[], opened: 0, resolved: 0, updated: 0 };
+  const itemIds = results.map((r) => r.computed.state.item.id);
+  const locIds = results.map((r) => r.computed.state.location.id);
+
+  for (const { computed } of results) {
+    const s = computed.state;
+    await tx.execute(sql`
+      insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, daily_mean, daily_sd,
+        lead_time_mean, lead_time_sd, lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit,
+        position, days_cover, stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state)
+      values (${s.item.id}, ${s.location.id}, now(), ${runId}, ${s.demand.demandClass}, ${s.demand.model}, ${computed.modelScore}, ${s.demand.dailyMean},
+        ${s.demand.dailySd}, ${s.leadTime.meanDays}, ${s.leadTime.sdDays}, ${s.leadTime.source}, ${s.serviceLevel}, ${s.safetyStock.value},
+        ${s.reorderPoint.value}, ${s.orderUpTo}, ${computed.eoq}, ${s.onHand}, ${s.inTransit}, ${s.position}, ${s.daysCover.value},
+        ${s.stockoutProbability.value}, ${s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0)}, ${s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0)},
+        ${JSON.stringify(computed.forecast.slice(0, 90))}::jsonb, ${JSON.stringify(s)}::jsonb)
+      on conflict (item_id, location_id) do update set computed_at = excluded.computed_at, run_id = excluded.run_id,
+        demand_class = excluded.demand_class, model = excluded.model, model_score = excluded.model_score, daily_mean = excluded.daily_mean,
+        daily_sd = excluded.daily_sd, lead_time_mean = excluded.lead_time_mean, lead_time_sd = excluded.lead_time_sd,
+        lead_time_source = excluded.lead_time_source, service_level = excluded.service_level, safety_stock = excluded.safety_stock,
+        reorder_point = excluded.reorder_point, order_up_to = excluded.order_up_to, eoq = excluded.eoq, on_hand = excluded.on_hand,
+        in_transit = excluded.in_transit, position = excluded.position, days_cover = excluded.days_cover,
+        stockout_probability = excluded.stockout_probability, expiry_risk_qty = excluded.expiry_risk_qty,
+        expiry_risk_value = excluded.expiry_risk_value, forecast = excluded.forecast, state = excluded.state`);
+  }
+
+  const live = await tx.execute<LiveAlert>(sql`
+    select a.id, a.type, a.item_id, a.location_id, a.status, a.severity, a.snoozed_until, a.action->'text'->>'en' as action_text
+      from alerts a join unnest(${sql.param(itemIds)}::uuid[], ${sql.param(locIds)}::uuid[]) p(item_id, location_id) using (item_id, location_id)
+     where a.status in ('open', 'acknowledged', 'snoozed')
+     for update of a`);
+  const suppressed = await tx.execute<{ type: string; item_id: string; location_id: string }>(sql`
+    select distinct a.type, a.item_id, a.location_id
+      from alerts a join unnest(${sql.param(itemIds)}::uuid[], ${sql.param(locIds)}::uuid[]) p(item_id, location_id) using (item_id, location_id)
+     where a.status = 'dismissed' and a.suppressed`);
+  const key = (t: string, i: string, l: string) => `${t}|${i}|${l}`;
+  const liveBy = new Map(live.rows.map((a) => [key(a.type, a.item_id, a.location_id), a]));
+  const suppressedSet = new Set(suppressed.rows.map((a) => key(a.type, a.item_id, a.location_id)));
+  const deliveryIds: string[] = [];
+  const stillFiring = new Set<string>();
+  let opened = 0;
+  let updated = 0;
+  let resolved = 0;
+
+  for (const { computed, alerts } of results) {
+    const s = computed.state;
+    for (const c of alerts) {
+      const k = key(c.type, s.item.id, s.location.id);
+      stillFiring.add(k);
+      if (suppressedSet.has(k)) continue;
+      const existing = liveBy.get(k);
+      const payload = { type: c.type, itemId: s.item.id, itemCode: s.item.code, locationId: s.location.id, severity: c.severity, explanation: c.explanation, action: c.action };
+      if (!existing) {
+        const ins = await tx.execute<{ id: string }>(sql`
+          insert into alerts (type, item_id, location_id, site_id, severity, score, rule_version, explanation, action)
+          select ${c.type}, ${s.item.id}, ${s.location.id}, l.site_id, ${c.severity}, ${c.score}, ${c.explanation.ruleVersion},
+                 ${JSON.stringify(c.explanation)}::jsonb, ${c.action ? JSON.stringify(c.action) : null}::jsonb
+            from locations l where l.id = ${s.location.id}
+          on conflict do nothing returning id`);
+        const id = ins.rows[0]?.id;
+        if (!id) continue;
+        await tx.execute(sql`insert into alert_feed (alert_id, kind) values (${id}, 'opened')`);
+        deliveryIds.push(...(await emitEvent(tx, 'alert.opened', { alertId: id, ...payload })).deliveryIds);
+        opened++;
+        continue;
+      }
+      const wake = existing.status === 'snoozed' && existing.snoozed_until !== null && new Date(existing.snoozed_until) <= new Date();
+      const changed = existing.severity !== c.severity || existing.action_text !== (c.action?.text.en ?? null);
+      await tx.execute(sql`
+        update alerts set severity = ${c.severity}, score = ${c.score}, rule_version = ${c.explanation.ruleVersion},
+               explanation = ${JSON.stringify(c.explanation)}::jsonb, action = ${c.action ? JSON.stringify(c.action) : null}::jsonb,
+               status = ${wake ? 'open' : existing.status}, snoozed_until = ${wake ? null : existing.snoozed_until},
+               updated_at = case when ${changed || wake} then now() else updated_at end
+         where id = ${existing.id}`);
+      if (changed || wake) {
+        await tx.execute(sql`insert into alert_feed (alert_id, kind) values (${existing.id}, ${wake ? 'reopened' : 'updated'})`);
+        deliveryIds.push(...(await emitEvent(tx, 'alert.updated', { alertId: existing.id, ...payload })).deliveryIds);
+        updated++;
+      }
+    }
+  }
+
+  for (const a of live.rows) {
+    if (stillFiring.has(key(a.type, a.item_id, a.location_id))) continue;
+    await tx.execute(sql`update alerts set status = 'resolved', resolved_at = now(), updated_at = now() where id = ${a.id}`);
+    await tx.execute(sql`insert into alert_feed (alert_id, kind) values (${a.id}, 'resolved')`);
+    deliveryIds.push(...(await emitEvent(tx, 'alert.resolved', { alertId: a.id, type: a.type, itemId: a.item_id, locationId: a.location_id })).deliveryIds);
+    resolved++;
+  }
+  // A condition that cleared lifts the suppression left by an earlier dismissal.
+  const cleared = [...suppressedSet].filter((k) => !stillFiring.has(k));
+  for (const k of cleared) {
+    const [type, item, loc] = k.split('|');
+    await tx.execute(sql`update alerts set suppressed = false where status = 'dismissed' and type = ${type!} and item_id = ${item!} and location_id = ${loc!}`);
+  }
+  return { deliveryIds, opened, resolved, updated };
+}

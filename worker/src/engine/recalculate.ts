@@ -1,0 +1,80 @@
+import {
+  basicForecaster,
+  computeItemLocation,
+  DEFAULT_ENGINE_SETTINGS,
+  DEFAULT_RULE_SET,
+  evaluateAlerts,
+  type Forecaster,
+  riskClassOf,
+  type RuleSet,
+} from '@medstock/core';
+import { type Database, type Tx, withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import { applyResults } from './apply-results.ts';
+import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
+
+export const BATCH_SIZE = 500;
+
+export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
+  const r = await tx.execute<{ rules: RuleSet }>(sql`select rules from rule_sets order by version desc limit 1`);
+  return r.rows[0]?.rules ?? DEFAULT_RULE_SET;
+}
+
+/** Loads, computes and applies one batch of item-locations inside the caller's transaction. */
+export async function recalculateBatch(tx: Tx, keys: ItemLocationKey[], runId: string | null, today: string, forecaster: Forecaster = basicForecaster) {
+  const rules = await currentRuleSet(tx);
+  const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays);
+  const results = inputs.map((input) => {
+    const serviceLevel = rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ?? DEFAULT_ENGINE_SETTINGS.serviceLevel;
+    const computed = computeItemLocation(input, { ...DEFAULT_ENGINE_SETTINGS, serviceLevel }, forecaster);
+    return { computed, alerts: evaluateAlerts(computed.state, rules) };
+  });
+  return applyResults(tx, runId, results);
+}
+
+export const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * A full recalculation of one organisation, in batches. Each batch commits together with the
+ * run's cursor, so a worker killed mid-run (even with SIGKILL) resumes after the last committed
+ * batch when the job is retried: nothing is lost, nothing is done twice.
+ */
+export async function recalculateAll(database: Database, tenantId: string, opts: { onBatch?: (done: number, total: number) => Promise<void> | void; forecaster?: Forecaster } = {}) {
+  const tenant = { organizationId: tenantId };
+  const today = todayUtc();
+  const run = await withTenantDb(database.db, tenant, async (tx) => {
+    const existing = await tx.execute<{ id: string; cursor_item: string | null; cursor_location: string | null; done: number }>(
+      sql`select id, cursor_item, cursor_location, done from recalc_runs where kind = 'full' and status = 'running' order by started_at limit 1 for update`,
+    );
+    if (existing.rows[0]) return { ...existing.rows[0], resumed: true };
+    const total = (await allItemLocations(tx)).length;
+    const created = await tx.execute<{ id: string }>(sql`insert into recalc_runs (kind, total) values ('full', ${total}) returning id`);
+    return { id: created.rows[0]!.id, cursor_item: null, cursor_location: null, done: 0, resumed: false };
+  });
+  let after: ItemLocationKey | undefined = run.cursor_item && run.cursor_location ? { itemId: run.cursor_item, locationId: run.cursor_location } : undefined;
+  const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx, after));
+  let done = Number(run.done);
+  const totals = { opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
+  for (let i = 0; i < keys.length; i += BATCH_SIZE) {
+    const batch = keys.slice(i, i + BATCH_SIZE);
+    const last = batch[batch.length - 1]!;
+    const r = await withTenantDb(database.db, tenant, async (tx) => {
+      const applied = await recalculateBatch(tx, batch, run.id, today, opts.forecaster);
+      await tx.execute(sql`update recalc_runs set cursor_item = ${last.itemId}, cursor_location = ${last.locationId}, done = done + ${batch.length} where id = ${run.id}`);
+      return applied;
+    });
+    after = last;
+    done += batch.length;
+    totals.opened += r.opened;
+    totals.updated += r.updated;
+    totals.resolved += r.resolved;
+    totals.deliveryIds.push(...r.deliveryIds);
+    await opts.onBatch?.(done, done + keys.length - i - batch.length);
+  }
+  await withTenantDb(database.db, tenant, (tx) => tx.execute(sql`update recalc_runs set status = 'done', finished_at = now() where id = ${run.id}`));
+  return { runId: run.id, resumed: run.resumed, itemLocations: done, ...totals };
+}
+
+export async function recalculateItems(database: Database, tenantId: string, keys: ItemLocationKey[], forecaster?: Forecaster) {
+  return withTenantDb(database.db, { organizationId: tenantId }, (tx) => recalculateBatch(tx, keys, null, todayUtc(), forecaster));
+}
