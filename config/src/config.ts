@@ -35,6 +35,8 @@ const ConfigSchema = Type.Object({
   /** BullMQ job lock and stalled-job check: how soon a job of a killed worker is retried. */
   WORKER_LOCK_DURATION_MS: Type.Integer({ minimum: 500, default: 30_000 }),
   WORKER_STALLED_INTERVAL_MS: Type.Integer({ minimum: 500, default: 30_000 }),
+  /** Item-locations per committed batch of a full recalculation (the restart granularity). */
+  ENGINE_BATCH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, default: 4 }),
   /** Every-N-ms schedule of the per-tenant housekeeping job. */
   HOUSEKEEPING_EVERY_MS: Type.Integer({ minimum: 1000, default: 60 * 60 * 1000 }),

@@ -13,8 +13,6 @@ import { sql } from 'drizzle-orm';
 import { applyResults } from './apply-results.ts';
 import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
 
-export const BATCH_SIZE = 500;
-
 export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
   const r = await tx.execute<{ rules: RuleSet }>(sql`select rules from rule_sets order by version desc limit 1`);
   return r.rows[0]?.rules ?? DEFAULT_RULE_SET;
@@ -39,9 +37,31 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
  * run's cursor, so a worker killed mid-run (even with SIGKILL) resumes after the last committed
  * batch when the job is retried: nothing is lost, nothing is done twice.
  */
-export async function recalculateAll(database: Database, tenantId: string, opts: { onBatch?: (done: number, total: number) => Promise<void> | void; forecaster?: Forecaster } = {}) {
+export async function recalculateAll(database: Database, tenantId: string, opts: { batchSize?: number; onBatch?: (done: number, total: number) => Promise<void> | void; forecaster?: Forecaster } = {}) {
   const tenant = { organizationId: tenantId };
   const today = todayUtc();
+  // One full run per organisation at a time: a session advisory lock on a dedicated connection
+  // (released by PostgreSQL if this worker dies, so a retry can take over).
+  const lockClient = await database.pool.connect();
+  try {
+    const locked = await lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [`recalc:${tenantId}`]);
+    if (!locked.rows[0]?.ok) return { runId: null, resumed: false, skipped: true, itemLocations: 0, opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
+    try {
+      return await runFull(database, tenant, today, opts);
+    } finally {
+      await lockClient.query('select pg_advisory_unlock(hashtext($1))', [`recalc:${tenantId}`]);
+    }
+  } finally {
+    lockClient.release();
+  }
+}
+
+async function runFull(
+  database: Database,
+  tenant: { organizationId: string },
+  today: string,
+  opts: { batchSize?: number; onBatch?: (done: number, total: number) => Promise<void> | void; forecaster?: Forecaster },
+) {
   const run = await withTenantDb(database.db, tenant, async (tx) => {
     const existing = await tx.execute<{ id: string; cursor_item: string | null; cursor_location: string | null; done: number }>(
       sql`select id, cursor_item, cursor_location, done from recalc_runs where kind = 'full' and status = 'running' order by started_at limit 1 for update`,
@@ -55,8 +75,9 @@ export async function recalculateAll(database: Database, tenantId: string, opts:
   const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx, after));
   let done = Number(run.done);
   const totals = { opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
-  for (let i = 0; i < keys.length; i += BATCH_SIZE) {
-    const batch = keys.slice(i, i + BATCH_SIZE);
+  const size = opts.batchSize ?? 500;
+  for (let i = 0; i < keys.length; i += size) {
+    const batch = keys.slice(i, i + size);
     const last = batch[batch.length - 1]!;
     const r = await withTenantDb(database.db, tenant, async (tx) => {
       const applied = await recalculateBatch(tx, batch, run.id, today, opts.forecaster);
@@ -72,7 +93,7 @@ export async function recalculateAll(database: Database, tenantId: string, opts:
     await opts.onBatch?.(done, done + keys.length - i - batch.length);
   }
   await withTenantDb(database.db, tenant, (tx) => tx.execute(sql`update recalc_runs set status = 'done', finished_at = now() where id = ${run.id}`));
-  return { runId: run.id, resumed: run.resumed, itemLocations: done, ...totals };
+  return { runId: run.id as string | null, resumed: run.resumed, skipped: false, itemLocations: done, ...totals };
 }
 
 export async function recalculateItems(database: Database, tenantId: string, keys: ItemLocationKey[], forecaster?: Forecaster) {

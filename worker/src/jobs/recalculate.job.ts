@@ -22,8 +22,8 @@ export const recalculateJob: JobDefinition = {
       await enqueueWebhookDeliveries(ctx, tenantId, r.deliveryIds);
       return { itemLocations: items.length, opened: r.opened, updated: r.updated, resolved: r.resolved };
     }
-    const r = await recalculateAll(ctx.database, tenantId, { onBatch: (done, total) => job.updateProgress({ done, total }) });
+    const r = await recalculateAll(ctx.database, tenantId, { batchSize: ctx.config.ENGINE_BATCH_SIZE, onBatch: (done, total) => job.updateProgress({ done, total }) });
     await enqueueWebhookDeliveries(ctx, tenantId, r.deliveryIds);
-    return { runId: r.runId, resumed: r.resumed, itemLocations: r.itemLocations, opened: r.opened, updated: r.updated, resolved: r.resolved };
+    return { runId: r.runId, resumed: r.resumed, skipped: r.skipped, itemLocations: r.itemLocations, opened: r.opened, updated: r.updated, resolved: r.resolved };
   },
 };

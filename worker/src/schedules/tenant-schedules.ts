@@ -3,6 +3,12 @@ import type { Database } from '@medstock/db';
 import type { Queue } from 'bullmq';
 import type { TenantJobData } from '../queues.ts';
 
+/** The next start of a tenant's slot in the period, never in the past (no burst at worker start). */
+export function nextSlot(tenantId: string, periodMs: number, now = Date.now()): number {
+  const slot = Math.floor(now / periodMs) * periodMs + staggerOffset(tenantId, periodMs);
+  return slot > now ? slot : slot + periodMs;
+}
+
 /** Spreads tenants' schedules over the period so a thousand clinics do not all run at :00. */
 export function staggerOffset(tenantId: string, periodMs: number): number {
   let h = 0;
@@ -26,15 +32,14 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
     wanted.add(`recalculate:${id}`);
     await queue.upsertJobScheduler(
       `recalculate:${id}`,
-      { every: recalcEvery, startDate: Math.floor(Date.now() / recalcEvery) * recalcEvery + staggerOffset(id, recalcEvery) },
+      { every: recalcEvery, startDate: nextSlot(id, recalcEvery) },
       { name: 'recalculate', data: { tenantId: id }, opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 5, backoff: { type: 'exponential', delay: 5000 } } },
     );
     const schedulerId = `housekeeping:${id}`;
     wanted.add(schedulerId);
-    const periodStart = Math.floor(Date.now() / every) * every;
     await queue.upsertJobScheduler(
       schedulerId,
-      { every, startDate: periodStart + staggerOffset(id, every) },
+      { every, startDate: nextSlot(id, every) },
       { name: 'housekeeping', data: { tenantId: id }, opts: { removeOnComplete: 100, removeOnFail: 500 } },
     );
   }
