@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 const BENCHES: Record<string, () => Promise<{ run: (o?: object) => Promise<unknown> }>> = {
   platform: () => import('./platform.bench.ts'),
   movements: () => import('./movements.bench.ts'),
+  engine: () => import('./engine.bench.ts'),
 };
 
 const only = process.argv.slice(2);

@@ -24,26 +24,39 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
   const itemIds = results.map((r) => r.computed.state.item.id);
   const locIds = results.map((r) => r.computed.state.location.id);
 
-  for (const { computed } of results) {
+  // One statement for the whole batch: the policies travel as one JSON array.
+  const policyRows = results.map(({ computed }) => {
     const s = computed.state;
-    await tx.execute(sql`
-      insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, daily_mean, daily_sd,
-        lead_time_mean, lead_time_sd, lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit,
-        position, days_cover, stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state)
-      values (${s.item.id}, ${s.location.id}, now(), ${runId}, ${s.demand.demandClass}, ${s.demand.model}, ${computed.modelScore}, ${s.demand.dailyMean},
-        ${s.demand.dailySd}, ${s.leadTime.meanDays}, ${s.leadTime.sdDays}, ${s.leadTime.source}, ${s.serviceLevel}, ${s.safetyStock.value},
-        ${s.reorderPoint.value}, ${s.orderUpTo}, ${computed.eoq}, ${s.onHand}, ${s.inTransit}, ${s.position}, ${s.daysCover.value},
-        ${s.stockoutProbability.value}, ${s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0)}, ${s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0)},
-        ${JSON.stringify(computed.forecast.slice(0, 90))}::jsonb, ${JSON.stringify(s)}::jsonb)
-      on conflict (item_id, location_id) do update set computed_at = excluded.computed_at, run_id = excluded.run_id,
-        demand_class = excluded.demand_class, model = excluded.model, model_score = excluded.model_score, daily_mean = excluded.daily_mean,
-        daily_sd = excluded.daily_sd, lead_time_mean = excluded.lead_time_mean, lead_time_sd = excluded.lead_time_sd,
-        lead_time_source = excluded.lead_time_source, service_level = excluded.service_level, safety_stock = excluded.safety_stock,
-        reorder_point = excluded.reorder_point, order_up_to = excluded.order_up_to, eoq = excluded.eoq, on_hand = excluded.on_hand,
-        in_transit = excluded.in_transit, position = excluded.position, days_cover = excluded.days_cover,
-        stockout_probability = excluded.stockout_probability, expiry_risk_qty = excluded.expiry_risk_qty,
-        expiry_risk_value = excluded.expiry_risk_value, forecast = excluded.forecast, state = excluded.state`);
-  }
+    return {
+      item_id: s.item.id, location_id: s.location.id, demand_class: s.demand.demandClass, model: s.demand.model,
+      model_score: computed.modelScore, daily_mean: s.demand.dailyMean, daily_sd: s.demand.dailySd,
+      lead_time_mean: s.leadTime.meanDays, lead_time_sd: s.leadTime.sdDays, lead_time_source: s.leadTime.source,
+      service_level: s.serviceLevel, safety_stock: s.safetyStock.value, reorder_point: s.reorderPoint.value, order_up_to: s.orderUpTo,
+      eoq: computed.eoq, on_hand: s.onHand, in_transit: s.inTransit, position: s.position, days_cover: s.daysCover.value,
+      stockout_probability: s.stockoutProbability.value, expiry_risk_qty: s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0),
+      expiry_risk_value: s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0), forecast: computed.forecast.slice(0, 90), state: s,
+    };
+  });
+  await tx.execute(sql`
+    insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, daily_mean, daily_sd,
+      lead_time_mean, lead_time_sd, lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit,
+      position, days_cover, stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state)
+    select item_id, location_id, now(), ${runId}::uuid, demand_class, model, model_score, daily_mean, daily_sd, lead_time_mean, lead_time_sd,
+           lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit, position, days_cover,
+           stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state
+      from jsonb_to_recordset(${JSON.stringify(policyRows)}::jsonb) as x(item_id uuid, location_id uuid, demand_class text, model text,
+           model_score numeric, daily_mean numeric, daily_sd numeric, lead_time_mean numeric, lead_time_sd numeric, lead_time_source text,
+           service_level numeric, safety_stock numeric, reorder_point numeric, order_up_to numeric, eoq numeric, on_hand bigint,
+           in_transit bigint, position bigint, days_cover numeric, stockout_probability numeric, expiry_risk_qty bigint,
+           expiry_risk_value numeric, forecast jsonb, state jsonb)
+    on conflict (item_id, location_id) do update set computed_at = excluded.computed_at, run_id = excluded.run_id,
+      demand_class = excluded.demand_class, model = excluded.model, model_score = excluded.model_score, daily_mean = excluded.daily_mean,
+      daily_sd = excluded.daily_sd, lead_time_mean = excluded.lead_time_mean, lead_time_sd = excluded.lead_time_sd,
+      lead_time_source = excluded.lead_time_source, service_level = excluded.service_level, safety_stock = excluded.safety_stock,
+      reorder_point = excluded.reorder_point, order_up_to = excluded.order_up_to, eoq = excluded.eoq, on_hand = excluded.on_hand,
+      in_transit = excluded.in_transit, position = excluded.position, days_cover = excluded.days_cover,
+      stockout_probability = excluded.stockout_probability, expiry_risk_qty = excluded.expiry_risk_qty,
+      expiry_risk_value = excluded.expiry_risk_value, forecast = excluded.forecast, state = excluded.state`);
 
   const live = await tx.execute<LiveAlert>(sql`
     select a.id, a.type, a.item_id, a.location_id, a.status, a.severity, a.snoozed_until, a.action->'text'->>'en' as action_text

@@ -58,20 +58,19 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const pairs = sql`(select * from unnest(${sql.param(keys.map((k) => k.itemId))}::uuid[], ${sql.param(keys.map((k) => k.locationId))}::uuid[]) as p(item_id, location_id))`;
 
   // One client runs one query at a time: these run in sequence inside the caller's transaction.
-  const [items, locs, demand, net, lots, transit, suppliers, leadTimes, pars, lastIssue, anomalies, latePos, planned, subs, sources] = await inSequence([
+  const [items, locs, ledger, lots, transit, suppliers, leadTimes, pars, lastIssue, anomalies, latePos, planned, subs, sources] = await inSequence([
     () => tx.execute<{ id: string; code: string; name_zh: string; name_en: string; ved: 'V' | 'E' | 'D'; abc: 'A' | 'B' | 'C' | null; unit_cost: string; base_unit: string; substitute_group: string | null }>(
       sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group from items where id = any(${sql.param(itemIds)}::uuid[])`),
     () => tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
       sql`select l.id, l.name, l.site_id, s.name as site_name from locations l join sites s on s.id = l.site_id where l.id = any(${sql.param(locIds)}::uuid[])`),
-    () => tx.execute<{ item_id: string; location_id: string; d: string; q: number }>(sql`
-      select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d, (-sum(m.quantity))::float8 as q
+    // One scan of the ledger per batch gives both the demand series (issues and transfers out,
+    // imported history included) and the daily net change of real stock (for stockout days).
+    () => tx.execute<{ item_id: string; location_id: string; d: string; q: number; net: number }>(sql`
+      select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d,
+             (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${start}::date and m.occurred_at < ${today}::date), 0))::float8 as q,
+             coalesce(sum(m.quantity) filter (where not m.historical), 0)::float8 as net
         from movements m join ${pairs} p using (item_id, location_id)
-       where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${start}::date and m.occurred_at < ${today}::date
        group by 1, 2, 3`),
-    () => tx.execute<{ item_id: string; location_id: string; d: string; q: number }>(sql`
-      select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d, sum(m.quantity)::float8 as q
-        from movements m join ${pairs} p using (item_id, location_id)
-       where not m.historical group by 1, 2, 3`),
     () => tx.execute<{ item_id: string; location_id: string; lot_number: string; expiry_date: string | null; on_hand: number }>(sql`
       select s.item_id, s.location_id, lo.lot_number, to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
         from stock s join ${pairs} p using (item_id, location_id) join lots lo on lo.id = s.lot_id where s.on_hand > 0`),
@@ -125,8 +124,7 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
 
   const itemById = new Map(items.rows.map((r) => [r.id, r]));
   const locById = new Map(locs.rows.map((r) => [r.id, r]));
-  const demandBy = groupBy(demand.rows, (r) => keyOf(r.item_id, r.location_id));
-  const netBy = groupBy(net.rows, (r) => keyOf(r.item_id, r.location_id));
+  const ledgerBy = groupBy(ledger.rows, (r) => keyOf(r.item_id, r.location_id));
   const lotsBy = groupBy(lots.rows, (r) => keyOf(r.item_id, r.location_id));
   const transitBy = new Map(transit.rows.map((r) => [keyOf(r.item_id, r.location_id), Number(r.q)]));
   const supplierBy = new Map(suppliers.rows.map((r) => [r.item_id, r]));
@@ -147,8 +145,9 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
     const key = keyOf(k.itemId, k.locationId);
     const dayIndex = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - (todayMs - HISTORY_DAYS * DAY)) / DAY);
     // History starts at the first day with any movement, so new items are not padded with zeros.
-    const netRows = (netBy.get(key) ?? []).sort((a, b) => a.d.localeCompare(b.d));
-    const demRows = demandBy.get(key) ?? [];
+    const dayRows = (ledgerBy.get(key) ?? []).sort((a, b) => a.d.localeCompare(b.d));
+    const netRows = dayRows.filter((r) => r.net !== 0).map((r) => ({ d: r.d, q: r.net }));
+    const demRows = dayRows.filter((r) => r.q !== 0);
     const firstDay = Math.max(0, Math.min(...[...demRows, ...netRows].map((r) => dayIndex(r.d)), HISTORY_DAYS));
     const history = Array(HISTORY_DAYS - firstDay).fill(0);
     for (const r of demRows) {
