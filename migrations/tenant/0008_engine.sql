@@ -15,6 +15,8 @@ CREATE TABLE item_location_policies (
   demand_class text NOT NULL,
   model text NOT NULL,
   model_score numeric,
+  -- When the model was last chosen by backtest; recalculations refit it until it is a week old.
+  model_chosen_at timestamptz,
   daily_mean numeric NOT NULL,
   daily_sd numeric NOT NULL,
   lead_time_mean numeric NOT NULL,

@@ -59,6 +59,7 @@ export function expiryRisk(lots: EngineInput['lots'], daily: number, today: stri
 
 export interface ComputedPolicy {
   state: ItemLocationState;
+  modelSelected: boolean;
   eoq: number | null;
   forecast: number[];
   modelScore: number | null;
@@ -71,7 +72,7 @@ export interface ComputedPolicy {
  * with the formula and its numbers, so alerts can explain themselves.
  */
 export function computeItemLocation(input: EngineInput, settings: EngineSettings, forecaster: Forecaster): ComputedPolicy {
-  const fc = forecaster(input.history, { horizon: settings.horizonDays, censored: input.stockoutDays, excluded: input.excludedDays });
+  const fc = forecaster(input.history, { horizon: settings.horizonDays, censored: input.stockoutDays, excluded: input.excludedDays, previousModel: input.previousModel });
   const daily = fc.daily.map((d, i) => d + (input.planned[i] ?? 0));
   const lt = estimateLeadTime(input.leadTimes.observedDays, input.leadTimes.nominalDays);
   const L = Math.max(lt.meanDays, 0);
@@ -158,5 +159,5 @@ export function computeItemLocation(input: EngineInput, settings: EngineSettings
     substitutesInStock: input.substitutesInStock,
     transferSource: input.transferSource,
   };
-  return { state, eoq: eoq === null ? null : r2(eoq), forecast: daily.map(r3), modelScore: fc.score };
+  return { state, modelSelected: fc.selected, eoq: eoq === null ? null : r2(eoq), forecast: daily.map(r3), modelScore: fc.score };
 }

@@ -18,6 +18,8 @@ export interface EngineInput {
   history: number[];
   /** Same length as history: true where the location had no stock that day (demand censored). */
   stockoutDays?: boolean[];
+  /** The model chosen for this series by an earlier backtest, when still fresh enough to reuse. */
+  previousModel?: { name: string; score: number | null };
   /** Indices of history days flagged as anomalies and not (yet) accepted: kept out of fitting. */
   excludedDays?: number[];
   /** Planned demand from scheduled procedures for the coming days, day 0 = today. */
@@ -44,9 +46,14 @@ export interface DemandForecast {
   daily: number[];
   /** One-step residual standard deviation, per day. */
   residualSd: number;
+  /** True when the model was (re)chosen by backtest in this computation, false when refitted. */
+  selected: boolean;
 }
 
-export type Forecaster = (history: number[], options: { horizon: number; censored?: boolean[]; excluded?: number[] }) => DemandForecast;
+export type Forecaster = (
+  history: number[],
+  options: { horizon: number; censored?: boolean[]; excluded?: number[]; previousModel?: { name: string; score: number | null } },
+) => DemandForecast;
 
 export interface EngineSettings {
   serviceLevel: number;

@@ -1,4 +1,4 @@
 export * from './engine-input.ts';
 export { estimateLeadTime } from './lead-time.ts';
-export { basicForecaster } from './forecaster.ts';
+export { modelByName, selectingForecaster } from './forecaster.ts';
 export { computeItemLocation, expiryRisk, leadTimeDemand, type ComputedPolicy, type LeadTimeDemand } from './compute-item-location.ts';

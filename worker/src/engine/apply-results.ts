@@ -29,7 +29,7 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
     const s = computed.state;
     return {
       item_id: s.item.id, location_id: s.location.id, demand_class: s.demand.demandClass, model: s.demand.model,
-      model_score: computed.modelScore, daily_mean: s.demand.dailyMean, daily_sd: s.demand.dailySd,
+      model_score: computed.modelScore, model_selected: computed.modelSelected, daily_mean: s.demand.dailyMean, daily_sd: s.demand.dailySd,
       lead_time_mean: s.leadTime.meanDays, lead_time_sd: s.leadTime.sdDays, lead_time_source: s.leadTime.source,
       service_level: s.serviceLevel, safety_stock: s.safetyStock.value, reorder_point: s.reorderPoint.value, order_up_to: s.orderUpTo,
       eoq: computed.eoq, on_hand: s.onHand, in_transit: s.inTransit, position: s.position, days_cover: s.daysCover.value,
@@ -38,19 +38,20 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
     };
   });
   await tx.execute(sql`
-    insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, daily_mean, daily_sd,
+    insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, model_chosen_at, daily_mean, daily_sd,
       lead_time_mean, lead_time_sd, lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit,
       position, days_cover, stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state)
-    select item_id, location_id, now(), ${runId}::uuid, demand_class, model, model_score, daily_mean, daily_sd, lead_time_mean, lead_time_sd,
+    select item_id, location_id, now(), ${runId}::uuid, demand_class, model, model_score, case when model_selected then now() end, daily_mean, daily_sd, lead_time_mean, lead_time_sd,
            lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit, position, days_cover,
            stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state
       from jsonb_to_recordset(${JSON.stringify(policyRows)}::jsonb) as x(item_id uuid, location_id uuid, demand_class text, model text,
-           model_score numeric, daily_mean numeric, daily_sd numeric, lead_time_mean numeric, lead_time_sd numeric, lead_time_source text,
+           model_score numeric, model_selected boolean, daily_mean numeric, daily_sd numeric, lead_time_mean numeric, lead_time_sd numeric, lead_time_source text,
            service_level numeric, safety_stock numeric, reorder_point numeric, order_up_to numeric, eoq numeric, on_hand bigint,
            in_transit bigint, position bigint, days_cover numeric, stockout_probability numeric, expiry_risk_qty bigint,
            expiry_risk_value numeric, forecast jsonb, state jsonb)
     on conflict (item_id, location_id) do update set computed_at = excluded.computed_at, run_id = excluded.run_id,
-      demand_class = excluded.demand_class, model = excluded.model, model_score = excluded.model_score, daily_mean = excluded.daily_mean,
+      demand_class = excluded.demand_class, model = excluded.model, model_score = excluded.model_score,
+      model_chosen_at = coalesce(excluded.model_chosen_at, item_location_policies.model_chosen_at), daily_mean = excluded.daily_mean,
       daily_sd = excluded.daily_sd, lead_time_mean = excluded.lead_time_mean, lead_time_sd = excluded.lead_time_sd,
       lead_time_source = excluded.lead_time_source, service_level = excluded.service_level, safety_stock = excluded.safety_stock,
       reorder_point = excluded.reorder_point, order_up_to = excluded.order_up_to, eoq = excluded.eoq, on_hand = excluded.on_hand,

@@ -58,7 +58,7 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const pairs = sql`(select * from unnest(${sql.param(keys.map((k) => k.itemId))}::uuid[], ${sql.param(keys.map((k) => k.locationId))}::uuid[]) as p(item_id, location_id))`;
 
   // One client runs one query at a time: these run in sequence inside the caller's transaction.
-  const [items, locs, ledger, lots, transit, suppliers, leadTimes, pars, lastIssue, anomalies, latePos, planned, subs, sources] = await inSequence([
+  const [items, locs, ledger, lots, transit, suppliers, leadTimes, pars, lastIssue, anomalies, latePos, planned, chosen, subs, sources] = await inSequence([
     () => tx.execute<{ id: string; code: string; name_zh: string; name_en: string; ved: 'V' | 'E' | 'D'; abc: 'A' | 'B' | 'C' | null; unit_cost: string; base_unit: string; substitute_group: string | null }>(
       sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group from items where id = any(${sql.param(itemIds)}::uuid[])`),
     () => tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
@@ -107,6 +107,9 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
         from scheduled_procedures sp join procedure_kit_items k on k.procedure_type_id = sp.procedure_type_id
        where sp.status = 'scheduled' and sp.scheduled_for >= ${today}::date and sp.scheduled_for < ${horizonEnd}::date
          and k.item_id = any(${sql.param(itemIds)}::uuid[]) group by 1, 2, 3`),
+    () => tx.execute<{ item_id: string; location_id: string; model: string; model_score: string | null }>(sql`
+      select p.item_id, p.location_id, p.model, p.model_score::text from item_location_policies p join ${pairs} x using (item_id, location_id)
+       where p.model_chosen_at > now() - interval '7 days'`),
     () => tx.execute<{ for_item: string; location_id: string; code: string; name_zh: string; name_en: string; on_hand: number }>(sql`
       select i.id as for_item, s.location_id, o.code, o.name_zh, o.name_en, sum(s.on_hand)::float8 as on_hand
         from items i join items o on o.substitute_group = i.substitute_group and o.id <> i.id and o.active
@@ -134,6 +137,7 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const anomaliesBy = groupBy(anomalies.rows, (r) => keyOf(r.item_id, r.location_id));
   const lateBy = groupBy(latePos.rows, (r) => keyOf(r.item_id, r.location_id));
   const plannedBy = groupBy(planned.rows, (r) => keyOf(r.item_id, r.location_id));
+  const chosenBy = new Map(chosen.rows.map((r) => [keyOf(r.item_id, r.location_id), { name: r.model, score: r.model_score === null ? null : Number(r.model_score) }]));
   const subsBy = groupBy(subs.rows, (r) => keyOf(r.for_item, r.location_id));
   const sourcesBy = groupBy(sources.rows, (r) => r.item_id);
 
@@ -182,6 +186,7 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
       location: { id: loc.id, name: loc.name, siteName: loc.site_name },
       history,
       stockoutDays,
+      previousModel: chosenBy.get(key),
       excludedDays: (anomaliesBy.get(key) ?? []).map((a) => dayIndex(a.day) - firstDay).filter((i) => i >= 0 && i < history.length),
       planned: plannedArr,
       onHand: itemLots.reduce((a, l) => a + l.onHand, 0),

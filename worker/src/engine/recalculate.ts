@@ -1,5 +1,5 @@
 import {
-  basicForecaster,
+  selectingForecaster,
   computeItemLocation,
   DEFAULT_ENGINE_SETTINGS,
   DEFAULT_RULE_SET,
@@ -19,7 +19,7 @@ export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
 }
 
 /** Loads, computes and applies one batch of item-locations inside the caller's transaction. */
-export async function recalculateBatch(tx: Tx, keys: ItemLocationKey[], runId: string | null, today: string, forecaster: Forecaster = basicForecaster) {
+export async function recalculateBatch(tx: Tx, keys: ItemLocationKey[], runId: string | null, today: string, forecaster: Forecaster = selectingForecaster) {
   const rules = await currentRuleSet(tx);
   const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays);
   const results = inputs.map((input) => {
