@@ -59,6 +59,9 @@ beforeAll(async () => {
       values ('stocked_out', ${bIds.item}, ${bIds.location}, ${bIds.site}, 'critical', 1, ${JSON.stringify(EXPLANATION)}::jsonb) returning id`);
     return r.rows[0]!.id;
   });
+  bIds.backtest = await withTenantDb(t.deps.database.db, b, async (tx) =>
+    (await tx.execute<{ id: string }>(sql`insert into backtest_runs (from_date, to_date, step) values ('2026-01-01', '2026-02-01', 'weekly') returning id`)).rows[0]!.id,
+  );
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());

@@ -49,6 +49,10 @@ export async function run(opts: { items?: number; events?: number } = {}) {
     const r0 = performance.now();
     const full = await recalculateAll(deps.database, organizationId, { batchSize: 500 });
     const fullS = (performance.now() - r0) / 1000;
+    // Steady state: the next scheduled run refits each series' stored model instead of re-selecting.
+    const r1 = performance.now();
+    const second = await recalculateAll(deps.database, organizationId, { batchSize: 500 });
+    const refitS = (performance.now() - r1) / 1000;
 
     // Event-to-alert latency with the worker running.
     const worker = await startWorker({ ...svc.config, WORKER_CONCURRENCY: 4 });
@@ -81,10 +85,13 @@ export async function run(opts: { items?: number; events?: number } = {}) {
     const rows = [
       { measure: 'item-locations recalculated', value: full.itemLocations },
       { measure: 'ledger rows (730 days of history)', value: rowCount },
-      { measure: 'full recalculation wall time (s)', value: r(fullS) },
-      { measure: 'item-locations per second', value: Math.round(full.itemLocations / fullS) },
       { measure: 'baseline: PostgreSQL sum(qty) by item, location, day (s)', value: r(scanS) },
-      { measure: 'ratio recalculation / baseline scan', value: r(fullS / scanS) },
+      { measure: 'first full recalculation, models selected by backtest (s)', value: r(fullS) },
+      { measure: '  item-locations per second', value: Math.round(full.itemLocations / fullS) },
+      { measure: '  ratio to baseline scan', value: r(fullS / scanS) },
+      { measure: 'scheduled full recalculation, stored models refitted (s)', value: r(refitS) },
+      { measure: '  item-locations per second', value: Math.round(second.itemLocations / refitS) },
+      { measure: '  ratio to baseline scan', value: r(refitS / scanS) },
       { measure: 'alerts opened by the full run', value: full.opened },
       { measure: `event → alert readable, p50 (ms) over ${latencies.length} events`, value: r(percentile(latencies, 50), 0) },
       { measure: 'event → alert readable, p95 (ms)', value: r(percentile(latencies, 95), 0) },

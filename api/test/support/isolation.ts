@@ -3,7 +3,7 @@
  * and a valid body for each operation. Every route with a path parameter must appear here, so a
  * new route cannot escape the isolation test by omission.
  */
-export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert';
+export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert' | 'backtest';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/sites/{id}': 'site',
@@ -13,6 +13,8 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/auth/sessions/{id}': 'session',
   '/v1/movements/{id}': 'movementGroup',
   '/v1/alerts/{id}': 'alert',
+  '/v1/backtests/{id}': 'backtest',
+  '/v1/backtests/{id}/rows': 'backtest',
   '/v1/alerts/{id}/acknowledge': 'alert',
   '/v1/alerts/{id}/dismiss': 'alert',
   '/v1/alerts/{id}/snooze': 'alert',

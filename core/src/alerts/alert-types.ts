@@ -1,3 +1,5 @@
+import type { Ved } from '../catalogue/catalogue-types.ts';
+
 /** The alert vocabulary shared by the engine, the worker, the API and the web app. */
 export const ALERT_TYPES = [
   'stocked_out',
@@ -16,7 +18,7 @@ export type AlertType = (typeof ALERT_TYPES)[number];
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type Ved = 'V' | 'E' | 'D';
+export type { Ved };
 export type Abc = 'A' | 'B' | 'C';
 export type RiskClass = `${Abc}${Ved}`;
 

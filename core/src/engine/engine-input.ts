@@ -16,6 +16,10 @@ export interface EngineInput {
   location: { id: string; name: string; siteName: string };
   /** Daily demand (units issued) for consecutive days ending yesterday, oldest first. */
   history: number[];
+  /** The date of history[0]. */
+  historyStartDate: string;
+  /** End-of-day on-hand from the ledger, aligned with history (null before the first movement). */
+  balance: (number | null)[];
   /** Same length as history: true where the location had no stock that day (demand censored). */
   stockoutDays?: boolean[];
   /** The model chosen for this series by an earlier backtest, when still fresh enough to reuse. */

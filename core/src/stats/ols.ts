@@ -1,17 +1,22 @@
 /**
- * Ordinary least squares by normal equations and Gaussian elimination with partial pivoting.
+ * (Weighted) least squares by normal equations and Gaussian elimination with partial pivoting.
  * Only used for a handful of regressors (Fourier terms for yearly seasonality), where this is
  * accurate and allocation-free enough; not a general-purpose solver.
  */
-export function ols(rows: readonly (readonly number[])[], y: readonly number[]): number[] | null {
+export function ols(
+  rows: readonly (readonly number[])[],
+  y: readonly number[],
+  weights?: readonly number[],
+): number[] | null {
   const p = rows[0]?.length ?? 0;
   if (p === 0 || rows.length < p) return null;
   const a: number[][] = Array.from({ length: p }, () => new Array<number>(p + 1).fill(0));
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
+    const w = weights ? weights[i]! : 1;
     const yi = y[i]!;
     for (let j = 0; j < p; j++) {
-      const rj = r[j]!;
+      const rj = r[j]! * w;
       const aj = a[j]!;
       for (let k = j; k < p; k++) aj[k] = aj[k]! + rj * r[k]!;
       aj[p] = aj[p]! + rj * yi;

@@ -7,7 +7,7 @@ export interface ItemLocationKey {
   locationId: string;
 }
 
-const HISTORY_DAYS = 730;
+export const HISTORY_DAYS = 730;
 const DAY = 86_400_000;
 
 const keyOf = (item: string, loc: string) => `${item}|${loc}`;
@@ -48,7 +48,8 @@ async function inSequence<T extends readonly (() => Promise<unknown>)[]>(fns: T)
   return out as never;
 }
 
-export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: string, horizonDays: number): Promise<EngineInput[]> {
+export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: string, horizonDays: number, historyDays = HISTORY_DAYS): Promise<EngineInput[]> {
+  const HISTORY_DAYS = historyDays;
   if (keys.length === 0) return [];
   const itemIds = [...new Set(keys.map((k) => k.itemId))];
   const locIds = [...new Set(keys.map((k) => k.locationId))];
@@ -160,6 +161,7 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
     }
     // End-of-day balance from the ledger: a day that ended at zero stock censors demand.
     const stockoutDays = Array(history.length).fill(false);
+    const balanceSeries: (number | null)[] = Array(history.length).fill(null);
     if (netRows.length) {
       let balance = 0;
       let j = 0;
@@ -169,6 +171,7 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
       for (let i = 0; i < history.length; i++) {
         while (j < inWindow.length && dayIndex(inWindow[j]!.d) - firstDay === i) balance += Number(inWindow[j++]!.q);
         stockoutDays[i] = balance <= 0 && history[i] === 0;
+        if (j > 0 || dayIndex(netRows[0]!.d) < firstDay) balanceSeries[i] = balance;
       }
     }
     const plannedArr = Array(horizonDays).fill(0);
@@ -185,6 +188,8 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
       item: { id: item.id, code: item.code, nameZh: item.name_zh, nameEn: item.name_en, ved: item.ved, abc: item.abc, unitCost: Number(item.unit_cost), baseUnit: item.base_unit },
       location: { id: loc.id, name: loc.name, siteName: loc.site_name },
       history,
+      historyStartDate: isoDay(todayMs - (HISTORY_DAYS - firstDay) * DAY),
+      balance: balanceSeries,
       stockoutDays,
       previousModel: chosenBy.get(key),
       excludedDays: (anomaliesBy.get(key) ?? []).map((a) => dayIndex(a.day) - firstDay).filter((i) => i >= 0 && i < history.length),

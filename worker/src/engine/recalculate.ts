@@ -11,6 +11,7 @@ import {
 import { type Database, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { applyResults } from './apply-results.ts';
+import { flagConsumptionAnomalies } from './detect-anomalies.ts';
 import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
 
 export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
@@ -22,6 +23,7 @@ export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
 export async function recalculateBatch(tx: Tx, keys: ItemLocationKey[], runId: string | null, today: string, forecaster: Forecaster = selectingForecaster) {
   const rules = await currentRuleSet(tx);
   const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays);
+  await flagConsumptionAnomalies(tx, inputs, rules);
   const results = inputs.map((input) => {
     const serviceLevel = rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ?? DEFAULT_ENGINE_SETTINGS.serviceLevel;
     const computed = computeItemLocation(input, { ...DEFAULT_ENGINE_SETTINGS, serviceLevel }, forecaster);

@@ -1,3 +1,4 @@
+import { backtestJob } from './backtest.job.ts';
 import { housekeepingJob } from './housekeeping.job.ts';
 import { recalculateJob } from './recalculate.job.ts';
 import type { JobDefinition } from './job-context.ts';
@@ -9,6 +10,7 @@ import type { JobDefinition } from './job-context.ts';
 export const JOB_REGISTRY = {
   housekeeping: housekeepingJob,
   recalculate: recalculateJob,
+  backtest: backtestJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOB_REGISTRY;

@@ -1,0 +1,58 @@
+import { daysBetween, type Period, periodIndexOf } from './periods.ts';
+
+/**
+ * Alert precision from people's verdicts: an alert dismissed as a false alarm counts against,
+ * one acknowledged or resolved (without being dismissed) counts for. Each alert is counted once,
+ * in the period of its verdict. null when no alert got a verdict.
+ */
+export function alertPrecision(confirmed: number, dismissed: number): number | null {
+  const n = confirmed + dismissed;
+  return n > 0 ? 1 - dismissed / n : null;
+}
+
+/** Precision and recall of stockout alerts in a backtest: raised vs. stockouts that happened. */
+export function backtestScores(rows: Iterable<{ alertRaised: boolean; stockoutHappened: boolean }>) {
+  let raised = 0;
+  let happened = 0;
+  let hits = 0;
+  for (const r of rows) {
+    if (r.alertRaised) raised++;
+    if (r.stockoutHappened) happened++;
+    if (r.alertRaised && r.stockoutHappened) hits++;
+  }
+  return { precision: raised > 0 ? hits / raised : null, recall: happened > 0 ? hits / happened : null, alertsRaised: raised, stockouts: happened, hits };
+}
+
+export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Days between two instants, fractional (purchase cycle time: PO created → received). */
+export const elapsedDays = (from: string | Date, to: string | Date) => (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
+
+/**
+ * A receipt is on time when it arrives on or before the expected date (both as UTC days).
+ */
+export const onTime = (receivedDay: string, expectedDay: string) => daysBetween(expectedDay, receivedDay) <= 0;
+
+/**
+ * Lead-time drift of a supplier: mean of the most recent `recent` observations minus the mean
+ * of all of them (positive: deliveries are getting slower). null until there are more
+ * observations than the recent window, since otherwise both means are the same numbers.
+ */
+export function leadTimeDrift(chronological: readonly number[], recent = 3) {
+  const overall = mean(chronological);
+  if (overall === null || chronological.length <= recent) {
+    return { observations: chronological.length, overallMeanDays: overall, recentMeanDays: null, driftDays: null };
+  }
+  const recentMean = mean(chronological.slice(-recent))!;
+  return { observations: chronological.length, overallMeanDays: overall, recentMeanDays: recentMean, driftDays: recentMean - overall };
+}
+
+/** Puts dated values into their periods (values outside every period are dropped). */
+export function bucketByPeriod<T>(periods: readonly Period[], rows: Iterable<T>, dayOf: (r: T) => string): T[][] {
+  const out = periods.map(() => [] as T[]);
+  for (const r of rows) {
+    const i = periodIndexOf(periods, dayOf(r));
+    if (i >= 0) out[i]!.push(r);
+  }
+  return out;
+}

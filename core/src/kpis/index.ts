@@ -1,0 +1,11 @@
+export { addDays, daysBetween, type Granularity, isoDay, kpiPeriods, type Period, periodIndexOf } from './periods.ts';
+export {
+  ACTIVITY_WINDOW_DAYS,
+  addLedgerTotals,
+  type ItemLocationLedger,
+  type LedgerPeriodKpis,
+  type LedgerPeriodTotals,
+  ledgerKpis,
+  summariseLedgerPeriod,
+} from './ledger-kpis.ts';
+export { alertPrecision, backtestScores, bucketByPeriod, elapsedDays, leadTimeDrift, mean, onTime } from './flow-kpis.ts';

@@ -1,0 +1,57 @@
+/** Reporting periods for KPIs: calendar weeks (Monday to Sunday) or months, in UTC days. */
+export type Granularity = 'week' | 'month';
+
+export interface Period {
+  /** First day, inclusive (YYYY-MM-DD). */
+  start: string;
+  /** Day after the last day, exclusive (YYYY-MM-DD). */
+  end: string;
+  /** Number of days in the period (after clipping to the requested range). */
+  days: number;
+}
+
+const DAY = 86_400_000;
+export const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
+export const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+export const addDays = (d: string, n: number) => isoDay(dayMs(d) + n * DAY);
+export const daysBetween = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY);
+
+function nextBoundary(d: string, g: Granularity): string {
+  const t = new Date(dayMs(d));
+  if (g === 'week') {
+    const dow = (t.getUTCDay() + 6) % 7; // Monday = 0
+    return addDays(d, 7 - dow);
+  }
+  return isoDay(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1));
+}
+
+/**
+ * The periods covering [from, to] (both inclusive), aligned to calendar weeks or months; the
+ * first and last are clipped to the range, so a partial month counts only its days in range.
+ */
+export function kpiPeriods(from: string, to: string, granularity: Granularity): Period[] {
+  const out: Period[] = [];
+  const endExclusive = addDays(to, 1);
+  let start = from;
+  while (start < endExclusive) {
+    const boundary = nextBoundary(start, granularity);
+    const end = boundary < endExclusive ? boundary : endExclusive;
+    out.push({ start, end, days: daysBetween(start, end) });
+    start = end;
+  }
+  return out;
+}
+
+/** Index of the period holding the day, or −1. Periods are sorted and contiguous. */
+export function periodIndexOf(periods: readonly Period[], day: string): number {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = periods[mid]!;
+    if (day < p.start) hi = mid - 1;
+    else if (day >= p.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}

@@ -1,0 +1,138 @@
+import type { EngineInput, RuleSet } from '@medstock/core';
+import { detectAnomalies } from '@medstock/core/forecast/index.ts';
+import { median, rollingMedian } from '@medstock/core/stats/robust.ts';
+import type { Tx } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+
+/** Only recent days are tested: older ones were either reviewed or already shaped the forecast. */
+export const ANOMALY_LOOKBACK_DAYS = 90;
+/** Robust z above which a day is flagged (the rule's threshold, stated in every explanation). */
+export const ANOMALY_THRESHOLD = 5;
+/** Centred rolling-median window (days) giving the expected value of a day. */
+export const ANOMALY_WINDOW = 15;
+/** A flagged day must exceed its expected value by at least this many base units … */
+export const ANOMALY_MIN_EXCESS_UNITS = 3;
+/** … and by at least this share of the expected value (a 30 % bump is never an anomaly). */
+export const ANOMALY_MIN_EXCESS_RATIO = 0.5;
+
+export interface FlaggedDay {
+  /** Index into the history array. */
+  index: number;
+  day: string;
+  quantity: number;
+  expected: number;
+  score: number;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The robust residual test on the last 90 days of one daily series: score = |x − m| / (1.4826 ·
+ * MAD) of the residuals, flagged when above 5 and when the excess is material. Smooth series
+ * (most days non-zero) compare each day with its centred rolling median. Intermittent series
+ * (mostly zero days, where a rolling median is 0 and every issue would look extreme) compare
+ * each non-zero day with the typical size of a non-zero day instead. Only spikes are flagged:
+ * a dip is a quiet day or a stockout, which the stockout censoring already handles, and weekend
+ * dips would otherwise flood the review queue. Days with no stock (censored) are skipped.
+ */
+export function findConsumptionAnomalies(history: readonly number[], today: string, opts: { censored?: readonly boolean[]; skip?: ReadonlySet<number> } = {}): FlaggedDay[] {
+  const n = history.length;
+  const start = Math.max(0, n - ANOMALY_LOOKBACK_DAYS);
+  if (n - start < 14) return [];
+  const todayMs = Date.parse(`${today}T00:00:00Z`);
+  const dayOf = (i: number) => new Date(todayMs - (n - i) * DAY).toISOString().slice(0, 10);
+  const usable = (i: number) => !opts.censored?.[i];
+  const material = (x: number, expected: number) => x - expected >= Math.max(ANOMALY_MIN_EXCESS_UNITS, ANOMALY_MIN_EXCESS_RATIO * expected);
+  const window: number[] = [];
+  for (let i = start; i < n; i++) if (usable(i)) window.push(i);
+  const nonZero = window.filter((i) => history[i]! > 0);
+  if (nonZero.length < 5) return [];
+  const out: FlaggedDay[] = [];
+
+  if (nonZero.length * 2 >= window.length) {
+    // Half a window of context before the tested range keeps the first days' medians centred.
+    const from = Math.max(0, start - Math.floor(ANOMALY_WINDOW / 2));
+    const seg = history.slice(from).map((x, k) => (usable(from + k) ? x : Number.NaN));
+    const baseline = rollingMedian(seg, ANOMALY_WINDOW);
+    const r = detectAnomalies(seg, { threshold: ANOMALY_THRESHOLD, baseline });
+    for (const k of r.indices) {
+      const i = from + k;
+      const x = history[i]!;
+      const expected = baseline[k]!;
+      if (i < start || opts.skip?.has(i) || x <= expected || !material(x, expected)) continue;
+      out.push({ index: i, day: dayOf(i), quantity: x, expected, score: r.scores[k]! });
+    }
+    return out;
+  }
+
+  const sizes = nonZero.map((i) => history[i]!);
+  const typical = median(sizes);
+  const r = detectAnomalies(sizes, { threshold: ANOMALY_THRESHOLD, baseline: sizes.map(() => typical) });
+  for (const k of r.indices) {
+    const i = nonZero[k]!;
+    const x = history[i]!;
+    if (opts.skip?.has(i) || x <= typical || !material(x, typical)) continue;
+    out.push({ index: i, day: dayOf(i), quantity: x, expected: typical, score: r.scores[k]! });
+  }
+  return out;
+}
+
+/**
+ * Runs during every recalculation, before the forecasts: flags new anomalies as pending rows in
+ * consumption_anomalies (one per item, location and day, so a day once reviewed — accepted or
+ * rejected — is never flagged again), and brings the inputs in line with the review state:
+ *  - pending days (already excluded by the loader, plus the new ones) stay out of fitting and
+ *    raise the consumption-anomaly alert;
+ *  - rejected days (a person said "not real demand") stay out of fitting for good;
+ *  - accepted days are ordinary history again.
+ * Mutates the inputs in place; returns how many days it flagged.
+ */
+export async function flagConsumptionAnomalies(tx: Tx, inputs: EngineInput[], rules: RuleSet): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const pairs = sql`unnest(${sql.param(inputs.map((i) => i.item.id))}::uuid[], ${sql.param(inputs.map((i) => i.location.id))}::uuid[]) as p(item_id, location_id)`;
+  const reviewed = await tx.execute<{ item_id: string; location_id: string; day: string; status: string }>(sql`
+    select a.item_id, a.location_id, to_char(a.day, 'YYYY-MM-DD') as day, a.status
+      from consumption_anomalies a join ${pairs} using (item_id, location_id)`);
+  const byKey = new Map<string, Array<{ day: string; status: string }>>();
+  for (const r of reviewed.rows) {
+    const k = `${r.item_id}|${r.location_id}`;
+    byKey.set(k, [...(byKey.get(k) ?? []), r]);
+  }
+
+  const found: Array<{ input: EngineInput; flag: FlaggedDay }> = [];
+  for (const input of inputs) {
+    const n = input.history.length;
+    const todayMs = Date.parse(`${input.today}T00:00:00Z`);
+    const indexOf = (day: string) => n - Math.round((todayMs - Date.parse(`${day}T00:00:00Z`)) / DAY);
+    const known = byKey.get(`${input.item.id}|${input.location.id}`) ?? [];
+    const excluded = new Set(input.excludedDays ?? []);
+    for (const r of known) {
+      const i = indexOf(r.day);
+      if (r.status === 'rejected' && i >= 0 && i < n) excluded.add(i);
+    }
+    input.excludedDays = [...excluded].sort((a, b) => a - b);
+    if (!rules.consumptionAnomaly.enabled) continue;
+    const skip = new Set(known.map((r) => indexOf(r.day)));
+    for (const flag of findConsumptionAnomalies(input.history, input.today, { censored: input.stockoutDays, skip })) found.push({ input, flag });
+  }
+  if (found.length === 0) return 0;
+
+  const inserted = await tx.execute<{ item_id: string; location_id: string; day: string }>(sql`
+    insert into consumption_anomalies (item_id, location_id, day, quantity, expected, score, threshold)
+    select x.item_id, x.location_id, x.day, x.quantity, x.expected, x.score, ${ANOMALY_THRESHOLD}
+      from unnest(${sql.param(found.map((f) => f.input.item.id))}::uuid[], ${sql.param(found.map((f) => f.input.location.id))}::uuid[],
+                  ${sql.param(found.map((f) => f.flag.day))}::date[], ${sql.param(found.map((f) => f.flag.quantity))}::numeric[],
+                  ${sql.param(found.map((f) => Math.round(f.flag.expected * 1000) / 1000))}::numeric[],
+                  ${sql.param(found.map((f) => Math.round(f.flag.score * 1000) / 1000))}::numeric[]) as x(item_id, location_id, day, quantity, expected, score)
+    on conflict (item_id, location_id, day) do nothing
+    returning item_id, location_id, to_char(day, 'YYYY-MM-DD') as day`);
+  const isNew = new Set(inserted.rows.map((r) => `${r.item_id}|${r.location_id}|${r.day}`));
+  for (const { input, flag } of found) {
+    if (!isNew.has(`${input.item.id}|${input.location.id}|${flag.day}`)) continue;
+    input.excludedDays = [...new Set([...(input.excludedDays ?? []), flag.index])].sort((a, b) => a - b);
+    input.pendingAnomalies = [...input.pendingAnomalies, { date: flag.day, quantity: flag.quantity, expected: Math.round(flag.expected * 1000) / 1000 }].sort((a, b) =>
+      b.date.localeCompare(a.date),
+    );
+  }
+  return isNew.size;
+}
