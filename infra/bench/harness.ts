@@ -84,3 +84,34 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
 }
+
+/** The real API on its own services, listening on a free port, with one signed-up organisation. */
+export async function benchApp(name: string) {
+  const { buildApp } = await import('@medstock/api/app.ts');
+  const { createDeps } = await import('@medstock/api/create-deps.ts');
+  const svc = await benchServices(name);
+  const deps = await createDeps(svc.config);
+  const app = await buildApp(deps, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const signup = (await (
+    await fetch(`${base}/v1/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ organizationName: `Bench ${name}`, email: `${name}@example.org`, password: 'bench-password-1' }),
+    })
+  ).json()) as { accessToken: string; organizationId: string };
+  return {
+    svc,
+    deps,
+    app,
+    base,
+    organizationId: signup.organizationId,
+    headers: { authorization: `Bearer ${signup.accessToken}`, 'content-type': 'application/json' },
+    close: async () => {
+      await app.close();
+      await deps.close();
+      await svc.stop();
+    },
+  };
+}

@@ -1,8 +1,6 @@
-import { buildApp } from '@medstock/api/app.ts';
-import { createDeps } from '@medstock/api/create-deps.ts';
 import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
-import { benchServices, loadTest, table } from './harness.ts';
+import { benchApp, loadTest, table } from './harness.ts';
 
 /**
  * Issue 3 figure (2): single-movement POST under 32 concurrent clients (requests/s and p99),
@@ -13,21 +11,10 @@ import { benchServices, loadTest, table } from './harness.ts';
 export async function run(opts: { seconds?: number; clients?: number } = {}) {
   const clients = opts.clients ?? 32;
   const durationMs = (opts.seconds ?? 8) * 1000;
-  const svc = await benchServices('movements');
-  const deps = await createDeps(svc.config);
-  const app = await buildApp(deps, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const bench = await benchApp('movements');
+  const { deps, base, headers } = bench;
   try {
-    const signup = await (
-      await fetch(`${base}/v1/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ organizationName: 'Bench', email: 'bench@example.org', password: 'bench-password-1' }),
-      })
-    ).json();
-    const headers = { authorization: `Bearer ${signup.accessToken}`, 'content-type': 'application/json' };
-    const org = { organizationId: signup.organizationId as string };
+    const org = { organizationId: bench.organizationId };
     const { locationId, itemIds } = await withTenantDb(deps.database.db, org, async (tx) => {
       const loc = await tx.execute<{ id: string }>(sql`select id from locations limit 1`);
       const ids: string[] = [];
@@ -56,9 +43,7 @@ export async function run(opts: { seconds?: number; clients?: number } = {}) {
     console.log(`\n## Movement POST under load (issue 3)\n\n${table(rows)}\n`);
     return rows;
   } finally {
-    await app.close();
-    await deps.close();
-    await svc.stop();
+    await bench.close();
   }
 }
 

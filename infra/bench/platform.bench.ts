@@ -1,7 +1,5 @@
-import { buildApp } from '@medstock/api/app.ts';
-import { createDeps } from '@medstock/api/create-deps.ts';
 import { migrateAll, migrationFiles, provisionTenant } from '@medstock/db';
-import { benchServices, loadTest, table } from './harness.ts';
+import { benchApp, loadTest, table } from './harness.ts';
 
 /**
  * Issue 2 figures: authenticated read latency with 1 tenant and with 1,000 tenant schemas in the
@@ -10,20 +8,9 @@ import { benchServices, loadTest, table } from './harness.ts';
 export async function run(opts: { tenants?: number; seconds?: number } = {}) {
   const tenants = opts.tenants ?? 1000;
   const durationMs = (opts.seconds ?? 5) * 1000;
-  const svc = await benchServices('platform');
-  const deps = await createDeps(svc.config);
-  const app = await buildApp(deps, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const bench = await benchApp('platform');
+  const { deps, base, headers } = bench;
   try {
-    const signup = await (
-      await fetch(`${base}/v1/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ organizationName: 'Bench clinic', email: 'bench@example.org', password: 'bench-password-1' }),
-      })
-    ).json();
-    const headers = { authorization: `Bearer ${signup.accessToken}` };
     const read = async () => (await fetch(`${base}/v1/sites`, { headers })).status === 200;
 
     const one = await loadTest(1, durationMs, read);
@@ -62,9 +49,7 @@ export async function run(opts: { tenants?: number; seconds?: number } = {}) {
     console.log(`\n## Platform (issue 2)\n\n${table(rows)}\n`);
     return rows;
   } finally {
-    await app.close();
-    await deps.close();
-    await svc.stop();
+    await bench.close();
   }
 }
 

@@ -24,7 +24,7 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 
 export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const send = (reply: FastifyReply, status: number, r: { organizationId: string; userId: string; tokens: SessionTokens }) => {
+  const tokenBody = (reply: FastifyReply, r: { organizationId: string; userId: string; tokens: SessionTokens }) => {
     reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
       httpOnly: true,
       secure: deps.config.COOKIE_SECURE,
@@ -32,15 +32,17 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       path: '/v1/auth',
       maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,
     });
-    return reply.status(status).send({
+    return {
       accessToken: r.tokens.accessToken,
       tokenType: 'Bearer' as const,
       expiresIn: r.tokens.expiresIn,
       refreshToken: r.tokens.refreshToken,
       organizationId: r.organizationId,
       userId: r.userId,
-    });
+    };
   };
+  const send = (reply: FastifyReply, status: number, r: { organizationId: string; userId: string; tokens: SessionTokens }) =>
+    reply.status(status).send(tokenBody(reply, r));
 
   app.get(
     '/.well-known/jwks.json',
@@ -110,22 +112,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const r = await login(deps, request.body, request.headers['user-agent']);
       request.auditOrganizationId = r.organizationId;
       request.auditActorId = r.userId;
-      reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
-        httpOnly: true,
-        secure: deps.config.COOKIE_SECURE,
-        sameSite: 'strict',
-        path: '/v1/auth',
-        maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,
-      });
-      return {
-        accessToken: r.tokens.accessToken,
-        tokenType: 'Bearer' as const,
-        expiresIn: r.tokens.expiresIn,
-        refreshToken: r.tokens.refreshToken,
-        organizationId: r.organizationId,
-        userId: r.userId,
-        organizations: r.organizations,
-      };
+      return { ...tokenBody(reply, r), organizations: r.organizations };
     },
   );
 
