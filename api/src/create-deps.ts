@@ -2,6 +2,7 @@ import type { AppConfig } from '@medstock/config';
 import { createDatabase } from '@medstock/db';
 import { queueConnection, tenantQueue } from '@medstock/worker/queues.ts';
 import { Redis } from 'ioredis';
+import { createStripeClient } from './billing/stripe-client.ts';
 import type { AppDeps } from './deps.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
 
@@ -23,6 +24,7 @@ export async function createDeps(config: AppConfig): Promise<AppDeps & { close()
     redis,
     tokenKeys,
     queue,
+    stripe: createStripeClient(config),
     close: async () => {
       await queue.close().catch(() => {});
       await Promise.allSettled([database.close(), redis.quit(), queueRedis.quit()]);

@@ -47,6 +47,11 @@ const ConfigSchema = Type.Object({
   STRIPE_SECRET_KEY: Type.String({ default: '' }),
   STRIPE_WEBHOOK_SECRET: Type.String({ default: '' }),
   STRIPE_API_BASE: Type.String({ default: '' }),
+  /** Stripe price ids: Clinic is a flat price (quantity 1), Chain is priced per site (quantity = sites). */
+  STRIPE_PRICE_CLINIC: Type.String({ default: '' }),
+  STRIPE_PRICE_CHAIN_PER_SITE: Type.String({ default: '' }),
+  /** Where Checkout and the customer portal return the user; empty means PUBLIC_URL + /settings/billing. */
+  BILLING_RETURN_URL: Type.String({ default: '' }),
   WEB_DIST_DIR: Type.String({ default: '' }),
 });
 

@@ -1,5 +1,6 @@
 import { locations, sites, withTenantDb } from '@medstock/db';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { assertWithinPlan } from '../../billing/plan-limits.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
@@ -39,6 +40,7 @@ export async function createSite(
   input: { code: string; name: string; kind?: SiteRow['kind']; address?: string },
 ) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
+    await assertWithinPlan(deps, auth, 'sites', 1, tx);
     const [row] = await tx
       .insert(sites)
       .values({ code: input.code, name: input.name, kind: input.kind ?? 'hospital', address: input.address ?? null })
