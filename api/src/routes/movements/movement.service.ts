@@ -122,7 +122,9 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       toSiteId: toSiteId ?? null,
       movements: posted,
     });
-    return { posted, siteId, toSiteId, deliveryIds: event.deliveryIds };
+    // The response rows are read in the same transaction: no second round trip after commit.
+    const rows = await tx.execute<MovementRow>(sql`${MOVEMENT_SELECT} where m.group_id = ${posted[0]!.groupId} order by m.id`);
+    return { posted, rows: rows.rows.map(movementRowView), siteId, toSiteId, deliveryIds: event.deliveryIds };
   });
 }
 

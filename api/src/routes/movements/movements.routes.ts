@@ -79,9 +79,8 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       const result = await recordMovement(deps, auth, request.body);
       await afterMovement(deps, auth, result);
-      const movements = await getMovementGroup(deps, auth, result.posted[0]!.groupId);
       reply.header('location', `/v1/movements/${result.posted[0]!.groupId}`);
-      return reply.status(201).send({ groupId: result.posted[0]!.groupId, movements });
+      return reply.status(201).send({ groupId: result.posted[0]!.groupId, movements: result.rows });
     },
   );
 
