@@ -64,7 +64,8 @@ export function adida(base: Model, options: AdidaOptions = {}): Model {
   return defineModel(name, (xs) => {
     const { sums, offset } = aggregateBuckets(xs, k);
     const fit = base.fit(sums);
-    const share = mode === 'profile' ? positionProfile(xs, k, offset, window) : new Array<number>(k).fill(1 / k);
+    const share =
+      mode === 'profile' ? positionProfile(xs, k, offset, window) : new Array<number>(k).fill(1 / k);
     const fitted = new Array<number>(xs.length).fill(Number.NaN);
     for (let b = 0; b < sums.length; b++) {
       const f = fit.fitted[b]!;

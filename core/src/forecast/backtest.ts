@@ -34,7 +34,13 @@ export interface BacktestResult {
 }
 
 /** Training-window ends for a rolling-origin evaluation, oldest first. */
-export function originPoints(n: number, horizon: number, origins: number, step: number, minTrain: number): number[] {
+export function originPoints(
+  n: number,
+  horizon: number,
+  origins: number,
+  step: number,
+  minTrain: number,
+): number[] {
   const out: number[] = [];
   for (let i = origins - 1; i >= 0; i--) {
     const end = n - horizon - i * step;
@@ -47,12 +53,19 @@ export function originPoints(n: number, horizon: number, origins: number, step: 
  * Rolling-origin backtest: for each origin, fit on everything before it, forecast `horizon` days,
  * score against what happened. Scale of RMSSE/MASE comes from the training part only.
  */
-export function backtest(series: readonly number[], models: readonly Model[], options: BacktestOptions): BacktestResult {
+export function backtest(
+  series: readonly number[],
+  models: readonly Model[],
+  options: BacktestOptions,
+): BacktestResult {
   const { horizon } = options;
   const step = options.step ?? horizon;
   const metric = options.metric ?? 'rmsse';
   const points = originPoints(series.length, horizon, options.origins, step, options.minTrain ?? 2 * horizon);
-  const marked = prepareHistory(series, { censored: options.fitOptions?.censored, exclude: options.fitOptions?.exclude });
+  const marked = prepareHistory(series, {
+    censored: options.fitOptions?.censored,
+    exclude: options.fitOptions?.exclude,
+  });
   const actuals = points.map((end) => marked.slice(end, end + horizon));
   const results = models.map((model) => {
     const scores: number[] = [];
@@ -61,14 +74,21 @@ export function backtest(series: readonly number[], models: readonly Model[], op
       const end = points[o]!;
       const train = series.slice(0, end);
       const fo = options.fitOptions;
-      const fit = model.fit(train, fo ? { ...fo, censored: fo.censored?.slice(0, end), exclude: fo.exclude?.filter((i) => i < end) } : undefined);
+      const fit = model.fit(
+        train,
+        fo
+          ? { ...fo, censored: fo.censored?.slice(0, end), exclude: fo.exclude?.filter((i) => i < end) }
+          : undefined,
+      );
       const f = fit.forecast(horizon);
       if (options.keepForecasts) forecasts.push(f);
       scores.push(scoreForecast(metric, actuals[o]!, f, marked.slice(0, end)));
     }
     const ok = scores.filter((s) => Number.isFinite(s));
     const score = ok.length > 0 ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
-    return options.keepForecasts ? { name: model.name, score, scores, forecasts } : { name: model.name, score, scores };
+    return options.keepForecasts
+      ? { name: model.name, score, scores, forecasts }
+      : { name: model.name, score, scores };
   });
   return { origins: points, models: results, actuals };
 }
@@ -85,7 +105,25 @@ export interface SumErrorOptions {
  * errors and understates it whenever the level itself is uncertain (errors share the same level
  * mistake across the lead time). Returns NaN with fewer than 3 usable origins.
  */
-export function horizonSumErrorSd(series: readonly number[], model: Model, horizon: number, options: SumErrorOptions = {}): number {
+export function horizonSumErrorSd(
+  series: readonly number[],
+  model: Model,
+  horizon: number,
+  options: SumErrorOptions = {},
+): number {
+  const errors = horizonSumErrors(series, model, horizon, options);
+  if (errors.length < 3) return Number.NaN;
+  // Root mean square, not sd around the mean error: a biased forecast is also a risk.
+  return Math.sqrt(errors.reduce((acc, e) => acc + e * e, 0) / errors.length);
+}
+
+/** The individual errors (actual sum − forecast sum) behind horizonSumErrorSd, oldest origin first. */
+export function horizonSumErrors(
+  series: readonly number[],
+  model: Model,
+  horizon: number,
+  options: SumErrorOptions = {},
+): number[] {
   const origins = options.origins ?? 26;
   const step = options.step ?? 7;
   const points = originPoints(series.length, horizon, origins, step, 2 * Math.max(horizon, 28));
@@ -93,7 +131,10 @@ export function horizonSumErrorSd(series: readonly number[], model: Model, horiz
   const errors: number[] = [];
   for (const end of points) {
     const fo = options.fitOptions;
-    const fit = model.fit(series.slice(0, end), fo ? { ...fo, censored: fo.censored?.slice(0, end) } : undefined);
+    const fit = model.fit(
+      series.slice(0, end),
+      fo ? { ...fo, censored: fo.censored?.slice(0, end) } : undefined,
+    );
     const f = fit.forecast(horizon);
     let a = 0;
     let s = 0;
@@ -106,7 +147,5 @@ export function horizonSumErrorSd(series: readonly number[], model: Model, horiz
     }
     if (ok) errors.push(a - s);
   }
-  if (errors.length < 3) return Number.NaN;
-  // Root mean square, not sd around the mean error: a biased forecast is also a risk.
-  return Math.sqrt(errors.reduce((acc, e) => acc + e * e, 0) / errors.length);
+  return errors;
 }

@@ -66,7 +66,10 @@ export interface ClosureCalendar {
   isClosed(isoDate: string): boolean;
 }
 
-export function closureCalendar(rules: readonly ClosureRule[], dates: readonly string[] = []): ClosureCalendar {
+export function closureCalendar(
+  rules: readonly ClosureRule[],
+  dates: readonly string[] = [],
+): ClosureCalendar {
   const explicit = new Set(dates);
   const cache = new Map<number, Set<string>>();
   const forYear = (year: number): Set<string> => {
@@ -143,6 +146,10 @@ export function learnClosureCalendar(
 }
 
 /** Sets the forecast to 0 on days the calendar says the site is closed; day 0 is `firstDate`. */
-export function applyClosures(forecast: readonly number[], firstDate: string, calendar: ClosureCalendar): number[] {
+export function applyClosures(
+  forecast: readonly number[],
+  firstDate: string,
+  calendar: ClosureCalendar,
+): number[] {
   return forecast.map((v, k) => (calendar.isClosed(addDays(firstDate, k)) ? 0 : v));
 }

@@ -34,6 +34,12 @@ export function classifyDemand(series: readonly number[]): DemandClassification 
   const c = nonZero > 1 ? cv2(sizes) : 0;
   const intermittent = adi >= ADI_CUTOFF;
   const variable = c >= CV2_CUTOFF;
-  const cls: DemandClass = intermittent ? (variable ? 'lumpy' : 'intermittent') : variable ? 'erratic' : 'smooth';
+  const cls: DemandClass = intermittent
+    ? variable
+      ? 'lumpy'
+      : 'intermittent'
+    : variable
+      ? 'erratic'
+      : 'smooth';
   return { class: nonZero === 0 ? 'lumpy' : cls, adi, cv2: c, nonZero, periods };
 }

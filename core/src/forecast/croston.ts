@@ -37,9 +37,9 @@ function runCroston(xs: readonly number[], alpha: number, factor: number, fitted
     if (started) {
       const f = (factor * size) / interval;
       if (fitted) fitted[t] = f;
-      if (x === x) sse += (x - f) * (x - f);
+      if (!Number.isNaN(x)) sse += (x - f) * (x - f);
     }
-    if (x !== x) continue;
+    if (Number.isNaN(x)) continue;
     q++;
     if (x > 0) {
       if (!started) {
@@ -108,7 +108,7 @@ export function tsb(options: TsbOptions = {}): Model {
     let s = 0;
     for (let t = 0; t < xs.length && obs < 30; t++) {
       const x = xs[t]!;
-      if (x !== x) continue;
+      if (Number.isNaN(x)) continue;
       obs++;
       if (x > 0) {
         nz++;
@@ -122,7 +122,7 @@ export function tsb(options: TsbOptions = {}): Model {
       const f = prob * size;
       if (fitted) fitted[t] = f;
       const x = xs[t]!;
-      if (x !== x) continue;
+      if (Number.isNaN(x)) continue;
       sse += (x - f) * (x - f);
       if (x > 0) {
         prob += beta * (1 - prob);
@@ -154,6 +154,12 @@ export function tsb(options: TsbOptions = {}): Model {
     const fitted = new Array<number>(xs.length).fill(Number.NaN);
     const st = run(xs, alpha, beta, fitted);
     const value = st.prob * st.size;
-    return { name, forecast: (h) => flat(value, h), residualSd: residualSdOf(xs, fitted), fitted, params: { alpha, beta, probability: st.prob, size: st.size } };
+    return {
+      name,
+      forecast: (h) => flat(value, h),
+      residualSd: residualSdOf(xs, fitted),
+      fitted,
+      params: { alpha, beta, probability: st.prob, size: st.size },
+    };
   });
 }

@@ -48,7 +48,12 @@ export function weeklyAggregateYearly(horizon = 28): Model {
  */
 export function defaultPool(cls: DemandClassification, horizon = 28): Model[] {
   if (cls.class === 'intermittent' || cls.class === 'lumpy') {
-    return [sba(), tsb(), sesYearly(horizon), adida(ses(), { bucket: 7, disaggregation: 'profile', name: 'adida7(ses)+profile' })];
+    return [
+      sba(),
+      tsb(),
+      sesYearly(horizon),
+      adida(ses(), { bucket: 7, disaggregation: 'profile', name: 'adida7(ses)+profile' }),
+    ];
   }
   return [sesYearly(horizon), sesWeekdayYearly(horizon), hwYearly(), weeklyAggregateYearly(horizon)];
 }

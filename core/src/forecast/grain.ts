@@ -1,8 +1,8 @@
-import { selectModel, type SelectOptions } from './select-model.ts';
-import { addDays, daysBetween, daysInMonth } from './dates.ts';
-import { ses } from './ses.ts';
 import { sba } from './croston.ts';
+import { addDays, daysBetween, daysInMonth } from './dates.ts';
 import { naive } from './naive.ts';
+import { type SelectOptions, selectModel } from './select-model.ts';
+import { ses } from './ses.ts';
 
 export type Grain = 'daily' | 'monthly';
 
@@ -43,7 +43,10 @@ export function detectGrain(dates: readonly string[], values: readonly number[])
 }
 
 /** Consecutive daily series from dated records (absent days = 0, same-day records summed). */
-export function toDailySeries(dates: readonly string[], values: readonly number[]): { start: string; values: number[] } {
+export function toDailySeries(
+  dates: readonly string[],
+  values: readonly number[],
+): { start: string; values: number[] } {
   if (dates.length === 0) return { start: '', values: [] };
   const sorted = [...dates].sort();
   const start = sorted[0]!.slice(0, 10);
@@ -57,7 +60,10 @@ export function toDailySeries(dates: readonly string[], values: readonly number[
 }
 
 /** Monthly totals from the first to the last month present (months without records = 0). */
-export function toMonthlySeries(dates: readonly string[], values: readonly number[]): { months: string[]; totals: number[] } {
+export function toMonthlySeries(
+  dates: readonly string[],
+  values: readonly number[],
+): { months: string[]; totals: number[] } {
   if (dates.length === 0) return { months: [], totals: [] };
   const keys = dates.map((d) => d.slice(0, 7));
   const sorted = [...keys].sort();

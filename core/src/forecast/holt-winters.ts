@@ -1,8 +1,8 @@
 import { defineModel } from './define-model.ts';
 import { minimiseBox } from './optimise.ts';
 import { clampNonNegative, emptyFit, observedCount, observedMean, residualSdOf } from './prepare.ts';
-import { yearlyFourier } from './yearly-fourier.ts';
 import type { FittedModel, Model } from './types.ts';
+import { yearlyFourier } from './yearly-fourier.ts';
 
 export interface HoltWintersOptions {
   /** Season length in periods; 7 = weekly pattern in daily data. */
@@ -54,7 +54,7 @@ function run(
     const f = level + phi * trend + season[j]!;
     if (fitted) fitted[t] = f;
     const x = xs[t]!;
-    if (x !== x) {
+    if (Number.isNaN(x)) {
       level += phi * trend;
       trend *= phi;
       continue;
@@ -108,7 +108,12 @@ function fitHw(xs: number[], options: HoltWintersOptions, name: string): FittedM
   };
   let p: { alpha: number; beta: number; gamma: number; phi: number };
   if (options.params) {
-    p = { alpha: options.params.alpha, beta: options.params.beta ?? 0, gamma: options.params.gamma, phi: options.params.phi ?? 1 };
+    p = {
+      alpha: options.params.alpha,
+      beta: options.params.beta ?? 0,
+      gamma: options.params.gamma,
+      phi: options.params.phi ?? 1,
+    };
   } else {
     const objective = (v: number[]) => {
       const q = toParams(v);

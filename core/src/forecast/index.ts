@@ -6,6 +6,7 @@ export {
   type BacktestResult,
   backtest,
   horizonSumErrorSd,
+  horizonSumErrors,
   originPoints,
   type SumErrorOptions,
 } from './backtest.ts';
@@ -47,7 +48,7 @@ export { type MetricName, mase, naiveMae, naiveRmse, rmsse, scoreForecast } from
 export { naive, seasonalNaive } from './naive.ts';
 export { addPlannedDemand } from './planned.ts';
 export { prepareHistory } from './prepare.ts';
-export { type ModelScore, type SelectOptions, type Selection, selectModel } from './select-model.ts';
+export { type ModelScore, type Selection, type SelectOptions, selectModel } from './select-model.ts';
 export { type SesOptions, ses } from './ses.ts';
 export type { DemandClass, FitOptions, FittedModel, Model } from './types.ts';
 export { type WeekdayProfileOptions, weekdayProfile } from './weekday-profile.ts';

@@ -47,7 +47,12 @@ function scaled(err: number, scale: number): number {
 }
 
 /** MASE = mean|a − f| / mean|x_t − x_{t−m}|. */
-export function mase(actual: readonly number[], forecast: readonly number[], insample: readonly number[], lag = 1): number {
+export function mase(
+  actual: readonly number[],
+  forecast: readonly number[],
+  insample: readonly number[],
+  lag = 1,
+): number {
   const p = pairs(actual, forecast);
   if (p.length === 0) return Number.NaN;
   const mae = p.reduce((s, [a, f]) => s + Math.abs(a - f), 0) / p.length;
@@ -55,7 +60,12 @@ export function mase(actual: readonly number[], forecast: readonly number[], ins
 }
 
 /** RMSSE = √(mean (a − f)² / mean (x_t − x_{t−m})²). */
-export function rmsse(actual: readonly number[], forecast: readonly number[], insample: readonly number[], lag = 1): number {
+export function rmsse(
+  actual: readonly number[],
+  forecast: readonly number[],
+  insample: readonly number[],
+  lag = 1,
+): number {
   const p = pairs(actual, forecast);
   if (p.length === 0) return Number.NaN;
   const mse = p.reduce((s, [a, f]) => s + (a - f) * (a - f), 0) / p.length;
@@ -64,6 +74,11 @@ export function rmsse(actual: readonly number[], forecast: readonly number[], in
 
 export type MetricName = 'rmsse' | 'mase';
 
-export function scoreForecast(metric: MetricName, actual: readonly number[], forecast: readonly number[], insample: readonly number[]): number {
+export function scoreForecast(
+  metric: MetricName,
+  actual: readonly number[],
+  forecast: readonly number[],
+  insample: readonly number[],
+): number {
   return metric === 'mase' ? mase(actual, forecast, insample) : rmsse(actual, forecast, insample);
 }

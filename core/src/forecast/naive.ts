@@ -13,7 +13,13 @@ export function naive(): Model {
     }
     if (!Number.isFinite(last)) return emptyFit('naive', xs.length);
     const value = last;
-    return { name: 'naive', forecast: (h) => flat(value, h), residualSd: residualSdOf(xs, fitted), fitted, params: {} };
+    return {
+      name: 'naive',
+      forecast: (h) => flat(value, h),
+      residualSd: residualSdOf(xs, fitted),
+      fitted,
+      params: {},
+    };
   });
 }
 
@@ -39,7 +45,8 @@ export function seasonalNaive(period = 7): Model {
     const slots = lastBySlot.map((v) => (Number.isFinite(v) ? v : fill));
     return {
       name,
-      forecast: (h) => Array.from({ length: Math.max(0, h) }, (_, k) => Math.max(0, slots[(n + k) % period]!)),
+      forecast: (h) =>
+        Array.from({ length: Math.max(0, h) }, (_, k) => Math.max(0, slots[(n + k) % period]!)),
       residualSd: residualSdOf(xs, fitted),
       fitted,
       params: { period },

@@ -2,7 +2,13 @@
  * One-dimensional minimisation on [lo, hi]: a coarse grid first (SSE surfaces of smoothing
  * parameters are often multi-modal or flat), then golden-section search around the best cell.
  */
-export function minimise1d(f: (x: number) => number, lo: number, hi: number, gridPoints = 12, tol = 1e-4): number {
+export function minimise1d(
+  f: (x: number) => number,
+  lo: number,
+  hi: number,
+  gridPoints = 12,
+  tol = 1e-4,
+): number {
   let bestX = lo;
   let bestF = Number.POSITIVE_INFINITY;
   const step = (hi - lo) / (gridPoints - 1);

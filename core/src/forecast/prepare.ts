@@ -45,7 +45,13 @@ export function clampNonNegative(xs: number[]): number[] {
 
 /** A fitted model for a history with no usable observation: forecast 0, unknown spread. */
 export function emptyFit(name: string, n: number): FittedModel {
-  return { name, forecast: (h) => flat(0, h), residualSd: Number.NaN, fitted: new Array<number>(n).fill(Number.NaN), params: {} };
+  return {
+    name,
+    forecast: (h) => flat(0, h),
+    residualSd: Number.NaN,
+    fitted: new Array<number>(n).fill(Number.NaN),
+    params: {},
+  };
 }
 
 export function observedCount(xs: readonly number[]): number {

@@ -80,7 +80,8 @@ export function selectModel(series: readonly number[], options: SelectOptions = 
     fitOptions,
     keepForecasts: true,
   });
-  if (bt.origins.length === 0 || pool.length === 0) return finish(fallbackModel(classification), Number.NaN, []);
+  if (bt.origins.length === 0 || pool.length === 0)
+    return finish(fallbackModel(classification), Number.NaN, []);
 
   const ranked = bt.models
     .map((m, i) => ({ ...m, model: pool[i]! }))
@@ -96,7 +97,10 @@ export function selectModel(series: readonly number[], options: SelectOptions = 
     const top = ranked.slice(0, k);
     const marked = prepareHistory(series, { censored: fitOptions?.censored });
     const comboScores = bt.origins.map((end, o) => {
-      const f = Array.from({ length: horizon }, (_, i) => top.reduce((s, m) => s + m.forecasts![o]![i]!, 0) / k);
+      const f = Array.from(
+        { length: horizon },
+        (_, i) => top.reduce((s, m) => s + m.forecasts![o]![i]!, 0) / k,
+      );
       return scoreForecast(metric, bt.actuals[o]!, f, marked.slice(0, end));
     });
     const ok = comboScores.filter((s) => Number.isFinite(s));

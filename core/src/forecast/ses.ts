@@ -34,7 +34,7 @@ export function sesSse(xs: readonly number[], alpha: number, l0: number): number
   let sse = 0;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
-    if (x !== x) continue;
+    if (Number.isNaN(x)) continue;
     const e = x - level;
     sse += e * e;
     level += alpha * e;
@@ -53,7 +53,7 @@ export function sesSseHorizon(xs: readonly number[], alpha: number, l0: number, 
   const cn = new Float64Array(n + 1);
   for (let t = 0; t < n; t++) {
     const x = xs[t]!;
-    const ok = x === x;
+    const ok = !Number.isNaN(x);
     c1[t + 1] = c1[t]! + (ok ? x : 0);
     c2[t + 1] = c2[t]! + (ok ? x * x : 0);
     cn[t + 1] = cn[t]! + (ok ? 1 : 0);
@@ -68,7 +68,7 @@ export function sesSseHorizon(xs: readonly number[], alpha: number, l0: number, 
     const m = cn[b]! - cn[t]!;
     sse += s2 - 2 * level * s1 + m * level * level;
     const x = xs[t]!;
-    if (x === x) level += alpha * (x - level);
+    if (!Number.isNaN(x)) level += alpha * (x - level);
   }
   return sse;
 }
@@ -93,6 +93,12 @@ export function ses(options: SesOptions = {}): Model {
       if (Number.isFinite(x)) level += alpha * (x - level);
     }
     const final = level;
-    return { name, forecast: (h) => flat(final, h), residualSd: residualSdOf(xs, fitted), fitted, params: { alpha } };
+    return {
+      name,
+      forecast: (h) => flat(final, h),
+      residualSd: residualSdOf(xs, fitted),
+      fitted,
+      params: { alpha },
+    };
   });
 }

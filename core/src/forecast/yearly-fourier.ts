@@ -102,7 +102,8 @@ export function yearlyFourier(base: Model, options: YearlyFourierOptions = {}): 
     const back = (f: number, t: number) => (level ? f * index(t) : f + wave(t));
     const fitted = fit.fitted.map(back);
     const amplitude: Record<string, number> = {};
-    for (let k = 1; k <= K; k++) amplitude[`yearlyAmp${k}`] = Math.hypot(coef[skip + 2 * k - 2]!, coef[skip + 2 * k - 1]!);
+    for (let k = 1; k <= K; k++)
+      amplitude[`yearlyAmp${k}`] = Math.hypot(coef[skip + 2 * k - 2]!, coef[skip + 2 * k - 1]!);
     return {
       name,
       forecast: (h) => clampNonNegative(fit.forecast(h).map((f, k) => back(f, n + k))),

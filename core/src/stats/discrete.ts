@@ -1,4 +1,4 @@
-import { lnGamma, betaI, gammaQ } from './special.ts';
+import { betaI, gammaQ, lnGamma } from './special.ts';
 
 /**
  * Poisson and negative binomial distributions for counts of units. Intermittent and lumpy items
@@ -99,6 +99,9 @@ export function discreteQuantile(p: number, mean: number, sd: number, cdf: (k: n
 // Crude z for a starting guess only (accuracy irrelevant: the walk above makes it exact).
 function approxZ(p: number): number {
   const t = Math.sqrt(-2 * Math.log(Math.min(p, 1 - p)));
-  const z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+  const z =
+    t -
+    (2.515517 + 0.802853 * t + 0.010328 * t * t) /
+      (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
   return p < 0.5 ? -z : z;
 }
