@@ -19,8 +19,7 @@ export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export type { Ved };
-export type Abc = 'A' | 'B' | 'C';
-export type RiskClass = `${Abc}${Ved}`;
+export type { AbcClass as Abc, RiskClass } from '../policy/service-level.ts';
 
 export interface Bilingual {
   zh: string;

@@ -1,7 +1,7 @@
 import type { Abc, Ved } from './alert-types.ts';
 
 /** A number the engine computed, with the formula and its numbers filled in, for explanations. */
-export interface Explained {
+export interface ExplainedValue {
   value: number;
   formula: string;
   substituted: string;
@@ -21,10 +21,10 @@ export interface ItemLocationState {
   demand: { dailyMean: number; dailySd: number; model: string; demandClass: string };
   leadTime: { meanDays: number; sdDays: number; source: 'history' | 'nominal'; observations: number };
   serviceLevel: number;
-  safetyStock: Explained;
-  reorderPoint: Explained;
+  safetyStock: ExplainedValue;
+  reorderPoint: ExplainedValue;
   orderUpTo: number;
-  stockoutProbability: Explained & { distribution: string };
+  stockoutProbability: ExplainedValue & { distribution: string };
   daysCover: { value: number; low: number; high: number };
   order: { quantityBase: number; packs: number; packSize: number; supplierId: string | null; supplierName: string | null } | null;
   expiryRisk: Array<{ lotNumber: string; expiryDate: string; onHand: number; atRiskQty: number; atRiskValue: number }>;

@@ -1,4 +1,5 @@
-import type { RiskClass, Ved } from './alert-types.ts';
+import { DEFAULT_SERVICE_LEVELS, type RiskClass } from '../policy/service-level.ts';
+import type { Ved } from './alert-types.ts';
 
 /**
  * The organisation's alert rules. Editable and versioned (every edit makes a new version, and
@@ -23,15 +24,9 @@ export interface RuleSet {
   leadTimeDrift: { enabled: boolean; minRelativeIncrease: number; minDays: number };
 }
 
-export const DEFAULT_SERVICE_LEVELS: Record<RiskClass, number> = {
-  AV: 0.99, BV: 0.99, CV: 0.98,
-  AE: 0.97, BE: 0.96, CE: 0.95,
-  AD: 0.92, BD: 0.9, CD: 0.9,
-};
-
 export const DEFAULT_RULE_SET: RuleSet = {
   version: 1,
-  serviceLevels: DEFAULT_SERVICE_LEVELS,
+  serviceLevels: { ...DEFAULT_SERVICE_LEVELS },
   stockoutRisk: { enabled: true, maxProbability: { V: 0.02, E: 0.05, D: 0.1 } },
   belowSafetyStock: { enabled: true },
   stockedOut: { enabled: true },

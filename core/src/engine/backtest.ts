@@ -1,5 +1,6 @@
 import { mean } from '../stats/index.ts';
-import { leadTimeDemand } from './compute-item-location.ts';
+import type { DemandClass } from '../forecast/types.ts';
+import { leadTimeDemand } from '../policy/index.ts';
 import type { Forecaster } from './engine-input.ts';
 
 export type BacktestStep = 'daily' | 'weekly' | 'monthly';
@@ -75,7 +76,8 @@ export function backtestSeries(s: BacktestSeries, asOf: number[], forecaster: Fo
     chosen ??= { name: fc.model, score: fc.score };
     const actual = s.history.slice(a, a + horizon);
     const dBar = mean(fc.daily.slice(0, L));
-    const dist = leadTimeDemand(fc.demandClass, dBar * s.leadTimeDays, s.leadTimeDays * fc.residualSd ** 2 + dBar ** 2 * s.leadTimeSdDays ** 2);
+    const demandClass = (['smooth', 'erratic', 'intermittent', 'lumpy'] as const).find((c) => c === fc.demandClass) as DemandClass | undefined;
+    const dist = leadTimeDemand({ demandClass, dailyMean: dBar, dailySd: fc.residualSd, leadTimeMean: s.leadTimeDays, leadTimeSd: s.leadTimeSdDays });
     const position = s.balance[a - 1] ?? null;
     const p = position === null ? Number.NaN : Math.min(1, Math.max(0, 1 - dist.cdf(position)));
     const window = s.balance.slice(a, a + L);
