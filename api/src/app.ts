@@ -12,6 +12,7 @@ import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { auditPlugin } from './plugins/audit.plugin.ts';
 import { errorsPlugin } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
+import { webPlugin } from './plugins/web.plugin.ts';
 import { registerRoutes } from './routes/index.ts';
 
 export type App = FastifyInstance;
@@ -99,5 +100,6 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   await app.register(idempotencyPlugin, deps);
   await app.register(auditPlugin, deps);
   await app.register(registerRoutes, deps);
+  await app.register(webPlugin, deps);
   return app;
 }

@@ -2,7 +2,7 @@ import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import { BODY_ID_PROBES, PATH_RESOURCE, type ResourceKind, SAMPLE_BODIES } from './support/isolation.ts';
+import { BODY_ID_PROBES, PARAM_RESOURCE, PATH_RESOURCE, type ResourceKind, SAMPLE_BODIES } from './support/isolation.ts';
 import { bearer, PASSWORD, signUp, type SignedUp, startTestApp, type TestApp, uniqueEmail } from './support/test-app.ts';
 
 let t: TestApp;
@@ -27,7 +27,7 @@ function operations(): Operation[] {
 /** Everything tenant B can see about itself, to prove A changed none of it. */
 async function snapshotB(): Promise<string> {
   const parts = await Promise.all(
-    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization', '/v1/stock?groupBy=lot', '/v1/movements', '/v1/alerts?status=open'].map(async (url) => {
+    ['/v1/sites', `/v1/sites/${bIds.site}/locations`, '/v1/users', '/v1/api-keys', '/v1/organization', '/v1/stock?groupBy=lot', '/v1/movements', '/v1/alerts?status=open', '/v1/items', `/v1/items/${bIds.item}`, '/v1/suppliers', `/v1/locations/${bIds.location}/par-levels`, '/v1/anomalies', '/v1/purchase-orders', `/v1/purchase-orders/${bIds.purchaseOrder}`, '/v1/procedure-types', '/v1/scheduled-procedures', '/v1/lead-times'].map(async (url) => {
       const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
       return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
     }),
@@ -50,6 +50,9 @@ beforeAll(async () => {
   bIds.session = (await t.app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: b.headers })).json().items[0].id;
   bIds.location = (await centralStore(t, b.headers, bIds.site)).locationId;
   bIds.item = await insertItem(t, b.organizationId, { code: 'B-ITEM' });
+  bIds.supplier = (await t.app.inject({ method: 'POST', url: '/v1/suppliers', headers: b.headers, payload: { code: 'B-SUP', name: 'B' } })).json().id;
+  await t.app.inject({ method: 'PUT', url: `/v1/items/${bIds.item}/suppliers/${bIds.supplier}`, headers: b.headers, payload: { packPrice: 2 } });
+  await t.app.inject({ method: 'PUT', url: `/v1/locations/${bIds.location}/par-levels/${bIds.item}`, headers: b.headers, payload: { minQty: 3 } });
   bIds.movementGroup = (
     await t.app.inject({ method: 'POST', url: '/v1/movements', headers: b.headers, payload: { type: 'receipt', itemId: bIds.item, locationId: bIds.location, quantity: 7 } })
   ).json().groupId;
@@ -62,6 +65,20 @@ beforeAll(async () => {
   bIds.backtest = await withTenantDb(t.deps.database.db, b, async (tx) =>
     (await tx.execute<{ id: string }>(sql`insert into backtest_runs (from_date, to_date, step) values ('2026-01-01', '2026-02-01', 'weekly') returning id`)).rows[0]!.id,
   );
+  bIds.anomaly = await withTenantDb(t.deps.database.db, b, async (tx) =>
+    (await tx.execute<{ id: string }>(sql`insert into consumption_anomalies (item_id, location_id, day, quantity, expected) values (${bIds.item}, ${bIds.location}, '2026-01-05', 90, 10) returning id`)).rows[0]!.id,
+  );
+  const bPo = (
+    await t.app.inject({ method: 'POST', url: '/v1/purchase-orders', headers: b.headers, payload: { supplierId: bIds.supplier, locationId: bIds.location, lines: [{ itemId: bIds.item, quantity: 5 }] } })
+  ).json();
+  await t.app.inject({ method: 'POST', url: `/v1/purchase-orders/${bPo.id}/approve`, headers: b.headers });
+  bIds.purchaseOrder = bPo.id;
+  bIds.procedureType = (
+    await t.app.inject({ method: 'POST', url: '/v1/procedure-types', headers: b.headers, payload: { code: 'B-PT', nameZh: '乙', nameEn: 'B', kit: [{ itemId: bIds.item, quantity: 1 }] } })
+  ).json().id;
+  bIds.scheduledProcedure = (
+    await t.app.inject({ method: 'POST', url: '/v1/scheduled-procedures', headers: b.headers, payload: { procedureTypeId: bIds.procedureType, locationId: bIds.location, scheduledFor: '2031-01-01', externalRef: 'B-HIS-1' } })
+  ).json().id;
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());
@@ -80,7 +97,7 @@ describe('tenant isolation on every route', () => {
       const checked: string[] = [];
       for (const op of operations().filter((o) => o.hasParams)) {
         const kind = PATH_RESOURCE[op.path]!;
-        const url = op.path.replace('{id}', bIds[kind]);
+        const url = op.path.replace(/\{(\w+)\}/g, (_, param: string) => bIds[PARAM_RESOURCE[param] ?? kind]);
         const payload = SAMPLE_BODIES[`${op.method} ${op.path}`];
         const res = await t.app.inject({ method: op.method as 'GET', url, headers, ...(payload ? { payload } : {}) });
         expect(res.statusCode, `${op.method} ${op.path}`).toBe(404);

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -53,6 +55,26 @@ const ConfigSchema = Type.Object({
   /** Where Checkout and the customer portal return the user; empty means PUBLIC_URL + /settings/billing. */
   BILLING_RETURN_URL: Type.String({ default: '' }),
   WEB_DIST_DIR: Type.String({ default: '' }),
+  /**
+   * Where uploaded import files wait for the import job. API and worker must see the same
+   * directory (same host or a shared volume); the job deletes the file when it finishes.
+   */
+  UPLOAD_DIR: Type.String({ default: join(tmpdir(), 'medstock-uploads') }),
+  /** Largest accepted import file (default 2 GiB). Files are streamed, never held in memory. */
+  IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2 * 1024 * 1024 * 1024 }),
+  /** An import saves its progress (rows, percent) every this many rows. */
+  IMPORT_PROGRESS_EVERY_ROWS: Type.Integer({ minimum: 1, default: 20_000 }),
+  /** Webhook delivery: attempts before giving up, and the first retry delay (doubling each time). */
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 30, default: 8 }),
+  WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ minimum: 1, default: 10_000 }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /** How often the per-tenant sweeper re-enqueues pending deliveries whose job was lost. */
+  WEBHOOK_SWEEP_EVERY_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
+  /**
+   * Allow endpoints on loopback, private and link-local addresses. Off for SaaS (no requests
+   * into our own network); on-premises installations that post to the HIS on the LAN turn it on.
+   */
+  WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
 });
 
 export type AppConfig = Static<typeof ConfigSchema>;

@@ -12,3 +12,11 @@ export * from './tables/ledger.tables.ts';
 export { postMovement, type MovementRequest, type MovementKind, type PostedMovement } from './ledger/post-movement.ts';
 export { LedgerError } from './ledger/ledger-error.ts';
 export { emitEvent, EVENT_TYPES, type EventType, type EmittedEvent } from './events/emit-event.ts';
+export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
+export {
+  applyCatalogueTemplate,
+  applyCatalogueTemplateOnClient,
+  type ApplyTemplateOptions,
+  type ApplyTemplateResult,
+  type SqlRunner,
+} from './catalogue/apply-template.ts';

@@ -5,7 +5,11 @@ import { resolve } from 'node:path';
  * `pnpm bench`: every benchmark, each beside its baseline measured in the same run. Figures go to
  * stdout and to bench-results/latest.md. `pnpm bench <name>` runs one.
  */
+// The forecast-quality runner is a script (it prints as it goes); wrap it as a module.
+const script = (path: string) => async () => ({ run: async () => void (await import(path)) });
+
 const BENCHES: Record<string, () => Promise<{ run: (o?: object) => Promise<unknown> }>> = {
+  'forecast-quality': script('../../core/bench/forecast-quality.bench.ts'),
   platform: () => import('./platform.bench.ts'),
   movements: () => import('./movements.bench.ts'),
   engine: () => import('./engine.bench.ts'),

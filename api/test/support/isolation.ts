@@ -3,9 +3,18 @@
  * and a valid body for each operation. Every route with a path parameter must appear here, so a
  * new route cannot escape the isolation test by omission.
  */
-export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert' | 'backtest';
+export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert' | 'backtest' | 'anomaly' | 'supplier' | 'purchaseOrder' | 'procedureType' | 'scheduledProcedure';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
+  '/v1/items/{id}': 'item',
+  '/v1/items/{id}/convert': 'item',
+  '/v1/items/{id}/suppliers/{supplierId}': 'item',
+  '/v1/suppliers/{id}': 'supplier',
+  '/v1/locations/{id}/par-levels': 'location',
+  '/v1/locations/{id}/par-levels/{itemId}': 'location',
+  // Templates are not tenant data: another tenant's id is simply not a template code (404).
+  '/v1/catalogue-templates/{code}': 'item',
+  '/v1/catalogue-templates/{code}/apply': 'item',
   '/v1/sites/{id}': 'site',
   '/v1/sites/{id}/locations': 'site',
   '/v1/api-keys/{id}': 'apiKey',
@@ -18,14 +27,38 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/alerts/{id}/acknowledge': 'alert',
   '/v1/alerts/{id}/dismiss': 'alert',
   '/v1/alerts/{id}/snooze': 'alert',
+  '/v1/anomalies/{id}/accept': 'anomaly',
+  '/v1/anomalies/{id}/reject': 'anomaly',
+  '/v1/purchase-orders/{id}': 'purchaseOrder',
+  '/v1/purchase-orders/{id}/approve': 'purchaseOrder',
+  '/v1/purchase-orders/{id}/send': 'purchaseOrder',
+  '/v1/purchase-orders/{id}/cancel': 'purchaseOrder',
+  '/v1/purchase-orders/{id}/receipts': 'purchaseOrder',
+  '/v1/procedure-types/{id}': 'procedureType',
+  '/v1/procedure-types/{id}/kit': 'procedureType',
+  '/v1/scheduled-procedures/{id}': 'scheduledProcedure',
+  '/v1/scheduled-procedures/{id}/complete': 'scheduledProcedure',
+  '/v1/scheduled-procedures/{id}/cancel': 'scheduledProcedure',
 };
 
+/** Path parameters other than the one PATH_RESOURCE names, filled with tenant B's record of this kind. */
+export const PARAM_RESOURCE: Record<string, ResourceKind> = { supplierId: 'supplier', itemId: 'item' };
+
 export const SAMPLE_BODIES: Record<string, unknown> = {
+  'PATCH /v1/items/{id}': { nameEn: 'renamed by another tenant' },
+  'PATCH /v1/suppliers/{id}': { name: 'renamed by another tenant' },
+  'PUT /v1/items/{id}/suppliers/{supplierId}': { packPrice: 1, preferred: true },
+  'PUT /v1/locations/{id}/par-levels/{itemId}': { minQty: 1 },
   'PATCH /v1/sites/{id}': { name: 'renamed by another tenant' },
   'POST /v1/sites/{id}/locations': { code: 'INTRUDER', name: 'intruder' },
   'PATCH /v1/users/{id}': { role: 'viewer' },
   'POST /v1/alerts/{id}/dismiss': { reason: 'not mine to dismiss' },
   'POST /v1/alerts/{id}/snooze': { until: '2099-01-01T00:00:00Z' },
+  'PATCH /v1/purchase-orders/{id}': { notes: 'edited by another tenant' },
+  'POST /v1/purchase-orders/{id}/cancel': { reason: 'not mine' },
+  'POST /v1/purchase-orders/{id}/receipts': { lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] },
+  'PUT /v1/procedure-types/{id}/kit': { items: [] },
+  'POST /v1/scheduled-procedures/{id}/complete': {},
 };
 
 /**
@@ -37,4 +70,21 @@ export const BODY_ID_PROBES: Array<{ method: 'POST' | 'GET'; url: (b: Record<Res
   { method: 'GET', url: (b) => `/v1/movements?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/stock?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/stock?siteId=${b.site}` },
+  { method: 'GET', url: (b) => `/v1/suggestions/purchases?siteId=${b.site}` },
+  { method: 'POST', url: () => '/v1/suggestions/purchases/draft-orders', body: (b) => ({ siteId: b.site }) },
+  { method: 'GET', url: (b) => `/v1/suggestions/transfers?siteId=${b.site}` },
+  { method: 'GET', url: (b) => `/v1/suggestions/transfers?itemId=${b.item}` },
+  { method: 'POST', url: () => '/v1/suggestions/transfers/execute', body: (b) => ({ fromLocationId: b.location, toLocationId: b.location, itemId: b.item, quantity: 1 }) },
+  { method: 'GET', url: (b) => `/v1/kpis?siteId=${b.site}` },
+  { method: 'GET', url: (b) => `/v1/policies?itemId=${b.item}` },
+  { method: 'GET', url: (b) => `/v1/policies?siteId=${b.site}` },
+  { method: 'GET', url: (b) => `/v1/anomalies?itemId=${b.item}` },
+  { method: 'GET', url: (b) => `/v1/anomalies?siteId=${b.site}` },
+  { method: 'POST', url: () => '/v1/purchase-orders', body: (b) => ({ supplierId: b.supplier, locationId: b.location, lines: [{ itemId: b.item, quantity: 1 }] }) },
+  { method: 'GET', url: (b) => `/v1/purchase-orders?supplierId=${b.supplier}` },
+  { method: 'GET', url: (b) => `/v1/in-transit?itemId=${b.item}` },
+  { method: 'GET', url: (b) => `/v1/lead-times?itemId=${b.item}` },
+  { method: 'POST', url: () => '/v1/scheduled-procedures', body: (b) => ({ procedureTypeId: b.procedureType, locationId: b.location, scheduledFor: '2031-01-01' }) },
+  { method: 'POST', url: () => '/v1/scheduled-procedures/bulk', body: (b) => ({ items: [{ externalRef: 'B-HIS-1', procedureTypeId: b.procedureType, locationId: b.location, scheduledFor: '2031-01-01' }] }) },
+  { method: 'GET', url: (b) => `/v1/planned-demand?itemId=${b.item}&from=2031-01-01&to=2031-12-31` },
 ];

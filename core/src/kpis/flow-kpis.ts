@@ -1,13 +1,18 @@
 import { daysBetween, type Period, periodIndexOf } from './periods.ts';
 
 /**
- * Alert precision from people's verdicts: an alert dismissed as a false alarm counts against,
- * one acknowledged or resolved (without being dismissed) counts for. Each alert is counted once,
- * in the period of its verdict. null when no alert got a verdict.
+ * Alert precision over the alerts closed in a period: dismissed as a false alarm counts
+ * against, resolved (the condition cleared, acknowledged or not) counts for. null when no alert
+ * was closed.
  */
 export function alertPrecision(confirmed: number, dismissed: number): number | null {
   const n = confirmed + dismissed;
   return n > 0 ? 1 - dismissed / n : null;
+}
+
+/** Precision and recall of stockout alerts from counts: raised, stockouts that happened, and both. */
+export function precisionRecall(alertsRaised: number, stockouts: number, hits: number) {
+  return { precision: alertsRaised > 0 ? hits / alertsRaised : null, recall: stockouts > 0 ? hits / stockouts : null, alertsRaised, stockouts, hits };
 }
 
 /** Precision and recall of stockout alerts in a backtest: raised vs. stockouts that happened. */
@@ -20,7 +25,7 @@ export function backtestScores(rows: Iterable<{ alertRaised: boolean; stockoutHa
     if (r.stockoutHappened) happened++;
     if (r.alertRaised && r.stockoutHappened) hits++;
   }
-  return { precision: raised > 0 ? hits / raised : null, recall: happened > 0 ? hits / happened : null, alertsRaised: raised, stockouts: happened, hits };
+  return precisionRecall(raised, happened, hits);
 }
 
 export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);

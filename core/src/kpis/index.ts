@@ -8,4 +8,4 @@ export {
   ledgerKpis,
   summariseLedgerPeriod,
 } from './ledger-kpis.ts';
-export { alertPrecision, backtestScores, bucketByPeriod, elapsedDays, leadTimeDrift, mean, onTime } from './flow-kpis.ts';
+export { alertPrecision, backtestScores, bucketByPeriod, elapsedDays, leadTimeDrift, mean, onTime, precisionRecall } from './flow-kpis.ts';

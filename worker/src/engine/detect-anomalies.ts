@@ -1,6 +1,6 @@
 import type { EngineInput, RuleSet } from '@medstock/core';
 import { detectAnomalies } from '@medstock/core/forecast/index.ts';
-import { median, rollingMedian } from '@medstock/core/stats/robust.ts';
+import { median } from '@medstock/core/stats/robust.ts';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
@@ -25,6 +25,76 @@ export interface FlaggedDay {
 }
 
 const DAY = 86_400_000;
+
+const sortedMedian = (s: Float64Array) => {
+  if (s.length === 0) return Number.NaN;
+  const pos = (s.length - 1) / 2;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+};
+
+/**
+ * Centred rolling median, shrunk at the edges, NaN skipped: the same numbers as core's
+ * rollingMedian, but keeping one sorted window instead of sorting every window (a full
+ * recalculation runs this for every item-location).
+ */
+export function rollingMedianFast(xs: readonly number[], window: number): number[] {
+  const half = Math.floor(window / 2);
+  const win: number[] = [];
+  const insert = (v: number) => {
+    let lo = 0;
+    let hi = win.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (win[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    win.splice(lo, 0, v);
+  };
+  const remove = (v: number) => {
+    let lo = 0;
+    let hi = win.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (win[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    win.splice(lo, 1);
+  };
+  for (let j = 0; j <= Math.min(xs.length - 1, half); j++) if (Number.isFinite(xs[j]!)) insert(xs[j]!);
+  const out: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    if (win.length === 0) out.push(Number.NaN);
+    else {
+      const pos = (win.length - 1) / 2;
+      const lo = Math.floor(pos);
+      const hi = Math.ceil(pos);
+      out.push(win[lo]! + (win[hi]! - win[lo]!) * (pos - lo));
+    }
+    const leaving = i - half;
+    if (leaving >= 0 && Number.isFinite(xs[leaving]!)) remove(xs[leaving]!);
+    const entering = i + half + 1;
+    if (entering < xs.length && Number.isFinite(xs[entering]!)) insert(xs[entering]!);
+  }
+  return out;
+}
+
+/**
+ * Whether any residual can pass detectAnomalies' test (|r − median(r)| / robust scale above the
+ * threshold, with the same scale and fallback) and the materiality rule. Most series have no
+ * such day; for those the exact test, which sorts more, is skipped.
+ */
+function mayFlag(resid: readonly number[], material: (k: number) => boolean): boolean {
+  const valid = Float64Array.from(resid.filter((r) => Number.isFinite(r))).sort();
+  if (valid.length < 3) return false;
+  const centre = sortedMedian(valid);
+  const dev = valid.map((r) => Math.abs(r - centre)).sort();
+  let scale = 1.4826 * sortedMedian(dev);
+  if (!(scale > 0)) scale = 1.2533 * (dev.reduce((a, b) => a + b, 0) / dev.length);
+  if (!(scale > 0)) return false;
+  return resid.some((r, k) => Number.isFinite(r) && Math.abs(r - centre) / scale > ANOMALY_THRESHOLD * 0.999 && material(k));
+}
 
 /**
  * The robust residual test on the last 90 days of one daily series: score = |x − m| / (1.4826 ·
@@ -53,20 +123,21 @@ export function findConsumptionAnomalies(history: readonly number[], today: stri
     // Half a window of context before the tested range keeps the first days' medians centred.
     const from = Math.max(0, start - Math.floor(ANOMALY_WINDOW / 2));
     const seg = history.slice(from).map((x, k) => (usable(from + k) ? x : Number.NaN));
-    const baseline = rollingMedian(seg, ANOMALY_WINDOW);
+    const baseline = rollingMedianFast(seg, ANOMALY_WINDOW);
+    const candidate = (k: number) => from + k >= start && seg[k]! > baseline[k]! && material(seg[k]!, baseline[k]!);
+    if (!mayFlag(seg.map((x, k) => x - baseline[k]!), candidate)) return [];
     const r = detectAnomalies(seg, { threshold: ANOMALY_THRESHOLD, baseline });
     for (const k of r.indices) {
       const i = from + k;
-      const x = history[i]!;
-      const expected = baseline[k]!;
-      if (i < start || opts.skip?.has(i) || x <= expected || !material(x, expected)) continue;
-      out.push({ index: i, day: dayOf(i), quantity: x, expected, score: r.scores[k]! });
+      if (!candidate(k) || opts.skip?.has(i)) continue;
+      out.push({ index: i, day: dayOf(i), quantity: history[i]!, expected: baseline[k]!, score: r.scores[k]! });
     }
     return out;
   }
 
   const sizes = nonZero.map((i) => history[i]!);
   const typical = median(sizes);
+  if (!sizes.some((x) => x > typical && material(x, typical))) return [];
   const r = detectAnomalies(sizes, { threshold: ANOMALY_THRESHOLD, baseline: sizes.map(() => typical) });
   for (const k of r.indices) {
     const i = nonZero[k]!;

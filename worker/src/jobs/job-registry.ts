@@ -1,7 +1,10 @@
 import { backtestJob } from './backtest.job.ts';
 import { housekeepingJob } from './housekeeping.job.ts';
+import { importJob } from './import.job.ts';
 import { recalculateJob } from './recalculate.job.ts';
 import type { JobDefinition } from './job-context.ts';
+import { webhookDeliveryJob } from './webhook-delivery.job.ts';
+import { webhookSweepJob } from './webhook-sweep.job.ts';
 
 /**
  * Every job the worker runs, by name. The worker checks this table at start-up and refuses to
@@ -11,6 +14,9 @@ export const JOB_REGISTRY = {
   housekeeping: housekeepingJob,
   recalculate: recalculateJob,
   backtest: backtestJob,
+  import: importJob,
+  'webhook-delivery': webhookDeliveryJob,
+  'webhook-sweep': webhookSweepJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof JOB_REGISTRY;

@@ -1,4 +1,6 @@
+import { applyCatalogueTemplateOnClient, catalogueTemplates, findCatalogueTemplate } from '@medstock/db';
 import type pg from 'pg';
+import { unprocessable } from '../../lib/problem.ts';
 
 export interface TenantSeedInput {
   siteName?: string;
@@ -7,9 +9,17 @@ export interface TenantSeedInput {
 
 /**
  * What a new organisation starts with: its first site and that site's central store, so a
- * clinic can record stock on its first visit. Runs inside the provisioning transaction.
+ * clinic can record stock on its first visit, and the starter catalogue it picked. Runs inside
+ * the provisioning transaction: an unknown template refuses the whole sign-up.
  */
 export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInput): Promise<void> {
+  const template = input.catalogueTemplate ? findCatalogueTemplate(input.catalogueTemplate) : undefined;
+  if (input.catalogueTemplate && !template) {
+    const known = [...catalogueTemplates().keys()].join(', ');
+    throw unprocessable('unknown_catalogue_template', `There is no catalogue template '${input.catalogueTemplate}'.`, [
+      { field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` },
+    ]);
+  }
   const site = await client.query<{ id: string }>(
     `insert into sites (code, name, kind) values ('MAIN', $1, 'hospital') returning id`,
     [input.siteName?.trim() || 'Main site'],
@@ -18,4 +28,5 @@ export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInpu
     `insert into locations (site_id, code, name, kind) values ($1, 'CENTRAL', 'Central store 中心库', 'central-store')`,
     [site.rows[0]!.id],
   );
+  if (template) await applyCatalogueTemplateOnClient(client, template);
 }

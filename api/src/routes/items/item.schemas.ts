@@ -1,0 +1,122 @@
+import { CATALOGUE_CATEGORIES } from '@medstock/core';
+import { Type } from 'typebox';
+import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+
+/** Shelf-label codes: what storekeepers type, print and import. */
+export const ItemCode = Type.String({
+  minLength: 1,
+  maxLength: 60,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.\\-/]*$',
+});
+export const Ved = StringEnum(['V', 'E', 'D'], {
+  description: 'V vital, E essential, D desirable (sets the service level with ABC)',
+});
+export const Abc = StringEnum(['A', 'B', 'C'], { description: 'Computed from consumption value; read-only' });
+export const Storage = StringEnum(['room', 'cool', 'cold', 'frozen'], {
+  description: 'room 常温 ≤30 °C, cool 阴凉 ≤20 °C, cold 冷藏 2–8 °C, frozen 冷冻',
+});
+/** The fixed category list of core: reports and thresholds group by it in every tenant. */
+export const Category = StringEnum(
+  CATALOGUE_CATEGORIES.map((c) => c.code),
+  { description: CATALOGUE_CATEGORIES.map((c) => `${c.code}: ${c.en} ${c.zh}`).join('; ') },
+);
+
+// Unit codes and factors are checked by core's validatePackUnits (422 with per-field errors), so
+// the schema only bounds their size here.
+export const UnitInput = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 30, description: 'lowercase code, e.g. piece, box' }),
+    zh: Type.Optional(Type.String({ maxLength: 30 })),
+    en: Type.Optional(Type.String({ maxLength: 30 })),
+  },
+  { additionalProperties: false },
+);
+export const PackUnitInput = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 30 }),
+    zh: Type.Optional(Type.String({ maxLength: 30 })),
+    en: Type.Optional(Type.String({ maxLength: 30 })),
+    factor: Type.Number({
+      maximum: 2_147_483_647,
+      description: 'Base units in one of this pack (integer ≥ 2)',
+    }),
+  },
+  { additionalProperties: false },
+);
+export const PackUnitsInput = Type.Array(PackUnitInput, { maxItems: 10 });
+
+export const Unit = Type.Object({ code: Type.String(), zh: Type.String(), en: Type.String() });
+export const PackUnit = Type.Object({
+  code: Type.String(),
+  zh: Type.String(),
+  en: Type.String(),
+  factor: Type.Integer(),
+});
+
+const nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Item = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  nameZh: Type.String(),
+  nameEn: Type.String(),
+  specification: Type.String(),
+  category: Type.String(),
+  baseUnit: Unit,
+  packUnits: Type.Array(PackUnit, { description: 'Smallest first' }),
+  gtin: nullable(Type.String({ description: 'GTIN-14' })),
+  manufacturer: nullable(Type.String()),
+  ved: Ved,
+  abc: nullable(Abc),
+  storage: Storage,
+  substituteGroup: nullable(Type.String()),
+  unitCost: Type.Number({ description: 'Per base unit' }),
+  lotTracked: Type.Boolean(),
+  active: Type.Boolean(),
+  templateCode: nullable(Type.String({ description: 'The catalogue template the item came from' })),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+export const SupplierTerm = Type.Object({
+  itemId: Uuid,
+  supplierId: Uuid,
+  supplierCode: Type.String(),
+  supplierName: Type.String(),
+  supplierActive: Type.Boolean(),
+  supplierItemCode: nullable(Type.String()),
+  packPrice: Type.Number({ description: 'Price of one order pack' }),
+  packSize: Type.Integer({ description: 'Base units in one order pack' }),
+  moqPacks: Type.Integer({ description: 'Minimum order, in packs' }),
+  nominalLeadTimeDays: nullable(
+    Type.Number({ description: "This item's lead time; null: the supplier's default" }),
+  ),
+  effectiveLeadTimeDays: Type.Number({ description: 'nominalLeadTimeDays, or the supplier default' }),
+  preferred: Type.Boolean(),
+  unitPrice: Type.Number({ description: 'packPrice ÷ packSize, per base unit' }),
+});
+
+export const ItemDetail = Type.Object({
+  ...Item.properties,
+  suppliers: Type.Array(SupplierTerm, { description: 'Preferred first' }),
+});
+
+export const ItemBody = {
+  code: ItemCode,
+  nameZh: Type.String({ minLength: 1, maxLength: 300 }),
+  nameEn: Type.String({ minLength: 1, maxLength: 300 }),
+  specification: Type.Optional(Type.String({ maxLength: 500 })),
+  category: Type.Optional(Category),
+  baseUnit: UnitInput,
+  packUnits: Type.Optional(PackUnitsInput),
+  gtin: Type.Optional(
+    nullable(Type.String({ pattern: '^[0-9]{8,14}$', description: 'GTIN-8/12/13/14; stored as GTIN-14' })),
+  ),
+  manufacturer: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+  ved: Type.Optional(Ved),
+  storage: Type.Optional(Storage),
+  substituteGroup: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+  unitCost: Type.Optional(Type.Number({ minimum: 0, maximum: 9_999_999_999 })),
+  lotTracked: Type.Optional(Type.Boolean()),
+  active: Type.Optional(Type.Boolean()),
+};

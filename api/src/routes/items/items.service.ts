@@ -1,0 +1,309 @@
+import {
+  formatQuantity,
+  fromBaseQuantity,
+  Gs1ParseError,
+  normaliseGtin,
+  type PackUnit,
+  toBaseQuantity,
+  UnitConversionError,
+  validatePackUnits,
+} from '@medstock/core';
+import { items, itemUnits, type Tx, withTenantDb } from '@medstock/db';
+import { eq, type SQL, sql } from 'drizzle-orm';
+import { assertWithinPlan } from '../../billing/plan-limits.ts';
+import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, paginate } from '../../lib/pagination.ts';
+import { conflict, type FieldError, unprocessable } from '../../lib/problem.ts';
+import type { AuthContext } from '../../plugins/access.ts';
+import { termsOfItem } from '../suppliers/supplier-terms.service.ts';
+import {
+  type ItemRow,
+  itemUnitsOf,
+  itemView,
+  loadItemRow,
+  rethrowUnique,
+  selectItems,
+} from './item.queries.ts';
+
+type Ved = 'V' | 'E' | 'D';
+type Storage = 'room' | 'cool' | 'cold' | 'frozen';
+
+export interface UnitInput {
+  code: string;
+  zh?: string;
+  en?: string;
+}
+export interface PackUnitInput extends UnitInput {
+  factor: number;
+}
+
+export interface ItemInput {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  specification?: string;
+  category?: string;
+  baseUnit: UnitInput;
+  packUnits?: PackUnitInput[];
+  gtin?: string | null;
+  manufacturer?: string | null;
+  ved?: Ved;
+  storage?: Storage;
+  substituteGroup?: string | null;
+  unitCost?: number;
+  lotTracked?: boolean;
+  active?: boolean;
+}
+export type ItemPatch = Partial<Omit<ItemInput, 'code'>>;
+
+export interface ItemFilter {
+  q?: string;
+  category?: string;
+  ved?: Ved;
+  active?: boolean;
+  substituteGroup?: string;
+}
+
+const uniqueItem = (code?: string) =>
+  rethrowUnique({
+    items_code_key: ['item_code_taken', `An item with code '${code}' already exists.`],
+    items_gtin_key: ['gtin_taken', 'Another item already has this GTIN.'],
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Catalogue search by code, Chinese or English name (substring, case-insensitive) or GTIN. */
+export async function listItems(
+  deps: AppDeps,
+  auth: AuthContext,
+  filter: ItemFilter,
+  limit: number,
+  cursor?: string,
+) {
+  const after = decodeCursor(cursor, 1);
+  const conds: SQL[] = [sql`true`];
+  const q = filter.q?.trim();
+  if (q) {
+    const like = likePattern(q);
+    const gtin = /^[0-9]{8,14}$/.test(q) ? q.padStart(14, '0') : null;
+    conds.push(
+      sql`(i.code ilike ${like} or i.name_zh ilike ${like} or i.name_en ilike ${like} or i.gtin = ${gtin})`,
+    );
+  }
+  if (filter.category) conds.push(sql`i.category = ${filter.category}`);
+  if (filter.ved) conds.push(sql`i.ved = ${filter.ved}`);
+  if (filter.active !== undefined) conds.push(sql`i.active = ${filter.active}`);
+  if (filter.substituteGroup) conds.push(sql`i.substitute_group = ${filter.substituteGroup}`);
+  if (after) conds.push(sql`i.code > ${String(after[0])}`);
+  const rows = await withTenantDb(deps.database.db, auth, (tx) =>
+    selectItems(tx, sql.join(conds, sql` and `), sql`order by i.code limit ${limit + 1}`),
+  );
+  const page = paginate(rows, limit, (r) => [r.code]);
+  return { items: page.items.map(itemView), nextCursor: page.nextCursor };
+}
+
+async function detailOf(tx: Tx, row: ItemRow) {
+  return { ...itemView(row), suppliers: await termsOfItem(tx, row.id) };
+}
+
+export async function getItem(deps: AppDeps, auth: AuthContext, id: string) {
+  return withTenantDb(deps.database.db, auth, async (tx) => detailOf(tx, await loadItemRow(tx, id)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+/** JSON-pointer form of core's 'packUnits[1].factor'. */
+const pointer = (path: string) => `body:/${path.replace(/\[(\d+)\]/g, '.$1').replaceAll('.', '/')}`;
+
+/** Checks units with core's rules; every problem is reported at once as a 422 field error. */
+function assertValidUnits(baseUnit: UnitInput, packUnits: readonly PackUnitInput[]): void {
+  const issues = validatePackUnits({ baseUnit, packUnits: packUnits as PackUnit[] });
+  if (issues.length === 0) return;
+  throw unprocessable(
+    'invalid_units',
+    `The units are not valid: ${issues.map((i) => i.message).join('; ')}.`,
+    issues.map((i) => ({ field: pointer(i.path), message: i.message, code: i.code })),
+  );
+}
+
+/** The GTIN-14 form of what was typed, or a 422 naming the check digit that is wrong. */
+function gtinOf(gtin: string | null | undefined): string | null | undefined {
+  if (gtin === undefined || gtin === null) return gtin;
+  try {
+    return normaliseGtin(gtin);
+  } catch (err) {
+    if (!(err instanceof Gs1ParseError)) throw err;
+    throw unprocessable(err.code.replace('.', '_'), err.message, [
+      { field: 'body:/gtin', message: err.message, code: err.code },
+    ]);
+  }
+}
+
+/**
+ * Substitution advice compares stock in base units, so every item of a substitute group must
+ * count in the same base unit.
+ */
+async function assertSubstituteGroup(
+  tx: Tx,
+  group: string | null | undefined,
+  baseUnit: string,
+  selfId?: string,
+) {
+  if (!group) return;
+  const r = await tx.execute<{ code: string; base_unit: string }>(sql`
+    select code, base_unit from items
+     where substitute_group = ${group} and base_unit <> ${baseUnit} ${selfId ? sql`and id <> ${selfId}` : sql``}
+     limit 1`);
+  const other = r.rows[0];
+  if (other) {
+    throw unprocessable(
+      'substitute_unit_mismatch',
+      `Substitute group '${group}' counts in '${other.base_unit}' (item ${other.code}); this item counts in '${baseUnit}'.`,
+      [{ field: 'body:/substituteGroup', message: `group uses base unit '${other.base_unit}'` }],
+    );
+  }
+}
+
+const unitRows = (itemId: string, packUnits: readonly PackUnitInput[]) =>
+  packUnits.map((p) => ({ itemId, code: p.code, nameZh: p.zh ?? '', nameEn: p.en ?? '', factor: p.factor }));
+
+export async function createItem(deps: AppDeps, auth: AuthContext, input: ItemInput) {
+  const packUnits = input.packUnits ?? [];
+  assertValidUnits(input.baseUnit, packUnits);
+  const gtin = gtinOf(input.gtin);
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    await assertWithinPlan(deps, auth, 'items', 1, tx);
+    await assertSubstituteGroup(tx, input.substituteGroup, input.baseUnit.code);
+    const [row] = await tx
+      .insert(items)
+      .values({
+        code: input.code,
+        nameZh: input.nameZh,
+        nameEn: input.nameEn,
+        specification: input.specification ?? '',
+        category: input.category ?? 'general',
+        baseUnit: input.baseUnit.code,
+        baseUnitZh: input.baseUnit.zh ?? '',
+        baseUnitEn: input.baseUnit.en ?? '',
+        gtin: gtin ?? null,
+        manufacturer: input.manufacturer ?? null,
+        ved: input.ved ?? 'E',
+        storage: input.storage ?? 'room',
+        substituteGroup: input.substituteGroup ?? null,
+        unitCost: input.unitCost ?? 0,
+        lotTracked: input.lotTracked ?? true,
+        active: input.active ?? true,
+      })
+      .returning({ id: items.id });
+    if (packUnits.length) await tx.insert(itemUnits).values(unitRows(row!.id, packUnits));
+    return detailOf(tx, await loadItemRow(tx, row!.id));
+  }).catch(uniqueItem(input.code));
+}
+
+/**
+ * Updates an item. Given `packUnits` replace the item's pack units. Stored quantities are base
+ * units, so pack factors may change at any time; the base unit itself may only be renamed
+ * (labels) once the item has stock history, because changing it would silently rescale every
+ * quantity already recorded.
+ */
+export async function updateItem(deps: AppDeps, auth: AuthContext, id: string, patch: ItemPatch) {
+  const gtin = gtinOf(patch.gtin);
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const current = await loadItemRow(tx, id, { forUpdate: true });
+    const units = itemUnitsOf(current);
+    const baseUnit = patch.baseUnit
+      ? {
+          code: patch.baseUnit.code,
+          zh: patch.baseUnit.zh ?? current.base_unit_zh,
+          en: patch.baseUnit.en ?? current.base_unit_en,
+        }
+      : { code: current.base_unit, zh: current.base_unit_zh, en: current.base_unit_en };
+    const packUnits =
+      patch.packUnits ?? units.packUnits.map((p) => ({ code: p.code, zh: p.zh, en: p.en, factor: p.factor }));
+    if (patch.baseUnit || patch.packUnits) assertValidUnits(baseUnit, packUnits);
+    if (baseUnit.code !== current.base_unit) await assertBaseUnitFree(tx, id, current.base_unit);
+    const substituteGroup =
+      patch.substituteGroup === undefined ? current.substitute_group : patch.substituteGroup;
+    if (patch.substituteGroup !== undefined || baseUnit.code !== current.base_unit) {
+      await assertSubstituteGroup(tx, substituteGroup, baseUnit.code, id);
+    }
+    await tx
+      .update(items)
+      .set({
+        ...(patch.nameZh !== undefined && { nameZh: patch.nameZh }),
+        ...(patch.nameEn !== undefined && { nameEn: patch.nameEn }),
+        ...(patch.specification !== undefined && { specification: patch.specification }),
+        ...(patch.category !== undefined && { category: patch.category }),
+        ...(patch.baseUnit && { baseUnit: baseUnit.code, baseUnitZh: baseUnit.zh, baseUnitEn: baseUnit.en }),
+        ...(gtin !== undefined && { gtin }),
+        ...(patch.manufacturer !== undefined && { manufacturer: patch.manufacturer }),
+        ...(patch.ved !== undefined && { ved: patch.ved }),
+        ...(patch.storage !== undefined && { storage: patch.storage }),
+        ...(patch.substituteGroup !== undefined && { substituteGroup: patch.substituteGroup }),
+        ...(patch.unitCost !== undefined && { unitCost: patch.unitCost }),
+        ...(patch.lotTracked !== undefined && { lotTracked: patch.lotTracked }),
+        ...(patch.active !== undefined && { active: patch.active }),
+        updatedAt: sql`now()`,
+      })
+      .where(eq(items.id, id));
+    if (patch.packUnits) {
+      await tx.delete(itemUnits).where(eq(itemUnits.itemId, id));
+      if (packUnits.length) await tx.insert(itemUnits).values(unitRows(id, packUnits));
+    }
+    return detailOf(tx, await loadItemRow(tx, id));
+  }).catch(uniqueItem());
+}
+
+async function assertBaseUnitFree(tx: Tx, itemId: string, baseUnit: string) {
+  const r = await tx.execute(sql`
+    select 1 where exists (select 1 from movements where item_id = ${itemId})
+                or exists (select 1 from stock where item_id = ${itemId})
+                or exists (select 1 from par_levels where item_id = ${itemId})`);
+  if (r.rows.length > 0) {
+    throw conflict(
+      'base_unit_in_use',
+      `The item already has stock, movements or par levels counted in '${baseUnit}'; changing the base unit would rescale them. Create a new item instead.`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit conversion
+
+/** What `quantity` of `unit` is in base units, and how it breaks down into whole packs. */
+export async function convertQuantity(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  quantity: number,
+  unit?: string,
+) {
+  const row = await withTenantDb(deps.database.db, auth, (tx) => loadItemRow(tx, id));
+  const units = itemUnitsOf(row);
+  const unitCode = unit ?? row.base_unit;
+  let baseQuantity: number;
+  try {
+    baseQuantity = toBaseQuantity(units, quantity, unitCode);
+  } catch (err) {
+    if (!(err instanceof UnitConversionError)) throw err;
+    const field: FieldError = {
+      field: err.code === 'units.unknown_unit' ? 'querystring:/unit' : 'querystring:/quantity',
+      message: err.message,
+      code: err.code,
+    };
+    throw unprocessable(err.code.replace('.', '_'), err.message, [field]);
+  }
+  return {
+    itemId: row.id,
+    quantity,
+    unit: unitCode,
+    baseQuantity,
+    baseUnit: row.base_unit,
+    breakdown: fromBaseQuantity(units, baseQuantity),
+    text: { zh: formatQuantity(units, baseQuantity, 'zh'), en: formatQuantity(units, baseQuantity, 'en') },
+  };
+}

@@ -1,0 +1,53 @@
+import { withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import { bearer, PASSWORD, type SignedUp, type TestApp, uniqueEmail } from './test-app.ts';
+
+/** A supplier (and optionally its terms for some items) inserted directly, independent of the supplier routes. */
+export async function insertSupplier(
+  t: TestApp,
+  organizationId: string,
+  s: { code: string; active?: boolean; terms?: { itemId: string; packPrice: number; packSize: number }[] },
+): Promise<string> {
+  return withTenantDb(t.deps.database.db, { organizationId }, async (tx) => {
+    const r = await tx.execute<{ id: string }>(sql`
+      insert into suppliers (code, name, active) values (${s.code}, ${`Supplier ${s.code}`}, ${s.active ?? true}) returning id`);
+    const id = r.rows[0]!.id;
+    for (const term of s.terms ?? []) {
+      await tx.execute(sql`
+        insert into item_suppliers (item_id, supplier_id, pack_price, pack_size) values (${term.itemId}, ${id}, ${term.packPrice}, ${term.packSize})`);
+    }
+    return id;
+  });
+}
+
+/** A member of the owner's organisation with a role (and optional site limits), logged in. */
+export async function addMember(t: TestApp, owner: SignedUp, role: string, siteIds: string[] | null = null) {
+  const email = uniqueEmail(role);
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/users',
+    headers: owner.headers,
+    payload: { email, password: PASSWORD, role, siteIds },
+  });
+  expect(res.statusCode).toBe(201);
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password: PASSWORD },
+  });
+  return { id: res.json().id as string, headers: bearer(login.json().accessToken) };
+}
+
+/** Runs SQL in the tenant's schema, for assertions on rows the API does not expose and for back-dating. */
+export async function tenantQuery<T extends Record<string, unknown>>(
+  t: TestApp,
+  organizationId: string,
+  query: ReturnType<typeof sql>,
+) {
+  return withTenantDb(
+    t.deps.database.db,
+    { organizationId },
+    async (tx) => (await tx.execute<T>(query)).rows,
+  );
+}

@@ -1,0 +1,151 @@
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
+import { signOut, useSession } from './api/session';
+import { Loading } from './components/ui';
+import { type Locale, useI18n } from './i18n/i18n';
+import { lazyPage } from './lib/lazy';
+import { NAV } from './nav';
+import DashboardPage from './pages/dashboard';
+
+const LoginPage = lazyPage(() => import('./pages/login'));
+const SignupPage = lazyPage(() => import('./pages/signup'));
+const AlertsPage = lazyPage(() => import('./pages/alerts'));
+const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-detail'));
+const StockPage = lazyPage(() => import('./pages/stock'));
+const MovementsPage = lazyPage(() => import('./pages/movements'));
+const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
+const SettingsPage = lazyPage<{ section: string }>(() => import('./pages/settings/settings'));
+
+export function LanguageToggle() {
+  const { locale, setLocale, t } = useI18n();
+  const next: Locale = locale === 'zh-CN' ? 'en' : 'zh-CN';
+  return (
+    <button
+      type="button"
+      class="lang-toggle"
+      data-testid="lang-toggle"
+      lang={next}
+      aria-label={t('header.switchLanguage')}
+      onClick={() => setLocale(next)}
+    >
+      {next === 'en' ? 'English' : '中文'}
+    </button>
+  );
+}
+
+function Header() {
+  const { t } = useI18n();
+  const session = useSession();
+  const [location] = useLocation();
+  const me = session.me;
+  return (
+    <header class="app-header">
+      <Link href="/" class="brand">
+        <span aria-hidden="true">◆</span> medstock <small>{t('app.tagline')}</small>
+      </Link>
+      {me && (
+        <nav aria-label={t('nav.label')}>
+          {NAV.filter((n) => !n.scope || me.scopes.includes(n.scope)).map((n) => {
+            const active = n.href === '/' ? location === '/' : location.startsWith(n.href);
+            return (
+              <Link key={n.href} href={n.href} class={active ? 'active' : ''} aria-current={active ? 'page' : undefined}>
+                {t(n.label)}
+              </Link>
+            );
+          })}
+        </nav>
+      )}
+      <div class="header-end">
+        <LanguageToggle />
+        {me && (
+          <>
+            <span class="who" title={me.email ?? ''}>
+              {me.organization.name}
+            </span>
+            <button type="button" class="link-button" onClick={() => void signOut()}>
+              {t('header.signOut')}
+            </button>
+          </>
+        )}
+      </div>
+    </header>
+  );
+}
+
+export function App() {
+  const session = useSession();
+  if (session.status === 'loading') {
+    return (
+      <main class="app-main">
+        <Loading />
+      </main>
+    );
+  }
+  if (session.status === 'signed-out') {
+    return (
+      <>
+        <Header />
+        <main class="app-main narrow">
+          <Switch>
+            <Route path="/signup">
+            <SignupPage />
+          </Route>
+            <Route path="/login">
+            <LoginPage />
+          </Route>
+            <Route>
+              <Redirect to="/login" replace />
+            </Route>
+          </Switch>
+        </main>
+      </>
+    );
+  }
+  return (
+    <>
+      <Header />
+      <main class="app-main">
+        <Switch>
+          <Route path="/">
+            <DashboardPage />
+          </Route>
+          <Route path="/alerts">
+            <AlertsPage />
+          </Route>
+          <Route path="/alerts/:id">{(p: { id: string }) => <AlertDetailPage id={p.id} />}</Route>
+          <Route path="/stock">
+            <StockPage />
+          </Route>
+          <Route path="/movements">
+            <MovementsPage />
+          </Route>
+          <Route path="/purchasing">
+            <PurchasingPage />
+          </Route>
+          <Route path="/settings">
+            <Redirect to="/settings/sites" replace />
+          </Route>
+          <Route path="/settings/:section">{(p: { section: string }) => <SettingsPage section={p.section} />}</Route>
+          <Route path="/login">
+            <Redirect to="/" replace />
+          </Route>
+          <Route path="/signup">
+            <Redirect to="/" replace />
+          </Route>
+          <Route>
+            <NotFound />
+          </Route>
+        </Switch>
+      </main>
+    </>
+  );
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div class="card">
+      <h1>{t('error.pageNotFound')}</h1>
+      <Link href="/">{t('nav.dashboard')}</Link>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type uPlot from 'uplot';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+  color: string;
+  dash?: number[];
+  fill?: string;
+  width?: number;
+  /** Draw as points only (e.g. daily demand). */
+  points?: boolean;
+}
+
+/**
+ * A time-series chart drawn by uPlot (about 20 kB gzip), loaded on first use so pages without
+ * charts do not pay for it. x values are unix seconds.
+ */
+export function Chart(props: {
+  x: number[];
+  series: ChartSeries[];
+  height?: number;
+  title: string;
+  /** Pairs of series indexes (1-based, as uPlot counts) whose area between is shaded. */
+  bands?: [number, number, string][];
+  yFormat?: (v: number) => string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let observer: ResizeObserver | undefined;
+    void Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([mod]) => {
+      const UPlot = mod.default;
+      if (cancelled || !box.current) return;
+      const width = Math.max(240, box.current.clientWidth);
+      const yFormat = props.yFormat;
+      const opts: uPlot.Options = {
+        width,
+        height: props.height ?? 200,
+        legend: { show: true, live: false },
+        cursor: { drag: { x: false, y: false } },
+        series: [
+          {},
+          ...props.series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: s.width ?? 2,
+            ...(s.dash ? { dash: s.dash } : {}),
+            ...(s.fill ? { fill: s.fill } : {}),
+            ...(s.points ? { paths: () => null, points: { show: true, size: 4, fill: s.color } } : { points: { show: false } }),
+          })),
+        ],
+        axes: [{}, yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat), size: 60 } : { size: 60 }],
+        ...(props.bands ? { bands: props.bands.map(([a, b, fill]) => ({ series: [a, b] as [number, number], fill })) } : {}),
+      };
+      const data = [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData;
+      plot.current?.destroy();
+      plot.current = new UPlot(opts, data, box.current);
+      observer = new ResizeObserver(() => {
+        if (box.current && plot.current) plot.current.setSize({ width: Math.max(240, box.current.clientWidth), height: props.height ?? 200 });
+      });
+      observer.observe(box.current);
+    });
+    return () => {
+      cancelled = true;
+      observer?.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, [props.x, props.series, props.height, props.bands, props.yFormat]);
+
+  return <div class="chart" ref={box} role="img" aria-label={props.title} />;
+}
+
+export const toUnix = (isoDate: string) => Math.floor(new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate).getTime() / 1000);

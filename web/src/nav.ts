@@ -1,0 +1,12 @@
+import type { Scope } from './api/session';
+import type { MessageKey } from './i18n/i18n';
+
+/** The main navigation; a page whose API needs a scope the user lacks is not offered. */
+export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
+  { href: '/', label: 'nav.dashboard' },
+  { href: '/alerts', label: 'nav.alerts' },
+  { href: '/stock', label: 'nav.stock' },
+  { href: '/movements', label: 'nav.movements' },
+  { href: '/purchasing', label: 'nav.purchasing' },
+  { href: '/settings', label: 'nav.settings' },
+];

@@ -1,0 +1,231 @@
+import { useRef, useState } from 'preact/hooks';
+import { api, call, idempotencyKey, type Json } from '../api/client';
+import { can } from '../api/session';
+import { type Item, ItemPicker } from '../components/item-picker';
+import { MoreButton } from '../components/more';
+import { LocationSelect, SiteFilter } from '../components/site-filter';
+import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
+import { type MessageKey, useI18n } from '../i18n/i18n';
+import { usePaged } from '../lib/paged';
+import { useQueryParam } from '../lib/query-string';
+import { locationLabel, useSites } from '../lib/sites';
+import { useAction } from '../lib/use-api';
+
+type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake';
+const TYPES: EntryType[] = ['receipt', 'issue', 'transfer', 'stocktake'];
+type Posted = Json<'/v1/movements', 'post'>;
+
+export default function MovementsPage() {
+  const { t } = useI18n();
+  const [posted, setPosted] = useState(0);
+  return (
+    <div class="page" data-page="movements">
+      <PageHeader title={t('movements.title')} />
+      {can('stock:write') && <MovementForm onPosted={() => setPosted((n) => n + 1)} />}
+      <History refresh={posted} />
+    </div>
+  );
+}
+
+function MovementForm({ onPosted }: { onPosted: () => void }) {
+  const { t, name, num } = useI18n();
+  const sites = useSites();
+  const initialType = useQueryParam('type') as EntryType;
+  const [type, setType] = useState<EntryType>(TYPES.includes(initialType) ? initialType : 'receipt');
+  const [scan, setScan] = useState('');
+  const [item, setItem] = useState<Item | null>(null);
+  const [locationId, setLocationId] = useState('');
+  const [toLocationId, setToLocationId] = useState('');
+  const [quantity, setQuantity] = useState('');
+  const [unit, setUnit] = useState('');
+  const [lotNumber, setLotNumber] = useState('');
+  const [expiryDate, setExpiryDate] = useState('');
+  const [reference, setReference] = useState('');
+  const [last, setLast] = useState<Posted | null>(null);
+  const quantityRef = useRef<HTMLInputElement>(null);
+  const scanRef = useRef<HTMLInputElement>(null);
+  const firstLocation = sites.data?.[0]?.locations[0]?.id ?? '';
+  const from = locationId || firstLocation;
+
+  const submit = useAction(async () => {
+    const body: NonNullable<import('../api/client').Paths['/v1/movements']['post']['requestBody']>['content']['application/json'] = {
+      type,
+      locationId: from,
+      ...(scan.trim() ? { scan: scan.trim() } : {}),
+      ...(item ? { itemId: item.id } : {}),
+      ...(quantity !== '' ? { quantity: Number(quantity) } : {}),
+      ...(unit ? { unit } : {}),
+      ...(lotNumber.trim() ? { lotNumber: lotNumber.trim() } : {}),
+      ...(expiryDate ? { expiryDate } : {}),
+      ...(reference.trim() ? { reference: reference.trim() } : {}),
+      ...(type === 'transfer' ? { toLocationId } : {}),
+    };
+    const r = await call(api.POST('/v1/movements', { body, headers: { 'Idempotency-Key': idempotencyKey() } }));
+    setLast(r);
+    setScan('');
+    setQuantity('');
+    setLotNumber('');
+    setExpiryDate('');
+    onPosted();
+    // Ready for the next scan without touching the screen.
+    scanRef.current?.focus();
+  });
+  const fields = submit.error?.fieldErrors() ?? {};
+  const units = item ? [{ code: item.baseUnit.code, label: name({ nameZh: item.baseUnit.zh, nameEn: item.baseUnit.en }) }, ...item.packUnits.map((u) => ({ code: u.code, label: `${name({ nameZh: u.zh, nameEn: u.en })} (×${u.factor})` }))] : [];
+
+  return (
+    <Card title={t('movement.new')}>
+      <form
+        class="movement-form"
+        aria-label={t('movement.new')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit.run();
+        }}
+      >
+        <fieldset class="segmented">
+          <legend>{t('movement.type')}</legend>
+          {TYPES.map((x) => (
+            <label key={x} class={type === x ? 'active' : ''}>
+              <input type="radio" name="type" value={x} checked={type === x} onChange={() => setType(x)} />
+              {t(`movementType.${x}` as MessageKey)}
+            </label>
+          ))}
+        </fieldset>
+        <div class="grid-2">
+          <div class="field scan-field">
+            <label for="scan">{t('movement.scan')}</label>
+            <input
+              id="scan"
+              name="scan"
+              ref={scanRef}
+              autoComplete="off"
+              inputMode="text"
+              aria-describedby="scan-hint"
+              value={scan}
+              onInput={(e) => setScan((e.currentTarget as HTMLInputElement).value)}
+              onKeyDown={(e) => {
+                // A keyboard-wedge scanner ends each code with Enter: move on to the quantity
+                // instead of submitting half a form.
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  quantityRef.current?.focus();
+                }
+              }}
+            />
+            <small id="scan-hint" class="hint">
+              {t('movement.scanHint')}
+            </small>
+            {fields.scan && (
+              <small class="error-text" role="alert">
+                {fields.scan}
+              </small>
+            )}
+          </div>
+          <ItemPicker label={t('movement.item')} value={item} onValue={(it) => { setItem(it); setUnit(''); }} error={fields.itemId} />
+          <LocationSelect label={type === 'transfer' ? t('movement.fromLocation') : t('field.location')} name="locationId" value={from} onValue={setLocationId} error={fields.locationId} />
+          {type === 'transfer' && (
+            <LocationSelect label={t('movement.toLocation')} name="toLocationId" value={toLocationId} onValue={setToLocationId} error={fields.toLocationId} allowEmpty={t('common.choose')} />
+          )}
+          <div class="field">
+            <label for="quantity">{type === 'stocktake' ? t('movement.counted') : t('movement.quantity')}</label>
+            <input
+              id="quantity"
+              name="quantity"
+              ref={quantityRef}
+              type="number"
+              inputMode="numeric"
+              min={0}
+              step="any"
+              value={quantity}
+              aria-invalid={fields.quantity ? true : undefined}
+              onInput={(e) => setQuantity((e.currentTarget as HTMLInputElement).value)}
+            />
+            {fields.quantity && (
+              <small class="error-text" role="alert">
+                {fields.quantity}
+              </small>
+            )}
+          </div>
+          {units.length > 1 && (
+            <SelectField label={t('movement.unit')} name="unit" value={unit || units[0]!.code} onValue={setUnit} options={units.map((u) => ({ value: u.code, label: u.label }))} error={fields.unit} />
+          )}
+          {(type === 'receipt' || type === 'stocktake') && (
+            <>
+              <TextField label={t('field.lot')} name="lotNumber" value={lotNumber} onValue={setLotNumber} error={fields.lotNumber} />
+              <TextField label={t('field.expiry')} type="date" name="expiryDate" value={expiryDate} onValue={setExpiryDate} error={fields.expiryDate} />
+            </>
+          )}
+          <TextField label={t('movement.reference')} name="reference" value={reference} onValue={setReference} error={fields.reference} />
+        </div>
+        <ErrorBox error={submit.error} />
+        <button type="submit" class="primary" disabled={submit.busy}>
+          {t(`movement.submit.${type}` as MessageKey)}
+        </button>
+      </form>
+      {last && (
+        <div class="success" role="status" data-testid="movement-posted">
+          {t('movement.posted')}{' '}
+          {last.movements.map((m) => (
+            <span key={m.id}>
+              {t(`movementType.${m.type}` as MessageKey)} {m.itemCode} {num(m.quantity)} {m.lotNumber ? `· ${m.lotNumber}` : ''} · {locationLabel(sites.data, m.locationId)};{' '}
+            </span>
+          ))}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function History({ refresh }: { refresh: number }) {
+  const { t, num, dateTime, date } = useI18n();
+  const sites = useSites();
+  const [siteId, setSiteId] = useState('');
+  const list = usePaged(
+    (cursor) => call(api.GET('/v1/movements', { params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } })),
+    [siteId, refresh],
+  );
+  return (
+    <Card title={t('movements.history')}>
+      <div class="filters">
+        <SiteFilter value={siteId} onValue={setSiteId} />
+      </div>
+      <ErrorBox error={list.error} />
+      {list.loading && list.items.length === 0 && <Loading />}
+      {!list.loading && list.items.length === 0 && <Empty>{t('movements.empty')}</Empty>}
+      {list.items.length > 0 && (
+        <div class="table-wrap">
+          <table data-testid="movement-history">
+            <thead>
+              <tr>
+                <th>{t('movements.when')}</th>
+                <th>{t('movement.type')}</th>
+                <th>{t('item.code')}</th>
+                <th>{t('field.location')}</th>
+                <th>{t('field.lot')}</th>
+                <th>{t('field.expiry')}</th>
+                <th class="num">{t('movement.quantity')}</th>
+                <th>{t('movement.reference')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((m) => (
+                <tr key={m.id}>
+                  <td>{dateTime(m.occurredAt)}</td>
+                  <td>{t(`movementType.${m.type}` as MessageKey)}</td>
+                  <td>{m.itemCode}</td>
+                  <td>{locationLabel(sites.data, m.locationId)}</td>
+                  <td>{m.lotNumber ?? ''}</td>
+                  <td>{date(m.expiryDate)}</td>
+                  <td class={`num ${m.quantity < 0 ? 'neg' : ''}`}>{num(m.quantity)}</td>
+                  <td>{m.reference ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <MoreButton hasMore={list.hasMore} more={list.more} />
+    </Card>
+  );
+}

@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { insertDailyHistory, insertSupplierTerms } from '../../api/test/support/engine-fixtures.ts';
+import { type RunningWorker, startWorker } from '../../worker/src/index.ts';
+import { apiLogin, buildWeb, eventually, launchChromium, newPage, screenshot, startWebServer, type WebServer } from './support/harness.ts';
+
+/**
+ * The web app in Debian's Chromium against the real API (which serves the production build):
+ * sign-up with a catalogue template, movements, stock, language, site limits, API keys, and
+ * alert → purchase order → receipt → the alert resolves.
+ */
+let web: { dir: string; remove(): void };
+let server: WebServer;
+let browser: Browser;
+let worker: RunningWorker;
+const errors: string[][] = [];
+
+const owner = { email: `owner-${randomBytes(3).toString('hex')}@clinic.example.org`, password: 'correct-horse-battery' };
+let ownerPage: Page;
+
+beforeAll(async () => {
+  web = await buildWeb();
+  server = await startWebServer(web.dir, { QUEUE_PREFIX: `w${randomBytes(4).toString('hex')}` });
+  worker = await startWorker(server.t.config, { scheduleSyncMs: 60_000 });
+  browser = await launchChromium();
+  const p = await newPage(browser, server.base);
+  ownerPage = p.page;
+  errors.push(p.errors);
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.close();
+  await server?.close();
+  web?.remove();
+});
+afterEach(() => {
+  // No page may log a console error or throw, whatever it showed.
+  for (const list of errors) {
+    expect(list).toEqual([]);
+  }
+});
+
+async function pickItem(page: Page, code: string) {
+  await page.fill('input[name=item]', code);
+  await page.click(`.picker-list button:has-text("${code}")`);
+}
+
+async function recordMovement(page: Page, o: { type: string; code?: string; scan?: string; quantity: number; lot?: string; expiry?: string }) {
+  await page.check(`input[name=type][value=${o.type}]`);
+  await page.fill('input[name=item]', '');
+  if (o.code) await pickItem(page, o.code);
+  if (o.lot) await page.fill('input[name=lotNumber]', o.lot);
+  if (o.expiry) await page.fill('input[name=expiryDate]', o.expiry);
+  if (o.scan) {
+    // As a keyboard-wedge scanner does: the code, then Enter, which moves on to the quantity.
+    await page.fill('#scan', '');
+    await page.type('#scan', o.scan);
+    await page.press('#scan', 'Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('quantity');
+    await page.keyboard.type(String(o.quantity));
+    await page.keyboard.press('Enter');
+  } else {
+    await page.fill('#quantity', String(o.quantity));
+    await page.click('.movement-form button[type=submit]');
+  }
+  await page.waitForSelector(`[data-testid=movement-posted]:has-text("${o.code ?? ''}")`);
+}
+
+describe('web app in Chromium', () => {
+  it('signs up a clinic with a catalogue template (with preview) and lands on the dashboard', async () => {
+    const page = ownerPage;
+    await page.goto('/');
+    await page.waitForSelector('h1:has-text("登录")');
+    await screenshot(page, 'login');
+    await page.click('a[href="/signup"]');
+    await page.fill('input[name=organizationName]', '阳光社区卫生服务中心');
+    await page.fill('input[name=siteName]', '本部');
+    await page.fill('input[name=name]', '王主任');
+    await page.fill('input[name=email]', owner.email);
+    await page.fill('input[name=password]', owner.password);
+    await page.check('input[name=catalogueTemplate][value=community-health-centre]');
+    await page.waitForSelector('.template-preview table:has-text("CHC-0001")');
+    await screenshot(page, 'signup');
+    await page.click('form button[type=submit].primary');
+    await page.waitForSelector('[data-page=dashboard]');
+    await page.waitForSelector('.onboarding');
+    await page.waitForLoadState('networkidle');
+    expect(await page.textContent('.app-header')).toContain('阳光社区卫生服务中心');
+    await screenshot(page, 'dashboard');
+
+    await page.click('nav a[href="/stock"]');
+    await page.click('button[role=tab]:has-text("耗材目录")');
+    await page.waitForSelector('[data-testid=catalogue-table]:has-text("CHC-0001")');
+    expect(await page.textContent('[data-testid=catalogue-table]')).toContain('1 盒 = 100 支');
+    await screenshot(page, 'catalogue');
+  });
+
+  it('records a receipt (picked item, lot, expiry) and an issue (GS1 scan), then shows the stock', async () => {
+    const page = ownerPage;
+    await page.click('nav a[href="/movements"]');
+    await page.waitForSelector('.movement-form');
+    await recordMovement(page, { type: 'receipt', code: 'CHC-0001', quantity: 100, lot: 'LOT-A1', expiry: '2027-06-30' });
+    await recordMovement(page, { type: 'issue', scan: '0106953001200013', quantity: 30 });
+    await page.waitForSelector('[data-testid=movement-history] tbody tr:nth-child(2)');
+    await screenshot(page, 'movements');
+
+    await page.click('nav a[href="/stock"]');
+    const row = page.locator('[data-testid=stock-table] tr', { hasText: 'CHC-0001' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('LOT-A1');
+    expect(await row.locator('td.num').first().textContent()).toMatch(/^70\b/);
+    await screenshot(page, 'stock');
+    await page.click('button[role=tab]:has-text("近效期")');
+    await page.waitForSelector('.buckets');
+    await screenshot(page, 'stock-expiry');
+  });
+
+  it('switches language, remembers it across a reload, and switches back to Chinese', async () => {
+    const page = ownerPage;
+    await page.goto('/');
+    await page.waitForSelector('nav a:has-text("耗材与库存")');
+    await page.click('[data-testid=lang-toggle]');
+    await page.waitForSelector('nav a:has-text("Items & stock")');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.reload();
+    await page.waitForSelector('nav a:has-text("Items & stock")');
+    await screenshot(page, 'dashboard-en');
+    await page.click('[data-testid=lang-toggle]');
+    await page.waitForSelector('nav a:has-text("耗材与库存")');
+    await page.waitForSelector('h1:has-text("总览")');
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+  });
+
+  it('a user limited to one site does not see the stock of another site', async () => {
+    const page = ownerPage;
+    const api = await apiLogin(server.base, owner.email, owner.password);
+    const siteB = await api.call<{ id: string }>('POST', '/v1/sites', { code: 'B', name: '分院B' });
+    const locB = (await api.call<{ items: { id: string }[] }>('GET', `/v1/sites/${siteB.id}/locations`)).items[0]!.id;
+    const item2 = (await api.call<{ items: { id: string }[] }>('GET', '/v1/items?q=CHC-0002')).items[0]!.id;
+    await api.call('POST', '/v1/movements', { type: 'receipt', itemId: item2, locationId: locB, quantity: 40, lotNumber: 'LOT-B' });
+
+    const nurse = { email: `nurse-${randomBytes(3).toString('hex')}@clinic.example.org`, password: 'nurse-password-2026' };
+    await page.goto('/settings/users');
+    await page.fill('input[name=email]', nurse.email);
+    await page.fill('input[name=name]', '李护士');
+    await page.fill('input[name=password]', nurse.password);
+    await page.selectOption('select[name=role]', 'nurse');
+    await page.uncheck('input[name=allSites]');
+    await page.check('input[name=site-MAIN]');
+    await page.click('form button[type=submit].primary');
+    const row = page.locator('[data-testid=users-table] tr', { hasText: nurse.email });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('本部');
+    await screenshot(page, 'settings-users');
+
+    const n = await newPage(browser, server.base);
+    errors.push(n.errors);
+    await n.page.goto('/login');
+    await n.page.fill('input[name=email]', nurse.email);
+    await n.page.fill('input[name=password]', nurse.password);
+    await n.page.click('form button[type=submit]');
+    await n.page.waitForSelector('[data-page=dashboard]');
+    await n.page.click('nav a[href="/stock"]');
+    await n.page.waitForSelector('[data-testid=stock-table]:has-text("CHC-0001")');
+    const table = await n.page.textContent('[data-testid=stock-table]');
+    expect(table).not.toContain('CHC-0002');
+    expect(table).not.toContain('LOT-B');
+    const sites = await n.page.locator('select[name=siteId] option').allTextContents();
+    expect(sites).not.toContain('分院B');
+    // Settings that need the admin scope are not offered to a nurse.
+    expect(await n.page.locator('nav a[href="/settings"]').count()).toBe(1);
+    await n.page.goto('/settings');
+    await n.page.waitForSelector('.side-nav');
+    expect(await n.page.locator('.side-nav a[href="/settings/users"]').count()).toBe(0);
+    await n.context.close();
+
+    // The owner sees both sites.
+    await page.goto('/stock');
+    await page.waitForSelector('[data-testid=stock-table]:has-text("CHC-0002")');
+  });
+
+  it('creates an API key, shows it exactly once, and the key works', async () => {
+    const page = ownerPage;
+    await page.goto('/settings/api-keys');
+    await page.fill('input[name=keyName]', 'HIS 接口');
+    await page.click('form button[type=submit].primary');
+    const key = (await page.locator('[data-testid=new-api-key]').textContent())!.trim();
+    expect(key).toMatch(/^msk_[A-Za-z0-9]+_/);
+    await screenshot(page, 'settings-api-keys');
+    await page.click('.key-once button.primary');
+    await page.waitForSelector('[data-testid=new-api-key]', { state: 'detached' });
+    await page.reload();
+    await page.waitForSelector('[data-testid=api-keys-table]:has-text("HIS 接口")');
+    expect(await page.content()).not.toContain(key);
+    const me = await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).kind).toBe('api_key');
+
+    await page.goto('/settings/sites');
+    await page.waitForSelector('.card:has-text("分院B")');
+    await screenshot(page, 'settings-sites');
+  });
+
+  it('an alert appears with its explanation → draft PO from it → approve, send, receive in two parts → the alert resolves', async () => {
+    const page = ownerPage;
+    const api = await apiLogin(server.base, owner.email, owner.password);
+    const item = (await api.call<{ items: { id: string }[] }>('GET', '/v1/items?q=CHC-0003')).items[0]!.id;
+    const sites = (await api.call<{ items: { id: string; code: string }[] }>('GET', '/v1/sites')).items;
+    const main = sites.find((s) => s.code === 'MAIN')!.id;
+    const loc = (await api.call<{ items: { id: string }[] }>('GET', `/v1/sites/${main}/locations`)).items[0]!.id;
+    // Four months of consumption history (as an import would bring) and a supplier with terms.
+    await insertSupplierTerms(server.t, api.organizationId, item, { packSize: 10, leadDays: 7 });
+    await insertDailyHistory(server.t, api.organizationId, item, loc, 120, (i) => 10 + (i % 3));
+
+    await page.goto('/movements');
+    await recordMovement(page, { type: 'receipt', code: 'CHC-0003', quantity: 200, lot: 'LOT-C1', expiry: '2028-01-31' });
+    await recordMovement(page, { type: 'issue', code: 'CHC-0003', quantity: 150 });
+
+    await page.goto('/alerts');
+    const link = await eventually(async () => {
+      await page.reload();
+      await page.waitForSelector('.alerts-table, .empty');
+      const l = page.locator('.alerts-table tr', { hasText: 'CHC-0003' }).filter({ hasText: '缺货风险' }).locator('a');
+      return (await l.count()) > 0 ? l.first() : null;
+    }, 45_000, 1000);
+    await screenshot(page, 'alerts');
+    await link.click();
+    await page.waitForSelector('[data-testid=alert-explanation]');
+    expect(await page.textContent('[data-testid=alert-explanation]')).toContain('缺货概率');
+    expect(await page.textContent('.formula')).toContain('P(D_L > IP)');
+    await page.waitForSelector('.chart canvas');
+    await screenshot(page, 'alert-detail');
+    const alertUrl = page.url();
+
+    await page.click('button:has-text("生成采购单草稿")');
+    await page.waitForSelector('[data-testid=po-status]:has-text("草稿")');
+    await page.click('button:has-text("审批")');
+    await page.waitForSelector('[data-testid=po-status]:has-text("已审批")');
+    await page.click('button:has-text("标记为已发送")');
+    await page.waitForSelector('[data-testid=po-status]:has-text("已发送")');
+    const ordered = Number(await page.locator('input[name="receive-CHC-0003"]').getAttribute('max'));
+    expect(ordered).toBeGreaterThan(0);
+    const part = Math.floor(ordered / 2);
+    await page.fill('input[name="receive-CHC-0003"]', String(part));
+    await page.click('button[type=submit]:has-text("收货")');
+    await page.waitForSelector('[data-testid=po-status]:has-text("部分到货")');
+    await screenshot(page, 'purchasing');
+    await page.fill('input[name="receive-CHC-0003"]', String(ordered - part));
+    await page.click('button[type=submit]:has-text("收货")');
+    await page.waitForSelector('[data-testid=po-status]:has-text("已到货")');
+
+    await eventually(async () => {
+      await page.goto(alertUrl);
+      await page.waitForSelector('[data-page=alert-detail]');
+      return (await page.locator('.meta .status-resolved').count()) > 0;
+    }, 45_000, 1000);
+    await screenshot(page, 'alert-resolved');
+  });
+});

@@ -1,0 +1,210 @@
+import { isCategoryCode, normaliseGtin, type PackUnit, UNIT_CODE_PATTERN, validatePackUnits } from '@medstock/core';
+import { sql } from 'drizzle-orm';
+import { APPLY_BATCH, type ApplyContext, ApplyRowError, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
+import { parseBoolean, parseNonNegative } from './parse-values.ts';
+import type { ImportRow } from './read-rows.ts';
+
+const C = columnIndex('items');
+const VED = new Set(['V', 'E', 'D']);
+const STORAGE = new Set(['room', 'cool', 'cold', 'frozen']);
+
+/** An item as the file gives it; null means "not given": keep the current value (or the default). */
+interface ItemInput {
+  code: string;
+  name_zh: string | null;
+  name_en: string | null;
+  specification: string | null;
+  category: string | null;
+  base_unit: string;
+  gtin: string | null;
+  manufacturer: string | null;
+  ved: string | null;
+  storage: string | null;
+  substitute_group: string | null;
+  unit_cost: number | null;
+  lot_tracked: boolean | null;
+  active: boolean | null;
+  packUnits: PackUnit[] | null;
+}
+
+const ITEM_RECORD = sql.raw(
+  'code text, name_zh text, name_en text, specification text, category text, base_unit text, gtin text, manufacturer text, ' +
+    'ved text, storage text, substitute_group text, unit_cost numeric, lot_tracked boolean, active boolean',
+);
+
+const text = (s: string) => (s === '' ? null : s);
+
+/**
+ * Catalogue items, created or updated by code. Empty cells keep what an existing item has (or
+ * take the default on a new one), so a file with only code, names and base unit never wipes
+ * prices or GTINs. A base unit never changes: every stored quantity is counted in it.
+ */
+export async function createItemsImporter(ctx: ValidateContext): Promise<KindImporter> {
+  const seenCodes = new Map<string, number>();
+  const seenGtins = new Map<string, { code: string; line: number }>();
+  const gtinOwner = new Map<string, string>();
+  for (const item of ctx.refs.items.values()) if (item.gtin) gtinOwner.set(item.gtin, item.code);
+
+  function resolve(row: ImportRow, report: boolean): ItemInput | null {
+    const v = row.values;
+    let bad = false;
+    const err = (field: string, reason: string) => {
+      bad = true;
+      if (report) ctx.error(row.line, field, reason);
+    };
+    const code = v[C.code!]!;
+    if (code.length < 1 || code.length > 60) err('code', 'must be 1-60 characters');
+    const nameZh = v[C.name_zh!]!;
+    const nameEn = v[C.name_en!]!;
+    const existing = ctx.refs.items.get(code);
+    if (!existing && nameZh === '' && nameEn === '') err('name_zh', 'a new item needs name_zh or name_en');
+    if (nameZh.length > 300) err('name_zh', 'is longer than 300 characters');
+    if (nameEn.length > 300) err('name_en', 'is longer than 300 characters');
+    const category = text(v[C.category!]!);
+    if (category !== null && !isCategoryCode(category)) err('category', `unknown category '${category}'`);
+    const baseUnit = v[C.base_unit!]!;
+    if (!UNIT_CODE_PATTERN.test(baseUnit)) err('base_unit', `'${baseUnit}' must be a lowercase unit code like piece, ml, pair`);
+    else if (existing && existing.baseUnit !== baseUnit) {
+      err('base_unit', `item ${code} counts in '${existing.baseUnit}'; a base unit cannot change (every stored quantity is in it)`);
+    }
+    let packUnits: PackUnit[] | null = null;
+    if (v[C.pack_units!]) {
+      packUnits = [];
+      for (const part of v[C.pack_units!]!.split(';').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^([^=:\s]+)\s*[=:]\s*(\d+)$/.exec(part);
+        if (!m) {
+          err('pack_units', `'${part}' is not code=factor (e.g. box=100)`);
+          continue;
+        }
+        packUnits.push({ code: m[1]!, factor: Number(m[2]) });
+      }
+      for (const issue of validatePackUnits({ baseUnit: { code: baseUnit }, packUnits })) err('pack_units', issue.message);
+    }
+    let gtin: string | null = null;
+    if (v[C.gtin!]) {
+      try {
+        gtin = normaliseGtin(v[C.gtin!]!);
+      } catch (e) {
+        err('gtin', (e as Error).message);
+      }
+    }
+    const ved = text(v[C.ved!]!.toUpperCase());
+    if (ved !== null && !VED.has(ved)) err('ved', `'${v[C.ved!]}' is not V, E or D`);
+    const storage = text(v[C.storage!]!.toLowerCase());
+    if (storage !== null && !STORAGE.has(storage)) err('storage', `'${v[C.storage!]}' is not room, cool, cold or frozen`);
+    let unitCost: number | null = null;
+    if (v[C.unit_cost!]) {
+      const c = parseNonNegative(v[C.unit_cost!]!);
+      if (c.ok) unitCost = c.value;
+      else err('unit_cost', c.reason);
+    }
+    const bool = (field: string): boolean | null => {
+      const s = v[C[field]!]!;
+      if (s === '') return null;
+      const b = parseBoolean(s);
+      if (!b.ok) err(field, b.reason);
+      return b.ok ? b.value : null;
+    };
+    const lotTracked = bool('lot_tracked');
+    const active = bool('active');
+    if (bad) return null;
+    return {
+      code,
+      name_zh: text(nameZh) ?? text(nameEn),
+      name_en: text(nameEn) ?? text(nameZh),
+      specification: text(v[C.specification!]!),
+      category,
+      base_unit: baseUnit,
+      gtin,
+      manufacturer: text(v[C.manufacturer!]!),
+      ved,
+      storage,
+      substitute_group: text(v[C.substitute_group!]!),
+      unit_cost: unitCost,
+      lot_tracked: lotTracked,
+      active,
+      packUnits,
+    };
+  }
+
+  return {
+    validate(row) {
+      const item = resolve(row, true);
+      if (!item) return;
+      const first = seenCodes.get(item.code);
+      if (first !== undefined) ctx.error(row.line, 'code', `item ${item.code} is already on line ${first}`);
+      else seenCodes.set(item.code, row.line);
+      if (item.gtin) {
+        const dup = seenGtins.get(item.gtin);
+        const owner = gtinOwner.get(item.gtin);
+        if (dup && dup.code !== item.code) ctx.error(row.line, 'gtin', `GTIN ${item.gtin} is also given to ${dup.code} on line ${dup.line}`);
+        else if (owner && owner !== item.code) ctx.error(row.line, 'gtin', `GTIN ${item.gtin} belongs to item ${owner}`);
+        else seenGtins.set(item.gtin, { code: item.code, line: row.line });
+      }
+    },
+    async finishValidation() {},
+    async apply(a: ApplyContext) {
+      let created = 0;
+      let updated = 0;
+      let applied = 0;
+      let batch: ItemInput[] = [];
+      const flush = async () => {
+        if (!batch.length) return;
+        // Codes known at validation are updated (empty cells keep the value), the rest inserted.
+        const toUpdate = batch.filter((i) => ctx.refs.items.has(i.code)).map(({ packUnits: _p, ...r }) => r);
+        const toInsert = batch.filter((i) => !ctx.refs.items.has(i.code)).map(({ packUnits: _p, ...r }) => r);
+        const ids = new Map<string, string>();
+        if (toUpdate.length) {
+          const r = await a.tx.execute<{ id: string; code: string }>(sql`
+            update items i set
+              name_zh = coalesce(x.name_zh, i.name_zh), name_en = coalesce(x.name_en, i.name_en),
+              specification = coalesce(x.specification, i.specification), category = coalesce(x.category, i.category),
+              gtin = coalesce(x.gtin, i.gtin), manufacturer = coalesce(x.manufacturer, i.manufacturer),
+              ved = coalesce(x.ved, i.ved), storage = coalesce(x.storage, i.storage),
+              substitute_group = coalesce(x.substitute_group, i.substitute_group), unit_cost = coalesce(x.unit_cost, i.unit_cost),
+              lot_tracked = coalesce(x.lot_tracked, i.lot_tracked), active = coalesce(x.active, i.active), updated_at = now()
+              from jsonb_to_recordset(${JSON.stringify(toUpdate)}::jsonb) as x(${ITEM_RECORD})
+             where i.code = x.code
+            returning i.id, i.code`);
+          for (const row of r.rows) ids.set(row.code, row.id);
+          updated += r.rows.length;
+        }
+        if (toInsert.length) {
+          const r = await a.tx.execute<{ id: string; code: string }>(sql`
+            insert into items (code, name_zh, name_en, specification, category, base_unit, gtin, manufacturer, ved, storage,
+                               substitute_group, unit_cost, lot_tracked, active)
+            select x.code, x.name_zh, x.name_en, coalesce(x.specification, ''), coalesce(x.category, 'general'), x.base_unit,
+                   x.gtin, x.manufacturer, coalesce(x.ved, 'E'), coalesce(x.storage, 'room'), x.substitute_group,
+                   coalesce(x.unit_cost, 0), coalesce(x.lot_tracked, true), coalesce(x.active, true)
+              from jsonb_to_recordset(${JSON.stringify(toInsert)}::jsonb) as x(${ITEM_RECORD})
+            returning id, code`);
+          for (const row of r.rows) ids.set(row.code, row.id);
+          created += r.rows.length;
+        }
+        // Pack units given in the file replace the item's; an empty cell leaves them as they are.
+        const withUnits = batch.filter((i) => i.packUnits !== null);
+        if (withUnits.length) {
+          await a.tx.execute(sql`delete from item_units where item_id = any(${sql.param(withUnits.map((i) => ids.get(i.code)!))}::uuid[])`);
+          const units = withUnits.flatMap((i) => i.packUnits!.map((p) => ({ item_id: ids.get(i.code)!, code: p.code, factor: p.factor })));
+          if (units.length) {
+            await a.tx.execute(sql`
+              insert into item_units (item_id, code, factor)
+              select x.item_id, x.code, x.factor from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(item_id uuid, code text, factor integer)`);
+          }
+        }
+        applied += batch.length;
+        batch = [];
+        await a.progress(applied);
+      };
+      for await (const row of a.rows()) {
+        const item = resolve(row, false);
+        if (!item) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        batch.push(item);
+        if (batch.length >= APPLY_BATCH) await flush();
+      }
+      await flush();
+      return { created, updated };
+    },
+    async dispose() {},
+  };
+}

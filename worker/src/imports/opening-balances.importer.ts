@@ -1,0 +1,135 @@
+import { LedgerError, postMovement } from '@medstock/db';
+import { type ApplyContext, ApplyRowError, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
+import { createInstantParser, isRealDate, parseNonNegative, toBase } from './parse-values.ts';
+import type { ImportRow } from './read-rows.ts';
+import { loadLots, locationKey, lotKey } from './reference-data.ts';
+
+const C = columnIndex('opening_balances');
+const LEDGER_FIELD: Record<string, string> = { quantity: 'quantity', lotNumber: 'lot_number', expiryDate: 'expiry_date', itemId: 'item_code', locationId: 'location_code' };
+
+interface Balance {
+  locationId: string;
+  itemId: string;
+  quantity: number;
+  lotNumber: string;
+  expiryDate: string | null;
+  unitCost: number | null;
+  occurredAt: Date | null;
+}
+
+/**
+ * Opening balances: the stock counted at go-live. Each row is posted through the ledger as a
+ * stocktake count of its lot (postMovement), so on-hand, lots and the movement trail are exactly
+ * what a storekeeper counting by hand would produce, and importing the same file twice leaves
+ * on-hand unchanged. Go-live files hold thousands of rows, so the per-row ledger path is fine.
+ */
+export async function createOpeningBalancesImporter(ctx: ValidateContext, actorId: string | null): Promise<KindImporter> {
+  const lots = await ctx.withTx(loadLots);
+  const fileLots = new Map<string, { expiry: string | null; line: number }>();
+  const seen = new Map<string, number>();
+  const instant = createInstantParser(ctx.notAfterMs);
+
+  /** The row's balance, or null after reporting its problems (report = false in pass 2). */
+  function resolve(row: ImportRow, report: boolean): Balance | null {
+    const v = row.values;
+    let bad = false;
+    const err = (field: string, reason: string) => {
+      bad = true;
+      if (report) ctx.error(row.line, field, reason);
+    };
+    const siteCode = v[C.site_code!]!;
+    const location = ctx.refs.locations.get(locationKey(siteCode, v[C.location_code!]!));
+    if (!location) {
+      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', `unknown site '${siteCode}'`);
+      else err('location_code', `unknown location '${v[C.location_code!]}' at site '${siteCode}'`);
+    } else if (!location.active) err('location_code', 'the location or its site is inactive');
+    const itemCode = v[C.item_code!]!;
+    const item = ctx.refs.items.get(itemCode);
+    if (!item) err('item_code', `unknown item '${itemCode}'`);
+
+    let quantity = 0;
+    const q = parseNonNegative(v[C.quantity!]!);
+    if (!q.ok) err('quantity', q.reason);
+    else if (item) {
+      const unit = v[C.unit!]! || item.baseUnit;
+      const factor = item.factors.get(unit);
+      if (factor === undefined) err('unit', `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`);
+      else {
+        const base = toBase(q.value, factor, unit, item.baseUnit);
+        if (base.ok) quantity = base.value;
+        else err('quantity', base.reason);
+      }
+    }
+    const lotNumber = v[C.lot_number!]!;
+    const expiry = v[C.expiry_date!]!;
+    if (lotNumber.length > 40) err('lot_number', 'is longer than 40 characters');
+    if (expiry !== '' && !isRealDate(expiry)) err('expiry_date', `'${expiry}' is not a date (YYYY-MM-DD)`);
+    let unitCost: number | null = null;
+    if (v[C.unit_cost!]) {
+      const c = parseNonNegative(v[C.unit_cost!]!);
+      if (c.ok) unitCost = c.value;
+      else err('unit_cost', c.reason);
+    }
+    let occurredAt: Date | null = null;
+    if (v[C.date!]) {
+      const d = instant(v[C.date!]!);
+      if (d.ok) occurredAt = new Date(d.value.ms);
+      else err('date', d.reason);
+    }
+    if (bad || !item || !location) return null;
+    return { locationId: location.id, itemId: item.id, quantity, lotNumber, expiryDate: expiry || null, unitCost, occurredAt };
+  }
+
+  return {
+    validate(row) {
+      const b = resolve(row, true);
+      if (!b) return;
+      const key = `${b.locationId}\u0000${lotKey(b.itemId, b.lotNumber)}`;
+      const first = seen.get(key);
+      if (first !== undefined) ctx.error(row.line, 'lot_number', `the same location, item and lot is counted on line ${first}`);
+      else seen.set(key, row.line);
+      // A lot has one expiry, in the database and across the file.
+      const existing = lots.get(lotKey(b.itemId, b.lotNumber));
+      const inFile = fileLots.get(lotKey(b.itemId, b.lotNumber));
+      if (b.expiryDate && existing?.expiryDate && existing.expiryDate !== b.expiryDate) {
+        ctx.error(row.line, 'expiry_date', `lot ${b.lotNumber} is recorded with expiry ${existing.expiryDate}, not ${b.expiryDate}`);
+      } else if (b.expiryDate && inFile?.expiry && inFile.expiry !== b.expiryDate) {
+        ctx.error(row.line, 'expiry_date', `lot ${b.lotNumber} has expiry ${inFile.expiry} on line ${inFile.line}`);
+      } else if (!inFile || (!inFile.expiry && b.expiryDate)) {
+        fileLots.set(lotKey(b.itemId, b.lotNumber), { expiry: b.expiryDate, line: row.line });
+      }
+    },
+    async finishValidation() {},
+    async apply(a: ApplyContext) {
+      let applied = 0;
+      let movements = 0;
+      for await (const row of a.rows()) {
+        const b = resolve(row, false);
+        if (!b) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        try {
+          const posted = await postMovement(a.tx, {
+            type: 'stocktake',
+            itemId: b.itemId,
+            locationId: b.locationId,
+            quantity: b.quantity,
+            lotNumber: b.lotNumber === '' ? undefined : b.lotNumber,
+            expiryDate: b.expiryDate ?? undefined,
+            unitCost: b.unitCost ?? undefined,
+            reason: 'opening balance',
+            source: 'import',
+            occurredAt: b.occurredAt ?? undefined,
+            actorId,
+          });
+          movements += posted.length;
+        } catch (e) {
+          if (e instanceof LedgerError) throw new ApplyRowError(row.line, LEDGER_FIELD[e.field ?? ''] ?? 'row', e.message);
+          throw e;
+        }
+        if (++applied % 500 === 0) await a.progress(applied);
+      }
+      await a.progress(applied);
+      return { balances: applied, movements };
+    },
+    async dispose() {},
+  };
+}

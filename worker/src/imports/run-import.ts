@@ -1,0 +1,234 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { emitEvent, type Tx, withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import type { JobContext } from '../jobs/job-context.ts';
+import { addDeliveryJobs, withTenantQueue } from '../webhooks/delivery-queue.ts';
+import type { ImportFormat, ImportKind } from './import-columns.ts';
+import { ApplyRowError, type KindImporter, type ValidateContext } from './importer.ts';
+import { createItemsImporter } from './items.importer.ts';
+import { createMovementsImporter } from './movements.importer.ts';
+import { createOpeningBalancesImporter } from './opening-balances.importer.ts';
+import { createPurchaseOrdersImporter } from './purchase-orders.importer.ts';
+import { ImportFileError, openRowSource, type RowError } from './read-rows.ts';
+import { loadReferenceData } from './reference-data.ts';
+import { createSuppliersImporter } from './suppliers.importer.ts';
+import { withTenantTransaction } from './tenant-transaction.ts';
+import { spoolPath, uploadPath } from './upload-paths.ts';
+
+/** Errors kept for the API (the count covers all of them). */
+export const MAX_REPORTED_ERRORS = 1000;
+/** Errors carried in the import.finished event. */
+const EVENT_ERRORS = 20;
+/** Kinds that change what the engine reads: a full recalculation follows them. */
+const LEDGER_KINDS = new Set<ImportKind>(['opening_balances', 'movements', 'purchase_orders']);
+
+type ImportJobRow = {
+  id: string;
+  kind: ImportKind;
+  format: ImportFormat;
+  status: string;
+  site_ids: string[] | null;
+  created_by: string | null;
+  file_size: number;
+};
+
+export interface ImportResult {
+  importId: string;
+  status: 'succeeded' | 'failed' | 'skipped';
+  totalRows?: number;
+  errorCount?: number;
+  summary?: Record<string, number>;
+  reason?: string;
+}
+
+async function createImporter(row: ImportJobRow, ctx: ValidateContext): Promise<KindImporter> {
+  switch (row.kind) {
+    case 'items':
+      return createItemsImporter(ctx);
+    case 'suppliers':
+      return createSuppliersImporter(ctx);
+    case 'opening_balances':
+      return createOpeningBalancesImporter(ctx, row.created_by);
+    case 'movements':
+      return createMovementsImporter(ctx);
+    case 'purchase_orders':
+      return createPurchaseOrdersImporter(ctx, row.created_by);
+  }
+}
+
+// Errors from PostgreSQL while applying, in words a storekeeper can act on.
+const PG_REASONS: Record<string, string> = {
+  '23505': 'a record with the same code or number was created meanwhile; upload the file again',
+  '23503': 'a referenced record was deleted meanwhile; upload the file again',
+  '23514': 'a value breaks a data rule',
+  '40001': 'a concurrent change conflicted; upload the file again',
+  '40P01': 'a concurrent change conflicted; upload the file again',
+};
+
+/**
+ * Runs one import: pass 1 streams the file and validates every row (all errors collected, with
+ * line, field and reason); any error fails the import and nothing is written. Pass 2 applies the
+ * whole file in ONE transaction, whose last statements mark the import succeeded and write its
+ * import.finished event, so "applied" and "succeeded" commit together or not at all. Progress
+ * (rows, percent, errors so far) is saved every IMPORT_PROGRESS_EVERY_ROWS rows. Re-running a
+ * job whose worker died starts over: nothing of an unfinished apply was committed.
+ */
+export async function runImport(
+  ctx: JobContext,
+  tenantId: string,
+  importId: string,
+  onProgress?: (percent: number) => unknown,
+): Promise<ImportResult> {
+  const { config, database } = ctx;
+  const tenant = { organizationId: tenantId };
+  const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenantDb(database.db, tenant, fn);
+  const found = await inTenant((tx) =>
+    tx.execute<ImportJobRow>(sql`select id, kind, format, status, site_ids, created_by, file_size from import_jobs where id = ${importId}`),
+  );
+  const job = found.rows[0];
+  if (!job) return { importId, status: 'skipped', reason: 'no such import' };
+  if (job.status === 'succeeded' || job.status === 'failed') return { importId, status: 'skipped', reason: `already ${job.status}` };
+
+  const file = uploadPath(config, tenantId, importId);
+  const errors: RowError[] = [];
+  let errorCount = 0;
+  const error = (line: number, field: string, reason: string) => {
+    errorCount++;
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, field, reason });
+  };
+  let rows = 0;
+  let importer: KindImporter | null = null;
+
+  const save = async (fields: { status?: 'validating' | 'applying'; processed: number; applied?: number; total: number; progress: number; started?: boolean }) => {
+    const progress = Math.min(100, Math.max(0, Math.round(fields.progress * 100) / 100));
+    await inTenant((tx) =>
+      tx.execute(sql`
+        update import_jobs set status = coalesce(${fields.status ?? null}::text, status), processed_rows = ${fields.processed},
+               applied_rows = ${fields.applied ?? 0}, total_rows = ${fields.total}, progress = ${progress},
+               error_count = ${errorCount}, errors = ${JSON.stringify(errors)}::jsonb,
+               started_at = case when ${fields.started ?? false}::boolean then now() else started_at end
+         where id = ${importId} and status in ('queued', 'validating', 'applying')`),
+    );
+    await onProgress?.(progress);
+  };
+
+  const finishedPayload = (status: 'succeeded' | 'failed', summary: Record<string, number>) => ({
+    importId,
+    kind: job.kind,
+    format: job.format,
+    status,
+    totalRows: rows,
+    appliedRows: status === 'succeeded' ? rows : 0,
+    errorCount,
+    errors: errors.slice(0, EVENT_ERRORS),
+    summary,
+  });
+
+  const fail = async (): Promise<ImportResult> => {
+    const deliveryIds = await inTenant(async (tx) => {
+      await tx.execute(sql`
+        update import_jobs set status = 'failed', total_rows = ${rows}, error_count = ${errorCount}, errors = ${JSON.stringify(errors)}::jsonb,
+               applied_rows = 0, finished_at = now()
+         where id = ${importId}`);
+      return (await emitEvent(tx, 'import.finished', finishedPayload('failed', {}))).deliveryIds;
+    });
+    await afterCommit(deliveryIds, false);
+    return { importId, status: 'failed', totalRows: rows, errorCount };
+  };
+
+  const afterCommit = async (deliveryIds: string[], recalculate: boolean) => {
+    if (deliveryIds.length === 0 && !recalculate) return;
+    try {
+      if (ctx.enqueue && deliveryIds.length) await ctx.enqueue(tenantId, deliveryIds);
+      if (!recalculate && (ctx.enqueue || !deliveryIds.length)) return;
+      await withTenantQueue(config, async (queue) => {
+        if (!ctx.enqueue) await addDeliveryJobs(queue, config, tenantId, deliveryIds);
+        // New history changes forecasts and policies at once, not at the next scheduled run.
+        if (recalculate) {
+          await queue.add('recalculate', { tenantId }, { jobId: `recalc-full_${tenantId}_import-${importId}`, removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+        }
+      });
+    } catch {
+      // Deliveries left pending are sent by the sweeper; the scheduled recalculation catches up.
+    }
+  };
+
+  try {
+    if (!existsSync(file)) {
+      error(0, 'file', 'the uploaded file is no longer available; upload it again');
+      return await fail();
+    }
+    await save({ status: 'validating', processed: 0, total: 0, progress: 0, started: true });
+    const refs = await inTenant((tx) => loadReferenceData(tx, job.site_ids));
+    const vctx: ValidateContext = {
+      importId,
+      refs,
+      spoolPath: spoolPath(config, tenantId, importId),
+      notAfterMs: Date.now() + 86_400_000,
+      error,
+      hasErrors: () => errorCount > 0,
+      withTx: inTenant,
+    };
+    importer = await createImporter(job, vctx);
+
+    // Pass 1: validate everything.
+    const source = await openRowSource(file, job.kind, job.format, (e) => error(e.line, e.field, e.reason));
+    const every = config.IMPORT_PROGRESS_EVERY_ROWS;
+    const size = Math.max(1, Number(job.file_size) || 1);
+    try {
+      let sinceSave = 0;
+      for await (const row of source.rows) {
+        const pending = importer.validate(row);
+        if (pending) await pending;
+        if (++sinceSave >= every) {
+          sinceSave = 0;
+          rows = source.recordsRead();
+          await save({ processed: rows, total: rows, progress: (50 * source.bytesRead()) / size });
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ImportFileError)) throw e;
+      error(e.line, e.field, e.message);
+    }
+    rows = source.recordsRead();
+    await importer.finishValidation();
+    if (rows === 0 && errorCount === 0) error(1, 'file', 'the file has no data rows');
+    if (errorCount > 0) return await fail();
+
+    // Pass 2: apply all of it, or nothing.
+    await save({ status: 'applying', processed: 0, total: rows, progress: 50 });
+    const kindImporter = importer;
+    const { summary, deliveryIds } = await withTenantTransaction(database, tenantId, async (tx, client) => {
+      const summary = await kindImporter.apply({
+        tx,
+        client,
+        rows: async function* () {
+          const again = await openRowSource(file, job.kind, job.format, () => {});
+          yield* again.rows;
+        },
+        progress: (applied) => save({ processed: applied, applied, total: rows, progress: 50 + (50 * applied) / rows }),
+      });
+      await tx.execute(sql`
+        update import_jobs set status = 'succeeded', total_rows = ${rows}, processed_rows = ${rows}, applied_rows = ${rows},
+               progress = 100, error_count = 0, errors = '[]', summary = ${JSON.stringify(summary)}::jsonb, finished_at = now()
+         where id = ${importId}`);
+      const ev = await emitEvent(tx, 'import.finished', finishedPayload('succeeded', summary));
+      return { summary, deliveryIds: ev.deliveryIds };
+    });
+    await onProgress?.(100);
+    await afterCommit(deliveryIds, LEDGER_KINDS.has(job.kind));
+    return { importId, status: 'succeeded', totalRows: rows, errorCount: 0, summary };
+  } catch (e) {
+    if (e instanceof ApplyRowError) error(e.line, e.field, e.message);
+    else {
+      const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+      error(0, 'file', `nothing was imported: ${(code && PG_REASONS[code]) || 'the import could not be applied'}`);
+      console.error(`import ${importId} of tenant ${tenantId} failed:`, e);
+    }
+    return await fail();
+  } finally {
+    await importer?.dispose().catch(() => {});
+    await rm(file, { force: true }).catch(() => {});
+  }
+}
