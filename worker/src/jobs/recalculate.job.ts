@@ -23,6 +23,9 @@ export const recalculateJob: JobDefinition = {
       return { itemLocations: items.length, opened: r.opened, updated: r.updated, resolved: r.resolved };
     }
     const r = await recalculateAll(ctx.database, tenantId, { batchSize: ctx.config.ENGINE_BATCH_SIZE, onBatch: (done, total) => job.updateProgress({ done, total }) });
+    // Another full run holds the organisation's lock (e.g. rules changed mid-run): fail this
+    // attempt so BullMQ retries it with backoff, and the new rules get a complete pass.
+    if (r.skipped) throw new Error('a full recalculation of this organisation is already running; retrying later');
     await enqueueWebhookDeliveries(ctx, tenantId, r.deliveryIds);
     return { runId: r.runId, resumed: r.resumed, skipped: r.skipped, itemLocations: r.itemLocations, opened: r.opened, updated: r.updated, resolved: r.resolved };
   },
