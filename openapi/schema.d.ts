@@ -13394,6 +13394,1794 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List imports, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                    kind?: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                    status?: "queued" | "validating" | "applying" | "succeeded" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                                /** @enum {unknown} */
+                                format: "csv" | "json";
+                                /** @enum {unknown} */
+                                status: "queued" | "validating" | "applying" | "succeeded" | "failed";
+                                fileName: string | null;
+                                /** @description Bytes uploaded */
+                                fileSize: number;
+                                /** @description Data rows in the file (known once validation has read it all) */
+                                totalRows: number;
+                                /** @description Rows validated (while validating) or applied (while applying) */
+                                processedRows: number;
+                                appliedRows: number;
+                                /** @description Percent: validation is 0-50, applying 50-100 */
+                                progress: number;
+                                /** @description All errors found; `errors` lists the first 1000 */
+                                errorCount: number;
+                                /** @description What applying did, e.g. { created, updated } or { movements } */
+                                summary: {
+                                    [key: string]: number;
+                                };
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, historical movements, purchase-order history)
+         * @description Send the file itself as the request body (`Content-Type: text/csv`, `application/json` for an array of objects, `application/x-ndjson` for one object per line, or `application/octet-stream` with `format`). The body is streamed to disk, never held in memory; files up to IMPORT_MAX_BYTES (2 GiB by default).
+         *
+         *     The answer is `202` with the import resource (also at `Location`). A job then validates every row — all errors are reported with line, field and reason — and applies the file all-or-nothing in one transaction: one bad row and nothing is written. Poll `GET /v1/imports/{id}` for `status` and `progress`; an `import.finished` webhook event is sent at the end.
+         *
+         *     CSV: UTF-8 (a BOM is fine), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.
+         *
+         *     Scopes: `items` and `suppliers` need `admin`; `opening_balances` and `movements` need `stock:write`; `purchase_orders` needs `purchasing`.
+         *
+         *     ### Columns per kind
+         *
+         *     #### kind=items
+         *     Catalogue items, created or updated by `code`.
+         *
+         *     CSV header: `code,name_zh,name_en,specification,category,base_unit,pack_units,gtin,manufacturer,ved,storage,substitute_group,unit_cost,lot_tracked,active`
+         *
+         *     | column | required | meaning |
+         *     |---|---|---|
+         *     | `code` | yes | item code, 1-60 characters; the key that other imports refer to |
+         *     | `name_zh` |  | Chinese name (name_zh or name_en is required; the other defaults to it) |
+         *     | `name_en` |  | English name |
+         *     | `specification` |  | specification (规格) |
+         *     | `category` |  | category code (injection, infusion, dressing, …; default general) |
+         *     | `base_unit` | yes | base unit code, lowercase (piece, ml, pair); cannot change on an existing item |
+         *     | `pack_units` |  | pack units as code=factor pairs separated by ";" — e.g. box=100;pack=10 |
+         *     | `gtin` |  | GTIN-8/12/13/14 with a valid check digit |
+         *     | `manufacturer` |  | manufacturer |
+         *     | `ved` |  | V, E or D (default E) |
+         *     | `storage` |  | room, cool, cold or frozen (default room) |
+         *     | `substitute_group` |  | items in one group may replace each other |
+         *     | `unit_cost` |  | cost of one base unit, >= 0 |
+         *     | `lot_tracked` |  | true/false (default true) |
+         *     | `active` |  | true/false (default true) |
+         *
+         *     #### kind=suppliers
+         *     Suppliers, created or updated by `code`; a row with `item_code` also sets that item’s terms with the supplier.
+         *
+         *     CSV header: `code,name,contact_email,phone,nominal_lead_time_days,active,item_code,supplier_item_code,pack_price,pack_size,moq_packs,lead_time_days,preferred`
+         *
+         *     | column | required | meaning |
+         *     |---|---|---|
+         *     | `code` | yes | supplier code, 1-60 characters |
+         *     | `name` | yes | supplier name |
+         *     | `contact_email` |  | e-mail address |
+         *     | `phone` |  | phone number |
+         *     | `nominal_lead_time_days` |  | usual lead time in days (default 7) |
+         *     | `active` |  | true/false (default true) |
+         *     | `item_code` |  | an item this supplier delivers (its terms follow) |
+         *     | `supplier_item_code` |  | the supplier's own code for the item |
+         *     | `pack_price` |  | price of one order pack |
+         *     | `pack_size` |  | base units in one order pack (default 1) |
+         *     | `moq_packs` |  | minimum order quantity in packs (default 1) |
+         *     | `lead_time_days` |  | lead time for this item, overriding the supplier’s |
+         *     | `preferred` |  | true: the preferred supplier of the item |
+         *
+         *     #### kind=opening_balances
+         *     Counted stock at go-live, posted as stocktake counts: on-hand of each lot becomes the given quantity.
+         *
+         *     CSV header: `site_code,location_code,item_code,quantity,unit,lot_number,expiry_date,unit_cost,date`
+         *
+         *     | column | required | meaning |
+         *     |---|---|---|
+         *     | `site_code` | yes | site code |
+         *     | `location_code` | yes | location code within the site |
+         *     | `item_code` | yes | item code |
+         *     | `quantity` | yes | counted quantity, >= 0, in `unit` |
+         *     | `unit` |  | base unit or one of the item’s pack units (default base unit) |
+         *     | `lot_number` |  | lot number (empty: untracked stock) |
+         *     | `expiry_date` |  | YYYY-MM-DD |
+         *     | `unit_cost` |  | cost of one base unit |
+         *     | `date` |  | YYYY-MM-DD or ISO date-time of the count (default now) |
+         *
+         *     #### kind=movements
+         *     Historical movements (years of daily or monthly records). Stored as `historical` ledger rows: they feed forecasts and KPIs but do not change today’s on-hand (import opening balances for that).
+         *
+         *     CSV header: `date,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date`
+         *
+         *     | column | required | meaning |
+         *     |---|---|---|
+         *     | `date` | yes | YYYY-MM-DD (UTC day) or ISO date-time; not in the future |
+         *     | `site_code` | yes | site code |
+         *     | `location_code` | yes | location code within the site |
+         *     | `item_code` | yes | item code |
+         *     | `type` | yes | receipt, issue, transfer_out, transfer_in, adjustment, return, write_off |
+         *     | `quantity` | yes | positive in `unit` (adjustments: signed, non-zero); outflows are stored negative |
+         *     | `unit` |  | base unit or one of the item’s pack units (default base unit) |
+         *     | `lot_number` |  | lot number |
+         *     | `expiry_date` |  | YYYY-MM-DD, with lot_number |
+         *
+         *     #### kind=purchase_orders
+         *     Purchase-order history: one row per order line; rows with the same `po_number` form one received order. Each line records a lead-time observation for its supplier and item.
+         *
+         *     CSV header: `po_number,supplier_code,site_code,location_code,item_code,quantity,unit,quantity_received,unit_price,ordered_at,received_at`
+         *
+         *     | column | required | meaning |
+         *     |---|---|---|
+         *     | `po_number` | yes | order number, unique in the organisation |
+         *     | `supplier_code` | yes | supplier code |
+         *     | `site_code` | yes | site code |
+         *     | `location_code` | yes | receiving location code |
+         *     | `item_code` | yes | item code |
+         *     | `quantity` | yes | ordered quantity, > 0, in `unit` |
+         *     | `unit` |  | base unit or one of the item’s pack units (default base unit) |
+         *     | `quantity_received` |  | received quantity in `unit` (default: the ordered quantity) |
+         *     | `unit_price` |  | price per base unit |
+         *     | `ordered_at` | yes | YYYY-MM-DD or ISO date-time |
+         *     | `received_at` | yes | YYYY-MM-DD or ISO date-time, not before ordered_at |
+         *
+         *     Example (`kind=movements`):
+         *
+         *     ```csv
+         *     date,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date
+         *     2024-03-01,MAIN,CENTRAL,SYR-5ML,issue,40,piece,,
+         *     2024-03-01,MAIN,CENTRAL,SYR-5ML,receipt,2,box,L2403,2027-02-28
+         *     ```
+         */
+        post: {
+            parameters: {
+                query: {
+                    kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                    format?: "csv" | "json";
+                    /** @description Shown in the import list */
+                    fileName?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "text/csv": string;
+                    "application/json": {
+                        [key: string]: unknown;
+                    }[];
+                    "application/x-ndjson": string;
+                    "application/octet-stream": string;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                            /** @enum {unknown} */
+                            format: "csv" | "json";
+                            /** @enum {unknown} */
+                            status: "queued" | "validating" | "applying" | "succeeded" | "failed";
+                            fileName: string | null;
+                            /** @description Bytes uploaded */
+                            fileSize: number;
+                            /** @description Data rows in the file (known once validation has read it all) */
+                            totalRows: number;
+                            /** @description Rows validated (while validating) or applied (while applying) */
+                            processedRows: number;
+                            appliedRows: number;
+                            /** @description Percent: validation is 0-50, applying 50-100 */
+                            progress: number;
+                            /** @description All errors found; `errors` lists the first 1000 */
+                            errorCount: number;
+                            /** @description What applying did, e.g. { created, updated } or { movements } */
+                            summary: {
+                                [key: string]: number;
+                            };
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            errors: {
+                                /** @description 1-based line of the file (0: the file as a whole) */
+                                line: number;
+                                /** @description Column (or JSON key); `file`/`header`/`row` for problems of the whole file or row */
+                                field: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import: status, progress and row errors (line, field, reason) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                            /** @enum {unknown} */
+                            format: "csv" | "json";
+                            /** @enum {unknown} */
+                            status: "queued" | "validating" | "applying" | "succeeded" | "failed";
+                            fileName: string | null;
+                            /** @description Bytes uploaded */
+                            fileSize: number;
+                            /** @description Data rows in the file (known once validation has read it all) */
+                            totalRows: number;
+                            /** @description Rows validated (while validating) or applied (while applying) */
+                            processedRows: number;
+                            appliedRows: number;
+                            /** @description Percent: validation is 0-50, applying 50-100 */
+                            progress: number;
+                            /** @description All errors found; `errors` lists the first 1000 */
+                            errorCount: number;
+                            /** @description What applying did, e.g. { created, updated } or { movements } */
+                            summary: {
+                                [key: string]: number;
+                            };
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            errors: {
+                                /** @description 1-based line of the file (0: the file as a whole) */
+                                line: number;
+                                /** @description Column (or JSON key); `file`/`header`/`row` for problems of the whole file or row */
+                                field: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Outbound webhooks: medstock POSTs a JSON body `{ "id", "type", "createdAt", "data" }` to each active endpoint subscribed to the event type.
+         *
+         *     Event types: `movement.created`, `purchase_order.status_changed`, `import.finished`, `alert.opened`, `alert.updated`, `alert.resolved` (and `ping` from the test route).
+         *
+         *     Headers: `Medstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, `Medstock-Event-Id`, `Medstock-Event-Type`, `Medstock-Delivery-Id`.
+         *
+         *     A 2xx answer within 10 s counts as delivered; anything else is retried with exponential backoff (8 attempts: 10 s, 20 s, 40 s, …), then the delivery is marked failed. Delivery is at least once: de-duplicate on the event id.
+         *
+         *     Verify the signature over the raw body (Node):
+         *
+         *     ```js
+         *     import { createHmac, timingSafeEqual } from 'node:crypto';
+         *
+         *     // rawBody: the request body exactly as received (a string or Buffer), before JSON.parse.
+         *     export function verifyMedstockSignature(secret, rawBody, header, toleranceSeconds = 300) {
+         *       const parts = header.split(',').map((p) => p.trim().split('='));
+         *       const t = Number(parts.find(([k]) => k === 't')?.[1]);
+         *       if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false;
+         *       const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+         *       return parts.some(([k, v]) => k === 'v1' && v?.length === expected.length * 2 &&
+         *         timingSafeEqual(Buffer.from(v, 'hex'), expected));
+         *     }
+         *
+         *     // Express: app.post('/hooks/medstock', express.raw({ type: 'application/json' }), (req, res) => {
+         *     //   if (!verifyMedstockSignature(process.env.MEDSTOCK_WEBHOOK_SECRET, req.body, req.get('Medstock-Signature')))
+         *     //     return res.status(400).end();
+         *     //   const event = JSON.parse(req.body); // { id, type, createdAt, data }; dedupe on event.id
+         *     //   res.status(204).end();
+         *     // });
+         *     ```
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                url: string;
+                                description: string;
+                                events: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                                active: boolean;
+                                /** @description The last characters of the signing secret. */
+                                secretHint: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                secretRotatedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a webhook endpoint (the signing secret is returned once)
+         * @description Outbound webhooks: medstock POSTs a JSON body `{ "id", "type", "createdAt", "data" }` to each active endpoint subscribed to the event type.
+         *
+         *     Event types: `movement.created`, `purchase_order.status_changed`, `import.finished`, `alert.opened`, `alert.updated`, `alert.resolved` (and `ping` from the test route).
+         *
+         *     Headers: `Medstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, `Medstock-Event-Id`, `Medstock-Event-Type`, `Medstock-Delivery-Id`.
+         *
+         *     A 2xx answer within 10 s counts as delivered; anything else is retried with exponential backoff (8 attempts: 10 s, 20 s, 40 s, …), then the delivery is marked failed. Delivery is at least once: de-duplicate on the event id.
+         *
+         *     Verify the signature over the raw body (Node):
+         *
+         *     ```js
+         *     import { createHmac, timingSafeEqual } from 'node:crypto';
+         *
+         *     // rawBody: the request body exactly as received (a string or Buffer), before JSON.parse.
+         *     export function verifyMedstockSignature(secret, rawBody, header, toleranceSeconds = 300) {
+         *       const parts = header.split(',').map((p) => p.trim().split('='));
+         *       const t = Number(parts.find(([k]) => k === 't')?.[1]);
+         *       if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false;
+         *       const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+         *       return parts.some(([k, v]) => k === 'v1' && v?.length === expected.length * 2 &&
+         *         timingSafeEqual(Buffer.from(v, 'hex'), expected));
+         *     }
+         *
+         *     // Express: app.post('/hooks/medstock', express.raw({ type: 'application/json' }), (req, res) => {
+         *     //   if (!verifyMedstockSignature(process.env.MEDSTOCK_WEBHOOK_SECRET, req.body, req.get('Medstock-Signature')))
+         *     //     return res.status(400).end();
+         *     //   const event = JSON.parse(req.body); // { id, type, createdAt, data }; dedupe on event.id
+         *     //   res.status(204).end();
+         *     // });
+         *     ```
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description http(s) URL that receives POSTs */
+                        url: string;
+                        /** @description The event types this endpoint receives. */
+                        events: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                        description?: string;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            events: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                            active: boolean;
+                            /** @description The last characters of the signing secret. */
+                            secretHint: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            secretRotatedAt: string | null;
+                            /** @description The signing secret (`whsec_...`). Shown only now: store it. */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a webhook endpoint */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            events: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                            active: boolean;
+                            /** @description The last characters of the signing secret. */
+                            secretHint: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            secretRotatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its delivery log */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a webhook endpoint (URL, event filter, description, active) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description http(s) URL that receives POSTs */
+                        url?: string;
+                        /** @description The event types this endpoint receives. */
+                        events?: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                        description?: string;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            events: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                            active: boolean;
+                            /** @description The last characters of the signing secret. */
+                            secretHint: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            secretRotatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signing secret (the new one is returned once and used from now on) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            events: ("movement.created" | "purchase_order.status_changed" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved")[];
+                            active: boolean;
+                            /** @description The last characters of the signing secret. */
+                            secretHint: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            secretRotatedAt: string | null;
+                            /** @description The signing secret (`whsec_...`). Shown only now: store it. */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a ping event to this endpoint
+         * @description Creates a `ping` event delivered to this endpoint only, whatever its event filter. Follow it in the delivery log.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            endpointId: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            /** @enum {unknown} */
+                            status: "pending" | "succeeded" | "failed";
+                            /** @description Attempts made so far (redeliveries included). */
+                            attempts: number;
+                            lastStatusCode: number | null;
+                            lastError: string | null;
+                            /** @description When the next attempt is due (pending only). */
+                            nextAttemptAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastAttemptAt: string | null;
+                            deliveredAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's delivery log, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                    status?: "pending" | "succeeded" | "failed";
+                    eventType?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                endpointId: string;
+                                /** Format: uuid */
+                                eventId: string;
+                                eventType: string;
+                                /** @enum {unknown} */
+                                status: "pending" | "succeeded" | "failed";
+                                /** @description Attempts made so far (redeliveries included). */
+                                attempts: number;
+                                lastStatusCode: number | null;
+                                lastError: string | null;
+                                /** @description When the next attempt is due (pending only). */
+                                nextAttemptAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastAttemptAt: string | null;
+                                deliveredAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with the body sent and every attempt */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            endpointId: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            /** @enum {unknown} */
+                            status: "pending" | "succeeded" | "failed";
+                            /** @description Attempts made so far (redeliveries included). */
+                            attempts: number;
+                            lastStatusCode: number | null;
+                            lastError: string | null;
+                            /** @description When the next attempt is due (pending only). */
+                            nextAttemptAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastAttemptAt: string | null;
+                            deliveredAt: string | null;
+                            /** @description The JSON body sent: { id, type, createdAt, data }. */
+                            body: {
+                                [key: string]: unknown;
+                            };
+                            attemptLog: {
+                                attempt: number;
+                                statusCode: number | null;
+                                error: string | null;
+                                durationMs: number;
+                                /** Format: date-time */
+                                attemptedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description A succeeded or failed delivery goes back to pending with a fresh series of retries; a pending one waiting for its next retry is sent now.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            endpointId: string;
+                            /** Format: uuid */
+                            eventId: string;
+                            eventType: string;
+                            /** @enum {unknown} */
+                            status: "pending" | "succeeded" | "failed";
+                            /** @description Attempts made so far (redeliveries included). */
+                            attempts: number;
+                            lastStatusCode: number | null;
+                            lastError: string | null;
+                            /** @description When the next attempt is due (pending only). */
+                            nextAttemptAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastAttemptAt: string | null;
+                            deliveredAt: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

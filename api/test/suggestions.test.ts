@@ -101,9 +101,9 @@ describe('purchase suggestions', () => {
       expect(line.position).toBeLessThanOrEqual(p.reorder_point);
       expect(line.packSize).toBe(packSize);
       expect(line.quantityBase).toBe(line.packs * packSize);
-      // The engine's need (order-up-to − position, or the EOQ when that is larger), rounded up to
+      // The engine's need (order-up-to − position; EOQ is informational), rounded up to
       // whole packs and at least the MOQ: never one pack more than that.
-      const need = Math.max(p.order_up_to - p.position, p.eoq ?? 0);
+      const need = p.order_up_to - p.position;
       expect(line.packs).toBe(Math.max(moq, Math.ceil(need / packSize)));
       expect(line.quantityBase).toBe(p.state.order.quantityBase);
       expect(line.stockoutProbability).toBeCloseTo(p.stockout_probability, 6);

@@ -79,6 +79,13 @@ beforeAll(async () => {
   bIds.scheduledProcedure = (
     await t.app.inject({ method: 'POST', url: '/v1/scheduled-procedures', headers: b.headers, payload: { procedureTypeId: bIds.procedureType, locationId: bIds.location, scheduledFor: '2031-01-01', externalRef: 'B-HIS-1' } })
   ).json().id;
+  bIds.importJob = await withTenantDb(t.deps.database.db, b, async (tx) =>
+    (await tx.execute<{ id: string }>(sql`insert into import_jobs (kind, format, status, file_name) values ('movements', 'csv', 'failed', 'b.csv') returning id`)).rows[0]!.id,
+  );
+  bIds.webhook = (
+    await t.app.inject({ method: 'POST', url: '/v1/webhooks', headers: b.headers, payload: { url: 'https://erp.example.org/hooks/b', events: ['movement.created'] } })
+  ).json().id;
+  bIds.webhookDelivery = (await t.app.inject({ method: 'POST', url: `/v1/webhooks/${bIds.webhook}/test`, headers: b.headers })).json().id;
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());

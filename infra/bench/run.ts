@@ -13,6 +13,8 @@ const BENCHES: Record<string, () => Promise<{ run: (o?: object) => Promise<unkno
   platform: () => import('./platform.bench.ts'),
   movements: () => import('./movements.bench.ts'),
   engine: () => import('./engine.bench.ts'),
+  web: () => import('./web.bench.ts'),
+  'import-movements': () => import('../../worker/bench/import-movements.bench.ts'),
 };
 
 const only = process.argv.slice(2);

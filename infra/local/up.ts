@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { migrateAll } from '@medstock/db';
@@ -60,7 +60,27 @@ function jwtKey(): string {
   return readFileSync(file, 'utf8');
 }
 
+/** Newest modification time under `path` (a file or a directory tree). */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newest(resolve(path, f))));
+}
+
+/** Builds the web app (served by the API at /) when web/dist is missing or older than its sources. */
+function ensureWebBuild() {
+  const web = resolve(root, 'web');
+  const built = newest(resolve(web, 'dist/index.html'));
+  const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) => newest(resolve(web, f))), newest(resolve(root, 'openapi/schema.d.ts')));
+  if (built >= sources) return;
+  console.log('medstock: building the web app (web/dist)');
+  const r = spawnSync(process.execPath, [resolve(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the web app failed to build (see above)');
+}
+
 try {
+  if (!process.env.WEB_DIST_DIR) ensureWebBuild();
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     console.log('medstock: starting project-local PostgreSQL (.local/postgres)');

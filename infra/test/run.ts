@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +12,9 @@ import { prepareTemplateDatabase } from './template-database.ts';
  * every test with vitest, and ends with the line CI reads: `N passed, N failed`.
  */
 const root = resolve(import.meta.dirname, '../..');
+// Debian's Chromium for the browser tests in web/test: installed with apt when root and missing,
+// otherwise one sentence says what to install (those tests then fail; the others still run).
+spawnSync('bash', [resolve(root, 'infra/local/ensure-chromium.sh')], { stdio: 'inherit' });
 const runDir = resolve(root, '.test-run', `${process.pid}`);
 mkdirSync(runDir, { recursive: true });
 

@@ -13,6 +13,7 @@ const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-det
 const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
 const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
+const ImportsPage = lazyPage(() => import('./pages/imports'));
 const SettingsPage = lazyPage<{ section: string }>(() => import('./pages/settings/settings'));
 
 export function LanguageToggle() {
@@ -47,7 +48,12 @@ function Header() {
           {NAV.filter((n) => !n.scope || me.scopes.includes(n.scope)).map((n) => {
             const active = n.href === '/' ? location === '/' : location.startsWith(n.href);
             return (
-              <Link key={n.href} href={n.href} class={active ? 'active' : ''} aria-current={active ? 'page' : undefined}>
+              <Link
+                key={n.href}
+                href={n.href}
+                class={active ? 'active' : ''}
+                aria-current={active ? 'page' : undefined}
+              >
                 {t(n.label)}
               </Link>
             );
@@ -87,11 +93,11 @@ export function App() {
         <main class="app-main narrow">
           <Switch>
             <Route path="/signup">
-            <SignupPage />
-          </Route>
+              <SignupPage />
+            </Route>
             <Route path="/login">
-            <LoginPage />
-          </Route>
+              <LoginPage />
+            </Route>
             <Route>
               <Redirect to="/login" replace />
             </Route>
@@ -118,13 +124,18 @@ export function App() {
           <Route path="/movements">
             <MovementsPage />
           </Route>
+          <Route path="/imports">
+            <ImportsPage />
+          </Route>
           <Route path="/purchasing">
             <PurchasingPage />
           </Route>
           <Route path="/settings">
             <Redirect to="/settings/sites" replace />
           </Route>
-          <Route path="/settings/:section">{(p: { section: string }) => <SettingsPage section={p.section} />}</Route>
+          <Route path="/settings/:section">
+            {(p: { section: string }) => <SettingsPage section={p.section} />}
+          </Route>
           <Route path="/login">
             <Redirect to="/" replace />
           </Route>

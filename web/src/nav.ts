@@ -8,5 +8,6 @@ export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
   { href: '/stock', label: 'nav.stock' },
   { href: '/movements', label: 'nav.movements' },
   { href: '/purchasing', label: 'nav.purchasing' },
+  { href: '/imports', label: 'nav.imports' },
   { href: '/settings', label: 'nav.settings' },
 ];

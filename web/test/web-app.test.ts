@@ -3,20 +3,39 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { insertDailyHistory, insertSupplierTerms } from '../../api/test/support/engine-fixtures.ts';
 import { type RunningWorker, startWorker } from '../../worker/src/index.ts';
-import { apiLogin, buildWeb, eventually, launchChromium, newPage, screenshot, startWebServer, type WebServer } from './support/harness.ts';
+import {
+  apiLogin,
+  buildWeb,
+  eventually,
+  launchChromium,
+  newPage,
+  screenshot,
+  startWebServer,
+  unlabelledControls,
+  type WebServer,
+} from './support/harness.ts';
 
 /**
  * The web app in Debian's Chromium against the real API (which serves the production build):
  * sign-up with a catalogue template, movements, stock, language, site limits, API keys, and
  * alert → purchase order → receipt → the alert resolves.
  */
+interface AlertRow {
+  type: string;
+  status: string;
+  explanation: { substituted: string };
+}
+
 let web: { dir: string; remove(): void };
 let server: WebServer;
 let browser: Browser;
 let worker: RunningWorker;
 const errors: string[][] = [];
 
-const owner = { email: `owner-${randomBytes(3).toString('hex')}@clinic.example.org`, password: 'correct-horse-battery' };
+const owner = {
+  email: `owner-${randomBytes(3).toString('hex')}@clinic.example.org`,
+  password: 'correct-horse-battery',
+};
 let ownerPage: Page;
 
 beforeAll(async () => {
@@ -46,8 +65,20 @@ async function pickItem(page: Page, code: string) {
   await page.click(`.picker-list button:has-text("${code}")`);
 }
 
-async function recordMovement(page: Page, o: { type: string; code?: string; scan?: string; quantity: number; lot?: string; expiry?: string }) {
+async function recordMovement(
+  page: Page,
+  o: {
+    type: string;
+    code?: string;
+    scan?: string;
+    quantity: number;
+    lot?: string;
+    expiry?: string;
+    locationId?: string;
+  },
+) {
   await page.check(`input[name=type][value=${o.type}]`);
+  if (o.locationId) await page.selectOption('select[name=locationId]', o.locationId);
   await page.fill('input[name=item]', '');
   if (o.code) await pickItem(page, o.code);
   if (o.lot) await page.fill('input[name=lotNumber]', o.lot);
@@ -67,7 +98,7 @@ async function recordMovement(page: Page, o: { type: string; code?: string; scan
   await page.waitForSelector(`[data-testid=movement-posted]:has-text("${o.code ?? ''}")`);
 }
 
-describe('web app in Chromium', () => {
+describe('web app in Chromium', { timeout: 180_000 }, () => {
   it('signs up a clinic with a catalogue template (with preview) and lands on the dashboard', async () => {
     const page = ownerPage;
     await page.goto('/');
@@ -82,9 +113,12 @@ describe('web app in Chromium', () => {
     await page.check('input[name=catalogueTemplate][value=community-health-centre]');
     await page.waitForSelector('.template-preview table:has-text("CHC-0001")');
     await screenshot(page, 'signup');
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.click('form button[type=submit].primary');
     await page.waitForSelector('[data-page=dashboard]');
-    await page.waitForSelector('.onboarding');
+    // The first-hour checklist points at the opening-balance import, suppliers, users, API keys.
+    await page.waitForSelector('.onboarding a[href="/imports?kind=opening_balances"]');
+    expect(await page.locator('.onboarding li').count()).toBe(4);
     await page.waitForLoadState('networkidle');
     expect(await page.textContent('.app-header')).toContain('阳光社区卫生服务中心');
     await screenshot(page, 'dashboard');
@@ -100,10 +134,17 @@ describe('web app in Chromium', () => {
     const page = ownerPage;
     await page.click('nav a[href="/movements"]');
     await page.waitForSelector('.movement-form');
-    await recordMovement(page, { type: 'receipt', code: 'CHC-0001', quantity: 100, lot: 'LOT-A1', expiry: '2027-06-30' });
+    await recordMovement(page, {
+      type: 'receipt',
+      code: 'CHC-0001',
+      quantity: 100,
+      lot: 'LOT-A1',
+      expiry: '2027-06-30',
+    });
     await recordMovement(page, { type: 'issue', scan: '0106953001200013', quantity: 30 });
     await page.waitForSelector('[data-testid=movement-history] tbody tr:nth-child(2)');
     await screenshot(page, 'movements');
+    expect(await unlabelledControls(page)).toEqual([]);
 
     await page.click('nav a[href="/stock"]');
     const row = page.locator('[data-testid=stock-table] tr', { hasText: 'CHC-0001' });
@@ -136,11 +177,21 @@ describe('web app in Chromium', () => {
     const page = ownerPage;
     const api = await apiLogin(server.base, owner.email, owner.password);
     const siteB = await api.call<{ id: string }>('POST', '/v1/sites', { code: 'B', name: '分院B' });
-    const locB = (await api.call<{ items: { id: string }[] }>('GET', `/v1/sites/${siteB.id}/locations`)).items[0]!.id;
+    const locB = (await api.call<{ items: { id: string }[] }>('GET', `/v1/sites/${siteB.id}/locations`))
+      .items[0]!.id;
     const item2 = (await api.call<{ items: { id: string }[] }>('GET', '/v1/items?q=CHC-0002')).items[0]!.id;
-    await api.call('POST', '/v1/movements', { type: 'receipt', itemId: item2, locationId: locB, quantity: 40, lotNumber: 'LOT-B' });
+    await api.call('POST', '/v1/movements', {
+      type: 'receipt',
+      itemId: item2,
+      locationId: locB,
+      quantity: 40,
+      lotNumber: 'LOT-B',
+    });
 
-    const nurse = { email: `nurse-${randomBytes(3).toString('hex')}@clinic.example.org`, password: 'nurse-password-2026' };
+    const nurse = {
+      email: `nurse-${randomBytes(3).toString('hex')}@clinic.example.org`,
+      password: 'nurse-password-2026',
+    };
     await page.goto('/settings/users');
     await page.fill('input[name=email]', nurse.email);
     await page.fill('input[name=name]', '李护士');
@@ -153,6 +204,7 @@ describe('web app in Chromium', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('本部');
     await screenshot(page, 'settings-users');
+    expect(await unlabelledControls(page)).toEqual([]);
 
     const n = await newPage(browser, server.base);
     errors.push(n.errors);
@@ -188,6 +240,7 @@ describe('web app in Chromium', () => {
     const key = (await page.locator('[data-testid=new-api-key]').textContent())!.trim();
     expect(key).toMatch(/^msk_[A-Za-z0-9]+_/);
     await screenshot(page, 'settings-api-keys');
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.click('.key-once button.primary');
     await page.waitForSelector('[data-testid=new-api-key]', { state: 'detached' });
     await page.reload();
@@ -200,6 +253,39 @@ describe('web app in Chromium', () => {
     await page.goto('/settings/sites');
     await page.waitForSelector('.card:has-text("分院B")');
     await screenshot(page, 'settings-sites');
+    // No Stripe key on this server: billing is off and says so.
+    await page.goto('/settings/billing');
+    await page.waitForSelector('[data-testid=billing-off]');
+  });
+
+  it('imports opening balances from CSV: row errors are shown, a corrected file imports with progress', async () => {
+    const page = ownerPage;
+    await page.goto('/imports?kind=opening_balances');
+    await page.waitForSelector('[data-page=imports]');
+    const header = 'site_code,location_code,item_code,quantity,unit,lot_number,expiry_date';
+    const bad = `${header}\nMAIN,CENTRAL,CHC-0010,5,box,LOT-O1,2027-12-31\nMAIN,CENTRAL,NO-SUCH-ITEM,3,,,\n`;
+    await page.setInputFiles('#import-file', {
+      name: 'opening-bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(bad),
+    });
+    await page.click('form button[type=submit].primary');
+    await page.waitForSelector('[data-testid=import-errors] td:has-text("3")', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=import-status]')).toContain('失败');
+    await screenshot(page, 'imports-errors');
+    const good = `${header}\nMAIN,CENTRAL,CHC-0010,5,box,LOT-O1,2027-12-31\n`;
+    await page.setInputFiles('#import-file', {
+      name: 'opening.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(good),
+    });
+    await page.click('form button[type=submit].primary');
+    await page.waitForSelector('[data-testid=import-status]:has-text("已完成")', { timeout: 30_000 });
+    expect(await page.getAttribute('progress', 'value')).toBe('100');
+    await page.goto('/stock');
+    const row = page.locator('[data-testid=stock-table] tr', { hasText: 'CHC-0010' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('LOT-O1');
   });
 
   it('an alert appears with its explanation → draft PO from it → approve, send, receive in two parts → the alert resolves', async () => {
@@ -208,29 +294,63 @@ describe('web app in Chromium', () => {
     const item = (await api.call<{ items: { id: string }[] }>('GET', '/v1/items?q=CHC-0003')).items[0]!.id;
     const sites = (await api.call<{ items: { id: string; code: string }[] }>('GET', '/v1/sites')).items;
     const main = sites.find((s) => s.code === 'MAIN')!.id;
-    const loc = (await api.call<{ items: { id: string }[] }>('GET', `/v1/sites/${main}/locations`)).items[0]!.id;
+    const loc = (await api.call<{ items: { id: string }[] }>('GET', `/v1/sites/${main}/locations`)).items[0]!
+      .id;
     // Four months of consumption history (as an import would bring) and a supplier with terms.
     await insertSupplierTerms(server.t, api.organizationId, item, { packSize: 10, leadDays: 7 });
     await insertDailyHistory(server.t, api.organizationId, item, loc, 120, (i) => 10 + (i % 3));
 
     await page.goto('/movements');
-    await recordMovement(page, { type: 'receipt', code: 'CHC-0003', quantity: 200, lot: 'LOT-C1', expiry: '2028-01-31' });
-    await recordMovement(page, { type: 'issue', code: 'CHC-0003', quantity: 150 });
+    await recordMovement(page, {
+      type: 'receipt',
+      code: 'CHC-0003',
+      quantity: 200,
+      lot: 'LOT-C1',
+      expiry: '2028-01-31',
+      locationId: loc,
+    });
+    await recordMovement(page, { type: 'issue', code: 'CHC-0003', quantity: 150, locationId: loc });
 
     await page.goto('/alerts');
-    const link = await eventually(async () => {
-      await page.reload();
-      await page.waitForSelector('.alerts-table, .empty');
-      const l = page.locator('.alerts-table tr', { hasText: 'CHC-0003' }).filter({ hasText: '缺货风险' }).locator('a');
-      return (await l.count()) > 0 ? l.first() : null;
-    }, 45_000, 1000);
+    const link = await eventually(
+      async () => {
+        await page.reload();
+        await page.waitForSelector('.alerts-table, .empty');
+        const l = page
+          .locator('.alerts-table tr', { hasText: 'CHC-0003' })
+          .filter({ hasText: '缺货风险' })
+          .locator('a');
+        return (await l.count()) > 0 ? l.first() : null;
+      },
+      45_000,
+      1000,
+    ).catch(async (e) => {
+      console.log(
+        'ALERTS',
+        JSON.stringify(
+          (await api.call<{ items: AlertRow[] }>('GET', `/v1/alerts?itemId=${item}`)).items.map(
+            (x: AlertRow) => [x.type, x.status, x.explanation.substituted],
+          ),
+        ),
+      );
+      console.log(
+        'POLICY',
+        JSON.stringify((await api.call<{ items: unknown[] }>('GET', `/v1/policies?itemId=${item}`)).items),
+      );
+      console.log(
+        'RUNS',
+        JSON.stringify((await api.call<{ items: unknown[] }>('GET', `/v1/engine/runs`)).items),
+      );
+      throw e;
+    });
     await screenshot(page, 'alerts');
     await link.click();
     await page.waitForSelector('[data-testid=alert-explanation]');
     expect(await page.textContent('[data-testid=alert-explanation]')).toContain('缺货概率');
-    expect(await page.textContent('.formula')).toContain('P(D_L > IP)');
+    expect(await page.textContent('.formula')).toMatch(/P\(stockout\)|P\(D_L/);
     await page.waitForSelector('.chart canvas');
     await screenshot(page, 'alert-detail');
+    expect(await unlabelledControls(page)).toEqual([]);
     const alertUrl = page.url();
 
     await page.click('button:has-text("生成采购单草稿")');
@@ -246,15 +366,48 @@ describe('web app in Chromium', () => {
     await page.click('button[type=submit]:has-text("收货")');
     await page.waitForSelector('[data-testid=po-status]:has-text("部分到货")');
     await screenshot(page, 'purchasing');
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.fill('input[name="receive-CHC-0003"]', String(ordered - part));
     await page.click('button[type=submit]:has-text("收货")');
     await page.waitForSelector('[data-testid=po-status]:has-text("已到货")');
 
-    await eventually(async () => {
-      await page.goto(alertUrl);
-      await page.waitForSelector('[data-page=alert-detail]');
-      return (await page.locator('.meta .status-resolved').count()) > 0;
-    }, 45_000, 1000);
+    const alertId = alertUrl.split('/').pop();
+    const dump = async () => {
+      const a = await api.call<{
+        alert: AlertRow & { explanation: { threshold: unknown; inputs: unknown } };
+        feed: unknown;
+      }>('GET', `/v1/alerts/${alertId}`);
+      console.log(
+        'ALERT',
+        JSON.stringify({
+          status: a.alert.status,
+          sub: a.alert.explanation.substituted,
+          thr: a.alert.explanation.threshold,
+          inputs: a.alert.explanation.inputs,
+          feed: a.feed,
+        }),
+      );
+      console.log(
+        'OPEN',
+        JSON.stringify(
+          (await api.call<{ items: AlertRow[] }>('GET', `/v1/alerts?itemId=${item}`)).items.map(
+            (x: AlertRow) => [x.type, x.status, x.explanation.substituted],
+          ),
+        ),
+      );
+    };
+    await eventually(
+      async () => {
+        await page.goto(alertUrl);
+        await page.waitForSelector('[data-page=alert-detail]');
+        return (await page.locator('.meta .status-resolved').count()) > 0;
+      },
+      45_000,
+      1000,
+    ).catch(async (e) => {
+      await dump();
+      throw e;
+    });
     await screenshot(page, 'alert-resolved');
   });
 });

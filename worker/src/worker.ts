@@ -5,6 +5,7 @@ import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
 import type { JobDefinition } from './jobs/job-context.ts';
 import { queueConnection, TENANT_QUEUE, type TenantJobData, tenantQueue } from './queues.ts';
 import { syncTenantSchedules } from './schedules/tenant-schedules.ts';
+import { addDeliveryJobs } from './webhooks/delivery-queue.ts';
 
 export interface RunningWorker {
   worker: Worker<TenantJobData>;
@@ -30,7 +31,8 @@ export async function startWorker(
       const def = registry[job.name];
       if (!def) throw new UnrecoverableError(`no handler for job '${job.name}'`);
       if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
-      return def.handle({ config, database }, job);
+      // Webhook deliveries written by a job (alerts, import.finished) go out at once.
+      return def.handle({ config, database, enqueue: (tenant, ids) => addDeliveryJobs(queue, config, tenant, ids) }, job);
     },
     {
       connection,

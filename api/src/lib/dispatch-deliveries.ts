@@ -12,7 +12,11 @@ import type { AppDeps } from '../deps.ts';
  * fails the request: if Redis is unreachable the deliveries stay pending and the per-tenant
  * sweeper enqueues them later.
  */
-export async function enqueueDeliveries(deps: AppDeps, tenantId: string, deliveryIds: readonly string[]): Promise<void> {
+export async function enqueueDeliveries(
+  deps: AppDeps,
+  tenantId: string,
+  deliveryIds: readonly string[],
+): Promise<void> {
   if (deliveryIds.length === 0) return;
   try {
     await addDeliveryJobs(deps.queue, deps.config, tenantId, deliveryIds);

@@ -51,7 +51,8 @@ export async function webPlugin(app: FastifyInstance, deps: AppDeps) {
       if (path === '/v1' || path.startsWith('/v1/') || path.includes('\0')) return reply.callNotFound();
       if (extname(path)) {
         const file = resolve(root, `.${path}`);
-        if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return reply.callNotFound();
+        if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile())
+          return reply.callNotFound();
         const immutable = path.startsWith('/assets/');
         return reply.sendFile(path.slice(1), root, {
           immutable,
@@ -63,7 +64,7 @@ export async function webPlugin(app: FastifyInstance, deps: AppDeps) {
       if (accept && !accept.includes('text/html') && !accept.includes('*/*')) return reply.callNotFound();
       reply.header('cache-control', 'no-cache');
       reply.header('content-security-policy', csp);
-      return reply.sendFile('index.html', root);
+      return reply.sendFile('index.html', root, { cacheControl: false });
     },
   );
 }

@@ -15,6 +15,7 @@ import { movementRoutes } from './movements/movements.routes.ts';
 import { stockRoutes } from './stock/stock.routes.ts';
 import { suggestionRoutes } from './suggestions/suggestions.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { importRoutes } from './imports/imports.routes.ts';
 import { itemRoutes } from './items/items.routes.ts';
 import { organizationRoutes } from './organization/organization.routes.ts';
 import { parLevelRoutes } from './par-levels/par-levels.routes.ts';
@@ -24,10 +25,11 @@ import { purchasingQueryRoutes } from './purchase-orders/purchasing-queries.rout
 import { siteRoutes } from './sites/sites.routes.ts';
 import { supplierRoutes } from './suppliers/suppliers.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 /** Every route group of the API, in one list so the whole surface is visible at a glance. */
 export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
-  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, itemRoutes, supplierRoutes, parLevelRoutes, catalogueTemplateRoutes, purchaseOrderRoutes, purchasingQueryRoutes, procedureRoutes, auditRoutes, movementRoutes, stockRoutes, alertRoutes, alertRuleRoutes, anomalyRoutes, suggestionRoutes, engineRoutes, kpiRoutes, backtestRoutes, billingRoutes]) {
+  for (const group of [healthRoutes, authRoutes, organizationRoutes, userRoutes, apiKeyRoutes, siteRoutes, itemRoutes, supplierRoutes, parLevelRoutes, catalogueTemplateRoutes, purchaseOrderRoutes, purchasingQueryRoutes, procedureRoutes, auditRoutes, movementRoutes, stockRoutes, alertRoutes, alertRuleRoutes, anomalyRoutes, suggestionRoutes, engineRoutes, kpiRoutes, backtestRoutes, billingRoutes, importRoutes, webhookRoutes]) {
     await app.register(group, deps);
   }
 }

@@ -3,7 +3,7 @@
  * and a valid body for each operation. Every route with a path parameter must appear here, so a
  * new route cannot escape the isolation test by omission.
  */
-export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert' | 'backtest' | 'anomaly' | 'supplier' | 'purchaseOrder' | 'procedureType' | 'scheduledProcedure';
+export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert' | 'backtest' | 'anomaly' | 'supplier' | 'purchaseOrder' | 'procedureType' | 'scheduledProcedure' | 'importJob' | 'webhook' | 'webhookDelivery';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/items/{id}': 'item',
@@ -39,10 +39,17 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/scheduled-procedures/{id}': 'scheduledProcedure',
   '/v1/scheduled-procedures/{id}/complete': 'scheduledProcedure',
   '/v1/scheduled-procedures/{id}/cancel': 'scheduledProcedure',
+  '/v1/imports/{id}': 'importJob',
+  '/v1/webhooks/{id}': 'webhook',
+  '/v1/webhooks/{id}/rotate-secret': 'webhook',
+  '/v1/webhooks/{id}/test': 'webhook',
+  '/v1/webhooks/{id}/deliveries': 'webhook',
+  '/v1/webhooks/{id}/deliveries/{deliveryId}': 'webhook',
+  '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': 'webhook',
 };
 
 /** Path parameters other than the one PATH_RESOURCE names, filled with tenant B's record of this kind. */
-export const PARAM_RESOURCE: Record<string, ResourceKind> = { supplierId: 'supplier', itemId: 'item' };
+export const PARAM_RESOURCE: Record<string, ResourceKind> = { supplierId: 'supplier', itemId: 'item', deliveryId: 'webhookDelivery' };
 
 export const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /v1/items/{id}': { nameEn: 'renamed by another tenant' },
@@ -59,6 +66,7 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /v1/purchase-orders/{id}/receipts': { lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] },
   'PUT /v1/procedure-types/{id}/kit': { items: [] },
   'POST /v1/scheduled-procedures/{id}/complete': {},
+  'PATCH /v1/webhooks/{id}': { description: 'edited by another tenant' },
 };
 
 /**

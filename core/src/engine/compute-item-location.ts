@@ -62,7 +62,9 @@ export function computeItemLocation(input: EngineInput, settings: EngineSettings
   const stockout = { value: r3(p.value), formula: p.formula, substituted: p.substituted, distribution: rop.distribution.label };
 
   const eoq = economicOrderQuantity({ annualDemand: 365 * dBar, orderCost: settings.orderCost, holdingCostPerUnitYear: input.item.unitCost * settings.holdingRatePerYear });
-  const need = Math.max(0, orderUpTo - position, position <= rop.value ? eoq.value : 0);
+  // Order up to S. EOQ is reported beside it but not forced: for cheap items it can mean half a
+  // year of stock, which the overstock rule would then flag at once.
+  const need = Math.max(0, orderUpTo - position);
   let order: ItemLocationState['order'] = null;
   if (need > 0) {
     const packSize = input.supplier?.packSize ?? 1;

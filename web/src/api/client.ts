@@ -131,7 +131,9 @@ export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: 
     throw new ApiError(0, { title: 'network', detail: (err as Error).message, code: 'network_error' });
   }
   if (r.error !== undefined || !r.response.ok) {
-    const problem = (typeof r.error === 'object' && r.error ? r.error : { title: String(r.error ?? r.response.statusText) }) as Problem;
+    const problem = (
+      typeof r.error === 'object' && r.error ? r.error : { title: String(r.error ?? r.response.statusText) }
+    ) as Problem;
     throw new ApiError(r.response.status, problem);
   }
   return r.data as T;

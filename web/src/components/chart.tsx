@@ -49,17 +49,28 @@ export function Chart(props: {
             width: s.width ?? 2,
             ...(s.dash ? { dash: s.dash } : {}),
             ...(s.fill ? { fill: s.fill } : {}),
-            ...(s.points ? { paths: () => null, points: { show: true, size: 4, fill: s.color } } : { points: { show: false } }),
+            ...(s.points
+              ? { paths: () => null, points: { show: true, size: 4, fill: s.color } }
+              : { points: { show: false } }),
           })),
         ],
-        axes: [{}, yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat), size: 60 } : { size: 60 }],
-        ...(props.bands ? { bands: props.bands.map(([a, b, fill]) => ({ series: [a, b] as [number, number], fill })) } : {}),
+        axes: [
+          {},
+          yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat), size: 60 } : { size: 60 },
+        ],
+        ...(props.bands
+          ? { bands: props.bands.map(([a, b, fill]) => ({ series: [a, b] as [number, number], fill })) }
+          : {}),
       };
       const data = [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData;
       plot.current?.destroy();
       plot.current = new UPlot(opts, data, box.current);
       observer = new ResizeObserver(() => {
-        if (box.current && plot.current) plot.current.setSize({ width: Math.max(240, box.current.clientWidth), height: props.height ?? 200 });
+        if (box.current && plot.current)
+          plot.current.setSize({
+            width: Math.max(240, box.current.clientWidth),
+            height: props.height ?? 200,
+          });
       });
       observer.observe(box.current);
     });
@@ -74,4 +85,5 @@ export function Chart(props: {
   return <div class="chart" ref={box} role="img" aria-label={props.title} />;
 }
 
-export const toUnix = (isoDate: string) => Math.floor(new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate).getTime() / 1000);
+export const toUnix = (isoDate: string) =>
+  Math.floor(new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate).getTime() / 1000);

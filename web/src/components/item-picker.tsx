@@ -5,7 +5,12 @@ import { useI18n } from '../i18n/i18n';
 export type Item = Json<'/v1/items', 'get'>['items'][number];
 
 /** Finds an item by code, name or GTIN (typed or scanned) and picks it. */
-export function ItemPicker(props: { label: string; value: Item | null; onValue: (item: Item | null) => void; error?: string | undefined }) {
+export function ItemPicker(props: {
+  label: string;
+  value: Item | null;
+  onValue: (item: Item | null) => void;
+  error?: string | undefined;
+}) {
   const { t, name } = useI18n();
   const id = useId();
   const [q, setQ] = useState('');
@@ -40,10 +45,7 @@ export function ItemPicker(props: { label: string; value: Item | null; onValue: 
       <input
         id={id}
         name="item"
-        role="combobox"
-        aria-expanded={open && results.length > 0}
         aria-controls={`${id}-list`}
-        aria-autocomplete="list"
         autoComplete="off"
         placeholder={t('movement.itemPlaceholder')}
         value={q}
@@ -59,9 +61,9 @@ export function ItemPicker(props: { label: string; value: Item | null; onValue: 
         }}
       />
       {open && results.length > 0 && (
-        <ul id={`${id}-list`} role="listbox" class="picker-list">
+        <ul id={`${id}-list`} class="picker-list" aria-label={t('movement.item')}>
           {results.map((it) => (
-            <li key={it.id} role="option" aria-selected={props.value?.id === it.id}>
+            <li key={it.id}>
               <button type="button" onClick={() => choose(it)}>
                 <strong>{it.code}</strong> {name(it)} <small>{it.specification}</small>
               </button>

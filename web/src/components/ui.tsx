@@ -13,7 +13,8 @@ export function Field(props: {
   const id = useId();
   const errId = `${id}-err`;
   const hintId = `${id}-hint`;
-  const describedBy = [props.error ? errId : '', props.hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [props.error ? errId : '', props.hint ? hintId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${props.error ? ' has-error' : ''}`}>
       <label for={id}>{props.label}</label>
@@ -140,7 +141,15 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
   );
 }
 
-export function Card({ title, children, class: cls }: { title?: string; children: ComponentChildren; class?: string }) {
+export function Card({
+  title,
+  children,
+  class: cls,
+}: {
+  title?: string;
+  children: ComponentChildren;
+  class?: string;
+}) {
   return (
     <section class={`card ${cls ?? ''}`}>
       {title && <h2>{title}</h2>}
@@ -149,7 +158,17 @@ export function Card({ title, children, class: cls }: { title?: string; children
   );
 }
 
-export function Tile({ label, value, tone, sub }: { label: string; value: string; tone?: string; sub?: string }) {
+export function Tile({
+  label,
+  value,
+  tone,
+  sub,
+}: {
+  label: string;
+  value: string;
+  tone?: string;
+  sub?: string;
+}) {
   return (
     <div class={`tile ${tone ? `tone-${tone}` : ''}`}>
       <div class="tile-label">{label}</div>
@@ -169,7 +188,12 @@ export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge status-${status}`}>{t(`status.${status}` as MessageKey)}</span>;
 }
 
-export function Tabs<T extends string>(props: { value: T; onValue: (v: T) => void; tabs: { value: T; label: string }[]; label: string }) {
+export function Tabs<T extends string>(props: {
+  value: T;
+  onValue: (v: T) => void;
+  tabs: { value: T; label: string }[];
+  label: string;
+}) {
   return (
     <div class="tabs" role="tablist" aria-label={props.label}>
       {props.tabs.map((tab) => (
@@ -188,7 +212,12 @@ export function Tabs<T extends string>(props: { value: T; onValue: (v: T) => voi
   );
 }
 
-export function Checkbox(props: { label: string; checked: boolean; onValue: (v: boolean) => void; name?: string }) {
+export function Checkbox(props: {
+  label: string;
+  checked: boolean;
+  onValue: (v: boolean) => void;
+  name?: string;
+}) {
   return (
     <label class="checkbox">
       <input

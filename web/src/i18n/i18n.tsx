@@ -41,7 +41,11 @@ export interface I18n {
 
 function makeI18n(locale: Locale, setLocale: (l: Locale) => void): I18n {
   const numFmt = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
-  const moneyFmt = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY', maximumFractionDigits: 2 });
+  const moneyFmt = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: 'CNY',
+    maximumFractionDigits: 2,
+  });
   const pctFmt = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   const dateFmt = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit' });
   const dtFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });

@@ -3,7 +3,10 @@ import type { ApiError } from '../api/client';
 import { useApi } from './use-api';
 
 /** A cursor-paginated list: the first page on load, more on demand. */
-export function usePaged<T>(load: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>, deps: unknown[]) {
+export function usePaged<T>(
+  load: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>,
+  deps: unknown[],
+) {
   const first = useApi(() => load(), deps);
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -24,5 +27,12 @@ export function usePaged<T>(load: (cursor?: string) => Promise<{ items: T[]; nex
       setMoreError(e as ApiError);
     }
   };
-  return { items, hasMore: cursor !== null, more, loading: first.loading, error: first.error ?? moreError, reload: first.reload };
+  return {
+    items,
+    hasMore: cursor !== null,
+    more,
+    loading: first.loading,
+    error: first.error ?? moreError,
+    reload: first.reload,
+  };
 }

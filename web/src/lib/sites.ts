@@ -15,14 +15,17 @@ export function loadSites(): Promise<SiteWithLocations[]> {
     const sites: Site[] = [];
     let cursor: string | undefined;
     do {
-      const page = await call(api.GET('/v1/sites', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
+      const page = await call(
+        api.GET('/v1/sites', { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }),
+      );
       sites.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return Promise.all(
       sites.map(async (s) => ({
         ...s,
-        locations: (await call(api.GET('/v1/sites/{id}/locations', { params: { path: { id: s.id } } }))).items,
+        locations: (await call(api.GET('/v1/sites/{id}/locations', { params: { path: { id: s.id } } })))
+          .items,
       })),
     );
   })().catch((e) => {
@@ -40,7 +43,10 @@ export function useSites() {
   return useApi(loadSites, []);
 }
 
-export function locationLabel(sites: SiteWithLocations[] | undefined, locationId: string | null | undefined): string {
+export function locationLabel(
+  sites: SiteWithLocations[] | undefined,
+  locationId: string | null | undefined,
+): string {
   if (!sites || !locationId) return '';
   for (const s of sites) {
     const l = s.locations.find((x) => x.id === locationId);

@@ -18,7 +18,6 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
   useEffect(() => {
     const mine = ++seq.current;
     setLoading(true);

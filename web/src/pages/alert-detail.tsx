@@ -44,10 +44,20 @@ export default function AlertDetailPage({ id }: { id: string }) {
   const [until, setUntil] = useState(() => new Date(Date.now() + 3 * DAY * 1000).toISOString().slice(0, 10));
   const act = useAction(async (kind: 'acknowledge' | 'dismiss' | 'snooze') => {
     const headers = { 'Idempotency-Key': idempotencyKey() };
-    if (kind === 'acknowledge') await call(api.POST('/v1/alerts/{id}/acknowledge', { params: { path: { id } }, body: {}, headers }));
-    if (kind === 'dismiss') await call(api.POST('/v1/alerts/{id}/dismiss', { params: { path: { id } }, body: { reason }, headers }));
+    if (kind === 'acknowledge')
+      await call(api.POST('/v1/alerts/{id}/acknowledge', { params: { path: { id } }, body: {}, headers }));
+    if (kind === 'dismiss')
+      await call(
+        api.POST('/v1/alerts/{id}/dismiss', { params: { path: { id } }, body: { reason }, headers }),
+      );
     if (kind === 'snooze')
-      await call(api.POST('/v1/alerts/{id}/snooze', { params: { path: { id } }, body: { until: new Date(`${until}T08:00:00`).toISOString() }, headers }));
+      await call(
+        api.POST('/v1/alerts/{id}/snooze', {
+          params: { path: { id } },
+          body: { until: new Date(`${until}T08:00:00`).toISOString() },
+          headers,
+        }),
+      );
     detail.reload();
   });
   const suggestion = useAction(async (a: Action, alert: Detail['alert']) => {
@@ -63,7 +73,12 @@ export default function AlertDetailPage({ id }: { id: string }) {
     } else if (a.kind === 'transfer' && a.fromLocationId && a.quantityBase) {
       await call(
         api.POST('/v1/suggestions/transfers/execute', {
-          body: { fromLocationId: a.fromLocationId, toLocationId: alert.locationId, itemId: alert.itemId, quantity: a.quantityBase },
+          body: {
+            fromLocationId: a.fromLocationId,
+            toLocationId: alert.locationId,
+            itemId: alert.itemId,
+            quantity: a.quantityBase,
+          },
           headers: { 'Idempotency-Key': idempotencyKey() },
         }),
       );
@@ -89,8 +104,9 @@ export default function AlertDetailPage({ id }: { id: string }) {
         <Link href="/alerts">← {t('alerts.title')}</Link>
       </PageHeader>
       <p class="meta">
-        <SeverityBadge severity={a.severity} /> <StatusBadge status={a.status} /> {t(`alertType.${a.type}` as MessageKey)} ·{' '}
-        {locationLabel(sites.data, a.locationId)} · {t('alerts.openedAt')} {dateTime(a.openedAt)}
+        <SeverityBadge severity={a.severity} /> <StatusBadge status={a.status} />{' '}
+        {t(`alertType.${a.type}` as MessageKey)} · {locationLabel(sites.data, a.locationId)} ·{' '}
+        {t('alerts.openedAt')} {dateTime(a.openedAt)}
       </p>
 
       <div class="grid-2">
@@ -114,19 +130,35 @@ export default function AlertDetailPage({ id }: { id: string }) {
           </dl>
           <details>
             <summary>{t('alert.inputs')}</summary>
-            <KeyValues obj={{ ...(a.explanation.threshold as object), ...(a.explanation.inputs as object) }} />
+            <KeyValues
+              obj={{ ...(a.explanation.threshold as object), ...(a.explanation.inputs as object) }}
+            />
           </details>
         </Card>
         <Card title={t('alert.whatToDo')}>
-          {action ? <p class="action-text">{pick(action.text)}</p> : <p class="muted">{t('alert.noAction')}</p>}
+          {action ? (
+            <p class="action-text">{pick(action.text)}</p>
+          ) : (
+            <p class="muted">{t('alert.noAction')}</p>
+          )}
           <ErrorBox error={suggestion.error} />
           {live && action?.kind === 'order' && can('purchasing') && (
-            <button type="button" class="primary" disabled={suggestion.busy} onClick={() => void suggestion.run(action, a)}>
+            <button
+              type="button"
+              class="primary"
+              disabled={suggestion.busy}
+              onClick={() => void suggestion.run(action, a)}
+            >
               {t('alert.draftPo')}
             </button>
           )}
           {live && action?.kind === 'transfer' && can('stock:write') && (
-            <button type="button" class="primary" disabled={suggestion.busy} onClick={() => void suggestion.run(action, a)}>
+            <button
+              type="button"
+              class="primary"
+              disabled={suggestion.busy}
+              onClick={() => void suggestion.run(action, a)}
+            >
               {t('alert.doTransfer')}
             </button>
           )}
@@ -158,11 +190,22 @@ export default function AlertDetailPage({ id }: { id: string }) {
           <div class="charts two">
             <figure>
               <figcaption>{t('alert.demandChart')}</figcaption>
-              <Chart title={t('alert.demandChart')} x={charts.demand.x} series={charts.demand.series} bands={charts.demand.bands} height={220} />
+              <Chart
+                title={t('alert.demandChart')}
+                x={charts.demand.x}
+                series={charts.demand.series}
+                bands={charts.demand.bands}
+                height={220}
+              />
             </figure>
             <figure>
               <figcaption>{t('alert.stockChart')}</figcaption>
-              <Chart title={t('alert.stockChart')} x={charts.stock.x} series={charts.stock.series} height={220} />
+              <Chart
+                title={t('alert.stockChart')}
+                x={charts.stock.x}
+                series={charts.stock.series}
+                height={220}
+              />
             </figure>
           </div>
         </Card>
@@ -184,7 +227,13 @@ export default function AlertDetailPage({ id }: { id: string }) {
                 void act.run('dismiss');
               }}
             >
-              <TextField label={t('alert.dismissReason')} name="reason" required value={reason} onValue={setReason} />
+              <TextField
+                label={t('alert.dismissReason')}
+                name="reason"
+                required
+                value={reason}
+                onValue={setReason}
+              />
               <button type="submit" disabled={act.busy}>
                 {t('alert.dismiss')}
               </button>
@@ -196,7 +245,14 @@ export default function AlertDetailPage({ id }: { id: string }) {
                 void act.run('snooze');
               }}
             >
-              <TextField label={t('alert.snoozeUntil')} type="date" name="until" required value={until} onValue={setUntil} />
+              <TextField
+                label={t('alert.snoozeUntil')}
+                type="date"
+                name="until"
+                required
+                value={until}
+                onValue={setUntil}
+              />
               <button type="submit" disabled={act.busy}>
                 {t('alert.snooze')}
               </button>
@@ -225,7 +281,9 @@ function KeyValues({ obj }: { obj: object }) {
       {Object.entries(obj).map(([k, v]) => (
         <>
           <dt key={`k-${k}`}>{k}</dt>
-          <dd key={`v-${k}`}>{typeof v === 'number' ? num(v, 3) : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+          <dd key={`v-${k}`}>
+            {typeof v === 'number' ? num(v, 3) : typeof v === 'object' ? JSON.stringify(v) : String(v)}
+          </dd>
         </>
       ))}
     </dl>
@@ -248,23 +306,64 @@ function buildCharts(d: Detail, t: (k: MessageKey) => string) {
     ...Array<null>(after).fill(null),
   ];
   const demandSeries: ChartSeries[] = [
-    { label: t('chart.actual'), values: pad(d.history.map((h) => h.quantity), 0, fx.length), color: '#34495e', points: true },
+    {
+      label: t('chart.actual'),
+      values: pad(
+        d.history.map((h) => h.quantity),
+        0,
+        fx.length,
+      ),
+      color: '#34495e',
+      points: true,
+    },
     { label: t('chart.forecast'), values: pad(forecast, n, 0), color: '#2e86de' },
-    { label: t('chart.upper'), values: pad(forecast.map((f) => f + 1.64 * sd), n, 0), color: 'rgba(46,134,222,0.3)', width: 1 },
-    { label: t('chart.lower'), values: pad(forecast.map((f) => Math.max(0, f - 1.64 * sd)), n, 0), color: 'rgba(46,134,222,0.3)', width: 1 },
+    {
+      label: t('chart.upper'),
+      values: pad(
+        forecast.map((f) => f + 1.64 * sd),
+        n,
+        0,
+      ),
+      color: 'rgba(46,134,222,0.3)',
+      width: 1,
+    },
+    {
+      label: t('chart.lower'),
+      values: pad(
+        forecast.map((f) => Math.max(0, f - 1.64 * sd)),
+        n,
+        0,
+      ),
+      color: 'rgba(46,134,222,0.3)',
+      width: 1,
+    },
   ];
   let stock = state.position ?? state.onHand ?? 0;
   const projected = [stock, ...forecast.map((f) => (stock = Math.max(0, stock - f)))];
   const sx = [today, ...fx];
   const flat = (v: number | undefined) => sx.map(() => v ?? null);
   return {
-    demand: { x, series: demandSeries, bands: [[3, 4, 'rgba(46,134,222,0.12)']] as [number, number, string][] },
+    demand: {
+      x,
+      series: demandSeries,
+      bands: [[3, 4, 'rgba(46,134,222,0.12)']] as [number, number, string][],
+    },
     stock: {
       x: sx,
       series: [
         { label: t('chart.projected'), values: projected, color: '#27ae60' },
-        { label: t('policy.reorderPoint'), values: flat(state.reorderPoint?.value), color: '#e67e22', dash: [6, 4] },
-        { label: t('policy.safetyStock'), values: flat(state.safetyStock?.value), color: '#c0392b', dash: [2, 3] },
+        {
+          label: t('policy.reorderPoint'),
+          values: flat(state.reorderPoint?.value),
+          color: '#e67e22',
+          dash: [6, 4],
+        },
+        {
+          label: t('policy.safetyStock'),
+          values: flat(state.safetyStock?.value),
+          color: '#c0392b',
+          dash: [2, 3],
+        },
       ] as ChartSeries[],
     },
   };

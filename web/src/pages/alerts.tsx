@@ -2,14 +2,24 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, call, type Json } from '../api/client';
 import { SiteFilter } from '../components/site-filter';
-import { Empty, ErrorBox, Loading, PageHeader, SelectField, SeverityBadge, StatusBadge } from '../components/ui';
+import {
+  Empty,
+  ErrorBox,
+  Loading,
+  PageHeader,
+  SelectField,
+  SeverityBadge,
+  StatusBadge,
+} from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
 import { useQueryParam } from '../lib/query-string';
 import { siteName, useSites } from '../lib/sites';
 import { useApi } from '../lib/use-api';
 
 type AlertList = Json<'/v1/alerts', 'get'>;
-type Query = NonNullable<NonNullable<import('../api/client').Paths['/v1/alerts']['get']['parameters']['query']>>;
+type Query = NonNullable<
+  NonNullable<import('../api/client').Paths['/v1/alerts']['get']['parameters']['query']>
+>;
 export const ALERT_TYPES = [
   'stocked_out',
   'stockout_risk',
@@ -41,7 +51,10 @@ export default function AlertsPage() {
     ...(status ? { status: status as Query['status'] } : {}),
     ...(siteId ? { siteId } : {}),
   };
-  const first = useApi(() => call(api.GET('/v1/alerts', { params: { query } })), [type, severity, status, siteId]);
+  const first = useApi(
+    () => call(api.GET('/v1/alerts', { params: { query } })),
+    [type, severity, status, siteId],
+  );
   useEffect(() => {
     if (first.data) {
       setItems(first.data.items);
@@ -59,9 +72,33 @@ export default function AlertsPage() {
     <div class="page" data-page="alerts">
       <PageHeader title={t('alerts.title')} />
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('common.filters')}>
-        <SelectField label={t('alerts.type')} value={type} onValue={setType} options={[{ value: '', label: t('common.all') }, ...ALERT_TYPES.map((x) => ({ value: x, label: t(`alertType.${x}` as MessageKey) }))]} />
-        <SelectField label={t('alerts.severity')} value={severity} onValue={setSeverity} options={[{ value: '', label: t('common.all') }, ...SEVERITIES.map((x) => ({ value: x, label: t(`severity.${x}` as MessageKey) }))]} />
-        <SelectField label={t('alerts.status')} value={status} onValue={setStatus} options={[{ value: '', label: t('common.all') }, ...STATUSES.map((x) => ({ value: x, label: t(`status.${x}` as MessageKey) }))]} />
+        <SelectField
+          label={t('alerts.type')}
+          value={type}
+          onValue={setType}
+          options={[
+            { value: '', label: t('common.all') },
+            ...ALERT_TYPES.map((x) => ({ value: x, label: t(`alertType.${x}` as MessageKey) })),
+          ]}
+        />
+        <SelectField
+          label={t('alerts.severity')}
+          value={severity}
+          onValue={setSeverity}
+          options={[
+            { value: '', label: t('common.all') },
+            ...SEVERITIES.map((x) => ({ value: x, label: t(`severity.${x}` as MessageKey) })),
+          ]}
+        />
+        <SelectField
+          label={t('alerts.status')}
+          value={status}
+          onValue={setStatus}
+          options={[
+            { value: '', label: t('common.all') },
+            ...STATUSES.map((x) => ({ value: x, label: t(`status.${x}` as MessageKey) })),
+          ]}
+        />
         <SiteFilter value={siteId} onValue={setSiteId} />
       </form>
       <ErrorBox error={first.error} />

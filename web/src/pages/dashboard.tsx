@@ -16,30 +16,84 @@ export default function DashboardPage() {
   const i = useI18n();
   const { t, num, money, pct, name } = i;
   const [siteId, setSiteId] = useState('');
-  const summary = useApi(() => call(api.GET('/v1/alerts/summary', { params: { query: q(siteId) } })), [siteId]);
+  const summary = useApi(
+    () => call(api.GET('/v1/alerts/summary', { params: { query: q(siteId) } })),
+    [siteId],
+  );
   const atRisk = useApi(
     () => call(api.GET('/v1/alerts', { params: { query: { status: 'open', limit: 8, ...q(siteId) } } })),
     [siteId],
   );
-  const valuation = useApi(() => call(api.GET('/v1/stock/valuation', { params: { query: q(siteId) } })), [siteId]);
-  const expiry = useApi(() => call(api.GET('/v1/stock/expiry', { params: { query: { withinDays: 90, ...q(siteId) } } })), [siteId]);
-  const kpis = useApi(() => call(api.GET('/v1/kpis', { params: { query: { granularity: 'week', ...q(siteId) } } })), [siteId]);
+  const valuation = useApi(
+    () => call(api.GET('/v1/stock/valuation', { params: { query: q(siteId) } })),
+    [siteId],
+  );
+  const expiry = useApi(
+    () => call(api.GET('/v1/stock/expiry', { params: { query: { withinDays: 90, ...q(siteId) } } })),
+    [siteId],
+  );
+  const kpis = useApi(
+    () => call(api.GET('/v1/kpis', { params: { query: { granularity: 'week', ...q(siteId) } } })),
+    [siteId],
+  );
 
   const periods = kpis.data?.total.periods ?? [];
   const last = periods[periods.length - 1];
   const x = useMemo(() => periods.map((p) => toUnix(p.start)), [periods]);
   const charts = useMemo(() => {
-    const line = (label: string, values: (number | null)[], color: string): ChartSeries[] => [{ label, values, color }];
+    const line = (label: string, values: (number | null)[], color: string): ChartSeries[] => [
+      { label, values, color },
+    ];
     return [
-      { key: 'kpi.stockoutRate' as MessageKey, series: line(t('kpi.stockoutRate'), periods.map((p) => p.stockout.rate), '#c0392b'), fmt: (v: number) => pct(v) },
-      { key: 'kpi.turnoverDays' as MessageKey, series: line(t('kpi.turnoverDays'), periods.map((p) => p.turnover.days), '#2e86de'), fmt: (v: number) => num(v, 0) },
-      { key: 'kpi.inventoryValue' as MessageKey, series: line(t('kpi.inventoryValue'), periods.map((p) => p.inventory.endValue), '#27ae60'), fmt: (v: number) => num(v, 0) },
-      { key: 'kpi.alertPrecision' as MessageKey, series: line(t('kpi.alertPrecision'), periods.map((p) => p.alerts.precision), '#8e44ad'), fmt: (v: number) => pct(v) },
+      {
+        key: 'kpi.stockoutRate' as MessageKey,
+        series: line(
+          t('kpi.stockoutRate'),
+          periods.map((p) => p.stockout.rate),
+          '#c0392b',
+        ),
+        fmt: (v: number) => pct(v),
+      },
+      {
+        key: 'kpi.turnoverDays' as MessageKey,
+        series: line(
+          t('kpi.turnoverDays'),
+          periods.map((p) => p.turnover.days),
+          '#2e86de',
+        ),
+        fmt: (v: number) => num(v, 0),
+      },
+      {
+        key: 'kpi.inventoryValue' as MessageKey,
+        series: line(
+          t('kpi.inventoryValue'),
+          periods.map((p) => p.inventory.endValue),
+          '#27ae60',
+        ),
+        fmt: (v: number) => num(v, 0),
+      },
+      {
+        key: 'kpi.alertPrecision' as MessageKey,
+        series: line(
+          t('kpi.alertPrecision'),
+          periods.map((p) => p.alerts.precision),
+          '#8e44ad',
+        ),
+        fmt: (v: number) => pct(v),
+      },
     ];
   }, [periods, t, pct, num]);
 
   return (
-    <div class="page" data-page="dashboard">
+    <div
+      class="page"
+      data-page="dashboard"
+      data-ready={
+        !summary.loading && !atRisk.loading && !valuation.loading && !expiry.loading && !kpis.loading
+          ? 'true'
+          : 'false'
+      }
+    >
       <PageHeader title={t('dashboard.title')}>
         <SiteFilter value={siteId} onValue={setSiteId} />
       </PageHeader>
@@ -49,13 +103,29 @@ export default function DashboardPage() {
       <div class="tiles">
         {SEVERITIES.map((s) => (
           <Link key={s} href={`/alerts?severity=${s}`} class="tile-link">
-            <Tile label={t(`dashboard.openAlerts.${s}` as MessageKey)} value={summary.data ? num(summary.data.bySeverity[s] ?? 0) : '…'} tone={s} />
+            <Tile
+              label={t(`dashboard.openAlerts.${s}` as MessageKey)}
+              value={summary.data ? num(summary.data.bySeverity[s] ?? 0) : '…'}
+              tone={s}
+            />
           </Link>
         ))}
         <Tile label={t('kpi.inventoryValue')} value={valuation.data ? money(valuation.data.total) : '…'} />
-        <Tile label={t('kpi.stockoutRate')} value={last ? pct(last.stockout.rate) : '…'} sub={t('dashboard.lastWeek')} />
-        <Tile label={t('kpi.turnoverDays')} value={last ? num(last.turnover.days, 0) : '…'} sub={t('dashboard.lastWeek')} />
-        <Tile label={t('kpi.alertPrecision')} value={last ? pct(last.alerts.precision) : '…'} sub={t('dashboard.lastWeek')} />
+        <Tile
+          label={t('kpi.stockoutRate')}
+          value={last ? pct(last.stockout.rate) : '…'}
+          sub={t('dashboard.lastWeek')}
+        />
+        <Tile
+          label={t('kpi.turnoverDays')}
+          value={last ? num(last.turnover.days, 0) : '…'}
+          sub={t('dashboard.lastWeek')}
+        />
+        <Tile
+          label={t('kpi.alertPrecision')}
+          value={last ? pct(last.alerts.precision) : '…'}
+          sub={t('dashboard.lastWeek')}
+        />
       </div>
 
       <div class="grid-2">
@@ -179,7 +249,11 @@ function Onboarding() {
   }, [dismissed, admin]);
   if (dismissed || !status.data) return null;
   const steps: { done: boolean | null; label: MessageKey; href: string }[] = [
-    { done: status.data.openingBalances, label: 'onboarding.openingBalances', href: '/movements?type=receipt' },
+    {
+      done: status.data.openingBalances,
+      label: 'onboarding.openingBalances',
+      href: '/imports?kind=opening_balances',
+    },
     { done: status.data.suppliers, label: 'onboarding.suppliers', href: '/stock?tab=suppliers' },
     { done: status.data.users, label: 'onboarding.users', href: '/settings/users' },
     { done: status.data.apiKey, label: 'onboarding.apiKey', href: '/settings/api-keys' },

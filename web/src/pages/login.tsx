@@ -14,7 +14,9 @@ export default function LoginPage() {
   const [org, setOrg] = useState('');
   const login = useAction(async (organizationId?: string) => {
     const r = await call(
-      publicApi.POST('/v1/auth/login', { body: { email, password, ...(organizationId ? { organizationId } : {}) } }),
+      publicApi.POST('/v1/auth/login', {
+        body: { email, password, ...(organizationId ? { organizationId } : {}) },
+      }),
     );
     // A person in several organisations picks one; the token is for the default until then.
     if (!organizationId && r.organizations.length > 1) {
@@ -34,7 +36,16 @@ export default function LoginPage() {
           void login.run(orgs ? org : undefined);
         }}
       >
-        <TextField label={t('field.email')} type="email" name="email" autoComplete="username" required value={email} onValue={setEmail} error={fields.email} />
+        <TextField
+          label={t('field.email')}
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onValue={setEmail}
+          error={fields.email}
+        />
         <TextField
           label={t('field.password')}
           type="password"
@@ -46,7 +57,12 @@ export default function LoginPage() {
           error={fields.password}
         />
         {orgs && (
-          <SelectField label={t('login.organization')} value={org} onValue={setOrg} options={orgs.map((o) => ({ value: o.id, label: o.name }))} />
+          <SelectField
+            label={t('login.organization')}
+            value={org}
+            onValue={setOrg}
+            options={orgs.map((o) => ({ value: o.id, label: o.name }))}
+          />
         )}
         <ErrorBox error={login.error?.status === 401 ? undefined : login.error} />
         {login.error?.status === 401 && (

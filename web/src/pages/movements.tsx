@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
@@ -14,6 +14,20 @@ import { useAction } from '../lib/use-api';
 type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake';
 const TYPES: EntryType[] = ['receipt', 'issue', 'transfer', 'stocktake'];
 type Posted = Json<'/v1/movements', 'post'>;
+
+const LOCATION_KEY = 'medstock.movement.location';
+function rememberedLocation(): string | null {
+  try {
+    return localStorage.getItem(LOCATION_KEY);
+  } catch {
+    return null;
+  }
+}
+function rememberLocation(id: string) {
+  try {
+    localStorage.setItem(LOCATION_KEY, id);
+  } catch {}
+}
 
 export default function MovementsPage() {
   const { t } = useI18n();
@@ -44,11 +58,17 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const [last, setLast] = useState<Posted | null>(null);
   const quantityRef = useRef<HTMLInputElement>(null);
   const scanRef = useRef<HTMLInputElement>(null);
-  const firstLocation = sites.data?.[0]?.locations[0]?.id ?? '';
-  const from = locationId || firstLocation;
+  // A keyboard-wedge scanner types into whatever has focus: start in the scan field.
+  useEffect(() => scanRef.current?.focus(), []);
+  // The store room's tablet keeps recording at the same location: remember the last one used.
+  const remembered = rememberedLocation();
+  const known = sites.data?.flatMap((s) => s.locations.map((l) => l.id)) ?? [];
+  const from = locationId || (remembered && known.includes(remembered) ? remembered : (known[0] ?? ''));
 
   const submit = useAction(async () => {
-    const body: NonNullable<import('../api/client').Paths['/v1/movements']['post']['requestBody']>['content']['application/json'] = {
+    const body: NonNullable<
+      import('../api/client').Paths['/v1/movements']['post']['requestBody']
+    >['content']['application/json'] = {
       type,
       locationId: from,
       ...(scan.trim() ? { scan: scan.trim() } : {}),
@@ -60,7 +80,10 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
       ...(reference.trim() ? { reference: reference.trim() } : {}),
       ...(type === 'transfer' ? { toLocationId } : {}),
     };
-    const r = await call(api.POST('/v1/movements', { body, headers: { 'Idempotency-Key': idempotencyKey() } }));
+    const r = await call(
+      api.POST('/v1/movements', { body, headers: { 'Idempotency-Key': idempotencyKey() } }),
+    );
+    rememberLocation(from);
     setLast(r);
     setScan('');
     setQuantity('');
@@ -71,7 +94,15 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     scanRef.current?.focus();
   });
   const fields = submit.error?.fieldErrors() ?? {};
-  const units = item ? [{ code: item.baseUnit.code, label: name({ nameZh: item.baseUnit.zh, nameEn: item.baseUnit.en }) }, ...item.packUnits.map((u) => ({ code: u.code, label: `${name({ nameZh: u.zh, nameEn: u.en })} (×${u.factor})` }))] : [];
+  const units = item
+    ? [
+        { code: item.baseUnit.code, label: name({ nameZh: item.baseUnit.zh, nameEn: item.baseUnit.en }) },
+        ...item.packUnits.map((u) => ({
+          code: u.code,
+          label: `${name({ nameZh: u.zh, nameEn: u.en })} (×${u.factor})`,
+        })),
+      ]
+    : [];
 
   return (
     <Card title={t('movement.new')}>
@@ -122,13 +153,36 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
               </small>
             )}
           </div>
-          <ItemPicker label={t('movement.item')} value={item} onValue={(it) => { setItem(it); setUnit(''); }} error={fields.itemId} />
-          <LocationSelect label={type === 'transfer' ? t('movement.fromLocation') : t('field.location')} name="locationId" value={from} onValue={setLocationId} error={fields.locationId} />
+          <ItemPicker
+            label={t('movement.item')}
+            value={item}
+            onValue={(it) => {
+              setItem(it);
+              setUnit('');
+            }}
+            error={fields.itemId}
+          />
+          <LocationSelect
+            label={type === 'transfer' ? t('movement.fromLocation') : t('field.location')}
+            name="locationId"
+            value={from}
+            onValue={setLocationId}
+            error={fields.locationId}
+          />
           {type === 'transfer' && (
-            <LocationSelect label={t('movement.toLocation')} name="toLocationId" value={toLocationId} onValue={setToLocationId} error={fields.toLocationId} allowEmpty={t('common.choose')} />
+            <LocationSelect
+              label={t('movement.toLocation')}
+              name="toLocationId"
+              value={toLocationId}
+              onValue={setToLocationId}
+              error={fields.toLocationId}
+              allowEmpty={t('common.choose')}
+            />
           )}
           <div class="field">
-            <label for="quantity">{type === 'stocktake' ? t('movement.counted') : t('movement.quantity')}</label>
+            <label for="quantity">
+              {type === 'stocktake' ? t('movement.counted') : t('movement.quantity')}
+            </label>
             <input
               id="quantity"
               name="quantity"
@@ -148,15 +202,41 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
             )}
           </div>
           {units.length > 1 && (
-            <SelectField label={t('movement.unit')} name="unit" value={unit || units[0]!.code} onValue={setUnit} options={units.map((u) => ({ value: u.code, label: u.label }))} error={fields.unit} />
+            <SelectField
+              label={t('movement.unit')}
+              name="unit"
+              value={unit || units[0]!.code}
+              onValue={setUnit}
+              options={units.map((u) => ({ value: u.code, label: u.label }))}
+              error={fields.unit}
+            />
           )}
           {(type === 'receipt' || type === 'stocktake') && (
             <>
-              <TextField label={t('field.lot')} name="lotNumber" value={lotNumber} onValue={setLotNumber} error={fields.lotNumber} />
-              <TextField label={t('field.expiry')} type="date" name="expiryDate" value={expiryDate} onValue={setExpiryDate} error={fields.expiryDate} />
+              <TextField
+                label={t('field.lot')}
+                name="lotNumber"
+                value={lotNumber}
+                onValue={setLotNumber}
+                error={fields.lotNumber}
+              />
+              <TextField
+                label={t('field.expiry')}
+                type="date"
+                name="expiryDate"
+                value={expiryDate}
+                onValue={setExpiryDate}
+                error={fields.expiryDate}
+              />
             </>
           )}
-          <TextField label={t('movement.reference')} name="reference" value={reference} onValue={setReference} error={fields.reference} />
+          <TextField
+            label={t('movement.reference')}
+            name="reference"
+            value={reference}
+            onValue={setReference}
+            error={fields.reference}
+          />
         </div>
         <ErrorBox error={submit.error} />
         <button type="submit" class="primary" disabled={submit.busy}>
@@ -168,7 +248,8 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
           {t('movement.posted')}{' '}
           {last.movements.map((m) => (
             <span key={m.id}>
-              {t(`movementType.${m.type}` as MessageKey)} {m.itemCode} {num(m.quantity)} {m.lotNumber ? `· ${m.lotNumber}` : ''} · {locationLabel(sites.data, m.locationId)};{' '}
+              {t(`movementType.${m.type}` as MessageKey)} {m.itemCode} {num(m.quantity)}{' '}
+              {m.lotNumber ? `· ${m.lotNumber}` : ''} · {locationLabel(sites.data, m.locationId)};{' '}
             </span>
           ))}
         </div>
@@ -182,7 +263,12 @@ function History({ refresh }: { refresh: number }) {
   const sites = useSites();
   const [siteId, setSiteId] = useState('');
   const list = usePaged(
-    (cursor) => call(api.GET('/v1/movements', { params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } })),
+    (cursor) =>
+      call(
+        api.GET('/v1/movements', {
+          params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
     [siteId, refresh],
   );
   return (

@@ -48,7 +48,12 @@ function Suggestions({ onDrafted }: { onDrafted: () => void }) {
   const [siteId, setSiteId] = useState('');
   const [, navigate] = useLocation();
   const list = usePaged(
-    (cursor) => call(api.GET('/v1/suggestions/purchases', { params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } })),
+    (cursor) =>
+      call(
+        api.GET('/v1/suggestions/purchases', {
+          params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
     [siteId],
   );
   const draft = useAction(async (supplierId: string | null) => {
@@ -79,7 +84,12 @@ function Suggestions({ onDrafted }: { onDrafted: () => void }) {
               {t('suggestions.total', { packs: num(g.totalPacks) })} · {money(g.totalValue)}
             </span>
             {g.supplierId && can('purchasing') && (
-              <button type="button" class="primary" disabled={draft.busy} onClick={() => void draft.run(g.supplierId)}>
+              <button
+                type="button"
+                class="primary"
+                disabled={draft.busy}
+                onClick={() => void draft.run(g.supplierId)}
+              >
                 {t('suggestions.draft')}
               </button>
             )}
@@ -135,7 +145,13 @@ function Orders({ selected }: { selected: string }) {
     (cursor) =>
       call(
         api.GET('/v1/purchase-orders', {
-          params: { query: { limit: 50, ...(status ? { status: status as (typeof PO_STATUSES)[number] } : {}), ...(cursor ? { cursor } : {}) } },
+          params: {
+            query: {
+              limit: 50,
+              ...(status ? { status: status as (typeof PO_STATUSES)[number] } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
+          },
         }),
       ),
     [status],
@@ -148,7 +164,10 @@ function Orders({ selected }: { selected: string }) {
             label={t('po.status')}
             value={status}
             onValue={setStatus}
-            options={[{ value: '', label: t('common.all') }, ...PO_STATUSES.map((s) => ({ value: s, label: t(`poStatus.${s}` as MessageKey) }))]}
+            options={[
+              { value: '', label: t('common.all') },
+              ...PO_STATUSES.map((s) => ({ value: s, label: t(`poStatus.${s}` as MessageKey) })),
+            ]}
           />
         </div>
         <ErrorBox error={list.error} />
@@ -168,7 +187,13 @@ function Orders({ selected }: { selected: string }) {
         </ul>
         <MoreButton hasMore={list.hasMore} more={list.more} />
       </Card>
-      {selected ? <OrderDetail id={selected} onChanged={list.reload} /> : <Card><p class="muted">{t('po.pick')}</p></Card>}
+      {selected ? (
+        <OrderDetail id={selected} onChanged={list.reload} />
+      ) : (
+        <Card>
+          <p class="muted">{t('po.pick')}</p>
+        </Card>
+      )}
     </div>
   );
 }
@@ -177,12 +202,17 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const { t, name, num, money, date } = useI18n();
   const sites = useSites();
   const po = useApi(() => call(api.GET('/v1/purchase-orders/{id}', { params: { path: { id } } })), [id]);
-  const [receive, setReceive] = useState<Record<string, { quantity: string; lotNumber: string; expiryDate: string }>>({});
+  const [receive, setReceive] = useState<
+    Record<string, { quantity: string; lotNumber: string; expiryDate: string }>
+  >({});
   const act = useAction(async (kind: 'approve' | 'send' | 'cancel' | 'receive', current: PO) => {
     const path = { path: { id } };
-    if (kind === 'approve') await call(api.POST('/v1/purchase-orders/{id}/approve', { params: path, body: {}, headers: key() }));
-    if (kind === 'send') await call(api.POST('/v1/purchase-orders/{id}/send', { params: path, body: {}, headers: key() }));
-    if (kind === 'cancel') await call(api.POST('/v1/purchase-orders/{id}/cancel', { params: path, body: {}, headers: key() }));
+    if (kind === 'approve')
+      await call(api.POST('/v1/purchase-orders/{id}/approve', { params: path, body: {}, headers: key() }));
+    if (kind === 'send')
+      await call(api.POST('/v1/purchase-orders/{id}/send', { params: path, body: {}, headers: key() }));
+    if (kind === 'cancel')
+      await call(api.POST('/v1/purchase-orders/{id}/cancel', { params: path, body: {}, headers: key() }));
     if (kind === 'receive') {
       const lines = current.lines
         .map((l) => ({ l, r: receive[l.id] }))
@@ -193,7 +223,9 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
           ...(r!.lotNumber.trim() ? { lotNumber: r!.lotNumber.trim() } : {}),
           ...(r!.expiryDate ? { expiryDate: r!.expiryDate } : {}),
         }));
-      await call(api.POST('/v1/purchase-orders/{id}/receipts', { params: path, body: { lines }, headers: key() }));
+      await call(
+        api.POST('/v1/purchase-orders/{id}/receipts', { params: path, body: { lines }, headers: key() }),
+      );
       setReceive({});
     }
     po.reload();
@@ -205,12 +237,16 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   if (!p) return null;
   const receivable = p.status === 'sent' || p.status === 'partially_received' || p.status === 'approved';
   const setLine = (lineId: string, k: 'quantity' | 'lotNumber' | 'expiryDate', v: string) =>
-    setReceive((r) => ({ ...r, [lineId]: { quantity: '', lotNumber: '', expiryDate: '', ...r[lineId], [k]: v } }));
+    setReceive((r) => ({
+      ...r,
+      [lineId]: { quantity: '', lotNumber: '', expiryDate: '', ...r[lineId], [k]: v },
+    }));
   return (
     <Card title={`${t('po.title')} ${p.number}`}>
       <p class="meta" data-testid="po-status">
-        <span class={`badge po-${p.status}`}>{t(`poStatus.${p.status}` as MessageKey)}</span> {p.supplierName} → {locationLabel(sites.data, p.locationId)} ·{' '}
-        {t('po.expected')} {date(p.expectedAt)} · {money(p.value)}
+        <span class={`badge po-${p.status}`}>{t(`poStatus.${p.status}` as MessageKey)}</span> {p.supplierName}{' '}
+        → {locationLabel(sites.data, p.locationId)} · {t('po.expected')} {date(p.expectedAt)} ·{' '}
+        {money(p.value)}
       </p>
       <ErrorBox error={act.error} />
       <form
@@ -254,16 +290,30 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
                           name={`receive-${l.itemCode}`}
                           placeholder={t('po.receiveQty')}
                           value={receive[l.id]?.quantity ?? ''}
-                          onInput={(e) => setLine(l.id, 'quantity', (e.currentTarget as HTMLInputElement).value)}
+                          onInput={(e) =>
+                            setLine(l.id, 'quantity', (e.currentTarget as HTMLInputElement).value)
+                          }
                         />
                       </label>
                       <label>
                         <span class="sr-only">{t('field.lot')}</span>
-                        <input placeholder={t('field.lot')} value={receive[l.id]?.lotNumber ?? ''} onInput={(e) => setLine(l.id, 'lotNumber', (e.currentTarget as HTMLInputElement).value)} />
+                        <input
+                          placeholder={t('field.lot')}
+                          value={receive[l.id]?.lotNumber ?? ''}
+                          onInput={(e) =>
+                            setLine(l.id, 'lotNumber', (e.currentTarget as HTMLInputElement).value)
+                          }
+                        />
                       </label>
                       <label>
                         <span class="sr-only">{t('field.expiry')}</span>
-                        <input type="date" value={receive[l.id]?.expiryDate ?? ''} onInput={(e) => setLine(l.id, 'expiryDate', (e.currentTarget as HTMLInputElement).value)} />
+                        <input
+                          type="date"
+                          value={receive[l.id]?.expiryDate ?? ''}
+                          onInput={(e) =>
+                            setLine(l.id, 'expiryDate', (e.currentTarget as HTMLInputElement).value)
+                          }
+                        />
                       </label>
                     </td>
                   )}
@@ -274,7 +324,12 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
         </div>
         <div class="actions-row">
           {p.status === 'draft' && can('purchasing') && (
-            <button type="button" class="primary" disabled={act.busy} onClick={() => void act.run('approve', p)}>
+            <button
+              type="button"
+              class="primary"
+              disabled={act.busy}
+              onClick={() => void act.run('approve', p)}
+            >
               {t('po.approve')}
             </button>
           )}
@@ -303,17 +358,24 @@ function NewOrder({ onCreated }: { onCreated: () => void }) {
   const { t } = useI18n();
   const sites = useSites();
   const [, navigate] = useLocation();
-  const suppliers = useApi(() => call(api.GET('/v1/suppliers', { params: { query: { limit: 200, active: true } } })), []);
+  const suppliers = useApi(
+    () => call(api.GET('/v1/suppliers', { params: { query: { limit: 200, active: true } } })),
+    [],
+  );
   const [supplierId, setSupplierId] = useState('');
   const [locationId, setLocationId] = useState('');
-  const [lines, setLines] = useState<{ item: Item | null; quantity: string }[]>([{ item: null, quantity: '' }]);
+  const [lines, setLines] = useState<{ item: Item | null; quantity: string }[]>([
+    { item: null, quantity: '' },
+  ]);
   const create = useAction(async () => {
     const po = await call(
       api.POST('/v1/purchase-orders', {
         body: {
           supplierId: supplierId || suppliers.data?.items[0]?.id || '',
           locationId: locationId || sites.data?.[0]?.locations[0]?.id || '',
-          lines: lines.filter((l) => l.item && Number(l.quantity) > 0).map((l) => ({ itemId: l.item!.id, quantity: Number(l.quantity) })),
+          lines: lines
+            .filter((l) => l.item && Number(l.quantity) > 0)
+            .map((l) => ({ itemId: l.item!.id, quantity: Number(l.quantity) })),
         },
         headers: key(),
       }),
@@ -336,14 +398,27 @@ function NewOrder({ onCreated }: { onCreated: () => void }) {
             name="supplierId"
             value={supplierId || suppliers.data?.items[0]?.id || ''}
             onValue={setSupplierId}
-            options={(suppliers.data?.items ?? []).map((s) => ({ value: s.id, label: `${s.code} ${s.name}` }))}
+            options={(suppliers.data?.items ?? []).map((s) => ({
+              value: s.id,
+              label: `${s.code} ${s.name}`,
+            }))}
             error={fields.supplierId}
           />
-          <LocationSelect label={t('po.deliverTo')} name="locationId" value={locationId || sites.data?.[0]?.locations[0]?.id || ''} onValue={setLocationId} error={fields.locationId} />
+          <LocationSelect
+            label={t('po.deliverTo')}
+            name="locationId"
+            value={locationId || sites.data?.[0]?.locations[0]?.id || ''}
+            onValue={setLocationId}
+            error={fields.locationId}
+          />
         </div>
         {lines.map((l, i) => (
           <div class="grid-2 po-line" key={i}>
-            <ItemPicker label={t('po.lineItem', { n: i + 1 })} value={l.item} onValue={(item) => setLines((ls) => ls.map((x, j) => (j === i ? { ...x, item } : x)))} />
+            <ItemPicker
+              label={t('po.lineItem', { n: i + 1 })}
+              value={l.item}
+              onValue={(item) => setLines((ls) => ls.map((x, j) => (j === i ? { ...x, item } : x)))}
+            />
             <TextField
               label={t('movement.quantity')}
               type="number"
@@ -369,13 +444,23 @@ function Transfers() {
   const { t, name, num, pick } = useI18n();
   const [siteId, setSiteId] = useState('');
   const list = usePaged(
-    (cursor) => call(api.GET('/v1/suggestions/transfers', { params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } })),
+    (cursor) =>
+      call(
+        api.GET('/v1/suggestions/transfers', {
+          params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
     [siteId],
   );
   const execute = useAction(async (s: (typeof list.items)[number]) => {
     await call(
       api.POST('/v1/suggestions/transfers/execute', {
-        body: { fromLocationId: s.from.locationId, toLocationId: s.to.locationId, itemId: s.itemId, quantity: s.quantity },
+        body: {
+          fromLocationId: s.from.locationId,
+          toLocationId: s.to.locationId,
+          itemId: s.itemId,
+          quantity: s.quantity,
+        },
         headers: key(),
       }),
     );

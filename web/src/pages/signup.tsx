@@ -15,7 +15,11 @@ export default function SignupPage() {
   const preview = useApi(
     () =>
       template
-        ? call(publicApi.GET('/v1/catalogue-templates/{code}', { params: { path: { code: template }, query: { limit: 8 } } }))
+        ? call(
+            publicApi.GET('/v1/catalogue-templates/{code}', {
+              params: { path: { code: template }, query: { limit: 8 } },
+            }),
+          )
         : Promise.resolve(undefined),
     [template],
   );
@@ -49,10 +53,40 @@ export default function SignupPage() {
         }}
       >
         <div class="grid-2">
-          <TextField label={t('signup.organizationName')} name="organizationName" required value={form.organizationName} onValue={set('organizationName')} error={fields.organizationName} />
-          <TextField label={t('signup.siteName')} name="siteName" value={form.siteName} onValue={set('siteName')} error={fields.siteName} hint={t('signup.siteHint')} />
-          <TextField label={t('signup.ownerName')} name="name" autoComplete="name" value={form.name} onValue={set('name')} error={fields.name} />
-          <TextField label={t('signup.ownerEmail')} type="email" name="email" autoComplete="username" required value={form.email} onValue={set('email')} error={fields.email} />
+          <TextField
+            label={t('signup.organizationName')}
+            name="organizationName"
+            required
+            value={form.organizationName}
+            onValue={set('organizationName')}
+            error={fields.organizationName}
+          />
+          <TextField
+            label={t('signup.siteName')}
+            name="siteName"
+            value={form.siteName}
+            onValue={set('siteName')}
+            error={fields.siteName}
+            hint={t('signup.siteHint')}
+          />
+          <TextField
+            label={t('signup.ownerName')}
+            name="name"
+            autoComplete="name"
+            value={form.name}
+            onValue={set('name')}
+            error={fields.name}
+          />
+          <TextField
+            label={t('signup.ownerEmail')}
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={form.email}
+            onValue={set('email')}
+            error={fields.email}
+          />
           <TextField
             label={t('field.password')}
             type="password"
@@ -72,7 +106,13 @@ export default function SignupPage() {
           {templates.loading && <Loading />}
           <ErrorBox error={templates.error} />
           <label class="template-option">
-            <input type="radio" name="catalogueTemplate" value="" checked={template === ''} onChange={() => setTemplate('')} />
+            <input
+              type="radio"
+              name="catalogueTemplate"
+              value=""
+              checked={template === ''}
+              onChange={() => setTemplate('')}
+            />
             <span>
               <strong>{t('signup.noTemplate')}</strong>
               <small>{t('signup.noTemplateHint')}</small>
@@ -80,9 +120,16 @@ export default function SignupPage() {
           </label>
           {templates.data?.items.map((tp) => (
             <label class="template-option" key={tp.code}>
-              <input type="radio" name="catalogueTemplate" value={tp.code} checked={template === tp.code} onChange={() => setTemplate(tp.code)} />
+              <input
+                type="radio"
+                name="catalogueTemplate"
+                value={tp.code}
+                checked={template === tp.code}
+                onChange={() => setTemplate(tp.code)}
+              />
               <span>
-                <strong>{pick(tp.name)}</strong> <span class="badge">{t('signup.itemCount', { n: tp.itemCount })}</span>
+                <strong>{pick(tp.name)}</strong>{' '}
+                <span class="badge">{t('signup.itemCount', { n: tp.itemCount })}</span>
                 <small>{pick(tp.description)}</small>
               </span>
             </label>
@@ -119,7 +166,10 @@ export default function SignupPage() {
                           <td>{pick(it.name)}</td>
                           <td>{it.specification}</td>
                           <td>
-                            {[`1 ${pick(it.baseUnit)}`, ...it.packUnits.map((u) => `1 ${pick(u)} = ${u.factor} ${pick(it.baseUnit)}`)].join('；')}
+                            {[
+                              `1 ${pick(it.baseUnit)}`,
+                              ...it.packUnits.map((u) => `1 ${pick(u)} = ${u.factor} ${pick(it.baseUnit)}`),
+                            ].join('；')}
                           </td>
                           <td class="num">{money(it.unitCost)}</td>
                         </tr>

@@ -15,7 +15,9 @@ type Tab = 'stock' | 'expiry' | 'catalogue' | 'suppliers';
 export default function StockPage() {
   const { t } = useI18n();
   const initial = useQueryParam('tab') as Tab;
-  const [tab, setTab] = useState<Tab>(['stock', 'expiry', 'catalogue', 'suppliers'].includes(initial) ? initial : 'stock');
+  const [tab, setTab] = useState<Tab>(
+    ['stock', 'expiry', 'catalogue', 'suppliers'].includes(initial) ? initial : 'stock',
+  );
   return (
     <div class="page" data-page="stock">
       <PageHeader title={t('stock.title')} />
@@ -45,7 +47,13 @@ function StockByLot() {
   const [groupBy, setGroupBy] = useState<'lot' | 'item'>('lot');
   const list = usePaged(
     (cursor) =>
-      call(api.GET('/v1/stock', { params: { query: { limit: 100, groupBy, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } } })),
+      call(
+        api.GET('/v1/stock', {
+          params: {
+            query: { limit: 100, groupBy, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) },
+          },
+        }),
+      ),
     [siteId, groupBy],
   );
   return (
@@ -56,7 +64,8 @@ function StockByLot() {
           <legend>{t('stock.groupBy')}</legend>
           {(['lot', 'item'] as const).map((g) => (
             <label key={g}>
-              <input type="radio" name="groupBy" checked={groupBy === g} onChange={() => setGroupBy(g)} /> {t(`stock.groupBy.${g}` as MessageKey)}
+              <input type="radio" name="groupBy" checked={groupBy === g} onChange={() => setGroupBy(g)} />{' '}
+              {t(`stock.groupBy.${g}` as MessageKey)}
             </label>
           ))}
         </fieldset>
@@ -105,7 +114,13 @@ function Expiry() {
   const { t, name, num, money, date } = useI18n();
   const sites = useSites();
   const [siteId, setSiteId] = useState('');
-  const data = useApi(() => call(api.GET('/v1/stock/expiry', { params: { query: { withinDays: 90, ...(siteId ? { siteId } : {}) } } })), [siteId]);
+  const data = useApi(
+    () =>
+      call(
+        api.GET('/v1/stock/expiry', { params: { query: { withinDays: 90, ...(siteId ? { siteId } : {}) } } }),
+      ),
+    [siteId],
+  );
   const buckets = ['expired', '0-30', '31-60', '61-90'] as const;
   return (
     <Card>
@@ -122,7 +137,8 @@ function Expiry() {
                 <div class="bucket-label">{t(`expiry.bucket.${b}` as MessageKey)}</div>
                 <div class="bucket-value">{num(data.data?.buckets[b]?.onHand ?? 0)}</div>
                 <small>
-                  {t('expiry.lots', { n: data.data?.buckets[b]?.lots ?? 0 })} · {money(data.data?.buckets[b]?.value ?? 0)}
+                  {t('expiry.lots', { n: data.data?.buckets[b]?.lots ?? 0 })} ·{' '}
+                  {money(data.data?.buckets[b]?.value ?? 0)}
                 </small>
               </div>
             ))}
@@ -172,14 +188,18 @@ function Catalogue() {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const list = usePaged(
-    (cursor) => call(api.GET('/v1/items', { params: { query: { limit: 100, ...(search ? { q: search } : {}), ...(cursor ? { cursor } : {}) } } })),
+    (cursor) =>
+      call(
+        api.GET('/v1/items', {
+          params: { query: { limit: 100, ...(search ? { q: search } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
     [search],
   );
   return (
     <Card>
       <form
         class="filters"
-        role="search"
         onSubmit={(e) => {
           e.preventDefault();
           setSearch(q.trim());
@@ -212,7 +232,10 @@ function Catalogue() {
                   <td>{name(it)}</td>
                   <td>{it.specification}</td>
                   <td>
-                    {[pick(it.baseUnit), ...it.packUnits.map((u) => `1 ${pick(u)} = ${u.factor} ${pick(it.baseUnit)}`)].join('；')}
+                    {[
+                      pick(it.baseUnit),
+                      ...it.packUnits.map((u) => `1 ${pick(u)} = ${u.factor} ${pick(it.baseUnit)}`),
+                    ].join('；')}
                   </td>
                   <td>
                     {it.abc ?? '–'}
@@ -235,7 +258,11 @@ function Catalogue() {
 
 function Suppliers() {
   const { t, num } = useI18n();
-  const list = usePaged((cursor) => call(api.GET('/v1/suppliers', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })), []);
+  const list = usePaged(
+    (cursor) =>
+      call(api.GET('/v1/suppliers', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })),
+    [],
+  );
   const [form, setForm] = useState({ code: '', name: '', contactEmail: '', nominalLeadTimeDays: '7' });
   const create = useAction(async () => {
     await call(
@@ -293,9 +320,30 @@ function Suppliers() {
           }}
         >
           <h3>{t('suppliers.add')}</h3>
-          <TextField label={t('suppliers.code')} name="code" required value={form.code} onValue={set('code')} error={fields.code} />
-          <TextField label={t('suppliers.name')} name="name" required value={form.name} onValue={set('name')} error={fields.name} />
-          <TextField label={t('field.email')} type="email" name="contactEmail" value={form.contactEmail} onValue={set('contactEmail')} error={fields.contactEmail} />
+          <TextField
+            label={t('suppliers.code')}
+            name="code"
+            required
+            value={form.code}
+            onValue={set('code')}
+            error={fields.code}
+          />
+          <TextField
+            label={t('suppliers.name')}
+            name="name"
+            required
+            value={form.name}
+            onValue={set('name')}
+            error={fields.name}
+          />
+          <TextField
+            label={t('field.email')}
+            type="email"
+            name="contactEmail"
+            value={form.contactEmail}
+            onValue={set('contactEmail')}
+            error={fields.contactEmail}
+          />
           <TextField
             label={t('suppliers.leadTime')}
             type="number"

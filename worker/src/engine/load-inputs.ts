@@ -142,13 +142,20 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const subsBy = groupBy(subs.rows, (r) => keyOf(r.for_item, r.location_id));
   const sourcesBy = groupBy(sources.rows, (r) => r.item_id);
 
+  // Day strings repeat across every item-location of the batch: parse each once.
+  const dayCache = new Map<string, number>();
+  const origin = todayMs - HISTORY_DAYS * DAY;
+  const dayIndex = (d: string) => {
+    let i = dayCache.get(d);
+    if (i === undefined) dayCache.set(d, (i = Math.round((Date.parse(`${d}T00:00:00Z`) - origin) / DAY)));
+    return i;
+  };
   const out: EngineInput[] = [];
   for (const k of keys) {
     const item = itemById.get(k.itemId);
     const loc = locById.get(k.locationId);
     if (!item || !loc) continue;
     const key = keyOf(k.itemId, k.locationId);
-    const dayIndex = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - (todayMs - HISTORY_DAYS * DAY)) / DAY);
     // History starts at the first day with any movement, so new items are not padded with zeros.
     const dayRows = (ledgerBy.get(key) ?? []).sort((a, b) => a.d.localeCompare(b.d));
     const netRows = dayRows.filter((r) => r.net !== 0).map((r) => ({ d: r.d, q: r.net }));

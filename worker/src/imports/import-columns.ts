@@ -4,7 +4,13 @@
  * CSV files name these columns in their header (any order, unknown columns refused); JSON
  * records use the same names as keys.
  */
-export const IMPORT_KINDS = ['items', 'suppliers', 'opening_balances', 'movements', 'purchase_orders'] as const;
+export const IMPORT_KINDS = [
+  'items',
+  'suppliers',
+  'opening_balances',
+  'movements',
+  'purchase_orders',
+] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export const IMPORT_FORMATS = ['csv', 'json'] as const;
@@ -19,7 +25,15 @@ export interface ColumnSpec {
 const col = (name: string, required: boolean, doc: string): ColumnSpec => ({ name, required, doc });
 
 /** Ledger types a historical movement may have; quantities are positive except adjustments. */
-export const HISTORICAL_MOVEMENT_TYPES = ['receipt', 'issue', 'transfer_out', 'transfer_in', 'adjustment', 'return', 'write_off'] as const;
+export const HISTORICAL_MOVEMENT_TYPES = [
+  'receipt',
+  'issue',
+  'transfer_out',
+  'transfer_in',
+  'adjustment',
+  'return',
+  'write_off',
+] as const;
 
 export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: ColumnSpec[] }> = {
   items: {
@@ -30,7 +44,11 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
       col('name_en', false, 'English name'),
       col('specification', false, 'specification (规格)'),
       col('category', false, 'category code (injection, infusion, dressing, …; default general)'),
-      col('base_unit', true, "base unit code, lowercase (piece, ml, pair); cannot change on an existing item"),
+      col(
+        'base_unit',
+        true,
+        'base unit code, lowercase (piece, ml, pair); cannot change on an existing item',
+      ),
       col('pack_units', false, 'pack units as code=factor pairs separated by ";" — e.g. box=100;pack=10'),
       col('gtin', false, 'GTIN-8/12/13/14 with a valid check digit'),
       col('manufacturer', false, 'manufacturer'),
@@ -43,7 +61,8 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
     ],
   },
   suppliers: {
-    summary: 'Suppliers, created or updated by `code`; a row with `item_code` also sets that item’s terms with the supplier.',
+    summary:
+      'Suppliers, created or updated by `code`; a row with `item_code` also sets that item’s terms with the supplier.',
     columns: [
       col('code', true, 'supplier code, 1-60 characters'),
       col('name', true, 'supplier name'),
@@ -61,7 +80,8 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
     ],
   },
   opening_balances: {
-    summary: 'Counted stock at go-live, posted as stocktake counts: on-hand of each lot becomes the given quantity.',
+    summary:
+      'Counted stock at go-live, posted as stocktake counts: on-hand of each lot becomes the given quantity.',
     columns: [
       col('site_code', true, 'site code'),
       col('location_code', true, 'location code within the site'),
@@ -83,7 +103,11 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
       col('location_code', true, 'location code within the site'),
       col('item_code', true, 'item code'),
       col('type', true, HISTORICAL_MOVEMENT_TYPES.join(', ')),
-      col('quantity', true, 'positive in `unit` (adjustments: signed, non-zero); outflows are stored negative'),
+      col(
+        'quantity',
+        true,
+        'positive in `unit` (adjustments: signed, non-zero); outflows are stored negative',
+      ),
       col('unit', false, 'base unit or one of the item’s pack units (default base unit)'),
       col('lot_number', false, 'lot number'),
       col('expiry_date', false, 'YYYY-MM-DD, with lot_number'),

@@ -24,8 +24,9 @@ export interface ApplyContext {
   client: pg.PoolClient;
   /** The file's rows again, from the start (they are valid now). */
   rows(): AsyncIterable<ImportRow>;
-  /** Records how many rows are applied so far; saved every N rows. */
+  /** Records how many rows are applied so far; call it about every `every` rows. */
   progress(applied: number): Promise<void>;
+  every: number;
 }
 
 /** A line of the file that failed while applying (a ledger refusal): the import fails with it. */

@@ -1,6 +1,19 @@
-import { isCategoryCode, normaliseGtin, type PackUnit, UNIT_CODE_PATTERN, validatePackUnits } from '@medstock/core';
+import {
+  isCategoryCode,
+  normaliseGtin,
+  type PackUnit,
+  UNIT_CODE_PATTERN,
+  validatePackUnits,
+} from '@medstock/core';
 import { sql } from 'drizzle-orm';
-import { APPLY_BATCH, type ApplyContext, ApplyRowError, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
+import {
+  APPLY_BATCH,
+  type ApplyContext,
+  ApplyRowError,
+  columnIndex,
+  type KindImporter,
+  type ValidateContext,
+} from './importer.ts';
 import { parseBoolean, parseNonNegative } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 
@@ -63,14 +76,20 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     const category = text(v[C.category!]!);
     if (category !== null && !isCategoryCode(category)) err('category', `unknown category '${category}'`);
     const baseUnit = v[C.base_unit!]!;
-    if (!UNIT_CODE_PATTERN.test(baseUnit)) err('base_unit', `'${baseUnit}' must be a lowercase unit code like piece, ml, pair`);
+    if (!UNIT_CODE_PATTERN.test(baseUnit))
+      err('base_unit', `'${baseUnit}' must be a lowercase unit code like piece, ml, pair`);
     else if (existing && existing.baseUnit !== baseUnit) {
-      err('base_unit', `item ${code} counts in '${existing.baseUnit}'; a base unit cannot change (every stored quantity is in it)`);
+      err(
+        'base_unit',
+        `item ${code} counts in '${existing.baseUnit}'; a base unit cannot change (every stored quantity is in it)`,
+      );
     }
     let packUnits: PackUnit[] | null = null;
     if (v[C.pack_units!]) {
       packUnits = [];
-      for (const part of v[C.pack_units!]!.split(';').map((p) => p.trim()).filter(Boolean)) {
+      for (const part of v[C.pack_units!]!.split(';')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const m = /^([^=:\s]+)\s*[=:]\s*(\d+)$/.exec(part);
         if (!m) {
           err('pack_units', `'${part}' is not code=factor (e.g. box=100)`);
@@ -78,7 +97,8 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
         }
         packUnits.push({ code: m[1]!, factor: Number(m[2]) });
       }
-      for (const issue of validatePackUnits({ baseUnit: { code: baseUnit }, packUnits })) err('pack_units', issue.message);
+      for (const issue of validatePackUnits({ baseUnit: { code: baseUnit }, packUnits }))
+        err('pack_units', issue.message);
     }
     let gtin: string | null = null;
     if (v[C.gtin!]) {
@@ -91,7 +111,8 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     const ved = text(v[C.ved!]!.toUpperCase());
     if (ved !== null && !VED.has(ved)) err('ved', `'${v[C.ved!]}' is not V, E or D`);
     const storage = text(v[C.storage!]!.toLowerCase());
-    if (storage !== null && !STORAGE.has(storage)) err('storage', `'${v[C.storage!]}' is not room, cool, cold or frozen`);
+    if (storage !== null && !STORAGE.has(storage))
+      err('storage', `'${v[C.storage!]}' is not room, cool, cold or frozen`);
     let unitCost: number | null = null;
     if (v[C.unit_cost!]) {
       const c = parseNonNegative(v[C.unit_cost!]!);
@@ -110,8 +131,9 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     if (bad) return null;
     return {
       code,
-      name_zh: text(nameZh) ?? text(nameEn),
-      name_en: text(nameEn) ?? text(nameZh),
+      // A new item needs both names: the one given stands in for the other.
+      name_zh: text(nameZh) ?? (existing ? null : text(nameEn)),
+      name_en: text(nameEn) ?? (existing ? null : text(nameZh)),
       specification: text(v[C.specification!]!),
       category,
       base_unit: baseUnit,
@@ -137,8 +159,10 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       if (item.gtin) {
         const dup = seenGtins.get(item.gtin);
         const owner = gtinOwner.get(item.gtin);
-        if (dup && dup.code !== item.code) ctx.error(row.line, 'gtin', `GTIN ${item.gtin} is also given to ${dup.code} on line ${dup.line}`);
-        else if (owner && owner !== item.code) ctx.error(row.line, 'gtin', `GTIN ${item.gtin} belongs to item ${owner}`);
+        if (dup && dup.code !== item.code)
+          ctx.error(row.line, 'gtin', `GTIN ${item.gtin} is also given to ${dup.code} on line ${dup.line}`);
+        else if (owner && owner !== item.code)
+          ctx.error(row.line, 'gtin', `GTIN ${item.gtin} belongs to item ${owner}`);
         else seenGtins.set(item.gtin, { code: item.code, line: row.line });
       }
     },
@@ -184,8 +208,12 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
         // Pack units given in the file replace the item's; an empty cell leaves them as they are.
         const withUnits = batch.filter((i) => i.packUnits !== null);
         if (withUnits.length) {
-          await a.tx.execute(sql`delete from item_units where item_id = any(${sql.param(withUnits.map((i) => ids.get(i.code)!))}::uuid[])`);
-          const units = withUnits.flatMap((i) => i.packUnits!.map((p) => ({ item_id: ids.get(i.code)!, code: p.code, factor: p.factor })));
+          await a.tx.execute(
+            sql`delete from item_units where item_id = any(${sql.param(withUnits.map((i) => ids.get(i.code)!))}::uuid[])`,
+          );
+          const units = withUnits.flatMap((i) =>
+            i.packUnits!.map((p) => ({ item_id: ids.get(i.code)!, code: p.code, factor: p.factor })),
+          );
           if (units.length) {
             await a.tx.execute(sql`
               insert into item_units (item_id, code, factor)

@@ -9,14 +9,15 @@ import { HISTORICAL_MOVEMENT_TYPES } from './import-columns.ts';
 import { type ApplyContext, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
 import { createInstantParser, isRealDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { loadLots, locationKey, type LotRef, lotKey } from './reference-data.ts';
+import { type LotRef, loadLots, locationKey, lotKey } from './reference-data.ts';
 
 const C = columnIndex('movements');
 const OUTFLOW = new Set(['issue', 'transfer_out', 'return', 'write_off']);
 const TYPES = new Set<string>(HISTORICAL_MOVEMENT_TYPES);
 
 /** The columns of the COPY stream, in order: the spool file holds exactly these, tab-separated. */
-export const MOVEMENT_COPY_COLUMNS = '(type, item_id, location_id, lot_id, quantity, occurred_at, source, historical, import_id)';
+export const MOVEMENT_COPY_COLUMNS =
+  '(type, item_id, location_id, lot_id, quantity, occurred_at, source, historical, import_id)';
 
 /**
  * Historical movements. Validation resolves every code and converts every quantity, and writes
@@ -72,11 +73,19 @@ export async function createMovementsImporter(ctx: ValidateContext): Promise<Kin
     let quantity = 0;
     const q = parseNumber(v[C.quantity!]!);
     if (!q.ok) err('quantity', q.reason);
-    else if (type === 'adjustment' ? q.value === 0 : q.value <= 0) err('quantity', type === 'adjustment' ? 'an adjustment must not be 0' : `must be positive, got ${q.value}`);
+    else if (type === 'adjustment' ? q.value === 0 : q.value <= 0)
+      err(
+        'quantity',
+        type === 'adjustment' ? 'an adjustment must not be 0' : `must be positive, got ${q.value}`,
+      );
     else if (item) {
       const unit = v[C.unit!]! || item.baseUnit;
       const factor = item.factors.get(unit);
-      if (factor === undefined) err('unit', `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`);
+      if (factor === undefined)
+        err(
+          'unit',
+          `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
+        );
       else {
         const base = toBase(q.value, factor, unit, item.baseUnit);
         if (!base.ok) err('quantity', base.reason);
@@ -115,7 +124,9 @@ export async function createMovementsImporter(ctx: ValidateContext): Promise<Kin
     validate,
     async finishValidation() {
       await flush();
-      await new Promise<void>((resolve, reject) => spool.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        spool.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
     },
     async apply(a: ApplyContext) {
       const newLots = [...lots.values()].filter((l) => l.isNew);
@@ -136,7 +147,7 @@ export async function createMovementsImporter(ctx: ValidateContext): Promise<Kin
             applied++;
             i = chunk.indexOf(10, i + 1);
           }
-          if (applied - reported >= 50_000) {
+          if (applied - reported >= a.every) {
             reported = applied;
             a.progress(applied).then(() => done(null, chunk), done);
           } else done(null, chunk);

@@ -1,11 +1,23 @@
 import { LedgerError, postMovement } from '@medstock/db';
-import { type ApplyContext, ApplyRowError, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
+import {
+  type ApplyContext,
+  ApplyRowError,
+  columnIndex,
+  type KindImporter,
+  type ValidateContext,
+} from './importer.ts';
 import { createInstantParser, isRealDate, parseNonNegative, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { loadLots, locationKey, lotKey } from './reference-data.ts';
 
 const C = columnIndex('opening_balances');
-const LEDGER_FIELD: Record<string, string> = { quantity: 'quantity', lotNumber: 'lot_number', expiryDate: 'expiry_date', itemId: 'item_code', locationId: 'location_code' };
+const LEDGER_FIELD: Record<string, string> = {
+  quantity: 'quantity',
+  lotNumber: 'lot_number',
+  expiryDate: 'expiry_date',
+  itemId: 'item_code',
+  locationId: 'location_code',
+};
 
 interface Balance {
   locationId: string;
@@ -23,7 +35,10 @@ interface Balance {
  * what a storekeeper counting by hand would produce, and importing the same file twice leaves
  * on-hand unchanged. Go-live files hold thousands of rows, so the per-row ledger path is fine.
  */
-export async function createOpeningBalancesImporter(ctx: ValidateContext, actorId: string | null): Promise<KindImporter> {
+export async function createOpeningBalancesImporter(
+  ctx: ValidateContext,
+  actorId: string | null,
+): Promise<KindImporter> {
   const lots = await ctx.withTx(loadLots);
   const fileLots = new Map<string, { expiry: string | null; line: number }>();
   const seen = new Map<string, number>();
@@ -53,7 +68,11 @@ export async function createOpeningBalancesImporter(ctx: ValidateContext, actorI
     else if (item) {
       const unit = v[C.unit!]! || item.baseUnit;
       const factor = item.factors.get(unit);
-      if (factor === undefined) err('unit', `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`);
+      if (factor === undefined)
+        err(
+          'unit',
+          `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
+        );
       else {
         const base = toBase(q.value, factor, unit, item.baseUnit);
         if (base.ok) quantity = base.value;
@@ -77,7 +96,15 @@ export async function createOpeningBalancesImporter(ctx: ValidateContext, actorI
       else err('date', d.reason);
     }
     if (bad || !item || !location) return null;
-    return { locationId: location.id, itemId: item.id, quantity, lotNumber, expiryDate: expiry || null, unitCost, occurredAt };
+    return {
+      locationId: location.id,
+      itemId: item.id,
+      quantity,
+      lotNumber,
+      expiryDate: expiry || null,
+      unitCost,
+      occurredAt,
+    };
   }
 
   return {
@@ -86,15 +113,24 @@ export async function createOpeningBalancesImporter(ctx: ValidateContext, actorI
       if (!b) return;
       const key = `${b.locationId}\u0000${lotKey(b.itemId, b.lotNumber)}`;
       const first = seen.get(key);
-      if (first !== undefined) ctx.error(row.line, 'lot_number', `the same location, item and lot is counted on line ${first}`);
+      if (first !== undefined)
+        ctx.error(row.line, 'lot_number', `the same location, item and lot is counted on line ${first}`);
       else seen.set(key, row.line);
       // A lot has one expiry, in the database and across the file.
       const existing = lots.get(lotKey(b.itemId, b.lotNumber));
       const inFile = fileLots.get(lotKey(b.itemId, b.lotNumber));
       if (b.expiryDate && existing?.expiryDate && existing.expiryDate !== b.expiryDate) {
-        ctx.error(row.line, 'expiry_date', `lot ${b.lotNumber} is recorded with expiry ${existing.expiryDate}, not ${b.expiryDate}`);
+        ctx.error(
+          row.line,
+          'expiry_date',
+          `lot ${b.lotNumber} is recorded with expiry ${existing.expiryDate}, not ${b.expiryDate}`,
+        );
       } else if (b.expiryDate && inFile?.expiry && inFile.expiry !== b.expiryDate) {
-        ctx.error(row.line, 'expiry_date', `lot ${b.lotNumber} has expiry ${inFile.expiry} on line ${inFile.line}`);
+        ctx.error(
+          row.line,
+          'expiry_date',
+          `lot ${b.lotNumber} has expiry ${inFile.expiry} on line ${inFile.line}`,
+        );
       } else if (!inFile || (!inFile.expiry && b.expiryDate)) {
         fileLots.set(lotKey(b.itemId, b.lotNumber), { expiry: b.expiryDate, line: row.line });
       }
@@ -122,10 +158,11 @@ export async function createOpeningBalancesImporter(ctx: ValidateContext, actorI
           });
           movements += posted.length;
         } catch (e) {
-          if (e instanceof LedgerError) throw new ApplyRowError(row.line, LEDGER_FIELD[e.field ?? ''] ?? 'row', e.message);
+          if (e instanceof LedgerError)
+            throw new ApplyRowError(row.line, LEDGER_FIELD[e.field ?? ''] ?? 'row', e.message);
           throw e;
         }
-        if (++applied % 500 === 0) await a.progress(applied);
+        if (++applied % a.every === 0) await a.progress(applied);
       }
       await a.progress(applied);
       return { balances: applied, movements };

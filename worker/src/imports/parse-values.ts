@@ -15,7 +15,11 @@ export function isRealDate(s: string): boolean {
   const m = DATE.exec(s);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 /** A calendar date YYYY-MM-DD. */
@@ -57,7 +61,9 @@ export function createInstantParser(notAfterMs: number) {
 export function parseNumber(s: string): Parsed<number> {
   if (s === '') return fail('is required');
   const n = Number(s);
-  return Number.isFinite(n) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? ok(n) : fail(`'${s}' is not a number`);
+  return Number.isFinite(n) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)
+    ? ok(n)
+    : fail(`'${s}' is not a number`);
 }
 
 export function parseNonNegative(s: string): Parsed<number> {
@@ -86,7 +92,12 @@ export function parseBoolean(s: string): Parsed<boolean> {
  * Quantity in `unit` to whole base units: 0.5 box of 100 is 50 pieces; 0.5 piece is refused.
  * The same tolerance as core's toBaseQuantity, inlined for the million-row path.
  */
-export function toBase(quantity: number, factor: number, unitLabel: string, baseLabel: string): Parsed<number> {
+export function toBase(
+  quantity: number,
+  factor: number,
+  unitLabel: string,
+  baseLabel: string,
+): Parsed<number> {
   const exact = quantity * factor;
   const rounded = Math.round(exact);
   if (Math.abs(exact - rounded) > 8 * Number.EPSILON * Math.max(1, Math.abs(exact))) {

@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { APPLY_BATCH, type ApplyContext, ApplyRowError, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
+import {
+  APPLY_BATCH,
+  type ApplyContext,
+  ApplyRowError,
+  columnIndex,
+  type KindImporter,
+  type ValidateContext,
+} from './importer.ts';
 import { createInstantParser, parseNonNegative, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { locationKey } from './reference-data.ts';
@@ -37,7 +44,10 @@ interface OrderHeader {
  * item: the history the engine's lead-time statistics need from day one. Memory holds one
  * header per order; lines stream.
  */
-export async function createPurchaseOrdersImporter(ctx: ValidateContext, actorId: string | null): Promise<KindImporter> {
+export async function createPurchaseOrdersImporter(
+  ctx: ValidateContext,
+  actorId: string | null,
+): Promise<KindImporter> {
   const orders = new Map<string, OrderHeader>();
   const lines = new Map<string, number>();
   const instant = createInstantParser(ctx.notAfterMs);
@@ -67,7 +77,11 @@ export async function createPurchaseOrdersImporter(ctx: ValidateContext, actorId
     if (item) {
       unit = v[C.unit!]! || item.baseUnit;
       const f = item.factors.get(unit);
-      if (f === undefined) err('unit', `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`);
+      if (f === undefined)
+        err(
+          'unit',
+          `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
+        );
       else factor = f;
     }
     const qty = (field: string, s: string, positive: boolean): number => {
@@ -82,7 +96,9 @@ export async function createPurchaseOrdersImporter(ctx: ValidateContext, actorId
       return 0;
     };
     const ordered = qty('quantity', v[C.quantity!]!, true);
-    const received = v[C.quantity_received!] ? qty('quantity_received', v[C.quantity_received!]!, false) : ordered;
+    const received = v[C.quantity_received!]
+      ? qty('quantity_received', v[C.quantity_received!]!, false)
+      : ordered;
     let unitPrice = 0;
     if (v[C.unit_price!]) {
       const p = parseNonNegative(v[C.unit_price!]!);
@@ -93,7 +109,8 @@ export async function createPurchaseOrdersImporter(ctx: ValidateContext, actorId
     if (!orderedAt.ok) err('ordered_at', orderedAt.reason);
     const receivedAt = instant(v[C.received_at!]!);
     if (!receivedAt.ok) err('received_at', receivedAt.reason);
-    else if (orderedAt.ok && receivedAt.value.ms < orderedAt.value.ms) err('received_at', 'is before ordered_at');
+    else if (orderedAt.ok && receivedAt.value.ms < orderedAt.value.ms)
+      err('received_at', 'is before ordered_at');
     if (bad || !orderedAt.ok || !receivedAt.ok) return null;
     return {
       poNumber,
@@ -115,17 +132,33 @@ export async function createPurchaseOrdersImporter(ctx: ValidateContext, actorId
       if (!l) return;
       const h = orders.get(l.poNumber);
       if (!h) {
-        orders.set(l.poNumber, { number: l.poNumber, supplierId: l.supplierId, siteId: l.siteId, locationId: l.locationId, orderedAt: l.orderedAt, receivedAt: l.receivedAt, line: row.line });
+        orders.set(l.poNumber, {
+          number: l.poNumber,
+          supplierId: l.supplierId,
+          siteId: l.siteId,
+          locationId: l.locationId,
+          orderedAt: l.orderedAt,
+          receivedAt: l.receivedAt,
+          line: row.line,
+        });
       } else {
         // One order has one supplier, one receiving location and one order date.
-        if (h.supplierId !== l.supplierId) ctx.error(row.line, 'supplier_code', `order ${l.poNumber} has another supplier on line ${h.line}`);
-        if (h.locationId !== l.locationId) ctx.error(row.line, 'location_code', `order ${l.poNumber} is received at another location on line ${h.line}`);
-        if (h.orderedAt !== l.orderedAt) ctx.error(row.line, 'ordered_at', `order ${l.poNumber} has another order date on line ${h.line}`);
+        if (h.supplierId !== l.supplierId)
+          ctx.error(row.line, 'supplier_code', `order ${l.poNumber} has another supplier on line ${h.line}`);
+        if (h.locationId !== l.locationId)
+          ctx.error(
+            row.line,
+            'location_code',
+            `order ${l.poNumber} is received at another location on line ${h.line}`,
+          );
+        if (h.orderedAt !== l.orderedAt)
+          ctx.error(row.line, 'ordered_at', `order ${l.poNumber} has another order date on line ${h.line}`);
         h.receivedAt = Math.max(h.receivedAt, l.receivedAt);
       }
       const key = `${l.poNumber}\u0000${l.itemId}`;
       const dup = lines.get(key);
-      if (dup !== undefined) ctx.error(row.line, 'item_code', `order ${l.poNumber} already has this item on line ${dup}`);
+      if (dup !== undefined)
+        ctx.error(row.line, 'item_code', `order ${l.poNumber} already has this item on line ${dup}`);
       else lines.set(key, row.line);
     },
     async finishValidation() {
@@ -134,9 +167,12 @@ export async function createPurchaseOrdersImporter(ctx: ValidateContext, actorId
       for (let i = 0; i < numbers.length; i += 10_000) {
         const chunk = numbers.slice(i, i + 10_000);
         const taken = await ctx.withTx((tx) =>
-          tx.execute<{ number: string }>(sql`select number from purchase_orders where number = any(${sql.param(chunk)}::text[])`),
+          tx.execute<{ number: string }>(
+            sql`select number from purchase_orders where number = any(${sql.param(chunk)}::text[])`,
+          ),
         );
-        for (const r of taken.rows) ctx.error(orders.get(r.number)!.line, 'po_number', `purchase order ${r.number} already exists`);
+        for (const r of taken.rows)
+          ctx.error(orders.get(r.number)!.line, 'po_number', `purchase order ${r.number} already exists`);
       }
     },
     async apply(a: ApplyContext) {

@@ -87,9 +87,11 @@ function headerPositions(header: string[], columns: ColumnSpec[]): number[] {
     if (n === '') continue;
     if (seen.has(n)) problems.push(`column '${n}' appears twice`);
     seen.add(n);
-    if (!columns.some((c) => c.name === n)) problems.push(`unknown column '${n}' (expected: ${columns.map((c) => c.name).join(', ')})`);
+    if (!columns.some((c) => c.name === n))
+      problems.push(`unknown column '${n}' (expected: ${columns.map((c) => c.name).join(', ')})`);
   }
-  for (const c of columns) if (c.required && !seen.has(c.name)) problems.push(`required column '${c.name}' is missing`);
+  for (const c of columns)
+    if (c.required && !seen.has(c.name)) problems.push(`required column '${c.name}' is missing`);
   if (problems.length) throw new ImportFileError(1, 'header', problems.join('; '));
   return columns.map((c) => names.indexOf(c.name));
 }
@@ -103,7 +105,9 @@ async function* csvRows(
 ): AsyncGenerator<ImportRow> {
   // No csv-parse `info`/`trim`: each costs a quarter of the parse time on a million rows. Line
   // numbers are counted here instead (one per record plus newlines inside quoted fields).
-  const parser = stream.pipe(parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: false }));
+  const parser = stream.pipe(
+    parse({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: false }),
+  );
   let positions: number[] | null = null;
   let width = 0;
   let line = 1;
@@ -111,7 +115,8 @@ async function* csvRows(
     for await (const record of parser as AsyncIterable<string[]>) {
       const start = line;
       let extra = 0;
-      for (let i = 0; i < record.length; i++) if (record[i]!.indexOf('\n') !== -1) extra += record[i]!.split('\n').length - 1;
+      for (let i = 0; i < record.length; i++)
+        if (record[i]!.indexOf('\n') !== -1) extra += record[i]!.split('\n').length - 1;
       line += 1 + extra;
       if (record.length === 1 && record[0]!.trim() === '') continue;
       if (positions === null) {
@@ -121,7 +126,11 @@ async function* csvRows(
       }
       counter.records++;
       if (record.length !== width) {
-        onRowError({ line: start, field: 'row', reason: `expected ${width} fields as in the header, found ${record.length}` });
+        onRowError({
+          line: start,
+          field: 'row',
+          reason: `expected ${width} fields as in the header, found ${record.length}`,
+        });
         continue;
       }
       const values = new Array<string>(positions.length);
@@ -180,7 +189,11 @@ async function* jsonRows(
     for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
       const i = names.get(k);
       if (i === undefined) {
-        onRowError({ line: at, field: k, reason: `unknown field (expected: ${columns.map((c) => c.name).join(', ')})` });
+        onRowError({
+          line: at,
+          field: k,
+          reason: `unknown field (expected: ${columns.map((c) => c.name).join(', ')})`,
+        });
         ok = false;
         continue;
       }
@@ -247,7 +260,13 @@ async function* jsonRows(
         objectLine = line;
         continue;
       }
-      throw new ImportFileError(line, 'file', mode === 'closed' ? 'unexpected data after the closing ]' : `expected a JSON object, found '${chunk[i]}'`);
+      throw new ImportFileError(
+        line,
+        'file',
+        mode === 'closed'
+          ? 'unexpected data after the closing ]'
+          : `expected a JSON object, found '${chunk[i]}'`,
+      );
     }
     if (collecting) parts.push(chunk.slice(segment));
   }

@@ -45,20 +45,39 @@ export const lotKey = (itemId: string, lotNumber: string) => `${itemId}\u0000${l
 export async function loadReferenceData(tx: Tx, siteIds: readonly string[] | null): Promise<ReferenceData> {
   const items = new Map<string, ItemRef>();
   const byId = new Map<string, ItemRef>();
-  const itemRows = await tx.execute<{ id: string; code: string; base_unit: string; gtin: string | null; active: boolean }>(
-    sql`select id, code, base_unit, gtin, active from items`,
-  );
+  const itemRows = await tx.execute<{
+    id: string;
+    code: string;
+    base_unit: string;
+    gtin: string | null;
+    active: boolean;
+  }>(sql`select id, code, base_unit, gtin, active from items`);
   for (const r of itemRows.rows) {
-    const ref: ItemRef = { id: r.id, code: r.code, baseUnit: r.base_unit, gtin: r.gtin, active: r.active, factors: new Map([[r.base_unit, 1]]) };
+    const ref: ItemRef = {
+      id: r.id,
+      code: r.code,
+      baseUnit: r.base_unit,
+      gtin: r.gtin,
+      active: r.active,
+      factors: new Map([[r.base_unit, 1]]),
+    };
     items.set(r.code, ref);
     byId.set(r.id, ref);
   }
-  const units = await tx.execute<{ item_id: string; code: string; factor: number }>(sql`select item_id, code, factor from item_units`);
+  const units = await tx.execute<{ item_id: string; code: string; factor: number }>(
+    sql`select item_id, code, factor from item_units`,
+  );
   for (const u of units.rows) byId.get(u.item_id)?.factors.set(u.code, Number(u.factor));
 
   const locations = new Map<string, LocationRef>();
   const siteCodes = new Set<string>();
-  const locRows = await tx.execute<{ id: string; site_id: string; site_code: string; code: string; active: boolean }>(sql`
+  const locRows = await tx.execute<{
+    id: string;
+    site_id: string;
+    site_code: string;
+    code: string;
+    active: boolean;
+  }>(sql`
     select l.id, l.site_id, s.code as site_code, l.code, (l.active and s.active) as active
       from locations l join sites s on s.id = l.site_id
      where ${siteIds === null}::boolean or l.site_id = any(${sql.param(siteIds ?? [])}::uuid[])`);
@@ -80,7 +99,13 @@ export async function loadLots(tx: Tx): Promise<Map<string, LotRef>> {
     sql`select id, item_id, lot_number, to_char(expiry_date, 'YYYY-MM-DD') as expiry_date from lots`,
   );
   for (const l of r.rows) {
-    lots.set(lotKey(l.item_id, l.lot_number), { id: l.id, expiryDate: l.expiry_date, isNew: false, itemId: l.item_id, lotNumber: l.lot_number });
+    lots.set(lotKey(l.item_id, l.lot_number), {
+      id: l.id,
+      expiryDate: l.expiry_date,
+      isNew: false,
+      itemId: l.item_id,
+      lotNumber: l.lot_number,
+    });
   }
   return lots;
 }

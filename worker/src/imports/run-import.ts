@@ -80,15 +80,43 @@ export async function runImport(
   importId: string,
   onProgress?: (percent: number) => unknown,
 ): Promise<ImportResult> {
+  // One runner per import, even if BullMQ hands a stalled job to a second worker while the
+  // first still runs: a session advisory lock, released by PostgreSQL if this process dies.
+  const lock = await ctx.database.pool.connect();
+  try {
+    const key = `import:${importId}`;
+    const { rows } = await lock.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [
+      key,
+    ]);
+    if (!rows[0]?.ok) return { importId, status: 'skipped', reason: 'running elsewhere' };
+    try {
+      return await importUnderLock(ctx, tenantId, importId, onProgress);
+    } finally {
+      await lock.query('select pg_advisory_unlock(hashtext($1))', [key]);
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+async function importUnderLock(
+  ctx: JobContext,
+  tenantId: string,
+  importId: string,
+  onProgress?: (percent: number) => unknown,
+): Promise<ImportResult> {
   const { config, database } = ctx;
   const tenant = { organizationId: tenantId };
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenantDb(database.db, tenant, fn);
   const found = await inTenant((tx) =>
-    tx.execute<ImportJobRow>(sql`select id, kind, format, status, site_ids, created_by, file_size from import_jobs where id = ${importId}`),
+    tx.execute<ImportJobRow>(
+      sql`select id, kind, format, status, site_ids, created_by, file_size from import_jobs where id = ${importId}`,
+    ),
   );
   const job = found.rows[0];
   if (!job) return { importId, status: 'skipped', reason: 'no such import' };
-  if (job.status === 'succeeded' || job.status === 'failed') return { importId, status: 'skipped', reason: `already ${job.status}` };
+  if (job.status === 'succeeded' || job.status === 'failed')
+    return { importId, status: 'skipped', reason: `already ${job.status}` };
 
   const file = uploadPath(config, tenantId, importId);
   const errors: RowError[] = [];
@@ -100,7 +128,14 @@ export async function runImport(
   let rows = 0;
   let importer: KindImporter | null = null;
 
-  const save = async (fields: { status?: 'validating' | 'applying'; processed: number; applied?: number; total: number; progress: number; started?: boolean }) => {
+  const save = async (fields: {
+    status?: 'validating' | 'applying';
+    processed: number;
+    applied?: number;
+    total: number;
+    progress: number;
+    started?: boolean;
+  }) => {
     const progress = Math.min(100, Math.max(0, Math.round(fields.progress * 100) / 100));
     await inTenant((tx) =>
       tx.execute(sql`
@@ -146,7 +181,17 @@ export async function runImport(
         if (!ctx.enqueue) await addDeliveryJobs(queue, config, tenantId, deliveryIds);
         // New history changes forecasts and policies at once, not at the next scheduled run.
         if (recalculate) {
-          await queue.add('recalculate', { tenantId }, { jobId: `recalc-full_${tenantId}_import-${importId}`, removeOnComplete: true, removeOnFail: 100, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+          await queue.add(
+            'recalculate',
+            { tenantId },
+            {
+              jobId: `recalc-full_${tenantId}_import-${importId}`,
+              removeOnComplete: true,
+              removeOnFail: 100,
+              attempts: 3,
+              backoff: { type: 'exponential', delay: 5000 },
+            },
+          );
         }
       });
     } catch {
@@ -207,7 +252,9 @@ export async function runImport(
           const again = await openRowSource(file, job.kind, job.format, () => {});
           yield* again.rows;
         },
-        progress: (applied) => save({ processed: applied, applied, total: rows, progress: 50 + (50 * applied) / rows }),
+        progress: (applied) =>
+          save({ processed: applied, applied, total: rows, progress: 50 + (50 * applied) / rows }),
+        every,
       });
       await tx.execute(sql`
         update import_jobs set status = 'succeeded', total_rows = ${rows}, processed_rows = ${rows}, applied_rows = ${rows},
@@ -223,7 +270,11 @@ export async function runImport(
     if (e instanceof ApplyRowError) error(e.line, e.field, e.message);
     else {
       const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
-      error(0, 'file', `nothing was imported: ${(code && PG_REASONS[code]) || 'the import could not be applied'}`);
+      error(
+        0,
+        'file',
+        `nothing was imported: ${(code && PG_REASONS[code]) || 'the import could not be applied'}`,
+      );
       console.error(`import ${importId} of tenant ${tenantId} failed:`, e);
     }
     return await fail();

@@ -1,5 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { APPLY_BATCH, type ApplyContext, ApplyRowError, columnIndex, type KindImporter, type ValidateContext } from './importer.ts';
+import {
+  APPLY_BATCH,
+  type ApplyContext,
+  ApplyRowError,
+  columnIndex,
+  type KindImporter,
+  type ValidateContext,
+} from './importer.ts';
 import { EMAIL, parseBoolean, parseNonNegative, parsePositiveInt } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 
@@ -36,7 +43,10 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
   const pairs = new Map<string, number>();
   const preferredFor = new Map<string, { supplier: string; line: number }>();
 
-  function resolve(row: ImportRow, report: boolean): { supplier: SupplierInput; terms: TermsInput | null } | null {
+  function resolve(
+    row: ImportRow,
+    report: boolean,
+  ): { supplier: SupplierInput; terms: TermsInput | null } | null {
     const v = row.values;
     let bad = false;
     const err = (field: string, reason: string) => {
@@ -86,7 +96,14 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
         preferred: bool('preferred'),
       };
     } else {
-      for (const f of ['supplier_item_code', 'pack_price', 'pack_size', 'moq_packs', 'lead_time_days', 'preferred']) {
+      for (const f of [
+        'supplier_item_code',
+        'pack_price',
+        'pack_size',
+        'moq_packs',
+        'lead_time_days',
+        'preferred',
+      ]) {
         if (v[C[f]!]) err(f, 'item terms need an item_code');
       }
     }
@@ -99,16 +116,28 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
       if (!r) return;
       const first = firstRow.get(r.supplier.code);
       if (!first) firstRow.set(r.supplier.code, { line: row.line, name: r.supplier.name });
-      else if (first.name !== r.supplier.name) ctx.error(row.line, 'name', `supplier ${r.supplier.code} is named '${first.name}' on line ${first.line}`);
-      else if (!r.terms) ctx.error(row.line, 'code', `supplier ${r.supplier.code} is already on line ${first.line}`);
+      else if (first.name !== r.supplier.name)
+        ctx.error(
+          row.line,
+          'name',
+          `supplier ${r.supplier.code} is named '${first.name}' on line ${first.line}`,
+        );
+      else if (!r.terms)
+        ctx.error(row.line, 'code', `supplier ${r.supplier.code} is already on line ${first.line}`);
       if (r.terms) {
         const key = `${r.supplier.code}\u0000${r.terms.item_id}`;
         const dup = pairs.get(key);
-        if (dup !== undefined) ctx.error(row.line, 'item_code', `these terms are already given on line ${dup}`);
+        if (dup !== undefined)
+          ctx.error(row.line, 'item_code', `these terms are already given on line ${dup}`);
         else pairs.set(key, row.line);
         if (r.terms.preferred) {
           const p = preferredFor.get(r.terms.item_id);
-          if (p) ctx.error(row.line, 'preferred', `the item's preferred supplier is already ${p.supplier} (line ${p.line})`);
+          if (p)
+            ctx.error(
+              row.line,
+              'preferred',
+              `the item's preferred supplier is already ${p.supplier} (line ${p.line})`,
+            );
           else preferredFor.set(r.terms.item_id, { supplier: r.supplier.code, line: row.line });
         }
       }
@@ -124,10 +153,14 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
       let batch: Array<{ supplier: SupplierInput; terms: TermsInput | null }> = [];
       const flush = async () => {
         const fresh = new Map<string, SupplierInput>();
-        for (const r of batch) if (!done.has(r.supplier.code) && !fresh.has(r.supplier.code)) fresh.set(r.supplier.code, r.supplier);
+        for (const r of batch)
+          if (!done.has(r.supplier.code) && !fresh.has(r.supplier.code))
+            fresh.set(r.supplier.code, r.supplier);
         const toUpdate = [...fresh.values()].filter((s) => ids.has(s.code));
         const toInsert = [...fresh.values()].filter((s) => !ids.has(s.code));
-        const record = sql.raw('code text, name text, contact_email text, phone text, nominal_lead_time_days numeric, active boolean');
+        const record = sql.raw(
+          'code text, name text, contact_email text, phone text, nominal_lead_time_days numeric, active boolean',
+        );
         if (toUpdate.length) {
           const r = await a.tx.execute(sql`
             update suppliers s set name = x.name, contact_email = coalesce(x.contact_email, s.contact_email),
@@ -147,7 +180,9 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
           created += r.rows.length;
         }
         for (const code of fresh.keys()) done.add(code);
-        const rows = batch.filter((r) => r.terms).map((r) => ({ ...r.terms!, supplier_id: ids.get(r.supplier.code)! }));
+        const rows = batch
+          .filter((r) => r.terms)
+          .map((r) => ({ ...r.terms!, supplier_id: ids.get(r.supplier.code)! }));
         if (rows.length) {
           const json = JSON.stringify(rows);
           const termsRecord = sql.raw(

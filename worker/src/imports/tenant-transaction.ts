@@ -8,7 +8,11 @@ import type pg from 'pg';
  * (pg-copy-streams) must run on the connection that holds the transaction, which Drizzle does
  * not expose. Drizzle over a single client runs its transaction on that client.
  */
-export async function withTenantTransaction<T>(database: Database, tenantId: string, fn: (tx: Tx, client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTenantTransaction<T>(
+  database: Database,
+  tenantId: string,
+  fn: (tx: Tx, client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const schema = tenantSchema(tenantId);
   const client = await database.pool.connect();
   let broken = false;

@@ -10,7 +10,11 @@ export function importDir(config: Pick<AppConfig, 'UPLOAD_DIR'>, tenantId: strin
   return join(config.UPLOAD_DIR, tenantSchema(tenantId));
 }
 
-export function uploadPath(config: Pick<AppConfig, 'UPLOAD_DIR'>, tenantId: string, importId: string): string {
+export function uploadPath(
+  config: Pick<AppConfig, 'UPLOAD_DIR'>,
+  tenantId: string,
+  importId: string,
+): string {
   return join(importDir(config, tenantId), `${importId}.upload`);
 }
 

@@ -11,7 +11,8 @@ export const importJob: JobDefinition = {
   description: 'bulk import of a CSV/JSON file (validate every row, then apply all-or-nothing)',
   async handle(ctx, job) {
     const { tenantId, importId } = job.data;
-    if (typeof importId !== 'string' || !isUuid(importId)) throw new UnrecoverableError('importId must be a uuid');
+    if (typeof importId !== 'string' || !isUuid(importId))
+      throw new UnrecoverableError('importId must be a uuid');
     return runImport(ctx, tenantId, importId, (percent) => job.updateProgress(percent));
   },
 };

@@ -12,10 +12,15 @@ export const webhookDeliveryJob: JobDefinition = {
   description: 'webhook delivery: signed POST to the endpoint, retried with exponential backoff',
   async handle(ctx, job) {
     const { tenantId, deliveryId } = job.data;
-    if (typeof deliveryId !== 'string' || !isUuid(deliveryId)) throw new UnrecoverableError('deliveryId must be a uuid');
+    if (typeof deliveryId !== 'string' || !isUuid(deliveryId))
+      throw new UnrecoverableError('deliveryId must be a uuid');
     const number = job.attemptsMade + 1;
-    const outcome = await deliverOnce(ctx.config, ctx.database, tenantId, deliveryId, { number, last: number >= (job.opts.attempts ?? 1) });
-    if (outcome.status === 'retrying') throw new Error(`attempt ${number} failed: ${outcome.error ?? 'no answer'}`);
+    const outcome = await deliverOnce(ctx.config, ctx.database, tenantId, deliveryId, {
+      number,
+      last: number >= (job.opts.attempts ?? 1),
+    });
+    if (outcome.status === 'retrying')
+      throw new Error(`attempt ${number} failed: ${outcome.error ?? 'no answer'}`);
     return outcome;
   },
 };

@@ -14,7 +14,10 @@ export const webhookSweepJob: JobDefinition = {
   description: 'webhook sweeper: re-enqueues pending deliveries whose job was lost',
   async handle(ctx, job) {
     const { tenantId } = job.data;
-    const org = await ctx.database.pool.query(`select 1 from control.organizations where id = $1 and status = 'active'`, [tenantId]);
+    const org = await ctx.database.pool.query(
+      `select 1 from control.organizations where id = $1 and status = 'active'`,
+      [tenantId],
+    );
     const idle =
       !org.rowCount ||
       (await withTenantDb(ctx.database.db, { organizationId: tenantId }, async (tx) => {

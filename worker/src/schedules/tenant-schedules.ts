@@ -2,6 +2,7 @@ import type { AppConfig } from '@medstock/config';
 import type { Database } from '@medstock/db';
 import type { Queue } from 'bullmq';
 import type { TenantJobData } from '../queues.ts';
+import { syncWebhookSweeps } from '../webhooks/delivery-queue.ts';
 
 /** The next start of a tenant's slot in the period, never in the past (no burst at worker start). */
 export function nextSlot(tenantId: string, periodMs: number, now = Date.now()): number {
@@ -46,5 +47,7 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
   for (const s of await queue.getJobSchedulers()) {
     if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key)) await queue.removeJobScheduler(s.key);
   }
+  // Webhook sweepers come back too if Redis lost them.
+  await syncWebhookSweeps(config, database, queue);
   return { tenants: rows.length };
 }

@@ -3,7 +3,13 @@ import { type Database, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { retryDelayMs } from './delivery-queue.ts';
 import { postWebhook } from './post-webhook.ts';
-import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.ts';
+import {
+  DELIVERY_ID_HEADER,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  SIGNATURE_HEADER,
+  signatureHeader,
+} from './signature.ts';
 
 export interface DeliveryOutcome {
   status: 'succeeded' | 'retrying' | 'failed' | 'skipped';
@@ -13,7 +19,12 @@ export interface DeliveryOutcome {
 }
 
 /** The JSON every endpoint receives; `data` is the event's payload. */
-export function webhookBody(event: { id: string; type: string; createdAt: string; payload: unknown }): string {
+export function webhookBody(event: {
+  id: string;
+  type: string;
+  createdAt: string;
+  payload: unknown;
+}): string {
   return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, data: event.payload });
 }
 
@@ -61,7 +72,12 @@ export async function deliverOnce(
     result = { statusCode: null, error: 'the endpoint is deactivated', durationMs: 0 };
     attempt = { ...attempt, last: true };
   } else {
-    const body = webhookBody({ id: claimed.event_id, type: claimed.event_type, createdAt: claimed.event_created_at, payload: claimed.payload });
+    const body = webhookBody({
+      id: claimed.event_id,
+      type: claimed.event_type,
+      createdAt: claimed.event_created_at,
+      payload: claimed.payload,
+    });
     result = await postWebhook(
       claimed.url,
       body,
@@ -97,7 +113,12 @@ export async function deliverOnce(
  * their job was lost. Returns their ids for re-enqueueing (the deterministic job id makes a
  * re-enqueue of a job that still exists a no-op).
  */
-export async function overdueDeliveries(database: Database, tenantId: string, graceMs: number, limit = 1000): Promise<string[]> {
+export async function overdueDeliveries(
+  database: Database,
+  tenantId: string,
+  graceMs: number,
+  limit = 1000,
+): Promise<string[]> {
   return withTenantDb(database.db, { organizationId: tenantId }, async (tx) => {
     const r = await tx.execute<{ id: string }>(sql`
       select id from webhook_deliveries

@@ -16,7 +16,10 @@ export const sweepSchedulerId = (tenantId: string) => `webhook-sweep_${tenantId}
  * (10 s, 20 s, 40 s … by default). Finished jobs are removed so a later redelivery of the same
  * delivery can use the id again; the delivery log lives in the database, not in Redis.
  */
-export function deliveryJobOptions(config: Pick<AppConfig, 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_BACKOFF_BASE_MS'>, deliveryId: string): JobsOptions {
+export function deliveryJobOptions(
+  config: Pick<AppConfig, 'WEBHOOK_MAX_ATTEMPTS' | 'WEBHOOK_BACKOFF_BASE_MS'>,
+  deliveryId: string,
+): JobsOptions {
   return {
     jobId: deliveryJobId(deliveryId),
     attempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -31,10 +34,19 @@ export function retryDelayMs(config: Pick<AppConfig, 'WEBHOOK_BACKOFF_BASE_MS'>,
   return config.WEBHOOK_BACKOFF_BASE_MS * 2 ** (retry - 1);
 }
 
-export async function addDeliveryJobs(queue: Queue<TenantJobData>, config: AppConfig, tenantId: string, deliveryIds: readonly string[]): Promise<void> {
+export async function addDeliveryJobs(
+  queue: Queue<TenantJobData>,
+  config: AppConfig,
+  tenantId: string,
+  deliveryIds: readonly string[],
+): Promise<void> {
   if (deliveryIds.length === 0) return;
   await queue.addBulk(
-    deliveryIds.map((deliveryId) => ({ name: WEBHOOK_DELIVERY_JOB, data: { tenantId, deliveryId }, opts: deliveryJobOptions(config, deliveryId) })),
+    deliveryIds.map((deliveryId) => ({
+      name: WEBHOOK_DELIVERY_JOB,
+      data: { tenantId, deliveryId },
+      opts: deliveryJobOptions(config, deliveryId),
+    })),
   );
 }
 
@@ -42,7 +54,11 @@ export async function addDeliveryJobs(queue: Queue<TenantJobData>, config: AppCo
  * The per-organisation sweeper: re-enqueues pending deliveries whose job was lost (Redis
  * restarted, the process died between commit and enqueue). Upserting by a fixed id is idempotent.
  */
-export async function scheduleWebhookSweep(queue: Queue<TenantJobData>, config: AppConfig, tenantId: string): Promise<void> {
+export async function scheduleWebhookSweep(
+  queue: Queue<TenantJobData>,
+  config: AppConfig,
+  tenantId: string,
+): Promise<void> {
   await queue.upsertJobScheduler(
     sweepSchedulerId(tenantId),
     { every: config.WEBHOOK_SWEEP_EVERY_MS },
@@ -54,8 +70,14 @@ export async function scheduleWebhookSweep(queue: Queue<TenantJobData>, config: 
  * Schedules the sweeper of every organisation that has webhook endpoints. For the worker's
  * schedule sync (so sweepers come back after Redis loses its data).
  */
-export async function syncWebhookSweeps(config: AppConfig, database: Database, queue: Queue<TenantJobData>): Promise<number> {
-  const { rows } = await database.pool.query<{ id: string }>(`select id from control.organizations where status = 'active' order by id`);
+export async function syncWebhookSweeps(
+  config: AppConfig,
+  database: Database,
+  queue: Queue<TenantJobData>,
+): Promise<number> {
+  const { rows } = await database.pool.query<{ id: string }>(
+    `select id from control.organizations where status = 'active' order by id`,
+  );
   let scheduled = 0;
   for (const { id } of rows) {
     const has = await database.pool
@@ -74,7 +96,10 @@ export async function syncWebhookSweeps(config: AppConfig, database: Database, q
  * Runs `fn` with the tenant queue. Worker jobs get no queue in their context, so this opens a
  * short-lived connection: used once per import and by a sweep that found lost deliveries.
  */
-export async function withTenantQueue<T>(config: AppConfig, fn: (queue: Queue<TenantJobData>) => Promise<T>): Promise<T> {
+export async function withTenantQueue<T>(
+  config: AppConfig,
+  fn: (queue: Queue<TenantJobData>) => Promise<T>,
+): Promise<T> {
   const connection = queueConnection(config);
   const queue = tenantQueue(config, connection);
   try {
@@ -86,7 +111,11 @@ export async function withTenantQueue<T>(config: AppConfig, fn: (queue: Queue<Te
 }
 
 /** Hands deliveries to the delivery job after the transaction that wrote them has committed. */
-export async function dispatchDeliveries(ctx: JobContext, tenantId: string, deliveryIds: readonly string[]): Promise<void> {
+export async function dispatchDeliveries(
+  ctx: JobContext,
+  tenantId: string,
+  deliveryIds: readonly string[],
+): Promise<void> {
   if (deliveryIds.length === 0) return;
   try {
     if (ctx.enqueue) await ctx.enqueue(tenantId, [...deliveryIds]);

@@ -1,4 +1,4 @@
-import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
@@ -55,7 +55,11 @@ export function endpointUrlProblem(url: string, allowPrivate: boolean): string |
   return null;
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /** A DNS lookup that refuses private answers, so a name cannot be pointed at our network later. */
 function guardedLookup(hostname: string, options: object, callback: LookupCallback): void {
@@ -64,7 +68,9 @@ function guardedLookup(hostname: string, options: object, callback: LookupCallba
     const list = addresses as LookupAddress[];
     const bad = list.find((a) => isPrivateAddress(a.address));
     if (bad) {
-      const e: NodeJS.ErrnoException = new Error(`${hostname} resolves to a private address (${bad.address})`);
+      const e: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves to a private address (${bad.address})`,
+      );
       e.code = 'EPRIVATEADDRESS';
       return callback(e, []);
     }
@@ -106,7 +112,12 @@ export function postWebhook(
       u,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'medstock-webhooks/1', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'medstock-webhooks/1',
+          ...headers,
+        },
         signal: AbortSignal.timeout(opts.timeoutMs),
         ...(opts.allowPrivate ? {} : { lookup: guardedLookup as never }),
       },
@@ -119,12 +130,22 @@ export function postWebhook(
         res.on('error', (e) => resolve(done(res.statusCode ?? null, e.message)));
         res.on('end', () => {
           const code = res.statusCode ?? 0;
-          resolve(done(code, code >= 200 && code < 300 ? null : `HTTP ${code}${kept ? `: ${kept.trim().slice(0, 300)}` : ''}`));
+          resolve(
+            done(
+              code,
+              code >= 200 && code < 300
+                ? null
+                : `HTTP ${code}${kept ? `: ${kept.trim().slice(0, 300)}` : ''}`,
+            ),
+          );
         });
       },
     );
     req.on('error', (e: NodeJS.ErrnoException) => {
-      const msg = e.name === 'AbortError' || e.name === 'TimeoutError' ? `no response within ${opts.timeoutMs} ms` : e.message;
+      const msg =
+        e.name === 'AbortError' || e.name === 'TimeoutError'
+          ? `no response within ${opts.timeoutMs} ms`
+          : e.message;
       resolve(done(null, msg));
     });
     req.end(body);

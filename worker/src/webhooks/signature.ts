@@ -20,12 +20,22 @@ export function signPayload(secret: string, timestamp: number, rawBody: string):
   return createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
 }
 
-export function signatureHeader(secret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)): string {
+export function signatureHeader(
+  secret: string,
+  rawBody: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
   return `t=${timestamp},v1=${signPayload(secret, timestamp, rawBody)}`;
 }
 
 /** The receiver's check, as in the recipe below. */
-export function verifySignature(secret: string, rawBody: string, header: string, toleranceSeconds = 300, nowSeconds = Date.now() / 1000): boolean {
+export function verifySignature(
+  secret: string,
+  rawBody: string,
+  header: string,
+  toleranceSeconds = 300,
+  nowSeconds = Date.now() / 1000,
+): boolean {
   const parts = header.split(',').map((p) => p.trim().split('='));
   const t = Number(parts.find(([k]) => k === 't')?.[1]);
   if (!Number.isInteger(t) || Math.abs(nowSeconds - t) > toleranceSeconds) return false;

@@ -24,11 +24,23 @@ export function AlertRulesSettings() {
   });
   if (!rules) return current.error ? <ErrorBox error={current.error} /> : <Loading />;
   const admin = can('admin');
-  const toggles = ['stockedOut', 'stockoutRisk', 'belowSafetyStock', 'expired', 'expiryRisk', 'overstock', 'deadStock', 'consumptionAnomaly', 'latePurchaseOrder', 'leadTimeDrift'] as const;
+  const toggles = [
+    'stockedOut',
+    'stockoutRisk',
+    'belowSafetyStock',
+    'expired',
+    'expiryRisk',
+    'overstock',
+    'deadStock',
+    'consumptionAnomaly',
+    'latePurchaseOrder',
+    'leadTimeDrift',
+  ] as const;
   return (
     <Card title={t('settings.alertRules')}>
       <p class="muted">
-        {t('rules.version', { v: current.data?.version ?? 0 })} {current.data?.isDefault ? t('rules.default') : dateTime(current.data?.createdAt)}
+        {t('rules.version', { v: current.data?.version ?? 0 })}{' '}
+        {current.data?.isDefault ? t('rules.default') : dateTime(current.data?.createdAt)}
       </p>
       <form
         onSubmit={(e) => {
@@ -64,7 +76,15 @@ export function AlertRulesSettings() {
                         step="0.001"
                         disabled={!admin}
                         value={rules.serviceLevels[k]}
-                        onInput={(e) => setRules({ ...rules, serviceLevels: { ...rules.serviceLevels, [k]: Number((e.currentTarget as HTMLInputElement).value) } })}
+                        onInput={(e) =>
+                          setRules({
+                            ...rules,
+                            serviceLevels: {
+                              ...rules.serviceLevels,
+                              [k]: Number((e.currentTarget as HTMLInputElement).value),
+                            },
+                          })
+                        }
                       />
                     </td>
                   );
@@ -89,7 +109,16 @@ export function AlertRulesSettings() {
                       disabled={!admin}
                       value={rules.stockoutRisk.maxProbability[v]}
                       onInput={(e) =>
-                        setRules({ ...rules, stockoutRisk: { ...rules.stockoutRisk, maxProbability: { ...rules.stockoutRisk.maxProbability, [v]: Number((e.currentTarget as HTMLInputElement).value) } } })
+                        setRules({
+                          ...rules,
+                          stockoutRisk: {
+                            ...rules.stockoutRisk,
+                            maxProbability: {
+                              ...rules.stockoutRisk.maxProbability,
+                              [v]: Number((e.currentTarget as HTMLInputElement).value),
+                            },
+                          },
+                        })
                       }
                     />
                   </label>
@@ -101,7 +130,12 @@ export function AlertRulesSettings() {
         <fieldset disabled={!admin}>
           <legend>{t('rules.enabled')}</legend>
           {toggles.map((k) => (
-            <Checkbox key={k} label={t(`rules.toggle.${k}`)} checked={rules[k].enabled} onValue={(on) => setRules({ ...rules, [k]: { ...rules[k], enabled: on } })} />
+            <Checkbox
+              key={k}
+              label={t(`rules.toggle.${k}`)}
+              checked={rules[k].enabled}
+              onValue={(on) => setRules({ ...rules, [k]: { ...rules[k], enabled: on } })}
+            />
           ))}
         </fieldset>
         <ErrorBox error={save.error} />

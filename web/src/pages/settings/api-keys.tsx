@@ -21,7 +21,12 @@ export function ApiKeysSettings() {
   const [copied, setCopied] = useState(false);
   const mine = currentMe()?.scopes ?? [];
   const create = useAction(async () => {
-    const r = await call(api.POST('/v1/api-keys', { body: { name, scopes, siteIds }, headers: { 'Idempotency-Key': idempotencyKey() } }));
+    const r = await call(
+      api.POST('/v1/api-keys', {
+        body: { name, scopes, siteIds },
+        headers: { 'Idempotency-Key': idempotencyKey() },
+      }),
+    );
     setCreated({ name: r.name, key: r.key });
     setCopied(false);
     setName('');
@@ -45,7 +50,10 @@ export function ApiKeysSettings() {
           <button
             type="button"
             onClick={() => {
-              void navigator.clipboard?.writeText(created.key).then(() => setCopied(true), () => {});
+              void navigator.clipboard?.writeText(created.key).then(
+                () => setCopied(true),
+                () => {},
+              );
             }}
           >
             {copied ? t('apiKeys.copied') : t('apiKeys.copy')}
@@ -79,11 +87,19 @@ export function ApiKeysSettings() {
                       <code>msk_{k.prefix}_…</code>
                     </td>
                     <td>{k.scopes.map((s) => t(`scope.${s}` as MessageKey)).join('、')}</td>
-                    <td>{k.siteIds === null ? t('users.allSites') : k.siteIds.map((s) => siteName(sites.data, s)).join('、')}</td>
+                    <td>
+                      {k.siteIds === null
+                        ? t('users.allSites')
+                        : k.siteIds.map((s) => siteName(sites.data, s)).join('、')}
+                    </td>
                     <td>{k.revokedAt ? t('apiKeys.revoked') : dateTime(k.lastUsedAt)}</td>
                     <td>
                       {!k.revokedAt && (
-                        <button type="button" class="link-button danger" onClick={() => void revoke.run(k.id)}>
+                        <button
+                          type="button"
+                          class="link-button danger"
+                          onClick={() => void revoke.run(k.id)}
+                        >
                           {t('apiKeys.revoke')}
                         </button>
                       )}
@@ -102,11 +118,24 @@ export function ApiKeysSettings() {
             void create.run();
           }}
         >
-          <TextField label={t('apiKeys.name')} name="keyName" required value={name} onValue={setName} error={fields.name} />
+          <TextField
+            label={t('apiKeys.name')}
+            name="keyName"
+            required
+            value={name}
+            onValue={setName}
+            error={fields.name}
+          />
           <fieldset>
             <legend>{t('apiKeys.scopes')}</legend>
             {SCOPES.filter((s) => mine.includes(s)).map((s) => (
-              <Checkbox key={s} label={t(`scope.${s}` as MessageKey)} name={`scope-${s}`} checked={scopes.includes(s)} onValue={(on) => setScopes((x) => (on ? [...x, s] : x.filter((y) => y !== s)))} />
+              <Checkbox
+                key={s}
+                label={t(`scope.${s}` as MessageKey)}
+                name={`scope-${s}`}
+                checked={scopes.includes(s)}
+                onValue={(on) => setScopes((x) => (on ? [...x, s] : x.filter((y) => y !== s)))}
+              />
             ))}
           </fieldset>
           <SiteLimit value={siteIds} onValue={setSiteIds} />

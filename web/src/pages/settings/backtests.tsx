@@ -14,7 +14,12 @@ export function BacktestsSettings() {
   const [to, setTo] = useState(daysAgo(1));
   const [step, setStep] = useState<'daily' | 'weekly' | 'monthly'>('weekly');
   const start = useAction(async () => {
-    await call(api.POST('/v1/backtests', { body: { from, to, step }, headers: { 'Idempotency-Key': idempotencyKey() } }));
+    await call(
+      api.POST('/v1/backtests', {
+        body: { from, to, step },
+        headers: { 'Idempotency-Key': idempotencyKey() },
+      }),
+    );
     runs.reload();
   });
   const fields = start.error?.fieldErrors() ?? {};
@@ -71,13 +76,30 @@ export function BacktestsSettings() {
               void start.run();
             }}
           >
-            <TextField label={t('backtests.from')} type="date" required value={from} onValue={setFrom} error={fields.from} />
-            <TextField label={t('backtests.to')} type="date" required value={to} onValue={setTo} error={fields.to} />
+            <TextField
+              label={t('backtests.from')}
+              type="date"
+              required
+              value={from}
+              onValue={setFrom}
+              error={fields.from}
+            />
+            <TextField
+              label={t('backtests.to')}
+              type="date"
+              required
+              value={to}
+              onValue={setTo}
+              error={fields.to}
+            />
             <SelectField
               label={t('backtests.step')}
               value={step}
               onValue={setStep}
-              options={(['daily', 'weekly', 'monthly'] as const).map((s) => ({ value: s, label: t(`backtests.step.${s}` as MessageKey) }))}
+              options={(['daily', 'weekly', 'monthly'] as const).map((s) => ({
+                value: s,
+                label: t(`backtests.step.${s}` as MessageKey),
+              }))}
             />
             <ErrorBox error={start.error} />
             <button type="submit" class="primary" disabled={start.busy}>

@@ -24,7 +24,9 @@ export function BillingSettings() {
     window.location.assign(r.url);
   });
   const portal = useAction(async () => {
-    const r = await call(api.POST('/v1/billing/portal', { headers: { 'Idempotency-Key': idempotencyKey() } }));
+    const r = await call(
+      api.POST('/v1/billing/portal', { headers: { 'Idempotency-Key': idempotencyKey() } }),
+    );
     window.location.assign(r.url);
   });
   if ((billing.loading && !billing.data) || (plans.loading && !plans.data)) return <Loading />;
@@ -37,7 +39,8 @@ export function BillingSettings() {
       </Card>
     );
   }
-  const limit = (used: number, max: number | null) => (max === null ? `${num(used)} / ∞` : `${num(used)} / ${num(max)}`);
+  const limit = (used: number, max: number | null) =>
+    max === null ? `${num(used)} / ∞` : `${num(used)} / ${num(max)}`;
   return (
     <>
       {returned && (
@@ -47,7 +50,11 @@ export function BillingSettings() {
       )}
       <Card title={t('settings.billing')}>
         <div class="tiles">
-          <Tile label={t('billing.plan')} value={pick(b.planName)} sub={t(`billing.status.${b.status}` as MessageKey)} />
+          <Tile
+            label={t('billing.plan')}
+            value={pick(b.planName)}
+            sub={t(`billing.status.${b.status}` as MessageKey)}
+          />
           <Tile label={t('billing.sites')} value={limit(b.usage.sites, b.limits.sites)} />
           <Tile label={t('billing.items')} value={limit(b.usage.items, b.limits.items)} />
         </div>
@@ -76,7 +83,14 @@ export function BillingSettings() {
                 {p.pricing === 'per_site' && (
                   <label>
                     {t('billing.siteCount')}{' '}
-                    <input type="number" min={1} name="sites" value={sites} placeholder={String(b.usage.sites)} onInput={(e) => setSites((e.currentTarget as HTMLInputElement).value)} />
+                    <input
+                      type="number"
+                      min={1}
+                      name="sites"
+                      value={sites}
+                      placeholder={String(b.usage.sites)}
+                      onInput={(e) => setSites((e.currentTarget as HTMLInputElement).value)}
+                    />
                   </label>
                 )}
                 <button type="submit" class="primary" disabled={checkout.busy}>

@@ -8,12 +8,14 @@ import { BacktestsSettings } from './backtests';
 import { BillingSettings } from './billing';
 import { SitesSettings } from './sites';
 import { UsersSettings } from './users';
+import { WebhooksSettings } from './webhooks';
 
-/** Settings sections; a later one (webhooks, imports) is one more entry here. */
+/** Settings sections; a later one is one more entry here. */
 const SECTIONS: { id: string; label: MessageKey; scope?: Scope; view: () => preact.JSX.Element }[] = [
   { id: 'sites', label: 'settings.sites', view: SitesSettings },
   { id: 'users', label: 'settings.users', scope: 'admin', view: UsersSettings },
   { id: 'api-keys', label: 'settings.apiKeys', scope: 'admin', view: ApiKeysSettings },
+  { id: 'webhooks', label: 'settings.webhooks', scope: 'admin', view: WebhooksSettings },
   { id: 'alert-rules', label: 'settings.alertRules', view: AlertRulesSettings },
   { id: 'backtests', label: 'settings.backtests', view: BacktestsSettings },
   { id: 'billing', label: 'settings.billing', view: BillingSettings },
@@ -30,7 +32,12 @@ export default function SettingsPage({ section }: { section: string }) {
       <div class="settings-layout">
         <nav aria-label={t('nav.settings')} class="side-nav">
           {visible.map((s) => (
-            <Link key={s.id} href={`/settings/${s.id}`} class={s.id === current.id ? 'active' : ''} aria-current={s.id === current.id ? 'page' : undefined}>
+            <Link
+              key={s.id}
+              href={`/settings/${s.id}`}
+              class={s.id === current.id ? 'active' : ''}
+              aria-current={s.id === current.id ? 'page' : undefined}
+            >
               {t(s.label)}
             </Link>
           ))}

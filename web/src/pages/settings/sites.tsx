@@ -26,7 +26,14 @@ export function SitesSettings() {
       <ErrorBox error={sites.error} />
       {sites.loading && !sites.data && <Loading />}
       {sites.data?.map((s) => (
-        <SiteCard key={s.id} site={s} onChanged={() => { invalidateSites(); sites.reload(); }} />
+        <SiteCard
+          key={s.id}
+          site={s}
+          onChanged={() => {
+            invalidateSites();
+            sites.reload();
+          }}
+        />
       ))}
       {admin && (
         <Card title={t('sites.add')}>
@@ -37,9 +44,28 @@ export function SitesSettings() {
               void create.run();
             }}
           >
-            <TextField label={t('sites.code')} name="code" required value={form.code} onValue={(v) => setForm((f) => ({ ...f, code: v }))} error={fields.code} />
-            <TextField label={t('sites.name')} name="name" required value={form.name} onValue={(v) => setForm((f) => ({ ...f, name: v }))} error={fields.name} />
-            <SelectField label={t('sites.kind')} value={form.kind} onValue={(v) => setForm((f) => ({ ...f, kind: v }))} options={SITE_KINDS.map((k) => ({ value: k, label: t(`siteKind.${k}` as MessageKey) }))} />
+            <TextField
+              label={t('sites.code')}
+              name="code"
+              required
+              value={form.code}
+              onValue={(v) => setForm((f) => ({ ...f, code: v }))}
+              error={fields.code}
+            />
+            <TextField
+              label={t('sites.name')}
+              name="name"
+              required
+              value={form.name}
+              onValue={(v) => setForm((f) => ({ ...f, name: v }))}
+              error={fields.name}
+            />
+            <SelectField
+              label={t('sites.kind')}
+              value={form.kind}
+              onValue={(v) => setForm((f) => ({ ...f, kind: v }))}
+              options={SITE_KINDS.map((k) => ({ value: k, label: t(`siteKind.${k}` as MessageKey) }))}
+            />
             <ErrorBox error={create.error} />
             <button type="submit" disabled={create.busy}>
               {t('common.add')}
@@ -56,7 +82,13 @@ function SiteCard({ site, onChanged }: { site: SiteWithLocations; onChanged: () 
   const [form, setForm] = useState({ code: '', name: '', kind: 'ward' as (typeof LOCATION_KINDS)[number] });
   const [parFor, setParFor] = useState<string | null>(null);
   const create = useAction(async () => {
-    await call(api.POST('/v1/sites/{id}/locations', { params: { path: { id: site.id } }, body: form, headers: { 'Idempotency-Key': idempotencyKey() } }));
+    await call(
+      api.POST('/v1/sites/{id}/locations', {
+        params: { path: { id: site.id } },
+        body: form,
+        headers: { 'Idempotency-Key': idempotencyKey() },
+      }),
+    );
     setForm({ code: '', name: '', kind: 'ward' });
     onChanged();
   });
@@ -82,7 +114,12 @@ function SiteCard({ site, onChanged }: { site: SiteWithLocations; onChanged: () 
                 <td>{l.name}</td>
                 <td>{t(`locationKind.${l.kind}` as MessageKey)}</td>
                 <td>
-                  <button type="button" class="link-button" aria-expanded={parFor === l.id} onClick={() => setParFor(parFor === l.id ? null : l.id)}>
+                  <button
+                    type="button"
+                    class="link-button"
+                    aria-expanded={parFor === l.id}
+                    onClick={() => setParFor(parFor === l.id ? null : l.id)}
+                  >
                     {t('par.title')}
                   </button>
                 </td>
@@ -101,9 +138,26 @@ function SiteCard({ site, onChanged }: { site: SiteWithLocations; onChanged: () 
             void create.run();
           }}
         >
-          <TextField label={t('sites.code')} required value={form.code} onValue={(v) => setForm((f) => ({ ...f, code: v }))} error={fields.code} />
-          <TextField label={t('sites.name')} required value={form.name} onValue={(v) => setForm((f) => ({ ...f, name: v }))} error={fields.name} />
-          <SelectField label={t('sites.kind')} value={form.kind} onValue={(v) => setForm((f) => ({ ...f, kind: v }))} options={LOCATION_KINDS.map((k) => ({ value: k, label: t(`locationKind.${k}` as MessageKey) }))} />
+          <TextField
+            label={t('sites.code')}
+            required
+            value={form.code}
+            onValue={(v) => setForm((f) => ({ ...f, code: v }))}
+            error={fields.code}
+          />
+          <TextField
+            label={t('sites.name')}
+            required
+            value={form.name}
+            onValue={(v) => setForm((f) => ({ ...f, name: v }))}
+            error={fields.name}
+          />
+          <SelectField
+            label={t('sites.kind')}
+            value={form.kind}
+            onValue={(v) => setForm((f) => ({ ...f, kind: v }))}
+            options={LOCATION_KINDS.map((k) => ({ value: k, label: t(`locationKind.${k}` as MessageKey) }))}
+          />
           <ErrorBox error={create.error} />
           <button type="submit" disabled={create.busy}>
             {t('sites.addLocation')}
@@ -116,7 +170,15 @@ function SiteCard({ site, onChanged }: { site: SiteWithLocations; onChanged: () 
 
 function ParLevels({ locationId }: { locationId: string }) {
   const { t, name, num } = useI18n();
-  const list = useApi(() => call(api.GET('/v1/locations/{id}/par-levels', { params: { path: { id: locationId }, query: { limit: 200 } } })), [locationId]);
+  const list = useApi(
+    () =>
+      call(
+        api.GET('/v1/locations/{id}/par-levels', {
+          params: { path: { id: locationId }, query: { limit: 200 } },
+        }),
+      ),
+    [locationId],
+  );
   return (
     <div class="par-levels">
       <h3>{t('par.title')}</h3>

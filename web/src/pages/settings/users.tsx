@@ -11,13 +11,24 @@ type Role = (typeof ROLES)[number];
 type User = Json<'/v1/users', 'get'>['items'][number];
 
 /** Site limits: none means every site; otherwise only the ticked ones. */
-export function SiteLimit({ value, onValue }: { value: string[] | null; onValue: (v: string[] | null) => void }) {
+export function SiteLimit({
+  value,
+  onValue,
+}: {
+  value: string[] | null;
+  onValue: (v: string[] | null) => void;
+}) {
   const { t } = useI18n();
   const sites = useSites();
   return (
     <fieldset class="site-limit">
       <legend>{t('users.sites')}</legend>
-      <Checkbox label={t('users.allSites')} name="allSites" checked={value === null} onValue={(all) => onValue(all ? null : [])} />
+      <Checkbox
+        label={t('users.allSites')}
+        name="allSites"
+        checked={value === null}
+        onValue={(all) => onValue(all ? null : [])}
+      />
       {value !== null &&
         sites.data?.map((s) => (
           <Checkbox
@@ -41,7 +52,13 @@ export function UsersSettings() {
   const invite = useAction(async () => {
     await call(
       api.POST('/v1/users', {
-        body: { email: form.email, role: form.role, siteIds, ...(form.name ? { name: form.name } : {}), ...(form.password ? { password: form.password } : {}) },
+        body: {
+          email: form.email,
+          role: form.role,
+          siteIds,
+          ...(form.name ? { name: form.name } : {}),
+          ...(form.password ? { password: form.password } : {}),
+        },
         headers: { 'Idempotency-Key': idempotencyKey() },
       }),
     );
@@ -78,7 +95,11 @@ export function UsersSettings() {
                     <td>{u.email}</td>
                     <td>{u.name}</td>
                     <td>{t(`role.${u.role}` as MessageKey)}</td>
-                    <td>{u.siteIds === null ? t('users.allSites') : u.siteIds.map((s) => siteName(sites.data, s)).join('、')}</td>
+                    <td>
+                      {u.siteIds === null
+                        ? t('users.allSites')
+                        : u.siteIds.map((s) => siteName(sites.data, s)).join('、')}
+                    </td>
                     <td>
                       {u.id !== me?.userId && u.role !== 'owner' && (
                         <button type="button" class="link-button danger" onClick={() => void remove.run(u)}>
@@ -101,8 +122,22 @@ export function UsersSettings() {
           }}
         >
           <div class="grid-2">
-            <TextField label={t('field.email')} type="email" name="email" required value={form.email} onValue={(v) => setForm((f) => ({ ...f, email: v }))} error={fields.email} />
-            <TextField label={t('users.name')} name="name" value={form.name} onValue={(v) => setForm((f) => ({ ...f, name: v }))} error={fields.name} />
+            <TextField
+              label={t('field.email')}
+              type="email"
+              name="email"
+              required
+              value={form.email}
+              onValue={(v) => setForm((f) => ({ ...f, email: v }))}
+              error={fields.email}
+            />
+            <TextField
+              label={t('users.name')}
+              name="name"
+              value={form.name}
+              onValue={(v) => setForm((f) => ({ ...f, name: v }))}
+              error={fields.name}
+            />
             <TextField
               label={t('users.initialPassword')}
               type="password"
@@ -113,7 +148,13 @@ export function UsersSettings() {
               error={fields.password}
               hint={t('users.passwordHint')}
             />
-            <SelectField label={t('users.role')} name="role" value={form.role} onValue={(v) => setForm((f) => ({ ...f, role: v }))} options={ROLES.map((r) => ({ value: r, label: t(`role.${r}` as MessageKey) }))} />
+            <SelectField
+              label={t('users.role')}
+              name="role"
+              value={form.role}
+              onValue={(v) => setForm((f) => ({ ...f, role: v }))}
+              options={ROLES.map((r) => ({ value: r, label: t(`role.${r}` as MessageKey) }))}
+            />
           </div>
           <SiteLimit value={siteIds} onValue={setSiteIds} />
           <ErrorBox error={invite.error} />

@@ -1,0 +1,204 @@
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import {
+  IMPORT_FORMATS,
+  IMPORT_KINDS,
+  type ImportFormat,
+  importColumnsMarkdown,
+} from '@medstock/worker/imports/import-columns.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../deps.ts';
+import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
+import { ProblemError } from '../../lib/problem.ts';
+import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { authOf } from '../../plugins/auth.plugin.ts';
+import { problemResponses } from '../../plugins/errors.plugin.ts';
+import { getImport, listImports, startImport, UploadBody } from './imports.service.ts';
+
+const Kind = StringEnum(IMPORT_KINDS);
+const Format = StringEnum(IMPORT_FORMATS);
+const Status = StringEnum(['queued', 'validating', 'applying', 'succeeded', 'failed']);
+
+const ImportSummary = Type.Object({
+  id: Uuid,
+  kind: Kind,
+  format: Format,
+  status: Status,
+  fileName: Type.Union([Type.String(), Type.Null()]),
+  fileSize: Type.Integer({ description: 'Bytes uploaded' }),
+  totalRows: Type.Integer({ description: 'Data rows in the file (known once validation has read it all)' }),
+  processedRows: Type.Integer({
+    description: 'Rows validated (while validating) or applied (while applying)',
+  }),
+  appliedRows: Type.Integer(),
+  progress: Type.Number({
+    minimum: 0,
+    maximum: 100,
+    description: 'Percent: validation is 0-50, applying 50-100',
+  }),
+  errorCount: Type.Integer({ description: 'All errors found; `errors` lists the first 1000' }),
+  summary: Type.Record(Type.String(), Type.Number(), {
+    description: 'What applying did, e.g. { created, updated } or { movements }',
+  }),
+  createdBy: Type.Union([Uuid, Type.Null()]),
+  createdAt: DateTime,
+  startedAt: NullableDateTime,
+  finishedAt: NullableDateTime,
+});
+const RowError = Type.Object({
+  line: Type.Integer({ description: '1-based line of the file (0: the file as a whole)' }),
+  field: Type.String({
+    description: 'Column (or JSON key); `file`/`header`/`row` for problems of the whole file or row',
+  }),
+  reason: Type.String(),
+});
+const ImportJob = Type.Object({ ...ImportSummary.properties, errors: Type.Array(RowError) });
+
+const CONTENT_TYPES: Record<string, ImportFormat | null> = {
+  'text/csv': 'csv',
+  'application/json': 'json',
+  'application/x-ndjson': 'json',
+  'application/octet-stream': null,
+};
+
+const UPLOAD_DESCRIPTION = [
+  'Send the file itself as the request body (`Content-Type: text/csv`, `application/json` for an array of objects, `application/x-ndjson` for one object per line, or `application/octet-stream` with `format`). The body is streamed to disk, never held in memory; files up to IMPORT_MAX_BYTES (2 GiB by default).',
+  'The answer is `202` with the import resource (also at `Location`). A job then validates every row — all errors are reported with line, field and reason — and applies the file all-or-nothing in one transaction: one bad row and nothing is written. Poll `GET /v1/imports/{id}` for `status` and `progress`; an `import.finished` webhook event is sent at the end.',
+  'CSV: UTF-8 (a BOM is fine), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.',
+  'Scopes: `items` and `suppliers` need `admin`; `opening_balances` and `movements` need `stock:write`; `purchase_orders` needs `purchasing`.',
+  '### Columns per kind',
+  importColumnsMarkdown(),
+  'Example (`kind=movements`):\n\n```csv\ndate,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date\n2024-03-01,MAIN,CENTRAL,SYR-5ML,issue,40,piece,,\n2024-03-01,MAIN,CENTRAL,SYR-5ML,receipt,2,box,L2403,2027-02-28\n```',
+].join('\n\n');
+
+/** Hands the request stream through untouched: the handler streams it to disk. */
+function uploadParser(
+  request: FastifyRequest,
+  payload: NodeJS.ReadableStream,
+  done: (err: Error | null, body?: unknown) => void,
+) {
+  const length = Number(request.headers['content-length']);
+  const type = String(request.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  done(null, new UploadBody(payload, type, Number.isFinite(length) ? length : null));
+}
+
+export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ bearer: [] }];
+  const tags = ['imports'];
+
+  // The upload route lives in its own scope: its content-type parsers replace JSON parsing there only.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(Object.keys(CONTENT_TYPES), uploadParser);
+    const upload = scope.withTypeProvider<TypeBoxTypeProvider>();
+    upload.post(
+      '/v1/imports',
+      {
+        config: { access: { scope: ['admin', 'stock:write', 'purchasing'] } },
+        // The body is a stream: only the query string is validated here.
+        validatorCompiler: (route) =>
+          route.httpPart === 'body' ? () => true : TypeBoxValidatorCompiler(route),
+        schema: {
+          tags,
+          summary:
+            'Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, historical movements, purchase-order history)',
+          description: UPLOAD_DESCRIPTION,
+          security,
+          querystring: Type.Object(
+            {
+              kind: Kind,
+              format: Type.Optional(Format),
+              fileName: Type.Optional(
+                Type.String({ maxLength: 255, description: 'Shown in the import list' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          body: {
+            content: {
+              'text/csv': { schema: Type.String({ description: 'CSV with a header line' }) },
+              'application/json': { schema: Type.Array(Type.Object({}, { additionalProperties: true })) },
+              'application/x-ndjson': { schema: Type.String({ description: 'One JSON object per line' }) },
+              'application/octet-stream': { schema: Type.String({ format: 'binary' }) },
+            },
+          },
+          response: {
+            202: ImportJob,
+            ...problemResponses,
+            413: Type.Ref('Problem'),
+            415: Type.Ref('Problem'),
+            503: Type.Ref('Problem'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as unknown;
+        if (!(body instanceof UploadBody)) {
+          throw new ProblemError(
+            415,
+            'unsupported_media_type',
+            'Unsupported media type',
+            `Send the file as the body with Content-Type ${Object.keys(CONTENT_TYPES).join(', ')}.`,
+          );
+        }
+        const format = request.query.format ?? CONTENT_TYPES[body.contentType] ?? null;
+        if (!format) {
+          throw new ProblemError(
+            400,
+            'format_required',
+            'Bad request',
+            'Give `format=csv` or `format=json` for an application/octet-stream upload.',
+            [{ field: 'querystring:/format', message: 'required for application/octet-stream' }],
+          );
+        }
+        const job = await startImport(deps, authOf(request), {
+          kind: request.query.kind,
+          format,
+          fileName: request.query.fileName,
+          body,
+        });
+        return reply.status(202).header('location', `/v1/imports/${job.id}`).send(job);
+      },
+    );
+  });
+
+  app.get(
+    '/v1/imports',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags,
+        summary: 'List imports, newest first',
+        security,
+        querystring: Type.Object(
+          { ...PageQuery, kind: Type.Optional(Kind), status: Type.Optional(Status) },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(ImportSummary), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, ...filter } = request.query;
+      return listImports(deps, authOf(request), filter, pageLimit(limit), cursor);
+    },
+  );
+
+  app.get(
+    '/v1/imports/:id',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags,
+        summary: 'An import: status, progress and row errors (line, field, reason)',
+        security,
+        params: IdParams,
+        response: { 200: ImportJob, ...problemResponses },
+      },
+    },
+    async (request) => getImport(deps, authOf(request), request.params.id),
+  );
+}
