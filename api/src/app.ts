@@ -4,12 +4,12 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { ProblemError } from './lib/problem.ts';
-import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { auditPlugin } from './plugins/audit.plugin.ts';
+import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { errorsPlugin } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
 import { webPlugin } from './plugins/web.plugin.ts';
@@ -28,7 +28,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
         ? false
         : {
             level: config.LOG_LEVEL,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            redact: [
+              'req.headers.authorization',
+              'req.headers["x-api-key"]',
+              'req.headers.cookie',
+              'res.headers["set-cookie"]',
+            ],
           },
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: (req) => {
@@ -56,7 +61,9 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
 
   await app.register(errorsPlugin);
   await app.register(helmet, { global: true });
-  const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   await app.register(cors, { origin: origins.length ? origins : false, credentials: true });
   await app.register(cookie);
   await app.register(rateLimit, {
@@ -68,14 +75,20 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     enableDraftSpec: true,
     // Integrations are limited per API key, everyone else per client address.
     keyGenerator: (request) => {
-      const prefix = apiKeyPrefixOf(
-        (request.headers['x-api-key'] as string | undefined) && `Bearer ${request.headers['x-api-key']}`,
-      ) ?? apiKeyPrefixOf(request.headers.authorization);
+      const prefix =
+        apiKeyPrefixOf(
+          (request.headers['x-api-key'] as string | undefined) && `Bearer ${request.headers['x-api-key']}`,
+        ) ?? apiKeyPrefixOf(request.headers.authorization);
       return prefix ? `key:${prefix}` : `ip:${request.ip}`;
     },
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     errorResponseBuilder: (_request, context) =>
-      new ProblemError(429, 'rate_limited', 'Too many requests', `Rate limit of ${context.max} requests per ${context.after} exceeded.`),
+      new ProblemError(
+        429,
+        'rate_limited',
+        'Too many requests',
+        `Rate limit of ${context.max} requests per ${context.after} exceeded.`,
+      ),
   });
   await app.register(swagger, {
     openapi: {

@@ -12,11 +12,20 @@ import { loadTokenKeys } from './lib/tokens.ts';
 export async function openApiDocument(): Promise<string> {
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const config = loadConfig({ DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', REDIS_URL: 'redis://127.0.0.1:1', JWT_PRIVATE_KEY: pem });
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused',
+    REDIS_URL: 'redis://127.0.0.1:1',
+    JWT_PRIVATE_KEY: pem,
+  });
   const database = createDatabase(config.DATABASE_URL, 1);
   const app = await buildApp(
-    { config, database, redis: new Redis(config.REDIS_URL, { lazyConnect: true }),
-      queue: undefined as never, tokenKeys: await loadTokenKeys(pem, 'doc', 'doc', 60) },
+    {
+      config,
+      database,
+      redis: new Redis(config.REDIS_URL, { lazyConnect: true }),
+      queue: undefined as never,
+      tokenKeys: await loadTokenKeys(pem, 'doc', 'doc', 60),
+    },
     { logger: false },
   );
   await app.ready();

@@ -12,12 +12,17 @@ describe('sign-up, login, refresh and revocation', () => {
     const s = await signUp(t, { siteName: 'Riverside clinic' });
     const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: s.headers });
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ kind: 'user', role: 'owner', organization: { id: s.organizationId, status: 'active' } });
+    expect(me.json()).toMatchObject({
+      kind: 'user',
+      role: 'owner',
+      organization: { id: s.organizationId, status: 'active' },
+    });
     const sites = await t.app.inject({ method: 'GET', url: '/v1/sites', headers: s.headers });
     expect(sites.json().items.map((x: { name: string }) => x.name)).toEqual(['Riverside clinic']);
-    const schema = await t.deps.database.pool.query('select 1 from information_schema.schemata where schema_name = $1', [
-      `tenant_${s.organizationId.replaceAll('-', '')}`,
-    ]);
+    const schema = await t.deps.database.pool.query(
+      'select 1 from information_schema.schemata where schema_name = $1',
+      [`tenant_${s.organizationId.replaceAll('-', '')}`],
+    );
     expect(schema.rowCount).toBe(1);
   });
 
@@ -42,10 +47,18 @@ describe('sign-up, login, refresh and revocation', () => {
 
   it('logs in with the right password only, and sets an httpOnly refresh cookie', async () => {
     const s = await signUp(t);
-    const bad = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: s.email, password: 'wrong-password' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: s.email, password: 'wrong-password' },
+    });
     expect(bad.statusCode).toBe(401);
     expect(bad.headers['content-type']).toContain('application/problem+json');
-    const ok = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: s.email, password: PASSWORD } });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: s.email, password: PASSWORD },
+    });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().organizations).toHaveLength(1);
     const cookie = String(ok.headers['set-cookie']);
@@ -56,15 +69,27 @@ describe('sign-up, login, refresh and revocation', () => {
 
   it('rotates refresh tokens and revokes the session when an old one is replayed', async () => {
     const s = await signUp(t);
-    const r1 = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: s.refreshToken } });
+    const r1 = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: s.refreshToken },
+    });
     expect(r1.statusCode).toBe(200);
     const next = r1.json().refreshToken;
     expect(next).not.toBe(s.refreshToken);
     // The cookie works as well as the body.
-    const r2 = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', cookies: { medstock_refresh: next } });
+    const r2 = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      cookies: { medstock_refresh: next },
+    });
     expect(r2.statusCode).toBe(200);
     // Replaying the first token is treated as theft: the whole session ends.
-    const replay = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: next } });
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: next },
+    });
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe('refresh_token_reused');
     const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(r2.json().accessToken) });
@@ -77,22 +102,38 @@ describe('sign-up, login, refresh and revocation', () => {
     const out = await t.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: s.headers });
     expect(out.statusCode).toBe(204);
     expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: s.headers })).statusCode).toBe(401);
-    const r = await t.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: s.refreshToken } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: s.refreshToken },
+    });
     expect(r.statusCode).toBe(401);
   });
 
   it('lists and revokes sessions; a forged or foreign token is rejected', async () => {
     const s = await signUp(t);
-    const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: s.email, password: PASSWORD } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: s.email, password: PASSWORD },
+    });
     const other = login.json().accessToken;
     const list = await t.app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: s.headers });
     expect(list.json().items).toHaveLength(2);
     const otherSession = list.json().items.find((x: { current: boolean }) => !x.current).id;
-    const del = await t.app.inject({ method: 'DELETE', url: `/v1/auth/sessions/${otherSession}`, headers: s.headers });
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/auth/sessions/${otherSession}`,
+      headers: s.headers,
+    });
     expect(del.statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(other) })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(other) })).statusCode).toBe(
+      401,
+    );
     const forged = `${s.accessToken.slice(0, -4)}AAAA`;
-    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(forged) })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(forged) })).statusCode).toBe(
+      401,
+    );
   });
 
   it('publishes a JWKS whose key verifies the access tokens', async () => {
@@ -119,13 +160,19 @@ describe('sign-up, login, refresh and revocation', () => {
     const email = uniqueEmail('race');
     const same = await Promise.all(
       Array.from({ length: 10 }, () =>
-        t.app.inject({ method: 'POST', url: '/v1/auth/signup', payload: { organizationName: 'Race', email, password: PASSWORD } }),
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/auth/signup',
+          payload: { organizationName: 'Race', email, password: PASSWORD },
+        }),
       ),
     );
     const codes = same.map((r) => r.statusCode).sort();
     expect(codes.filter((c) => c === 201)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(9);
-    const orgs = await t.deps.database.pool.query(`select count(*)::int as n from control.organizations where name = 'Race'`);
+    const orgs = await t.deps.database.pool.query(
+      `select count(*)::int as n from control.organizations where name = 'Race'`,
+    );
     expect(orgs.rows[0].n).toBe(1);
   });
 });

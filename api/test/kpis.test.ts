@@ -2,7 +2,15 @@ import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import { bearer, PASSWORD, signUp, type SignedUp, startTestApp, type TestApp, uniqueEmail } from './support/test-app.ts';
+import {
+  bearer,
+  PASSWORD,
+  type SignedUp,
+  signUp,
+  startTestApp,
+  type TestApp,
+  uniqueEmail,
+} from './support/test-app.ts';
 
 /**
  * A hand-made ledger over two weeks (Mon 2025-03-03 … Sun 2025-03-16) at two sites, with every
@@ -27,8 +35,17 @@ const URL = '/v1/kpis?from=2025-03-03&to=2025-03-16&granularity=week';
 
 async function member(role: string, siteIds: string[] | null = null) {
   const email = uniqueEmail(role);
-  await t.app.inject({ method: 'POST', url: '/v1/users', headers: owner.headers, payload: { email, password: PASSWORD, role, siteIds } });
-  const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } });
+  await t.app.inject({
+    method: 'POST',
+    url: '/v1/users',
+    headers: owner.headers,
+    payload: { email, password: PASSWORD, role, siteIds },
+  });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password: PASSWORD },
+  });
   return bearer(login.json().accessToken);
 }
 
@@ -36,17 +53,48 @@ beforeAll(async () => {
   t = await startTestApp();
   owner = await signUp(t);
   ({ siteId: siteA, locationId: locA } = await centralStore(t, owner.headers));
-  siteB = (await t.app.inject({ method: 'POST', url: '/v1/sites', headers: owner.headers, payload: { code: 'B', name: 'Site B' } })).json().id;
+  siteB = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/sites',
+      headers: owner.headers,
+      payload: { code: 'B', name: 'Site B' },
+    })
+  ).json().id;
   ({ locationId: locB } = await centralStore(t, owner.headers, siteB));
   const g = await insertItem(t, owner.organizationId, { code: 'G', unitCost: 2 });
   const s = await insertItem(t, owner.organizationId, { code: 'S', unitCost: 1 });
-  const explanation = JSON.stringify({ rule: 'stockout_risk', ruleVersion: 1, threshold: {}, inputs: {}, formula: '', substituted: '', text: { zh: '', en: '' } });
+  const explanation = JSON.stringify({
+    rule: 'stockout_risk',
+    ruleVersion: 1,
+    threshold: {},
+    inputs: {},
+    formula: '',
+    substituted: '',
+    text: { zh: '', en: '' },
+  });
 
   await withTenantDb(t.deps.database.db, owner, async (tx) => {
-    const sup = async (code: string) => (await tx.execute<{ id: string }>(sql`insert into suppliers (code, name) values (${code}, ${code}) returning id`)).rows[0]!.id;
+    const sup = async (code: string) =>
+      (
+        await tx.execute<{ id: string }>(
+          sql`insert into suppliers (code, name) values (${code}, ${code}) returning id`,
+        )
+      ).rows[0]!.id;
     const s1 = await sup('S1');
     const s2 = await sup('S2');
-    const po = async (number: string, supplier: string, site: string, loc: string, status: string, created: string, expected: string, received: string | null, item: string, q: number) => {
+    const po = async (
+      number: string,
+      supplier: string,
+      site: string,
+      loc: string,
+      status: string,
+      created: string,
+      expected: string,
+      received: string | null,
+      item: string,
+      q: number,
+    ) => {
       const r = await tx.execute<{ id: string }>(sql`
         insert into purchase_orders (number, supplier_id, site_id, location_id, status, created_at, expected_at, received_at)
         values (${number}, ${supplier}, ${site}, ${loc}, ${status}, ${at(created)}::timestamptz, ${expected}::date, ${received ? at(received) : null}::timestamptz) returning id`);
@@ -55,11 +103,40 @@ beforeAll(async () => {
         insert into purchase_order_lines (purchase_order_id, item_id, quantity_ordered, quantity_received) values (${id}, ${item}, ${q}, ${received ? q : 0}) returning id`);
       return { id, line: line.rows[0]!.id };
     };
-    const poA = await po('PO-A', s1, siteA, locA, 'received', '2025-03-06T00:00:00Z', '2025-03-08', '2025-03-10T00:00:00Z', g, 20);
-    const poB = await po('PO-B', s2, siteB, locB, 'received', '2025-03-10T00:00:00Z', '2025-03-12', '2025-03-12T00:00:00Z', s, 50);
+    const poA = await po(
+      'PO-A',
+      s1,
+      siteA,
+      locA,
+      'received',
+      '2025-03-06T00:00:00Z',
+      '2025-03-08',
+      '2025-03-10T00:00:00Z',
+      g,
+      20,
+    );
+    const poB = await po(
+      'PO-B',
+      s2,
+      siteB,
+      locB,
+      'received',
+      '2025-03-10T00:00:00Z',
+      '2025-03-12',
+      '2025-03-12T00:00:00Z',
+      s,
+      50,
+    );
     await po('PO-OPEN', s1, siteA, locA, 'sent', '2025-03-05T00:00:00Z', '2025-03-07', null, g, 10); // not received: no cycle time, no receipt
 
-    const move = (type: string, item: string, loc: string, q: number, when: string, opts: { historical?: boolean; line?: string } = {}) =>
+    const move = (
+      type: string,
+      item: string,
+      loc: string,
+      q: number,
+      when: string,
+      opts: { historical?: boolean; line?: string } = {},
+    ) =>
       tx.execute(sql`
         insert into movements (type, item_id, location_id, quantity, occurred_at, historical, purchase_order_line_id)
         values (${type}, ${item}, ${loc}, ${q}, ${at(when)}::timestamptz, ${opts.historical ?? false}, ${opts.line ?? null})`);
@@ -78,7 +155,8 @@ beforeAll(async () => {
         values ('stockout_risk', ${item}, ${loc}, ${site}, 'high', ${status}, 1, ${explanation}::jsonb,
                 ${status === 'resolved' ? at(when!) : null}::timestamptz, ${status === 'dismissed' ? at(when!) : null}::timestamptz,
                 ${status === 'dismissed' ? 'false alarm' : null})`);
-    for (const d of ['2025-03-04', '2025-03-05', '2025-03-06']) await alert(g, locA, siteA, 'resolved', `${d}T12:00:00Z`);
+    for (const d of ['2025-03-04', '2025-03-05', '2025-03-06'])
+      await alert(g, locA, siteA, 'resolved', `${d}T12:00:00Z`);
     await alert(g, locA, siteA, 'dismissed', '2025-03-07T12:00:00Z');
     await alert(g, locA, siteA, 'dismissed', '2025-03-12T12:00:00Z');
     await alert(s, locB, siteB, 'resolved', '2025-03-13T12:00:00Z');
@@ -154,12 +232,24 @@ describe('KPIs on a hand-made ledger', () => {
       },
     ]);
     expect(A.suppliers).toEqual([
-      { supplierId: expect.any(String), supplierName: 'S1', receipts: 1, receiptsOnTime: 0, onTimeRate: 0, leadTime: { observations: 6, overallMeanDays: 12, recentMeanDays: 14, driftDays: 2 } },
+      {
+        supplierId: expect.any(String),
+        supplierName: 'S1',
+        receipts: 1,
+        receiptsOnTime: 0,
+        onTimeRate: 0,
+        leadTime: { observations: 6, overallMeanDays: 12, recentMeanDays: 14, driftDays: 2 },
+      },
     ]);
     expect(A.backtest).toMatchObject({ precision: 0.5, recall: 0.5, alertsRaised: 2, stockouts: 2 });
 
     expect(B.periods).toEqual([
-      week({ stockout: { rate: null, stockoutDays: 0, itemLocationDays: 0 }, inventory: { endValue: 0, averageValue: 0 }, turnover: { days: null, consumptionValue: 0 }, alerts: { precision: null, resolved: 0, dismissed: 0 } }),
+      week({
+        stockout: { rate: null, stockoutDays: 0, itemLocationDays: 0 },
+        inventory: { endValue: 0, averageValue: 0 },
+        turnover: { days: null, consumptionValue: 0 },
+        alerts: { precision: null, resolved: 0, dismissed: 0 },
+      }),
       week({
         // Demand in imported history makes the item "in use"; counted from its first real movement (5 days).
         stockout: { rate: 0, stockoutDays: 0, itemLocationDays: 5 },
@@ -172,7 +262,14 @@ describe('KPIs on a hand-made ledger', () => {
       }),
     ]);
     expect(B.suppliers).toEqual([
-      { supplierId: expect.any(String), supplierName: 'S2', receipts: 1, receiptsOnTime: 1, onTimeRate: 1, leadTime: { observations: 1, overallMeanDays: 2, recentMeanDays: null, driftDays: null } },
+      {
+        supplierId: expect.any(String),
+        supplierName: 'S2',
+        receipts: 1,
+        receiptsOnTime: 1,
+        onTimeRate: 1,
+        leadTime: { observations: 1, overallMeanDays: 2, recentMeanDays: null, driftDays: null },
+      },
     ]);
     expect(B.backtest).toMatchObject({ precision: 1, recall: 1 });
   });
@@ -180,7 +277,11 @@ describe('KPIs on a hand-made ledger', () => {
   it('for the whole organisation: sums, then ratios', async () => {
     const { total } = (await t.app.inject({ method: 'GET', url: URL, headers: owner.headers })).json();
     expect(total.siteId).toBeNull();
-    expect(total.periods[0]).toMatchObject({ stockout: { rate: 0.8571, stockoutDays: 6, itemLocationDays: 7 }, turnover: { days: 1, consumptionValue: 20 }, alerts: { precision: 0.75 } });
+    expect(total.periods[0]).toMatchObject({
+      stockout: { rate: 0.8571, stockoutDays: 6, itemLocationDays: 7 },
+      turnover: { days: 1, consumptionValue: 20 },
+      alerts: { precision: 0.75 },
+    });
     expect(total.periods[1]).toEqual({
       start: '2025-03-10',
       end: '2025-03-16',
@@ -193,21 +294,44 @@ describe('KPIs on a hand-made ledger', () => {
       supplierOnTime: { rate: 0.5, onTime: 1, receipts: 2 },
       expiryWriteOff: { value: 5, quantity: 5 },
     });
-    expect(total.suppliers.map((s: { supplierName: string; leadTime: { driftDays: number | null } }) => [s.supplierName, s.leadTime.driftDays])).toEqual([
+    expect(
+      total.suppliers.map((s: { supplierName: string; leadTime: { driftDays: number | null } }) => [
+        s.supplierName,
+        s.leadTime.driftDays,
+      ]),
+    ).toEqual([
       ['S1', 2],
       ['S2', null],
     ]);
-    expect(total.backtest).toMatchObject({ precision: 0.6667, recall: 0.6667, alertsRaised: 3, stockouts: 3 });
+    expect(total.backtest).toMatchObject({
+      precision: 0.6667,
+      recall: 0.6667,
+      alertsRaised: 3,
+      stockouts: 3,
+    });
 
     // By month the two weeks are one period: 6 stockout days of 7 + 7 + 5 item-location-days.
-    const month = (await t.app.inject({ method: 'GET', url: '/v1/kpis?from=2025-03-03&to=2025-03-16', headers: owner.headers })).json();
+    const month = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/v1/kpis?from=2025-03-03&to=2025-03-16',
+        headers: owner.headers,
+      })
+    ).json();
     expect(month.granularity).toBe('month');
     expect(month.total.periods).toHaveLength(1);
-    expect(month.total.periods[0]).toMatchObject({ start: '2025-03-03', end: '2025-03-16', days: 14, stockout: { rate: 0.3158, stockoutDays: 6, itemLocationDays: 19 } });
+    expect(month.total.periods[0]).toMatchObject({
+      start: '2025-03-03',
+      end: '2025-03-16',
+      days: 14,
+      stockout: { rate: 0.3158, stockoutDays: 6, itemLocationDays: 19 },
+    });
   });
 
   it('one site on request; a user limited to a site sees only it; viewers may read', async () => {
-    const onlyB = (await t.app.inject({ method: 'GET', url: `${URL}&siteId=${siteB}`, headers: owner.headers })).json();
+    const onlyB = (
+      await t.app.inject({ method: 'GET', url: `${URL}&siteId=${siteB}`, headers: owner.headers })
+    ).json();
     expect(onlyB.sites.map((s: { siteId: string }) => s.siteId)).toEqual([siteB]);
     expect(onlyB.total.periods).toEqual(onlyB.sites[0].periods);
     expect(onlyB.total.suppliers.map((s: { supplierName: string }) => s.supplierName)).toEqual(['S2']);
@@ -217,15 +341,32 @@ describe('KPIs on a hand-made ledger', () => {
     expect(mine.statusCode).toBe(200);
     expect(mine.json().sites.map((s: { siteId: string }) => s.siteId)).toEqual([siteA]);
     expect(mine.json().total.periods[1].inventory.endValue).toBe(30);
-    expect((await t.app.inject({ method: 'GET', url: `${URL}&siteId=${siteB}`, headers: limited })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `${URL}&siteId=${siteB}`, headers: limited })).statusCode,
+    ).toBe(404);
   });
 
   it('validates the range', async () => {
-    const bad = await t.app.inject({ method: 'GET', url: '/v1/kpis?from=2025-03-16&to=2025-03-03', headers: owner.headers });
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/v1/kpis?from=2025-03-16&to=2025-03-03',
+      headers: owner.headers,
+    });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().code).toBe('invalid_range');
-    expect((await t.app.inject({ method: 'GET', url: '/v1/kpis?from=2020-01-01&to=2025-03-03', headers: owner.headers })).json().code).toBe('range_too_long');
-    expect((await t.app.inject({ method: 'GET', url: '/v1/kpis?granularity=day', headers: owner.headers })).statusCode).toBe(400);
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: '/v1/kpis?from=2020-01-01&to=2025-03-03',
+          headers: owner.headers,
+        })
+      ).json().code,
+    ).toBe('range_too_long');
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/kpis?granularity=day', headers: owner.headers }))
+        .statusCode,
+    ).toBe(400);
     const byDefault = (await t.app.inject({ method: 'GET', url: '/v1/kpis', headers: owner.headers })).json();
     expect(byDefault.total.periods).toHaveLength(6);
     expect(byDefault.to).toBe(new Date().toISOString().slice(0, 10));

@@ -19,7 +19,8 @@ describe('the OpenAPI document is the contract', () => {
         if (!op.summary) problems.push(`${where}: no summary`);
         const statuses = Object.keys(op.responses ?? {});
         if (!statuses.some((s) => s.startsWith('2'))) problems.push(`${where}: no 2xx response`);
-        if (path.startsWith('/v1/') && !statuses.includes('400')) problems.push(`${where}: no problem responses`);
+        if (path.startsWith('/v1/') && !statuses.includes('400'))
+          problems.push(`${where}: no problem responses`);
       }
     }
     expect(problems).toEqual([]);

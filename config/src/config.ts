@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
 /**
@@ -14,7 +14,14 @@ const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   PUBLIC_URL: Type.String({ default: 'http://127.0.0.1:3000' }),
   LOG_LEVEL: Type.Union(
-    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')],
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('silent'),
+    ],
     { default: 'info' },
   ),
   /** PKCS#8 PEM of the Ed25519 key that signs access tokens; its public half is served as JWKS. */
@@ -42,9 +49,12 @@ const ConfigSchema = Type.Object({
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, default: 4 }),
   /** Every-N-ms schedule of the per-tenant housekeeping job. */
   HOUSEKEEPING_EVERY_MS: Type.Integer({ minimum: 1000, default: 60 * 60 * 1000 }),
-  DEPLOYMENT_MODE: Type.Union([Type.Literal('saas'), Type.Literal('private-cloud'), Type.Literal('on-premises')], {
-    default: 'saas',
-  }),
+  DEPLOYMENT_MODE: Type.Union(
+    [Type.Literal('saas'), Type.Literal('private-cloud'), Type.Literal('on-premises')],
+    {
+      default: 'saas',
+    },
+  ),
   /** Stripe: when STRIPE_SECRET_KEY is empty, billing is off and no plan limits apply. */
   STRIPE_SECRET_KEY: Type.String({ default: '' }),
   STRIPE_WEBHOOK_SECRET: Type.String({ default: '' }),

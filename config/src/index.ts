@@ -1,1 +1,1 @@
-export { loadConfig, type AppConfig } from './config.ts';
+export { type AppConfig, loadConfig } from './config.ts';

@@ -1,11 +1,12 @@
 // The pure domain of medstock: no I/O, no framework. Each area has its own index.
-export * from './gs1/index.ts';
-export * from './units/index.ts';
-export * from './catalogue/index.ts';
+
 export * from './alerts/index.ts';
+export * from './catalogue/index.ts';
 export * from './engine/index.ts';
 // The maths areas share small helpers (dates, means), so they are namespaced.
 export * as forecast from './forecast/index.ts';
+export * from './gs1/index.ts';
+export * as kpis from './kpis/index.ts';
 export * as policy from './policy/index.ts';
 export * as stats from './stats/index.ts';
-export * as kpis from './kpis/index.ts';
+export * from './units/index.ts';

@@ -6,10 +6,10 @@ import {
   migrateAll,
   migrationFiles,
   provisionTenant,
+  sites,
   tenantMigrationSchemaViolations,
   tenantSchema,
   withTenantDb,
-  sites,
 } from '@medstock/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../api/test/support/test-database.ts';
@@ -24,7 +24,10 @@ async function provision(name: string): Promise<string> {
   const client = await database.pool.connect();
   try {
     await client.query('begin');
-    const { rows } = await client.query<{ id: string }>('insert into control.organizations (name) values ($1) returning id', [name]);
+    const { rows } = await client.query<{ id: string }>(
+      'insert into control.organizations (name) values ($1) returning id',
+      [name],
+    );
     await provisionTenant(client, rows[0]!.id);
     await client.query('commit');
     return rows[0]!.id;
@@ -53,7 +56,9 @@ afterAll(async () => {
 
 describe('tenant schemas', () => {
   it('names schemas by a pure function of the id, and rejects anything that is not an id', () => {
-    expect(tenantSchema('0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe('tenant_0f8fad5bd9cb469fa16570867728950e');
+    expect(tenantSchema('0F8FAD5B-D9CB-469F-A165-70867728950E')).toBe(
+      'tenant_0f8fad5bd9cb469fa16570867728950e',
+    );
     expect(() => tenantSchema('x; drop schema control')).toThrow();
   });
 
@@ -62,7 +67,12 @@ describe('tenant schemas', () => {
     let id = '';
     try {
       await client.query('begin');
-      id = (await client.query<{ id: string }>('insert into control.organizations (name) values ($1) returning id', ['Doomed'])).rows[0]!.id;
+      id = (
+        await client.query<{ id: string }>(
+          'insert into control.organizations (name) values ($1) returning id',
+          ['Doomed'],
+        )
+      ).rows[0]!.id;
       await expect(
         provisionTenant(client, id, async (c) => {
           await c.query(`insert into sites (code, name) values ('A', 'a')`);
@@ -74,19 +84,26 @@ describe('tenant schemas', () => {
       client.release();
     }
     const org = await database.pool.query('select 1 from control.organizations where id = $1', [id]);
-    const schema = await database.pool.query('select 1 from information_schema.schemata where schema_name = $1', [tenantSchema(id)]);
+    const schema = await database.pool.query(
+      'select 1 from information_schema.schemata where schema_name = $1',
+      [tenantSchema(id)],
+    );
     expect(org.rowCount).toBe(0);
     expect(schema.rowCount).toBe(0);
   });
 
   it('withTenantDb binds the schema per transaction and nothing leaks back into the pool', async () => {
     const [a, b] = tenants;
-    await withTenantDb(database.db, { organizationId: a! }, (tx) => tx.insert(sites).values({ code: 'ONLY-A', name: 'a', kind: 'clinic' }));
+    await withTenantDb(database.db, { organizationId: a! }, (tx) =>
+      tx.insert(sites).values({ code: 'ONLY-A', name: 'a', kind: 'clinic' }),
+    );
     const inB = await withTenantDb(database.db, { organizationId: b! }, (tx) => tx.select().from(sites));
     expect(inB.find((s) => s.code === 'ONLY-A')).toBeUndefined();
     // Outside withTenantDb an unqualified tenant table is not visible at all.
     await expect(database.pool.query('select * from sites')).rejects.toThrow(/does not exist/);
-    await expect(withTenantDb(database.db, { organizationId: '' }, async () => 1)).rejects.toThrow('no tenant context');
+    await expect(withTenantDb(database.db, { organizationId: '' }, async () => 1)).rejects.toThrow(
+      'no tenant context',
+    );
   });
 });
 
@@ -106,10 +123,17 @@ describe('migration command', () => {
     const dry = await migrateAll(database.pool, { dryRun: true, tenantFiles: files });
     expect(dry.tenants).toHaveLength(50);
     expect(dry.tenants.every((t) => t.applied.join() === NEW_MIGRATION.name)).toBe(true);
-    const marker = await database.pool.query(`select 1 from information_schema.tables where table_name = 'test_upgrade_marker'`);
+    const marker = await database.pool.query(
+      `select 1 from information_schema.tables where table_name = 'test_upgrade_marker'`,
+    );
     expect(marker.rowCount).toBe(0);
 
-    const limited = await migrateAll(database.pool, { limit: 5, from: tenants[10], tenantFiles: files, dryRun: true });
+    const limited = await migrateAll(database.pool, {
+      limit: 5,
+      from: tenants[10],
+      tenantFiles: files,
+      dryRun: true,
+    });
     expect(limited.tenants.map((t) => t.organizationId)).toEqual(tenants.slice(10, 15));
   });
 
@@ -147,18 +171,28 @@ describe('migration command', () => {
     // Repair and re-run only that tenant.
     await database.pool.query(`drop table ${tenantSchema(broken)}.test_upgrade_marker`);
     const again = await migrateAll(database.pool, { tenant: broken, tenantFiles: files });
-    expect(again.tenants).toEqual([expect.objectContaining({ organizationId: broken, ok: true, applied: [NEW_MIGRATION.name] })]);
+    expect(again.tenants).toEqual([
+      expect.objectContaining({ organizationId: broken, ok: true, applied: [NEW_MIGRATION.name] }),
+    ]);
   });
 
   it('the CLI prints one line per tenant and exits non-zero on failure', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'db/src/cli/migrate.cli.ts', '--limit', '3'], {
-      env: { ...process.env, DATABASE_URL: url },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'db/src/cli/migrate.cli.ts', '--limit', '3'],
+      {
+        env: { ...process.env, DATABASE_URL: url },
+      },
+    );
     expect(stdout.match(/^ok {6}/gm)).toHaveLength(3);
     expect(stdout).toContain('tenants: 3 ok, 0 failed');
-    const bad = await run(process.execPath, ['--import', 'tsx', 'db/src/cli/migrate.cli.ts', '--limit', 'x'], {
-      env: { ...process.env, DATABASE_URL: url },
-    }).catch((e) => e);
+    const bad = await run(
+      process.execPath,
+      ['--import', 'tsx', 'db/src/cli/migrate.cli.ts', '--limit', 'x'],
+      {
+        env: { ...process.env, DATABASE_URL: url },
+      },
+    ).catch((e) => e);
     expect(bad.code).toBe(2);
   });
 });

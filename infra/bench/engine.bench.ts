@@ -22,27 +22,45 @@ export async function run(opts: { items?: number; events?: number } = {}) {
   const app = await buildApp(deps, { logger: false });
   await app.ready();
   try {
-    const su = await app.inject({ method: 'POST', url: '/v1/auth/signup', payload: { organizationName: 'Chain', email: 'chain@example.org', password: 'bench-password-1' } });
+    const su = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/signup',
+      payload: { organizationName: 'Chain', email: 'chain@example.org', password: 'bench-password-1' },
+    });
     const { accessToken, organizationId } = su.json();
     const headers = { authorization: `Bearer ${accessToken}` };
     const org = { organizationId };
     const siteIds = [(await app.inject({ method: 'GET', url: '/v1/sites', headers })).json().items[0].id];
-    for (const code of ['EAST', 'WEST']) siteIds.push((await app.inject({ method: 'POST', url: '/v1/sites', headers, payload: { code, name: code } })).json().id);
+    for (const code of ['EAST', 'WEST'])
+      siteIds.push(
+        (
+          await app.inject({ method: 'POST', url: '/v1/sites', headers, payload: { code, name: code } })
+        ).json().id,
+      );
     const locations: string[] = [];
-    for (const s of siteIds) locations.push((await app.inject({ method: 'GET', url: `/v1/sites/${s}/locations`, headers })).json().items[0].id);
+    for (const s of siteIds)
+      locations.push(
+        (await app.inject({ method: 'GET', url: `/v1/sites/${s}/locations`, headers })).json().items[0].id,
+      );
 
     const s0 = performance.now();
     await seedStockedItems({ deps }, organizationId, locations, items, 730);
     await withTenantDb(deps.database.db, org, (tx) => tx.execute(sql`analyze`));
     const seedS = (performance.now() - s0) / 1000;
-    const rowCount = (await withTenantDb(deps.database.db, org, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from movements`))).rows[0]!.n;
+    const rowCount = (
+      await withTenantDb(deps.database.db, org, (tx) =>
+        tx.execute<{ n: number }>(sql`select count(*)::int as n from movements`),
+      )
+    ).rows[0]!.n;
 
     // Baseline: the aggregation alone, twice (the second run is the one reported: warm cache).
     let scanS = 0;
     for (let i = 0; i < 2; i++) {
       const t0 = performance.now();
       await withTenantDb(deps.database.db, org, (tx) =>
-        tx.execute(sql`select item_id, location_id, (occurred_at at time zone 'UTC')::date as d, sum(quantity) from movements group by 1, 2, 3`),
+        tx.execute(
+          sql`select item_id, location_id, (occurred_at at time zone 'UTC')::date as d, sum(quantity) from movements group by 1, 2, 3`,
+        ),
       );
       scanS = (performance.now() - t0) / 1000;
     }
@@ -67,11 +85,25 @@ export async function run(opts: { items?: number; events?: number } = {}) {
     for (const p of policies.rows) {
       const qty = Math.max(1, Math.ceil(Number(p.position) - Number(p.reorder_point) * 0.3));
       const t0 = performance.now();
-      const res = await app.inject({ method: 'POST', url: '/v1/movements', headers, payload: { type: 'issue', itemId: p.item_id, locationId: p.location_id, quantity: Math.min(qty, Number(p.position)) } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/movements',
+        headers,
+        payload: {
+          type: 'issue',
+          itemId: p.item_id,
+          locationId: p.location_id,
+          quantity: Math.min(qty, Number(p.position)),
+        },
+      });
       if (res.statusCode !== 201) continue;
       const end = Date.now() + 10_000;
       while (Date.now() < end) {
-        const a = await app.inject({ method: 'GET', url: `/v1/alerts?itemId=${p.item_id}&locationId=${p.location_id}`, headers });
+        const a = await app.inject({
+          method: 'GET',
+          url: `/v1/alerts?itemId=${p.item_id}&locationId=${p.location_id}`,
+          headers,
+        });
         if (a.json().items.length > 0) {
           latencies.push(performance.now() - t0);
           break;
@@ -93,7 +125,10 @@ export async function run(opts: { items?: number; events?: number } = {}) {
       { measure: '  item-locations per second', value: Math.round(second.itemLocations / refitS) },
       { measure: '  ratio to baseline scan', value: r(refitS / scanS) },
       { measure: 'alerts opened by the full run', value: full.opened },
-      { measure: `event → alert readable, p50 (ms) over ${latencies.length} events`, value: r(percentile(latencies, 50), 0) },
+      {
+        measure: `event → alert readable, p50 (ms) over ${latencies.length} events`,
+        value: r(percentile(latencies, 50), 0),
+      },
       { measure: 'event → alert readable, p95 (ms)', value: r(percentile(latencies, 95), 0) },
       { measure: '(seeding the history took, s)', value: r(seedS, 1) },
     ];

@@ -55,9 +55,18 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `fn` from `concurrency` loops for `durationMs` (after a warm-up) and reports latency in ms. */
-export async function loadTest(concurrency: number, durationMs: number, fn: (worker: number) => Promise<boolean>, warmupMs = 500): Promise<LoadResult> {
+export async function loadTest(
+  concurrency: number,
+  durationMs: number,
+  fn: (worker: number) => Promise<boolean>,
+  warmupMs = 500,
+): Promise<LoadResult> {
   const warmEnd = Date.now() + warmupMs;
-  await Promise.all(Array.from({ length: concurrency }, async (_, w) => { while (Date.now() < warmEnd) await fn(w); }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      while (Date.now() < warmEnd) await fn(w);
+    }),
+  );
   const lat: number[] = [];
   let errors = 0;
   const start = performance.now();
@@ -75,14 +84,26 @@ export async function loadTest(concurrency: number, durationMs: number, fn: (wor
   const seconds = (performance.now() - start) / 1000;
   lat.sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { requests: lat.length, errors, seconds: r(seconds), rps: Math.round(lat.length / seconds), p50: r(percentile(lat, 50)), p95: r(percentile(lat, 95)), p99: r(percentile(lat, 99)) };
+  return {
+    requests: lat.length,
+    errors,
+    seconds: r(seconds),
+    rps: Math.round(lat.length / seconds),
+    p50: r(percentile(lat, 50)),
+    p95: r(percentile(lat, 95)),
+    p99: r(percentile(lat, 99)),
+  };
 }
 
 export function table(rows: Array<Record<string, string | number>>): string {
   const cols = Object.keys(rows[0] ?? {});
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
+  return [
+    line(cols),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(cols.map((c) => String(r[c])))),
+  ].join('\n');
 }
 
 /** The real API on its own services, listening on a free port, with one signed-up organisation. */
@@ -98,7 +119,11 @@ export async function benchApp(name: string) {
     await fetch(`${base}/v1/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ organizationName: `Bench ${name}`, email: `${name}@example.org`, password: 'bench-password-1' }),
+      body: JSON.stringify({
+        organizationName: `Bench ${name}`,
+        email: `${name}@example.org`,
+        password: 'bench-password-1',
+      }),
     })
   ).json()) as { accessToken: string; organizationId: string };
   return {

@@ -19,7 +19,10 @@ export async function run(opts: { tenants?: number; seconds?: number } = {}) {
     const t0 = performance.now();
     for (let i = 1; i < tenants; i++) {
       await client.query('begin');
-      const { rows } = await client.query<{ id: string }>('insert into control.organizations (name) values ($1) returning id', [`Tenant ${i}`]);
+      const { rows } = await client.query<{ id: string }>(
+        'insert into control.organizations (name) values ($1) returning id',
+        [`Tenant ${i}`],
+      );
       await provisionTenant(client, rows[0]!.id);
       await client.query('commit');
     }
@@ -29,9 +32,14 @@ export async function run(opts: { tenants?: number; seconds?: number } = {}) {
     const many = await loadTest(1, durationMs, read);
     const concurrent = await loadTest(16, durationMs, read);
 
-    const extra = { name: '9999_bench_upgrade.sql', sql: 'ALTER TABLE sites ADD COLUMN bench_note text; CREATE INDEX sites_bench_note ON sites (bench_note);' };
+    const extra = {
+      name: '9999_bench_upgrade.sql',
+      sql: 'ALTER TABLE sites ADD COLUMN bench_note text; CREATE INDEX sites_bench_note ON sites (bench_note);',
+    };
     const m0 = performance.now();
-    const report = await migrateAll(deps.database.pool, { tenantFiles: [...migrationFiles('tenant'), extra] });
+    const report = await migrateAll(deps.database.pool, {
+      tenantFiles: [...migrationFiles('tenant'), extra],
+    });
     const migrateS = (performance.now() - m0) / 1000;
 
     const rows = [
@@ -42,8 +50,14 @@ export async function run(opts: { tenants?: number; seconds?: number } = {}) {
       { measure: `p50 ratio ${tenants} / 1 tenant`, value: Math.round((many.p50 / one.p50) * 100) / 100 },
       { measure: `p99 ratio ${tenants} / 1 tenant`, value: Math.round((many.p99 / one.p99) * 100) / 100 },
       { measure: `GET /v1/sites req/s at 16 clients, ${tenants} schemas`, value: concurrent.rps },
-      { measure: 'provisioning per tenant (ms, schema + migrations)', value: Math.round(provisionMs * 10) / 10 },
-      { measure: `migrate ${report.tenants.length} tenants, one new migration (s)`, value: Math.round(migrateS * 100) / 100 },
+      {
+        measure: 'provisioning per tenant (ms, schema + migrations)',
+        value: Math.round(provisionMs * 10) / 10,
+      },
+      {
+        measure: `migrate ${report.tenants.length} tenants, one new migration (s)`,
+        value: Math.round(migrateS * 100) / 100,
+      },
       { measure: 'tenants failed in that migration', value: report.failed },
     ];
     console.log(`\n## Platform (issue 2)\n\n${table(rows)}\n`);
@@ -53,4 +67,5 @@ export async function run(opts: { tenants?: number; seconds?: number } = {}) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run({ tenants: Number(process.env.BENCH_TENANTS ?? 1000) });
+if (import.meta.url === `file://${process.argv[1]}`)
+  await run({ tenants: Number(process.env.BENCH_TENANTS ?? 1000) });

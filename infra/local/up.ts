@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { migrateAll } from '@medstock/db';
 import pg from 'pg';
-import { freePort, type RunningService, startPostgres, startRedis } from './services.ts';
 import { seedDemo } from './seed-demo.ts';
+import { freePort, type RunningService, startPostgres, startRedis } from './services.ts';
 
 /**
  * `npm start`: brings medstock up on this machine. Where DATABASE_URL / REDIS_URL are not set it
@@ -33,7 +33,10 @@ async function stopAll(code: number) {
           if (c.exitCode !== null) return r();
           c.once('exit', () => r());
           c.kill('SIGTERM');
-          setTimeout(() => { c.kill('SIGKILL'); r(); }, 10_000).unref();
+          setTimeout(() => {
+            c.kill('SIGKILL');
+            r();
+          }, 10_000).unref();
         }),
     ),
   );
@@ -72,10 +75,17 @@ function newest(path: string): number {
 function ensureWebBuild() {
   const web = resolve(root, 'web');
   const built = newest(resolve(web, 'dist/index.html'));
-  const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) => newest(resolve(web, f))), newest(resolve(root, 'openapi/schema.d.ts')));
+  const sources = Math.max(
+    ...['src', 'index.html', 'vite.config.ts', 'package.json'].map((f) => newest(resolve(web, f))),
+    newest(resolve(root, 'openapi/schema.d.ts')),
+  );
   if (built >= sources) return;
   console.log('medstock: building the web app (web/dist)');
-  const r = spawnSync(process.execPath, [resolve(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [resolve(web, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: web, stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error('the web app failed to build (see above)');
 }
 
@@ -99,7 +109,9 @@ try {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   const report = await migrateAll(pool);
   await pool.end();
-  console.log(`medstock: migrated (control: ${report.control.length} new; tenants: ${report.tenants.length - report.failed} ok, ${report.failed} failed)`);
+  console.log(
+    `medstock: migrated (control: ${report.control.length} new; tenants: ${report.tenants.length - report.failed} ok, ${report.failed} failed)`,
+  );
 
   const wanted = Number(process.env.PORT ?? 3000);
   const port = (await portFree(wanted)) ? wanted : await freePort();
@@ -118,7 +130,11 @@ try {
   const demo = await seedDemo(env);
 
   const start = (name: string, entry: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     child.on('exit', (code) => {
       if (!stopping) {
         console.error(`medstock: ${name} exited with code ${code}`);

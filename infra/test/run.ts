@@ -41,7 +41,14 @@ try {
     MEDSTOCK_TEST_RUN_DIR: runDir,
   };
   const vitestBin = resolve(root, 'node_modules/vitest/vitest.mjs');
-  const args = [vitestBin, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...process.argv.slice(2)];
+  const args = [
+    vitestBin,
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${reportFile}`,
+    ...process.argv.slice(2),
+  ];
   const code = await new Promise<number>((res) => {
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
     child.on('exit', (c) => res(c ?? 1));
@@ -57,7 +64,9 @@ try {
     };
     passed = report.numPassedTests;
     // A test file that fails to load has no test results: count it as a failure.
-    failed = report.numFailedTests + report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+    failed =
+      report.numFailedTests +
+      report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
   } else {
     failed = 1;
   }

@@ -1,4 +1,4 @@
-export { startWorker, type RunningWorker } from './worker.ts';
-export { JOB_REGISTRY, assertJobRegistry, type JobName } from './jobs/job-registry.ts';
-export { tenantQueue, queueConnection, TENANT_QUEUE, type TenantJobData } from './queues.ts';
-export { syncTenantSchedules, staggerOffset } from './schedules/tenant-schedules.ts';
+export { assertJobRegistry, JOB_REGISTRY, type JobName } from './jobs/job-registry.ts';
+export { queueConnection, TENANT_QUEUE, type TenantJobData, tenantQueue } from './queues.ts';
+export { staggerOffset, syncTenantSchedules } from './schedules/tenant-schedules.ts';
+export { type RunningWorker, startWorker } from './worker.ts';

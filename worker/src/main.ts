@@ -4,7 +4,9 @@ import { startWorker } from './worker.ts';
 
 const config = loadConfig();
 const running = await startWorker(config);
-console.log(`medstock worker: jobs ${Object.keys(JOB_REGISTRY).join(', ')}; queue prefix ${config.QUEUE_PREFIX}`);
+console.log(
+  `medstock worker: jobs ${Object.keys(JOB_REGISTRY).join(', ')}; queue prefix ${config.QUEUE_PREFIX}`,
+);
 
 let closing = false;
 async function shutdown() {

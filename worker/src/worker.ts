@@ -1,8 +1,8 @@
 import type { AppConfig } from '@medstock/config';
 import { createDatabase, type Database } from '@medstock/db';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
 import type { JobDefinition } from './jobs/job-context.ts';
+import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
 import { queueConnection, TENANT_QUEUE, type TenantJobData, tenantQueue } from './queues.ts';
 import { syncTenantSchedules } from './schedules/tenant-schedules.ts';
 import { addDeliveryJobs } from './webhooks/delivery-queue.ts';
@@ -32,7 +32,10 @@ export async function startWorker(
       if (!def) throw new UnrecoverableError(`no handler for job '${job.name}'`);
       if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
       // Webhook deliveries written by a job (alerts, import.finished) go out at once.
-      return def.handle({ config, database, enqueue: (tenant, ids) => addDeliveryJobs(queue, config, tenant, ids) }, job);
+      return def.handle(
+        { config, database, enqueue: (tenant, ids) => addDeliveryJobs(queue, config, tenant, ids) },
+        job,
+      );
     },
     {
       connection,

@@ -5,7 +5,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertDailyHistory } from '../../api/test/support/engine-fixtures.ts';
 import { centralStore, insertItem } from '../../api/test/support/fixtures.ts';
-import { bearer, PASSWORD, signUp, type SignedUp, startTestApp, type TestApp, uniqueEmail } from '../../api/test/support/test-app.ts';
+import {
+  bearer,
+  PASSWORD,
+  type SignedUp,
+  signUp,
+  startTestApp,
+  type TestApp,
+  uniqueEmail,
+} from '../../api/test/support/test-app.ts';
 import { findConsumptionAnomalies, rollingMedianFast } from '../src/engine/detect-anomalies.ts';
 import { recalculateItems } from '../src/engine/recalculate.ts';
 import { type RunningWorker, startWorker } from '../src/index.ts';
@@ -46,7 +54,9 @@ describe('the robust residual test (pure)', () => {
     const lumps = Array.from({ length: 120 }, (_, i) => (i % 9 === 0 ? 5 + (i % 4) : 0));
     expect(findConsumptionAnomalies(lumps, TODAY)).toEqual([]);
     lumps[108] = 100;
-    expect(findConsumptionAnomalies(lumps, TODAY)).toMatchObject([{ index: 108, quantity: 100, expected: 6.5 }]);
+    expect(findConsumptionAnomalies(lumps, TODAY)).toMatchObject([
+      { index: 108, quantity: 100, expected: 6.5 },
+    ]);
   });
 
   it('skips censored (stocked-out) and already reviewed days', () => {
@@ -97,12 +107,27 @@ const anomalyRows = async (itemId: string) =>
   ).rows;
 
 const openAnomalyAlerts = async (itemId: string) =>
-  (await t.app.inject({ method: 'GET', url: `/v1/alerts?itemId=${itemId}&type=consumption_anomaly`, headers: owner.headers })).json().items as unknown[];
+  (
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/alerts?itemId=${itemId}&type=consumption_anomaly`,
+      headers: owner.headers,
+    })
+  ).json().items as unknown[];
 
 async function member(role: string, siteIds: string[] | null = null) {
   const email = uniqueEmail(role);
-  await t.app.inject({ method: 'POST', url: '/v1/users', headers: owner.headers, payload: { email, password: PASSWORD, role, siteIds } });
-  const login = await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } });
+  await t.app.inject({
+    method: 'POST',
+    url: '/v1/users',
+    headers: owner.headers,
+    payload: { email, password: PASSWORD, role, siteIds },
+  });
+  const login = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { email, password: PASSWORD },
+  });
   return bearer(login.json().accessToken);
 }
 
@@ -140,14 +165,29 @@ describe('consumption anomalies in the recalculation', () => {
     expect(excluded.daily_sd).toBeLessThan(3);
     expect(await openAnomalyAlerts(item)).toHaveLength(1);
 
-    const list = (await t.app.inject({ method: 'GET', url: `/v1/anomalies?itemId=${item}`, headers: owner.headers })).json();
+    const list = (
+      await t.app.inject({ method: 'GET', url: `/v1/anomalies?itemId=${item}`, headers: owner.headers })
+    ).json();
     expect(list.items).toHaveLength(1);
-    expect(list.items[0]).toMatchObject({ id: rows[0]!.id, status: 'pending', quantity: 200, siteId, locationId: loc, itemCode: 'SPIKE-A', threshold: 5 });
+    expect(list.items[0]).toMatchObject({
+      id: rows[0]!.id,
+      status: 'pending',
+      quantity: 200,
+      siteId,
+      locationId: loc,
+      itemCode: 'SPIKE-A',
+      threshold: 5,
+    });
     expect(list.items[0].score).toBeGreaterThan(5);
     expect(list.items[0].expected).toBeCloseTo(11, 0);
 
     const nurse = await member('nurse');
-    const accept = await t.app.inject({ method: 'POST', url: `/v1/anomalies/${rows[0]!.id}/accept`, headers: nurse, payload: {} });
+    const accept = await t.app.inject({
+      method: 'POST',
+      url: `/v1/anomalies/${rows[0]!.id}/accept`,
+      headers: nurse,
+      payload: {},
+    });
     expect(accept.statusCode, accept.body).toBe(200);
     expect(accept.json()).toMatchObject({ status: 'accepted', reviewedAt: expect.any(String) });
     // The worker recalculates the item-location: the day counts again, the alert closes, and
@@ -160,15 +200,32 @@ describe('consumption anomalies in the recalculation', () => {
     await waitFor(async () => (await openAnomalyAlerts(item)).length === 0);
     await recalculateItems(t.deps.database, owner.organizationId, [{ itemId: item, locationId: loc }]);
     expect((await anomalyRows(item)).map((r) => r.status)).toEqual(['accepted']);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/anomalies?itemId=${item}`, headers: owner.headers })).json().items).toEqual([]);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/anomalies?itemId=${item}&status=accepted`, headers: owner.headers })).json().items).toHaveLength(1);
+    expect(
+      (
+        await t.app.inject({ method: 'GET', url: `/v1/anomalies?itemId=${item}`, headers: owner.headers })
+      ).json().items,
+    ).toEqual([]);
+    expect(
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/anomalies?itemId=${item}&status=accepted`,
+          headers: owner.headers,
+        })
+      ).json().items,
+    ).toHaveLength(1);
   });
 
   it('rejecting keeps the day out of the forecast for good, and it is not flagged again', async () => {
     const item = await spikyItem('SPIKE-R');
     const [row] = await anomalyRows(item);
     const purchaser = await member('purchaser');
-    const reject = await t.app.inject({ method: 'POST', url: `/v1/anomalies/${row!.id}/reject`, headers: purchaser, payload: {} });
+    const reject = await t.app.inject({
+      method: 'POST',
+      url: `/v1/anomalies/${row!.id}/reject`,
+      headers: purchaser,
+      payload: {},
+    });
     expect(reject.statusCode).toBe(200);
     expect(reject.json().status).toBe('rejected');
     await waitFor(async () => (await openAnomalyAlerts(item)).length === 0);
@@ -181,13 +238,45 @@ describe('consumption anomalies in the recalculation', () => {
     const item = await spikyItem('SPIKE-X');
     const [row] = await anomalyRows(item);
     const viewer = await member('viewer');
-    expect((await t.app.inject({ method: 'GET', url: '/v1/anomalies', headers: viewer })).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'POST', url: `/v1/anomalies/${row!.id}/accept`, headers: viewer, payload: {} })).statusCode).toBe(403);
-    const otherSite = (await t.app.inject({ method: 'POST', url: '/v1/sites', headers: owner.headers, payload: { code: 'OTHER', name: 'Other' } })).json().id;
+    expect((await t.app.inject({ method: 'GET', url: '/v1/anomalies', headers: viewer })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/v1/anomalies/${row!.id}/accept`,
+          headers: viewer,
+          payload: {},
+        })
+      ).statusCode,
+    ).toBe(403);
+    const otherSite = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/sites',
+        headers: owner.headers,
+        payload: { code: 'OTHER', name: 'Other' },
+      })
+    ).json().id;
     const elsewhere = await member('storekeeper', [otherSite]);
-    expect((await t.app.inject({ method: 'POST', url: `/v1/anomalies/${row!.id}/accept`, headers: elsewhere, payload: {} })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: '/v1/anomalies', headers: elsewhere })).json().items).toEqual([]);
-    expect((await t.app.inject({ method: 'GET', url: `/v1/anomalies?siteId=${siteId}`, headers: elsewhere })).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/v1/anomalies/${row!.id}/accept`,
+          headers: elsewhere,
+          payload: {},
+        })
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/v1/anomalies', headers: elsewhere })).json().items,
+    ).toEqual([]);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `/v1/anomalies?siteId=${siteId}`, headers: elsewhere }))
+        .statusCode,
+    ).toBe(404);
     expect((await anomalyRows(item)).map((r) => r.status)).toEqual(['pending']);
   });
 });

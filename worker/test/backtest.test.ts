@@ -3,7 +3,7 @@ import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from '../../api/test/support/fixtures.ts';
-import { signUp, type SignedUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import { type RunningWorker, startWorker } from '../src/index.ts';
 
 let t: TestApp;
@@ -25,16 +25,22 @@ beforeAll(async () => {
     for (let d = 240; d >= 1; d--) {
       const late = d <= 120 && d > 90;
       if (d % 30 === 0 && !late) {
-        await tx.execute(sql`insert into movements (type, item_id, location_id, quantity, occurred_at) values ('receipt', ${item}, ${locationId}, 280, ${dayAgo(d)})`);
+        await tx.execute(
+          sql`insert into movements (type, item_id, location_id, quantity, occurred_at) values ('receipt', ${item}, ${locationId}, 280, ${dayAgo(d)})`,
+        );
         balance += 280;
       }
       if (d === 84) {
-        await tx.execute(sql`insert into movements (type, item_id, location_id, quantity, occurred_at) values ('receipt', ${item}, ${locationId}, 280, ${dayAgo(d)})`);
+        await tx.execute(
+          sql`insert into movements (type, item_id, location_id, quantity, occurred_at) values ('receipt', ${item}, ${locationId}, 280, ${dayAgo(d)})`,
+        );
         balance += 280;
       }
       const q = Math.min(10, balance);
       if (q > 0) {
-        await tx.execute(sql`insert into movements (type, item_id, location_id, quantity, occurred_at) values ('issue', ${item}, ${locationId}, ${-q}, ${dayAgo(d)})`);
+        await tx.execute(
+          sql`insert into movements (type, item_id, location_id, quantity, occurred_at) values ('issue', ${item}, ${locationId}, ${-q}, ${dayAgo(d)})`,
+        );
         balance -= q;
       }
     }
@@ -49,15 +55,27 @@ describe('backtest', () => {
   it('replays the engine over a past period and scores alerts and forecasts; rows download as JSON and CSV', async () => {
     const from = dayAgo(180).slice(0, 10);
     const to = dayAgo(40).slice(0, 10);
-    const bad = await t.app.inject({ method: 'POST', url: '/v1/backtests', headers: owner.headers, payload: { from: to, to: from } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/backtests',
+      headers: owner.headers,
+      payload: { from: to, to: from },
+    });
     expect(bad.statusCode).toBe(422);
-    const res = await t.app.inject({ method: 'POST', url: '/v1/backtests', headers: owner.headers, payload: { from, to, step: 'daily' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/backtests',
+      headers: owner.headers,
+      payload: { from, to, step: 'daily' },
+    });
     expect(res.statusCode).toBe(202);
     const id = res.json().id;
     let run: any;
     const end = Date.now() + 60_000;
     while (Date.now() < end) {
-      run = (await t.app.inject({ method: 'GET', url: `/v1/backtests/${id}`, headers: owner.headers })).json();
+      run = (
+        await t.app.inject({ method: 'GET', url: `/v1/backtests/${id}`, headers: owner.headers })
+      ).json();
       if (run.status === 'succeeded' || run.status === 'failed') break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -70,13 +88,21 @@ describe('backtest', () => {
     expect(s.precision).toBeGreaterThan(0);
     expect(s.meanRmsse).toBeGreaterThan(0);
 
-    const page = (await t.app.inject({ method: 'GET', url: `/v1/backtests/${id}/rows?limit=500`, headers: owner.headers })).json();
+    const page = (
+      await t.app.inject({ method: 'GET', url: `/v1/backtests/${id}/rows?limit=500`, headers: owner.headers })
+    ).json();
     expect(page.items).toHaveLength(141);
     expect(page.items[0]).toMatchObject({ asOf: from, alertRaised: expect.any(Boolean) });
-    const csv = await t.app.inject({ method: 'GET', url: `/v1/backtests/${id}/rows?format=csv`, headers: owner.headers });
+    const csv = await t.app.inject({
+      method: 'GET',
+      url: `/v1/backtests/${id}/rows?format=csv`,
+      headers: owner.headers,
+    });
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.trim().split('\n');
-    expect(lines[0]).toBe('item_id,location_id,as_of,model,forecast_mean,actual_mean,stockout_probability,alert_raised,stockout_happened');
+    expect(lines[0]).toBe(
+      'item_id,location_id,as_of,model,forecast_mean,actual_mean,stockout_probability,alert_raised,stockout_happened',
+    );
     expect(lines).toHaveLength(142);
   });
 });

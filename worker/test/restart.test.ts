@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedStockedItems } from '../../api/test/support/bulk-fixtures.ts';
 import { centralStore } from '../../api/test/support/fixtures.ts';
-import { signUp, type SignedUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import { recalculateAll } from '../src/engine/recalculate.ts';
 
 let t: TestApp;
@@ -18,7 +18,14 @@ function startWorkerProcess(): ChildProcess {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(t.config)) env[k] = String(v);
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../src/main.ts')], {
-    env: { ...process.env, ...env, ENGINE_BATCH_SIZE: '50', WORKER_LOCK_DURATION_MS: '1500', WORKER_STALLED_INTERVAL_MS: '1000', WORKER_CONCURRENCY: '1' },
+    env: {
+      ...process.env,
+      ...env,
+      ENGINE_BATCH_SIZE: '50',
+      WORKER_LOCK_DURATION_MS: '1500',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      WORKER_CONCURRENCY: '1',
+    },
     stdio: 'ignore',
   });
   children.push(child);
@@ -27,7 +34,9 @@ function startWorkerProcess(): ChildProcess {
 
 const run = () =>
   withTenantDb(t.deps.database.db, owner, (tx) =>
-    tx.execute<{ n: number; status: string; done: number; total: number }>(sql`select count(*) over ()::int as n, status, done, total from recalc_runs`),
+    tx.execute<{ n: number; status: string; done: number; total: number }>(
+      sql`select count(*) over ()::int as n, status, done, total from recalc_runs`,
+    ),
   ).then((r) => r.rows);
 
 beforeAll(async () => {
@@ -44,7 +53,11 @@ afterAll(async () => {
 describe('restart safety', () => {
   it('a worker killed with SIGKILL mid-run finishes the run after restart, losing and duplicating nothing', async () => {
     const first = startWorkerProcess();
-    await t.deps.queue.add('recalculate', { tenantId: owner.organizationId }, { attempts: 5, jobId: `full_${owner.organizationId}` });
+    await t.deps.queue.add(
+      'recalculate',
+      { tenantId: owner.organizationId },
+      { attempts: 5, jobId: `full_${owner.organizationId}` },
+    );
     // Kill it once some, but not all, batches have committed.
     const deadline = Date.now() + 60_000;
     let progress = 0;
@@ -71,10 +84,14 @@ describe('restart safety', () => {
     expect(done[0]!.done).toBe(ITEMS);
 
     const counts = await withTenantDb(t.deps.database.db, owner, async (tx) => {
-      const policies = await tx.execute<{ n: number }>(sql`select count(*)::int as n from item_location_policies`);
+      const policies = await tx.execute<{ n: number }>(
+        sql`select count(*)::int as n from item_location_policies`,
+      );
       const dups = await tx.execute<{ n: number }>(sql`
         select count(*)::int as n from (select 1 from alerts where status in ('open','acknowledged','snoozed') group by type, item_id, location_id having count(*) > 1) d`);
-      const live = await tx.execute<{ n: number }>(sql`select count(*)::int as n from alerts where status = 'open'`);
+      const live = await tx.execute<{ n: number }>(
+        sql`select count(*)::int as n from alerts where status = 'open'`,
+      );
       return { policies: policies.rows[0]!.n, dups: dups.rows[0]!.n, live: live.rows[0]!.n };
     });
     expect(counts.policies).toBe(ITEMS);

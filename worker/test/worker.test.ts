@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@medstock/config';
+import type { loadConfig } from '@medstock/config';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
-import { assertJobRegistry, JOB_REGISTRY, queueConnection, type RunningWorker, startWorker, staggerOffset } from '../src/index.ts';
+import {
+  assertJobRegistry,
+  JOB_REGISTRY,
+  queueConnection,
+  type RunningWorker,
+  staggerOffset,
+  startWorker,
+} from '../src/index.ts';
 
 let t: TestApp;
 let running: RunningWorker;
@@ -20,7 +27,9 @@ afterAll(async () => {
 
 describe('worker', () => {
   it('refuses to start when a registered job has no handler', () => {
-    expect(() => assertJobRegistry({}, Object.keys(JOB_REGISTRY))).toThrow(/no handler registered for job\(s\): housekeeping/);
+    expect(() => assertJobRegistry({}, Object.keys(JOB_REGISTRY))).toThrow(
+      /no handler registered for job\(s\): housekeeping/,
+    );
     expect(() => assertJobRegistry(JOB_REGISTRY, Object.keys(JOB_REGISTRY))).not.toThrow();
   });
 
@@ -42,20 +51,32 @@ describe('worker', () => {
     let stamped: Date | null = null;
     while (!stamped && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
-      const { rows } = await t.deps.database.pool.query('select last_housekeeping_at from control.organizations where id = $1', [org.organizationId]);
+      const { rows } = await t.deps.database.pool.query(
+        'select last_housekeeping_at from control.organizations where id = $1',
+        [org.organizationId],
+      );
       stamped = rows[0].last_housekeeping_at;
     }
     expect(stamped).not.toBeNull();
-    const expired = await t.deps.database.pool.query(`select 1 from control.sessions where refresh_token_hash = 'expired-x'`);
+    const expired = await t.deps.database.pool.query(
+      `select 1 from control.sessions where refresh_token_hash = 'expired-x'`,
+    );
     expect(expired.rowCount).toBe(0);
   });
 
   it('fails a job with an unknown name unrecoverably (no retries)', async () => {
     const conn = queueConnection(config);
     const queue = new Queue('tenant', { connection: conn, prefix: config.QUEUE_PREFIX });
-    const events = new QueueEvents('tenant', { connection: queueConnection(config), prefix: config.QUEUE_PREFIX });
+    const events = new QueueEvents('tenant', {
+      connection: queueConnection(config),
+      prefix: config.QUEUE_PREFIX,
+    });
     await events.waitUntilReady();
-    const job = await queue.add('no-such-job', { tenantId: '0f8fad5b-d9cb-469f-a165-70867728950e' }, { attempts: 5 });
+    const job = await queue.add(
+      'no-such-job',
+      { tenantId: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+      { attempts: 5 },
+    );
     await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/no handler for job 'no-such-job'/);
     const failed = await queue.getJob(job.id!);
     expect(failed?.attemptsMade).toBe(1);

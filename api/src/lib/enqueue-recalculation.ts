@@ -9,7 +9,11 @@ export const DEBOUNCE_MS = 250;
  * while a movement arriving during a running recalculation still gets its own, later job. A
  * failure to enqueue never fails the request: the scheduled full recalculation catches up.
  */
-export async function enqueueRecalculation(deps: AppDeps, tenantId: string, pairs: Array<{ itemId: string; locationId: string }>) {
+export async function enqueueRecalculation(
+  deps: AppDeps,
+  tenantId: string,
+  pairs: Array<{ itemId: string; locationId: string }>,
+) {
   const unique = [...new Map(pairs.map((p) => [`${p.itemId}|${p.locationId}`, p])).values()];
   const window = Math.floor(Date.now() / DEBOUNCE_MS);
   await Promise.all(
@@ -18,7 +22,13 @@ export async function enqueueRecalculation(deps: AppDeps, tenantId: string, pair
         .add(
           'recalculate',
           { tenantId, items: [[p.itemId, p.locationId]] },
-          { jobId: `recalc_${tenantId}_${p.itemId}_${p.locationId}_${window}`, delay: DEBOUNCE_MS, removeOnComplete: true, removeOnFail: 100, attempts: 3 },
+          {
+            jobId: `recalc_${tenantId}_${p.itemId}_${p.locationId}_${window}`,
+            delay: DEBOUNCE_MS,
+            removeOnComplete: true,
+            removeOnFail: 100,
+            attempts: 3,
+          },
         )
         .catch(() => undefined),
     ),

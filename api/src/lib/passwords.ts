@@ -3,7 +3,12 @@ import { promisify } from 'node:util';
 
 // Node's built-in scrypt (maintained with OpenSSL) rather than a native addon: no build step on
 // a fresh machine. Parameters follow OWASP's scrypt guidance (N=2^15, r=8, p=1).
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: object,
+) => Promise<Buffer>;
 const N = 2 ** 15;
 const r = 8;
 const p = 1;

@@ -21,7 +21,8 @@ export class ProblemError extends Error {
   }
 }
 
-export const notFound = (what: string) => new ProblemError(404, 'not_found', 'Not found', `${what} was not found.`);
+export const notFound = (what: string) =>
+  new ProblemError(404, 'not_found', 'Not found', `${what} was not found.`);
 export const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Forbidden', detail);
 export const unauthorized = (detail = 'Authentication is required.') =>
   new ProblemError(401, 'unauthorized', 'Unauthorized', detail);

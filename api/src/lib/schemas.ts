@@ -8,10 +8,10 @@ export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const DateTime = Type.String({ format: 'date-time' });
 export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
-export const Role = StringEnum(
-  ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'],
-  { description: 'owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read' },
-);
+export const Role = StringEnum(['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'], {
+  description:
+    'owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read',
+});
 export const Scope = StringEnum(['read', 'stock:write', 'purchasing', 'admin']);
 export const SiteIds = Type.Union([Type.Array(Uuid, { maxItems: 500, uniqueItems: true }), Type.Null()], {
   description: 'null: every site; otherwise only these sites',

@@ -1,6 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import { type CryptoKey, exportJWK, importPKCS8, type JWK, jwtVerify, SignJWT } from 'jose';
-import { createPublicKey } from 'node:crypto';
 
 /** Access tokens: short-lived EdDSA JWTs; the public key is published as a JWKS. */
 export interface AccessClaims {
@@ -18,7 +17,12 @@ export interface TokenKeys {
   ttlSeconds: number;
 }
 
-export async function loadTokenKeys(pem: string, kid: string, issuer: string, ttlSeconds: number): Promise<TokenKeys> {
+export async function loadTokenKeys(
+  pem: string,
+  kid: string,
+  issuer: string,
+  ttlSeconds: number,
+): Promise<TokenKeys> {
   const privateKey = await importPKCS8(pem, 'EdDSA', { extractable: false });
   const publicKeyObject = createPublicKey(pem);
   const jwk = await exportJWK(publicKeyObject);
@@ -47,8 +51,12 @@ export async function signAccessToken(keys: TokenKeys, claims: AccessClaims): Pr
 
 export async function verifyAccessToken(keys: TokenKeys, token: string): Promise<AccessClaims | null> {
   try {
-    const { payload } = await jwtVerify(token, keys.publicKey, { issuer: keys.issuer, algorithms: ['EdDSA'] });
-    if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || typeof payload.sid !== 'string') return null;
+    const { payload } = await jwtVerify(token, keys.publicKey, {
+      issuer: keys.issuer,
+      algorithms: ['EdDSA'],
+    });
+    if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || typeof payload.sid !== 'string')
+      return null;
     return { sub: payload.sub, org: payload.org, sid: payload.sid };
   } catch {
     return null;

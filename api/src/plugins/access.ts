@@ -37,7 +37,9 @@ export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'pub
   if (!anyOf.some((s) => auth.scopes.has(s))) {
     const needed = anyOf.map((s) => `'${s}'`).join(' or ');
     throw forbidden(
-      auth.kind === 'api_key' ? `This API key lacks the ${needed} scope.` : `The role '${auth.role}' may not do this (needs ${needed}).`,
+      auth.kind === 'api_key'
+        ? `This API key lacks the ${needed} scope.`
+        : `The role '${auth.role}' may not do this (needs ${needed}).`,
     );
   }
   if (access.ownerOnly && auth.role !== 'owner') throw forbidden('Only the organisation owner may do this.');

@@ -1,8 +1,8 @@
+import { Gs1ParseError, UnitConversionError } from '@medstock/core';
+import { LedgerError } from '@medstock/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
-import { Gs1ParseError, UnitConversionError } from '@medstock/core';
-import { LedgerError } from '@medstock/db';
 import { type FieldError, ProblemError } from '../lib/problem.ts';
 
 /** The schema of every error response, referenced from each route's 4xx/5xx entries. */
@@ -16,7 +16,9 @@ export const Problem = Type.Object(
     instance: Type.Optional(Type.String()),
     requestId: Type.String(),
     errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) })),
+      Type.Array(
+        Type.Object({ field: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }),
+      ),
     ),
   },
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
@@ -45,11 +47,7 @@ interface ProblemBody {
 
 const TYPE_BASE = 'https://docs.medstock.app/problems/';
 
-export function sendProblem(
-  reply: FastifyReply,
-  request: FastifyRequest,
-  p: ProblemInput,
-) {
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: ProblemInput) {
   const body: ProblemBody = {
     ...p,
     type: TYPE_BASE + p.code,
@@ -70,7 +68,8 @@ function fieldErrors(validation: ValidationIssue[], context: string | undefined)
   return validation.map((v) => {
     let field = v.instancePath ?? '';
     const missing = v.params?.requiredProperties ?? v.params?.missingProperty;
-    if (v.keyword === 'required' && missing) field += `/${Array.isArray(missing) ? missing.join(',') : missing}`;
+    if (v.keyword === 'required' && missing)
+      field += `/${Array.isArray(missing) ? missing.join(',') : missing}`;
     const extra = v.params?.additionalProperties ?? v.params?.additionalProperty;
     if (v.keyword === 'additionalProperties' && extra) {
       field += `/${Array.isArray(extra) ? extra.join(',') : extra}`;
@@ -86,7 +85,11 @@ function fieldErrors(validation: ValidationIssue[], context: string | undefined)
 // Postgres error classes that mean the client sent something the data does not allow.
 const PG_CLIENT_ERRORS: Record<string, [number, string, string]> = {
   '23505': [409, 'conflict', 'A record with the same unique value already exists.'],
-  '23503': [409, 'reference_conflict', 'The change refers to a record that does not exist or is still in use.'],
+  '23503': [
+    409,
+    'reference_conflict',
+    'The change refers to a record that does not exist or is still in use.',
+  ],
   '23514': [422, 'constraint_violated', 'The change violates a data rule.'],
   '22P02': [400, 'invalid_value', 'A value has the wrong format.'],
   '22003': [400, 'value_out_of_range', 'A number is out of range.'],
@@ -123,7 +126,9 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         code: error.code,
         title: error.status === 409 ? 'Conflict' : 'Unprocessable content',
         detail: error.message,
-        ...(error.field ? { errors: [{ field: `body:/${error.field}`, message: error.message, code: error.code }] } : {}),
+        ...(error.field
+          ? { errors: [{ field: `body:/${error.field}`, message: error.message, code: error.code }] }
+          : {}),
       });
     }
     // Domain errors from core carry stable dotted codes (units.not_integer, gs1.check_digit).
@@ -150,7 +155,12 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     const pgCode = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
       const [status, code, detail] = PG_CLIENT_ERRORS[pgCode] as [number, string, string];
-      return sendProblem(reply, request, { status, code, title: status === 409 ? 'Conflict' : 'Bad request', detail });
+      return sendProblem(reply, request, {
+        status,
+        code,
+        title: status === 409 ? 'Conflict' : 'Bad request',
+        detail,
+      });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

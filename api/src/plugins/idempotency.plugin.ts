@@ -42,9 +42,13 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, deps: AppDeps) 
     const key = request.headers['idempotency-key'];
     if (key === undefined) return;
     if (typeof key !== 'string' || !KEY.test(key)) {
-      throw new ProblemError(400, 'invalid_idempotency_key', 'Bad request', 'Idempotency-Key must be 1-255 URL-safe characters.', [
-        { field: 'header:/idempotency-key', message: 'invalid format' },
-      ]);
+      throw new ProblemError(
+        400,
+        'invalid_idempotency_key',
+        'Bad request',
+        'Idempotency-Key must be 1-255 URL-safe characters.',
+        [{ field: 'header:/idempotency-key', message: 'invalid format' }],
+      );
     }
     const scope = scopeOf(request);
     const hash = bodyHash(request);
@@ -79,7 +83,12 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, deps: AppDeps) 
     }
     if (prior.state !== 'done') {
       reply.header('retry-after', '1');
-      throw new ProblemError(409, 'idempotency_in_progress', 'Conflict', 'A request with this Idempotency-Key is still running.');
+      throw new ProblemError(
+        409,
+        'idempotency_in_progress',
+        'Conflict',
+        'A request with this Idempotency-Key is still running.',
+      );
     }
     for (const [h, v] of Object.entries(prior.response_headers ?? {})) reply.header(h, v);
     reply.header('idempotent-replayed', 'true');
@@ -91,7 +100,10 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, deps: AppDeps) 
     if (!idem) return payload;
     request.idempotency = null;
     if (reply.statusCode >= 500) {
-      await pool.query('delete from control.idempotency_keys where scope = $1 and key = $2', [idem.scope, idem.key]);
+      await pool.query('delete from control.idempotency_keys where scope = $1 and key = $2', [
+        idem.scope,
+        idem.key,
+      ]);
       return payload;
     }
     const headers: Record<string, string> = {};
@@ -102,7 +114,13 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, deps: AppDeps) 
     await pool.query(
       `update control.idempotency_keys set state = 'done', status_code = $3, response_headers = $4, response_body = $5
         where scope = $1 and key = $2`,
-      [idem.scope, idem.key, reply.statusCode, headers, typeof payload === 'string' ? payload : String(payload ?? '')],
+      [
+        idem.scope,
+        idem.key,
+        reply.statusCode,
+        headers,
+        typeof payload === 'string' ? payload : String(payload ?? ''),
+      ],
     );
     return payload;
   });

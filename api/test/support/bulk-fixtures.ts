@@ -6,13 +6,21 @@ import type { TestApp } from './test-app.ts';
  * Many stocked items with daily history, set-based (generate_series), for engine tests and
  * benchmarks: `items` items at each given location, `days` days of issues each.
  */
-export async function seedStockedItems(t: { deps: TestApp['deps'] }, organizationId: string, locationIds: string[], items: number, days: number) {
+export async function seedStockedItems(
+  t: { deps: TestApp['deps'] },
+  organizationId: string,
+  locationIds: string[],
+  items: number,
+  days: number,
+) {
   await withTenantDb(t.deps.database.db, { organizationId }, async (tx) => {
     await tx.execute(sql`
       insert into items (code, name_zh, name_en, base_unit, unit_cost, ved)
       select 'BULK-' || g, '批量耗材 ' || g, 'Bulk item ' || g, 'piece', 1 + (g % 50), (array['V','E','D'])[1 + g % 3]
         from generate_series(1, ${items}) g`);
-    await tx.execute(sql`insert into lots (item_id, lot_number, expiry_date) select id, 'L1', current_date + 400 from items where code like 'BULK-%'`);
+    await tx.execute(
+      sql`insert into lots (item_id, lot_number, expiry_date) select id, 'L1', current_date + 400 from items where code like 'BULK-%'`,
+    );
     await tx.execute(sql`
       insert into stock (location_id, item_id, lot_id, on_hand)
       select l.loc, i.id, lo.id, 20 + (abs(hashtext(i.code || l.loc::text)) % 400)

@@ -3,7 +3,12 @@ import { sql } from 'drizzle-orm';
 import type { TestApp } from './test-app.ts';
 
 /** A supplier with terms for the item (pack size, MOQ, nominal lead time), inserted directly. */
-export async function insertSupplierTerms(t: TestApp, organizationId: string, itemId: string, terms: { packSize?: number; moqPacks?: number; leadDays?: number; code?: string } = {}) {
+export async function insertSupplierTerms(
+  t: TestApp,
+  organizationId: string,
+  itemId: string,
+  terms: { packSize?: number; moqPacks?: number; leadDays?: number; code?: string } = {},
+) {
   return withTenantDb(t.deps.database.db, { organizationId }, async (tx) => {
     const code = terms.code ?? `SUP-${itemId.slice(0, 8)}`;
     const s = await tx.execute<{ id: string }>(sql`
@@ -18,7 +23,14 @@ export async function insertSupplierTerms(t: TestApp, organizationId: string, it
 }
 
 /** Imported consumption history: `perDay(dayIndex)` units issued on each of the last `days` days. */
-export async function insertDailyHistory(t: TestApp, organizationId: string, itemId: string, locationId: string, days: number, perDay: (i: number) => number) {
+export async function insertDailyHistory(
+  t: TestApp,
+  organizationId: string,
+  itemId: string,
+  locationId: string,
+  days: number,
+  perDay: (i: number) => number,
+) {
   await withTenantDb(t.deps.database.db, { organizationId }, async (tx) => {
     const qty: number[] = [];
     const at: string[] = [];

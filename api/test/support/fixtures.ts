@@ -9,7 +9,14 @@ import type { TestApp } from './test-app.ts';
 export async function insertItem(
   t: TestApp,
   organizationId: string,
-  item: { code: string; gtin?: string; unitCost?: number; packUnits?: { code: string; factor: number }[]; ved?: 'V' | 'E' | 'D'; substituteGroup?: string },
+  item: {
+    code: string;
+    gtin?: string;
+    unitCost?: number;
+    packUnits?: { code: string; factor: number }[];
+    ved?: 'V' | 'E' | 'D';
+    substituteGroup?: string;
+  },
 ): Promise<string> {
   return withTenantDb(t.deps.database.db, { organizationId }, async (tx) => {
     const r = await tx.execute<{ id: string }>(sql`
@@ -18,14 +25,22 @@ export async function insertItem(
               ${item.unitCost ?? 1}, ${item.ved ?? 'E'}, ${item.substituteGroup ?? null}) returning id`);
     const id = r.rows[0]!.id;
     for (const u of item.packUnits ?? []) {
-      await tx.execute(sql`insert into item_units (item_id, code, factor) values (${id}, ${u.code}, ${u.factor})`);
+      await tx.execute(
+        sql`insert into item_units (item_id, code, factor) values (${id}, ${u.code}, ${u.factor})`,
+      );
     }
     return id;
   });
 }
 
-export async function centralStore(t: TestApp, headers: Record<string, string>, siteId?: string): Promise<{ siteId: string; locationId: string }> {
-  const site = siteId ?? (await t.app.inject({ method: 'GET', url: '/v1/sites', headers })).json().items[0].id;
-  const locs = (await t.app.inject({ method: 'GET', url: `/v1/sites/${site}/locations`, headers })).json().items;
+export async function centralStore(
+  t: TestApp,
+  headers: Record<string, string>,
+  siteId?: string,
+): Promise<{ siteId: string; locationId: string }> {
+  const site =
+    siteId ?? (await t.app.inject({ method: 'GET', url: '/v1/sites', headers })).json().items[0].id;
+  const locs = (await t.app.inject({ method: 'GET', url: `/v1/sites/${site}/locations`, headers })).json()
+    .items;
   return { siteId: site, locationId: locs.find((l: { code: string }) => l.code === 'CENTRAL').id };
 }

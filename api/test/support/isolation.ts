@@ -3,7 +3,24 @@
  * and a valid body for each operation. Every route with a path parameter must appear here, so a
  * new route cannot escape the isolation test by omission.
  */
-export type ResourceKind = 'site' | 'apiKey' | 'member' | 'session' | 'movementGroup' | 'item' | 'location' | 'alert' | 'backtest' | 'anomaly' | 'supplier' | 'purchaseOrder' | 'procedureType' | 'scheduledProcedure' | 'importJob' | 'webhook' | 'webhookDelivery';
+export type ResourceKind =
+  | 'site'
+  | 'apiKey'
+  | 'member'
+  | 'session'
+  | 'movementGroup'
+  | 'item'
+  | 'location'
+  | 'alert'
+  | 'backtest'
+  | 'anomaly'
+  | 'supplier'
+  | 'purchaseOrder'
+  | 'procedureType'
+  | 'scheduledProcedure'
+  | 'importJob'
+  | 'webhook'
+  | 'webhookDelivery';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/items/{id}': 'item',
@@ -49,7 +66,11 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
 };
 
 /** Path parameters other than the one PATH_RESOURCE names, filled with tenant B's record of this kind. */
-export const PARAM_RESOURCE: Record<string, ResourceKind> = { supplierId: 'supplier', itemId: 'item', deliveryId: 'webhookDelivery' };
+export const PARAM_RESOURCE: Record<string, ResourceKind> = {
+  supplierId: 'supplier',
+  itemId: 'item',
+  deliveryId: 'webhookDelivery',
+};
 
 export const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /v1/items/{id}': { nameEn: 'renamed by another tenant' },
@@ -63,7 +84,9 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /v1/alerts/{id}/snooze': { until: '2099-01-01T00:00:00Z' },
   'PATCH /v1/purchase-orders/{id}': { notes: 'edited by another tenant' },
   'POST /v1/purchase-orders/{id}/cancel': { reason: 'not mine' },
-  'POST /v1/purchase-orders/{id}/receipts': { lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] },
+  'POST /v1/purchase-orders/{id}/receipts': {
+    lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }],
+  },
   'PUT /v1/procedure-types/{id}/kit': { items: [] },
   'POST /v1/scheduled-procedures/{id}/complete': {},
   'PATCH /v1/webhooks/{id}': { description: 'edited by another tenant' },
@@ -73,8 +96,16 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
  * Routes that take another record's id in the body or query: tenant A naming tenant B's ids
  * must be refused (404 or 422) and change nothing.
  */
-export const BODY_ID_PROBES: Array<{ method: 'POST' | 'GET'; url: (b: Record<ResourceKind, string>) => string; body?: (b: Record<ResourceKind, string>) => unknown }> = [
-  { method: 'POST', url: () => '/v1/movements', body: (b) => ({ type: 'receipt', itemId: b.item, locationId: b.location, quantity: 5 }) },
+export const BODY_ID_PROBES: Array<{
+  method: 'POST' | 'GET';
+  url: (b: Record<ResourceKind, string>) => string;
+  body?: (b: Record<ResourceKind, string>) => unknown;
+}> = [
+  {
+    method: 'POST',
+    url: () => '/v1/movements',
+    body: (b) => ({ type: 'receipt', itemId: b.item, locationId: b.location, quantity: 5 }),
+  },
   { method: 'GET', url: (b) => `/v1/movements?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/stock?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/stock?siteId=${b.site}` },
@@ -82,17 +113,46 @@ export const BODY_ID_PROBES: Array<{ method: 'POST' | 'GET'; url: (b: Record<Res
   { method: 'POST', url: () => '/v1/suggestions/purchases/draft-orders', body: (b) => ({ siteId: b.site }) },
   { method: 'GET', url: (b) => `/v1/suggestions/transfers?siteId=${b.site}` },
   { method: 'GET', url: (b) => `/v1/suggestions/transfers?itemId=${b.item}` },
-  { method: 'POST', url: () => '/v1/suggestions/transfers/execute', body: (b) => ({ fromLocationId: b.location, toLocationId: b.location, itemId: b.item, quantity: 1 }) },
+  {
+    method: 'POST',
+    url: () => '/v1/suggestions/transfers/execute',
+    body: (b) => ({ fromLocationId: b.location, toLocationId: b.location, itemId: b.item, quantity: 1 }),
+  },
   { method: 'GET', url: (b) => `/v1/kpis?siteId=${b.site}` },
   { method: 'GET', url: (b) => `/v1/policies?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/policies?siteId=${b.site}` },
   { method: 'GET', url: (b) => `/v1/anomalies?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/anomalies?siteId=${b.site}` },
-  { method: 'POST', url: () => '/v1/purchase-orders', body: (b) => ({ supplierId: b.supplier, locationId: b.location, lines: [{ itemId: b.item, quantity: 1 }] }) },
+  {
+    method: 'POST',
+    url: () => '/v1/purchase-orders',
+    body: (b) => ({
+      supplierId: b.supplier,
+      locationId: b.location,
+      lines: [{ itemId: b.item, quantity: 1 }],
+    }),
+  },
   { method: 'GET', url: (b) => `/v1/purchase-orders?supplierId=${b.supplier}` },
   { method: 'GET', url: (b) => `/v1/in-transit?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/lead-times?itemId=${b.item}` },
-  { method: 'POST', url: () => '/v1/scheduled-procedures', body: (b) => ({ procedureTypeId: b.procedureType, locationId: b.location, scheduledFor: '2031-01-01' }) },
-  { method: 'POST', url: () => '/v1/scheduled-procedures/bulk', body: (b) => ({ items: [{ externalRef: 'B-HIS-1', procedureTypeId: b.procedureType, locationId: b.location, scheduledFor: '2031-01-01' }] }) },
+  {
+    method: 'POST',
+    url: () => '/v1/scheduled-procedures',
+    body: (b) => ({ procedureTypeId: b.procedureType, locationId: b.location, scheduledFor: '2031-01-01' }),
+  },
+  {
+    method: 'POST',
+    url: () => '/v1/scheduled-procedures/bulk',
+    body: (b) => ({
+      items: [
+        {
+          externalRef: 'B-HIS-1',
+          procedureTypeId: b.procedureType,
+          locationId: b.location,
+          scheduledFor: '2031-01-01',
+        },
+      ],
+    }),
+  },
   { method: 'GET', url: (b) => `/v1/planned-demand?itemId=${b.item}&from=2031-01-01&to=2031-12-31` },
 ];

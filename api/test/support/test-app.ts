@@ -50,7 +50,10 @@ export interface SignedUp {
   headers: { authorization: string };
 }
 
-export async function signUp(t: { app: TestApp['app'] }, body: Record<string, unknown> = {}): Promise<SignedUp> {
+export async function signUp(
+  t: { app: TestApp['app'] },
+  body: Record<string, unknown> = {},
+): Promise<SignedUp> {
   const email = (body.email as string) ?? uniqueEmail('owner');
   const res = await t.app.inject({
     method: 'POST',

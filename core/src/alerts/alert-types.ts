@@ -18,8 +18,8 @@ export type AlertType = (typeof ALERT_TYPES)[number];
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type { Ved };
 export type { AbcClass as Abc, RiskClass } from '../policy/service-level.ts';
+export type { Ved };
 
 export interface Bilingual {
   zh: string;
@@ -38,7 +38,16 @@ export interface Explanation {
 }
 
 export type RecommendedAction =
-  | { kind: 'order'; quantityBase: number; packs: number; packSize: number; supplierId: string | null; supplierName: string | null; orderBy: string; text: Bilingual }
+  | {
+      kind: 'order';
+      quantityBase: number;
+      packs: number;
+      packSize: number;
+      supplierId: string | null;
+      supplierName: string | null;
+      orderBy: string;
+      text: Bilingual;
+    }
   | { kind: 'transfer'; quantityBase: number; fromLocationId: string; fromSiteName: string; text: Bilingual }
   | { kind: 'use_lot_first'; lotNumber: string; expiryDate: string; text: Bilingual }
   | { kind: 'write_off'; lotNumber: string; quantityBase: number; text: Bilingual }

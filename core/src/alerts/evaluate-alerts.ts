@@ -1,8 +1,16 @@
-import type { AlertCandidate, AlertType, Bilingual, Explanation, RecommendedAction, Severity } from './alert-types.ts';
+import type {
+  AlertCandidate,
+  AlertType,
+  Bilingual,
+  Explanation,
+  RecommendedAction,
+  Severity,
+} from './alert-types.ts';
 import type { ItemLocationState } from './item-location-state.ts';
 import type { RuleSet } from './rule-set.ts';
 
-const f = (x: number, digits = 2) => (Number.isInteger(x) ? String(x) : x.toFixed(digits).replace(/\.?0+$/, ''));
+const f = (x: number, digits = 2) =>
+  Number.isInteger(x) ? String(x) : x.toFixed(digits).replace(/\.?0+$/, '');
 const pct = (p: number) => `${f(p * 100, 1)}%`;
 
 function addDays(iso: string, days: number): string {
@@ -83,75 +91,124 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
   const out: AlertCandidate[] = [];
   const vital = s.item.ved === 'V';
   const subs = substituteNote(s);
-  const name = { zh: `${s.item.nameZh}（${s.location.siteName}·${s.location.name}）`, en: `${s.item.nameEn} (${s.location.siteName} · ${s.location.name})` };
+  const name = {
+    zh: `${s.item.nameZh}（${s.location.siteName}·${s.location.name}）`,
+    en: `${s.item.nameEn} (${s.location.siteName} · ${s.location.name})`,
+  };
   const inputs = commonInputs(s);
   const p = s.stockoutProbability;
 
   if (rules.stockedOut.enabled && s.onHand <= 0 && s.demand.dailyMean > 0) {
     out.push(
-      candidate(rules, 'stocked_out', 'critical', 1, {
-        threshold: { onHand: 0 },
-        inputs,
-        formula: 'on-hand = 0 while forecast daily demand d̄ > 0',
-        substituted: `on-hand = ${s.onHand}, d̄ = ${f(s.demand.dailyMean, 3)}/day`,
-        text: {
-          zh: `${name.zh}已缺货：在库 0，预测日用量 ${f(s.demand.dailyMean)} ${s.item.baseUnit}。${subs.zh}`,
-          en: `${name.en} is out of stock: 0 on hand against a forecast ${f(s.demand.dailyMean)} ${s.item.baseUnit}/day.${subs.en}`,
+      candidate(
+        rules,
+        'stocked_out',
+        'critical',
+        1,
+        {
+          threshold: { onHand: 0 },
+          inputs,
+          formula: 'on-hand = 0 while forecast daily demand d̄ > 0',
+          substituted: `on-hand = ${s.onHand}, d̄ = ${f(s.demand.dailyMean, 3)}/day`,
+          text: {
+            zh: `${name.zh}已缺货：在库 0，预测日用量 ${f(s.demand.dailyMean)} ${s.item.baseUnit}。${subs.zh}`,
+            en: `${name.en} is out of stock: 0 on hand against a forecast ${f(s.demand.dailyMean)} ${s.item.baseUnit}/day.${subs.en}`,
+          },
         },
-      }, replenishAction(s)),
+        replenishAction(s),
+      ),
     );
   }
 
   const maxP = rules.stockoutRisk.maxProbability[s.item.ved];
   if (rules.stockoutRisk.enabled && s.onHand > 0 && p.value > maxP) {
-    const severity: Severity = p.value >= 0.5 || (vital && p.value >= 0.2) ? 'critical' : p.value >= 0.2 || vital ? 'high' : 'medium';
+    const severity: Severity =
+      p.value >= 0.5 || (vital && p.value >= 0.2) ? 'critical' : p.value >= 0.2 || vital ? 'high' : 'medium';
     out.push(
-      candidate(rules, 'stockout_risk', severity, p.value, {
-        threshold: { maxProbability: maxP, ved: s.item.ved },
-        inputs: { ...inputs, stockoutProbability: Number(f(p.value, 4)), distribution: p.distribution },
-        formula: p.formula,
-        substituted: p.substituted,
-        text: {
-          zh: `${name.zh}在下次到货前缺货概率 ${pct(p.value)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}。库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}），交期需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${subs.zh}`,
-          en: `${name.en}: ${pct(p.value)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}. Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); lead-time demand ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${subs.en}`,
+      candidate(
+        rules,
+        'stockout_risk',
+        severity,
+        p.value,
+        {
+          threshold: { maxProbability: maxP, ved: s.item.ved },
+          inputs: { ...inputs, stockoutProbability: Number(f(p.value, 4)), distribution: p.distribution },
+          formula: p.formula,
+          substituted: p.substituted,
+          text: {
+            zh: `${name.zh}在下次到货前缺货概率 ${pct(p.value)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}。库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}），交期需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${subs.zh}`,
+            en: `${name.en}: ${pct(p.value)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}. Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); lead-time demand ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${subs.en}`,
+          },
         },
-      }, replenishAction(s)),
+        replenishAction(s),
+      ),
     );
   }
 
-  if (rules.belowSafetyStock.enabled && s.onHand > 0 && s.position < s.safetyStock.value && s.safetyStock.value > 0) {
+  if (
+    rules.belowSafetyStock.enabled &&
+    s.onHand > 0 &&
+    s.position < s.safetyStock.value &&
+    s.safetyStock.value > 0
+  ) {
     out.push(
-      candidate(rules, 'below_safety_stock', vital ? 'high' : 'medium', (s.safetyStock.value - s.position) / s.safetyStock.value, {
-        threshold: { safetyStock: Number(f(s.safetyStock.value)) },
-        inputs: { ...inputs, safetyStock: Number(f(s.safetyStock.value)), reorderPoint: Number(f(s.reorderPoint.value)) },
-        formula: s.safetyStock.formula,
-        substituted: s.safetyStock.substituted,
-        text: {
-          zh: `${name.zh}库存位置 ${s.position} 低于安全库存 ${f(s.safetyStock.value, 1)}（${s.safetyStock.substituted}）。再订货点 ${f(s.reorderPoint.value, 1)}。${subs.zh}`,
-          en: `${name.en}: position ${s.position} is below safety stock ${f(s.safetyStock.value, 1)} (${s.safetyStock.substituted}). Reorder point ${f(s.reorderPoint.value, 1)}.${subs.en}`,
+      candidate(
+        rules,
+        'below_safety_stock',
+        vital ? 'high' : 'medium',
+        (s.safetyStock.value - s.position) / s.safetyStock.value,
+        {
+          threshold: { safetyStock: Number(f(s.safetyStock.value)) },
+          inputs: {
+            ...inputs,
+            safetyStock: Number(f(s.safetyStock.value)),
+            reorderPoint: Number(f(s.reorderPoint.value)),
+          },
+          formula: s.safetyStock.formula,
+          substituted: s.safetyStock.substituted,
+          text: {
+            zh: `${name.zh}库存位置 ${s.position} 低于安全库存 ${f(s.safetyStock.value, 1)}（${s.safetyStock.substituted}）。再订货点 ${f(s.reorderPoint.value, 1)}。${subs.zh}`,
+            en: `${name.en}: position ${s.position} is below safety stock ${f(s.safetyStock.value, 1)} (${s.safetyStock.substituted}). Reorder point ${f(s.reorderPoint.value, 1)}.${subs.en}`,
+          },
         },
-      }, replenishAction(s)),
+        replenishAction(s),
+      ),
     );
   }
 
   if (rules.expired.enabled) {
     for (const lot of s.expiredLots) {
       out.push(
-        candidate(rules, 'expired', 'high', lot.onHand * s.item.unitCost, {
-          threshold: { expiryDate: s.today },
-          inputs: { lotNumber: lot.lotNumber, expiryDate: lot.expiryDate, onHand: lot.onHand, value: Number(f(lot.onHand * s.item.unitCost)) },
-          formula: 'expiry date < today and on-hand > 0',
-          substituted: `${lot.expiryDate} < ${s.today}, ${lot.onHand} on hand`,
-          text: {
-            zh: `${name.zh}批次 ${lot.lotNumber} 已于 ${lot.expiryDate} 过期，仍有 ${lot.onHand} ${s.item.baseUnit}，不可发放，请报损。`,
-            en: `${name.en}: lot ${lot.lotNumber} expired on ${lot.expiryDate} with ${lot.onHand} ${s.item.baseUnit} left; it cannot be issued — write it off.`,
+        candidate(
+          rules,
+          'expired',
+          'high',
+          lot.onHand * s.item.unitCost,
+          {
+            threshold: { expiryDate: s.today },
+            inputs: {
+              lotNumber: lot.lotNumber,
+              expiryDate: lot.expiryDate,
+              onHand: lot.onHand,
+              value: Number(f(lot.onHand * s.item.unitCost)),
+            },
+            formula: 'expiry date < today and on-hand > 0',
+            substituted: `${lot.expiryDate} < ${s.today}, ${lot.onHand} on hand`,
+            text: {
+              zh: `${name.zh}批次 ${lot.lotNumber} 已于 ${lot.expiryDate} 过期，仍有 ${lot.onHand} ${s.item.baseUnit}，不可发放，请报损。`,
+              en: `${name.en}: lot ${lot.lotNumber} expired on ${lot.expiryDate} with ${lot.onHand} ${s.item.baseUnit} left; it cannot be issued — write it off.`,
+            },
           },
-        }, {
-          kind: 'write_off',
-          lotNumber: lot.lotNumber,
-          quantityBase: lot.onHand,
-          text: { zh: `报损批次 ${lot.lotNumber} 共 ${lot.onHand}。`, en: `Write off lot ${lot.lotNumber} (${lot.onHand}).` },
-        }),
+          {
+            kind: 'write_off',
+            lotNumber: lot.lotNumber,
+            quantityBase: lot.onHand,
+            text: {
+              zh: `报损批次 ${lot.lotNumber} 共 ${lot.onHand}。`,
+              en: `Write off lot ${lot.lotNumber} (${lot.onHand}).`,
+            },
+          },
+        ),
       );
     }
   }
@@ -163,87 +220,164 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
       const value = atRisk.reduce((a, l) => a + l.atRiskValue, 0);
       const first = atRisk[0]!;
       out.push(
-        candidate(rules, 'expiry_risk', value > 1000 ? 'high' : 'medium', value, {
-          threshold: { horizonDays: rules.expiryRisk.horizonDays, minValue: rules.expiryRisk.minValue },
-          inputs: { ...inputs, lots: atRisk.map((l) => `${l.lotNumber}@${l.expiryDate}:${l.atRiskQty}`).join(' '), atRiskQty: qty, atRiskValue: Number(f(value)) },
-          formula: 'lots consumed FEFO at d̄ per day; left at expiry = max(0, lot − (d̄ · days to expiry − earlier lots))',
-          substituted: `d̄ = ${f(s.demand.dailyMean, 3)}/day → ${qty} ${s.item.baseUnit} (¥${f(value)}) left at expiry`,
-          text: {
-            zh: `${name.zh}按先到期先出和预测日用量 ${f(s.demand.dailyMean)}，到期时仍将剩余 ${qty} ${s.item.baseUnit}（约 ¥${f(value)}），最早批次 ${first.lotNumber} 于 ${first.expiryDate} 到期。`,
-            en: `${name.en}: consumed first-expiry-first-out at ${f(s.demand.dailyMean)}/day, ${qty} ${s.item.baseUnit} (≈¥${f(value)}) will be left at expiry; earliest lot ${first.lotNumber} expires ${first.expiryDate}.`,
+        candidate(
+          rules,
+          'expiry_risk',
+          value > 1000 ? 'high' : 'medium',
+          value,
+          {
+            threshold: { horizonDays: rules.expiryRisk.horizonDays, minValue: rules.expiryRisk.minValue },
+            inputs: {
+              ...inputs,
+              lots: atRisk.map((l) => `${l.lotNumber}@${l.expiryDate}:${l.atRiskQty}`).join(' '),
+              atRiskQty: qty,
+              atRiskValue: Number(f(value)),
+            },
+            formula:
+              'lots consumed FEFO at d̄ per day; left at expiry = max(0, lot − (d̄ · days to expiry − earlier lots))',
+            substituted: `d̄ = ${f(s.demand.dailyMean, 3)}/day → ${qty} ${s.item.baseUnit} (¥${f(value)}) left at expiry`,
+            text: {
+              zh: `${name.zh}按先到期先出和预测日用量 ${f(s.demand.dailyMean)}，到期时仍将剩余 ${qty} ${s.item.baseUnit}（约 ¥${f(value)}），最早批次 ${first.lotNumber} 于 ${first.expiryDate} 到期。`,
+              en: `${name.en}: consumed first-expiry-first-out at ${f(s.demand.dailyMean)}/day, ${qty} ${s.item.baseUnit} (≈¥${f(value)}) will be left at expiry; earliest lot ${first.lotNumber} expires ${first.expiryDate}.`,
+            },
           },
-        }, s.transferSource === null
-          ? {
-              kind: 'use_lot_first',
-              lotNumber: first.lotNumber,
-              expiryDate: first.expiryDate,
-              text: { zh: `优先使用批次 ${first.lotNumber}，或调拨至用量更大的院区。`, en: `Use lot ${first.lotNumber} first, or transfer it to a site that uses more.` },
-            }
-          : null),
+          s.transferSource === null
+            ? {
+                kind: 'use_lot_first',
+                lotNumber: first.lotNumber,
+                expiryDate: first.expiryDate,
+                text: {
+                  zh: `优先使用批次 ${first.lotNumber}，或调拨至用量更大的院区。`,
+                  en: `Use lot ${first.lotNumber} first, or transfer it to a site that uses more.`,
+                },
+              }
+            : null,
+        ),
       );
     }
   }
 
   const overstockLevel = Math.max(s.orderUpTo * rules.overstock.factorOverOrderUpTo, s.parMax ?? 0);
-  if (rules.overstock.enabled && s.position > overstockLevel && s.daysCover.value > rules.overstock.minDaysCover && s.demand.dailyMean > 0) {
+  if (
+    rules.overstock.enabled &&
+    s.position > overstockLevel &&
+    s.daysCover.value > rules.overstock.minDaysCover &&
+    s.demand.dailyMean > 0
+  ) {
     out.push(
-      candidate(rules, 'overstock', 'low', s.position - overstockLevel, {
-        threshold: { level: Number(f(overstockLevel)), minDaysCover: rules.overstock.minDaysCover },
-        inputs: { ...inputs, orderUpTo: Number(f(s.orderUpTo)), parMax: s.parMax, daysCover: Number(f(s.daysCover.value, 1)) },
-        formula: `position > max(${rules.overstock.factorOverOrderUpTo} · S, par max) and cover > ${rules.overstock.minDaysCover} days`,
-        substituted: `${s.position} > ${f(overstockLevel)}; cover ${f(s.daysCover.value, 1)} days`,
-        text: {
-          zh: `${name.zh}库存过多：库存位置 ${s.position}，高于 ${f(overstockLevel)}，可用 ${f(s.daysCover.value, 0)} 天。`,
-          en: `${name.en} is overstocked: position ${s.position} above ${f(overstockLevel)}, ${f(s.daysCover.value, 0)} days of cover.`,
+      candidate(
+        rules,
+        'overstock',
+        'low',
+        s.position - overstockLevel,
+        {
+          threshold: { level: Number(f(overstockLevel)), minDaysCover: rules.overstock.minDaysCover },
+          inputs: {
+            ...inputs,
+            orderUpTo: Number(f(s.orderUpTo)),
+            parMax: s.parMax,
+            daysCover: Number(f(s.daysCover.value, 1)),
+          },
+          formula: `position > max(${rules.overstock.factorOverOrderUpTo} · S, par max) and cover > ${rules.overstock.minDaysCover} days`,
+          substituted: `${s.position} > ${f(overstockLevel)}; cover ${f(s.daysCover.value, 1)} days`,
+          text: {
+            zh: `${name.zh}库存过多：库存位置 ${s.position}，高于 ${f(overstockLevel)}，可用 ${f(s.daysCover.value, 0)} 天。`,
+            en: `${name.en} is overstocked: position ${s.position} above ${f(overstockLevel)}, ${f(s.daysCover.value, 0)} days of cover.`,
+          },
         },
-      }, null),
+        null,
+      ),
     );
   }
 
-  if (rules.deadStock.enabled && s.onHand > 0 && s.lastIssueDaysAgo !== null && s.lastIssueDaysAgo >= rules.deadStock.daysWithoutIssue) {
+  if (
+    rules.deadStock.enabled &&
+    s.onHand > 0 &&
+    s.lastIssueDaysAgo !== null &&
+    s.lastIssueDaysAgo >= rules.deadStock.daysWithoutIssue
+  ) {
     out.push(
-      candidate(rules, 'dead_stock', 'low', s.onHand * s.item.unitCost, {
-        threshold: { daysWithoutIssue: rules.deadStock.daysWithoutIssue },
-        inputs: { onHand: s.onHand, lastIssueDaysAgo: s.lastIssueDaysAgo, value: Number(f(s.onHand * s.item.unitCost)) },
-        formula: 'on-hand > 0 and no issue for N days',
-        substituted: `${s.onHand} on hand, last issue ${s.lastIssueDaysAgo ?? 'never'} days ago ≥ ${rules.deadStock.daysWithoutIssue}`,
-        text: {
-          zh: `${name.zh}呆滞：在库 ${s.onHand}，${s.lastIssueDaysAgo === null ? '从未' : `${s.lastIssueDaysAgo} 天未`}领用。`,
-          en: `${name.en} is dead stock: ${s.onHand} on hand, ${s.lastIssueDaysAgo === null ? 'never issued' : `no issue for ${s.lastIssueDaysAgo} days`}.`,
+      candidate(
+        rules,
+        'dead_stock',
+        'low',
+        s.onHand * s.item.unitCost,
+        {
+          threshold: { daysWithoutIssue: rules.deadStock.daysWithoutIssue },
+          inputs: {
+            onHand: s.onHand,
+            lastIssueDaysAgo: s.lastIssueDaysAgo,
+            value: Number(f(s.onHand * s.item.unitCost)),
+          },
+          formula: 'on-hand > 0 and no issue for N days',
+          substituted: `${s.onHand} on hand, last issue ${s.lastIssueDaysAgo ?? 'never'} days ago ≥ ${rules.deadStock.daysWithoutIssue}`,
+          text: {
+            zh: `${name.zh}呆滞：在库 ${s.onHand}，${s.lastIssueDaysAgo === null ? '从未' : `${s.lastIssueDaysAgo} 天未`}领用。`,
+            en: `${name.en} is dead stock: ${s.onHand} on hand, ${s.lastIssueDaysAgo === null ? 'never issued' : `no issue for ${s.lastIssueDaysAgo} days`}.`,
+          },
         },
-      }, null),
+        null,
+      ),
     );
   }
 
   if (rules.consumptionAnomaly.enabled && s.pendingAnomalies.length) {
     const a = s.pendingAnomalies[0]!;
     out.push(
-      candidate(rules, 'consumption_anomaly', 'medium', s.pendingAnomalies.length, {
-        threshold: { robustZ: 5 },
-        inputs: { date: a.date, quantity: a.quantity, expected: Number(f(a.expected)), count: s.pendingAnomalies.length },
-        formula: '|x − median| / (1.4826 · MAD) > threshold',
-        substituted: `${a.date}: ${a.quantity} vs expected ${f(a.expected)}`,
-        text: {
-          zh: `${name.zh}用量异常待复核：${a.date} 领用 ${a.quantity}，预期约 ${f(a.expected)}。复核前不计入预测。`,
-          en: `${name.en}: unusual consumption awaiting review — ${a.quantity} on ${a.date} against about ${f(a.expected)} expected. Kept out of the forecast until accepted.`,
+      candidate(
+        rules,
+        'consumption_anomaly',
+        'medium',
+        s.pendingAnomalies.length,
+        {
+          threshold: { robustZ: 5 },
+          inputs: {
+            date: a.date,
+            quantity: a.quantity,
+            expected: Number(f(a.expected)),
+            count: s.pendingAnomalies.length,
+          },
+          formula: '|x − median| / (1.4826 · MAD) > threshold',
+          substituted: `${a.date}: ${a.quantity} vs expected ${f(a.expected)}`,
+          text: {
+            zh: `${name.zh}用量异常待复核：${a.date} 领用 ${a.quantity}，预期约 ${f(a.expected)}。复核前不计入预测。`,
+            en: `${name.en}: unusual consumption awaiting review — ${a.quantity} on ${a.date} against about ${f(a.expected)} expected. Kept out of the forecast until accepted.`,
+          },
         },
-      }, { kind: 'review', text: { zh: '请复核并接受或驳回。', en: 'Review it and accept or reject it.' } }),
+        { kind: 'review', text: { zh: '请复核并接受或驳回。', en: 'Review it and accept or reject it.' } },
+      ),
     );
   }
 
   if (rules.latePurchaseOrder.enabled) {
     for (const po of s.latePurchaseOrders.filter((x) => x.daysLate > rules.latePurchaseOrder.graceDays)) {
       out.push(
-        candidate(rules, 'late_purchase_order', vital ? 'high' : 'medium', po.daysLate, {
-          threshold: { graceDays: rules.latePurchaseOrder.graceDays },
-          inputs: { purchaseOrder: po.number, expectedAt: po.expectedAt, daysLate: po.daysLate, supplier: po.supplierName },
-          formula: 'today − expected receipt date > grace days',
-          substituted: `${s.today} − ${po.expectedAt} = ${po.daysLate} days > ${rules.latePurchaseOrder.graceDays}`,
-          text: {
-            zh: `采购单 ${po.number}（${po.supplierName}）的${s.item.nameZh}已逾期 ${po.daysLate} 天。`,
-            en: `Purchase order ${po.number} (${po.supplierName}) for ${s.item.nameEn} is ${po.daysLate} days late.`,
+        candidate(
+          rules,
+          'late_purchase_order',
+          vital ? 'high' : 'medium',
+          po.daysLate,
+          {
+            threshold: { graceDays: rules.latePurchaseOrder.graceDays },
+            inputs: {
+              purchaseOrder: po.number,
+              expectedAt: po.expectedAt,
+              daysLate: po.daysLate,
+              supplier: po.supplierName,
+            },
+            formula: 'today − expected receipt date > grace days',
+            substituted: `${s.today} − ${po.expectedAt} = ${po.daysLate} days > ${rules.latePurchaseOrder.graceDays}`,
+            text: {
+              zh: `采购单 ${po.number}（${po.supplierName}）的${s.item.nameZh}已逾期 ${po.daysLate} 天。`,
+              en: `Purchase order ${po.number} (${po.supplierName}) for ${s.item.nameEn} is ${po.daysLate} days late.`,
+            },
           },
-        }, { kind: 'chase_supplier', purchaseOrderId: po.id, text: { zh: `催促 ${po.supplierName} 交货。`, en: `Chase ${po.supplierName}.` } }),
+          {
+            kind: 'chase_supplier',
+            purchaseOrderId: po.id,
+            text: { zh: `催促 ${po.supplierName} 交货。`, en: `Chase ${po.supplierName}.` },
+          },
+        ),
       );
       break; // one open alert per type, item and location
     }
@@ -252,18 +386,36 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
   const d = s.leadTimeDrift;
   if (rules.leadTimeDrift.enabled && d && d.historyMeanDays > 0) {
     const inc = d.recentMeanDays - d.historyMeanDays;
-    if (inc >= rules.leadTimeDrift.minDays && inc / d.historyMeanDays >= rules.leadTimeDrift.minRelativeIncrease) {
+    if (
+      inc >= rules.leadTimeDrift.minDays &&
+      inc / d.historyMeanDays >= rules.leadTimeDrift.minRelativeIncrease
+    ) {
       out.push(
-        candidate(rules, 'lead_time_drift', 'medium', inc / d.historyMeanDays, {
-          threshold: { minRelativeIncrease: rules.leadTimeDrift.minRelativeIncrease, minDays: rules.leadTimeDrift.minDays },
-          inputs: { recentMeanDays: Number(f(d.recentMeanDays)), historyMeanDays: Number(f(d.historyMeanDays)), recentN: d.recentN },
-          formula: 'recent mean lead time − historical mean ≥ max(min days, min relative increase · historical mean)',
-          substituted: `${f(d.recentMeanDays)} − ${f(d.historyMeanDays)} = ${f(inc)} days (+${pct(inc / d.historyMeanDays)})`,
-          text: {
-            zh: `${s.item.nameZh}的交期变长：近期平均 ${f(d.recentMeanDays, 1)} 天，历史 ${f(d.historyMeanDays, 1)} 天；安全库存已按新交期重算。`,
-            en: `Lead time for ${s.item.nameEn} is drifting up: recent mean ${f(d.recentMeanDays, 1)} days vs ${f(d.historyMeanDays, 1)} historically; safety stock now uses the longer lead time.`,
+        candidate(
+          rules,
+          'lead_time_drift',
+          'medium',
+          inc / d.historyMeanDays,
+          {
+            threshold: {
+              minRelativeIncrease: rules.leadTimeDrift.minRelativeIncrease,
+              minDays: rules.leadTimeDrift.minDays,
+            },
+            inputs: {
+              recentMeanDays: Number(f(d.recentMeanDays)),
+              historyMeanDays: Number(f(d.historyMeanDays)),
+              recentN: d.recentN,
+            },
+            formula:
+              'recent mean lead time − historical mean ≥ max(min days, min relative increase · historical mean)',
+            substituted: `${f(d.recentMeanDays)} − ${f(d.historyMeanDays)} = ${f(inc)} days (+${pct(inc / d.historyMeanDays)})`,
+            text: {
+              zh: `${s.item.nameZh}的交期变长：近期平均 ${f(d.recentMeanDays, 1)} 天，历史 ${f(d.historyMeanDays, 1)} 天；安全库存已按新交期重算。`,
+              en: `Lead time for ${s.item.nameEn} is drifting up: recent mean ${f(d.recentMeanDays, 1)} days vs ${f(d.historyMeanDays, 1)} historically; safety stock now uses the longer lead time.`,
+            },
           },
-        }, null),
+          null,
+        ),
       );
     }
   }

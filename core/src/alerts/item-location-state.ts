@@ -13,7 +13,16 @@ export interface ExplainedValue {
  */
 export interface ItemLocationState {
   today: string;
-  item: { id: string; code: string; nameZh: string; nameEn: string; ved: Ved; abc: Abc | null; unitCost: number; baseUnit: string };
+  item: {
+    id: string;
+    code: string;
+    nameZh: string;
+    nameEn: string;
+    ved: Ved;
+    abc: Abc | null;
+    unitCost: number;
+    baseUnit: string;
+  };
   location: { id: string; name: string; siteName: string };
   onHand: number;
   inTransit: number;
@@ -26,13 +35,31 @@ export interface ItemLocationState {
   orderUpTo: number;
   stockoutProbability: ExplainedValue & { distribution: string };
   daysCover: { value: number; low: number; high: number };
-  order: { quantityBase: number; packs: number; packSize: number; supplierId: string | null; supplierName: string | null } | null;
-  expiryRisk: Array<{ lotNumber: string; expiryDate: string; onHand: number; atRiskQty: number; atRiskValue: number }>;
+  order: {
+    quantityBase: number;
+    packs: number;
+    packSize: number;
+    supplierId: string | null;
+    supplierName: string | null;
+  } | null;
+  expiryRisk: Array<{
+    lotNumber: string;
+    expiryDate: string;
+    onHand: number;
+    atRiskQty: number;
+    atRiskValue: number;
+  }>;
   expiredLots: Array<{ lotNumber: string; expiryDate: string; onHand: number }>;
   lastIssueDaysAgo: number | null;
   parMax: number | null;
   pendingAnomalies: Array<{ date: string; quantity: number; expected: number }>;
-  latePurchaseOrders: Array<{ id: string; number: string; expectedAt: string; daysLate: number; supplierName: string }>;
+  latePurchaseOrders: Array<{
+    id: string;
+    number: string;
+    expectedAt: string;
+    daysLate: number;
+    supplierName: string;
+  }>;
   leadTimeDrift: { recentMeanDays: number; historyMeanDays: number; recentN: number } | null;
   substitutesInStock: Array<{ code: string; nameZh: string; nameEn: string; onHand: number }>;
   transferSource: { locationId: string; siteName: string; availableBase: number } | null;

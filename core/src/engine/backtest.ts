@@ -1,6 +1,6 @@
-import { mean } from '../stats/index.ts';
 import type { DemandClass } from '../forecast/types.ts';
 import { leadTimeDemand } from '../policy/index.ts';
+import { mean } from '../stats/index.ts';
 import type { Forecaster } from './engine-input.ts';
 
 export type BacktestStep = 'daily' | 'weekly' | 'monthly';
@@ -30,7 +30,8 @@ export interface BacktestRow {
 }
 
 const DAY = 86_400_000;
-const addDays = (iso: string, d: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + d * DAY).toISOString().slice(0, 10);
+const addDays = (iso: string, d: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + d * DAY).toISOString().slice(0, 10);
 
 /** As-of indices between from and to (inclusive), every day, week or calendar month. */
 export function asOfIndices(startDate: string, from: string, to: string, step: BacktestStep): number[] {
@@ -64,7 +65,12 @@ function scaled(history: number[], actual: number[], forecast: number[]) {
  * next possible receipt from that day's real position; then look at what happened. A stockout
  * "happened" when the ledger's on-hand reached zero within the lead time.
  */
-export function backtestSeries(s: BacktestSeries, asOf: number[], forecaster: Forecaster, horizon = 28): BacktestRow[] {
+export function backtestSeries(
+  s: BacktestSeries,
+  asOf: number[],
+  forecaster: Forecaster,
+  horizon = 28,
+): BacktestRow[] {
   const rows: BacktestRow[] = [];
   const L = Math.max(1, Math.ceil(s.leadTimeDays));
   let chosen: { name: string; score: number | null } | undefined;
@@ -76,8 +82,16 @@ export function backtestSeries(s: BacktestSeries, asOf: number[], forecaster: Fo
     chosen ??= { name: fc.model, score: fc.score };
     const actual = s.history.slice(a, a + horizon);
     const dBar = mean(fc.daily.slice(0, L));
-    const demandClass = (['smooth', 'erratic', 'intermittent', 'lumpy'] as const).find((c) => c === fc.demandClass) as DemandClass | undefined;
-    const dist = leadTimeDemand({ demandClass, dailyMean: dBar, dailySd: fc.residualSd, leadTimeMean: s.leadTimeDays, leadTimeSd: s.leadTimeSdDays });
+    const demandClass = (['smooth', 'erratic', 'intermittent', 'lumpy'] as const).find(
+      (c) => c === fc.demandClass,
+    ) as DemandClass | undefined;
+    const dist = leadTimeDemand({
+      demandClass,
+      dailyMean: dBar,
+      dailySd: fc.residualSd,
+      leadTimeMean: s.leadTimeDays,
+      leadTimeSd: s.leadTimeSdDays,
+    });
     const position = s.balance[a - 1] ?? null;
     const p = position === null ? Number.NaN : Math.min(1, Math.max(0, 1 - dist.cdf(position)));
     const window = s.balance.slice(a, a + L);

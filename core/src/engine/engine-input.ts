@@ -36,7 +36,13 @@ export interface EngineInput {
   parMax: number | null;
   lastIssueDaysAgo: number | null;
   pendingAnomalies: Array<{ date: string; quantity: number; expected: number }>;
-  latePurchaseOrders: Array<{ id: string; number: string; expectedAt: string; daysLate: number; supplierName: string }>;
+  latePurchaseOrders: Array<{
+    id: string;
+    number: string;
+    expectedAt: string;
+    daysLate: number;
+    supplierName: string;
+  }>;
   substitutesInStock: Array<{ code: string; nameZh: string; nameEn: string; onHand: number }>;
   transferSource: { locationId: string; siteName: string; availableBase: number } | null;
 }
@@ -56,7 +62,12 @@ export interface DemandForecast {
 
 export type Forecaster = (
   history: number[],
-  options: { horizon: number; censored?: boolean[]; excluded?: number[]; previousModel?: { name: string; score: number | null } },
+  options: {
+    horizon: number;
+    censored?: boolean[];
+    excluded?: number[];
+    previousModel?: { name: string; score: number | null };
+  },
 ) => DemandForecast;
 
 export interface EngineSettings {

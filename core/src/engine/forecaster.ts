@@ -44,7 +44,14 @@ export function modelByName(name: string, pool: Model[]): Model | undefined {
  */
 export const selectingForecaster: Forecaster = (history, { horizon, censored, excluded, previousModel }) => {
   if (history.length === 0 || history.every((x) => x === 0)) {
-    return { model: 'none', demandClass: 'none', score: null, daily: Array(horizon).fill(0), residualSd: 0, selected: false };
+    return {
+      model: 'none',
+      demandClass: 'none',
+      score: null,
+      daily: Array(horizon).fill(0),
+      residualSd: 0,
+      selected: false,
+    };
   }
   const fitOptions = { censored, exclude: excluded };
   if (previousModel) {
@@ -52,7 +59,14 @@ export const selectingForecaster: Forecaster = (history, { horizon, censored, ex
     const model = modelByName(previousModel.name, defaultPool(classification, SELECTION_HORIZON));
     if (model) {
       const fit = model.fit(history, fitOptions);
-      return { model: model.name, demandClass: classification.class, score: previousModel.score, daily: fit.forecast(horizon), residualSd: fit.residualSd, selected: false };
+      return {
+        model: model.name,
+        demandClass: classification.class,
+        score: previousModel.score,
+        daily: fit.forecast(horizon),
+        residualSd: fit.residualSd,
+        selected: false,
+      };
     }
   }
   const sel = selectModel(history, { horizon: SELECTION_HORIZON, fitOptions });

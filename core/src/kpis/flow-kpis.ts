@@ -12,7 +12,13 @@ export function alertPrecision(confirmed: number, dismissed: number): number | n
 
 /** Precision and recall of stockout alerts from counts: raised, stockouts that happened, and both. */
 export function precisionRecall(alertsRaised: number, stockouts: number, hits: number) {
-  return { precision: alertsRaised > 0 ? hits / alertsRaised : null, recall: stockouts > 0 ? hits / stockouts : null, alertsRaised, stockouts, hits };
+  return {
+    precision: alertsRaised > 0 ? hits / alertsRaised : null,
+    recall: stockouts > 0 ? hits / stockouts : null,
+    alertsRaised,
+    stockouts,
+    hits,
+  };
 }
 
 /** Precision and recall of stockout alerts in a backtest: raised vs. stockouts that happened. */
@@ -28,15 +34,18 @@ export function backtestScores(rows: Iterable<{ alertRaised: boolean; stockoutHa
   return precisionRecall(raised, happened, hits);
 }
 
-export const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+export const mean = (xs: readonly number[]): number | null =>
+  xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
 
 /** Days between two instants, fractional (purchase cycle time: PO created → received). */
-export const elapsedDays = (from: string | Date, to: string | Date) => (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
+export const elapsedDays = (from: string | Date, to: string | Date) =>
+  (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
 
 /**
  * A receipt is on time when it arrives on or before the expected date (both as UTC days).
  */
-export const onTime = (receivedDay: string, expectedDay: string) => daysBetween(expectedDay, receivedDay) <= 0;
+export const onTime = (receivedDay: string, expectedDay: string) =>
+  daysBetween(expectedDay, receivedDay) <= 0;
 
 /**
  * Lead-time drift of a supplier: mean of the most recent `recent` observations minus the mean
@@ -46,14 +55,28 @@ export const onTime = (receivedDay: string, expectedDay: string) => daysBetween(
 export function leadTimeDrift(chronological: readonly number[], recent = 3) {
   const overall = mean(chronological);
   if (overall === null || chronological.length <= recent) {
-    return { observations: chronological.length, overallMeanDays: overall, recentMeanDays: null, driftDays: null };
+    return {
+      observations: chronological.length,
+      overallMeanDays: overall,
+      recentMeanDays: null,
+      driftDays: null,
+    };
   }
   const recentMean = mean(chronological.slice(-recent))!;
-  return { observations: chronological.length, overallMeanDays: overall, recentMeanDays: recentMean, driftDays: recentMean - overall };
+  return {
+    observations: chronological.length,
+    overallMeanDays: overall,
+    recentMeanDays: recentMean,
+    driftDays: recentMean - overall,
+  };
 }
 
 /** Puts dated values into their periods (values outside every period are dropped). */
-export function bucketByPeriod<T>(periods: readonly Period[], rows: Iterable<T>, dayOf: (r: T) => string): T[][] {
+export function bucketByPeriod<T>(
+  periods: readonly Period[],
+  rows: Iterable<T>,
+  dayOf: (r: T) => string,
+): T[][] {
   const out = periods.map(() => [] as T[]);
   for (const r of rows) {
     const i = periodIndexOf(periods, dayOf(r));

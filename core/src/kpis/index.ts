@@ -1,4 +1,13 @@
-export { addDays, daysBetween, type Granularity, isoDay, kpiPeriods, type Period, periodIndexOf } from './periods.ts';
+export {
+  alertPrecision,
+  backtestScores,
+  bucketByPeriod,
+  elapsedDays,
+  leadTimeDrift,
+  mean,
+  onTime,
+  precisionRecall,
+} from './flow-kpis.ts';
 export {
   ACTIVITY_WINDOW_DAYS,
   addLedgerTotals,
@@ -8,4 +17,12 @@ export {
   ledgerKpis,
   summariseLedgerPeriod,
 } from './ledger-kpis.ts';
-export { alertPrecision, backtestScores, bucketByPeriod, elapsedDays, leadTimeDrift, mean, onTime, precisionRecall } from './flow-kpis.ts';
+export {
+  addDays,
+  daysBetween,
+  type Granularity,
+  isoDay,
+  kpiPeriods,
+  type Period,
+  periodIndexOf,
+} from './periods.ts';

@@ -73,7 +73,11 @@ function hasDemandBetween(days: readonly string[], from: string, toExclusive: st
  *  - consumption and write-off value.
  * Pure and linear in item-locations × days.
  */
-export function ledgerKpis(ledgers: Iterable<ItemLocationLedger>, periods: readonly Period[], activityWindowDays = ACTIVITY_WINDOW_DAYS): LedgerPeriodTotals[] {
+export function ledgerKpis(
+  ledgers: Iterable<ItemLocationLedger>,
+  periods: readonly Period[],
+  activityWindowDays = ACTIVITY_WINDOW_DAYS,
+): LedgerPeriodTotals[] {
   const totals = periods.map((p) => emptyTotals(p.days));
   // The day strings of each period, built once (not per item-location).
   const periodDays = periods.map((p) => Array.from({ length: p.days }, (_, i) => addDays(p.start, i)));
@@ -83,7 +87,8 @@ export function ledgerKpis(ledgers: Iterable<ItemLocationLedger>, periods: reado
     for (let pi = 0; pi < periods.length; pi++) {
       const p = periods[pi]!;
       const t = totals[pi]!;
-      const active = l.firstDay !== null && l.firstDay < p.end && hasDemandBetween(l.demandDays, windowStarts[pi]!, p.end);
+      const active =
+        l.firstDay !== null && l.firstDay < p.end && hasDemandBetween(l.demandDays, windowStarts[pi]!, p.end);
       for (const d of periodDays[pi]!) {
         balance += l.net.get(d) ?? 0;
         t.valueDaySum += Math.max(0, balance) * l.unitCost;
@@ -106,7 +111,10 @@ export function ledgerKpis(ledgers: Iterable<ItemLocationLedger>, periods: reado
 }
 
 /** Adds period totals of several scopes (sites) into one (the organisation). */
-export function addLedgerTotals(a: readonly LedgerPeriodTotals[], b: readonly LedgerPeriodTotals[]): LedgerPeriodTotals[] {
+export function addLedgerTotals(
+  a: readonly LedgerPeriodTotals[],
+  b: readonly LedgerPeriodTotals[],
+): LedgerPeriodTotals[] {
   return a.map((x, i) => {
     const y = b[i]!;
     return {

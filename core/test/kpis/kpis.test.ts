@@ -7,8 +7,8 @@ import {
   elapsedDays,
   type ItemLocationLedger,
   kpiPeriods,
-  ledgerKpis,
   leadTimeDrift,
+  ledgerKpis,
   onTime,
   periodIndexOf,
   summariseLedgerPeriod,
@@ -32,13 +32,23 @@ describe('kpiPeriods', () => {
       { start: '2026-02-01', end: '2026-03-01', days: 28 },
       { start: '2026-03-01', end: '2026-03-11', days: 10 },
     ]);
-    expect(kpiPeriods('2026-03-01', '2026-03-01', 'month')).toEqual([{ start: '2026-03-01', end: '2026-03-02', days: 1 }]);
+    expect(kpiPeriods('2026-03-01', '2026-03-01', 'month')).toEqual([
+      { start: '2026-03-01', end: '2026-03-02', days: 1 },
+    ]);
   });
 
   it('finds the period of a day', () => {
     const p = kpiPeriods('2026-01-01', '2026-01-14', 'week');
-    expect(['2025-12-31', '2026-01-01', '2026-01-04', '2026-01-05', '2026-01-14', '2026-01-15'].map((d) => periodIndexOf(p, d))).toEqual([-1, 0, 0, 1, 2, -1]);
-    expect(bucketByPeriod(p, ['2026-01-02', '2026-01-13', '2027-01-01'], (d) => d)).toEqual([['2026-01-02'], [], ['2026-01-13']]);
+    expect(
+      ['2025-12-31', '2026-01-01', '2026-01-04', '2026-01-05', '2026-01-14', '2026-01-15'].map((d) =>
+        periodIndexOf(p, d),
+      ),
+    ).toEqual([-1, 0, 0, 1, 2, -1]);
+    expect(bucketByPeriod(p, ['2026-01-02', '2026-01-13', '2027-01-01'], (d) => d)).toEqual([
+      ['2026-01-02'],
+      [],
+      ['2026-01-13'],
+    ]);
   });
 });
 
@@ -70,9 +80,36 @@ describe('ledgerKpis on a hand-made ledger', () => {
   it('counts stockout days among item-locations in use, values stock day by day', () => {
     const totals = ledgerKpis([gauze, sutures], periods);
     expect(totals).toEqual([
-      { days: 4, itemLocationDays: 4, stockoutDays: 3, valueDaySum: 20, endValue: 0, consumptionValue: 20, writeOffValue: 0, writeOffQuantity: 0 },
-      { days: 7, itemLocationDays: 7, stockoutDays: 1, valueDaySum: 40 + 5 * 30 + 2 * 50, endValue: 30 + 50, consumptionValue: 10, writeOffValue: 0, writeOffQuantity: 0 },
-      { days: 3, itemLocationDays: 3, stockoutDays: 0, valueDaySum: 3 * 30 + 50 + 45 + 45, endValue: 30 + 45, consumptionValue: 0, writeOffValue: 5, writeOffQuantity: 5 },
+      {
+        days: 4,
+        itemLocationDays: 4,
+        stockoutDays: 3,
+        valueDaySum: 20,
+        endValue: 0,
+        consumptionValue: 20,
+        writeOffValue: 0,
+        writeOffQuantity: 0,
+      },
+      {
+        days: 7,
+        itemLocationDays: 7,
+        stockoutDays: 1,
+        valueDaySum: 40 + 5 * 30 + 2 * 50,
+        endValue: 30 + 50,
+        consumptionValue: 10,
+        writeOffValue: 0,
+        writeOffQuantity: 0,
+      },
+      {
+        days: 3,
+        itemLocationDays: 3,
+        stockoutDays: 0,
+        valueDaySum: 3 * 30 + 50 + 45 + 45,
+        endValue: 30 + 45,
+        consumptionValue: 0,
+        writeOffValue: 5,
+        writeOffQuantity: 5,
+      },
     ]);
     const [w1, w2, w3] = totals.map(summariseLedgerPeriod);
     // Week 1: 3 of 4 days out; average value 20/4 = 5; daily consumption 20/4 = 5 → 1 day of turnover.
@@ -87,8 +124,17 @@ describe('ledgerKpis on a hand-made ledger', () => {
   it('an item-location not yet stocked or without demand in the 90-day window is not counted', () => {
     const idle: ItemLocationLedger = { ...gauze, demandDays: ['2025-09-01'] };
     expect(ledgerKpis([idle], periods).map((t) => t.itemLocationDays)).toEqual([0, 0, 0]);
-    const late: ItemLocationLedger = { ...gauze, opening: 0, firstDay: '2026-01-06', net: map({ '2026-01-06': 20 }) };
-    expect(ledgerKpis([late], periods).map((t) => [t.itemLocationDays, t.stockoutDays])).toEqual([[0, 0], [6, 0], [3, 0]]);
+    const late: ItemLocationLedger = {
+      ...gauze,
+      opening: 0,
+      firstDay: '2026-01-06',
+      net: map({ '2026-01-06': 20 }),
+    };
+    expect(ledgerKpis([late], periods).map((t) => [t.itemLocationDays, t.stockoutDays])).toEqual([
+      [0, 0],
+      [6, 0],
+      [3, 0],
+    ]);
   });
 
   it('scopes add up to the organisation', () => {
@@ -112,13 +158,29 @@ describe('flow KPIs', () => {
       { alertRaised: false, stockoutHappened: false },
       { alertRaised: true, stockoutHappened: true },
     ];
-    expect(backtestScores(rows)).toEqual({ precision: 2 / 3, recall: 2 / 3, alertsRaised: 3, stockouts: 3, hits: 2 });
+    expect(backtestScores(rows)).toEqual({
+      precision: 2 / 3,
+      recall: 2 / 3,
+      alertsRaised: 3,
+      stockouts: 3,
+      hits: 2,
+    });
     expect(backtestScores([])).toMatchObject({ precision: null, recall: null });
   });
 
   it('lead-time drift = mean of the last 3 − overall mean', () => {
-    expect(leadTimeDrift([10, 10, 10, 13, 13, 16])).toEqual({ observations: 6, overallMeanDays: 12, recentMeanDays: 14, driftDays: 2 });
-    expect(leadTimeDrift([10, 12, 14])).toEqual({ observations: 3, overallMeanDays: 12, recentMeanDays: null, driftDays: null });
+    expect(leadTimeDrift([10, 10, 10, 13, 13, 16])).toEqual({
+      observations: 6,
+      overallMeanDays: 12,
+      recentMeanDays: 14,
+      driftDays: 2,
+    });
+    expect(leadTimeDrift([10, 12, 14])).toEqual({
+      observations: 3,
+      overallMeanDays: 12,
+      recentMeanDays: null,
+      driftDays: null,
+    });
     expect(leadTimeDrift([])).toMatchObject({ overallMeanDays: null, driftDays: null });
   });
 

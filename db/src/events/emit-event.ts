@@ -28,7 +28,11 @@ export interface EmittedEvent {
  * webhook endpoint that subscribes to it. The change and its event commit or vanish together;
  * the worker sends the deliveries after commit.
  */
-export async function emitEvent(tx: Tx, type: EventType, payload: Record<string, unknown>): Promise<EmittedEvent> {
+export async function emitEvent(
+  tx: Tx,
+  type: EventType,
+  payload: Record<string, unknown>,
+): Promise<EmittedEvent> {
   const ev = await tx.execute<{ id: string }>(
     sql`insert into events (type, payload) values (${type}, ${JSON.stringify(payload)}::jsonb) returning id`,
   );

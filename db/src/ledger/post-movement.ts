@@ -3,7 +3,14 @@ import type { Tx } from '../pool.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { LedgerError } from './ledger-error.ts';
 
-export type MovementKind = 'receipt' | 'issue' | 'transfer' | 'adjustment' | 'stocktake' | 'return' | 'write_off';
+export type MovementKind =
+  | 'receipt'
+  | 'issue'
+  | 'transfer'
+  | 'adjustment'
+  | 'stocktake'
+  | 'return'
+  | 'write_off';
 
 export interface MovementRequest {
   type: MovementKind;
@@ -71,7 +78,13 @@ async function findLot(tx: Tx, itemId: string, lotNumber: string): Promise<LotRo
   const r = await tx.execute<LotRow>(sql`
     select id, lot_number, to_char(expiry_date, 'YYYY-MM-DD') as expiry_date from lots
      where item_id = ${itemId} and lot_number = ${lotNumber}`);
-  if (!r.rows[0]) throw new LedgerError('unknown_lot', `Lot ${lotNumber} of this item is not in stock anywhere.`, 422, 'lotNumber');
+  if (!r.rows[0])
+    throw new LedgerError(
+      'unknown_lot',
+      `Lot ${lotNumber} of this item is not in stock anywhere.`,
+      422,
+      'lotNumber',
+    );
   return r.rows[0];
 }
 
@@ -106,7 +119,13 @@ interface Allocation {
  * First expiry, first out: locks the location's lots of the item in expiry order and takes from
  * the earliest. Expired lots are skipped for issues and transfers (write-offs may take them).
  */
-async function allocateFefo(tx: Tx, locationId: string, itemId: string, qty: number, allowExpired: boolean): Promise<Allocation[]> {
+async function allocateFefo(
+  tx: Tx,
+  locationId: string,
+  itemId: string,
+  qty: number,
+  allowExpired: boolean,
+): Promise<Allocation[]> {
   const r = await tx.execute<LotRow & { on_hand: number }>(sql`
     select l.id, l.lot_number, to_char(l.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
       from stock s join lots l on l.id = s.lot_id
@@ -135,10 +154,16 @@ async function allocateFefo(tx: Tx, locationId: string, itemId: string, qty: num
 }
 
 async function lotsToTake(tx: Tx, req: MovementRequest, allowExpired: boolean): Promise<Allocation[]> {
-  if (req.lotNumber === undefined) return allocateFefo(tx, req.locationId, req.itemId, req.quantity, allowExpired);
+  if (req.lotNumber === undefined)
+    return allocateFefo(tx, req.locationId, req.itemId, req.quantity, allowExpired);
   const lot = await findLot(tx, req.itemId, req.lotNumber);
   if (!allowExpired && lot.expiry_date && lot.expiry_date < todayIso()) {
-    throw new LedgerError('lot_expired', `Lot ${req.lotNumber} expired on ${lot.expiry_date} and cannot be issued; write it off.`, 409, 'lotNumber');
+    throw new LedgerError(
+      'lot_expired',
+      `Lot ${req.lotNumber} expired on ${lot.expiry_date} and cannot be issued; write it off.`,
+      409,
+      'lotNumber',
+    );
   }
   return [{ lot, qty: req.quantity }];
 }
@@ -181,12 +206,18 @@ async function insertMovement(
 async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
   const item = await tx.execute<{ active: boolean }>(sql`select active from items where id = ${req.itemId}`);
   if (!item.rows[0]) throw new LedgerError('unknown_item', 'The item does not exist.', 422, 'itemId');
-  if (!item.rows[0].active && req.type === 'receipt') throw new LedgerError('item_inactive', 'The item is inactive.', 422, 'itemId');
+  if (!item.rows[0].active && req.type === 'receipt')
+    throw new LedgerError('item_inactive', 'The item is inactive.', 422, 'itemId');
   const ids = [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])];
   for (const id of ids) {
     const loc = await tx.execute(sql`select 1 from locations where id = ${id} and active`);
     if (!loc.rowCount) {
-      throw new LedgerError('unknown_location', 'The location does not exist or is inactive.', 422, id === req.locationId ? 'locationId' : 'toLocationId');
+      throw new LedgerError(
+        'unknown_location',
+        'The location does not exist or is inactive.',
+        422,
+        id === req.locationId ? 'locationId' : 'toLocationId',
+      );
     }
   }
 }
@@ -198,12 +229,28 @@ async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
  */
 export async function postMovement(tx: Tx, req: MovementRequest): Promise<PostedMovement[]> {
   const q = req.quantity;
-  if (!Number.isSafeInteger(q)) throw new LedgerError('invalid_quantity', 'Quantity must be a whole number of base units.', 422, 'quantity');
+  if (!Number.isSafeInteger(q))
+    throw new LedgerError(
+      'invalid_quantity',
+      'Quantity must be a whole number of base units.',
+      422,
+      'quantity',
+    );
   if (req.type === 'adjustment' ? q === 0 : req.type === 'stocktake' ? q < 0 : q <= 0) {
-    throw new LedgerError('invalid_quantity', `Quantity ${q} is not valid for a ${req.type}.`, 422, 'quantity');
+    throw new LedgerError(
+      'invalid_quantity',
+      `Quantity ${q} is not valid for a ${req.type}.`,
+      422,
+      'quantity',
+    );
   }
   if (req.type === 'transfer' && (!req.toLocationId || req.toLocationId === req.locationId)) {
-    throw new LedgerError('invalid_transfer', 'A transfer needs a different destination location.', 422, 'toLocationId');
+    throw new LedgerError(
+      'invalid_transfer',
+      'A transfer needs a different destination location.',
+      422,
+      'toLocationId',
+    );
   }
   await assertItemAndLocations(tx, req);
   const groupId = crypto.randomUUID();
@@ -236,7 +283,9 @@ export async function postMovement(tx: Tx, req: MovementRequest): Promise<Posted
     }
     case 'adjustment': {
       const lot =
-        q > 0 ? await ensureLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT, req.expiryDate) : await findLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT);
+        q > 0
+          ? await ensureLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT, req.expiryDate)
+          : await findLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT);
       if (q > 0) await addStock(tx, req.locationId, req.itemId, lot.id, q);
       else await takeStock(tx, req.locationId, req.itemId, lot, -q);
       return [await insertMovement(tx, req, groupId, 'adjustment', req.locationId, lot, q)];
@@ -250,7 +299,17 @@ export async function postMovement(tx: Tx, req: MovementRequest): Promise<Posted
       const variance = q - Number(cur.rows[0]!.on_hand);
       if (variance > 0) await addStock(tx, req.locationId, req.itemId, lot.id, variance);
       if (variance < 0) await takeStock(tx, req.locationId, req.itemId, lot, -variance);
-      return [await insertMovement(tx, { ...req, reason: req.reason ?? `stocktake count ${q}` }, groupId, 'stocktake', req.locationId, lot, variance)];
+      return [
+        await insertMovement(
+          tx,
+          { ...req, reason: req.reason ?? `stocktake count ${q}` },
+          groupId,
+          'stocktake',
+          req.locationId,
+          lot,
+          variance,
+        ),
+      ];
     }
   }
 }

@@ -51,5 +51,6 @@ export function tenantMigrationSchemaViolations(files: MigrationFile[]): string[
 
 function assertTenantMigrationsNameNoSchema(files: MigrationFile[]): void {
   const problems = tenantMigrationSchemaViolations(files);
-  if (problems.length > 0) throw new Error(`Tenant migrations must not name a schema:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`Tenant migrations must not name a schema:\n${problems.join('\n')}`);
 }

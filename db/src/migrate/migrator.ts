@@ -15,7 +15,10 @@ function pending(files: MigrationFile[], applied: Set<string>): MigrationFile[] 
 }
 
 /** Applies missing control-plane migrations, each in its own transaction. */
-export async function migrateControl(client: pg.PoolClient, opts: { dryRun?: boolean } = {}): Promise<string[]> {
+export async function migrateControl(
+  client: pg.PoolClient,
+  opts: { dryRun?: boolean } = {},
+): Promise<string[]> {
   await client.query('create schema if not exists control');
   await client.query(
     'create table if not exists control.schema_migrations (name text primary key, applied_at timestamptz not null default now())',
@@ -51,7 +54,10 @@ export async function applyTenantMigrations(
   await client.query(
     'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
   );
-  const todo = pending(opts.files ?? migrationFiles('tenant'), await appliedNames(client, 'schema_migrations'));
+  const todo = pending(
+    opts.files ?? migrationFiles('tenant'),
+    await appliedNames(client, 'schema_migrations'),
+  );
   if (opts.dryRun) return todo.map((f) => f.name);
   for (const f of todo) {
     try {
@@ -120,10 +126,18 @@ export async function migrateAll(pool: pg.Pool, opts: MigrateAllOptions = {}): P
       );
       const tenants: TenantMigrationResult[] = [];
       for (const { id } of rows) {
-        const result: TenantMigrationResult = { organizationId: id, schema: tenantSchema(id), ok: true, applied: [] };
+        const result: TenantMigrationResult = {
+          organizationId: id,
+          schema: tenantSchema(id),
+          ok: true,
+          applied: [],
+        };
         await client.query('begin');
         try {
-          result.applied = await applyTenantMigrations(client, id, { dryRun: opts.dryRun, files: opts.tenantFiles });
+          result.applied = await applyTenantMigrations(client, id, {
+            dryRun: opts.dryRun,
+            files: opts.tenantFiles,
+          });
           await client.query('commit');
         } catch (err) {
           await client.query('rollback');

@@ -14,7 +14,8 @@ export async function provisionTenant(
   await applyTenantMigrations(client, organizationId, { createSchema: true });
   if (seed) await seed(client);
   await client.query(`select set_config('search_path', 'no_tenant_bound', true)`);
-  await client.query(`update control.organizations set status = 'active', activated_at = now() where id = $1`, [
-    organizationId,
-  ]);
+  await client.query(
+    `update control.organizations set status = 'active', activated_at = now() where id = $1`,
+    [organizationId],
+  );
 }

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  integer,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /** Catalogue tables (DDL in migrations/tenant/0002). Quantities are integer base units. */
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -46,7 +56,9 @@ export const suppliers = pgTable('suppliers', {
   name: text('name').notNull(),
   contactEmail: text('contact_email'),
   phone: text('phone'),
-  nominalLeadTimeDays: numeric('nominal_lead_time_days', { precision: 6, scale: 2, mode: 'number' }).notNull().default(7),
+  nominalLeadTimeDays: numeric('nominal_lead_time_days', { precision: 6, scale: 2, mode: 'number' })
+    .notNull()
+    .default(7),
   active: boolean('active').notNull().default(true),
   createdAt: ts('created_at').notNull().defaultNow(),
 });

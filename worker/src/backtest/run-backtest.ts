@@ -1,4 +1,13 @@
-import { backtestSeries, type BacktestStep, DEFAULT_ENGINE_SETTINGS, asOfIndices, riskClassOf, selectingForecaster, summariseBacktest, type BacktestRow } from '@medstock/core';
+import {
+  asOfIndices,
+  type BacktestRow,
+  type BacktestStep,
+  backtestSeries,
+  DEFAULT_ENGINE_SETTINGS,
+  riskClassOf,
+  selectingForecaster,
+  summariseBacktest,
+} from '@medstock/core';
 import { type Database, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { allItemLocations, loadEngineInputs } from '../engine/load-inputs.ts';
@@ -13,7 +22,12 @@ const HORIZON = 28;
  * forecast MASE and RMSSE). Only demand known before each as-of date is used; lead times use
  * the current estimate (stated in the summary).
  */
-export async function runBacktest(database: Database, tenantId: string, runId: string, onProgress?: (done: number, total: number) => Promise<void> | void) {
+export async function runBacktest(
+  database: Database,
+  tenantId: string,
+  runId: string,
+  onProgress?: (done: number, total: number) => Promise<void> | void,
+) {
   const tenant = { organizationId: tenantId };
   const run = await withTenantDb(database.db, tenant, async (tx) => {
     const r = await tx.execute<{ from_date: string; to_date: string; step: BacktestStep }>(
@@ -25,7 +39,8 @@ export async function runBacktest(database: Database, tenantId: string, runId: s
   });
   if (!run) throw new Error(`backtest run ${runId} not found`);
   const today = todayUtc();
-  const historyDays = Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${run.from_date}T00:00:00Z`)) / DAY) + 730;
+  const historyDays =
+    Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${run.from_date}T00:00:00Z`)) / DAY) + 730;
   const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx));
   const all: BacktestRow[] = [];
   for (let i = 0; i < keys.length; i += 200) {
@@ -34,7 +49,9 @@ export async function runBacktest(database: Database, tenantId: string, runId: s
       const rules = await currentRuleSet(tx);
       const inputs = await loadEngineInputs(tx, batch, today, HORIZON, historyDays);
       for (const input of inputs) {
-        const lt = input.leadTimes.observedDays.length ? input.leadTimes.observedDays.reduce((a, b) => a + b, 0) / input.leadTimes.observedDays.length : input.leadTimes.nominalDays;
+        const lt = input.leadTimes.observedDays.length
+          ? input.leadTimes.observedDays.reduce((a, b) => a + b, 0) / input.leadTimes.observedDays.length
+          : input.leadTimes.nominalDays;
         const rows = backtestSeries(
           {
             history: input.history,
@@ -42,7 +59,9 @@ export async function runBacktest(database: Database, tenantId: string, runId: s
             startDate: input.historyStartDate,
             leadTimeDays: lt,
             leadTimeSdDays: lt * 0.25,
-            serviceLevel: rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ?? DEFAULT_ENGINE_SETTINGS.serviceLevel,
+            serviceLevel:
+              rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ??
+              DEFAULT_ENGINE_SETTINGS.serviceLevel,
             maxProbability: rules.stockoutRisk.maxProbability[input.item.ved],
           },
           asOfIndices(input.historyStartDate, run.from_date, run.to_date, run.step),
@@ -51,7 +70,12 @@ export async function runBacktest(database: Database, tenantId: string, runId: s
         );
         if (rows.length === 0) continue;
         all.push(...rows);
-        const json = rows.map((r) => ({ ...r, item_id: input.item.id, location_id: input.location.id, stockoutProbability: Number.isFinite(r.stockoutProbability) ? r.stockoutProbability : 0 }));
+        const json = rows.map((r) => ({
+          ...r,
+          item_id: input.item.id,
+          location_id: input.location.id,
+          stockoutProbability: Number.isFinite(r.stockoutProbability) ? r.stockoutProbability : 0,
+        }));
         await tx.execute(sql`
           insert into backtest_rows (run_id, item_id, location_id, as_of, model, forecast_mean, actual_mean, stockout_probability, alert_raised, stockout_happened)
           select ${runId}, item_id, location_id, "asOf"::date, model, "forecastMean", "actualMean", "stockoutProbability", "alertRaised", "stockoutHappened"
@@ -61,9 +85,16 @@ export async function runBacktest(database: Database, tenantId: string, runId: s
     });
     await onProgress?.(Math.min(i + 200, keys.length), keys.length);
   }
-  const summary = { ...summariseBacktest(all), itemLocations: keys.length, horizonDays: HORIZON, note: 'lead time: current estimate per supplier and item' };
+  const summary = {
+    ...summariseBacktest(all),
+    itemLocations: keys.length,
+    horizonDays: HORIZON,
+    note: 'lead time: current estimate per supplier and item',
+  };
   await withTenantDb(database.db, tenant, (tx) =>
-    tx.execute(sql`update backtest_runs set status = 'succeeded', summary = ${JSON.stringify(summary)}::jsonb, finished_at = now() where id = ${runId}`),
+    tx.execute(
+      sql`update backtest_runs set status = 'succeeded', summary = ${JSON.stringify(summary)}::jsonb, finished_at = now() where id = ${runId}`,
+    ),
   );
   return summary;
 }

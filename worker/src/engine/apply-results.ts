@@ -19,7 +19,11 @@ type LiveAlert = {
  * same input (the unique index on live alerts makes a duplicate impossible), which is what lets
  * an interrupted run simply be repeated. Returns the webhook deliveries to enqueue.
  */
-export async function applyResults(tx: Tx, runId: string | null, results: Array<{ computed: ComputedPolicy; alerts: AlertCandidate[] }>) {
+export async function applyResults(
+  tx: Tx,
+  runId: string | null,
+  results: Array<{ computed: ComputedPolicy; alerts: AlertCandidate[] }>,
+) {
   if (results.length === 0) return { deliveryIds: [] as string[], opened: 0, resolved: 0, updated: 0 };
   const itemIds = results.map((r) => r.computed.state.item.id);
   const locIds = results.map((r) => r.computed.state.location.id);
@@ -28,13 +32,31 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
   const policyRows = results.map(({ computed }) => {
     const s = computed.state;
     return {
-      item_id: s.item.id, location_id: s.location.id, demand_class: s.demand.demandClass, model: s.demand.model,
-      model_score: computed.modelScore, model_selected: computed.modelSelected, daily_mean: s.demand.dailyMean, daily_sd: s.demand.dailySd,
-      lead_time_mean: s.leadTime.meanDays, lead_time_sd: s.leadTime.sdDays, lead_time_source: s.leadTime.source,
-      service_level: s.serviceLevel, safety_stock: s.safetyStock.value, reorder_point: s.reorderPoint.value, order_up_to: s.orderUpTo,
-      eoq: computed.eoq, on_hand: s.onHand, in_transit: s.inTransit, position: s.position, days_cover: s.daysCover.value,
-      stockout_probability: s.stockoutProbability.value, expiry_risk_qty: s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0),
-      expiry_risk_value: s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0), forecast: computed.forecast.slice(0, 90), state: s,
+      item_id: s.item.id,
+      location_id: s.location.id,
+      demand_class: s.demand.demandClass,
+      model: s.demand.model,
+      model_score: computed.modelScore,
+      model_selected: computed.modelSelected,
+      daily_mean: s.demand.dailyMean,
+      daily_sd: s.demand.dailySd,
+      lead_time_mean: s.leadTime.meanDays,
+      lead_time_sd: s.leadTime.sdDays,
+      lead_time_source: s.leadTime.source,
+      service_level: s.serviceLevel,
+      safety_stock: s.safetyStock.value,
+      reorder_point: s.reorderPoint.value,
+      order_up_to: s.orderUpTo,
+      eoq: computed.eoq,
+      on_hand: s.onHand,
+      in_transit: s.inTransit,
+      position: s.position,
+      days_cover: s.daysCover.value,
+      stockout_probability: s.stockoutProbability.value,
+      expiry_risk_qty: s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0),
+      expiry_risk_value: s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0),
+      forecast: computed.forecast.slice(0, 90),
+      state: s,
     };
   });
   await tx.execute(sql`
@@ -84,7 +106,15 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
       stillFiring.add(k);
       if (suppressedSet.has(k)) continue;
       const existing = liveBy.get(k);
-      const payload = { type: c.type, itemId: s.item.id, itemCode: s.item.code, locationId: s.location.id, severity: c.severity, explanation: c.explanation, action: c.action };
+      const payload = {
+        type: c.type,
+        itemId: s.item.id,
+        itemCode: s.item.code,
+        locationId: s.location.id,
+        severity: c.severity,
+        explanation: c.explanation,
+        action: c.action,
+      };
       if (!existing) {
         const ins = await tx.execute<{ id: string }>(sql`
           insert into alerts (type, item_id, location_id, site_id, severity, score, rule_version, explanation, action)
@@ -99,8 +129,12 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
         opened++;
         continue;
       }
-      const wake = existing.status === 'snoozed' && existing.snoozed_until !== null && new Date(existing.snoozed_until) <= new Date();
-      const changed = existing.severity !== c.severity || existing.action_text !== (c.action?.text.en ?? null);
+      const wake =
+        existing.status === 'snoozed' &&
+        existing.snoozed_until !== null &&
+        new Date(existing.snoozed_until) <= new Date();
+      const changed =
+        existing.severity !== c.severity || existing.action_text !== (c.action?.text.en ?? null);
       await tx.execute(sql`
         update alerts set severity = ${c.severity}, score = ${c.score}, rule_version = ${c.explanation.ruleVersion},
                explanation = ${JSON.stringify(c.explanation)}::jsonb, action = ${c.action ? JSON.stringify(c.action) : null}::jsonb,
@@ -108,8 +142,12 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
                updated_at = case when ${changed || wake} then now() else updated_at end
          where id = ${existing.id}`);
       if (changed || wake) {
-        await tx.execute(sql`insert into alert_feed (alert_id, kind) values (${existing.id}, ${wake ? 'reopened' : 'updated'})`);
-        deliveryIds.push(...(await emitEvent(tx, 'alert.updated', { alertId: existing.id, ...payload })).deliveryIds);
+        await tx.execute(
+          sql`insert into alert_feed (alert_id, kind) values (${existing.id}, ${wake ? 'reopened' : 'updated'})`,
+        );
+        deliveryIds.push(
+          ...(await emitEvent(tx, 'alert.updated', { alertId: existing.id, ...payload })).deliveryIds,
+        );
         updated++;
       }
     }
@@ -117,16 +155,29 @@ export async function applyResults(tx: Tx, runId: string | null, results: Array<
 
   for (const a of live.rows) {
     if (stillFiring.has(key(a.type, a.item_id, a.location_id))) continue;
-    await tx.execute(sql`update alerts set status = 'resolved', resolved_at = now(), updated_at = now() where id = ${a.id}`);
+    await tx.execute(
+      sql`update alerts set status = 'resolved', resolved_at = now(), updated_at = now() where id = ${a.id}`,
+    );
     await tx.execute(sql`insert into alert_feed (alert_id, kind) values (${a.id}, 'resolved')`);
-    deliveryIds.push(...(await emitEvent(tx, 'alert.resolved', { alertId: a.id, type: a.type, itemId: a.item_id, locationId: a.location_id })).deliveryIds);
+    deliveryIds.push(
+      ...(
+        await emitEvent(tx, 'alert.resolved', {
+          alertId: a.id,
+          type: a.type,
+          itemId: a.item_id,
+          locationId: a.location_id,
+        })
+      ).deliveryIds,
+    );
     resolved++;
   }
   // A condition that cleared lifts the suppression left by an earlier dismissal.
   const cleared = [...suppressedSet].filter((k) => !stillFiring.has(k));
   for (const k of cleared) {
     const [type, item, loc] = k.split('|');
-    await tx.execute(sql`update alerts set suppressed = false where status = 'dismissed' and type = ${type!} and item_id = ${item!} and location_id = ${loc!}`);
+    await tx.execute(
+      sql`update alerts set suppressed = false where status = 'dismissed' and type = ${type!} and item_id = ${item!} and location_id = ${loc!}`,
+    );
   }
   return { deliveryIds, opened, resolved, updated };
 }

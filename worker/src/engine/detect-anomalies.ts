@@ -93,7 +93,9 @@ function mayFlag(resid: readonly number[], material: (k: number) => boolean): bo
   let scale = 1.4826 * sortedMedian(dev);
   if (!(scale > 0)) scale = 1.2533 * (dev.reduce((a, b) => a + b, 0) / dev.length);
   if (!(scale > 0)) return false;
-  return resid.some((r, k) => Number.isFinite(r) && Math.abs(r - centre) / scale > ANOMALY_THRESHOLD * 0.999 && material(k));
+  return resid.some(
+    (r, k) => Number.isFinite(r) && Math.abs(r - centre) / scale > ANOMALY_THRESHOLD * 0.999 && material(k),
+  );
 }
 
 /**
@@ -105,14 +107,19 @@ function mayFlag(resid: readonly number[], material: (k: number) => boolean): bo
  * a dip is a quiet day or a stockout, which the stockout censoring already handles, and weekend
  * dips would otherwise flood the review queue. Days with no stock (censored) are skipped.
  */
-export function findConsumptionAnomalies(history: readonly number[], today: string, opts: { censored?: readonly boolean[]; skip?: ReadonlySet<number> } = {}): FlaggedDay[] {
+export function findConsumptionAnomalies(
+  history: readonly number[],
+  today: string,
+  opts: { censored?: readonly boolean[]; skip?: ReadonlySet<number> } = {},
+): FlaggedDay[] {
   const n = history.length;
   const start = Math.max(0, n - ANOMALY_LOOKBACK_DAYS);
   if (n - start < 14) return [];
   const todayMs = Date.parse(`${today}T00:00:00Z`);
   const dayOf = (i: number) => new Date(todayMs - (n - i) * DAY).toISOString().slice(0, 10);
   const usable = (i: number) => !opts.censored?.[i];
-  const material = (x: number, expected: number) => x - expected >= Math.max(ANOMALY_MIN_EXCESS_UNITS, ANOMALY_MIN_EXCESS_RATIO * expected);
+  const material = (x: number, expected: number) =>
+    x - expected >= Math.max(ANOMALY_MIN_EXCESS_UNITS, ANOMALY_MIN_EXCESS_RATIO * expected);
   const window: number[] = [];
   for (let i = start; i < n; i++) if (usable(i)) window.push(i);
   const nonZero = window.filter((i) => history[i]! > 0);
@@ -124,13 +131,26 @@ export function findConsumptionAnomalies(history: readonly number[], today: stri
     const from = Math.max(0, start - Math.floor(ANOMALY_WINDOW / 2));
     const seg = history.slice(from).map((x, k) => (usable(from + k) ? x : Number.NaN));
     const baseline = rollingMedianFast(seg, ANOMALY_WINDOW);
-    const candidate = (k: number) => from + k >= start && seg[k]! > baseline[k]! && material(seg[k]!, baseline[k]!);
-    if (!mayFlag(seg.map((x, k) => x - baseline[k]!), candidate)) return [];
+    const candidate = (k: number) =>
+      from + k >= start && seg[k]! > baseline[k]! && material(seg[k]!, baseline[k]!);
+    if (
+      !mayFlag(
+        seg.map((x, k) => x - baseline[k]!),
+        candidate,
+      )
+    )
+      return [];
     const r = detectAnomalies(seg, { threshold: ANOMALY_THRESHOLD, baseline });
     for (const k of r.indices) {
       const i = from + k;
       if (!candidate(k) || opts.skip?.has(i)) continue;
-      out.push({ index: i, day: dayOf(i), quantity: history[i]!, expected: baseline[k]!, score: r.scores[k]! });
+      out.push({
+        index: i,
+        day: dayOf(i),
+        quantity: history[i]!,
+        expected: baseline[k]!,
+        score: r.scores[k]!,
+      });
     }
     return out;
   }
@@ -158,10 +178,19 @@ export function findConsumptionAnomalies(history: readonly number[], today: stri
  *  - accepted days are ordinary history again.
  * Mutates the inputs in place; returns how many days it flagged.
  */
-export async function flagConsumptionAnomalies(tx: Tx, inputs: EngineInput[], rules: RuleSet): Promise<number> {
+export async function flagConsumptionAnomalies(
+  tx: Tx,
+  inputs: EngineInput[],
+  rules: RuleSet,
+): Promise<number> {
   if (inputs.length === 0) return 0;
   const pairs = sql`unnest(${sql.param(inputs.map((i) => i.item.id))}::uuid[], ${sql.param(inputs.map((i) => i.location.id))}::uuid[]) as p(item_id, location_id)`;
-  const reviewed = await tx.execute<{ item_id: string; location_id: string; day: string; status: string }>(sql`
+  const reviewed = await tx.execute<{
+    item_id: string;
+    location_id: string;
+    day: string;
+    status: string;
+  }>(sql`
     select a.item_id, a.location_id, to_char(a.day, 'YYYY-MM-DD') as day, a.status
       from consumption_anomalies a join ${pairs} using (item_id, location_id)`);
   const byKey = new Map<string, Array<{ day: string; status: string }>>();
@@ -184,7 +213,11 @@ export async function flagConsumptionAnomalies(tx: Tx, inputs: EngineInput[], ru
     input.excludedDays = [...excluded].sort((a, b) => a - b);
     if (!rules.consumptionAnomaly.enabled) continue;
     const skip = new Set(known.map((r) => indexOf(r.day)));
-    for (const flag of findConsumptionAnomalies(input.history, input.today, { censored: input.stockoutDays, skip })) found.push({ input, flag });
+    for (const flag of findConsumptionAnomalies(input.history, input.today, {
+      censored: input.stockoutDays,
+      skip,
+    }))
+      found.push({ input, flag });
   }
   if (found.length === 0) return 0;
 
@@ -201,9 +234,10 @@ export async function flagConsumptionAnomalies(tx: Tx, inputs: EngineInput[], ru
   for (const { input, flag } of found) {
     if (!isNew.has(`${input.item.id}|${input.location.id}|${flag.day}`)) continue;
     input.excludedDays = [...new Set([...(input.excludedDays ?? []), flag.index])].sort((a, b) => a - b);
-    input.pendingAnomalies = [...input.pendingAnomalies, { date: flag.day, quantity: flag.quantity, expected: Math.round(flag.expected * 1000) / 1000 }].sort((a, b) =>
-      b.date.localeCompare(a.date),
-    );
+    input.pendingAnomalies = [
+      ...input.pendingAnomalies,
+      { date: flag.day, quantity: flag.quantity, expected: Math.round(flag.expected * 1000) / 1000 },
+    ].sort((a, b) => b.date.localeCompare(a.date));
   }
   return isNew.size;
 }

@@ -32,7 +32,10 @@ function groupBy<T extends Row>(rows: T[], key: (r: T) => string): Map<string, T
   for (const r of rows) {
     const k = key(r);
     let list = m.get(k);
-    if (!list) m.set(k, (list = []));
+    if (!list) {
+      list = [];
+      m.set(k, list);
+    }
     list.push(r);
   }
   return m;
@@ -42,13 +45,21 @@ function groupBy<T extends Row>(rows: T[], key: (r: T) => string): Map<string, T
  * Loads the engine inputs of many item-locations with one query per kind of data (not per
  * item), so a full recalculation of tens of thousands of item-locations stays set-based.
  */
-async function inSequence<T extends readonly (() => Promise<unknown>)[]>(fns: T): Promise<{ [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+async function inSequence<T extends readonly (() => Promise<unknown>)[]>(
+  fns: T,
+): Promise<{ [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
   const out: unknown[] = [];
   for (const fn of fns) out.push(await fn());
   return out as never;
 }
 
-export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: string, horizonDays: number, historyDays = HISTORY_DAYS): Promise<EngineInput[]> {
+export async function loadEngineInputs(
+  tx: Tx,
+  keys: ItemLocationKey[],
+  today: string,
+  horizonDays: number,
+  historyDays = HISTORY_DAYS,
+): Promise<EngineInput[]> {
   const HISTORY_DAYS = historyDays;
   if (keys.length === 0) return [];
   const itemIds = [...new Set(keys.map((k) => k.itemId))];
@@ -59,65 +70,149 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const pairs = sql`(select * from unnest(${sql.param(keys.map((k) => k.itemId))}::uuid[], ${sql.param(keys.map((k) => k.locationId))}::uuid[]) as p(item_id, location_id))`;
 
   // One client runs one query at a time: these run in sequence inside the caller's transaction.
-  const [items, locs, ledger, lots, transit, suppliers, leadTimes, pars, lastIssue, anomalies, latePos, planned, chosen, subs, sources] = await inSequence([
-    () => tx.execute<{ id: string; code: string; name_zh: string; name_en: string; ved: 'V' | 'E' | 'D'; abc: 'A' | 'B' | 'C' | null; unit_cost: string; base_unit: string; substitute_group: string | null }>(
-      sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group from items where id = any(${sql.param(itemIds)}::uuid[])`),
-    () => tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
-      sql`select l.id, l.name, l.site_id, s.name as site_name from locations l join sites s on s.id = l.site_id where l.id = any(${sql.param(locIds)}::uuid[])`),
+  const [
+    items,
+    locs,
+    ledger,
+    lots,
+    transit,
+    suppliers,
+    leadTimes,
+    pars,
+    lastIssue,
+    anomalies,
+    latePos,
+    planned,
+    chosen,
+    subs,
+    sources,
+  ] = await inSequence([
+    () =>
+      tx.execute<{
+        id: string;
+        code: string;
+        name_zh: string;
+        name_en: string;
+        ved: 'V' | 'E' | 'D';
+        abc: 'A' | 'B' | 'C' | null;
+        unit_cost: string;
+        base_unit: string;
+        substitute_group: string | null;
+      }>(
+        sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group from items where id = any(${sql.param(itemIds)}::uuid[])`,
+      ),
+    () =>
+      tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
+        sql`select l.id, l.name, l.site_id, s.name as site_name from locations l join sites s on s.id = l.site_id where l.id = any(${sql.param(locIds)}::uuid[])`,
+      ),
     // One scan of the ledger per batch gives both the demand series (issues and transfers out,
     // imported history included) and the daily net change of real stock (for stockout days).
-    () => tx.execute<{ item_id: string; location_id: string; d: string; q: number; net: number }>(sql`
+    () =>
+      tx.execute<{ item_id: string; location_id: string; d: string; q: number; net: number }>(sql`
       select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d,
              (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${start}::date and m.occurred_at < ${today}::date), 0))::float8 as q,
              coalesce(sum(m.quantity) filter (where not m.historical), 0)::float8 as net
         from movements m join ${pairs} p using (item_id, location_id)
        group by 1, 2, 3`),
-    () => tx.execute<{ item_id: string; location_id: string; lot_number: string; expiry_date: string | null; on_hand: number }>(sql`
+    () =>
+      tx.execute<{
+        item_id: string;
+        location_id: string;
+        lot_number: string;
+        expiry_date: string | null;
+        on_hand: number;
+      }>(sql`
       select s.item_id, s.location_id, lo.lot_number, to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
         from stock s join ${pairs} p using (item_id, location_id) join lots lo on lo.id = s.lot_id where s.on_hand > 0`),
-    () => tx.execute<{ item_id: string; location_id: string; q: number }>(sql`
+    () =>
+      tx.execute<{ item_id: string; location_id: string; q: number }>(sql`
       select l.item_id, po.location_id, sum(greatest(l.quantity_ordered - l.quantity_received, 0))::float8 as q
         from purchase_order_lines l join purchase_orders po on po.id = l.purchase_order_id
        where po.status in ('approved', 'sent', 'partially_received') and l.item_id = any(${sql.param(itemIds)}::uuid[])
        group by 1, 2`),
-    () => tx.execute<{ item_id: string; supplier_id: string; name: string; pack_size: number; moq_packs: number; pack_price: string; lead: string }>(sql`
+    () =>
+      tx.execute<{
+        item_id: string;
+        supplier_id: string;
+        name: string;
+        pack_size: number;
+        moq_packs: number;
+        pack_price: string;
+        lead: string;
+      }>(sql`
       select distinct on (isup.item_id) isup.item_id, s.id as supplier_id, s.name, isup.pack_size, isup.moq_packs, isup.pack_price::text,
              coalesce(isup.nominal_lead_time_days, s.nominal_lead_time_days)::text as lead
         from item_suppliers isup join suppliers s on s.id = isup.supplier_id
        where isup.item_id = any(${sql.param(itemIds)}::uuid[]) and s.active
        order by isup.item_id, isup.preferred desc, isup.pack_price`),
-    () => tx.execute<{ item_id: string; supplier_id: string; days: number }>(sql`
+    () =>
+      tx.execute<{ item_id: string; supplier_id: string; days: number }>(sql`
       select item_id, supplier_id, lead_time_days::float8 as days from lead_time_observations
        where item_id = any(${sql.param(itemIds)}::uuid[]) order by received_at`),
-    () => tx.execute<{ item_id: string; location_id: string; max_qty: number | null }>(sql`
+    () =>
+      tx.execute<{ item_id: string; location_id: string; max_qty: number | null }>(sql`
       select pl.item_id, pl.location_id, pl.max_qty from par_levels pl join ${pairs} p using (item_id, location_id)`),
-    () => tx.execute<{ item_id: string; location_id: string; last: string }>(sql`
+    () =>
+      tx.execute<{ item_id: string; location_id: string; last: string }>(sql`
       select m.item_id, m.location_id, to_char(max(m.occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as last
         from movements m join ${pairs} p using (item_id, location_id) where m.type = 'issue' group by 1, 2`),
-    () => tx.execute<{ item_id: string; location_id: string; day: string; quantity: number; expected: number }>(sql`
+    () =>
+      tx.execute<{
+        item_id: string;
+        location_id: string;
+        day: string;
+        quantity: number;
+        expected: number;
+      }>(sql`
       select a.item_id, a.location_id, to_char(a.day, 'YYYY-MM-DD') as day, a.quantity::float8 as quantity, a.expected::float8 as expected
         from consumption_anomalies a join ${pairs} p using (item_id, location_id) where a.status = 'pending' order by a.day desc`),
-    () => tx.execute<{ item_id: string; location_id: string; id: string; number: string; expected_at: string; days_late: number; supplier_name: string }>(sql`
+    () =>
+      tx.execute<{
+        item_id: string;
+        location_id: string;
+        id: string;
+        number: string;
+        expected_at: string;
+        days_late: number;
+        supplier_name: string;
+      }>(sql`
       select l.item_id, po.location_id, po.id, po.number, to_char(po.expected_at, 'YYYY-MM-DD') as expected_at,
              (${today}::date - po.expected_at) as days_late, s.name as supplier_name
         from purchase_order_lines l join purchase_orders po on po.id = l.purchase_order_id join suppliers s on s.id = po.supplier_id
        where po.status in ('approved', 'sent', 'partially_received') and po.expected_at < ${today}::date
          and l.quantity_received < l.quantity_ordered and l.item_id = any(${sql.param(itemIds)}::uuid[])`),
-    () => tx.execute<{ item_id: string; location_id: string; d: string; q: number }>(sql`
+    () =>
+      tx.execute<{ item_id: string; location_id: string; d: string; q: number }>(sql`
       select k.item_id, sp.location_id, to_char(sp.scheduled_for, 'YYYY-MM-DD') as d, sum(k.quantity)::float8 as q
         from scheduled_procedures sp join procedure_kit_items k on k.procedure_type_id = sp.procedure_type_id
        where sp.status = 'scheduled' and sp.scheduled_for >= ${today}::date and sp.scheduled_for < ${horizonEnd}::date
          and k.item_id = any(${sql.param(itemIds)}::uuid[]) group by 1, 2, 3`),
-    () => tx.execute<{ item_id: string; location_id: string; model: string; model_score: string | null }>(sql`
+    () =>
+      tx.execute<{ item_id: string; location_id: string; model: string; model_score: string | null }>(sql`
       select p.item_id, p.location_id, p.model, p.model_score::text from item_location_policies p join ${pairs} x using (item_id, location_id)
        where p.model_chosen_at > now() - interval '7 days'`),
-    () => tx.execute<{ for_item: string; location_id: string; code: string; name_zh: string; name_en: string; on_hand: number }>(sql`
+    () =>
+      tx.execute<{
+        for_item: string;
+        location_id: string;
+        code: string;
+        name_zh: string;
+        name_en: string;
+        on_hand: number;
+      }>(sql`
       select i.id as for_item, s.location_id, o.code, o.name_zh, o.name_en, sum(s.on_hand)::float8 as on_hand
         from items i join items o on o.substitute_group = i.substitute_group and o.id <> i.id and o.active
         join stock s on s.item_id = o.id
        where i.id = any(${sql.param(itemIds)}::uuid[]) and i.substitute_group is not null and s.on_hand > 0
        group by 1, 2, 3, 4, 5`),
-    () => tx.execute<{ item_id: string; location_id: string; site_id: string; site_name: string; available: number }>(sql`
+    () =>
+      tx.execute<{
+        item_id: string;
+        location_id: string;
+        site_id: string;
+        site_name: string;
+        available: number;
+      }>(sql`
       select s.item_id, s.location_id, l.site_id, si.name as site_name, (sum(s.on_hand) - coalesce(max(pl.max_qty), 0))::float8 as available
         from stock s join locations l on l.id = s.location_id join sites si on si.id = l.site_id
         join par_levels pl on pl.location_id = s.location_id and pl.item_id = s.item_id
@@ -133,12 +228,19 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const transitBy = new Map(transit.rows.map((r) => [keyOf(r.item_id, r.location_id), Number(r.q)]));
   const supplierBy = new Map(suppliers.rows.map((r) => [r.item_id, r]));
   const leadBy = groupBy(leadTimes.rows, (r) => `${r.item_id}|${r.supplier_id}`);
-  const parBy = new Map(pars.rows.map((r) => [keyOf(r.item_id, r.location_id), r.max_qty === null ? null : Number(r.max_qty)]));
+  const parBy = new Map(
+    pars.rows.map((r) => [keyOf(r.item_id, r.location_id), r.max_qty === null ? null : Number(r.max_qty)]),
+  );
   const lastIssueBy = new Map(lastIssue.rows.map((r) => [keyOf(r.item_id, r.location_id), r.last]));
   const anomaliesBy = groupBy(anomalies.rows, (r) => keyOf(r.item_id, r.location_id));
   const lateBy = groupBy(latePos.rows, (r) => keyOf(r.item_id, r.location_id));
   const plannedBy = groupBy(planned.rows, (r) => keyOf(r.item_id, r.location_id));
-  const chosenBy = new Map(chosen.rows.map((r) => [keyOf(r.item_id, r.location_id), { name: r.model, score: r.model_score === null ? null : Number(r.model_score) }]));
+  const chosenBy = new Map(
+    chosen.rows.map((r) => [
+      keyOf(r.item_id, r.location_id),
+      { name: r.model, score: r.model_score === null ? null : Number(r.model_score) },
+    ]),
+  );
   const subsBy = groupBy(subs.rows, (r) => keyOf(r.for_item, r.location_id));
   const sourcesBy = groupBy(sources.rows, (r) => r.item_id);
 
@@ -147,7 +249,10 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
   const origin = todayMs - HISTORY_DAYS * DAY;
   const dayIndex = (d: string) => {
     let i = dayCache.get(d);
-    if (i === undefined) dayCache.set(d, (i = Math.round((Date.parse(`${d}T00:00:00Z`) - origin) / DAY)));
+    if (i === undefined) {
+      i = Math.round((Date.parse(`${d}T00:00:00Z`) - origin) / DAY);
+      dayCache.set(d, i);
+    }
     return i;
   };
   const out: EngineInput[] = [];
@@ -160,7 +265,10 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
     const dayRows = (ledgerBy.get(key) ?? []).sort((a, b) => a.d.localeCompare(b.d));
     const netRows = dayRows.filter((r) => r.net !== 0).map((r) => ({ d: r.d, q: r.net }));
     const demRows = dayRows.filter((r) => r.q !== 0);
-    const firstDay = Math.max(0, Math.min(...[...demRows, ...netRows].map((r) => dayIndex(r.d)), HISTORY_DAYS));
+    const firstDay = Math.max(
+      0,
+      Math.min(...[...demRows, ...netRows].map((r) => dayIndex(r.d)), HISTORY_DAYS),
+    );
     const history = Array(HISTORY_DAYS - firstDay).fill(0);
     for (const r of demRows) {
       const i = dayIndex(r.d) - firstDay;
@@ -176,7 +284,8 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
       balance = before;
       const inWindow = netRows.filter((r) => dayIndex(r.d) >= firstDay);
       for (let i = 0; i < history.length; i++) {
-        while (j < inWindow.length && dayIndex(inWindow[j]!.d) - firstDay === i) balance += Number(inWindow[j++]!.q);
+        while (j < inWindow.length && dayIndex(inWindow[j]!.d) - firstDay === i)
+          balance += Number(inWindow[j++]!.q);
         stockoutDays[i] = balance <= 0 && history[i] === 0;
         if (j > 0 || dayIndex(netRows[0]!.d) < firstDay) balanceSeries[i] = balance;
       }
@@ -187,35 +296,83 @@ export async function loadEngineInputs(tx: Tx, keys: ItemLocationKey[], today: s
       if (i >= 0 && i < horizonDays) plannedArr[i] += Number(r.q);
     }
     const sup = supplierBy.get(k.itemId);
-    const itemLots = (lotsBy.get(key) ?? []).map((l) => ({ lotNumber: l.lot_number, expiryDate: l.expiry_date, onHand: Number(l.on_hand) }));
-    const source = (sourcesBy.get(k.itemId) ?? []).find((s) => s.location_id !== k.locationId && s.site_id !== loc.site_id);
+    const itemLots = (lotsBy.get(key) ?? []).map((l) => ({
+      lotNumber: l.lot_number,
+      expiryDate: l.expiry_date,
+      onHand: Number(l.on_hand),
+    }));
+    const source = (sourcesBy.get(k.itemId) ?? []).find(
+      (s) => s.location_id !== k.locationId && s.site_id !== loc.site_id,
+    );
     const last = lastIssueBy.get(key);
     out.push({
       today,
-      item: { id: item.id, code: item.code, nameZh: item.name_zh, nameEn: item.name_en, ved: item.ved, abc: item.abc, unitCost: Number(item.unit_cost), baseUnit: item.base_unit },
+      item: {
+        id: item.id,
+        code: item.code,
+        nameZh: item.name_zh,
+        nameEn: item.name_en,
+        ved: item.ved,
+        abc: item.abc,
+        unitCost: Number(item.unit_cost),
+        baseUnit: item.base_unit,
+      },
       location: { id: loc.id, name: loc.name, siteName: loc.site_name },
       history,
       historyStartDate: isoDay(todayMs - (HISTORY_DAYS - firstDay) * DAY),
       balance: balanceSeries,
       stockoutDays,
       previousModel: chosenBy.get(key),
-      excludedDays: (anomaliesBy.get(key) ?? []).map((a) => dayIndex(a.day) - firstDay).filter((i) => i >= 0 && i < history.length),
+      excludedDays: (anomaliesBy.get(key) ?? [])
+        .map((a) => dayIndex(a.day) - firstDay)
+        .filter((i) => i >= 0 && i < history.length),
       planned: plannedArr,
       onHand: itemLots.reduce((a, l) => a + l.onHand, 0),
       inTransit: transitBy.get(key) ?? 0,
       lots: itemLots,
       leadTimes: {
-        observedDays: sup ? (leadBy.get(`${k.itemId}|${sup.supplier_id}`) ?? []).map((r) => Number(r.days)) : [],
+        observedDays: sup
+          ? (leadBy.get(`${k.itemId}|${sup.supplier_id}`) ?? []).map((r) => Number(r.days))
+          : [],
         nominalDays: sup ? Number(sup.lead) : 7,
       },
-      supplier: sup ? { id: sup.supplier_id, name: sup.name, packSize: sup.pack_size, moqPacks: sup.moq_packs, packPrice: Number(sup.pack_price) } : null,
+      supplier: sup
+        ? {
+            id: sup.supplier_id,
+            name: sup.name,
+            packSize: sup.pack_size,
+            moqPacks: sup.moq_packs,
+            packPrice: Number(sup.pack_price),
+          }
+        : null,
       parMax: parBy.get(key) ?? null,
       // Never issued: count from the first movement, so a fresh receipt is not dead stock yet.
       lastIssueDaysAgo: last ? Math.round((todayMs - Date.parse(`${last}T00:00:00Z`)) / DAY) : history.length,
-      pendingAnomalies: (anomaliesBy.get(key) ?? []).map((a) => ({ date: a.day, quantity: Number(a.quantity), expected: Number(a.expected) })),
-      latePurchaseOrders: (lateBy.get(key) ?? []).map((p) => ({ id: p.id, number: p.number, expectedAt: p.expected_at, daysLate: Number(p.days_late), supplierName: p.supplier_name })),
-      substitutesInStock: (subsBy.get(key) ?? []).map((s) => ({ code: s.code, nameZh: s.name_zh, nameEn: s.name_en, onHand: Number(s.on_hand) })),
-      transferSource: source ? { locationId: source.location_id, siteName: source.site_name, availableBase: Number(source.available) } : null,
+      pendingAnomalies: (anomaliesBy.get(key) ?? []).map((a) => ({
+        date: a.day,
+        quantity: Number(a.quantity),
+        expected: Number(a.expected),
+      })),
+      latePurchaseOrders: (lateBy.get(key) ?? []).map((p) => ({
+        id: p.id,
+        number: p.number,
+        expectedAt: p.expected_at,
+        daysLate: Number(p.days_late),
+        supplierName: p.supplier_name,
+      })),
+      substitutesInStock: (subsBy.get(key) ?? []).map((s) => ({
+        code: s.code,
+        nameZh: s.name_zh,
+        nameEn: s.name_en,
+        onHand: Number(s.on_hand),
+      })),
+      transferSource: source
+        ? {
+            locationId: source.location_id,
+            siteName: source.site_name,
+            availableBase: Number(source.available),
+          }
+        : null,
     });
   }
   return out;

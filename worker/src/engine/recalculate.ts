@@ -1,12 +1,12 @@
 import {
-  selectingForecaster,
   computeItemLocation,
   DEFAULT_ENGINE_SETTINGS,
   DEFAULT_RULE_SET,
   evaluateAlerts,
   type Forecaster,
-  riskClassOf,
   type RuleSet,
+  riskClassOf,
+  selectingForecaster,
 } from '@medstock/core';
 import { type Database, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
@@ -15,17 +15,27 @@ import { flagConsumptionAnomalies } from './detect-anomalies.ts';
 import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
 
 export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
-  const r = await tx.execute<{ rules: RuleSet }>(sql`select rules from rule_sets order by version desc limit 1`);
+  const r = await tx.execute<{ rules: RuleSet }>(
+    sql`select rules from rule_sets order by version desc limit 1`,
+  );
   return r.rows[0]?.rules ?? DEFAULT_RULE_SET;
 }
 
 /** Loads, computes and applies one batch of item-locations inside the caller's transaction. */
-export async function recalculateBatch(tx: Tx, keys: ItemLocationKey[], runId: string | null, today: string, forecaster: Forecaster = selectingForecaster) {
+export async function recalculateBatch(
+  tx: Tx,
+  keys: ItemLocationKey[],
+  runId: string | null,
+  today: string,
+  forecaster: Forecaster = selectingForecaster,
+) {
   const rules = await currentRuleSet(tx);
   const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays);
   await flagConsumptionAnomalies(tx, inputs, rules);
   const results = inputs.map((input) => {
-    const serviceLevel = rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ?? DEFAULT_ENGINE_SETTINGS.serviceLevel;
+    const serviceLevel =
+      rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ??
+      DEFAULT_ENGINE_SETTINGS.serviceLevel;
     const computed = computeItemLocation(input, { ...DEFAULT_ENGINE_SETTINGS, serviceLevel }, forecaster);
     return { computed, alerts: evaluateAlerts(computed.state, rules) };
   });
@@ -39,15 +49,36 @@ export const todayUtc = () => new Date().toISOString().slice(0, 10);
  * run's cursor, so a worker killed mid-run (even with SIGKILL) resumes after the last committed
  * batch when the job is retried: nothing is lost, nothing is done twice.
  */
-export async function recalculateAll(database: Database, tenantId: string, opts: { batchSize?: number; onBatch?: (done: number, total: number) => Promise<void> | void; forecaster?: Forecaster } = {}) {
+export async function recalculateAll(
+  database: Database,
+  tenantId: string,
+  opts: {
+    batchSize?: number;
+    onBatch?: (done: number, total: number) => Promise<void> | void;
+    forecaster?: Forecaster;
+  } = {},
+) {
   const tenant = { organizationId: tenantId };
   const today = todayUtc();
   // One full run per organisation at a time: a session advisory lock on a dedicated connection
   // (released by PostgreSQL if this worker dies, so a retry can take over).
   const lockClient = await database.pool.connect();
   try {
-    const locked = await lockClient.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [`recalc:${tenantId}`]);
-    if (!locked.rows[0]?.ok) return { runId: null, resumed: false, skipped: true, itemLocations: 0, opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
+    const locked = await lockClient.query<{ ok: boolean }>(
+      'select pg_try_advisory_lock(hashtext($1)) as ok',
+      [`recalc:${tenantId}`],
+    );
+    if (!locked.rows[0]?.ok)
+      return {
+        runId: null,
+        resumed: false,
+        skipped: true,
+        itemLocations: 0,
+        opened: 0,
+        updated: 0,
+        resolved: 0,
+        deliveryIds: [] as string[],
+      };
     try {
       return await runFull(database, tenant, today, opts);
     } finally {
@@ -62,18 +93,32 @@ async function runFull(
   database: Database,
   tenant: { organizationId: string },
   today: string,
-  opts: { batchSize?: number; onBatch?: (done: number, total: number) => Promise<void> | void; forecaster?: Forecaster },
+  opts: {
+    batchSize?: number;
+    onBatch?: (done: number, total: number) => Promise<void> | void;
+    forecaster?: Forecaster;
+  },
 ) {
   const run = await withTenantDb(database.db, tenant, async (tx) => {
-    const existing = await tx.execute<{ id: string; cursor_item: string | null; cursor_location: string | null; done: number }>(
+    const existing = await tx.execute<{
+      id: string;
+      cursor_item: string | null;
+      cursor_location: string | null;
+      done: number;
+    }>(
       sql`select id, cursor_item, cursor_location, done from recalc_runs where kind = 'full' and status = 'running' order by started_at limit 1 for update`,
     );
     if (existing.rows[0]) return { ...existing.rows[0], resumed: true };
     const total = (await allItemLocations(tx)).length;
-    const created = await tx.execute<{ id: string }>(sql`insert into recalc_runs (kind, total) values ('full', ${total}) returning id`);
+    const created = await tx.execute<{ id: string }>(
+      sql`insert into recalc_runs (kind, total) values ('full', ${total}) returning id`,
+    );
     return { id: created.rows[0]!.id, cursor_item: null, cursor_location: null, done: 0, resumed: false };
   });
-  let after: ItemLocationKey | undefined = run.cursor_item && run.cursor_location ? { itemId: run.cursor_item, locationId: run.cursor_location } : undefined;
+  let after: ItemLocationKey | undefined =
+    run.cursor_item && run.cursor_location
+      ? { itemId: run.cursor_item, locationId: run.cursor_location }
+      : undefined;
   const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx, after));
   let done = Number(run.done);
   const totals = { opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
@@ -83,7 +128,9 @@ async function runFull(
     const last = batch[batch.length - 1]!;
     const r = await withTenantDb(database.db, tenant, async (tx) => {
       const applied = await recalculateBatch(tx, batch, run.id, today, opts.forecaster);
-      await tx.execute(sql`update recalc_runs set cursor_item = ${last.itemId}, cursor_location = ${last.locationId}, done = done + ${batch.length} where id = ${run.id}`);
+      await tx.execute(
+        sql`update recalc_runs set cursor_item = ${last.itemId}, cursor_location = ${last.locationId}, done = done + ${batch.length} where id = ${run.id}`,
+      );
       return applied;
     });
     after = last;
@@ -94,10 +141,25 @@ async function runFull(
     totals.deliveryIds.push(...r.deliveryIds);
     await opts.onBatch?.(done, done + keys.length - i - batch.length);
   }
-  await withTenantDb(database.db, tenant, (tx) => tx.execute(sql`update recalc_runs set status = 'done', finished_at = now() where id = ${run.id}`));
-  return { runId: run.id as string | null, resumed: run.resumed, skipped: false, itemLocations: done, ...totals };
+  await withTenantDb(database.db, tenant, (tx) =>
+    tx.execute(sql`update recalc_runs set status = 'done', finished_at = now() where id = ${run.id}`),
+  );
+  return {
+    runId: run.id as string | null,
+    resumed: run.resumed,
+    skipped: false,
+    itemLocations: done,
+    ...totals,
+  };
 }
 
-export async function recalculateItems(database: Database, tenantId: string, keys: ItemLocationKey[], forecaster?: Forecaster) {
-  return withTenantDb(database.db, { organizationId: tenantId }, (tx) => recalculateBatch(tx, keys, null, todayUtc(), forecaster));
+export async function recalculateItems(
+  database: Database,
+  tenantId: string,
+  keys: ItemLocationKey[],
+  forecaster?: Forecaster,
+) {
+  return withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
+    recalculateBatch(tx, keys, null, todayUtc(), forecaster),
+  );
 }

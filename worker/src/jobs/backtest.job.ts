@@ -8,6 +8,8 @@ export const backtestJob: JobDefinition = {
   async handle(ctx, job) {
     const runId = job.data.runId;
     if (typeof runId !== 'string') throw new UnrecoverableError('backtest job needs a runId');
-    return runBacktest(ctx.database, job.data.tenantId, runId, (done, total) => job.updateProgress({ done, total }));
+    return runBacktest(ctx.database, job.data.tenantId, runId, (done, total) =>
+      job.updateProgress({ done, total }),
+    );
   },
 };

@@ -11,7 +11,10 @@ export const housekeepingJob: JobDefinition = {
   description: 'per-tenant housekeeping (expired sessions, old idempotency keys, schema check)',
   async handle({ database }, job) {
     const { tenantId } = job.data;
-    const org = await database.pool.query(`select 1 from control.organizations where id = $1 and status = 'active'`, [tenantId]);
+    const org = await database.pool.query(
+      `select 1 from control.organizations where id = $1 and status = 'active'`,
+      [tenantId],
+    );
     if (!org.rowCount) return { skipped: 'organisation not active' };
     const sessions = await database.pool.query(
       `delete from control.sessions where organization_id = $1 and (expires_at < now() or revoked_at < now() - interval '7 days')`,
@@ -24,7 +27,13 @@ export const housekeepingJob: JobDefinition = {
     const [siteCount] = await withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
       tx.select({ n: count() }).from(sites),
     );
-    await database.pool.query('update control.organizations set last_housekeeping_at = now() where id = $1', [tenantId]);
-    return { sessionsDeleted: sessions.rowCount, idempotencyKeysDeleted: keys.rowCount, sites: siteCount?.n ?? 0 };
+    await database.pool.query('update control.organizations set last_housekeeping_at = now() where id = $1', [
+      tenantId,
+    ]);
+    return {
+      sessionsDeleted: sessions.rowCount,
+      idempotencyKeysDeleted: keys.rowCount,
+      sites: siteCount?.n ?? 0,
+    };
   },
 };

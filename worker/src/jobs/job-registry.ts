@@ -1,8 +1,8 @@
 import { backtestJob } from './backtest.job.ts';
 import { housekeepingJob } from './housekeeping.job.ts';
 import { importJob } from './import.job.ts';
-import { recalculateJob } from './recalculate.job.ts';
 import type { JobDefinition } from './job-context.ts';
+import { recalculateJob } from './recalculate.job.ts';
 import { webhookDeliveryJob } from './webhook-delivery.job.ts';
 import { webhookSweepJob } from './webhook-sweep.job.ts';
 
@@ -21,7 +21,10 @@ export const JOB_REGISTRY = {
 
 export type JobName = keyof typeof JOB_REGISTRY;
 
-export function assertJobRegistry(registry: Record<string, JobDefinition | undefined>, required: readonly string[]): void {
+export function assertJobRegistry(
+  registry: Record<string, JobDefinition | undefined>,
+  required: readonly string[],
+): void {
   const missing = required.filter((name) => typeof registry[name]?.handle !== 'function');
   if (missing.length) throw new Error(`worker: no handler registered for job(s): ${missing.join(', ')}`);
 }

@@ -21,7 +21,11 @@ export function staggerOffset(tenantId: string, periodMs: number): number {
  * Upserts one housekeeping scheduler per active organisation and removes schedulers of
  * organisations that are gone. Upsert by a deterministic id makes this safe to run repeatedly.
  */
-export async function syncTenantSchedules(config: AppConfig, database: Database, queue: Queue<TenantJobData>) {
+export async function syncTenantSchedules(
+  config: AppConfig,
+  database: Database,
+  queue: Queue<TenantJobData>,
+) {
   const { rows } = await database.pool.query<{ id: string; recalc_every_minutes: number }>(
     `select id, recalc_every_minutes from control.organizations where status = 'active' order by id`,
   );
@@ -34,7 +38,16 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
     await queue.upsertJobScheduler(
       `recalculate:${id}`,
       { every: recalcEvery, startDate: nextSlot(id, recalcEvery) },
-      { name: 'recalculate', data: { tenantId: id }, opts: { removeOnComplete: 100, removeOnFail: 500, attempts: 5, backoff: { type: 'exponential', delay: 5000 } } },
+      {
+        name: 'recalculate',
+        data: { tenantId: id },
+        opts: {
+          removeOnComplete: 100,
+          removeOnFail: 500,
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 5000 },
+        },
+      },
     );
     const schedulerId = `housekeeping:${id}`;
     wanted.add(schedulerId);
@@ -45,7 +58,8 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
     );
   }
   for (const s of await queue.getJobSchedulers()) {
-    if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key)) await queue.removeJobScheduler(s.key);
+    if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key))
+      await queue.removeJobScheduler(s.key);
   }
   // Webhook sweepers come back too if Redis lost them.
   await syncWebhookSweeps(config, database, queue);

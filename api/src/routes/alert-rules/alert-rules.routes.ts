@@ -18,36 +18,85 @@ const Strict = { additionalProperties: false } as const;
 const RISK_CLASSES = ['AV', 'BV', 'CV', 'AE', 'BE', 'CE', 'AD', 'BD', 'CD'] as const;
 
 const RuleSetBody = {
-  serviceLevels: Type.Object(Object.fromEntries(RISK_CLASSES.map((c) => [c, ServiceLevel])) as Record<(typeof RISK_CLASSES)[number], typeof ServiceLevel>, {
-    ...Strict,
-    description: 'Target cycle service level (P(no stockout in a cycle)) per risk class: ABC by consumption value × VED. Sets z in SS = z · √(L̄ · σd² + d̄² · σL²).',
-  }),
+  serviceLevels: Type.Object(
+    Object.fromEntries(RISK_CLASSES.map((c) => [c, ServiceLevel])) as Record<
+      (typeof RISK_CLASSES)[number],
+      typeof ServiceLevel
+    >,
+    {
+      ...Strict,
+      description:
+        'Target cycle service level (P(no stockout in a cycle)) per risk class: ABC by consumption value × VED. Sets z in SS = z · √(L̄ · σd² + d̄² · σL²).',
+    },
+  ),
   stockoutRisk: Type.Object(
     { ...Toggle, maxProbability: Type.Object({ V: Probability, E: Probability, D: Probability }, Strict) },
-    { ...Strict, description: 'Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class.' },
+    {
+      ...Strict,
+      description:
+        'Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class.',
+    },
   ),
   belowSafetyStock: Type.Object(Toggle, Strict),
   stockedOut: Type.Object(Toggle, Strict),
   expired: Type.Object(Toggle, Strict),
-  expiryRisk: Type.Object({ ...Toggle, horizonDays: Type.Integer({ minimum: 1, maximum: 730 }), minValue: Type.Number({ minimum: 0 }) }, Strict),
-  overstock: Type.Object({ ...Toggle, factorOverOrderUpTo: Type.Number({ minimum: 1, maximum: 100 }), minDaysCover: Type.Number({ minimum: 0, maximum: 3650 }) }, Strict),
-  deadStock: Type.Object({ ...Toggle, daysWithoutIssue: Type.Integer({ minimum: 1, maximum: 3650 }) }, Strict),
-  consumptionAnomaly: Type.Object(Toggle, { ...Strict, description: 'Review of unusual consumption (robust z > 5); off also stops flagging new days.' }),
-  latePurchaseOrder: Type.Object({ ...Toggle, graceDays: Type.Integer({ minimum: 0, maximum: 365 }) }, Strict),
-  leadTimeDrift: Type.Object({ ...Toggle, minRelativeIncrease: Type.Number({ minimum: 0, maximum: 10 }), minDays: Type.Number({ minimum: 0, maximum: 365 }) }, Strict),
+  expiryRisk: Type.Object(
+    {
+      ...Toggle,
+      horizonDays: Type.Integer({ minimum: 1, maximum: 730 }),
+      minValue: Type.Number({ minimum: 0 }),
+    },
+    Strict,
+  ),
+  overstock: Type.Object(
+    {
+      ...Toggle,
+      factorOverOrderUpTo: Type.Number({ minimum: 1, maximum: 100 }),
+      minDaysCover: Type.Number({ minimum: 0, maximum: 3650 }),
+    },
+    Strict,
+  ),
+  deadStock: Type.Object(
+    { ...Toggle, daysWithoutIssue: Type.Integer({ minimum: 1, maximum: 3650 }) },
+    Strict,
+  ),
+  consumptionAnomaly: Type.Object(Toggle, {
+    ...Strict,
+    description: 'Review of unusual consumption (robust z > 5); off also stops flagging new days.',
+  }),
+  latePurchaseOrder: Type.Object(
+    { ...Toggle, graceDays: Type.Integer({ minimum: 0, maximum: 365 }) },
+    Strict,
+  ),
+  leadTimeDrift: Type.Object(
+    {
+      ...Toggle,
+      minRelativeIncrease: Type.Number({ minimum: 0, maximum: 10 }),
+      minDays: Type.Number({ minimum: 0, maximum: 365 }),
+    },
+    Strict,
+  ),
 };
 
 const RuleSetSchema = Type.Object({ version: Type.Integer({ minimum: 1 }), ...RuleSetBody });
 
 const SavedRules = Type.Object({
   version: Type.Integer({ minimum: 1 }),
-  isDefault: Type.Boolean({ description: 'true: the built-in rules (version 1), never saved by this organisation' }),
+  isDefault: Type.Boolean({
+    description: 'true: the built-in rules (version 1), never saved by this organisation',
+  }),
   createdAt: Type.Union([DateTime, Type.Null()]),
   createdBy: Type.Union([Uuid, Type.Null()]),
   rules: RuleSetSchema,
 });
 
-const view = (s: SavedRuleSet) => ({ version: s.version, isDefault: s.isDefault, createdAt: s.createdAt, createdBy: s.createdBy, rules: s.rules });
+const view = (s: SavedRuleSet) => ({
+  version: s.version,
+  isDefault: s.isDefault,
+  createdAt: s.createdAt,
+  createdBy: s.createdBy,
+  rules: s.rules,
+});
 
 export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -73,19 +122,38 @@ export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'admin' } },
       schema: {
         tags: ['alerts'],
-        summary: 'Replace the alert rules: saved as a new version (previous + 1), then every item-location is recalculated',
+        summary:
+          'Replace the alert rules: saved as a new version (previous + 1), then every item-location is recalculated',
         description:
           'Send the complete rule set. `version`, when given, must be the version you edited (409 `rule_set_changed` otherwise). Each alert records the rule version that fired it; a full recalculation is queued so alerts follow the new rules within the run.',
         security,
-        body: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, description: 'The version these edits are based on' })), ...RuleSetBody }, Strict),
-        response: { 200: Type.Object({ ...SavedRules.properties, recalculationJobId: Type.Union([Type.String(), Type.Null()]) }), ...problemResponses },
+        body: Type.Object(
+          {
+            version: Type.Optional(
+              Type.Integer({ minimum: 1, description: 'The version these edits are based on' }),
+            ),
+            ...RuleSetBody,
+          },
+          Strict,
+        ),
+        response: {
+          200: Type.Object({
+            ...SavedRules.properties,
+            recalculationJobId: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => {
       const auth = authOf(request);
       const { version, ...rules } = request.body;
       const s = await saveRules(deps, auth, rules, version);
-      const recalculationJobId = await enqueueFullRecalculation(deps, auth.organizationId, `rules-v${s.version}`);
+      const recalculationJobId = await enqueueFullRecalculation(
+        deps,
+        auth.organizationId,
+        `rules-v${s.version}`,
+      );
       return { ...view(s), recalculationJobId };
     },
   );

@@ -26,19 +26,37 @@ function complete(rules: Partial<RuleSet>, version: number): RuleSet {
     ...d,
     ...rules,
     serviceLevels: { ...d.serviceLevels, ...rules.serviceLevels },
-    stockoutRisk: { ...d.stockoutRisk, ...rules.stockoutRisk, maxProbability: { ...d.stockoutRisk.maxProbability, ...rules.stockoutRisk?.maxProbability } },
+    stockoutRisk: {
+      ...d.stockoutRisk,
+      ...rules.stockoutRisk,
+      maxProbability: { ...d.stockoutRisk.maxProbability, ...rules.stockoutRisk?.maxProbability },
+    },
     version,
   };
 }
 
-const saved = (r: Row): SavedRuleSet => ({ version: r.version, rules: complete(r.rules, r.version), isDefault: false, createdAt: iso(r.created_at), createdBy: r.created_by });
+const saved = (r: Row): SavedRuleSet => ({
+  version: r.version,
+  rules: complete(r.rules, r.version),
+  isDefault: false,
+  createdAt: iso(r.created_at),
+  createdBy: r.created_by,
+});
 
 /** The built-in rules, version 1: what an organisation runs until it saves its own. */
-export const DEFAULT_SAVED: SavedRuleSet = { version: DEFAULT_RULE_SET.version, rules: DEFAULT_RULE_SET, isDefault: true, createdAt: null, createdBy: null };
+export const DEFAULT_SAVED: SavedRuleSet = {
+  version: DEFAULT_RULE_SET.version,
+  rules: DEFAULT_RULE_SET,
+  isDefault: true,
+  createdAt: null,
+  createdBy: null,
+};
 
 /** The rules in force, inside the caller's transaction. */
 export async function rulesIn(tx: Tx): Promise<SavedRuleSet> {
-  const r = await tx.execute<Row>(sql`select version, rules, created_by, created_at from rule_sets order by version desc limit 1`);
+  const r = await tx.execute<Row>(
+    sql`select version, rules, created_by, created_at from rule_sets order by version desc limit 1`,
+  );
   return r.rows[0] ? saved(r.rows[0]) : DEFAULT_SAVED;
 }
 
@@ -52,14 +70,22 @@ export async function currentRules(deps: AppDeps, auth: AuthContext): Promise<Sa
  * distinguishable). `expectedVersion`, when given, must be the current version: an edit based on
  * rules someone else has changed since is refused with 409 instead of silently undoing theirs.
  */
-export async function saveRules(deps: AppDeps, auth: AuthContext, rules: Omit<RuleSet, 'version'>, expectedVersion?: number): Promise<SavedRuleSet> {
+export async function saveRules(
+  deps: AppDeps,
+  auth: AuthContext,
+  rules: Omit<RuleSet, 'version'>,
+  expectedVersion?: number,
+): Promise<SavedRuleSet> {
   return withTenantDb(deps.database.db, auth, async (tx) => {
     // Two concurrent edits serialise here; the second sees the first's version.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`rule_sets:${auth.organizationId}`}))`);
     const cur = await tx.execute<{ v: number | null }>(sql`select max(version) as v from rule_sets`);
     const current = cur.rows[0]?.v ?? DEFAULT_RULE_SET.version;
     if (expectedVersion !== undefined && expectedVersion !== current) {
-      throw conflict('rule_set_changed', `The rules are at version ${current}, not ${expectedVersion}: reload them and apply your change again.`);
+      throw conflict(
+        'rule_set_changed',
+        `The rules are at version ${current}, not ${expectedVersion}: reload them and apply your change again.`,
+      );
     }
     const version = current + 1;
     const full = complete(rules, version);

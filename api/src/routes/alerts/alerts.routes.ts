@@ -7,7 +7,14 @@ import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/
 import { DateTime, IdParams, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
-import { type AlertRow, alertFeed, alertSummary, getAlert, listAlerts, transitionAlert } from './alerts.service.ts';
+import {
+  type AlertRow,
+  alertFeed,
+  alertSummary,
+  getAlert,
+  listAlerts,
+  transitionAlert,
+} from './alerts.service.ts';
 
 const AlertType = StringEnum([...ALERT_TYPES]);
 const Severity = StringEnum([...SEVERITIES]);
@@ -23,9 +30,15 @@ const Explanation = Type.Object(
     substituted: Type.String(),
     text: Bilingual,
   },
-  { description: 'Which rule fired (and its version), the threshold, the inputs, the formula with the numbers filled in.' },
+  {
+    description:
+      'Which rule fired (and its version), the threshold, the inputs, the formula with the numbers filled in.',
+  },
 );
-const Action = Type.Union([Type.Object({ kind: Type.String(), text: Bilingual }, { additionalProperties: true }), Type.Null()]);
+const Action = Type.Union([
+  Type.Object({ kind: Type.String(), text: Bilingual }, { additionalProperties: true }),
+  Type.Null(),
+]);
 
 const Alert = Type.Object({
   id: Uuid,
@@ -52,9 +65,14 @@ const Alert = Type.Object({
 
 const AlertDetail = Type.Object({
   alert: Alert,
-  policy: Type.Union([Type.Object({ computedAt: DateTime, state: Type.Unknown(), forecast: Type.Array(Type.Number()) }), Type.Null()]),
+  policy: Type.Union([
+    Type.Object({ computedAt: DateTime, state: Type.Unknown(), forecast: Type.Array(Type.Number()) }),
+    Type.Null(),
+  ]),
   history: Type.Array(Type.Object({ date: Type.String(), quantity: Type.Number() })),
-  feed: Type.Array(Type.Object({ kind: Type.String(), at: DateTime, actorId: Type.Union([Uuid, Type.Null()]) })),
+  feed: Type.Array(
+    Type.Object({ kind: Type.String(), at: DateTime, actorId: Type.Union([Uuid, Type.Null()]) }),
+  ),
 });
 
 export const alertView = (a: AlertRow) => ({
@@ -82,7 +100,13 @@ export const alertView = (a: AlertRow) => ({
 
 const detailView = (d: Awaited<ReturnType<typeof getAlert>>) => ({
   alert: alertView(d.alert),
-  policy: d.policy ? { computedAt: new Date(d.policy.computed_at).toISOString(), state: d.policy.state, forecast: d.policy.forecast } : null,
+  policy: d.policy
+    ? {
+        computedAt: new Date(d.policy.computed_at).toISOString(),
+        state: d.policy.state,
+        forecast: d.policy.forecast,
+      }
+    : null,
   history: d.history.map((h) => ({ date: h.d, quantity: Number(h.q) })),
   feed: d.feed.map((f) => ({ kind: f.kind, at: new Date(f.at).toISOString(), actorId: f.actor_id })),
 });
@@ -100,7 +124,15 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Alerts, most severe first (default: open and acknowledged)',
         security,
         querystring: Type.Object(
-          { ...PageQuery, status: Type.Optional(Status), type: Type.Optional(AlertType), severity: Type.Optional(Severity), siteId: Type.Optional(Uuid), itemId: Type.Optional(Uuid), locationId: Type.Optional(Uuid) },
+          {
+            ...PageQuery,
+            status: Type.Optional(Status),
+            type: Type.Optional(AlertType),
+            severity: Type.Optional(Severity),
+            siteId: Type.Optional(Uuid),
+            itemId: Type.Optional(Uuid),
+            locationId: Type.Optional(Uuid),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(Alert), ...problemResponses },
@@ -126,7 +158,14 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Counts of open alerts by severity and type',
         security,
         querystring: Type.Object({ siteId: Type.Optional(Uuid) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ total: Type.Integer(), bySeverity: Type.Record(Type.String(), Type.Integer()), byType: Type.Record(Type.String(), Type.Integer()) }), ...problemResponses },
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            bySeverity: Type.Record(Type.String(), Type.Integer()),
+            byType: Type.Record(Type.String(), Type.Integer()),
+          }),
+          ...problemResponses,
+        },
       },
     },
     async (request) => {
@@ -151,7 +190,20 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: {
-          200: pageOf(Type.Object({ id: Type.Integer(), alertId: Uuid, kind: Type.String(), at: DateTime, type: Type.String(), severity: Type.String(), itemCode: Type.String(), itemNameZh: Type.String(), itemNameEn: Type.String(), siteId: Uuid })),
+          200: pageOf(
+            Type.Object({
+              id: Type.Integer(),
+              alertId: Uuid,
+              kind: Type.String(),
+              at: DateTime,
+              type: Type.String(),
+              severity: Type.String(),
+              itemCode: Type.String(),
+              itemNameZh: Type.String(),
+              itemNameEn: Type.String(),
+              siteId: Uuid,
+            }),
+          ),
           ...problemResponses,
         },
       },
@@ -162,7 +214,18 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const rows = await alertFeed(deps, authOf(request), limit, after ? Number(after[0]) : undefined);
       const page = paginate(rows, limit, (r) => [Number(r.id)]);
       return {
-        items: page.items.map((r) => ({ id: Number(r.id), alertId: r.alert_id, kind: r.kind, at: new Date(r.at).toISOString(), type: r.type, severity: r.severity, itemCode: r.item_code, itemNameZh: r.name_zh, itemNameEn: r.name_en, siteId: r.site_id })),
+        items: page.items.map((r) => ({
+          id: Number(r.id),
+          alertId: r.alert_id,
+          kind: r.kind,
+          at: new Date(r.at).toISOString(),
+          type: r.type,
+          severity: r.severity,
+          itemCode: r.item_code,
+          itemNameZh: r.name_zh,
+          itemNameEn: r.name_en,
+          siteId: r.site_id,
+        })),
         nextCursor: page.nextCursor,
       };
     },
@@ -174,7 +237,8 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['alerts'],
-        summary: 'One alert with its explanation, the computed policy, 90 days of history, the forecast and its lifecycle',
+        summary:
+          'One alert with its explanation, the computed policy, 90 days of history, the forecast and its lifecycle',
         security,
         params: IdParams,
         response: { 200: AlertDetail, ...problemResponses },
@@ -183,16 +247,41 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => detailView(await getAlert(deps, authOf(request), request.params.id)),
   );
 
-  const transition = (path: string, summary: string, body: ReturnType<typeof Type.Object>, toTransition: (b: never) => Parameters<typeof transitionAlert>[3]) =>
+  const transition = (
+    path: string,
+    summary: string,
+    body: ReturnType<typeof Type.Object>,
+    toTransition: (b: never) => Parameters<typeof transitionAlert>[3],
+  ) =>
     app.post(
       `/v1/alerts/:id/${path}`,
       {
         config: { access: { scope: ['stock:write', 'purchasing'] } },
-        schema: { tags: ['alerts'], summary, security, params: IdParams, body, response: { 200: AlertDetail, ...problemResponses } },
+        schema: {
+          tags: ['alerts'],
+          summary,
+          security,
+          params: IdParams,
+          body,
+          response: { 200: AlertDetail, ...problemResponses },
+        },
       },
-      async (request) => detailView(await transitionAlert(deps, authOf(request), (request.params as { id: string }).id, toTransition(request.body as never))),
+      async (request) =>
+        detailView(
+          await transitionAlert(
+            deps,
+            authOf(request),
+            (request.params as { id: string }).id,
+            toTransition(request.body as never),
+          ),
+        ),
     );
-  transition('acknowledge', 'Acknowledge an alert (someone is on it)', Type.Object({}, { additionalProperties: false }), () => ({ kind: 'acknowledge' }));
+  transition(
+    'acknowledge',
+    'Acknowledge an alert (someone is on it)',
+    Type.Object({}, { additionalProperties: false }),
+    () => ({ kind: 'acknowledge' }),
+  );
   transition(
     'dismiss',
     'Dismiss an alert as a false alarm, with a reason (feeds the alert-precision KPI; stays quiet until its condition clears)',

@@ -44,7 +44,13 @@ export interface AlertFilter {
   locationId?: string;
 }
 
-export async function listAlerts(deps: AppDeps, auth: AuthContext, f: AlertFilter, limit: number, after?: [number, string, string]) {
+export async function listAlerts(
+  deps: AppDeps,
+  auth: AuthContext,
+  f: AlertFilter,
+  limit: number,
+  after?: [number, string, string],
+) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const conds: SQL[] = [];
   conds.push(f.status ? sql`a.status = ${f.status}` : sql`a.status in ('open', 'acknowledged')`);
@@ -54,7 +60,10 @@ export async function listAlerts(deps: AppDeps, auth: AuthContext, f: AlertFilte
   if (f.itemId) conds.push(sql`a.item_id = ${f.itemId}`);
   if (f.locationId) conds.push(sql`a.location_id = ${f.locationId}`);
   if (auth.siteIds !== null) conds.push(sql`a.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
-  if (after) conds.push(sql`(${SEVERITY_RANK}, a.opened_at, a.id) > (${after[0]}, ${after[1]}::timestamptz, ${after[2]}::uuid)`);
+  if (after)
+    conds.push(
+      sql`(${SEVERITY_RANK}, a.opened_at, a.id) > (${after[0]}, ${after[1]}::timestamptz, ${after[2]}::uuid)`,
+    );
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<AlertRow & { rank: number }>(sql`
       select * from (${ALERT_SELECT} where ${sql.join(conds, sql` and `)}) x
@@ -96,37 +105,63 @@ export async function getAlert(deps: AppDeps, auth: AuthContext, id: string) {
   });
 }
 
-export type AlertTransition = { kind: 'acknowledge' } | { kind: 'dismiss'; reason: string } | { kind: 'snooze'; until: string };
+export type AlertTransition =
+  | { kind: 'acknowledge' }
+  | { kind: 'dismiss'; reason: string }
+  | { kind: 'snooze'; until: string };
 
 /** Acknowledge, dismiss (a false alarm, with a reason) or snooze a live alert. */
 export async function transitionAlert(deps: AppDeps, auth: AuthContext, id: string, t: AlertTransition) {
   const actor = auth.userId ?? auth.apiKeyId;
   await withTenantDb(deps.database.db, auth, async (tx) => {
-    const r = await tx.execute<{ status: string; site_id: string }>(sql`select status, site_id from alerts where id = ${id} for update`);
+    const r = await tx.execute<{ status: string; site_id: string }>(
+      sql`select status, site_id from alerts where id = ${id} for update`,
+    );
     const a = r.rows[0];
     if (!a) throw notFound('The alert');
     assertSiteVisible(auth, a.site_id, 'The alert');
     if (!['open', 'acknowledged', 'snoozed'].includes(a.status)) {
-      throw conflict('invalid_transition', `The alert is ${a.status}; only open, acknowledged or snoozed alerts can change.`);
+      throw conflict(
+        'invalid_transition',
+        `The alert is ${a.status}; only open, acknowledged or snoozed alerts can change.`,
+      );
     }
     if (t.kind === 'acknowledge') {
-      await tx.execute(sql`update alerts set status = 'acknowledged', acknowledged_at = now(), acted_by = ${actor}, updated_at = now() where id = ${id}`);
+      await tx.execute(
+        sql`update alerts set status = 'acknowledged', acknowledged_at = now(), acted_by = ${actor}, updated_at = now() where id = ${id}`,
+      );
     } else if (t.kind === 'dismiss') {
       await tx.execute(sql`update alerts set status = 'dismissed', dismissed_at = now(), dismissed_reason = ${t.reason}, suppressed = true,
                                   acted_by = ${actor}, updated_at = now() where id = ${id}`);
     } else {
-      if (Date.parse(t.until) <= Date.now()) throw conflict('snooze_in_past', 'Snooze until a time in the future.');
-      await tx.execute(sql`update alerts set status = 'snoozed', snoozed_until = ${t.until}::timestamptz, acted_by = ${actor}, updated_at = now() where id = ${id}`);
+      if (Date.parse(t.until) <= Date.now())
+        throw conflict('snooze_in_past', 'Snooze until a time in the future.');
+      await tx.execute(
+        sql`update alerts set status = 'snoozed', snoozed_until = ${t.until}::timestamptz, acted_by = ${actor}, updated_at = now() where id = ${id}`,
+      );
     }
     const kind = t.kind === 'acknowledge' ? 'acknowledged' : t.kind === 'dismiss' ? 'dismissed' : 'snoozed';
-    await tx.execute(sql`insert into alert_feed (alert_id, kind, actor_id) values (${id}, ${kind}, ${actor})`);
+    await tx.execute(
+      sql`insert into alert_feed (alert_id, kind, actor_id) values (${id}, ${kind}, ${actor})`,
+    );
   });
   return getAlert(deps, auth, id);
 }
 
 export async function alertFeed(deps: AppDeps, auth: AuthContext, limit: number, afterId?: number) {
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<{ id: number; alert_id: string; kind: string; at: Date; type: string; severity: string; item_code: string; name_zh: string; name_en: string; site_id: string }>(sql`
+    tx.execute<{
+      id: number;
+      alert_id: string;
+      kind: string;
+      at: Date;
+      type: string;
+      severity: string;
+      item_code: string;
+      name_zh: string;
+      name_en: string;
+      site_id: string;
+    }>(sql`
       select f.id, f.alert_id, f.kind, f.at, a.type, a.severity, i.code as item_code, i.name_zh, i.name_en, a.site_id
         from alert_feed f join alerts a on a.id = f.alert_id join items i on i.id = a.item_id
        where true ${auth.siteIds !== null ? sql`and a.site_id = any(${sql.param([...auth.siteIds])}::uuid[])` : sql``}

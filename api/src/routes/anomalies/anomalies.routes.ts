@@ -24,8 +24,13 @@ const Anomaly = Type.Object({
   siteName: Type.String(),
   day: Type.String({ format: 'date' }),
   quantity: Type.Number({ description: 'Base units consumed that day' }),
-  expected: Type.Number({ description: 'What the day was expected to be: its rolling median (or the typical non-zero day of an intermittent item)' }),
-  score: Type.Union([Type.Number(), Type.Null()], { description: 'Robust z = |x − median| / (1.4826 · MAD)' }),
+  expected: Type.Number({
+    description:
+      'What the day was expected to be: its rolling median (or the typical non-zero day of an intermittent item)',
+  }),
+  score: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Robust z = |x − median| / (1.4826 · MAD)',
+  }),
   threshold: Type.Union([Type.Number(), Type.Null()]),
   status: Status,
   reviewedBy: Type.Union([Uuid, Type.Null()]),
@@ -66,10 +71,17 @@ export async function anomalyRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['anomalies'],
         summary: 'Consumption anomalies flagged by the engine (default: pending review), newest day first',
-        description: 'Flagged days are kept out of forecasting while pending or rejected; accepting one puts it back.',
+        description:
+          'Flagged days are kept out of forecasting while pending or rejected; accepting one puts it back.',
         security,
         querystring: Type.Object(
-          { ...PageQuery, status: Type.Optional(Status), siteId: Type.Optional(Uuid), itemId: Type.Optional(Uuid), locationId: Type.Optional(Uuid) },
+          {
+            ...PageQuery,
+            status: Type.Optional(Status),
+            siteId: Type.Optional(Uuid),
+            itemId: Type.Optional(Uuid),
+            locationId: Type.Optional(Uuid),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(Anomaly), ...problemResponses },
@@ -86,8 +98,16 @@ export async function anomalyRoutes(fastify: FastifyInstance, deps: AppDeps) {
   );
 
   for (const [path, verdict, summary] of [
-    ['accept', 'accepted', 'Accept a flagged day as real consumption: it counts for forecasting again (the item-location is recalculated)'],
-    ['reject', 'rejected', 'Reject a flagged day as not real demand: it stays out of forecasting (the item-location is recalculated)'],
+    [
+      'accept',
+      'accepted',
+      'Accept a flagged day as real consumption: it counts for forecasting again (the item-location is recalculated)',
+    ],
+    [
+      'reject',
+      'rejected',
+      'Reject a flagged day as not real demand: it stays out of forecasting (the item-location is recalculated)',
+    ],
   ] as const) {
     app.post(
       `/v1/anomalies/:id/${path}`,

@@ -43,7 +43,13 @@ export interface AnomalyFilter {
 }
 
 /** The review queue: newest day first (the default shows what waits for a person: pending). */
-export async function listAnomalies(deps: AppDeps, auth: AuthContext, f: AnomalyFilter, limit: number, after?: [string, string]) {
+export async function listAnomalies(
+  deps: AppDeps,
+  auth: AuthContext,
+  f: AnomalyFilter,
+  limit: number,
+  after?: [string, string],
+) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const conds: SQL[] = [sql`a.status = ${f.status ?? 'pending'}`];
   if (f.siteId) conds.push(sql`l.site_id = ${f.siteId}`);
@@ -52,7 +58,9 @@ export async function listAnomalies(deps: AppDeps, auth: AuthContext, f: Anomaly
   if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   if (after) conds.push(sql`(a.day, a.id) < (${after[0]}::date, ${after[1]}::uuid)`);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<AnomalyRow>(sql`${ANOMALY_SELECT} where ${sql.join(conds, sql` and `)} order by a.day desc, a.id desc limit ${limit + 1}`),
+    tx.execute<AnomalyRow>(
+      sql`${ANOMALY_SELECT} where ${sql.join(conds, sql` and `)} order by a.day desc, a.id desc limit ${limit + 1}`,
+    ),
   );
   return r.rows;
 }
@@ -63,7 +71,12 @@ export async function listAnomalies(deps: AppDeps, auth: AuthContext, f: Anomaly
  * may be changed; repeating the same one changes nothing. Either way the item-location is
  * recalculated, which also closes its consumption-anomaly alert when nothing else is pending.
  */
-export async function reviewAnomaly(deps: AppDeps, auth: AuthContext, id: string, verdict: 'accepted' | 'rejected') {
+export async function reviewAnomaly(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  verdict: 'accepted' | 'rejected',
+) {
   const row = await withTenantDb(deps.database.db, auth, async (tx) => {
     const r = await tx.execute<{ status: string; site_id: string; item_id: string; location_id: string }>(sql`
       select a.status, l.site_id, a.item_id, a.location_id from consumption_anomalies a join locations l on l.id = a.location_id
@@ -72,10 +85,14 @@ export async function reviewAnomaly(deps: AppDeps, auth: AuthContext, id: string
     if (!a) throw notFound('The anomaly');
     assertSiteVisible(auth, a.site_id, 'The anomaly');
     if (a.status !== verdict) {
-      await tx.execute(sql`update consumption_anomalies set status = ${verdict}, reviewed_by = ${auth.userId ?? auth.apiKeyId}, reviewed_at = now() where id = ${id}`);
+      await tx.execute(
+        sql`update consumption_anomalies set status = ${verdict}, reviewed_by = ${auth.userId ?? auth.apiKeyId}, reviewed_at = now() where id = ${id}`,
+      );
     }
     return (await tx.execute<AnomalyRow>(sql`${ANOMALY_SELECT} where a.id = ${id}`)).rows[0]!;
   });
-  await enqueueRecalculation(deps, auth.organizationId, [{ itemId: row.item_id, locationId: row.location_id }]);
+  await enqueueRecalculation(deps, auth.organizationId, [
+    { itemId: row.item_id, locationId: row.location_id },
+  ]);
   return row;
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
-import { IdParams, iso, NullableDateTime, DateTime, Scope, SiteIds, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, iso, NullableDateTime, Scope, SiteIds, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { type ApiKeyRow, createApiKey, listApiKeys, revokeApiKey } from './api-keys.service.ts';
@@ -71,7 +71,12 @@ export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const page = await listApiKeys(deps, authOf(request), pageLimit(request.query.limit), request.query.cursor);
+      const page = await listApiKeys(
+        deps,
+        authOf(request),
+        pageLimit(request.query.limit),
+        request.query.cursor,
+      );
       return { items: page.items.map(view), nextCursor: page.nextCursor };
     },
   );

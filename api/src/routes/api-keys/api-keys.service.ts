@@ -1,10 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, paginate } from '../../lib/pagination.ts';
+import { forbidden, notFound } from '../../lib/problem.ts';
 import { randomSecret, sha256 } from '../../lib/tokens.ts';
 import type { AuthContext, Scope } from '../../plugins/access.ts';
 import { assertSitesExist } from '../sites/sites.service.ts';
-import { forbidden, notFound } from '../../lib/problem.ts';
-import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { randomBytes } from 'node:crypto';
 
 export interface ApiKeyRow {
   id: string;
@@ -32,11 +32,13 @@ export async function createApiKey(
   input: { name: string; scopes: Scope[]; siteIds?: string[] | null },
 ) {
   // A key can never hold more than its creator: no privilege escalation through integrations.
-  for (const s of input.scopes) if (!auth.scopes.has(s)) throw forbidden(`You cannot grant the '${s}' scope.`);
+  for (const s of input.scopes)
+    if (!auth.scopes.has(s)) throw forbidden(`You cannot grant the '${s}' scope.`);
   let siteIds = input.siteIds ?? null;
   if (auth.siteIds !== null) {
     if (siteIds === null) siteIds = [...auth.siteIds];
-    else if (siteIds.some((s) => !auth.siteIds!.includes(s))) throw forbidden('You cannot grant access to sites outside your own.');
+    else if (siteIds.some((s) => !auth.siteIds!.includes(s)))
+      throw forbidden('You cannot grant access to sites outside your own.');
   }
   if (siteIds) await assertSitesExist(deps, auth, siteIds);
   const prefix = keyPrefix();

@@ -29,7 +29,11 @@ export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Audit log of every mutating request in the organisation, newest first',
         security: [{ bearer: [] }],
         querystring: Type.Object(
-          { ...PageQuery, actorId: Type.Optional(Uuid), action: Type.Optional(Type.String({ maxLength: 200 })) },
+          {
+            ...PageQuery,
+            actorId: Type.Optional(Uuid),
+            action: Type.Optional(Type.String({ maxLength: 200 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(AuditEntry), ...problemResponses },
@@ -54,7 +58,13 @@ export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
           where organization_id = $1 and ($2::bigint is null or id < $2) and ($3::uuid is null or actor_id = $3)
             and ($4::text is null or action = $4)
           order by id desc limit $5`,
-        [auth.organizationId, after ? Number(after[0]) : null, q.actorId ?? null, q.action ?? null, limit + 1],
+        [
+          auth.organizationId,
+          after ? Number(after[0]) : null,
+          q.actorId ?? null,
+          q.action ?? null,
+          limit + 1,
+        ],
       );
       const page = paginate(rows, limit, (r) => [r.id]);
       return {

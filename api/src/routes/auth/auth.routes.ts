@@ -24,7 +24,10 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 
 export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const tokenBody = (reply: FastifyReply, r: { organizationId: string; userId: string; tokens: SessionTokens }) => {
+  const tokenBody = (
+    reply: FastifyReply,
+    r: { organizationId: string; userId: string; tokens: SessionTokens },
+  ) => {
     reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
       httpOnly: true,
       secure: deps.config.COOKIE_SECURE,
@@ -41,8 +44,11 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       userId: r.userId,
     };
   };
-  const send = (reply: FastifyReply, status: number, r: { organizationId: string; userId: string; tokens: SessionTokens }) =>
-    reply.status(status).send(tokenBody(reply, r));
+  const send = (
+    reply: FastifyReply,
+    status: number,
+    r: { organizationId: string; userId: string; tokens: SessionTokens },
+  ) => reply.status(status).send(tokenBody(reply, r));
 
   app.get(
     '/.well-known/jwks.json',
@@ -60,11 +66,15 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
   app.post(
     '/v1/auth/signup',
     {
-      config: { access: 'public', rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
+      config: {
+        access: 'public',
+        rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
+      },
       schema: {
         tags: ['auth'],
         summary: 'Sign up an organisation and its owner',
-        description: 'Creates the organisation, its tenant schema, a first site with a central store, and the owner account, all or nothing.',
+        description:
+          'Creates the organisation, its tenant schema, a first site with a central store, and the owner account, all or nothing.',
         body: Type.Object(
           {
             organizationName: Type.String({ minLength: 1, maxLength: 200 }),
@@ -91,18 +101,27 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
   app.post(
     '/v1/auth/login',
     {
-      config: { access: 'public', rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' } },
+      config: {
+        access: 'public',
+        rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
+      },
       schema: {
         tags: ['auth'],
         summary: 'Log in with email and password',
         body: Type.Object(
-          { email: Email, password: Type.String({ minLength: 1, maxLength: 200 }), organizationId: Type.Optional(Uuid) },
+          {
+            email: Email,
+            password: Type.String({ minLength: 1, maxLength: 200 }),
+            organizationId: Type.Optional(Uuid),
+          },
           { additionalProperties: false },
         ),
         response: {
           200: Type.Intersect([
             TokenResponse,
-            Type.Object({ organizations: Type.Array(Type.Object({ id: Uuid, name: Type.String(), role: Type.String() })) }),
+            Type.Object({
+              organizations: Type.Array(Type.Object({ id: Uuid, name: Type.String(), role: Type.String() })),
+            }),
           ]),
           ...problemResponses,
         },
@@ -125,8 +144,12 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: 'public' },
       schema: {
         tags: ['auth'],
-        summary: 'Exchange a refresh token (cookie or body) for a new access token; the refresh token rotates',
-        body: Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        summary:
+          'Exchange a refresh token (cookie or body) for a new access token; the refresh token rotates',
+        body: Type.Object(
+          { refreshToken: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: TokenResponse, ...problemResponses },
       },
     },

@@ -32,10 +32,20 @@ async function openSession(
   const { rows } = await db.query<{ id: string }>(
     `insert into control.sessions (user_id, organization_id, refresh_token_hash, user_agent, expires_at)
      values ($1, $2, $3, $4, now() + make_interval(secs => $5)) returning id`,
-    [userId, organizationId, sha256(refreshToken), userAgent?.slice(0, 300) ?? null, deps.config.REFRESH_TOKEN_TTL_SECONDS],
+    [
+      userId,
+      organizationId,
+      sha256(refreshToken),
+      userAgent?.slice(0, 300) ?? null,
+      deps.config.REFRESH_TOKEN_TTL_SECONDS,
+    ],
   );
   const sessionId = rows[0]!.id;
-  const accessToken = await signAccessToken(deps.tokenKeys, { sub: userId, org: organizationId, sid: sessionId });
+  const accessToken = await signAccessToken(deps.tokenKeys, {
+    sub: userId,
+    org: organizationId,
+    sid: sessionId,
+  });
   return { accessToken, refreshToken, expiresIn: deps.tokenKeys.ttlSeconds, sessionId };
 }
 
@@ -66,7 +76,8 @@ export async function signup(deps: AppDeps, input: SignupInput, userAgent?: stri
         [input.email.trim(), input.name ?? '', passwordHash, input.locale ?? 'zh-CN'],
       )
       .catch((err: { code?: string }) => {
-        if (err.code === '23505') throw conflict('email_taken', 'An account with this email already exists; log in instead.');
+        if (err.code === '23505')
+          throw conflict('email_taken', 'An account with this email already exists; log in instead.');
         throw err;
       });
     const userId = user.rows[0]!.id;
@@ -97,7 +108,8 @@ export async function login(
   );
   const user = rows[0];
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
-  if (!user || !ok) throw new ProblemError(401, 'invalid_credentials', 'Unauthorized', 'Email or password is wrong.');
+  if (!user || !ok)
+    throw new ProblemError(401, 'invalid_credentials', 'Unauthorized', 'Email or password is wrong.');
   const memberships = await deps.database.pool.query<{ organization_id: string; name: string; role: string }>(
     `select m.organization_id, o.name, m.role from control.memberships m
        join control.organizations o on o.id = m.organization_id and o.status = 'active'
@@ -107,7 +119,13 @@ export async function login(
   const chosen = input.organizationId
     ? memberships.rows.find((m) => m.organization_id === input.organizationId)
     : memberships.rows[0];
-  if (!chosen) throw new ProblemError(403, 'no_membership', 'Forbidden', 'This account belongs to no such active organisation.');
+  if (!chosen)
+    throw new ProblemError(
+      403,
+      'no_membership',
+      'Forbidden',
+      'This account belongs to no such active organisation.',
+    );
   const tokens = await openSession(deps, deps.database.pool, user.id, chosen.organization_id, userAgent);
   return {
     userId: user.id,
@@ -129,7 +147,13 @@ export async function refresh(deps: AppDeps, refreshToken: string) {
       where previous_refresh_token_hash = $1 returning id`,
     [hash],
   );
-  if (reused.rowCount) throw new ProblemError(401, 'refresh_token_reused', 'Unauthorized', 'This refresh token was already used; log in again.');
+  if (reused.rowCount)
+    throw new ProblemError(
+      401,
+      'refresh_token_reused',
+      'Unauthorized',
+      'This refresh token was already used; log in again.',
+    );
   const next = randomSecret(32);
   const { rows } = await pool.query<{ id: string; user_id: string; organization_id: string }>(
     `update control.sessions
@@ -140,7 +164,11 @@ export async function refresh(deps: AppDeps, refreshToken: string) {
   );
   const s = rows[0];
   if (!s) throw unauthorized('The refresh token is invalid, expired or revoked.');
-  const accessToken = await signAccessToken(deps.tokenKeys, { sub: s.user_id, org: s.organization_id, sid: s.id });
+  const accessToken = await signAccessToken(deps.tokenKeys, {
+    sub: s.user_id,
+    org: s.organization_id,
+    sid: s.id,
+  });
   return {
     userId: s.user_id,
     organizationId: s.organization_id,

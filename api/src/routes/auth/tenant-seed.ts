@@ -16,9 +16,11 @@ export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInpu
   const template = input.catalogueTemplate ? findCatalogueTemplate(input.catalogueTemplate) : undefined;
   if (input.catalogueTemplate && !template) {
     const known = [...catalogueTemplates().keys()].join(', ');
-    throw unprocessable('unknown_catalogue_template', `There is no catalogue template '${input.catalogueTemplate}'.`, [
-      { field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` },
-    ]);
+    throw unprocessable(
+      'unknown_catalogue_template',
+      `There is no catalogue template '${input.catalogueTemplate}'.`,
+      [{ field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` }],
+    );
   }
   const site = await client.query<{ id: string }>(
     `insert into sites (code, name, kind) values ('MAIN', $1, 'hospital') returning id`,

@@ -35,24 +35,60 @@ const Row = Type.Object({
   stockoutHappened: Type.Boolean(),
 });
 
-type RunRow = { id: string; status: 'queued'; from_date: string; to_date: string; step: 'daily'; summary: Record<string, unknown> | null; error: string | null; created_at: string; finished_at: string | null };
+type RunRow = {
+  id: string;
+  status: 'queued';
+  from_date: string;
+  to_date: string;
+  step: 'daily';
+  summary: Record<string, unknown> | null;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+};
 const RUN_SELECT = sql`select id, status, to_char(from_date, 'YYYY-MM-DD') as from_date, to_char(to_date, 'YYYY-MM-DD') as to_date, step, summary, error, created_at, finished_at from backtest_runs`;
 const runView = (r: RunRow) => ({
-  id: r.id, status: r.status, from: r.from_date, to: r.to_date, step: r.step, summary: r.summary, error: r.error,
-  createdAt: isoRequired(r.created_at), finishedAt: iso(r.finished_at),
+  id: r.id,
+  status: r.status,
+  from: r.from_date,
+  to: r.to_date,
+  step: r.step,
+  summary: r.summary,
+  error: r.error,
+  createdAt: isoRequired(r.created_at),
+  finishedAt: iso(r.finished_at),
 });
 
-type BtRow = { item_id: string; location_id: string; as_of: string; model: string; forecast_mean: string; actual_mean: string; stockout_probability: string; alert_raised: boolean; stockout_happened: boolean };
+type BtRow = {
+  item_id: string;
+  location_id: string;
+  as_of: string;
+  model: string;
+  forecast_mean: string;
+  actual_mean: string;
+  stockout_probability: string;
+  alert_raised: boolean;
+  stockout_happened: boolean;
+};
 const rowView = (r: BtRow) => ({
-  itemId: r.item_id, locationId: r.location_id, asOf: r.as_of, model: r.model, forecastMean: Number(r.forecast_mean), actualMean: Number(r.actual_mean),
-  stockoutProbability: Number(r.stockout_probability), alertRaised: r.alert_raised, stockoutHappened: r.stockout_happened,
+  itemId: r.item_id,
+  locationId: r.location_id,
+  asOf: r.as_of,
+  model: r.model,
+  forecastMean: Number(r.forecast_mean),
+  actualMean: Number(r.actual_mean),
+  stockoutProbability: Number(r.stockout_probability),
+  alertRaised: r.alert_raised,
+  stockoutHappened: r.stockout_happened,
 });
 
 export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   const loadRun = async (auth: ReturnType<typeof authOf>, id: string) => {
-    const r = await withTenantDb(deps.database.db, auth, (tx) => tx.execute<RunRow>(sql`${RUN_SELECT} where id = ${id}`));
+    const r = await withTenantDb(deps.database.db, auth, (tx) =>
+      tx.execute<RunRow>(sql`${RUN_SELECT} where id = ${id}`),
+    );
     if (!r.rows[0]) throw notFound('The backtest');
     return r.rows[0];
   };
@@ -63,10 +99,15 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: ['admin', 'purchasing'] } },
       schema: {
         tags: ['engine'],
-        summary: 'Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates',
-        description: 'Runs as a job; poll GET /v1/backtests/{id}. The summary gives alert precision and recall for stockouts and forecast MASE / RMSSE; the per item-location, per as-of-date rows are at /v1/backtests/{id}/rows (JSON or CSV). Also available offline: `pnpm backtest --tenant <id> --from … --to …`.',
+        summary:
+          'Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates',
+        description:
+          'Runs as a job; poll GET /v1/backtests/{id}. The summary gives alert precision and recall for stockouts and forecast MASE / RMSSE; the per item-location, per as-of-date rows are at /v1/backtests/{id}/rows (JSON or CSV). Also available offline: `pnpm backtest --tenant <id> --from … --to …`.',
         security,
-        body: Type.Object({ from: IsoDate, to: IsoDate, step: Type.Optional(Step) }, { additionalProperties: false }),
+        body: Type.Object(
+          { from: IsoDate, to: IsoDate, step: Type.Optional(Step) },
+          { additionalProperties: false },
+        ),
         response: { 202: Run, ...problemResponses },
       },
     },
@@ -75,15 +116,23 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const { from, to, step = 'weekly' } = request.body;
       const latest = new Date(Date.now() - 28 * 86_400_000).toISOString().slice(0, 10);
       if (from > to || to > latest) {
-        throw unprocessable('invalid_period', `The period must have from ≤ to ≤ ${latest} (28 days are needed to score each as-of date).`, [
-          { field: 'body:/to', message: `must be between from and ${latest}` },
-        ]);
+        throw unprocessable(
+          'invalid_period',
+          `The period must have from ≤ to ≤ ${latest} (28 days are needed to score each as-of date).`,
+          [{ field: 'body:/to', message: `must be between from and ${latest}` }],
+        );
       }
       const run = await withTenantDb(deps.database.db, auth, async (tx) => {
-        const r = await tx.execute<{ id: string }>(sql`insert into backtest_runs (from_date, to_date, step, created_by) values (${from}, ${to}, ${step}, ${auth.userId}) returning id`);
+        const r = await tx.execute<{ id: string }>(
+          sql`insert into backtest_runs (from_date, to_date, step, created_by) values (${from}, ${to}, ${step}, ${auth.userId}) returning id`,
+        );
         return r.rows[0]!.id;
       });
-      await deps.queue.add('backtest', { tenantId: auth.organizationId, runId: run }, { jobId: `backtest_${run}`, attempts: 2, removeOnComplete: 100, removeOnFail: 100 });
+      await deps.queue.add(
+        'backtest',
+        { tenantId: auth.organizationId, runId: run },
+        { jobId: `backtest_${run}`, attempts: 2, removeOnComplete: 100, removeOnFail: 100 },
+      );
       reply.header('location', `/v1/backtests/${run}`);
       return reply.status(202).send(runView(await loadRun(auth, run)));
     },
@@ -93,14 +142,22 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
     '/v1/backtests',
     {
       config: { access: { scope: 'read' } },
-      schema: { tags: ['engine'], summary: 'Backtest runs with their scores, newest first', security, querystring: Type.Object(PageQuery, { additionalProperties: false }), response: { 200: pageOf(Run), ...problemResponses } },
+      schema: {
+        tags: ['engine'],
+        summary: 'Backtest runs with their scores, newest first',
+        security,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageOf(Run), ...problemResponses },
+      },
     },
     async (request) => {
       const auth = authOf(request);
       const limit = pageLimit(request.query.limit);
       const after = decodeCursor(request.query.cursor, 2);
       const r = await withTenantDb(deps.database.db, auth, (tx) =>
-        tx.execute<RunRow>(sql`${RUN_SELECT} ${after ? sql`where (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``} order by created_at desc, id desc limit ${limit + 1}`),
+        tx.execute<RunRow>(
+          sql`${RUN_SELECT} ${after ? sql`where (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``} order by created_at desc, id desc limit ${limit + 1}`,
+        ),
       );
       const page = paginate(r.rows, limit, (x) => [isoRequired(x.created_at), x.id]);
       return { items: page.items.map(runView), nextCursor: page.nextCursor };
@@ -109,7 +166,16 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
 
   app.get(
     '/v1/backtests/:id',
-    { config: { access: { scope: 'read' } }, schema: { tags: ['engine'], summary: 'One backtest run and its summary', security, params: IdParams, response: { 200: Run, ...problemResponses } } },
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['engine'],
+        summary: 'One backtest run and its summary',
+        security,
+        params: IdParams,
+        response: { 200: Run, ...problemResponses },
+      },
+    },
     async (request) => runView(await loadRun(authOf(request), request.params.id)),
   );
 
@@ -119,11 +185,18 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['engine'],
-        summary: 'The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv)',
+        summary:
+          'The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv)',
         security,
         params: IdParams,
-        querystring: Type.Object({ ...PageQuery, format: Type.Optional(StringEnum(['json', 'csv'])) }, { additionalProperties: false }),
-        response: { 200: Type.Union([pageOf(Row), Type.String({ description: 'text/csv' })]), ...problemResponses },
+        querystring: Type.Object(
+          { ...PageQuery, format: Type.Optional(StringEnum(['json', 'csv'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Union([pageOf(Row), Type.String({ description: 'text/csv' })]),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -132,11 +205,29 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const cols = sql`item_id, location_id, to_char(as_of, 'YYYY-MM-DD') as as_of, model, forecast_mean::text, actual_mean::text, stockout_probability::text, alert_raised, stockout_happened`;
       if (request.query.format === 'csv') {
         const r = await withTenantDb(deps.database.db, auth, (tx) =>
-          tx.execute<BtRow>(sql`select ${cols} from backtest_rows where run_id = ${request.params.id} order by item_id, location_id, as_of`),
+          tx.execute<BtRow>(
+            sql`select ${cols} from backtest_rows where run_id = ${request.params.id} order by item_id, location_id, as_of`,
+          ),
         );
-        const header = 'item_id,location_id,as_of,model,forecast_mean,actual_mean,stockout_probability,alert_raised,stockout_happened';
+        const header =
+          'item_id,location_id,as_of,model,forecast_mean,actual_mean,stockout_probability,alert_raised,stockout_happened';
         // Every field is a uuid, a date, a number, a boolean or a model name without commas or quotes.
-        const body = [header, ...r.rows.map((x) => [x.item_id, x.location_id, x.as_of, x.model.replaceAll(',', ';'), x.forecast_mean, x.actual_mean, x.stockout_probability, x.alert_raised, x.stockout_happened].join(','))].join('\n');
+        const body = [
+          header,
+          ...r.rows.map((x) =>
+            [
+              x.item_id,
+              x.location_id,
+              x.as_of,
+              x.model.replaceAll(',', ';'),
+              x.forecast_mean,
+              x.actual_mean,
+              x.stockout_probability,
+              x.alert_raised,
+              x.stockout_happened,
+            ].join(','),
+          ),
+        ].join('\n');
         reply.header('content-disposition', `attachment; filename="backtest-${request.params.id}.csv"`);
         return reply.type('text/csv; charset=utf-8').send(`${body}\n`);
       }

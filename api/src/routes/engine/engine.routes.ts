@@ -11,7 +11,11 @@ import { listPolicies, listRuns, type PolicyRow, type RunRow } from './engine.se
 import { enqueueFullRecalculation } from './enqueue-full-recalculation.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const ExplainedNumber = Type.Object({ value: Type.Number(), formula: Type.String(), substituted: Type.String() });
+const ExplainedNumber = Type.Object({
+  value: Type.Number(),
+  formula: Type.String(),
+  substituted: Type.String(),
+});
 
 const Policy = Type.Object({
   itemId: Uuid,
@@ -40,11 +44,22 @@ const Policy = Type.Object({
   inTransit: Type.Integer(),
   position: Type.Integer(),
   daysCover: Nullable(Type.Number()),
-  stockoutProbability: Type.Object({ value: Type.Number(), formula: Type.String(), substituted: Type.String(), distribution: Type.String() }),
+  stockoutProbability: Type.Object({
+    value: Type.Number(),
+    formula: Type.String(),
+    substituted: Type.String(),
+    distribution: Type.String(),
+  }),
   expiryRiskQuantity: Type.Integer(),
   expiryRiskValue: Type.Number(),
   order: Nullable(
-    Type.Object({ quantityBase: Type.Integer(), packs: Type.Integer(), packSize: Type.Integer(), supplierId: Nullable(Uuid), supplierName: Nullable(Type.String()) }),
+    Type.Object({
+      quantityBase: Type.Integer(),
+      packs: Type.Integer(),
+      packSize: Type.Integer(),
+      supplierId: Nullable(Uuid),
+      supplierName: Nullable(Type.String()),
+    }),
   ),
   state: Type.Unknown({ description: 'Everything the alert rules saw (ItemLocationState)' }),
 });
@@ -84,7 +99,10 @@ const policyView = (r: PolicyRow) => {
     inTransit: Number(r.in_transit),
     position: Number(r.position),
     daysCover: num(r.days_cover),
-    stockoutProbability: { ...explained(r.state, 'stockoutProbability', Number(r.stockout_probability)), distribution: sp.distribution ?? '' },
+    stockoutProbability: {
+      ...explained(r.state, 'stockoutProbability', Number(r.stockout_probability)),
+      distribution: sp.distribution ?? '',
+    },
     expiryRiskQuantity: Number(r.expiry_risk_qty),
     expiryRiskValue: Number(r.expiry_risk_value),
     order: (r.state.order ?? null) as never,
@@ -121,7 +139,8 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: ['admin', 'stock:write', 'purchasing'] } },
       schema: {
         tags: ['engine'],
-        summary: 'Queue a full recalculation of every item-location now (otherwise it runs on the organisation’s schedule and after every event)',
+        summary:
+          'Queue a full recalculation of every item-location now (otherwise it runs on the organisation’s schedule and after every event)',
         security,
         body: Type.Object({}, { additionalProperties: false }),
         response: { 202: Type.Object({ jobId: Type.String() }), ...problemResponses },
@@ -129,7 +148,13 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const jobId = await enqueueFullRecalculation(deps, authOf(request).organizationId);
-      if (!jobId) throw new ProblemError(503, 'queue_unavailable', 'Service unavailable', 'The job queue is not reachable; the scheduled recalculation will run later.');
+      if (!jobId)
+        throw new ProblemError(
+          503,
+          'queue_unavailable',
+          'Service unavailable',
+          'The job queue is not reachable; the scheduled recalculation will run later.',
+        );
       return reply.status(202).send({ jobId });
     },
   );
@@ -161,10 +186,16 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['engine'],
-        summary: 'Computed policies per item-location: forecast demand, lead time, safety stock, reorder point, order-up-to, stockout probability, each with its formula',
+        summary:
+          'Computed policies per item-location: forecast demand, lead time, safety stock, reorder point, order-up-to, stockout probability, each with its formula',
         security,
         querystring: Type.Object(
-          { ...PageQuery, itemId: Type.Optional(Uuid), locationId: Type.Optional(Uuid), siteId: Type.Optional(Uuid) },
+          {
+            ...PageQuery,
+            itemId: Type.Optional(Uuid),
+            locationId: Type.Optional(Uuid),
+            siteId: Type.Optional(Uuid),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(Policy), ...problemResponses },

@@ -43,7 +43,13 @@ export interface PolicyFilter {
 }
 
 /** Computed policies, by item id then location id (keyset order). */
-export async function listPolicies(deps: AppDeps, auth: AuthContext, f: PolicyFilter, limit: number, after?: [string, string]) {
+export async function listPolicies(
+  deps: AppDeps,
+  auth: AuthContext,
+  f: PolicyFilter,
+  limit: number,
+  after?: [string, string],
+) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const conds: SQL[] = [sql`true`];
   if (f.itemId) conds.push(sql`p.item_id = ${f.itemId}`);
@@ -65,7 +71,16 @@ export async function listPolicies(deps: AppDeps, auth: AuthContext, f: PolicyFi
   return r.rows;
 }
 
-export type RunRow = { id: string; kind: string; status: string; total: number; done: number; started_at: string; finished_at: string | null; cursor_key: string };
+export type RunRow = {
+  id: string;
+  kind: string;
+  status: string;
+  total: number;
+  done: number;
+  started_at: string;
+  finished_at: string | null;
+  cursor_key: string;
+};
 
 /** Recalculation runs, newest first (full runs, with their progress). */
 export async function listRuns(deps: AppDeps, auth: AuthContext, limit: number, after?: [string, string]) {

@@ -10,10 +10,24 @@ const WINDOW_MS = 2_000;
  * waits, and a finished job (removed on completion) never blocks a later request. Returns the
  * job id, or null when the queue is unreachable (the scheduled run catches up).
  */
-export async function enqueueFullRecalculation(deps: AppDeps, tenantId: string, reason?: string): Promise<string | null> {
+export async function enqueueFullRecalculation(
+  deps: AppDeps,
+  tenantId: string,
+  reason?: string,
+): Promise<string | null> {
   const jobId = `recalc-full_${tenantId}_${reason ?? Math.floor(Date.now() / WINDOW_MS)}`;
   try {
-    const job = await deps.queue.add('recalculate', { tenantId }, { jobId, removeOnComplete: true, removeOnFail: 100, attempts: 5, backoff: { type: 'exponential', delay: 5000 } });
+    const job = await deps.queue.add(
+      'recalculate',
+      { tenantId },
+      {
+        jobId,
+        removeOnComplete: true,
+        removeOnFail: 100,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 5000 },
+      },
+    );
     return job.id ?? jobId;
   } catch {
     return null;

@@ -4,7 +4,10 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 
-const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
+const Health = Type.Object({
+  status: Type.String(),
+  checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
 
 export async function healthRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();

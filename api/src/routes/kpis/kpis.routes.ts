@@ -17,20 +17,38 @@ const Period = Type.Object({
   days: Type.Integer(),
   stockout: Type.Object(
     { rate: Rate, stockoutDays: Type.Integer(), itemLocationDays: Type.Integer() },
-    { description: 'Share of item-location-days ending with nothing on hand, among item-locations with demand in the period or the 90 days before it (counted from their first real movement)' },
+    {
+      description:
+        'Share of item-location-days ending with nothing on hand, among item-locations with demand in the period or the 90 days before it (counted from their first real movement)',
+    },
   ),
-  inventory: Type.Object({ endValue: Type.Number(), averageValue: Type.Number() }, { description: 'On-hand × item unit cost at the end of the period, and its daily average' }),
+  inventory: Type.Object(
+    { endValue: Type.Number(), averageValue: Type.Number() },
+    { description: 'On-hand × item unit cost at the end of the period, and its daily average' },
+  ),
   turnover: Type.Object(
     { days: Nullable(Type.Number()), consumptionValue: Type.Number() },
-    { description: 'Turnover days = average inventory value ÷ daily consumption value (issues); null when nothing was issued' },
+    {
+      description:
+        'Turnover days = average inventory value ÷ daily consumption value (issues); null when nothing was issued',
+    },
   ),
   alerts: Type.Object(
     { precision: Rate, resolved: Type.Integer(), dismissed: Type.Integer() },
     { description: 'Alerts closed in the period: precision = 1 − dismissed ÷ (dismissed + resolved)' },
   ),
-  purchasing: Type.Object({ cycleTimeDays: Nullable(Type.Number()), ordersReceived: Type.Integer() }, { description: 'Mean days from PO created to fully received, for orders received in the period' }),
-  supplierOnTime: Type.Object({ rate: Rate, onTime: Type.Integer(), receipts: Type.Integer() }, { description: 'Receipts against orders on or before their expected date' }),
-  expiryWriteOff: Type.Object({ value: Type.Number(), quantity: Type.Integer() }, { description: 'Write-off movements × item unit cost' }),
+  purchasing: Type.Object(
+    { cycleTimeDays: Nullable(Type.Number()), ordersReceived: Type.Integer() },
+    { description: 'Mean days from PO created to fully received, for orders received in the period' },
+  ),
+  supplierOnTime: Type.Object(
+    { rate: Rate, onTime: Type.Integer(), receipts: Type.Integer() },
+    { description: 'Receipts against orders on or before their expected date' },
+  ),
+  expiryWriteOff: Type.Object(
+    { value: Type.Number(), quantity: Type.Integer() },
+    { description: 'Write-off movements × item unit cost' },
+  ),
 });
 
 const Scope = Type.Object({
@@ -45,8 +63,16 @@ const Scope = Type.Object({
       receiptsOnTime: Type.Integer(),
       onTimeRate: Rate,
       leadTime: Type.Object(
-        { observations: Type.Integer(), overallMeanDays: Nullable(Type.Number()), recentMeanDays: Nullable(Type.Number()), driftDays: Nullable(Type.Number()) },
-        { description: 'Drift = mean of the last 3 observations − mean of all (up to the end of the range); positive means slower' },
+        {
+          observations: Type.Integer(),
+          overallMeanDays: Nullable(Type.Number()),
+          recentMeanDays: Nullable(Type.Number()),
+          driftDays: Nullable(Type.Number()),
+        },
+        {
+          description:
+            'Drift = mean of the last 3 observations − mean of all (up to the end of the range); positive means slower',
+        },
       ),
     }),
   ),
@@ -77,7 +103,8 @@ export async function kpiRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['kpis'],
-        summary: 'KPIs per week or month, per site and in total: stockout rate, turnover days, inventory value, alert precision, purchase cycle time, supplier on-time rate and lead-time drift, expiry write-off value',
+        summary:
+          'KPIs per week or month, per site and in total: stockout rate, turnover days, inventory value, alert precision, purchase cycle time, supplier on-time rate and lead-time drift, expiry write-off value',
         description:
           'Days are UTC days. Stock figures replay the ledger (imported history excluded) at the item’s unit cost. `total` covers every site in scope (the one asked for, or every site the caller may see). Defaults: the last 6 months by month, or the last 12 weeks by week; `to` after today is treated as today; at most 731 days.',
         security,
@@ -91,7 +118,13 @@ export async function kpiRoutes(fastify: FastifyInstance, deps: AppDeps) {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ from: IsoDate, to: IsoDate, granularity: StringEnum(['week', 'month']), total: Scope, sites: Type.Array(Scope) }),
+          200: Type.Object({
+            from: IsoDate,
+            to: IsoDate,
+            granularity: StringEnum(['week', 'month']),
+            total: Scope,
+            sites: Type.Array(Scope),
+          }),
           ...problemResponses,
         },
       },

@@ -9,8 +9,8 @@ import {
   isoDay,
   kpiPeriods,
   type LedgerPeriodTotals,
-  ledgerKpis,
   leadTimeDrift,
+  ledgerKpis,
   mean,
   onTime,
   type Period,
@@ -80,10 +80,19 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
   const today = isoDay(Date.now());
   const to = q.to && q.to < today ? q.to : today;
   // Default: the last 12 weeks, or this month and the 5 before it.
-  const from = q.from ?? (granularity === 'week' ? addDays(to, -83) : isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 6, 1)));
-  if (from > to) throw unprocessable('invalid_range', '`from` must be on or before `to` (and before today).', [{ field: 'querystring:/from', message: 'after `to`' }]);
+  const from =
+    q.from ??
+    (granularity === 'week'
+      ? addDays(to, -83)
+      : isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 6, 1)));
+  if (from > to)
+    throw unprocessable('invalid_range', '`from` must be on or before `to` (and before today).', [
+      { field: 'querystring:/from', message: 'after `to`' },
+    ]);
   if (daysBetween(from, to) >= MAX_RANGE_DAYS) {
-    throw unprocessable('range_too_long', `Ask for at most ${MAX_RANGE_DAYS} days at a time.`, [{ field: 'querystring:/from', message: 'range too long' }]);
+    throw unprocessable('range_too_long', `Ask for at most ${MAX_RANGE_DAYS} days at a time.`, [
+      { field: 'querystring:/from', message: 'range too long' },
+    ]);
   }
   const periods = kpiPeriods(from, to, granularity);
   const endExclusive = addDays(to, 1);
@@ -109,7 +118,15 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
     const periodOf = (day: string) => periodIndexOf(periods, day);
 
     // Stock: one row per item-location and day with movements, from 90 days before the range.
-    const days = await tx.execute<{ item_id: string; location_id: string; d: string; net: number; issued: number; written_off: number; demand: boolean }>(sql`
+    const days = await tx.execute<{
+      item_id: string;
+      location_id: string;
+      d: string;
+      net: number;
+      issued: number;
+      written_off: number;
+      demand: boolean;
+    }>(sql`
       select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d,
              coalesce(sum(m.quantity) filter (where not m.historical and m.occurred_at >= ${from}::timestamp at time zone 'UTC'), 0)::float8 as net,
              coalesce(-sum(m.quantity) filter (where m.type = 'issue' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone 'UTC'), 0)::float8 as issued,
@@ -119,7 +136,14 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
        where m.occurred_at >= ${activityFrom}::timestamp at time zone 'UTC' and m.occurred_at < ${endExclusive}::timestamp at time zone 'UTC'
          and l.site_id = ${inScope}
        group by 1, 2, 3`);
-    const opening = await tx.execute<{ item_id: string; location_id: string; site_id: string; unit_cost: number; opening: number; first_day: string }>(sql`
+    const opening = await tx.execute<{
+      item_id: string;
+      location_id: string;
+      site_id: string;
+      unit_cost: number;
+      opening: number;
+      first_day: string;
+    }>(sql`
       select m.item_id, m.location_id, l.site_id, i.unit_cost::float8 as unit_cost,
              coalesce(sum(m.quantity) filter (where m.occurred_at < ${from}::timestamp at time zone 'UTC'), 0)::float8 as opening,
              to_char(min(m.occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as first_day
@@ -134,7 +158,9 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       else dayRows.set(k, [r]);
     }
     for (const o of opening.rows) {
-      const rows = (dayRows.get(`${o.item_id}|${o.location_id}`) ?? []).sort((a, b) => a.d.localeCompare(b.d));
+      const rows = (dayRows.get(`${o.item_id}|${o.location_id}`) ?? []).sort((a, b) =>
+        a.d.localeCompare(b.d),
+      );
       const inRange = rows.filter((r) => r.d >= from);
       const ledger: ItemLocationLedger = {
         unitCost: Number(o.unit_cost),
@@ -143,7 +169,9 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
         net: new Map(inRange.filter((r) => r.net !== 0).map((r) => [r.d, Number(r.net)])),
         demandDays: rows.filter((r) => r.demand).map((r) => r.d),
         issued: new Map(inRange.filter((r) => r.issued !== 0).map((r) => [r.d, Number(r.issued)])),
-        writtenOff: new Map(inRange.filter((r) => r.written_off !== 0).map((r) => [r.d, Number(r.written_off)])),
+        writtenOff: new Map(
+          inRange.filter((r) => r.written_off !== 0).map((r) => [r.d, Number(r.written_off)]),
+        ),
       };
       sites.get(o.site_id)?.ledgers.push(ledger);
     }
@@ -181,7 +209,13 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
     }
 
     // Supplier on-time: each receipt against an order (one posting, whatever its lines and lots).
-    const receipts = await tx.execute<{ site_id: string; supplier_id: string; supplier_name: string; expected: string; d: string }>(sql`
+    const receipts = await tx.execute<{
+      site_id: string;
+      supplier_id: string;
+      supplier_name: string;
+      expected: string;
+      d: string;
+    }>(sql`
       select po.site_id, po.supplier_id, su.name as supplier_name, to_char(po.expected_at, 'YYYY-MM-DD') as expected,
              to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d
         from movements m
@@ -205,7 +239,12 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
     }
 
     // Lead-time drift per supplier: every observation up to the end of the range, in order.
-    const observations = await tx.execute<{ supplier_id: string; supplier_name: string; site_id: string | null; days: number }>(sql`
+    const observations = await tx.execute<{
+      supplier_id: string;
+      supplier_name: string;
+      site_id: string | null;
+      days: number;
+    }>(sql`
       select o.supplier_id, su.name as supplier_name, po.site_id, o.lead_time_days::float8 as days
         from lead_time_observations o join suppliers su on su.id = o.supplier_id
         left join purchase_orders po on po.id = o.purchase_order_id
@@ -213,16 +252,27 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
          and ${wholeOrganisation ? sql`true` : sql`po.site_id = ${inScope}`}
        order by o.received_at, o.id`);
     for (const o of observations.rows) {
-      for (const s of scopesOf(o.site_id)) s.supplier(o.supplier_id, o.supplier_name).leadTimes.push(Number(o.days));
+      for (const s of scopesOf(o.site_id))
+        s.supplier(o.supplier_id, o.supplier_name).leadTimes.push(Number(o.days));
     }
 
     // Backtest: the latest succeeded run, scored over the item-locations in scope.
-    const run = await tx.execute<{ id: string; from_date: string; to_date: string; finished_at: string | null }>(sql`
+    const run = await tx.execute<{
+      id: string;
+      from_date: string;
+      to_date: string;
+      finished_at: string | null;
+    }>(sql`
       select id, to_char(from_date, 'YYYY-MM-DD') as from_date, to_char(to_date, 'YYYY-MM-DD') as to_date, finished_at
         from backtest_runs where status = 'succeeded' order by finished_at desc nulls last, created_at desc limit 1`);
     const bt = run.rows[0];
     if (bt) {
-      const counts = await tx.execute<{ site_id: string; raised: number; happened: number; hits: number }>(sql`
+      const counts = await tx.execute<{
+        site_id: string;
+        raised: number;
+        happened: number;
+        hits: number;
+      }>(sql`
         select l.site_id, count(*) filter (where b.alert_raised)::int as raised, count(*) filter (where b.stockout_happened)::int as happened,
                count(*) filter (where b.alert_raised and b.stockout_happened)::int as hits
           from backtest_rows b join locations l on l.id = b.location_id
@@ -249,14 +299,30 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
             receipts: x.receipts,
             receiptsOnTime: x.onTime,
             onTimeRate: x.receipts ? r4(x.onTime / x.receipts) : null,
-            leadTime: { observations: drift.observations, overallMeanDays: n2(drift.overallMeanDays), recentMeanDays: n2(drift.recentMeanDays), driftDays: n2(drift.driftDays) },
+            leadTime: {
+              observations: drift.observations,
+              overallMeanDays: n2(drift.overallMeanDays),
+              recentMeanDays: n2(drift.recentMeanDays),
+              driftDays: n2(drift.driftDays),
+            },
           };
         })
-        .sort((a, b) => a.supplierName.localeCompare(b.supplierName) || a.supplierId.localeCompare(b.supplierId)),
+        .sort(
+          (a, b) => a.supplierName.localeCompare(b.supplierName) || a.supplierId.localeCompare(b.supplierId),
+        ),
       backtest: bt
         ? (() => {
             const pr = precisionRecall(s.backtest.raised, s.backtest.happened, s.backtest.hits);
-            return { runId: bt.id, from: bt.from_date, to: bt.to_date, finishedAt: bt.finished_at ? new Date(bt.finished_at).toISOString() : null, precision: n4(pr.precision), recall: n4(pr.recall), alertsRaised: pr.alertsRaised, stockouts: pr.stockouts };
+            return {
+              runId: bt.id,
+              from: bt.from_date,
+              to: bt.to_date,
+              finishedAt: bt.finished_at ? new Date(bt.finished_at).toISOString() : null,
+              precision: n4(pr.precision),
+              recall: n4(pr.recall),
+              alertsRaised: pr.alertsRaised,
+              stockouts: pr.stockouts,
+            };
           })()
         : null,
     });
@@ -273,12 +339,24 @@ function periodView(p: Period, s: Scope, i: number) {
     start: p.start,
     end: addDays(p.end, -1),
     days: p.days,
-    stockout: { rate: n4(k.stockoutRate), stockoutDays: t.stockoutDays, itemLocationDays: t.itemLocationDays },
+    stockout: {
+      rate: n4(k.stockoutRate),
+      stockoutDays: t.stockoutDays,
+      itemLocationDays: t.itemLocationDays,
+    },
     inventory: { endValue: r2(t.endValue), averageValue: r2(k.averageInventoryValue) },
     turnover: { days: n2(k.turnoverDays), consumptionValue: r2(t.consumptionValue) },
-    alerts: { precision: n4(alertPrecision(s.resolved[i]!, s.dismissed[i]!)), resolved: s.resolved[i]!, dismissed: s.dismissed[i]! },
+    alerts: {
+      precision: n4(alertPrecision(s.resolved[i]!, s.dismissed[i]!)),
+      resolved: s.resolved[i]!,
+      dismissed: s.dismissed[i]!,
+    },
     purchasing: { cycleTimeDays: n2(cycle), ordersReceived: s.cycleDays[i]!.length },
-    supplierOnTime: { rate: rc.total ? r4(rc.onTime / rc.total) : null, onTime: rc.onTime, receipts: rc.total },
+    supplierOnTime: {
+      rate: rc.total ? r4(rc.onTime / rc.total) : null,
+      onTime: rc.onTime,
+      receipts: rc.total,
+    },
     expiryWriteOff: { value: r2(t.writeOffValue), quantity: t.writeOffQuantity },
   };
 }

@@ -1,5 +1,12 @@
 import { type ItemUnits, normaliseGtin, parseGs1, toBaseQuantity } from '@medstock/core';
-import { emitEvent, type MovementKind, type MovementType, postMovement, type Tx, withTenantDb } from '@medstock/db';
+import {
+  emitEvent,
+  type MovementKind,
+  type MovementType,
+  postMovement,
+  type Tx,
+  withTenantDb,
+} from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
@@ -38,15 +45,27 @@ async function loadItem(tx: Tx, by: { id?: string; gtin?: string }): Promise<Ite
 }
 
 export function itemUnitsOf(row: ItemRow): ItemUnits {
-  return { baseUnit: { code: row.base_unit }, packUnits: (row.units ?? []).map((u) => ({ code: u.code, factor: u.factor })) };
+  return {
+    baseUnit: { code: row.base_unit },
+    packUnits: (row.units ?? []).map((u) => ({ code: u.code, factor: u.factor })),
+  };
 }
 
 /** The site a location belongs to, checked against the caller's site limits (404 otherwise). */
-export async function visibleLocationSite(tx: Tx, auth: AuthContext, locationId: string, field: string): Promise<string> {
-  const r = await tx.execute<{ site_id: string }>(sql`select site_id from locations where id = ${locationId}`);
+export async function visibleLocationSite(
+  tx: Tx,
+  auth: AuthContext,
+  locationId: string,
+  field: string,
+): Promise<string> {
+  const r = await tx.execute<{ site_id: string }>(
+    sql`select site_id from locations where id = ${locationId}`,
+  );
   const site = r.rows[0]?.site_id;
   if (!site) {
-    throw unprocessable('unknown_location', 'The location does not exist.', [{ field: `body:/${field}`, message: 'unknown location' }]);
+    throw unprocessable('unknown_location', 'The location does not exist.', [
+      { field: `body:/${field}`, message: 'unknown location' },
+    ]);
   }
   assertSiteVisible(auth, site, 'The location');
   return site;
@@ -69,9 +88,11 @@ async function resolveRequest(tx: Tx, input: MovementInput) {
       ['expiryDate', parsed.expiry, expiryDate],
     ] as const) {
       if (scanned && given && scanned !== given) {
-        throw unprocessable('scan_mismatch', `The scanned ${field} (${scanned}) differs from the one given (${given}).`, [
-          { field: `body:/${field}`, message: 'differs from the scanned code' },
-        ]);
+        throw unprocessable(
+          'scan_mismatch',
+          `The scanned ${field} (${scanned}) differs from the one given (${given}).`,
+          [{ field: `body:/${field}`, message: 'differs from the scanned code' }],
+        );
       }
     }
     lotNumber ??= parsed.lot;
@@ -79,25 +100,40 @@ async function resolveRequest(tx: Tx, input: MovementInput) {
     quantity ??= parsed.count;
   }
   if (!input.itemId && !gtin) {
-    throw unprocessable('item_required', 'Give itemId, gtin or a GS1 scan.', [{ field: 'body:/itemId', message: 'required' }]);
+    throw unprocessable('item_required', 'Give itemId, gtin or a GS1 scan.', [
+      { field: 'body:/itemId', message: 'required' },
+    ]);
   }
   const item = await loadItem(tx, input.itemId ? { id: input.itemId } : { gtin });
   if (!item) {
-    throw unprocessable('unknown_item', input.itemId ? 'The item does not exist.' : `No item has GTIN ${gtin}.`, [
-      { field: input.itemId ? 'body:/itemId' : input.scan ? 'body:/scan' : 'body:/gtin', message: 'unknown item' },
-    ]);
+    throw unprocessable(
+      'unknown_item',
+      input.itemId ? 'The item does not exist.' : `No item has GTIN ${gtin}.`,
+      [
+        {
+          field: input.itemId ? 'body:/itemId' : input.scan ? 'body:/scan' : 'body:/gtin',
+          message: 'unknown item',
+        },
+      ],
+    );
   }
   if (quantity === undefined) {
-    throw unprocessable('quantity_required', 'Give a quantity (or scan a code with AI 30).', [{ field: 'body:/quantity', message: 'required' }]);
+    throw unprocessable('quantity_required', 'Give a quantity (or scan a code with AI 30).', [
+      { field: 'body:/quantity', message: 'required' },
+    ]);
   }
-  const base = toBaseQuantity(itemUnitsOf(item), quantity, input.unit ?? item.base_unit, { allowNegative: input.type === 'adjustment' });
+  const base = toBaseQuantity(itemUnitsOf(item), quantity, input.unit ?? item.base_unit, {
+    allowNegative: input.type === 'adjustment',
+  });
   return { item, base, lotNumber, expiryDate };
 }
 
 export async function recordMovement(deps: AppDeps, auth: AuthContext, input: MovementInput) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const siteId = await visibleLocationSite(tx, auth, input.locationId, 'locationId');
-    const toSiteId = input.toLocationId ? await visibleLocationSite(tx, auth, input.toLocationId, 'toLocationId') : undefined;
+    const toSiteId = input.toLocationId
+      ? await visibleLocationSite(tx, auth, input.toLocationId, 'toLocationId')
+      : undefined;
     const { item, base, lotNumber, expiryDate } = await resolveRequest(tx, input);
     const posted = await postMovement(tx, {
       type: input.type,
@@ -123,7 +159,9 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       movements: posted,
     });
     // The response rows are read in the same transaction: no second round trip after commit.
-    const rows = await tx.execute<MovementRow>(sql`${MOVEMENT_SELECT} where m.group_id = ${posted[0]!.groupId} order by m.id`);
+    const rows = await tx.execute<MovementRow>(
+      sql`${MOVEMENT_SELECT} where m.group_id = ${posted[0]!.groupId} order by m.id`,
+    );
     return { posted, rows: rows.rows.map(movementRowView), siteId, toSiteId, deliveryIds: event.deliveryIds };
   });
 }
@@ -200,7 +238,13 @@ export interface MovementFilter {
   includeHistorical?: boolean;
 }
 
-export async function listMovements(deps: AppDeps, auth: AuthContext, f: MovementFilter, limit: number, afterId?: number) {
+export async function listMovements(
+  deps: AppDeps,
+  auth: AuthContext,
+  f: MovementFilter,
+  limit: number,
+  afterId?: number,
+) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const conds = [sql`true`];
   if (f.itemId) conds.push(sql`m.item_id = ${f.itemId}`);
@@ -214,7 +258,9 @@ export async function listMovements(deps: AppDeps, auth: AuthContext, f: Movemen
   if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   if (afterId !== undefined) conds.push(sql`m.id < ${afterId}`);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<MovementRow>(sql`${MOVEMENT_SELECT} where ${sql.join(conds, sql` and `)} order by m.id desc limit ${limit + 1}`),
+    tx.execute<MovementRow>(
+      sql`${MOVEMENT_SELECT} where ${sql.join(conds, sql` and `)} order by m.id desc limit ${limit + 1}`,
+    ),
   );
   return r.rows;
 }

@@ -9,8 +9,25 @@ import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from './after-movement.ts';
 import { getMovementGroup, listMovements, movementRowView, recordMovement } from './movement.service.ts';
 
-const MovementKind = StringEnum(['receipt', 'issue', 'transfer', 'adjustment', 'stocktake', 'return', 'write_off']);
-const LedgerType = StringEnum(['receipt', 'issue', 'transfer_out', 'transfer_in', 'adjustment', 'stocktake', 'return', 'write_off']);
+const MovementKind = StringEnum([
+  'receipt',
+  'issue',
+  'transfer',
+  'adjustment',
+  'stocktake',
+  'return',
+  'write_off',
+]);
+const LedgerType = StringEnum([
+  'receipt',
+  'issue',
+  'transfer_out',
+  'transfer_in',
+  'adjustment',
+  'stocktake',
+  'return',
+  'write_off',
+]);
 const IsoDate = Type.String({ format: 'date' });
 
 const Movement = Type.Object({
@@ -44,10 +61,11 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'stock:write' } },
       schema: {
         tags: ['stock'],
-        summary: 'Record a stock movement (receipt, issue, transfer, adjustment, stocktake count, return, write-off)',
+        summary:
+          'Record a stock movement (receipt, issue, transfer, adjustment, stocktake count, return, write-off)',
         description: [
           'Identify the item by `itemId`, `gtin`, or `scan` — a GS1 element string as a scanner sends it (AI 01 GTIN, 10 lot, 17 expiry, 21 serial, 30 count; GS separators, or the parenthesised form).',
-          '`quantity` is in `unit` (any of the item\'s pack units, default the base unit) and is stored in base units.',
+          "`quantity` is in `unit` (any of the item's pack units, default the base unit) and is stored in base units.",
           'Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.',
           'A stocktake gives the counted quantity of one lot; the ledger records the variance. An adjustment is signed.',
           'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
@@ -72,7 +90,10 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }), ...problemResponses },
+        response: {
+          201: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -93,10 +114,16 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'The ledger rows of one posted movement (its group id)',
         security,
         params: Type.Object({ id: Uuid }, { additionalProperties: false }),
-        response: { 200: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }), ...problemResponses },
+        response: {
+          200: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }),
+          ...problemResponses,
+        },
       },
     },
-    async (request) => ({ groupId: request.params.id, movements: await getMovementGroup(deps, authOf(request), request.params.id) }),
+    async (request) => ({
+      groupId: request.params.id,
+      movements: await getMovementGroup(deps, authOf(request), request.params.id),
+    }),
   );
 
   app.get(
@@ -117,7 +144,9 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
             lotNumber: Type.Optional(Type.String({ maxLength: 40 })),
             from: Type.Optional(DateTime),
             to: Type.Optional(DateTime),
-            includeHistorical: Type.Optional(Type.Boolean({ description: 'Include imported consumption history' })),
+            includeHistorical: Type.Optional(
+              Type.Boolean({ description: 'Include imported consumption history' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -128,7 +157,13 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
       const after = decodeCursor(cursor, 1);
-      const rows = await listMovements(deps, authOf(request), filter, limit, after ? Number(after[0]) : undefined);
+      const rows = await listMovements(
+        deps,
+        authOf(request),
+        filter,
+        limit,
+        after ? Number(after[0]) : undefined,
+      );
       const page = paginate(rows, limit, (r) => [Number(r.id)]);
       return { items: page.items.map(movementRowView), nextCursor: page.nextCursor };
     },

@@ -41,13 +41,17 @@ const view = (o: OrgRow) => ({
   timezone: o.timezone,
   createdAt: o.created_at.toISOString(),
 });
-const ORG_COLUMNS = 'id, name, status, plan, deployment_mode, catalogue_template, locale, timezone, created_at';
+const ORG_COLUMNS =
+  'id, name, status, plan, deployment_mode, catalogue_template, locale, timezone, created_at';
 
 export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
   const loadOrg = async (id: string) => {
-    const { rows } = await deps.database.pool.query<OrgRow>(`select ${ORG_COLUMNS} from control.organizations where id = $1`, [id]);
+    const { rows } = await deps.database.pool.query<OrgRow>(
+      `select ${ORG_COLUMNS} from control.organizations where id = $1`,
+      [id],
+    );
     if (!rows[0]) throw notFound('The organisation');
     return rows[0];
   };
@@ -104,7 +108,12 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
     '/v1/organization',
     {
       config: { access: { scope: 'read' } },
-      schema: { tags: ['organization'], summary: "The caller's organisation", security, response: { 200: Organization, ...problemResponses } },
+      schema: {
+        tags: ['organization'],
+        summary: "The caller's organisation",
+        security,
+        response: { 200: Organization, ...problemResponses },
+      },
     },
     async (request) => view(await loadOrg(authOf(request).organizationId)),
   );

@@ -59,7 +59,12 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const page = await listSites(deps, authOf(request), pageLimit(request.query.limit), request.query.cursor);
+      const page = await listSites(
+        deps,
+        authOf(request),
+        pageLimit(request.query.limit),
+        request.query.cursor,
+      );
       return { items: page.items.map(siteView), nextCursor: page.nextCursor };
     },
   );
@@ -84,14 +89,21 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: { 201: Site, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(siteView(await createSite(deps, authOf(request), request.body))),
+    async (request, reply) =>
+      reply.status(201).send(siteView(await createSite(deps, authOf(request), request.body))),
   );
 
   app.get(
     '/v1/sites/:id',
     {
       config: { access: { scope: 'read' } },
-      schema: { tags: ['sites'], summary: 'Get a site', security, params: IdParams, response: { 200: Site, ...problemResponses } },
+      schema: {
+        tags: ['sites'],
+        summary: 'Get a site',
+        security,
+        params: IdParams,
+        response: { 200: Site, ...problemResponses },
+      },
     },
     async (request) => siteView(await getSite(deps, authOf(request), request.params.id)),
   );
@@ -132,7 +144,9 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: { 200: Type.Object({ items: Type.Array(Location) }), ...problemResponses },
       },
     },
-    async (request) => ({ items: (await listLocations(deps, authOf(request), request.params.id)).map(locationView) }),
+    async (request) => ({
+      items: (await listLocations(deps, authOf(request), request.params.id)).map(locationView),
+    }),
   );
 
   app.post(
@@ -145,13 +159,19 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
         security,
         params: IdParams,
         body: Type.Object(
-          { code: Code, name: Type.String({ minLength: 1, maxLength: 200 }), kind: Type.Optional(LocationKind) },
+          {
+            code: Code,
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            kind: Type.Optional(LocationKind),
+          },
           { additionalProperties: false },
         ),
         response: { 201: Location, ...problemResponses },
       },
     },
     async (request, reply) =>
-      reply.status(201).send(locationView(await createLocation(deps, authOf(request), request.params.id, request.body))),
+      reply
+        .status(201)
+        .send(locationView(await createLocation(deps, authOf(request), request.params.id, request.body))),
   );
 }

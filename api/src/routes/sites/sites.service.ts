@@ -29,7 +29,9 @@ export async function listSites(deps: AppDeps, auth: AuthContext, limit: number,
 
 export async function getSite(deps: AppDeps, auth: AuthContext, id: string) {
   assertSiteVisible(auth, id);
-  const [row] = await withTenantDb(deps.database.db, auth, (tx) => tx.select().from(sites).where(eq(sites.id, id)));
+  const [row] = await withTenantDb(deps.database.db, auth, (tx) =>
+    tx.select().from(sites).where(eq(sites.id, id)),
+  );
   if (!row) throw notFound('The site');
   return row;
 }
@@ -43,10 +45,17 @@ export async function createSite(
     await assertWithinPlan(deps, auth, 'sites', 1, tx);
     const [row] = await tx
       .insert(sites)
-      .values({ code: input.code, name: input.name, kind: input.kind ?? 'hospital', address: input.address ?? null })
+      .values({
+        code: input.code,
+        name: input.name,
+        kind: input.kind ?? 'hospital',
+        address: input.address ?? null,
+      })
       .returning();
     // Every site starts with a central store so stock can be received at once.
-    await tx.insert(locations).values({ siteId: row!.id, code: 'CENTRAL', name: 'Central store 中心库', kind: 'central-store' });
+    await tx
+      .insert(locations)
+      .values({ siteId: row!.id, code: 'CENTRAL', name: 'Central store 中心库', kind: 'central-store' });
     return row!;
   });
 }
@@ -92,7 +101,10 @@ export async function createLocation(
 export async function assertSitesExist(deps: AppDeps, auth: AuthContext, siteIds: readonly string[]) {
   if (siteIds.length === 0) return;
   const found = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.select({ id: sites.id }).from(sites).where(inArray(sites.id, [...siteIds])),
+    tx
+      .select({ id: sites.id })
+      .from(sites)
+      .where(inArray(sites.id, [...siteIds])),
   );
   const known = new Set(found.map((r) => r.id));
   const missing = siteIds.filter((s) => !known.has(s));

@@ -55,7 +55,11 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'On-hand stock by item, site, location or lot (groupBy), with value',
         security,
         querystring: Type.Object(
-          { ...PageQuery, ...Filters, groupBy: Type.Optional(StringEnum(['item', 'site', 'location', 'lot'])) },
+          {
+            ...PageQuery,
+            ...Filters,
+            groupBy: Type.Optional(StringEnum(['item', 'site', 'location', 'lot'])),
+          },
           { additionalProperties: false },
         ),
         response: { 200: pageOf(StockLine), ...problemResponses },
@@ -65,7 +69,14 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const { limit: l, cursor, groupBy, ...filter } = request.query;
       const limit = pageLimit(l);
       const after = decodeCursor(cursor, 1);
-      const rows = await stockOnHand(deps, authOf(request), groupBy ?? 'location', filter, limit, after ? String(after[0]) : undefined);
+      const rows = await stockOnHand(
+        deps,
+        authOf(request),
+        groupBy ?? 'location',
+        filter,
+        limit,
+        after ? String(after[0]) : undefined,
+      );
       const page = paginate(rows, limit, (r) => [r.key]);
       return {
         items: page.items.map((r) => ({
@@ -94,10 +105,16 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags: ['stock'],
         summary: 'Near-expiry and expired lots in 30/60/90-day buckets, with quantity and value per bucket',
         security,
-        querystring: Type.Object({ ...Filters, withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { ...Filters, withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
-            buckets: Type.Record(Type.String(), Type.Object({ lots: Type.Integer(), onHand: Type.Integer(), value: Type.Number() })),
+            buckets: Type.Record(
+              Type.String(),
+              Type.Object({ lots: Type.Integer(), onHand: Type.Integer(), value: Type.Number() }),
+            ),
             items: Type.Array(ExpiryLine),
           }),
           ...problemResponses,
@@ -111,7 +128,8 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
       for (const b of ['expired', '0-30', '31-60', '61-90']) buckets[b] = { lots: 0, onHand: 0, value: 0 };
       const items = rows.map((r) => {
         const bucket = expiryBucket(Number(r.days_left));
-        const agg = (buckets[bucket] ??= { lots: 0, onHand: 0, value: 0 });
+        buckets[bucket] ??= { lots: 0, onHand: 0, value: 0 };
+        const agg = buckets[bucket];
         agg.lots += 1;
         agg.onHand += Number(r.on_hand);
         agg.value = Math.round((agg.value + Number(r.value)) * 100) / 100;
@@ -146,7 +164,15 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: {
           200: Type.Object({
             total: Type.Number(),
-            lines: Type.Array(Type.Object({ siteId: Uuid, category: Type.String(), onHand: Type.Integer(), value: Type.Number(), items: Type.Integer() })),
+            lines: Type.Array(
+              Type.Object({
+                siteId: Uuid,
+                category: Type.String(),
+                onHand: Type.Integer(),
+                value: Type.Number(),
+                items: Type.Integer(),
+              }),
+            ),
           }),
           ...problemResponses,
         },
@@ -154,7 +180,13 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const rows = await valuation(deps, authOf(request), request.query);
-      const lines = rows.map((r) => ({ siteId: r.site_id, category: r.category, onHand: Number(r.on_hand), value: Number(r.value), items: r.items }));
+      const lines = rows.map((r) => ({
+        siteId: r.site_id,
+        category: r.category,
+        onHand: Number(r.on_hand),
+        value: Number(r.value),
+        items: r.items,
+      }));
       return { total: Math.round(lines.reduce((s, l) => s + l.value, 0) * 100) / 100, lines };
     },
   );

@@ -61,7 +61,14 @@ export type StockRow = {
 };
 
 /** On-hand by item, site, location or lot, with its value at the item's unit cost. */
-export async function stockOnHand(deps: AppDeps, auth: AuthContext, groupBy: StockGrouping, f: StockFilter, limit: number, after?: string) {
+export async function stockOnHand(
+  deps: AppDeps,
+  auth: AuthContext,
+  groupBy: StockGrouping,
+  f: StockFilter,
+  limit: number,
+  after?: string,
+) {
   const g = GROUP_COLUMNS[groupBy];
   const conds = stockConditions(auth, f);
   const having = after === undefined ? sql`` : sql`having ${g.key} > ${after}`;
@@ -116,7 +123,13 @@ export function expiryBucket(daysLeft: number): 'expired' | '0-30' | '31-60' | '
   return 'later';
 }
 
-export type ValuationRow = { site_id: string; category: string; on_hand: number; value: string; items: number };
+export type ValuationRow = {
+  site_id: string;
+  category: string;
+  on_hand: number;
+  value: string;
+  items: number;
+};
 
 /** Stock value per site and category at the items' unit cost. */
 export async function valuation(deps: AppDeps, auth: AuthContext, f: StockFilter) {

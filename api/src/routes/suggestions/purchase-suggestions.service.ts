@@ -10,7 +10,13 @@ const SHORTAGE = sql.raw(`(${SHORTAGE_ALERTS.map((t) => `'${t}'`).join(', ')})`)
 const LIVE = sql.raw(`('open', 'acknowledged', 'snoozed')`);
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
-type OrderState = { quantityBase: number; packs: number; packSize: number; supplierId: string | null; supplierName: string | null };
+type OrderState = {
+  quantityBase: number;
+  packs: number;
+  packSize: number;
+  supplierId: string | null;
+  supplierName: string | null;
+};
 type AlertRef = { id: string; type: string; severity: string; text: { zh: string; en: string } | null };
 
 type LineRow = {
@@ -85,13 +91,18 @@ export async function assertSiteExists(tx: Tx, auth: AuthContext, siteId: string
  * point, or a shortage alert (stockout risk, below safety stock, stocked out) is live, and the
  * engine computed an order (quantity rounded up to the supplier's pack size and MOQ).
  */
-async function suggestionRows(tx: Tx, auth: AuthContext, f: { siteId?: string; supplierIds?: readonly string[] }): Promise<LineRow[]> {
+async function suggestionRows(
+  tx: Tx,
+  auth: AuthContext,
+  f: { siteId?: string; supplierIds?: readonly string[] },
+): Promise<LineRow[]> {
   const conds: SQL[] = [sql`jsonb_typeof(p.state->'order') = 'object'`, sql`i.active`, sql`l.active`];
   conds.push(sql`(p.position <= p.reorder_point or exists (select 1 from alerts a where a.item_id = p.item_id and a.location_id = p.location_id
                    and a.status in ${LIVE} and a.type in ${SHORTAGE}))`);
   if (f.siteId) conds.push(sql`l.site_id = ${f.siteId}`);
   if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
-  if (f.supplierIds) conds.push(sql`(p.state->'order'->>'supplierId')::uuid = any(${sql.param([...f.supplierIds])}::uuid[])`);
+  if (f.supplierIds)
+    conds.push(sql`(p.state->'order'->>'supplierId')::uuid = any(${sql.param([...f.supplierIds])}::uuid[])`);
   const r = await tx.execute<LineRow>(sql`
     select p.item_id, i.code as item_code, i.name_zh, i.name_en, i.base_unit, i.unit_cost::float8 as unit_cost,
            p.location_id, l.name as location_name, l.site_id, s.name as site_name,
@@ -116,8 +127,11 @@ async function suggestionRows(tx: Tx, auth: AuthContext, f: { siteId?: string; s
 
 function lineOf(r: LineRow): SuggestionLine {
   const o = r.order;
-  const unitPrice = r.pack_price !== null && r.pack_price > 0 ? r4(r.pack_price / o.packSize) : Number(r.unit_cost);
-  const alerts = [...r.alerts].sort((a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9));
+  const unitPrice =
+    r.pack_price !== null && r.pack_price > 0 ? r4(r.pack_price / o.packSize) : Number(r.unit_cost);
+  const alerts = [...r.alerts].sort(
+    (a, b) => (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9),
+  );
   const top = alerts.find((a) => a.text);
   const pos = Number(r.position);
   const rop = r2(r.reorder_point);
@@ -158,11 +172,10 @@ function lineOf(r: LineRow): SuggestionLine {
 }
 
 /** Orders suppliers by name (those without a supplier last); the key doubles as the page cursor. */
-export const groupKey = (g: { supplierId: string | null; supplierName: string | null }): [number, string, string] => [
-  g.supplierId ? 0 : 1,
-  g.supplierName ?? '',
-  g.supplierId ?? '',
-];
+export const groupKey = (g: {
+  supplierId: string | null;
+  supplierName: string | null;
+}): [number, string, string] => [g.supplierId ? 0 : 1, g.supplierName ?? '', g.supplierId ?? ''];
 
 export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -179,20 +192,35 @@ function groupBySupplier(lines: SuggestionLine[], rows: LineRow[]): SupplierGrou
   lines.forEach((line, i) => {
     const o = rows[i]!.order;
     const k = o.supplierId ?? '';
-    const g = groups.get(k) ?? { supplierId: o.supplierId, supplierName: o.supplierName, lines: [], totalPacks: 0, totalValue: 0 };
+    const g = groups.get(k) ?? {
+      supplierId: o.supplierId,
+      supplierName: o.supplierName,
+      lines: [],
+      totalPacks: 0,
+      totalValue: 0,
+    };
     groups.set(k, g);
     g.lines.push(line);
     g.totalPacks += line.packs;
     g.totalValue = r2(g.totalValue + line.value);
   });
   for (const g of groups.values()) {
-    g.lines.sort((a, b) => b.stockoutProbability - a.stockoutProbability || a.itemCode.localeCompare(b.itemCode) || a.locationId.localeCompare(b.locationId));
+    g.lines.sort(
+      (a, b) =>
+        b.stockoutProbability - a.stockoutProbability ||
+        a.itemCode.localeCompare(b.itemCode) ||
+        a.locationId.localeCompare(b.locationId),
+    );
   }
   return [...groups.values()].sort((a, b) => compareKeys(groupKey(a), groupKey(b)));
 }
 
 /** Purchase suggestions grouped by supplier, most urgent line first within each. */
-export async function purchaseSuggestions(deps: AppDeps, auth: AuthContext, siteId?: string): Promise<SupplierGroup[]> {
+export async function purchaseSuggestions(
+  deps: AppDeps,
+  auth: AuthContext,
+  siteId?: string,
+): Promise<SupplierGroup[]> {
   return withTenantDb(deps.database.db, auth, async (tx) => {
     if (siteId) await assertSiteExists(tx, auth, siteId);
     const rows = await suggestionRows(tx, auth, { siteId });
@@ -213,7 +241,14 @@ export interface CreatedDraft {
   expectedAt: string | null;
   createdAt: string;
   value: number;
-  lines: Array<{ itemId: string; itemCode: string; quantityOrdered: number; packs: number; packSize: number; unitPrice: number }>;
+  lines: Array<{
+    itemId: string;
+    itemCode: string;
+    quantityOrdered: number;
+    packs: number;
+    packSize: number;
+    unitPrice: number;
+  }>;
 }
 
 export interface SkippedLine {
@@ -235,16 +270,28 @@ export interface SkippedLine {
  * the line can be drafted again. Lines without a supplier cannot become orders and are skipped.
  * Concurrent calls are serialised per organisation, so two clicks cannot both draft a line.
  */
-export async function createDraftOrders(deps: AppDeps, auth: AuthContext, f: { siteId?: string; supplierIds?: string[] }) {
+export async function createDraftOrders(
+  deps: AppDeps,
+  auth: AuthContext,
+  f: { siteId?: string; supplierIds?: string[] },
+) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`suggestion-drafts:${auth.organizationId}`}))`);
+    await tx.execute(
+      sql`select pg_advisory_xact_lock(hashtext(${`suggestion-drafts:${auth.organizationId}`}))`,
+    );
     if (f.siteId) await assertSiteExists(tx, auth, f.siteId);
     if (f.supplierIds?.length) {
-      const known = await tx.execute<{ id: string }>(sql`select id from suppliers where id = any(${sql.param(f.supplierIds)}::uuid[])`);
+      const known = await tx.execute<{ id: string }>(
+        sql`select id from suppliers where id = any(${sql.param(f.supplierIds)}::uuid[])`,
+      );
       const ids = new Set(known.rows.map((r) => r.id));
       const missing = f.supplierIds.map((id, i) => ({ id, i })).filter((x) => !ids.has(x.id));
       if (missing.length) {
-        throw unprocessable('unknown_supplier', 'Some suppliers do not exist.', missing.map((m) => ({ field: `body:/supplierIds/${m.i}`, message: 'unknown supplier' })));
+        throw unprocessable(
+          'unknown_supplier',
+          'Some suppliers do not exist.',
+          missing.map((m) => ({ field: `body:/supplierIds/${m.i}`, message: 'unknown supplier' })),
+        );
       }
     }
     const rows = await suggestionRows(tx, auth, f);
@@ -253,7 +300,14 @@ export async function createDraftOrders(deps: AppDeps, auth: AuthContext, f: { s
     for (const row of rows) {
       const line = lineOf(row);
       if (!row.order.supplierId) {
-        skipped.push({ itemId: line.itemId, locationId: line.locationId, supplierId: null, reason: 'no_supplier', purchaseOrderId: null, purchaseOrderNumber: null });
+        skipped.push({
+          itemId: line.itemId,
+          locationId: line.locationId,
+          supplierId: null,
+          reason: 'no_supplier',
+          purchaseOrderId: null,
+          purchaseOrderNumber: null,
+        });
       } else if (line.openDraft) {
         skipped.push({
           itemId: line.itemId,
@@ -272,13 +326,21 @@ export async function createDraftOrders(deps: AppDeps, auth: AuthContext, f: { s
     const created: CreatedDraft[] = [];
     const deliveryIds: string[] = [];
     const ordered = [...groups.values()].sort((a, b) =>
-      compareKeys([a[0]!.row.order.supplierName ?? '', a[0]!.row.location_name], [b[0]!.row.order.supplierName ?? '', b[0]!.row.location_name]),
+      compareKeys(
+        [a[0]!.row.order.supplierName ?? '', a[0]!.row.location_name],
+        [b[0]!.row.order.supplierName ?? '', b[0]!.row.location_name],
+      ),
     );
     for (const group of ordered) {
       const first = group[0]!.row;
       const supplierId = first.order.supplierId!;
       const leadDays = Math.ceil(Math.max(...group.map((g) => g.line.leadTimeDays), 0));
-      const po = await tx.execute<{ id: string; number: string; created_at: string; expected_at: string | null }>(sql`
+      const po = await tx.execute<{
+        id: string;
+        number: string;
+        created_at: string;
+        expected_at: string | null;
+      }>(sql`
         insert into purchase_orders (number, supplier_id, site_id, location_id, status, source, notes, expected_at, created_by)
         values ('PO-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('purchase_order_number_seq')::text, 6, '0'),
                 ${supplierId}, ${first.site_id}, ${first.location_id}, 'draft', 'suggestion',
@@ -318,7 +380,14 @@ export async function createDraftOrders(deps: AppDeps, auth: AuthContext, f: { s
         expectedAt: expected_at,
         createdAt: new Date(created_at).toISOString(),
         value: r2(lines.reduce((a, l) => a + l.value, 0)),
-        lines: lines.map((l) => ({ itemId: l.itemId, itemCode: l.itemCode, quantityOrdered: l.quantityBase, packs: l.packs, packSize: l.packSize, unitPrice: l.unitPrice })),
+        lines: lines.map((l) => ({
+          itemId: l.itemId,
+          itemCode: l.itemCode,
+          quantityOrdered: l.quantityBase,
+          packs: l.packs,
+          packSize: l.packSize,
+          unitPrice: l.unitPrice,
+        })),
       });
     }
     return { created, skipped, deliveryIds };

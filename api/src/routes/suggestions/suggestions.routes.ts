@@ -6,8 +6,17 @@ import { decodeCursor, encodeCursor, PageQuery, pageLimit, pageOf } from '../../
 import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
-import { compareKeys, createDraftOrders, groupKey, purchaseSuggestions } from './purchase-suggestions.service.ts';
-import { executeTransfer, type TransferSuggestion, transferSuggestions } from './transfer-suggestions.service.ts';
+import {
+  compareKeys,
+  createDraftOrders,
+  groupKey,
+  purchaseSuggestions,
+} from './purchase-suggestions.service.ts';
+import {
+  executeTransfer,
+  type TransferSuggestion,
+  transferSuggestions,
+} from './transfer-suggestions.service.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
@@ -29,10 +38,15 @@ const PurchaseLine = Type.Object({
   quantityBase: Type.Integer({ description: 'packs × pack size, in base units' }),
   packs: Type.Integer({ description: 'order-up-to − position rounded up to whole packs, at least the MOQ' }),
   packSize: Type.Integer(),
-  unitPrice: Type.Number({ description: "per base unit: the supplier's pack price ÷ pack size, else the item's unit cost" }),
+  unitPrice: Type.Number({
+    description: "per base unit: the supplier's pack price ÷ pack size, else the item's unit cost",
+  }),
   value: Type.Number(),
   stockoutProbability: Type.Number({ description: 'P(demand before the next possible receipt > position)' }),
-  reason: Type.Object({ zh: Type.String(), en: Type.String() }, { description: 'Why: the live alert’s explanation, or position vs. reorder point; and the order' }),
+  reason: Type.Object(
+    { zh: Type.String(), en: Type.String() },
+    { description: 'Why: the live alert’s explanation, or position vs. reorder point; and the order' },
+  ),
   alerts: Type.Array(Type.Object({ id: Uuid, type: Type.String(), severity: Type.String() })),
   openDraft: Type.Union([Type.Object({ purchaseOrderId: Uuid, number: Type.String() }), Type.Null()], {
     description: 'An unapproved draft already holding this line: drafting again skips it',
@@ -62,7 +76,14 @@ const DraftOrder = Type.Object({
   createdAt: DateTime,
   value: Type.Number(),
   lines: Type.Array(
-    Type.Object({ itemId: Uuid, itemCode: Type.String(), quantityOrdered: Type.Integer({ description: 'base units' }), packs: Type.Integer(), packSize: Type.Integer(), unitPrice: Type.Number() }),
+    Type.Object({
+      itemId: Uuid,
+      itemCode: Type.String(),
+      quantityOrdered: Type.Integer({ description: 'base units' }),
+      packs: Type.Integer(),
+      packSize: Type.Integer(),
+      unitPrice: Type.Number(),
+    }),
   ),
 });
 
@@ -92,7 +113,9 @@ const Transfer = Type.Object({
     ...TransferEnd,
     onHand: Type.Integer(),
     parMax: Type.Integer(),
-    surplus: Type.Integer({ description: 'on-hand in lots not expiring within 30 days − par max, before this suggestion' }),
+    surplus: Type.Integer({
+      description: 'on-hand in lots not expiring within 30 days − par max, before this suggestion',
+    }),
     stockoutProbability: Nullable(Type.Number()),
   }),
   to: Type.Object({
@@ -110,7 +133,13 @@ const Transfer = Type.Object({
 const transferKey = (s: TransferSuggestion) => [s.itemCode, s.itemId, s.to.locationId, s.from.locationId];
 
 /** Cursor pages over a list computed in memory, ordered by `key`. */
-function pageComputed<T>(all: T[], key: (t: T) => (string | number)[], limit: number, cursor: string | undefined, arity: number) {
+function pageComputed<T>(
+  all: T[],
+  key: (t: T) => (string | number)[],
+  limit: number,
+  cursor: string | undefined,
+  arity: number,
+) {
   const after = decodeCursor(cursor, arity);
   const rest = after ? all.filter((x) => compareKeys(key(x), after) > 0) : all;
   const items = rest.slice(0, limit);
@@ -128,7 +157,8 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
       config: { access: { scope: 'purchasing' } },
       schema: {
         tags: ['suggestions'],
-        summary: 'Purchase suggestions grouped by supplier: item-locations at or below their reorder point or with a shortage alert',
+        summary:
+          'Purchase suggestions grouped by supplier: item-locations at or below their reorder point or with a shortage alert',
         description:
           'Quantities come from the engine: order-up-to level − inventory position, rounded up to the supplier’s pack size and MOQ. Each line says why (the alert’s explanation or position vs. reorder point) in Chinese and English. One page item is one supplier.',
         security,
@@ -149,15 +179,22 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
       config: { access: { scope: 'purchasing' } },
       schema: {
         tags: ['suggestions'],
-        summary: 'Turn the purchase suggestions into draft purchase orders: one per supplier and receiving location, in one transaction',
+        summary:
+          'Turn the purchase suggestions into draft purchase orders: one per supplier and receiving location, in one transaction',
         description:
           'Drafts still go through approval. A line already in an open draft for the same supplier, location and item is skipped (reason `draft_exists`), so posting again never orders twice; lines without a supplier are skipped (`no_supplier`). Limit to some suppliers or one site with `supplierIds` / `siteId`.',
         security,
         body: Type.Object(
-          { supplierIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true })), siteId: Type.Optional(Uuid) },
+          {
+            supplierIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true })),
+            siteId: Type.Optional(Uuid),
+          },
           Strict,
         ),
-        response: { 201: Type.Object({ created: Type.Array(DraftOrder), skipped: Type.Array(Skipped) }), ...problemResponses },
+        response: {
+          201: Type.Object({ created: Type.Array(DraftOrder), skipped: Type.Array(Skipped) }),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -172,10 +209,17 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
       config: { access: { scope: ['stock:write', 'purchasing'] } },
       schema: {
         tags: ['suggestions'],
-        summary: 'Transfer suggestions between sites: stock above its par maximum (and not at risk or expiring there) to a site at risk',
+        summary:
+          'Transfer suggestions between sites: stock above its par maximum (and not at risk or expiring there) to a site at risk',
         security,
         querystring: Type.Object(
-          { ...PageQuery, siteId: Type.Optional(Type.String({ format: 'uuid', description: 'Suggestions from or to this site' })), itemId: Type.Optional(Uuid) },
+          {
+            ...PageQuery,
+            siteId: Type.Optional(
+              Type.String({ format: 'uuid', description: 'Suggestions from or to this site' }),
+            ),
+            itemId: Type.Optional(Uuid),
+          },
           Strict,
         ),
         response: { 200: pageOf(Transfer), ...problemResponses },
@@ -194,7 +238,8 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
       config: { access: { scope: 'stock:write' } },
       schema: {
         tags: ['suggestions'],
-        summary: 'Carry out a transfer suggestion: posts a transfer movement (lots first-expiry-first-out at the source)',
+        summary:
+          'Carry out a transfer suggestion: posts a transfer movement (lots first-expiry-first-out at the source)',
         security,
         body: Type.Object(
           {
@@ -210,7 +255,14 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
           201: Type.Object({
             groupId: Uuid,
             movements: Type.Array(
-              Type.Object({ id: Type.Integer(), type: Type.String(), locationId: Uuid, lotNumber: Type.String(), expiryDate: Nullable(Type.String()), quantity: Type.Integer() }),
+              Type.Object({
+                id: Type.Integer(),
+                type: Type.String(),
+                locationId: Uuid,
+                lotNumber: Type.String(),
+                expiryDate: Nullable(Type.String()),
+                quantity: Type.Integer(),
+              }),
             ),
           }),
           ...problemResponses,
@@ -223,7 +275,14 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
       reply.header('location', `/v1/movements/${groupId}`);
       return reply.status(201).send({
         groupId,
-        movements: result.posted.map((m) => ({ id: Number(m.id), type: m.type, locationId: m.locationId, lotNumber: m.lotNumber, expiryDate: m.expiryDate, quantity: Number(m.quantity) })),
+        movements: result.posted.map((m) => ({
+          id: Number(m.id),
+          type: m.type,
+          locationId: m.locationId,
+          lotNumber: m.lotNumber,
+          expiryDate: m.expiryDate,
+          quantity: Number(m.quantity),
+        })),
       });
     },
   );

@@ -2,9 +2,9 @@ import { withTenantDb } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import type { AuthContext } from '../../plugins/access.ts';
+import { rulesIn } from '../alert-rules/alert-rules.service.ts';
 import { afterMovement } from '../movements/after-movement.ts';
 import { recordMovement } from '../movements/movement.service.ts';
-import { rulesIn } from '../alert-rules/alert-rules.service.ts';
 import { assertSiteExists, SHORTAGE_ALERTS } from './purchase-suggestions.service.ts';
 
 /** Stock expiring within this many days at the source is not offered (it is not surplus, it is a write-off risk there). */
@@ -51,7 +51,16 @@ export interface TransferSuggestion {
   itemNameEn: string;
   baseUnit: string;
   quantity: number;
-  from: { locationId: string; locationName: string; siteId: string; siteName: string; onHand: number; parMax: number; surplus: number; stockoutProbability: number | null };
+  from: {
+    locationId: string;
+    locationName: string;
+    siteId: string;
+    siteName: string;
+    onHand: number;
+    parMax: number;
+    surplus: number;
+    stockoutProbability: number | null;
+  };
   to: {
     locationId: string;
     locationName: string;
@@ -76,11 +85,16 @@ export interface TransferSuggestion {
  * Per item, the most endangered destinations are served first from the largest surpluses:
  * quantity = min(surplus left, need left). Both sites must be visible to the caller.
  */
-export async function transferSuggestions(deps: AppDeps, auth: AuthContext, f: { siteId?: string; itemId?: string }): Promise<TransferSuggestion[]> {
+export async function transferSuggestions(
+  deps: AppDeps,
+  auth: AuthContext,
+  f: { siteId?: string; itemId?: string },
+): Promise<TransferSuggestion[]> {
   return withTenantDb(deps.database.db, auth, async (tx) => {
     if (f.siteId) await assertSiteExists(tx, auth, f.siteId);
     const { rules } = await rulesIn(tx);
-    const visible: SQL = auth.siteIds !== null ? sql`and l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])` : sql``;
+    const visible: SQL =
+      auth.siteIds !== null ? sql`and l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])` : sql``;
     const item: SQL = f.itemId ? sql`and i.id = ${f.itemId}` : sql``;
     const today = sql`(now() at time zone 'UTC')::date`;
     const sources = await tx.execute<SourceRow>(sql`
@@ -126,7 +140,12 @@ export async function transferSuggestions(deps: AppDeps, auth: AuthContext, f: {
         .filter((n) => n.item_id === itemId)
         .map((n) => ({ n, left: Math.ceil(n.order_up_to - Number(n.position)) }))
         .filter((w) => w.left > 0)
-        .sort((a, b) => b.n.stockout_probability - a.n.stockout_probability || b.left - a.left || a.n.location_id.localeCompare(b.n.location_id));
+        .sort(
+          (a, b) =>
+            b.n.stockout_probability - a.n.stockout_probability ||
+            b.left - a.left ||
+            a.n.location_id.localeCompare(b.n.location_id),
+        );
       for (const w of wants) {
         for (const src of surplus) {
           if (w.left <= 0) break;
@@ -140,16 +159,32 @@ export async function transferSuggestions(deps: AppDeps, auth: AuthContext, f: {
         }
       }
     }
-    const filtered = f.siteId ? out.filter((s) => s.from.siteId === f.siteId || s.to.siteId === f.siteId) : out;
-    return filtered.sort((a, b) => a.itemCode.localeCompare(b.itemCode) || a.to.locationId.localeCompare(b.to.locationId) || a.from.locationId.localeCompare(b.from.locationId));
+    const filtered = f.siteId
+      ? out.filter((s) => s.from.siteId === f.siteId || s.to.siteId === f.siteId)
+      : out;
+    return filtered.sort(
+      (a, b) =>
+        a.itemCode.localeCompare(b.itemCode) ||
+        a.to.locationId.localeCompare(b.to.locationId) ||
+        a.from.locationId.localeCompare(b.from.locationId),
+    );
   });
 }
 
-function suggestion(n: NeedRow, s: SourceRow, quantity: number, surplus: number, need: number): TransferSuggestion {
+function suggestion(
+  n: NeedRow,
+  s: SourceRow,
+  quantity: number,
+  surplus: number,
+  need: number,
+): TransferSuggestion {
   const u = n.base_unit;
   const risk = n.alert_types.length
     ? { zh: `预警：${n.alert_types.join('、')}`, en: `alerts: ${n.alert_types.join(', ')}` }
-    : { zh: `库存位置 ${n.position} ≤ 再订货点 ${r2(n.reorder_point)}`, en: `position ${n.position} at or below the reorder point ${r2(n.reorder_point)}` };
+    : {
+        zh: `库存位置 ${n.position} ≤ 再订货点 ${r2(n.reorder_point)}`,
+        en: `position ${n.position} at or below the reorder point ${r2(n.reorder_point)}`,
+      };
   return {
     itemId: n.item_id,
     itemCode: n.item_code,
@@ -187,7 +222,17 @@ function suggestion(n: NeedRow, s: SourceRow, quantity: number, surplus: number,
 }
 
 /** Carries out a transfer suggestion as an ordinary transfer movement (FEFO at the source). */
-export async function executeTransfer(deps: AppDeps, auth: AuthContext, body: { fromLocationId: string; toLocationId: string; itemId: string; quantity: number; reference?: string }) {
+export async function executeTransfer(
+  deps: AppDeps,
+  auth: AuthContext,
+  body: {
+    fromLocationId: string;
+    toLocationId: string;
+    itemId: string;
+    quantity: number;
+    reference?: string;
+  },
+) {
   const result = await recordMovement(deps, auth, {
     type: 'transfer',
     itemId: body.itemId,

@@ -41,7 +41,12 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const page = await listMembers(deps, authOf(request), pageLimit(request.query.limit), request.query.cursor);
+      const page = await listMembers(
+        deps,
+        authOf(request),
+        pageLimit(request.query.limit),
+        request.query.cursor,
+      );
       return { items: page.items.map(view), nextCursor: page.nextCursor };
     },
   );
@@ -67,7 +72,8 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: { 201: Member, ...problemResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(view(await addMember(deps, authOf(request), request.body))),
+    async (request, reply) =>
+      reply.status(201).send(view(await addMember(deps, authOf(request), request.body))),
   );
 
   app.patch(

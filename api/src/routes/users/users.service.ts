@@ -52,9 +52,10 @@ export async function addMember(
   const client = await deps.database.pool.connect();
   try {
     await client.query('begin');
-    let { rows } = await client.query<{ id: string }>('select id from control.users where lower(email) = lower($1)', [
-      input.email.trim(),
-    ]);
+    let { rows } = await client.query<{ id: string }>(
+      'select id from control.users where lower(email) = lower($1)',
+      [input.email.trim()],
+    );
     if (!rows[0]) {
       if (!input.password) {
         throw unprocessable('password_required', 'A new account needs an initial password.', [
@@ -116,10 +117,10 @@ export async function removeMember(deps: AppDeps, auth: AuthContext, userId: str
   const target = await getMember(deps, auth, userId);
   if (target.role === 'owner' && auth.role !== 'owner') throw forbidden('Only an owner can remove an owner.');
   await assertNotLastOwner(deps, auth, target);
-  await deps.database.pool.query('delete from control.memberships where organization_id = $1 and user_id = $2', [
-    auth.organizationId,
-    userId,
-  ]);
+  await deps.database.pool.query(
+    'delete from control.memberships where organization_id = $1 and user_id = $2',
+    [auth.organizationId, userId],
+  );
   // Their sessions in this organisation end with the membership.
   await deps.database.pool.query(
     'update control.sessions set revoked_at = now() where organization_id = $1 and user_id = $2 and revoked_at is null',
