@@ -29,6 +29,7 @@ export async function seedDemo(env: Record<string, string | undefined>) {
         name: 'Demo owner',
         siteName: 'Main campus 主院区',
         locale: 'zh-CN',
+        catalogueTemplate: 'community-health-centre',
       },
     });
     if (signup.statusCode !== 201) throw new Error(`demo sign-up failed: ${signup.body}`);
@@ -55,6 +56,35 @@ export async function seedDemo(env: Record<string, string | undefined>) {
       payload: { code: 'W3', name: 'Ward 3 三病区', kind: 'ward' },
     });
     if (east.statusCode !== 201) throw new Error(`demo site failed: ${east.body}`);
+    // Opening stock for the first catalogue items, so the stock and expiry pages have content and
+    // the engine has something to watch from the first minute.
+    const central = (await app.inject({ method: 'GET', url: `/v1/sites/${main.id}/locations`, headers }))
+      .json()
+      .items.find((l: { code: string }) => l.code === 'CENTRAL');
+    const items = (await app.inject({ method: 'GET', url: '/v1/items?limit=20', headers })).json()
+      .items as Array<{ id: string }>;
+    for (const [i, item] of items.entries()) {
+      const expiry = new Date(Date.now() + (20 + i * 15) * 86_400_000).toISOString().slice(0, 10);
+      await app.inject({
+        method: 'POST',
+        url: '/v1/movements',
+        headers,
+        payload: {
+          type: 'receipt',
+          itemId: item.id,
+          locationId: central.id,
+          quantity: 50 + i * 10,
+          lotNumber: `DEMO-${i + 1}`,
+          expiryDate: expiry,
+        },
+      });
+      await app.inject({
+        method: 'POST',
+        url: '/v1/movements',
+        headers,
+        payload: { type: 'issue', itemId: item.id, locationId: central.id, quantity: 5 + (i % 7) },
+      });
+    }
     return { email: DEMO_EMAIL, password: DEMO_PASSWORD, created: true };
   } finally {
     await app.close();
