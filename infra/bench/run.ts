@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -5,8 +6,18 @@ import { resolve } from 'node:path';
  * `pnpm bench`: every benchmark, each beside its baseline measured in the same run. Figures go to
  * stdout and to bench-results/latest.md. `pnpm bench <name>` runs one.
  */
-// The forecast-quality runner is a script (it prints as it goes); wrap it as a module.
-const script = (path: string) => async () => ({ run: async () => void (await import(path)) });
+// The forecast-quality runner is a script that prints as it goes and may exit early (data file
+// absent): run it in its own process so it can never end the other benchmarks.
+const script = (path: string) => async () => ({
+  run: async () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, path)], {
+      encoding: 'utf8',
+    });
+    console.log(r.stdout.trimEnd());
+    if (r.status !== 0)
+      console.log(`(${path} exited with ${r.status}: ${r.stderr.trim().split('\n').pop()})`);
+  },
+});
 
 const BENCHES: Record<string, () => Promise<{ run: (o?: object) => Promise<unknown> }>> = {
   'forecast-quality': script('../../core/bench/forecast-quality.bench.ts'),

@@ -49,7 +49,3 @@ export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'pub
 export function assertSiteVisible(auth: AuthContext, siteId: string, what = 'The site'): void {
   if (auth.siteIds !== null && !auth.siteIds.includes(siteId)) throw notFound(what);
 }
-
-export function visibleSiteIds(auth: AuthContext): readonly string[] | null {
-  return auth.siteIds;
-}

@@ -26,3 +26,10 @@ export const locations = pgTable('locations', {
   active: boolean('active').notNull().default(true),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
+
+/** Every site starts with this location, so stock can be received on the first day. */
+export const CENTRAL_STORE = {
+  code: 'CENTRAL',
+  name: 'Central store 中心库',
+  kind: 'central-store',
+} as const;

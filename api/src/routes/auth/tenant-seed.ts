@@ -1,4 +1,9 @@
-import { applyCatalogueTemplateOnClient, catalogueTemplates, findCatalogueTemplate } from '@medstock/db';
+import {
+  applyCatalogueTemplateOnClient,
+  CENTRAL_STORE,
+  catalogueTemplates,
+  findCatalogueTemplate,
+} from '@medstock/db';
 import type pg from 'pg';
 import { unprocessable } from '../../lib/problem.ts';
 
@@ -26,9 +31,11 @@ export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInpu
     `insert into sites (code, name, kind) values ('MAIN', $1, 'hospital') returning id`,
     [input.siteName?.trim() || 'Main site'],
   );
-  await client.query(
-    `insert into locations (site_id, code, name, kind) values ($1, 'CENTRAL', 'Central store 中心库', 'central-store')`,
-    [site.rows[0]!.id],
-  );
+  await client.query('insert into locations (site_id, code, name, kind) values ($1, $2, $3, $4)', [
+    site.rows[0]!.id,
+    CENTRAL_STORE.code,
+    CENTRAL_STORE.name,
+    CENTRAL_STORE.kind,
+  ]);
   if (template) await applyCatalogueTemplateOnClient(client, template);
 }

@@ -1,4 +1,4 @@
-import { locations, sites, withTenantDb } from '@medstock/db';
+import { CENTRAL_STORE, locations, sites, withTenantDb } from '@medstock/db';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { assertWithinPlan } from '../../billing/plan-limits.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -53,9 +53,7 @@ export async function createSite(
       })
       .returning();
     // Every site starts with a central store so stock can be received at once.
-    await tx
-      .insert(locations)
-      .values({ siteId: row!.id, code: 'CENTRAL', name: 'Central store 中心库', kind: 'central-store' });
+    await tx.insert(locations).values({ siteId: row!.id, ...CENTRAL_STORE });
     return row!;
   });
 }
