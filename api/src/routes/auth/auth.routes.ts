@@ -10,7 +10,7 @@ import { listSessions, login, refresh, revokeSession, type SessionTokens, signup
 
 export const REFRESH_COOKIE = 'medstock_refresh';
 
-const TokenResponse = Type.Object({
+export const TokenResponse = Type.Object({
   accessToken: Type.String(),
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer({ description: 'seconds' }),
@@ -22,28 +22,35 @@ const TokenResponse = Type.Object({
 const Password = Type.String({ minLength: 10, maxLength: 200, description: 'At least 10 characters.' });
 const Email = Type.String({ format: 'email', maxLength: 254 });
 
+/** The token response body; the refresh token is also set as an httpOnly cookie for browsers. */
+export function sessionTokenBody(
+  deps: AppDeps,
+  reply: FastifyReply,
+  r: { organizationId: string; userId: string; tokens: SessionTokens },
+) {
+  reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
+    httpOnly: true,
+    secure: deps.config.COOKIE_SECURE,
+    sameSite: 'strict',
+    path: '/v1/auth',
+    maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  return {
+    accessToken: r.tokens.accessToken,
+    tokenType: 'Bearer' as const,
+    expiresIn: r.tokens.expiresIn,
+    refreshToken: r.tokens.refreshToken,
+    organizationId: r.organizationId,
+    userId: r.userId,
+  };
+}
+
 export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tokenBody = (
     reply: FastifyReply,
     r: { organizationId: string; userId: string; tokens: SessionTokens },
-  ) => {
-    reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
-      httpOnly: true,
-      secure: deps.config.COOKIE_SECURE,
-      sameSite: 'strict',
-      path: '/v1/auth',
-      maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,
-    });
-    return {
-      accessToken: r.tokens.accessToken,
-      tokenType: 'Bearer' as const,
-      expiresIn: r.tokens.expiresIn,
-      refreshToken: r.tokens.refreshToken,
-      organizationId: r.organizationId,
-      userId: r.userId,
-    };
-  };
+  ) => sessionTokenBody(deps, reply, r);
   const send = (
     reply: FastifyReply,
     status: number,

@@ -21,7 +21,8 @@ export interface SignupInput extends TenantSeedInput {
   locale?: 'zh-CN' | 'en';
 }
 
-async function openSession(
+/** A new session in `organizationId` for `userId` (login, sign-up, an accepted invitation). */
+export async function openSession(
   deps: AppDeps,
   db: pg.Pool | pg.PoolClient,
   userId: string,
