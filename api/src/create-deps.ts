@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { createStripeClient } from './billing/stripe-client.ts';
 import type { AppDeps } from './deps.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
+import { createMailer } from './mail/mailer.ts';
 
 export async function createDeps(config: AppConfig): Promise<AppDeps & { close(): Promise<void> }> {
   const database = createDatabase(config.DATABASE_URL, config.PG_POOL_MAX);
@@ -18,6 +19,7 @@ export async function createDeps(config: AppConfig): Promise<AppDeps & { close()
   );
   const queueRedis = queueConnection(config);
   const queue = tenantQueue(config, queueRedis);
+  const mailer = createMailer(config);
   return {
     config,
     database,
@@ -25,9 +27,10 @@ export async function createDeps(config: AppConfig): Promise<AppDeps & { close()
     tokenKeys,
     queue,
     stripe: createStripeClient(config),
+    mailer,
     close: async () => {
       await queue.close().catch(() => {});
-      await Promise.allSettled([database.close(), redis.quit(), queueRedis.quit()]);
+      await Promise.allSettled([database.close(), redis.quit(), queueRedis.quit(), mailer.close()]);
     },
   };
 }

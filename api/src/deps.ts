@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Stripe } from './billing/stripe-client.ts';
 import type { TokenKeys } from './lib/tokens.ts';
+import type { Mailer } from './mail/mailer.ts';
 
 /** Everything the API needs from outside, made once by server.ts (or a test) and passed in. */
 export interface AppDeps {
@@ -16,4 +17,6 @@ export interface AppDeps {
   queue: Queue<TenantJobData>;
   /** The Stripe client; null (or absent) when STRIPE_SECRET_KEY is empty: billing is off, no plan limits. */
   stripe?: Stripe | null;
+  /** Outgoing mail: SMTP_URL, or .eml files in MAIL_DIR when that is empty. */
+  mailer: Mailer;
 }

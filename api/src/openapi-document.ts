@@ -4,6 +4,7 @@ import { createDatabase } from '@medstock/db';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
+import { createMailer } from './mail/mailer.ts';
 
 /**
  * The OpenAPI document as the routes declare it, built without touching a database or Redis
@@ -25,6 +26,7 @@ export async function openApiDocument(): Promise<string> {
       redis: new Redis(config.REDIS_URL, { lazyConnect: true }),
       queue: undefined as never,
       tokenKeys: await loadTokenKeys(pem, 'doc', 'doc', 60),
+      mailer: createMailer(config),
     },
     { logger: false },
   );

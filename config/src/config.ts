@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -85,6 +85,14 @@ const ConfigSchema = Type.Object({
    * into our own network); on-premises installations that post to the HIS on the LAN turn it on.
    */
   WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
+  /**
+   * Outgoing mail (sign-up confirmations, password resets, invitations). An SMTP URL such as
+   * smtp://user:pass@mail.example.org:587 or smtps://…:465; empty writes each message as an .eml
+   * file to MAIL_DIR instead, so a machine without a mail server still shows what was sent.
+   */
+  SMTP_URL: Type.String({ default: '' }),
+  MAIL_DIR: Type.String({ default: resolve(import.meta.dirname, '../../.local/mail') }),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'medstock <no-reply@medstock.local>' }),
 });
 
 export type AppConfig = Static<typeof ConfigSchema>;

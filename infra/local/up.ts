@@ -125,7 +125,12 @@ try {
     PUBLIC_URL: process.env.PUBLIC_URL ?? url,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     WEB_DIST_DIR: process.env.WEB_DIST_DIR ?? resolve(root, 'web/dist'),
+    MAIL_DIR: process.env.MAIL_DIR || resolve(local, 'mail'),
   };
+  // Without SMTP_URL, mail (sign-up confirmations, password resets, invitations) is kept as files.
+  const mailGoesTo = process.env.SMTP_URL
+    ? 'SMTP (SMTP_URL)'
+    : `${env.MAIL_DIR}/*.eml (set SMTP_URL to send)`;
 
   const demo = await seedDemo(env);
 
@@ -158,6 +163,7 @@ try {
     open      ${url}/
     API docs  ${url}/docs
     login     ${demo.email} / ${demo.password}
+    mail      ${mailGoesTo}
   Ctrl-C stops everything.
 `);
 } catch (err) {

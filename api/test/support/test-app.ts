@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AppConfig, loadConfig } from '@medstock/config';
 import { buildApp } from '../../src/app.ts';
 import { createDeps } from '../../src/create-deps.ts';
 import type { AppDeps } from '../../src/deps.ts';
+import { startSmtpCapture } from './smtp-capture.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
@@ -10,12 +14,18 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 /** The real app on a fresh database and the test Redis, driven with app.inject. */
 export async function startTestApp(overrides: Partial<Record<keyof AppConfig, string>> = {}) {
   const database = await createTestDatabase();
+  // Mail goes over real SMTP to a capture server of this app's own, unless a test chooses its
+  // own SMTP_URL (or '' for .eml files in a MAIL_DIR of its own); never into the checkout.
+  const mail = await startSmtpCapture();
+  const mailDir = mkdtempSync(join(tmpdir(), 'medstock-mail-'));
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: database.url,
     QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     RATE_LIMIT_PER_MINUTE: '100000',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    SMTP_URL: mail.url,
+    MAIL_DIR: mailDir,
     ...overrides,
   });
   const deps = await createDeps(config);
@@ -26,10 +36,13 @@ export async function startTestApp(overrides: Partial<Record<keyof AppConfig, st
     deps: deps as AppDeps,
     config,
     databaseUrl: database.url,
+    /** Every message the app sent over SMTP (when the test kept the default SMTP_URL). */
+    mail,
     close: async () => {
       await app.close();
       await deps.close();
-      await database.drop();
+      await Promise.allSettled([database.drop(), mail.close()]);
+      rmSync(mailDir, { recursive: true, force: true });
     },
   };
 }
