@@ -11,7 +11,12 @@ export async function benchServices(name: string) {
   const dir = resolve(import.meta.dirname, '../../.local/bench', `${name}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const started: RunningService[] = [];
-  const postgres = await startPostgres({ dataDir: resolve(dir, 'pg'), database: 'bench', fast: true });
+  const postgres = await startPostgres({
+    dataDir: resolve(dir, 'pg'),
+    database: 'bench',
+    fast: true,
+    ephemeral: true,
+  });
   started.push(postgres);
   const redis = await startRedis({ dataDir: resolve(dir, 'redis') });
   started.push(redis);

@@ -1,12 +1,19 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   accessSync,
+  chmodSync,
   constants,
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
+  renameSync,
+  rmSync,
   statSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -26,6 +33,9 @@ export interface RunningService {
 }
 
 const isRoot = process.getuid?.() === 0;
+
+/** Outside any checkout and traversable by every user (unlike /root); survives reboots, unlike /tmp. */
+const SHARED_ROOT = '/var/tmp/medstock';
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -77,21 +87,73 @@ function ensurePostgresUser(): void {
   }
 }
 
+/** A short, collision-free name for a path: checkouts whose paths differ anywhere get different names. */
+function pathKey(path: string): string {
+  return createHash('sha256').update(resolve(path)).digest('hex').slice(0, 20);
+}
+
+/**
+ * The binaries' identity: the package's version plus every file's name and size. A copy made from
+ * another version (or a half-finished copy) has another key, so a copy is never reused stale.
+ */
+function binariesKey(nativeDir: string): string {
+  const hash = createHash('sha256');
+  const pkg = join(nativeDir, '..', 'package.json');
+  if (existsSync(pkg)) hash.update(readFileSync(pkg));
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const full = join(dir, entry.name);
+      const st = lstatSync(full);
+      hash.update(`${full.slice(nativeDir.length)}:${st.isSymbolicLink() ? readlinkSync(full) : st.size}\n`);
+      if (entry.isDirectory()) walk(full);
+    }
+  };
+  walk(nativeDir);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * A self-contained copy of the PostgreSQL binaries where the postgres user can read them. The
+ * package's library symlinks are relative (libicuuc.so.60 -> libicuuc.so.60.2); fs.cp rewrites them
+ * to absolute paths into the source unless told to keep them verbatim, and those point back into
+ * the private checkout. The copy is made beside its final place and renamed into it, so a crash
+ * mid-copy never leaves a folder that looks complete; it is keyed by content, so a removed, moved or
+ * upgraded checkout can never break another one.
+ */
+function readableBinaries(nativeDir: string): string {
+  const target = join(SHARED_ROOT, `postgres-${binariesKey(nativeDir)}`);
+  if (existsSync(join(target, 'bin', 'postgres'))) return target;
+  mkdirSync(SHARED_ROOT, { recursive: true, mode: 0o755 });
+  const staging = `${target}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+  chmodSync(staging, 0o755);
+  try {
+    renameSync(staging, target);
+  } catch (err) {
+    // Another checkout finished the same copy first: theirs is identical.
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(target, 'bin', 'postgres'))) throw err;
+  }
+  return target;
+}
+
+/** Where data lives when the postgres user cannot reach the checkout: one folder per checkout path. */
+export function relocatedDataDir(dataDir: string): string {
+  return join(SHARED_ROOT, `data-${pathKey(dataDir)}`);
+}
+
 /**
  * PostgreSQL refuses to run as root: as root we run it as the postgres user, and when the project
- * lives somewhere that user cannot reach (e.g. under /root), binaries and data go to /var/tmp.
+ * lives somewhere that user cannot reach (e.g. a clone under /root, mode 700), binaries and data go
+ * to SHARED_ROOT.
  */
 function placeForRoot(nativeDir: string, dataDir: string): { nativeDir: string; dataDir: string } {
   ensurePostgresUser();
-  let bin = nativeDir;
-  if (!traversableByOthers(nativeDir)) {
-    bin = '/var/tmp/medstock-postgres-native';
-    if (!existsSync(join(bin, 'bin', 'postgres'))) cpSync(nativeDir, bin, { recursive: true });
-  }
-  let data = dataDir;
-  if (!traversableByOthers(dirname(dataDir))) {
-    data = join('/var/tmp', `medstock-${Buffer.from(resolve(dataDir)).toString('base64url').slice(-40)}`);
-  }
+  const bin = traversableByOthers(nativeDir) ? nativeDir : readableBinaries(nativeDir);
+  const data = traversableByOthers(dirname(dataDir)) ? dataDir : relocatedDataDir(dataDir);
   mkdirSync(data, { recursive: true });
   execFileSync('chown', ['-R', 'postgres:postgres', data]);
   return { nativeDir: bin, dataDir: data };
@@ -123,6 +185,8 @@ export async function startPostgres(opts: {
   port?: number;
   database: string;
   fast?: boolean;
+  /** Throw-away data (tests, benchmarks): a relocated data folder is removed on stop. */
+  ephemeral?: boolean;
 }): Promise<RunningService> {
   let nativeDir = postgresNativeDir();
   let dataDir = resolve(opts.dataDir);
@@ -149,8 +213,9 @@ export async function startPostgres(opts: {
     dataDir,
     '-p',
     String(port),
+    // No Unix socket: clients use TCP, and a deep checkout path would exceed the socket path limit.
     '-k',
-    dataDir,
+    '',
     '-c',
     'listen_addresses=127.0.0.1',
     '-c',
@@ -176,7 +241,11 @@ export async function startPostgres(opts: {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/${opts.database}`,
     port,
-    stop: () => stopPostgres(child, dataDir),
+    stop: async () => {
+      await stopPostgres(child, dataDir);
+      if (opts.ephemeral && dataDir !== resolve(opts.dataDir))
+        rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -22,7 +22,12 @@ const started: Array<{ stop(): Promise<void> }> = [];
 let exitCode = 1;
 try {
   const [postgres, redis] = await Promise.all([
-    startPostgres({ dataDir: resolve(runDir, 'pg'), database: 'medstock_test_admin', fast: true }),
+    startPostgres({
+      dataDir: resolve(runDir, 'pg'),
+      database: 'medstock_test_admin',
+      fast: true,
+      ephemeral: true,
+    }),
     startRedis({ dataDir: resolve(runDir, 'redis') }),
   ]);
   started.push(postgres, redis);
