@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import { addMember, insertSupplier, tenantQuery } from './support/purchasing-fixtures.ts';
+import { addMember } from './support/members.ts';
+import { insertSupplier, tenantQuery } from './support/purchasing-fixtures.ts';
 import { bearer, type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let owner: SignedUp;
+/** A second admin: four eyes means the owner who drafts an order never approves it. */
+let approver: { id: string; headers: Record<string, string> };
 let siteA: string;
 let locA: string;
 let siteB: string;
@@ -37,7 +40,7 @@ async function createPo(body: Record<string, unknown>, headers: Headers = owner.
 async function act(
   id: string,
   action: 'approve' | 'send' | 'cancel',
-  headers: Headers = owner.headers,
+  headers: Headers = action === 'approve' ? approver.headers : owner.headers,
   payload?: unknown,
 ) {
   return t.app.inject({
@@ -53,7 +56,7 @@ async function receive(id: string, payload: Record<string, unknown>, headers: He
 async function getPo(id: string, headers: Headers = owner.headers) {
   return t.app.inject({ method: 'GET', url: `/v1/purchase-orders/${id}`, headers });
 }
-/** A PO approved (and optionally sent) by the owner, for tests about what follows. */
+/** A PO drafted by the owner, approved by the second admin (and optionally sent), for tests about what follows. */
 async function openPo(
   lines: Record<string, unknown>[],
   opts: { send?: boolean; allowOverReceipt?: boolean; supplierId?: string } = {},
@@ -103,6 +106,7 @@ beforeAll(async () => {
   ).json().id;
   ({ locationId: locB } = await centralStore(t, owner.headers, siteB));
   supplier = await newSupplier();
+  approver = await addMember(t, owner.headers, 'admin');
 });
 afterAll(async () => t?.close());
 
@@ -147,7 +151,7 @@ describe('purchase order lifecycle', () => {
 
     const approved = await act(po.id, 'approve');
     expect(approved.statusCode).toBe(200);
-    expect(approved.json()).toMatchObject({ status: 'approved', approvedBy: owner.userId, inTransit: 250 });
+    expect(approved.json()).toMatchObject({ status: 'approved', approvedBy: approver.id, inTransit: 250 });
     expect(await inTransit(gauze)).toBe(200);
 
     const sent = await act(po.id, 'send');
@@ -611,8 +615,8 @@ describe('lead-time history', () => {
 describe('approval rules and roles', () => {
   it('four eyes: a purchaser cannot approve their own order; another purchaser can', async () => {
     const item = await newItem();
-    const p1 = await addMember(t, owner, 'purchaser');
-    const p2 = await addMember(t, owner, 'purchaser');
+    const p1 = await addMember(t, owner.headers, 'purchaser');
+    const p2 = await addMember(t, owner.headers, 'purchaser');
     const po = (await createPo({ lines: [{ itemId: item, quantity: 3 }] }, p1.headers)).json();
     const self = await act(po.id, 'approve', p1.headers);
     expect(self.statusCode).toBe(403);
@@ -623,13 +627,12 @@ describe('approval rules and roles', () => {
     expect(other.json()).toMatchObject({ status: 'approved', approvedBy: p2.id, createdBy: p1.id });
   });
 
-  it('admins may approve their own orders; storekeepers receive but do not order; viewers only read', async () => {
+  it('storekeepers receive but do not order; viewers only read', async () => {
     const item = await newItem();
-    const admin = await addMember(t, owner, 'admin');
-    const store = await addMember(t, owner, 'storekeeper');
-    const viewer = await addMember(t, owner, 'viewer');
-    const po = (await createPo({ lines: [{ itemId: item, quantity: 3 }] }, admin.headers)).json();
-    expect((await act(po.id, 'approve', admin.headers)).statusCode).toBe(200);
+    const store = await addMember(t, owner.headers, 'storekeeper');
+    const viewer = await addMember(t, owner.headers, 'viewer');
+    const po = (await createPo({ lines: [{ itemId: item, quantity: 3 }] })).json();
+    expect((await act(po.id, 'approve')).statusCode).toBe(200);
     expect((await createPo({ lines: [{ itemId: item, quantity: 1 }] }, store.headers)).statusCode).toBe(403);
     expect((await act(po.id, 'send', store.headers)).statusCode).toBe(403);
     expect(
@@ -659,7 +662,7 @@ describe('approval rules and roles', () => {
     expect(approve.statusCode).toBe(403);
     expect(approve.json().code).toBe('approval_not_allowed');
     // A purchaser approves what the integration drafted.
-    const purchaser = await addMember(t, owner, 'purchaser');
+    const purchaser = await addMember(t, owner.headers, 'purchaser');
     expect((await act(drafted.json().id, 'approve', purchaser.headers)).statusCode).toBe(200);
   });
 });
@@ -667,7 +670,7 @@ describe('approval rules and roles', () => {
 describe('site limits', () => {
   it('a purchaser limited to site A neither sees nor touches site B orders', async () => {
     const item = await newItem();
-    const limited = await addMember(t, owner, 'purchaser', [siteA]);
+    const limited = await addMember(t, owner.headers, 'purchaser', [siteA]);
     const draftB = (await createPo({ locationId: locB, lines: [{ itemId: item, quantity: 2 }] })).json();
     const atB = await createPo({ locationId: locB, lines: [{ itemId: item, quantity: 1 }] }, limited.headers);
     expect(atB.statusCode).toBe(422);

@@ -144,6 +144,8 @@ function lineView(status: PoStatus, l: LineRow) {
 }
 
 export type PurchaseOrderView = ReturnType<typeof purchaseOrderSummaryView> & {
+  /** Users and API keys that edited the draft, first edit first. */
+  editedBy: string[];
   lines: ReturnType<typeof lineView>[];
 };
 
@@ -156,7 +158,14 @@ export async function loadPurchaseOrder(tx: Tx, id: string): Promise<PurchaseOrd
            l.quantity_ordered, l.quantity_received, l.unit_price::float8 as unit_price
       from purchase_order_lines l join items i on i.id = l.item_id
      where l.purchase_order_id = ${id} order by i.code, l.id`);
-  return { ...purchaseOrderSummaryView(po), lines: lines.rows.map((l) => lineView(po.status, l)) };
+  const editors = await tx.execute<{ editor_id: string }>(sql`
+    select editor_id from purchase_order_edits where purchase_order_id = ${id}
+     group by editor_id order by min(id)`);
+  return {
+    ...purchaseOrderSummaryView(po),
+    editedBy: editors.rows.map((e) => e.editor_id),
+    lines: lines.rows.map((l) => lineView(po.status, l)),
+  };
 }
 
 export type LockedPo = {
@@ -335,6 +344,7 @@ export async function updatePurchaseOrder(
         allow_over_receipt = ${patch.allowOverReceipt ?? sql`allow_over_receipt`},
         updated_at = now()
       where id = ${id}`);
+    await recordEdit(tx, auth, id, Object.keys(patch));
     return (await loadPurchaseOrder(tx, id))!;
   });
 }
@@ -392,15 +402,29 @@ const ACTIONS: Record<PoAction, { from: readonly PoStatus[]; to: PoStatus; verb:
   cancel: { from: ['draft', 'approved', 'sent'], to: 'cancelled', verb: 'cancelled', stamp: 'cancelled_at' },
 };
 
+/** The user or API key acting: the identity four eyes compares. */
+const actorOf = (auth: AuthContext) => ({
+  type: auth.kind,
+  id: (auth.userId ?? auth.apiKeyId) as string,
+});
+
+/** An accepted PATCH makes its caller an editor of the order (same transaction as the change). */
+async function recordEdit(tx: Tx, auth: AuthContext, id: string, fields: string[]) {
+  const actor = actorOf(auth);
+  await tx.execute(sql`
+    insert into purchase_order_edits (purchase_order_id, editor_type, editor_id, fields)
+    values (${id}, ${actor.type}, ${actor.id}, ${sql.param(fields.sort())}::text[])`);
+}
+
 /**
  * Who may approve: the purchaser role or anyone holding the admin scope (owner, admin, an admin
  * API key). An integration key with only 'purchasing' drafts orders but cannot approve them.
- * Four eyes: the creator of an order cannot approve it unless they hold the admin scope, so a
- * one-person clinic's owner is never blocked.
+ * Four eyes, for everyone (admins and owners included): the approver neither created nor edited
+ * the order. Whoever set the quantities, prices or the over-receipt rule is not the one who
+ * releases the money; a one-person organisation approves through a second member.
  */
-function assertMayApprove(auth: AuthContext, po: LockedPo) {
-  const admin = auth.scopes.has('admin');
-  if (!admin && auth.role !== 'purchaser') {
+async function assertMayApprove(tx: Tx, auth: AuthContext, po: LockedPo) {
+  if (!auth.scopes.has('admin') && auth.role !== 'purchaser') {
     throw new ProblemError(
       403,
       'approval_not_allowed',
@@ -408,12 +432,25 @@ function assertMayApprove(auth: AuthContext, po: LockedPo) {
       'Approving a purchase order needs the purchaser role or the admin scope; a purchasing API key may only create drafts.',
     );
   }
-  if (!admin && po.created_by !== null && po.created_by === (auth.userId ?? auth.apiKeyId)) {
+  const actor = actorOf(auth);
+  if (po.created_by !== null && po.created_by === actor.id) {
     throw new ProblemError(
       403,
       'self_approval',
       'Forbidden',
-      'You created this purchase order; another purchaser or an admin must approve it.',
+      'You created this purchase order; someone who neither created nor edited it must approve it.',
+    );
+  }
+  // The row lock taken by lockPurchaseOrder orders this read after any edit in flight.
+  const edited = await tx.execute(
+    sql`select 1 from purchase_order_edits where purchase_order_id = ${po.id} and editor_id = ${actor.id} limit 1`,
+  );
+  if (edited.rowCount) {
+    throw new ProblemError(
+      403,
+      'approver_edited',
+      'Forbidden',
+      'You edited this purchase order; someone who neither created nor edited it must approve it.',
     );
   }
 }
@@ -428,7 +465,7 @@ export async function transitionPurchaseOrder(
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const po = await lockPurchaseOrder(tx, auth, id);
     const rule = ACTIONS[action];
-    if (action === 'approve') assertMayApprove(auth, po);
+    if (action === 'approve') await assertMayApprove(tx, auth, po);
     if (!rule.from.includes(po.status)) {
       throw invalidTransition(
         po,

@@ -88,7 +88,14 @@ const PurchaseOrderLine = Type.Object({
   unitPrice: Type.Number({ description: 'per base unit' }),
   value: Type.Number(),
 });
-const PurchaseOrder = Type.Object({ ...SummaryProps, lines: Type.Array(PurchaseOrderLine) });
+const PurchaseOrder = Type.Object({
+  ...SummaryProps,
+  editedBy: Type.Array(Uuid, {
+    description:
+      'Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it.',
+  }),
+  lines: Type.Array(PurchaseOrderLine),
+});
 
 const ReceiptMovement = Type.Object({
   groupId: Uuid,
@@ -104,7 +111,7 @@ const TRANSITION_DOCS: Record<PoAction, { summary: string; description: string }
     summary: 'Approve a draft purchase order',
     description: [
       'draft → approved. Needs the purchaser role or the admin scope (owner, admin, an admin API key): an API key with only `purchasing` may create drafts but not approve them (403 `approval_not_allowed`).',
-      'Four eyes: whoever created the order cannot approve it unless they hold the admin scope (403 `self_approval`).',
+      'Four eyes, for every role and key (owners and admins included): whoever created the order (403 `self_approval`) or edited it (403 `approver_edited`, see `editedBy`) cannot approve it.',
       'Any other status: 409 `invalid_transition`.',
     ].join('\n\n'),
   },
@@ -217,7 +224,8 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
       schema: {
         tags,
         summary: 'Edit a draft purchase order (`lines` replaces every line)',
-        description: 'Only drafts can be edited: 409 `not_draft` otherwise.',
+        description:
+          'Only drafts can be edited: 409 `not_draft` otherwise. Whoever edits an order is recorded in `editedBy` and may no longer approve it.',
         security,
         params: IdParams,
         body: Type.Object(
