@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { type Answer, type RequestOptions, request, retriable } from './http-client.ts';
+import { sleep } from './timing.ts';
+
+/** One organisation a scenario writes to: its credentials and the item-locations it stocks. */
+export interface ChaosTenant {
+  organizationId: string;
+  /** Owner's access token: admin calls (webhooks, full recalculation). */
+  ownerToken: string;
+  /** An integration key with `read` and `stock:write`: what the workload clients use. */
+  apiKey: string;
+  centralId: string;
+  wardId: string;
+  itemIds: string[];
+}
+
+const ITEMS = 8;
+const HISTORY_DAYS = [28, 24, 20, 16, 12, 8, 4];
+/** On-hand after set-up: low enough that the workload's issues cross reorder points and stock out. */
+const OPENING = { central: 30, ward: 15 };
+
+/** A set-up call, retried briefly (the stack is healthy during set-up); anything but 2xx stops the scenario. */
+async function call(baseUrl: string, method: string, path: string, opts: RequestOptions): Promise<any> {
+  let a: Answer | undefined;
+  for (let i = 0; i < 5; i++) {
+    a = await request(baseUrl, method, path, opts);
+    if (a.status >= 200 && a.status < 300) return a.body;
+    if (!retriable(a)) break;
+    await sleep(500);
+  }
+  throw new Error(`set-up ${method} ${path} failed: ${a?.status || a?.error} ${JSON.stringify(a?.body)}`);
+}
+
+const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+
+/**
+ * Signs up an organisation through the API, as a new customer would, then gives it a ward next
+ * to the central store, a few items with stock, and four weeks of backdated issues: with a
+ * demand history the engine computes real reorder points and raises `stocked_out` when on-hand
+ * reaches 0 (it does not for an item nobody ever used).
+ */
+export async function setUpTenant(baseUrl: string, label: string): Promise<ChaosTenant> {
+  const tag = randomBytes(4).toString('hex');
+  const signup = await call(baseUrl, 'POST', '/v1/auth/signup', {
+    body: {
+      organizationName: `Chaos ${label} ${tag}`,
+      email: `chaos-${label}-${tag}@example.org`,
+      password: `Chaos-${randomBytes(12).toString('base64url')}-run`,
+    },
+  });
+  if (typeof signup?.accessToken !== 'string')
+    throw new Error(`sign-up returned no access token (${JSON.stringify(signup).slice(0, 200)})`);
+  const token: string = signup.accessToken;
+  const organizationId: string = signup.organizationId;
+
+  const sites = await call(baseUrl, 'GET', '/v1/sites', { token });
+  const siteId: string = sites.items[0].id;
+  const locations = await call(baseUrl, 'GET', `/v1/sites/${siteId}/locations`, { token });
+  const centralId: string = locations.items[0].id;
+  const ward = await call(baseUrl, 'POST', `/v1/sites/${siteId}/locations`, {
+    token,
+    body: { code: 'WARD-1', name: 'Ward 1', kind: 'ward' },
+  });
+
+  const itemIds: string[] = [];
+  for (let i = 0; i < ITEMS; i++) {
+    const item = await call(baseUrl, 'POST', '/v1/items', {
+      token,
+      body: {
+        code: `CHAOS-${i + 1}`,
+        nameZh: `测试耗材 ${i + 1}`,
+        nameEn: `Chaos consumable ${i + 1}`,
+        category: 'injection',
+        baseUnit: { code: 'piece', zh: '支', en: 'piece' },
+        ved: i % 3 === 0 ? 'V' : 'E',
+        unitCost: 1.5,
+        lotTracked: false,
+      },
+    });
+    itemIds.push(item.id);
+  }
+
+  const movement = (body: Record<string, unknown>) =>
+    call(baseUrl, 'POST', '/v1/movements', { token, body: { ...body, reference: 'chaos-setup' } });
+  await Promise.all(
+    itemIds.map(async (itemId, i) => {
+      for (const [locationId, opening] of [
+        [centralId, OPENING.central],
+        [ward.id, OPENING.ward],
+      ] as const) {
+        const issues = HISTORY_DAYS.map((_, d) => 2 + ((i + d) % 5));
+        const received = opening + issues.reduce((a, b) => a + b, 0);
+        await movement({ type: 'receipt', itemId, locationId, quantity: received, occurredAt: daysAgo(40) });
+        for (const [d, quantity] of issues.entries())
+          await movement({
+            type: 'issue',
+            itemId,
+            locationId,
+            quantity,
+            occurredAt: daysAgo(HISTORY_DAYS[d]!),
+          });
+      }
+    }),
+  );
+
+  const key = await call(baseUrl, 'POST', '/v1/api-keys', {
+    token,
+    body: { name: `chaos ${label}`, scopes: ['read', 'stock:write'] },
+  });
+  return { organizationId, ownerToken: token, apiKey: key.key, centralId, wardId: ward.id, itemIds };
+}
