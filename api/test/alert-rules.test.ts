@@ -6,15 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningWorker, startWorker } from '../../worker/src/index.ts';
 import { insertDailyHistory, insertSupplierTerms } from './support/engine-fixtures.ts';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let running: RunningWorker;
@@ -35,19 +28,7 @@ async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 
 }
 
 async function member(role: string) {
-  const email = uniqueEmail(role);
-  await t.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role },
-  });
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return bearer(login.json().accessToken);
+  return (await addMember(t, owner.headers, role)).headers;
 }
 
 const put = (payload: unknown, headers = owner.headers) =>

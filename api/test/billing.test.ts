@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertWithinPlan } from '../src/billing/plan-limits.ts';
 import { insertItem } from './support/fixtures.ts';
+import { addMember } from './support/members.ts';
 import {
   billingConfig,
   PRICE_CHAIN_PER_SITE,
@@ -13,15 +14,7 @@ import {
   startStripeStandIn,
   stripeEvent,
 } from './support/stripe-stand-in.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let standIn: StripeStandIn;
 let t: TestApp;
@@ -123,20 +116,7 @@ async function paidOrg(plan: 'clinic' | 'chain', sites?: number) {
 }
 
 async function member(app: TestApp, owner: SignedUp, role: string) {
-  const email = uniqueEmail(role);
-  const res = await app.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role },
-  });
-  expect(res.statusCode).toBe(201);
-  const login = await app.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return bearer(login.json().accessToken);
+  return (await addMember(app, owner.headers, role)).headers;
 }
 
 describe('plans and the billing overview', () => {

@@ -4,6 +4,7 @@ import { applyCatalogueTemplate, findCatalogueTemplate, type SqlRunner, withTena
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore } from './support/fixtures.ts';
+import { addMember } from './support/members.ts';
 import {
   bearer,
   PASSWORD,
@@ -71,15 +72,7 @@ async function createItem(extra: Record<string, unknown> = {}, headers = owner.h
 }
 
 async function member(role: string, siteIds: string[] | null = null) {
-  const email = uniqueEmail(role);
-  const res = await send('POST', '/v1/users', { email, password: PASSWORD, role, siteIds });
-  expect(res.statusCode).toBe(201);
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return bearer(login.json().accessToken);
+  return (await addMember(t, owner.headers, role, siteIds)).headers;
 }
 
 async function allItems(headers: Record<string, string>, query = '') {

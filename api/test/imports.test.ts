@@ -8,14 +8,8 @@ import type { JobDefinition } from '@medstock/worker/jobs/job-context.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import {
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let org: SignedUp;
@@ -459,17 +453,7 @@ describe('bulk import', () => {
     const badKind = await upload('patients', 'a,b');
     expect(badKind.statusCode).toBe(400);
 
-    const email = uniqueEmail('keeper');
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/users',
-      headers: org.headers,
-      payload: { email, password: PASSWORD, role: 'storekeeper' },
-    });
-    const login = (
-      await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } })
-    ).json();
-    const keeper = { authorization: `Bearer ${login.accessToken}` };
+    const keeper = (await addMember(t, org.headers, 'storekeeper')).headers;
     const items = await upload('items', 'code,name_zh,base_unit\nX-1,x,piece\n', 'text/csv', {}, keeper);
     expect(items.statusCode).toBe(403);
     const history = await upload(
@@ -490,20 +474,7 @@ describe('bulk import', () => {
       payload: { code: 'EAST', name: 'East campus' },
     });
     expect(east.statusCode).toBe(201);
-    const limitedEmail = uniqueEmail('ward-keeper');
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/users',
-      headers: org.headers,
-      payload: { email: limitedEmail, password: PASSWORD, role: 'storekeeper', siteIds: [siteId] },
-    });
-    const limitedLogin = (
-      await t.app.inject({
-        method: 'POST',
-        url: '/v1/auth/login',
-        payload: { email: limitedEmail, password: PASSWORD },
-      })
-    ).json();
+    const limitedLogin = await addMember(t, org.headers, 'storekeeper', [siteId]);
     const limited = await upload(
       'movements',
       `${MOVEMENT_HEADER}\n2024-01-01,EAST,CENTRAL,SYR-5ML,issue,1,,,\n2024-01-01,MAIN,CENTRAL,SYR-5ML,issue,1,,,\n`,

@@ -2,15 +2,8 @@ import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
  * A hand-made ledger over two weeks (Mon 2025-03-03 … Sun 2025-03-16) at two sites, with every
@@ -34,19 +27,7 @@ const at = (iso: string) => new Date(iso).toISOString();
 const URL = '/v1/kpis?from=2025-03-03&to=2025-03-16&granularity=week';
 
 async function member(role: string, siteIds: string[] | null = null) {
-  const email = uniqueEmail(role);
-  await t.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role, siteIds },
-  });
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return bearer(login.json().accessToken);
+  return (await addMember(t, owner.headers, role, siteIds)).headers;
 }
 
 beforeAll(async () => {

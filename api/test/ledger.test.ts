@@ -3,15 +3,8 @@ import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { bearer, type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let owner: SignedUp;
@@ -206,16 +199,7 @@ describe('transfers, stocktakes, adjustments', () => {
     expect(await onHand(item, eastLoc)).toBe(8);
 
     // A user limited to the main site cannot move stock into a site they cannot see.
-    const email = uniqueEmail('sk');
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/users',
-      headers: owner.headers,
-      payload: { email, password: PASSWORD, role: 'storekeeper', siteIds: [site] },
-    });
-    const token = (
-      await t.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password: PASSWORD } })
-    ).json().accessToken;
+    const token = (await addMember(t, owner.headers, 'storekeeper', [site])).accessToken;
     const denied = await move(
       { type: 'transfer', itemId: item, quantity: 1, toLocationId: eastLoc },
       bearer(token),

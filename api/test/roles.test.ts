@@ -1,35 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let owner: SignedUp;
 let siteA: string;
 let siteB: string;
 
-async function member(role: string, siteIds: string[] | null = null) {
-  const email = uniqueEmail(role);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role, siteIds },
-  });
-  expect(res.statusCode).toBe(201);
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return { id: res.json().id as string, headers: bearer(login.json().accessToken) };
-}
+const member = (role: string, siteIds: string[] | null = null) => addMember(t, owner.headers, role, siteIds);
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -4,15 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recalculateItems } from '../../worker/src/engine/recalculate.ts';
 import { insertDailyHistory, insertSupplierTerms } from './support/engine-fixtures.ts';
 import { centralStore, insertItem } from './support/fixtures.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let owner: SignedUp;
@@ -33,20 +26,7 @@ type Group = {
 };
 
 async function member(role: string, siteIds: string[] | null = null) {
-  const email = uniqueEmail(role);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role, siteIds },
-  });
-  expect(res.statusCode).toBe(201);
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return bearer(login.json().accessToken);
+  return (await addMember(t, owner.headers, role, siteIds)).headers;
 }
 
 const db = <T>(fn: Parameters<typeof withTenantDb<T>>[2]) => withTenantDb(t.deps.database.db, owner, fn);

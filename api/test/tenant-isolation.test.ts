@@ -9,15 +9,8 @@ import {
   type ResourceKind,
   SAMPLE_BODIES,
 } from './support/isolation.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from './support/test-app.ts';
+import { addMember } from './support/members.ts';
+import { bearer, type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
 let a: SignedUp;
@@ -99,14 +92,7 @@ beforeAll(async () => {
       payload: { name: 'b', scopes: ['read'] },
     })
   ).json().id;
-  bIds.member = (
-    await t.app.inject({
-      method: 'POST',
-      url: '/v1/users',
-      headers: b.headers,
-      payload: { email: uniqueEmail('b'), password: PASSWORD, role: 'viewer' },
-    })
-  ).json().id;
+  bIds.member = (await addMember(t, b.headers, 'viewer')).id;
   bIds.session = (
     await t.app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: b.headers })
   ).json().items[0].id;

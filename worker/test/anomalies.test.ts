@@ -5,15 +5,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertDailyHistory } from '../../api/test/support/engine-fixtures.ts';
 import { centralStore, insertItem } from '../../api/test/support/fixtures.ts';
-import {
-  bearer,
-  PASSWORD,
-  type SignedUp,
-  signUp,
-  startTestApp,
-  type TestApp,
-  uniqueEmail,
-} from '../../api/test/support/test-app.ts';
+import { addMember } from '../../api/test/support/members.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import { findConsumptionAnomalies, rollingMedianFast } from '../src/engine/detect-anomalies.ts';
 import { recalculateItems } from '../src/engine/recalculate.ts';
 import { type RunningWorker, startWorker } from '../src/index.ts';
@@ -116,19 +109,7 @@ const openAnomalyAlerts = async (itemId: string) =>
   ).json().items as unknown[];
 
 async function member(role: string, siteIds: string[] | null = null) {
-  const email = uniqueEmail(role);
-  await t.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role, siteIds },
-  });
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return bearer(login.json().accessToken);
+  return (await addMember(t, owner.headers, role, siteIds)).headers;
 }
 
 /** 120 days of ~11 a day with one day of 200 ten days ago; 500 on hand. */

@@ -12,6 +12,7 @@ import { catalogueTemplateRoutes } from './catalogue-templates/catalogue-templat
 import { engineRoutes } from './engine/engine.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { importRoutes } from './imports/imports.routes.ts';
+import { invitationRoutes } from './invitations/invitations.routes.ts';
 import { itemRoutes } from './items/items.routes.ts';
 import { kpiRoutes } from './kpis/kpis.routes.ts';
 import { movementRoutes } from './movements/movements.routes.ts';
@@ -34,6 +35,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
     authRoutes,
     organizationRoutes,
     userRoutes,
+    invitationRoutes,
     apiKeyRoutes,
     siteRoutes,
     itemRoutes,

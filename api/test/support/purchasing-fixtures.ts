@@ -1,7 +1,7 @@
 import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
-import { expect } from 'vitest';
-import { bearer, PASSWORD, type SignedUp, type TestApp, uniqueEmail } from './test-app.ts';
+import { addMember as addMemberByInvitation } from './members.ts';
+import type { SignedUp, TestApp } from './test-app.ts';
 
 /** A supplier (and optionally its terms for some items) inserted directly, independent of the supplier routes. */
 export async function insertSupplier(
@@ -21,23 +21,9 @@ export async function insertSupplier(
   });
 }
 
-/** A member of the owner's organisation with a role (and optional site limits), logged in. */
-export async function addMember(t: TestApp, owner: SignedUp, role: string, siteIds: string[] | null = null) {
-  const email = uniqueEmail(role);
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/v1/users',
-    headers: owner.headers,
-    payload: { email, password: PASSWORD, role, siteIds },
-  });
-  expect(res.statusCode).toBe(201);
-  const login = await t.app.inject({
-    method: 'POST',
-    url: '/v1/auth/login',
-    payload: { email, password: PASSWORD },
-  });
-  return { id: res.json().id as string, headers: bearer(login.json().accessToken) };
-}
+/** A member of the owner's organisation with a role (and optional site limits), by invitation. */
+export const addMember = (t: TestApp, owner: SignedUp, role: string, siteIds: string[] | null = null) =>
+  addMemberByInvitation(t, owner.headers, role, siteIds);
 
 /** Runs SQL in the tenant's schema, for assertions on rows the API does not expose and for back-dating. */
 export async function tenantQuery<T extends Record<string, unknown>>(

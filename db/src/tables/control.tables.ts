@@ -45,6 +45,24 @@ export const memberships = control.table(
   (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
 );
 
+/** A pending membership: single use, expiring, revocable; only the token's hash is stored. */
+export const invitations = control.table('invitations', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  organizationId: uuid('organization_id').notNull(),
+  email: text('email').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  siteIds: uuid('site_ids').array(),
+  invitedBy: uuid('invited_by'),
+  invitedByApiKey: uuid('invited_by_api_key'),
+  tokenHash: text('token_hash').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  lastSentAt: ts('last_sent_at').notNull().defaultNow(),
+  expiresAt: ts('expires_at').notNull(),
+  acceptedAt: ts('accepted_at'),
+  acceptedBy: uuid('accepted_by'),
+  revokedAt: ts('revoked_at'),
+});
+
 export const sessions = control.table('sessions', {
   id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
   userId: uuid('user_id').notNull(),

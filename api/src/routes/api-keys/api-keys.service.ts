@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { AppDeps } from '../../deps.ts';
+import { type Access, assertMayGrant, sitesOrOwn } from '../../lib/grant-rules.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { forbidden, notFound } from '../../lib/problem.ts';
+import { notFound } from '../../lib/problem.ts';
 import { randomSecret, sha256 } from '../../lib/tokens.ts';
 import type { AuthContext, Scope } from '../../plugins/access.ts';
 import { assertSitesExist } from '../sites/sites.service.ts';
@@ -32,14 +34,8 @@ export async function createApiKey(
   input: { name: string; scopes: Scope[]; siteIds?: string[] | null },
 ) {
   // A key can never hold more than its creator: no privilege escalation through integrations.
-  for (const s of input.scopes)
-    if (!auth.scopes.has(s)) throw forbidden(`You cannot grant the '${s}' scope.`);
-  let siteIds = input.siteIds ?? null;
-  if (auth.siteIds !== null) {
-    if (siteIds === null) siteIds = [...auth.siteIds];
-    else if (siteIds.some((s) => !auth.siteIds!.includes(s)))
-      throw forbidden('You cannot grant access to sites outside your own.');
-  }
+  const siteIds = sitesOrOwn(auth, input.siteIds);
+  assertMayGrant(auth, { scopes: input.scopes, siteIds });
   if (siteIds) await assertSitesExist(deps, auth, siteIds);
   const prefix = keyPrefix();
   const secret = randomSecret(32);
@@ -72,4 +68,49 @@ export async function revokeApiKey(deps: AppDeps, auth: AuthContext, id: string)
   );
   if (!rows[0]) throw notFound('The API key');
   return rows[0];
+}
+
+export interface AuditContext {
+  actorType: 'user' | 'api_key';
+  actorId: string | null;
+  requestId: string;
+  ip: string | null;
+}
+
+export const auditContextOf = (auth: AuthContext, request: { id: unknown; ip: string }): AuditContext => ({
+  actorType: auth.kind,
+  actorId: auth.userId ?? auth.apiKeyId,
+  requestId: String(request.id),
+  ip: request.ip,
+});
+
+/**
+ * A key never holds more than the member who created it. When that member is removed
+ * (`access` null) or their access narrows, their keys beyond it are revoked in the same
+ * transaction, each with an audit entry under the request that caused it: revoking, not
+ * reassigning, so no integration keeps a right nobody in the organisation vouches for.
+ */
+export async function revokeKeysBeyond(
+  db: pg.PoolClient,
+  organizationId: string,
+  userId: string,
+  access: Access | null,
+  audit: AuditContext,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `update control.api_keys set revoked_at = now()
+      where organization_id = $1 and created_by = $2 and revoked_at is null
+        and ($3::boolean or not (scopes <@ $4::text[])
+             or ($5::uuid[] is not null and (site_ids is null or not (site_ids <@ $5::uuid[]))))
+      returning id`,
+    [organizationId, userId, access === null, access?.scopes ?? [], access?.siteIds ?? null],
+  );
+  for (const { id } of rows) {
+    await db.query(
+      `insert into control.audit_log (organization_id, actor_type, actor_id, action, method, path, status_code, request_id, ip)
+       values ($1, $2, $3, 'DELETE /v1/api-keys/:id', 'DELETE', $4, 200, $5, $6)`,
+      [organizationId, audit.actorType, audit.actorId, `/v1/api-keys/${id}`, audit.requestId, audit.ip],
+    );
+  }
+  return rows.map((r) => r.id);
 }

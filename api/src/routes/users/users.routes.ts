@@ -6,7 +6,8 @@ import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
 import { DateTime, IdParams, Role, SiteIds, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
-import { addMember, listMembers, type MemberRow, removeMember, updateMember } from './users.service.ts';
+import { auditContextOf } from '../api-keys/api-keys.service.ts';
+import { listMembers, type MemberRow, removeMember, updateMember } from './users.service.ts';
 
 const Member = Type.Object({
   id: Uuid,
@@ -51,31 +52,6 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
   );
 
-  app.post(
-    '/v1/users',
-    {
-      config: { access: { scope: 'admin' } },
-      schema: {
-        tags: ['users'],
-        summary: 'Invite a member (an existing account by email, or a new one with an initial password)',
-        security,
-        body: Type.Object(
-          {
-            email: Type.String({ format: 'email', maxLength: 254 }),
-            name: Type.Optional(Type.String({ maxLength: 200 })),
-            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
-            role: Role,
-            siteIds: Type.Optional(SiteIds),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Member, ...problemResponses },
-      },
-    },
-    async (request, reply) =>
-      reply.status(201).send(view(await addMember(deps, authOf(request), request.body))),
-  );
-
   app.patch(
     '/v1/users/:id',
     {
@@ -83,6 +59,8 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['users'],
         summary: "Change a member's role or site limits",
+        description:
+          'Nobody grants sites or scopes they do not hold, widens their own access, or changes a member whose access exceeds theirs (403 grant_exceeds_own_sites, grant_exceeds_own_scopes, cannot_widen_own_access, member_exceeds_own_access). API keys the member created that exceed the new access are revoked.',
         security,
         params: IdParams,
         body: Type.Object(
@@ -92,7 +70,12 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: { 200: Member, ...problemResponses },
       },
     },
-    async (request) => view(await updateMember(deps, authOf(request), request.params.id, request.body)),
+    async (request) => {
+      const auth = authOf(request);
+      return view(
+        await updateMember(deps, auth, auditContextOf(auth, request), request.params.id, request.body),
+      );
+    },
   );
 
   app.delete(
@@ -101,14 +84,15 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'admin' } },
       schema: {
         tags: ['users'],
-        summary: 'Remove a member (their sessions end)',
+        summary: 'Remove a member: their sessions end and the API keys they created are revoked',
         security,
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },
       },
     },
     async (request, reply) => {
-      await removeMember(deps, authOf(request), request.params.id);
+      const auth = authOf(request);
+      await removeMember(deps, auth, auditContextOf(auth, request), request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -1,11 +1,17 @@
 import type { Role } from '@medstock/db';
 import type { AppDeps } from '../../deps.ts';
+import { inControlTransaction } from '../../lib/control-transaction.ts';
+import { assertMayGrant, assertMayManage, assertNotWideningOwn, roleAccess } from '../../lib/grant-rules.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { hashPassword } from '../../lib/passwords.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../../lib/problem.ts';
+import { conflict, notFound } from '../../lib/problem.ts';
 import type { AuthContext } from '../../plugins/access.ts';
+import { type AuditContext, revokeKeysBeyond } from '../api-keys/api-keys.service.ts';
 import { assertSitesExist } from '../sites/sites.service.ts';
 
+/**
+ * Members of the organisation. People join only by accepting an invitation (see
+ * routes/invitations): nobody creates another person's account or chooses their password.
+ */
 export interface MemberRow {
   user_id: string;
   email: string;
@@ -37,53 +43,6 @@ export async function getMember(deps: AppDeps, auth: AuthContext, userId: string
   return rows[0];
 }
 
-function assertMayGrant(auth: AuthContext, role: Role) {
-  if (role === 'owner' && auth.role !== 'owner') throw forbidden('Only an owner can make another owner.');
-}
-
-/** Adds a member: an existing account by email, or a new account with an initial password. */
-export async function addMember(
-  deps: AppDeps,
-  auth: AuthContext,
-  input: { email: string; name?: string; password?: string; role: Role; siteIds?: string[] | null },
-) {
-  assertMayGrant(auth, input.role);
-  if (input.siteIds) await assertSitesExist(deps, auth, input.siteIds);
-  const client = await deps.database.pool.connect();
-  try {
-    await client.query('begin');
-    let { rows } = await client.query<{ id: string }>(
-      'select id from control.users where lower(email) = lower($1)',
-      [input.email.trim()],
-    );
-    if (!rows[0]) {
-      if (!input.password) {
-        throw unprocessable('password_required', 'A new account needs an initial password.', [
-          { field: 'body:/password', message: 'required for a new account' },
-        ]);
-      }
-      ({ rows } = await client.query<{ id: string }>(
-        'insert into control.users (email, name, password_hash) values ($1, $2, $3) returning id',
-        [input.email.trim(), input.name ?? '', await hashPassword(input.password)],
-      ));
-    }
-    const userId = rows[0]!.id;
-    const inserted = await client.query(
-      `insert into control.memberships (organization_id, user_id, role, site_ids) values ($1, $2, $3, $4)
-       on conflict do nothing`,
-      [auth.organizationId, userId, input.role, input.siteIds ?? null],
-    );
-    if (!inserted.rowCount) throw conflict('already_member', 'This person is already a member.');
-    await client.query('commit');
-    return getMember(deps, auth, userId);
-  } catch (err) {
-    await client.query('rollback');
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 async function assertNotLastOwner(deps: AppDeps, auth: AuthContext, target: MemberRow) {
   if (target.role !== 'owner') return;
   const { rows } = await deps.database.pool.query<{ n: number }>(
@@ -93,37 +52,59 @@ async function assertNotLastOwner(deps: AppDeps, auth: AuthContext, target: Memb
   if ((rows[0]?.n ?? 0) <= 1) throw conflict('last_owner', 'An organisation needs at least one owner.');
 }
 
+/** The grant rules for changing a member: one's own access only narrows; others' stays within one's own. */
+function assertMayChange(
+  auth: AuthContext,
+  target: MemberRow,
+  next?: { role: Role; siteIds: string[] | null },
+) {
+  const current = roleAccess(target.role, target.site_ids);
+  const self = auth.userId === target.user_id;
+  if (self && next) assertNotWideningOwn(current, roleAccess(next.role, next.siteIds));
+  if (!self) assertMayManage(auth, { ...current, role: target.role });
+  // Owner adds no scope to admin, so "not wider" alone would let an admin crown themselves.
+  if (next) assertMayGrant(auth, { ...roleAccess(next.role, next.siteIds), role: next.role });
+}
+
 export async function updateMember(
   deps: AppDeps,
   auth: AuthContext,
+  audit: AuditContext,
   userId: string,
   patch: { role?: Role; siteIds?: string[] | null },
 ) {
   const target = await getMember(deps, auth, userId);
-  if (target.role === 'owner' && auth.role !== 'owner') throw forbidden('Only an owner can change an owner.');
-  if (patch.role) assertMayGrant(auth, patch.role);
-  if (patch.role && patch.role !== 'owner') await assertNotLastOwner(deps, auth, target);
+  const next = {
+    role: patch.role ?? target.role,
+    siteIds: patch.siteIds !== undefined ? patch.siteIds : target.site_ids,
+  };
+  assertMayChange(auth, target, next);
+  if (next.role !== 'owner') await assertNotLastOwner(deps, auth, target);
   if (patch.siteIds) await assertSitesExist(deps, auth, patch.siteIds);
-  await deps.database.pool.query(
-    `update control.memberships set role = coalesce($3, role),
-            site_ids = case when $4::boolean then $5::uuid[] else site_ids end
-      where organization_id = $1 and user_id = $2`,
-    [auth.organizationId, userId, patch.role ?? null, patch.siteIds !== undefined, patch.siteIds ?? null],
-  );
+  await inControlTransaction(deps.database.pool, async (client) => {
+    await client.query(
+      'update control.memberships set role = $3, site_ids = $4 where organization_id = $1 and user_id = $2',
+      [auth.organizationId, userId, next.role, next.siteIds],
+    );
+    await revokeKeysBeyond(client, auth.organizationId, userId, roleAccess(next.role, next.siteIds), audit);
+  });
   return getMember(deps, auth, userId);
 }
 
-export async function removeMember(deps: AppDeps, auth: AuthContext, userId: string) {
+export async function removeMember(deps: AppDeps, auth: AuthContext, audit: AuditContext, userId: string) {
   const target = await getMember(deps, auth, userId);
-  if (target.role === 'owner' && auth.role !== 'owner') throw forbidden('Only an owner can remove an owner.');
+  assertMayChange(auth, target);
   await assertNotLastOwner(deps, auth, target);
-  await deps.database.pool.query(
-    'delete from control.memberships where organization_id = $1 and user_id = $2',
-    [auth.organizationId, userId],
-  );
-  // Their sessions in this organisation end with the membership.
-  await deps.database.pool.query(
-    'update control.sessions set revoked_at = now() where organization_id = $1 and user_id = $2 and revoked_at is null',
-    [auth.organizationId, userId],
-  );
+  await inControlTransaction(deps.database.pool, async (client) => {
+    await client.query('delete from control.memberships where organization_id = $1 and user_id = $2', [
+      auth.organizationId,
+      userId,
+    ]);
+    // Their sessions in this organisation end with the membership, and so do their API keys.
+    await client.query(
+      'update control.sessions set revoked_at = now() where organization_id = $1 and user_id = $2 and revoked_at is null',
+      [auth.organizationId, userId],
+    );
+    await revokeKeysBeyond(client, auth.organizationId, userId, null, audit);
+  });
 }
