@@ -6,6 +6,7 @@ export {
   type SqlRunner,
 } from './catalogue/apply-template.ts';
 export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
+export { databaseErrorCode, isDatabaseUnavailable, isRetryableConflict } from './database-errors.ts';
 export { type EmittedEvent, EVENT_TYPES, type EventType, emitEvent } from './events/emit-event.ts';
 export { LedgerError } from './ledger/ledger-error.ts';
 export {
@@ -24,4 +25,5 @@ export * from './tables/control.tables.ts';
 export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
+export { retryTransaction, TRANSACTION_ATTEMPTS } from './retry-transaction.ts';
 export { type TenantRef, withTenantDb } from './with-tenant-db.ts';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from './pool.ts';
+import { retryTransaction } from './retry-transaction.ts';
 import { tenantSchema } from './tenant-schema.ts';
 
 export interface TenantRef {
@@ -8,13 +9,17 @@ export interface TenantRef {
 
 /**
  * Runs fn in a transaction whose search_path is the tenant's schema. set_config(..., true) is
- * transaction-local, so the binding never leaks back into the shared pool.
+ * transaction-local, so the binding never leaks back into the shared pool. fn may run more than
+ * once (see retryTransaction): keep side effects outside the database after the call returns.
  */
 export async function withTenantDb<T>(db: Db, tenant: TenantRef, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (!tenant?.organizationId) throw new Error('withTenantDb: no tenant context');
   const schema = tenantSchema(tenant.organizationId);
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('search_path', ${schema}, true)`);
-    return fn(tx);
-  });
+  // A deadlock or serialisation failure rolls everything back: fn runs again in a new transaction.
+  return retryTransaction(() =>
+    db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('search_path', ${schema}, true)`);
+      return fn(tx);
+    }),
+  );
 }

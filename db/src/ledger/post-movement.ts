@@ -110,6 +110,25 @@ async function takeStock(tx: Tx, locationId: string, itemId: string, lot: LotRow
   }
 }
 
+/**
+ * The ledger's one lock order. Before changing anything a movement locks the stock rows it may
+ * change — the item's rows at every location it touches, only the named lot's when it names one —
+ * in a single statement ordered by location, then lot. Two movements that share rows then queue
+ * on the first shared row instead of each holding a row the other waits for (an A→B and a B→A
+ * transfer of the same lot used to deadlock; so could a transfer and a first-expiry issue, which
+ * otherwise lock in expiry order). Rows that do not exist yet (a destination's first stock of a
+ * lot) cannot be locked ahead; the rare cycle through them is rolled back and run again by the
+ * transaction helper (retryTransaction).
+ */
+async function lockStockRows(tx: Tx, itemId: string, locationIds: string[], lotNumber: string | undefined) {
+  await tx.execute(sql`
+    select 1 from stock
+     where item_id = ${itemId} and location_id = any(${sql.param(locationIds)}::uuid[])
+       ${lotNumber === undefined ? sql`` : sql`and lot_id in (select id from lots where item_id = ${itemId} and lot_number = ${lotNumber})`}
+     order by location_id, lot_id
+     for update`);
+}
+
 interface Allocation {
   lot: LotRow;
   qty: number;
@@ -253,6 +272,14 @@ export async function postMovement(tx: Tx, req: MovementRequest): Promise<Posted
     );
   }
   await assertItemAndLocations(tx, req);
+  // Taking stock without a lot means first-expiry-first-out over every lot: lock them all.
+  const takesAnyLot = ['issue', 'return', 'write_off', 'transfer'].includes(req.type);
+  await lockStockRows(
+    tx,
+    req.itemId,
+    [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])],
+    takesAnyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT),
+  );
   const groupId = crypto.randomUUID();
 
   switch (req.type) {
