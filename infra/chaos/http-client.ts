@@ -107,6 +107,8 @@ export function retriable(a: Answer): boolean {
 
 export type Outcome =
   | { kind: 'accepted'; answer: Answer; at: number; attempts: number }
+  /** `409 idempotency_applied_response_lost`: the server says the first attempt was applied, its answer lost. */
+  | { kind: 'confirmed'; answer: Answer; at: number; attempts: number }
   | { kind: 'refused'; answer: Answer; attempts: number }
   | { kind: 'gave_up'; last: Answer; attempts: number };
 
@@ -129,6 +131,8 @@ export async function postUntilDefinitive(
     attempts++;
     stats.record(a, `POST ${path}`);
     if (a.status >= 200 && a.status < 300) return { kind: 'accepted', answer: a, at: Date.now(), attempts };
+    if (a.status === 409 && a.body?.code === 'idempotency_applied_response_lost')
+      return { kind: 'confirmed', answer: a, at: Date.now(), attempts };
     if (!retriable(a)) return { kind: 'refused', answer: a, attempts };
     if (Date.now() >= giveUpAt()) return { kind: 'gave_up', last: a, attempts };
     const hinted = Number(a.retryAfter);

@@ -33,7 +33,10 @@ export class LedgerAudit {
 
   async ledgerFigures(organizationId: string, runTag: string, operations: Operation[]) {
     const postings = await this.postingsByReference(organizationId, runTag);
-    const accepted = operations.filter((o) => o.outcome?.kind === 'accepted');
+    // A request the server confirmed as applied (2xx, or "applied, response lost") must be in the ledger.
+    const accepted = operations.filter(
+      (o) => o.outcome?.kind === 'accepted' || o.outcome?.kind === 'confirmed',
+    );
     const lostKeys = accepted.filter((o) => !postings.has(o.key)).map((o) => o.key);
     const doubledKeys = [...postings].filter(([, n]) => n > 1).map(([k]) => k);
     const acceptedKeys = new Set(accepted.map((o) => o.key));

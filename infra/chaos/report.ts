@@ -8,7 +8,9 @@ export interface ScenarioResult {
   requests: number;
   /** HTTP attempts of those requests, retries included. */
   attempts: number;
+  /** Got a 2xx, or `409 idempotency_applied_response_lost` (applied, its response lost in a crash). */
   accepted: number;
+  confirmedWithoutResponse: number;
   /** Definitive 4xx (e.g. 409 insufficient_stock): the client does not retry those. */
   refused: number;
   /** Still unanswered when the client stopped retrying. */
@@ -102,7 +104,7 @@ export function formatReport(outcomes: ScenarioOutcome[]): string {
     ]);
     const lines = [
       `${r.name}: ${r.title}`,
-      `  outage ${r.outageSeconds} s; ${r.attempts} write attempts; ${r.refused} refused (4xx), ${r.gaveUp} gave up, ${r.appliedUnconfirmed} applied without a 2xx`,
+      `  outage ${r.outageSeconds} s; ${r.attempts} write attempts; ${r.refused} refused (4xx), ${r.gaveUp} gave up, ${r.confirmedWithoutResponse} confirmed by 409 applied_response_lost, ${r.appliedUnconfirmed} applied unbeknown to the client`,
       `  503+Retry-After ${r.unavailable}, timeouts ${r.timeouts}, answers > 5 s ${r.slow} (of ${r.attempts + r.reads} incl. ${r.reads} reads)` +
         (r.stuckKeys ? `; of the stuck keys, ${r.stuckCommitted} have their movement committed` : ''),
       `  stocked out at the end: ${r.stockedOut.stockedOut} item-locations, ${r.stockedOut.alerted} with a stocked_out alert`,

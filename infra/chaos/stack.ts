@@ -131,6 +131,8 @@ export async function startOwnStack(log: (line: string) => void): Promise<Stack>
       AUTH_RATE_LIMIT_PER_MINUTE: '10000',
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_STALLED_INTERVAL_MS: '1000',
+      // A request that died holding its key is taken over by a retry after this long (default 60 s).
+      IDEMPOTENCY_IN_PROGRESS_TTL_SECONDS: '10',
       // Small batches: a full recalculation of a chaos tenant commits several times, as a big one would.
       ENGINE_BATCH_SIZE: '4',
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
