@@ -1,6 +1,7 @@
 // The pure domain of medstock: no I/O, no framework. Each area has its own index.
 
 export * from './alerts/index.ts';
+export * from './billing/index.ts';
 export * from './catalogue/index.ts';
 export * from './engine/index.ts';
 // The maths areas share small helpers (dates, means), so they are namespaced.

@@ -5,6 +5,12 @@ export {
   applyCatalogueTemplateOnClient,
   type SqlRunner,
 } from './catalogue/apply-template.ts';
+export {
+  countPlanResource,
+  lockPlanUsage,
+  type PlanUsage,
+  planLimitsEnforced,
+} from './billing/plan-usage.ts';
 export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
 export { databaseErrorCode, isDatabaseUnavailable, isRetryableConflict } from './database-errors.ts';
 export { type EmittedEvent, EVENT_TYPES, type EventType, emitEvent } from './events/emit-event.ts';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { insertDailyHistory, insertSupplierTerms } from '../../api/test/support/engine-fixtures.ts';
+import { addMember } from '../../api/test/support/members.ts';
 import { type RunningWorker, startWorker } from '../../worker/src/index.ts';
 import {
   apiLogin,
@@ -355,7 +356,19 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
 
     await page.click('button:has-text("生成采购单草稿")');
     await page.waitForSelector('[data-testid=po-status]:has-text("草稿")');
-    await page.click('button:has-text("审批")');
+    // Four eyes: the owner drafted the order, so a second admin approves it.
+    const drafted = (
+      await api.call<{ items: { id: string }[] }>('GET', `/v1/purchase-orders?status=draft&itemId=${item}`)
+    ).items[0]!.id;
+    const approver = await addMember(server.t, api.headers, 'admin');
+    const approved = await server.t.app.inject({
+      method: 'POST',
+      url: `/v1/purchase-orders/${drafted}/approve`,
+      headers: approver.headers,
+      payload: {},
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
+    await page.reload();
     await page.waitForSelector('[data-testid=po-status]:has-text("已审批")');
     await page.click('button:has-text("标记为已发送")');
     await page.waitForSelector('[data-testid=po-status]:has-text("已发送")');

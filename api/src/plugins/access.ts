@@ -1,5 +1,5 @@
 import type { ApiKeyScope, Role } from '@medstock/db';
-import { forbidden, notFound } from '../lib/problem.ts';
+import { forbidden, notFound, ProblemError } from '../lib/problem.ts';
 
 /**
  * Permissions are the API-key scopes; a user's role grants a fixed set of them. One vocabulary
@@ -45,7 +45,36 @@ export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'pub
   if (access.ownerOnly && auth.role !== 'owner') throw forbidden('Only the organisation owner may do this.');
 }
 
-/** A site outside the caller's limit is reported as not found, so its existence does not leak. */
+/**
+ * Refuses (403 all_sites_required) a site-limited caller something whose reach is every site:
+ * a webhook endpoint, for one, receives every site's events at a URL its creator chooses.
+ */
+export function assertAllSites(auth: AuthContext, why: string): void {
+  if (auth.siteIds !== null) throw new ProblemError(403, 'all_sites_required', 'Forbidden', why);
+}
+
+/**
+ * The sites a request's resources were at, as its site checks saw them: the audit entry of a
+ * mutating request records them, so a site-limited admin reads the entries of their sites only.
+ * Kept beside the request's AuthContext (one object per request) rather than in it.
+ */
+const touchedSites = new WeakMap<AuthContext, Set<string>>();
+
+export function noteSiteTouched(auth: AuthContext, siteId: string): void {
+  const sites = touchedSites.get(auth) ?? new Set<string>();
+  sites.add(siteId);
+  touchedSites.set(auth, sites);
+}
+
+export function sitesTouched(auth: AuthContext | null | undefined): string[] {
+  return auth ? [...(touchedSites.get(auth) ?? [])] : [];
+}
+
+/**
+ * A site outside the caller's limit is reported as not found, so its existence does not leak.
+ * The site counts as touched either way: a refused attempt on site B is B's business.
+ */
 export function assertSiteVisible(auth: AuthContext, siteId: string, what = 'The site'): void {
+  noteSiteTouched(auth, siteId);
   if (auth.siteIds !== null && !auth.siteIds.includes(siteId)) throw notFound(what);
 }

@@ -7,6 +7,9 @@ import type { ReferenceData } from './reference-data.ts';
 /** What a kind's validator sees: the resolved codes, and where to report a bad cell. */
 export interface ValidateContext {
   importId: string;
+  /** The organisation importing, and whether its plan's limits hold (billing on). */
+  organizationId: string;
+  enforcePlanLimits: boolean;
   refs: ReferenceData;
   /** Where the movements kind writes its COPY stream during validation. */
   spoolPath: string;

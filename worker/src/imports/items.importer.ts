@@ -2,9 +2,11 @@ import {
   isCategoryCode,
   normaliseGtin,
   type PackUnit,
+  planLimitDetail,
   UNIT_CODE_PATTERN,
   validatePackUnits,
 } from '@medstock/core';
+import { lockPlanUsage } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import {
   APPLY_BATCH,
@@ -54,6 +56,8 @@ const text = (s: string) => (s === '' ? null : s);
  */
 export async function createItemsImporter(ctx: ValidateContext): Promise<KindImporter> {
   const seenCodes = new Map<string, number>();
+  /** Lines that create an item (their code is not in the catalogue yet), in file order. */
+  const newItemLines: number[] = [];
   const seenGtins = new Map<string, { code: string; line: number }>();
   const gtinOwner = new Map<string, string>();
   for (const item of ctx.refs.items.values()) if (item.gtin) gtinOwner.set(item.gtin, item.code);
@@ -149,13 +153,33 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     };
   }
 
+  /**
+   * The plan's item limit, checked in the apply transaction before anything is written: the lock
+   * taken by lockPlanUsage holds until this import commits, so a concurrent import or item create
+   * counts this one's items. Over the limit, the whole file is refused at the first line too many.
+   */
+  async function assertWithinItemLimit(a: ApplyContext) {
+    if (!ctx.enforcePlanLimits || newItemLines.length === 0) return;
+    const usage = await lockPlanUsage(a.tx, ctx.organizationId, 'items');
+    if (!usage || usage.used + newItemLines.length <= usage.limit) return;
+    const room = Math.max(0, usage.limit - usage.used);
+    throw new ApplyRowError(
+      newItemLines[room]!,
+      'code',
+      `the file creates ${newItemLines.length} new items, ${usage.used + newItemLines.length - usage.limit} more than the plan allows, so nothing was imported. ${planLimitDetail(usage.plan, 'items', usage.limit, usage.used)}`,
+    );
+  }
+
   return {
     validate(row) {
       const item = resolve(row, true);
       if (!item) return;
       const first = seenCodes.get(item.code);
       if (first !== undefined) ctx.error(row.line, 'code', `item ${item.code} is already on line ${first}`);
-      else seenCodes.set(item.code, row.line);
+      else {
+        seenCodes.set(item.code, row.line);
+        if (!ctx.refs.items.has(item.code)) newItemLines.push(row.line);
+      }
       if (item.gtin) {
         const dup = seenGtins.get(item.gtin);
         const owner = gtinOwner.get(item.gtin);
@@ -168,6 +192,7 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     },
     async finishValidation() {},
     async apply(a: ApplyContext) {
+      await assertWithinItemLimit(a);
       let created = 0;
       let updated = 0;
       let applied = 0;

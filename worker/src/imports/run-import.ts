@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { emitEvent, type Tx, withTenantDb } from '@medstock/db';
+import { emitEvent, planLimitsEnforced, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { JobContext } from '../jobs/job-context.ts';
 import { addDeliveryJobs, withTenantQueue } from '../webhooks/delivery-queue.ts';
@@ -208,6 +208,8 @@ async function importUnderLock(
     const refs = await inTenant((tx) => loadReferenceData(tx, job.site_ids));
     const vctx: ValidateContext = {
       importId,
+      organizationId: tenantId,
+      enforcePlanLimits: planLimitsEnforced(config),
       refs,
       spoolPath: spoolPath(config, tenantId, importId),
       notAfterMs: Date.now() + 86_400_000,

@@ -1,9 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { DateTime, Uuid } from '../../lib/schemas.ts';
+import { DateTime, isoRequired, Uuid } from '../../lib/schemas.ts';
+import type { AuthContext } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 
@@ -18,6 +21,19 @@ const AuditEntry = Type.Object({
   at: DateTime,
 });
 
+/**
+ * An audit entry is at the sites of the resources its request touched (recorded in
+ * audit_entry_sites by the audit plugin). A site-limited caller sees an entry only when it has
+ * sites and all of them are theirs; entries at no site (catalogue, settings, members, sign-in)
+ * are for all-sites callers.
+ */
+function atCallersSites(auth: AuthContext) {
+  if (auth.siteIds === null) return sql``;
+  return sql`and exists (select 1 from audit_entry_sites s where s.audit_id = a.id)
+    and not exists (select 1 from audit_entry_sites s where s.audit_id = a.id
+                     and s.site_id <> all(${sql.param([...auth.siteIds])}::uuid[]))`;
+}
+
 export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
@@ -27,6 +43,8 @@ export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['audit'],
         summary: 'Audit log of every mutating request in the organisation, newest first',
+        description:
+          'An entry is at the sites of the resources its request touched. Callers limited to some sites see only entries at their sites; entries at no site (catalogue, settings, members, sign-in) are visible to all-sites callers only.',
         security: [{ bearer: [] }],
         querystring: Type.Object(
           {
@@ -44,39 +62,38 @@ export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const q = request.query;
       const limit = pageLimit(q.limit);
       const after = decodeCursor(q.cursor, 1);
-      const { rows } = await deps.database.pool.query<{
-        id: number;
-        actor_type: string;
-        actor_id: string | null;
-        action: string;
-        path: string;
-        status_code: number;
-        request_id: string;
-        at: Date;
-      }>(
-        `select id, actor_type, actor_id, action, path, status_code, request_id, at from control.audit_log
-          where organization_id = $1 and ($2::bigint is null or id < $2) and ($3::uuid is null or actor_id = $3)
-            and ($4::text is null or action = $4)
-          order by id desc limit $5`,
-        [
-          auth.organizationId,
-          after ? Number(after[0]) : null,
-          q.actorId ?? null,
-          q.action ?? null,
-          limit + 1,
-        ],
-      );
-      const page = paginate(rows, limit, (r) => [r.id]);
+      const rows = await withTenantDb(deps.database.db, auth, async (tx) => {
+        const r = await tx.execute<{
+          id: string;
+          actor_type: string;
+          actor_id: string | null;
+          action: string;
+          path: string;
+          status_code: number;
+          request_id: string;
+          at: Date | string;
+        }>(sql`
+          select a.id, a.actor_type, a.actor_id, a.action, a.path, a.status_code, a.request_id, a.at
+            from control.audit_log a
+           where a.organization_id = ${auth.organizationId}
+             ${after ? sql`and a.id < ${Number(after[0])}` : sql``}
+             ${q.actorId ? sql`and a.actor_id = ${q.actorId}` : sql``}
+             ${q.action ? sql`and a.action = ${q.action}` : sql``}
+             ${atCallersSites(auth)}
+           order by a.id desc limit ${limit + 1}`);
+        return r.rows;
+      });
+      const page = paginate(rows, limit, (r) => [Number(r.id)]);
       return {
         items: page.items.map((r) => ({
-          id: r.id,
+          id: Number(r.id),
           actorType: r.actor_type,
           actorId: r.actor_id,
           action: r.action,
           path: r.path,
           statusCode: r.status_code,
           requestId: r.request_id,
-          at: r.at.toISOString(),
+          at: isoRequired(r.at),
         })),
         nextCursor: page.nextCursor,
       };

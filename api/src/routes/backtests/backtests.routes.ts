@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { withTenantDb } from '@medstock/db';
+import { type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -7,6 +7,7 @@ import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
 import { DateTime, IdParams, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
+import type { AuthContext } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 
@@ -82,15 +83,68 @@ const rowView = (r: BtRow) => ({
   stockoutHappened: r.stockout_happened,
 });
 
+/** Rows of locations at the caller's sites; nothing to add for an all-sites caller. */
+function visibleRows(auth: AuthContext) {
+  return auth.siteIds === null
+    ? sql``
+    : sql`and location_id in (select id from locations where site_id = any(${sql.param([...auth.siteIds])}::uuid[]))`;
+}
+
+/**
+ * A site-limited caller's view of finished runs: the stored summary scores every site, so theirs
+ * is recounted from their sites' rows. Forecast accuracy (MASE, RMSSE) is not kept per row, so it
+ * is unknown (null) there rather than the organisation's figure.
+ */
+async function scopeSummaries(tx: Tx, auth: AuthContext, runs: RunRow[]): Promise<RunRow[]> {
+  const done = runs.filter((r) => r.summary !== null).map((r) => r.id);
+  if (auth.siteIds === null || done.length === 0) return runs;
+  const counts = await tx.execute<{
+    run_id: string;
+    rows: number;
+    alerts: number;
+    stockouts: number;
+    tp: number;
+    item_locations: number;
+  }>(sql`
+    select run_id, count(*)::int as rows, count(*) filter (where alert_raised)::int as alerts,
+           count(*) filter (where stockout_happened)::int as stockouts,
+           count(*) filter (where alert_raised and stockout_happened)::int as tp,
+           count(distinct (item_id, location_id))::int as item_locations
+      from backtest_rows where run_id = any(${sql.param(done)}::uuid[]) ${visibleRows(auth)}
+     group by run_id`);
+  const by = new Map(counts.rows.map((c) => [c.run_id, c]));
+  const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 10_000) / 10_000 : null);
+  return runs.map((r) => {
+    if (r.summary === null) return r;
+    const c = by.get(r.id) ?? { rows: 0, alerts: 0, stockouts: 0, tp: 0, item_locations: 0 };
+    return {
+      ...r,
+      summary: {
+        ...r.summary,
+        rows: c.rows,
+        alerts: c.alerts,
+        stockouts: c.stockouts,
+        truePositives: c.tp,
+        precision: ratio(c.tp, c.alerts),
+        recall: ratio(c.tp, c.stockouts),
+        meanMase: null,
+        meanRmsse: null,
+        itemLocations: c.item_locations,
+        scope: 'your sites',
+      },
+    };
+  });
+}
+
 export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
-  const loadRun = async (auth: ReturnType<typeof authOf>, id: string) => {
-    const r = await withTenantDb(deps.database.db, auth, (tx) =>
-      tx.execute<RunRow>(sql`${RUN_SELECT} where id = ${id}`),
+  const loadRun = async (auth: AuthContext, id: string) => {
+    const r = await withTenantDb(deps.database.db, auth, async (tx) =>
+      scopeSummaries(tx, auth, (await tx.execute<RunRow>(sql`${RUN_SELECT} where id = ${id}`)).rows),
     );
-    if (!r.rows[0]) throw notFound('The backtest');
-    return r.rows[0];
+    if (!r[0]) throw notFound('The backtest');
+    return r[0];
   };
 
   app.post(
@@ -154,12 +208,18 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       const limit = pageLimit(request.query.limit);
       const after = decodeCursor(request.query.cursor, 2);
-      const r = await withTenantDb(deps.database.db, auth, (tx) =>
-        tx.execute<RunRow>(
-          sql`${RUN_SELECT} ${after ? sql`where (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``} order by created_at desc, id desc limit ${limit + 1}`,
+      const rows = await withTenantDb(deps.database.db, auth, async (tx) =>
+        scopeSummaries(
+          tx,
+          auth,
+          (
+            await tx.execute<RunRow>(
+              sql`${RUN_SELECT} ${after ? sql`where (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``} order by created_at desc, id desc limit ${limit + 1}`,
+            )
+          ).rows,
         ),
       );
-      const page = paginate(r.rows, limit, (x) => [isoRequired(x.created_at), x.id]);
+      const page = paginate(rows, limit, (x) => [isoRequired(x.created_at), x.id]);
       return { items: page.items.map(runView), nextCursor: page.nextCursor };
     },
   );
@@ -187,6 +247,8 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags: ['engine'],
         summary:
           'The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv)',
+        description:
+          "Callers limited to some sites get only the rows of those sites' locations (and a run summary recounted from them).",
         security,
         params: IdParams,
         querystring: Type.Object(
@@ -203,10 +265,12 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       await loadRun(auth, request.params.id);
       const cols = sql`item_id, location_id, to_char(as_of, 'YYYY-MM-DD') as as_of, model, forecast_mean::text, actual_mean::text, stockout_probability::text, alert_raised, stockout_happened`;
+      // A row belongs to the site of its location: site-limited callers get only their sites' rows.
+      const visible = visibleRows(auth);
       if (request.query.format === 'csv') {
         const r = await withTenantDb(deps.database.db, auth, (tx) =>
           tx.execute<BtRow>(
-            sql`select ${cols} from backtest_rows where run_id = ${request.params.id} order by item_id, location_id, as_of`,
+            sql`select ${cols} from backtest_rows where run_id = ${request.params.id} ${visible} order by item_id, location_id, as_of`,
           ),
         );
         const header =
@@ -234,7 +298,7 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const limit = pageLimit(request.query.limit);
       const after = decodeCursor(request.query.cursor, 3);
       const r = await withTenantDb(deps.database.db, auth, (tx) =>
-        tx.execute<BtRow>(sql`select ${cols} from backtest_rows where run_id = ${request.params.id}
+        tx.execute<BtRow>(sql`select ${cols} from backtest_rows where run_id = ${request.params.id} ${visible}
           ${after ? sql`and (item_id, location_id, as_of) > (${after[0]}::uuid, ${after[1]}::uuid, ${after[2]}::date)` : sql``}
           order by item_id, location_id, as_of limit ${limit + 1}`),
       );

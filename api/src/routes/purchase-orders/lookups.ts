@@ -2,7 +2,7 @@ import { toBaseQuantity, UnitConversionError } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { type FieldError, unprocessable } from '../../lib/problem.ts';
-import type { AuthContext } from '../../plugins/access.ts';
+import { type AuthContext, noteSiteTouched } from '../../plugins/access.ts';
 
 export interface ItemQuantityInput {
   itemId: string;
@@ -151,6 +151,7 @@ export async function usableLocationSite(
     sql`select site_id, active from locations where id = ${locationId}`,
   );
   const loc = r.rows[0];
+  if (loc) noteSiteTouched(auth, loc.site_id);
   const refuse = (message: string) =>
     unprocessable('unknown_location', `The location ${message}.`, [{ field, message }]);
   if (!loc || (auth.siteIds !== null && !auth.siteIds.includes(loc.site_id))) throw refuse('does not exist');

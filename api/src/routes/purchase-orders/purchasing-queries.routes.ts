@@ -58,7 +58,7 @@ export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppD
         summary:
           'Measured supplier lead times (order to receipt): observations, newest first, and their summary',
         description:
-          'One observation per order line per receipt, from `sentAt` (or `approvedAt`) to `receivedAt`, in days. The summary covers every observation matching the filters, not just the page. Lead times are organisation-wide supplier data and are not limited by site.',
+          'One observation per order line per receipt, from `sentAt` (or `approvedAt`) to `receivedAt`, in days. The summary covers every observation matching the filters, not just the page. An observation is at the site of its purchase order: callers limited to some sites see and summarise only the observations of those sites.',
         security,
         querystring: Type.Object(
           { ...PageQuery, supplierId: Type.Optional(Uuid), itemId: Type.Optional(Uuid) },

@@ -30,8 +30,9 @@ type SummaryRow = {
 const round3 = (n: number | null) => (n === null ? null : Math.round(Number(n) * 1000) / 1000);
 
 /**
- * Measured order-to-receipt times. Supplier lead time is organisation-wide knowledge (the engine
- * uses it for every site), so site limits do not hide observations.
+ * Measured order-to-receipt times. An observation is at the site of the purchase order it was
+ * measured on: a site-limited caller sees (and is summarised) only their sites' observations, and
+ * one without an order only an all-sites caller sees. The engine still learns from all of them.
  */
 export async function leadTimes(
   deps: AppDeps,
@@ -43,6 +44,10 @@ export async function leadTimes(
   const conds = [sql`true`];
   if (f.supplierId) conds.push(sql`o.supplier_id = ${f.supplierId}`);
   if (f.itemId) conds.push(sql`o.item_id = ${f.itemId}`);
+  if (auth.siteIds !== null)
+    conds.push(
+      sql`o.purchase_order_id in (select id from purchase_orders where site_id = any(${sql.param([...auth.siteIds])}::uuid[]))`,
+    );
   const where = sql.join(conds, sql` and `);
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const summary = await tx.execute<SummaryRow>(sql`

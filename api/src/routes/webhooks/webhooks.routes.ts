@@ -7,6 +7,7 @@ import type { AppDeps } from '../../deps.ts';
 import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';
 import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
 import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { assertAllSites } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { onMovementCommitted } from '../movements/after-movement.ts';
@@ -95,6 +96,10 @@ const WEBHOOKS_DESCRIPTION = [
   `Verify the signature over the raw body (Node):\n\n\`\`\`js\n${VERIFICATION_RECIPE}\n\`\`\``,
 ].join('\n\n');
 
+/** Why only all-sites callers add or change endpoints (GET and the delivery log are filtered instead). */
+const ENDPOINT_REACH =
+  'A webhook endpoint receives events from every site; only a caller with access to every site may add or change one (403 all_sites_required).';
+
 export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
@@ -124,7 +129,7 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Add a webhook endpoint (the signing secret is returned once)',
-        description: WEBHOOKS_DESCRIPTION,
+        description: `${WEBHOOKS_DESCRIPTION}\n\n${ENDPOINT_REACH}`,
         security,
         body: Type.Object(
           {
@@ -139,6 +144,7 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
+      assertAllSites(authOf(request), ENDPOINT_REACH);
       const created = await createEndpoint(deps, authOf(request), request.body);
       return reply.status(201).header('location', `/v1/webhooks/${created.id}`).send(created);
     },
@@ -166,6 +172,7 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Change a webhook endpoint (URL, event filter, description, active)',
+        description: ENDPOINT_REACH,
         security,
         params: IdParams,
         body: Type.Object(
@@ -180,7 +187,10 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: { 200: Endpoint, ...problemResponses },
       },
     },
-    async (request) => updateEndpoint(deps, authOf(request), request.params.id, request.body),
+    async (request) => {
+      assertAllSites(authOf(request), ENDPOINT_REACH);
+      return updateEndpoint(deps, authOf(request), request.params.id, request.body);
+    },
   );
 
   app.delete(
@@ -241,6 +251,8 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: "The endpoint's delivery log, newest first",
+        description:
+          'A delivery is at the sites its event names (`siteId`, `toSiteId`, the site of `locationId`). Callers limited to some sites see only deliveries whose event names sites, all of them theirs; events naming no site (`import.finished`) are for all-sites callers; `ping` test events are visible to all.',
         security,
         params: IdParams,
         querystring: Type.Object(
@@ -267,6 +279,8 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'One delivery with the body sent and every attempt',
+        description:
+          "A delivery outside the caller's sites (see the delivery log) is 404, like an unknown one.",
         security,
         params: DeliveryParams,
         response: { 200: DeliveryDetail, ...problemResponses },

@@ -10,6 +10,7 @@ import { decodeCursor, paginate } from '../../lib/pagination.ts';
 import { conflict, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
+import { deliveryVisibleTo } from './delivery-visibility.ts';
 
 type EndpointRow = {
   id: string;
@@ -212,7 +213,7 @@ export async function listDeliveries(
       (
         await tx.execute<DeliveryRow>(sql`
         ${DELIVERY_SELECT}
-         where d.endpoint_id = ${endpointId}
+         where d.endpoint_id = ${endpointId} and ${deliveryVisibleTo(auth)}
            and (${filter.status ?? null}::text is null or d.status = ${filter.status ?? null})
            and (${filter.eventType ?? null}::text is null or ev.type = ${filter.eventType ?? null})
            and (${after === undefined}::boolean or (d.created_at, d.id) < (${after?.[0] ?? null}::timestamp at time zone 'UTC', ${after?.[1] ?? null}::uuid))
@@ -233,7 +234,7 @@ async function loadDelivery(
   if (!isUuid(deliveryId)) throw notFound('The delivery');
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<DeliveryRow>(
-      sql`${DELIVERY_SELECT} where d.id = ${deliveryId} and d.endpoint_id = ${endpointId}`,
+      sql`${DELIVERY_SELECT} where d.id = ${deliveryId} and d.endpoint_id = ${endpointId} and ${deliveryVisibleTo(auth)}`,
     ),
   );
   if (!r.rows[0]) throw notFound('The delivery');
