@@ -12,6 +12,7 @@ import { auditPlugin } from './plugins/audit.plugin.ts';
 import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { errorsPlugin } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
+import { redisStoreWithLocalFallback } from './plugins/rate-limit-store.ts';
 import { webPlugin } from './plugins/web.plugin.ts';
 import { registerRoutes } from './routes/index.ts';
 
@@ -70,8 +71,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     global: true,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: '1 minute',
-    redis: deps.redis,
-    nameSpace: `${config.QUEUE_PREFIX}:rl:`,
+    // Counted in Redis; while Redis is unreachable, in this process (never waiting, never 500).
+    store: redisStoreWithLocalFallback(deps.redis, `${config.QUEUE_PREFIX}:rl:`),
     enableDraftSpec: true,
     // Integrations are limited per API key, everyone else per client address.
     keyGenerator: (request) => {

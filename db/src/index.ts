@@ -26,10 +26,10 @@ export type { MigrateAllReport, TenantMigrationResult } from './migrate/migrator
 export { applyTenantMigrations, MIGRATION_LOCK_KEY, migrateAll, migrateControl } from './migrate/migrator.ts';
 export { createDatabase, type Database, type Db, type Tx } from './pool.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
+export { retryTransaction, TRANSACTION_ATTEMPTS } from './retry-transaction.ts';
 export * from './tables/catalogue.tables.ts';
 export * from './tables/control.tables.ts';
 export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
-export { retryTransaction, TRANSACTION_ATTEMPTS } from './retry-transaction.ts';
 export { type TenantRef, withTenantDb } from './with-tenant-db.ts';

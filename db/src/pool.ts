@@ -15,11 +15,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export const CONNECTION_TIMEOUT_MS = 5_000;
+
 /** One shared pool for every tenant. The tenant schema is bound per transaction, never per pool. */
 export function createDatabase(url: string, max = 10): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max,
+    // A request waits at most this long for a connection (PostgreSQL unreachable, or every
+    // connection busy), then fails and the API answers 503 instead of hanging.
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     // Outside withTenantDb no tenant schema is visible: an unqualified tenant table errors out.
     options: `-c search_path=${NO_TENANT_SCHEMA}`,
   });

@@ -1,5 +1,5 @@
 import { Gs1ParseError, UnitConversionError } from '@medstock/core';
-import { LedgerError } from '@medstock/db';
+import { databaseErrorCode, isDatabaseUnavailable, LedgerError } from '@medstock/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
@@ -97,6 +97,9 @@ const PG_CLIENT_ERRORS: Record<string, [number, string, string]> = {
   '40001': [409, 'serialization_conflict', 'A concurrent change conflicted; retry the request.'],
 };
 
+/** Seconds a client should wait before retrying while the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.addSchema(Problem);
 
@@ -151,6 +154,18 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         errors: fieldErrors(error.validation as ValidationIssue[], error.validationContext),
       });
     }
+    // PostgreSQL down, restarting or out of connections: the same request can succeed shortly,
+    // so say when to retry instead of a 500. Only the code is logged, never the error's query.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ code: databaseErrorCode(error) }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(reply, request, {
+        status: 503,
+        code: 'database_unavailable',
+        title: 'Service unavailable',
+        detail: `The database cannot be reached right now; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+      });
+    }
     // Drizzle wraps driver errors; the Postgres SQLSTATE is on the cause.
     const pgCode = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
@@ -201,4 +216,5 @@ export const problemResponses = {
   409: Type.Ref('Problem'),
   422: Type.Ref('Problem'),
   429: Type.Ref('Problem'),
+  503: Type.Ref('Problem'),
 };
