@@ -16,7 +16,8 @@ import { seconds } from './timing.ts';
  *
  *   pnpm chaos                                 starts its own stack, runs every scenario
  *   pnpm chaos --only api-kill,redis-restart   a subset
- *   pnpm chaos --api URL --database-url URL    an existing stack (scenarios that kill nothing)
+ *   pnpm chaos --api URL --database-url URL [--mail-dir DIR]
+ *                                              an existing stack (scenarios that kill nothing)
  */
 const SCENARIOS: ScenarioDefinition[] = [postgresRestart, redisRestart, workerKill, apiKill, hangingReceiver];
 
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
   options: {
     api: { type: 'string' },
     'database-url': { type: 'string' },
+    'mail-dir': { type: 'string', default: resolve(import.meta.dirname, '../../.local/mail') },
     only: { type: 'string' },
     seed: { type: 'string', default: '1' },
     'give-up': { type: 'string', default: '30' },
@@ -60,7 +62,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const outcomes: ScenarioOutcome[] = [];
 let fatal: string | null = null;
 try {
-  stack = args.api ? externalStack(args.api, args['database-url']!) : await startOwnStack(log);
+  stack = args.api
+    ? externalStack(args.api, args['database-url']!, args['mail-dir'])
+    : await startOwnStack(log);
   const audit = new LedgerAudit(stack.databaseUrl);
   const ctx = {
     stack,

@@ -18,6 +18,8 @@ export interface Restartable {
 export interface Stack {
   apiUrl: string;
   databaseUrl: string;
+  /** Where the API writes the e-mails it sends (sign-up confirmations are read from there). */
+  mailDir: string;
   control: {
     postgres: Restartable;
     redis: Restartable;
@@ -45,7 +47,7 @@ function restartable(launch: (port?: number) => Promise<RunningService>, first: 
   };
 }
 
-async function waitHttpOk(url: string, proc: ManagedProcess, output: () => string, timeoutMs = 60_000) {
+async function waitHttpOk(url: string, proc: ManagedProcess, output: () => string, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!proc.running) throw new Error(`${proc.name} exited during start-up:\n${output().slice(-2000)}`);
@@ -63,11 +65,11 @@ async function waitHttpOk(url: string, proc: ManagedProcess, output: () => strin
  * The worker has no port of its own to probe: it is ready once it has printed its start-up line
  * (after connecting to PostgreSQL and Redis and syncing schedules).
  */
-async function waitWorkerStarted(proc: ManagedProcess, output: () => string, timeoutMs = 60_000) {
+async function waitWorkerStarted(proc: ManagedProcess, output: () => string, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!proc.running) throw new Error(`worker exited during start-up:\n${output().slice(-2000)}`);
-    if (/medstock worker/i.test(output())) return;
+    if (/medstock worker(: jobs| started)/i.test(output())) return;
     await sleep(100);
   }
   throw new Error(`worker printed no start-up line within ${timeoutMs / 1000} s:\n${output().slice(-2000)}`);
@@ -137,6 +139,8 @@ export async function startOwnStack(log: (line: string) => void): Promise<Stack>
       ENGINE_BATCH_SIZE: '4',
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       UPLOAD_DIR: join(dataDir, 'uploads'),
+      SMTP_URL: '',
+      MAIL_DIR: join(dataDir, 'mail'),
       WEB_DIST_DIR: '',
     };
     api = new ManagedProcess('api', 'api/src/server.ts', env, root, join(logDir, 'api.log'), (p, out) =>
@@ -145,7 +149,8 @@ export async function startOwnStack(log: (line: string) => void): Promise<Stack>
     worker = new ManagedProcess(
       'worker',
       'worker/src/main.ts',
-      env,
+      // The worker's start-up line is logged at info.
+      { ...env, LOG_LEVEL: 'info' },
       root,
       join(logDir, 'worker.log'),
       (p, out) => waitWorkerStarted(p, out),
@@ -157,6 +162,7 @@ export async function startOwnStack(log: (line: string) => void): Promise<Stack>
     return {
       apiUrl,
       databaseUrl: pgFirst.url,
+      mailDir: join(dataDir, 'mail'),
       control,
       async takeUnexpectedExits() {
         const exits = [...control.api.unexpectedExits, ...control.worker.unexpectedExits];
@@ -177,10 +183,11 @@ export async function startOwnStack(log: (line: string) => void): Promise<Stack>
 }
 
 /** An already running stack (`--api`, `--database-url`): only scenarios that need no process control run. */
-export function externalStack(apiUrl: string, databaseUrl: string): Stack {
+export function externalStack(apiUrl: string, databaseUrl: string, mailDir: string): Stack {
   return {
     apiUrl: apiUrl.replace(/\/$/, ''),
     databaseUrl,
+    mailDir,
     control: null,
     takeUnexpectedExits: async () => [],
     teardown: async () => {},

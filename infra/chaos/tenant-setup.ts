@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Answer, type RequestOptions, request, retriable } from './http-client.ts';
+import { signupConfirmationToken } from './mailbox.ts';
 import { sleep } from './timing.ts';
 
 /** One organisation a scenario writes to: its credentials and the item-locations it stocks. */
@@ -31,6 +32,27 @@ async function call(baseUrl: string, method: string, path: string, opts: Request
   throw new Error(`set-up ${method} ${path} failed: ${a?.status || a?.error} ${JSON.stringify(a?.body)}`);
 }
 
+/**
+ * Sign-up as a new customer does it: the request, the confirmation e-mail, the confirm call with
+ * the password, which signs in. (A stack without e-mail confirmation answers the first call with
+ * the tokens at once.)
+ */
+async function signUp(baseUrl: string, label: string, mailDir: string) {
+  const tag = randomBytes(4).toString('hex');
+  const email = `chaos-${label}-${tag}@example.org`;
+  const password = `Chaos-${randomBytes(12).toString('base64url')}-run`;
+  let session = await call(baseUrl, 'POST', '/v1/auth/signup', {
+    body: { organizationName: `Chaos ${label} ${tag}`, email, password },
+  });
+  if (typeof session?.accessToken !== 'string') {
+    const token = await signupConfirmationToken(mailDir, email);
+    session = await call(baseUrl, 'POST', '/v1/auth/signup/confirm', { body: { token, password } });
+  }
+  if (typeof session?.accessToken !== 'string')
+    throw new Error(`sign-up gave no access token (${JSON.stringify(session).slice(0, 200)})`);
+  return { token: session.accessToken as string, organizationId: session.organizationId as string };
+}
+
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
 
 /**
@@ -39,19 +61,8 @@ const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString
  * demand history the engine computes real reorder points and raises `stocked_out` when on-hand
  * reaches 0 (it does not for an item nobody ever used).
  */
-export async function setUpTenant(baseUrl: string, label: string): Promise<ChaosTenant> {
-  const tag = randomBytes(4).toString('hex');
-  const signup = await call(baseUrl, 'POST', '/v1/auth/signup', {
-    body: {
-      organizationName: `Chaos ${label} ${tag}`,
-      email: `chaos-${label}-${tag}@example.org`,
-      password: `Chaos-${randomBytes(12).toString('base64url')}-run`,
-    },
-  });
-  if (typeof signup?.accessToken !== 'string')
-    throw new Error(`sign-up returned no access token (${JSON.stringify(signup).slice(0, 200)})`);
-  const token: string = signup.accessToken;
-  const organizationId: string = signup.organizationId;
+export async function setUpTenant(baseUrl: string, label: string, mailDir: string): Promise<ChaosTenant> {
+  const { token, organizationId } = await signUp(baseUrl, label, mailDir);
 
   const sites = await call(baseUrl, 'GET', '/v1/sites', { token });
   const siteId: string = sites.items[0].id;

@@ -82,7 +82,7 @@ export async function runScenario(ctx: ScenarioContext, def: ScenarioDefinition)
   const runTag = `chaos-${def.name}-${randomBytes(3).toString('hex')}`;
   const notes: string[] = [];
   log(`${def.name}: setting up an organisation`);
-  const tenant = await setUpTenant(stack.apiUrl, def.name);
+  const tenant = await setUpTenant(stack.apiUrl, def.name, stack.mailDir);
   const baseline = await pollUntil(
     async () => (await audit.staleItemLocations(tenant.organizationId, '%')).length === 0,
     30_000,
