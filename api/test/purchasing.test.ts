@@ -548,7 +548,8 @@ describe('lead-time history', () => {
       errors: [{ field: 'body:/receivedAt' }],
     });
     const future = await receive(po2.id, {
-      receivedAt: '2999-01-01T00:00:00Z',
+      // Next year: a valid instant, but one that has not happened yet.
+      receivedAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
       lines: [{ lineId: po2.lines[0].id, quantity: 1 }],
     });
     expect(future.json().code).toBe('received_in_future');
