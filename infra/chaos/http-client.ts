@@ -3,6 +3,7 @@ import { sleep } from './timing.ts';
 /** What one HTTP attempt came back with; `status` 0 means no answer (refused, reset, timed out). */
 export interface Answer {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the JSON of many different routes, read field by field
   body: any;
   retryAfter: string | null;
   replayed: boolean;

@@ -19,7 +19,13 @@ import { seconds } from './timing.ts';
  *   pnpm chaos --api URL --database-url URL [--mail-dir DIR]
  *                                              an existing stack (scenarios that kill nothing)
  */
-const SCENARIOS: ScenarioDefinition[] = [postgresRestart, redisRestart, workerKill, apiKill, hangingReceiver];
+const SCENARIOS: ScenarioDefinition[] = [
+  postgresRestart,
+  redisRestart,
+  workerKill,
+  apiKill,
+  hangingReceiver(),
+];
 
 const { values: args } = parseArgs({
   options: {

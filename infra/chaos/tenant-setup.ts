@@ -21,6 +21,7 @@ const HISTORY_DAYS = [28, 24, 20, 16, 12, 8, 4];
 const OPENING = { central: 30, ward: 15 };
 
 /** A set-up call, retried briefly (the stack is healthy during set-up); anything but 2xx stops the scenario. */
+// biome-ignore lint/suspicious/noExplicitAny: the JSON of many different routes, read field by field
 async function call(baseUrl: string, method: string, path: string, opts: RequestOptions): Promise<any> {
   let a: Answer | undefined;
   for (let i = 0; i < 5; i++) {

@@ -89,24 +89,44 @@ export async function runScenario(ctx: ScenarioContext, def: ScenarioDefinition)
     300,
   );
   if (baseline === null) notes.push('the set-up movements were not all recalculated within 30 s');
-  await def.prepare?.(ctx, tenant);
+  try {
+    await def.prepare?.(ctx, tenant);
+    return await measure(ctx, def, tenant, runTag, notes);
+  } finally {
+    await def.cleanup?.(ctx, tenant).catch(() => {});
+  }
+}
 
+async function measure(
+  ctx: ScenarioContext,
+  def: ScenarioDefinition,
+  tenant: ChaosTenant,
+  runTag: string,
+  notes: string[],
+): Promise<ScenarioResult> {
+  const { stack, audit, log } = ctx;
   log(`${def.name}: ${def.title}`);
   const workload = startWorkload(stack.apiUrl, tenant, runTag, {
     ...DEFAULT_WORKLOAD,
     seed: ctx.seed,
     ...def.workload,
   });
-  await sleep(WARM_UP_MS);
-  if (def.fullRecalculationBeforeFault) {
-    const r = await request(stack.apiUrl, 'POST', '/v1/engine/recalculate', {
-      token: tenant.ownerToken,
-      body: {},
-    });
-    if (r.status !== 202) notes.push(`full recalculation not queued (${r.status || r.error})`);
-    await sleep(300);
+  let window: FaultWindow;
+  try {
+    await sleep(WARM_UP_MS);
+    if (def.fullRecalculationBeforeFault) {
+      const r = await request(stack.apiUrl, 'POST', '/v1/engine/recalculate', {
+        token: tenant.ownerToken,
+        body: {},
+      });
+      if (r.status !== 202) notes.push(`full recalculation not queued (${r.status || r.error})`);
+      await sleep(300);
+    }
+    window = await def.fault(ctx, tenant);
+  } catch (err) {
+    await workload.finish(Date.now()); // no clients left posting into the next scenario
+    throw err;
   }
-  const window = await def.fault(ctx, tenant);
   log(`${def.name}: dependency back after ${seconds(window.backAt - window.faultAt)} s; settling`);
   const finishing = workload.finish(window.backAt + ctx.giveUpMs);
   const alerts = await watchAlerts(ctx, tenant, runTag, window.backAt, finishing);
@@ -116,7 +136,6 @@ export async function runScenario(ctx: ScenarioContext, def: ScenarioDefinition)
   const stuck = await audit.stuckKeys(runTag);
   const stockedOut = await audit.stockedOut(tenant.organizationId, runTag);
   const extra = (await def.extra?.(ctx, tenant, run, window)) ?? {};
-  await def.cleanup?.(ctx, tenant);
   const exits = await stack.takeUnexpectedExits();
   for (const e of exits)
     notes.push(
