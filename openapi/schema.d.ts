@@ -191,6 +191,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -251,8 +260,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Sign up an organisation and its owner
-         * @description Creates the organisation, its tenant schema, a first site with a central store, and the owner account, all or nothing.
+         * Ask to sign up an organisation and its owner: a confirmation link is e-mailed
+         * @description Always 202 with the same body, whether or not the address has an account (nothing reveals that). The e-mailed link (/signup/confirm?token=…) leads to POST /v1/auth/signup/confirm, which creates the organisation, its tenant schema, a first site with a central store and, for a new address, the owner account, all or nothing.
          */
         post: {
             parameters: {
@@ -267,12 +276,134 @@ export interface paths {
                         organizationName: string;
                         /** Format: email */
                         email: string;
-                        /** @description At least 10 characters. */
+                        /** @description At least 10 characters and not easy to guess (422 password_too_weak with the reason). */
                         password: string;
                         name?: string;
                         locale?: "zh-CN" | "en";
                         siteName?: string;
                         catalogueTemplate?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The same answer whether or not the address has an account. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "confirmation_sent";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/signup/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a sign-up with the e-mailed token and the password; creates the organisation and signs in
+         * @description For a new address the password is the one chosen at sign-up; for an address that already has an account it is that account’s password, and the organisation joins that account. A wrong password counts as a failed login and leaves the link usable.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the e-mailed link. */
+                        token: string;
+                        password: string;
                     };
                 };
             };
@@ -361,6 +492,252 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset link by e-mail
+         * @description Always 202 with the same body, whether or not the address has an account; the link (/password-reset/confirm?token=…) works once, for PASSWORD_RESET_TTL_SECONDS.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        locale?: "zh-CN" | "en";
+                    };
+                };
+            };
+            responses: {
+                /** @description The same answer whether or not the address has an account. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "reset_requested";
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with the e-mailed token; every session of the account is revoked */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the e-mailed link. */
+                        token: string;
+                        /** @description At least 10 characters and not easy to guess (422 password_too_weak with the reason). */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -378,7 +755,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password */
+        /**
+         * Log in with email and password
+         * @description Failed attempts are counted per account and per client address: after LOGIN_FREE_FAILURES each attempt waits twice as long as the last, and LOGIN_LOCK_AFTER_FAILURES locks for LOGIN_LOCK_SECONDS (429 login_throttled with Retry-After, the same for an address without an account).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -482,6 +862,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -606,6 +995,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -703,6 +1101,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -739,11 +1146,20 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 userAgent: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 lastRefreshedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 expiresAt: string;
                                 current: boolean;
                             }[];
@@ -806,6 +1222,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -915,6 +1340,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         options?: never;
@@ -965,7 +1399,10 @@ export interface paths {
                                 catalogueTemplate: string | null;
                                 locale: string;
                                 timezone: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                             };
                         };
@@ -1034,6 +1471,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1077,7 +1523,10 @@ export interface paths {
                             catalogueTemplate: string | null;
                             locale: string;
                             timezone: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -1138,6 +1587,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1186,7 +1644,10 @@ export interface paths {
                             catalogueTemplate: string | null;
                             locale: string;
                             timezone: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -1247,6 +1708,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1299,7 +1769,10 @@ export interface paths {
                                 role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
                                 /** @description null: every site; otherwise only these sites */
                                 siteIds: string[] | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                             }[];
                             nextCursor: string | null;
@@ -1369,123 +1842,19 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
-        /** Invite a member (an existing account by email, or a new one with an initial password) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** Format: email */
-                        email: string;
-                        name?: string;
-                        password?: string;
-                        /**
-                         * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
-                         * @enum {unknown}
-                         */
-                        role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
-                        /** @description null: every site; otherwise only these sites */
-                        siteIds?: string[] | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            email: string;
-                            name: string;
-                            /**
-                             * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
-                             * @enum {unknown}
-                             */
-                            role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
-                            /** @description null: every site; otherwise only these sites */
-                            siteIds: string[] | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description RFC 9457 problem details */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1502,7 +1871,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (their sessions end) */
+        /** Remove a member: their sessions end and the API keys they created are revoked */
         delete: {
             parameters: {
                 query?: never;
@@ -1584,11 +1953,23 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         options?: never;
         head?: never;
-        /** Change a member's role or site limits */
+        /**
+         * Change a member's role or site limits
+         * @description Nobody grants sites or scopes they do not hold, widens their own access, or changes a member whose access exceeds theirs (403 grant_exceeds_own_sites, grant_exceeds_own_scopes, cannot_widen_own_access, member_exceeds_own_access). API keys the member created that exceed the new access are revoked.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -1630,7 +2011,10 @@ export interface paths {
                             role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
                             /** @description null: every site; otherwise only these sites */
                             siteIds: string[] | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -1698,8 +2082,816 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
+        trace?: never;
+    };
+    "/v1/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open invitations (pending or expired), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                email: string;
+                                /**
+                                 * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
+                                 * @enum {unknown}
+                                 */
+                                role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
+                                /** @description null: every site; otherwise only these sites */
+                                siteIds: string[] | null;
+                                /** @description An expired invitation can be resent (new link, new expiry) or revoked. */
+                                status: "pending" | "expired";
+                                /** @description The inviting member; null for an API key. */
+                                invitedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                lastSentAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                expiresAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Invite a person by e-mail to become a member
+         * @description The invitee gets a single-use link valid for 7 days; they set a password (new account) or sign in (existing account) to accept. The answer is the same whether or not the address has an account anywhere. Nobody grants a role's scopes or sites they do not hold (403 grant_exceeds_own_scopes, grant_exceeds_own_sites); a site-limited caller who sends no siteIds grants their own sites. 409 already_member, already_invited.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /**
+                         * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
+                         * @enum {unknown}
+                         */
+                        role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
+                        /** @description null: every site; otherwise only these sites */
+                        siteIds?: string[] | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            /**
+                             * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
+                             * @enum {unknown}
+                             */
+                            role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
+                            /** @description null: every site; otherwise only these sites */
+                            siteIds: string[] | null;
+                            /** @description An expired invitation can be resent (new link, new expiry) or revoked. */
+                            status: "pending" | "expired";
+                            /** @description The inviting member; null for an API key. */
+                            invitedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            lastSentAt: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an open invitation again with a new link and a new expiry; the old link stops working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            /**
+                             * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
+                             * @enum {unknown}
+                             */
+                            role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
+                            /** @description null: every site; otherwise only these sites */
+                            siteIds: string[] | null;
+                            /** @description An expired invitation can be resent (new link, new expiry) or revoked. */
+                            status: "pending" | "expired";
+                            /** @description The inviting member; null for an API key. */
+                            invitedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            lastSentAt: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an open invitation; its link stops working at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What an invitation link offers, for the accept page (public, with the token)
+         * @description `accountExists` tells the holder of the token (sent to that address) whether to choose a password or sign in. 404 invitation_not_found; 410 invitation_used, invitation_expired, invitation_revoked.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the e-mailed link. */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            organizationName: string;
+                            email: string;
+                            /**
+                             * @description owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read
+                             * @enum {unknown}
+                             */
+                            role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
+                            /** @description The inviter's name */
+                            invitedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            expiresAt: string;
+                            accountExists: boolean;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation and sign in to the organisation (public, with the token)
+         * @description No account for the address: `password` (and optionally `name`) creates it; the password policy applies (422 password_too_weak). An account exists: `password` is its own password, or send a valid access token of that account as Bearer. The link works once. 401 sign_in_required, invalid_credentials (throttled like login, 429); 403 invitation_for_another_account; 404 invitation_not_found; 410 invitation_used, invitation_expired, invitation_revoked; 422 password_required.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the e-mailed link. */
+                        token: string;
+                        password?: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accessToken: string;
+                            /** @enum {string} */
+                            tokenType: "Bearer";
+                            /** @description seconds */
+                            expiresIn: number;
+                            /** @description Also set as an httpOnly cookie for browsers. */
+                            refreshToken: string;
+                            /** Format: uuid */
+                            organizationId: string;
+                            /** Format: uuid */
+                            userId: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/api-keys": {
@@ -1740,7 +2932,10 @@ export interface paths {
                                 scopes: ("read" | "stock:write" | "purchasing" | "admin")[];
                                 /** @description null: every site; otherwise only these sites */
                                 siteIds: string[] | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 lastUsedAt: string | null;
                                 revokedAt: string | null;
@@ -1812,6 +3007,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1849,7 +3053,10 @@ export interface paths {
                             scopes: ("read" | "stock:write" | "purchasing" | "admin")[];
                             /** @description null: every site; otherwise only these sites */
                             siteIds: string[] | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
@@ -1921,6 +3128,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1966,7 +3182,10 @@ export interface paths {
                             scopes: ("read" | "stock:write" | "purchasing" | "admin")[];
                             /** @description null: every site; otherwise only these sites */
                             siteIds: string[] | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
@@ -2036,6 +3255,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2081,7 +3309,10 @@ export interface paths {
                                 kind: "hospital" | "clinic" | "community-centre" | "warehouse";
                                 address: string | null;
                                 active: boolean;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                             }[];
                             nextCursor: string | null;
@@ -2151,6 +3382,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2189,7 +3429,10 @@ export interface paths {
                             kind: "hospital" | "clinic" | "community-centre" | "warehouse";
                             address: string | null;
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -2250,6 +3493,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2299,7 +3551,10 @@ export interface paths {
                             kind: "hospital" | "clinic" | "community-centre" | "warehouse";
                             address: string | null;
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -2360,6 +3615,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2411,7 +3675,10 @@ export interface paths {
                             kind: "hospital" | "clinic" | "community-centre" | "warehouse";
                             address: string | null;
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -2479,6 +3746,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -2519,7 +3795,10 @@ export interface paths {
                                 /** @enum {unknown} */
                                 kind: "central-store" | "ward" | "theatre" | "pharmacy" | "other";
                                 active: boolean;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                             }[];
                         };
@@ -2588,6 +3867,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2628,7 +3916,10 @@ export interface paths {
                             /** @enum {unknown} */
                             kind: "central-store" | "ward" | "theatre" | "pharmacy" | "other";
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -2689,6 +3980,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2782,9 +4082,15 @@ export interface paths {
                                 lotTracked: boolean;
                                 active: boolean;
                                 templateCode: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                             }[];
                             nextCursor: string | null;
@@ -2847,6 +4153,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2958,9 +4273,15 @@ export interface paths {
                             lotTracked: boolean;
                             active: boolean;
                             templateCode: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             /** @description Preferred first */
                             suppliers: {
@@ -3044,6 +4365,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3123,9 +4453,15 @@ export interface paths {
                             lotTracked: boolean;
                             active: boolean;
                             templateCode: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             /** @description Preferred first */
                             suppliers: {
@@ -3209,6 +4545,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3325,9 +4670,15 @@ export interface paths {
                             lotTracked: boolean;
                             active: boolean;
                             templateCode: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             /** @description Preferred first */
                             suppliers: {
@@ -3411,6 +4762,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3538,6 +4898,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3589,7 +4958,10 @@ export interface paths {
                                 /** @description Default lead time for items without their own */
                                 nominalLeadTimeDays: number;
                                 active: boolean;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                             }[];
                             nextCursor: string | null;
@@ -3659,6 +5031,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3702,7 +5083,10 @@ export interface paths {
                             /** @description Default lead time for items without their own */
                             nominalLeadTimeDays: number;
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -3763,6 +5147,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3813,7 +5206,10 @@ export interface paths {
                             /** @description Default lead time for items without their own */
                             nominalLeadTimeDays: number;
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -3874,6 +5270,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3926,7 +5331,10 @@ export interface paths {
                             /** @description Default lead time for items without their own */
                             nominalLeadTimeDays: number;
                             active: boolean;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -3987,6 +5395,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4162,6 +5579,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         post?: never;
@@ -4241,6 +5667,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4362,6 +5797,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4522,6 +5966,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         post?: never;
@@ -4601,6 +6054,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4716,6 +6178,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4882,6 +6353,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4996,6 +6476,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5061,14 +6550,20 @@ export interface paths {
                                 expectedAt: string | null;
                                 createdBy: string | null;
                                 approvedBy: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 approvedAt: string | null;
                                 sentAt: string | null;
                                 receivedAt: string | null;
                                 cancelledAt: string | null;
                                 cancelReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 lineCount: number;
                                 /** @description base units, all lines */
@@ -5147,6 +6642,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5180,7 +6684,10 @@ export interface paths {
                         }[];
                         number?: string;
                         notes?: string;
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
                         expectedAt?: string;
                         /** @description Accept receipts above the ordered quantity (default false). */
                         allowOverReceipt?: boolean;
@@ -5214,14 +6721,20 @@ export interface paths {
                             expectedAt: string | null;
                             createdBy: string | null;
                             approvedBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             approvedAt: string | null;
                             sentAt: string | null;
                             receivedAt: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             lineCount: number;
                             /** @description base units, all lines */
@@ -5232,6 +6745,8 @@ export interface paths {
                             inTransit: number;
                             /** @description Σ ordered × unit price */
                             value: number;
+                            /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                            editedBy: string[];
                             lines: {
                                 /** Format: uuid */
                                 id: string;
@@ -5310,6 +6825,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5370,14 +6894,20 @@ export interface paths {
                             expectedAt: string | null;
                             createdBy: string | null;
                             approvedBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             approvedAt: string | null;
                             sentAt: string | null;
                             receivedAt: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             lineCount: number;
                             /** @description base units, all lines */
@@ -5388,6 +6918,8 @@ export interface paths {
                             inTransit: number;
                             /** @description Σ ordered × unit price */
                             value: number;
+                            /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                            editedBy: string[];
                             lines: {
                                 /** Format: uuid */
                                 id: string;
@@ -5473,6 +7005,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5482,7 +7023,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a draft purchase order (`lines` replaces every line)
-         * @description Only drafts can be edited: 409 `not_draft` otherwise.
+         * @description Only drafts can be edited: 409 `not_draft` otherwise. Whoever edits an order is recorded in `editedBy` and may no longer approve it.
          */
         patch: {
             parameters: {
@@ -5543,14 +7084,20 @@ export interface paths {
                             expectedAt: string | null;
                             createdBy: string | null;
                             approvedBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             approvedAt: string | null;
                             sentAt: string | null;
                             receivedAt: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             lineCount: number;
                             /** @description base units, all lines */
@@ -5561,6 +7108,8 @@ export interface paths {
                             inTransit: number;
                             /** @description Σ ordered × unit price */
                             value: number;
+                            /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                            editedBy: string[];
                             lines: {
                                 /** Format: uuid */
                                 id: string;
@@ -5646,6 +7195,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -5663,7 +7221,7 @@ export interface paths {
          * Approve a draft purchase order
          * @description draft → approved. Needs the purchaser role or the admin scope (owner, admin, an admin API key): an API key with only `purchasing` may create drafts but not approve them (403 `approval_not_allowed`).
          *
-         *     Four eyes: whoever created the order cannot approve it unless they hold the admin scope (403 `self_approval`).
+         *     Four eyes, for every role and key (owners and admins included): whoever created the order (403 `self_approval`) or edited it (403 `approver_edited`, see `editedBy`) cannot approve it.
          *
          *     Any other status: 409 `invalid_transition`.
          */
@@ -5708,14 +7266,20 @@ export interface paths {
                             expectedAt: string | null;
                             createdBy: string | null;
                             approvedBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             approvedAt: string | null;
                             sentAt: string | null;
                             receivedAt: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             lineCount: number;
                             /** @description base units, all lines */
@@ -5726,6 +7290,8 @@ export interface paths {
                             inTransit: number;
                             /** @description Σ ordered × unit price */
                             value: number;
+                            /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                            editedBy: string[];
                             lines: {
                                 /** Format: uuid */
                                 id: string;
@@ -5804,6 +7370,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5873,14 +7448,20 @@ export interface paths {
                             expectedAt: string | null;
                             createdBy: string | null;
                             approvedBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             approvedAt: string | null;
                             sentAt: string | null;
                             receivedAt: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             lineCount: number;
                             /** @description base units, all lines */
@@ -5891,6 +7472,8 @@ export interface paths {
                             inTransit: number;
                             /** @description Σ ordered × unit price */
                             value: number;
+                            /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                            editedBy: string[];
                             lines: {
                                 /** Format: uuid */
                                 id: string;
@@ -5969,6 +7552,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6040,14 +7632,20 @@ export interface paths {
                             expectedAt: string | null;
                             createdBy: string | null;
                             approvedBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             approvedAt: string | null;
                             sentAt: string | null;
                             receivedAt: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             lineCount: number;
                             /** @description base units, all lines */
@@ -6058,6 +7656,8 @@ export interface paths {
                             inTransit: number;
                             /** @description Σ ordered × unit price */
                             value: number;
+                            /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                            editedBy: string[];
                             lines: {
                                 /** Format: uuid */
                                 id: string;
@@ -6143,6 +7743,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6187,10 +7796,16 @@ export interface paths {
                             /** @description One of the item's pack units; the base unit when absent. */
                             unit?: string;
                             lotNumber?: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             expiryDate?: string;
                         }[];
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description An instant, RFC 3339 with offset, years 1900–2200.
+                         */
                         receivedAt?: string;
                         /** @description Delivery note number; default the PO number. */
                         reference?: string;
@@ -6225,14 +7840,20 @@ export interface paths {
                                 expectedAt: string | null;
                                 createdBy: string | null;
                                 approvedBy: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 approvedAt: string | null;
                                 sentAt: string | null;
                                 receivedAt: string | null;
                                 cancelledAt: string | null;
                                 cancelReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 lineCount: number;
                                 /** @description base units, all lines */
@@ -6243,6 +7864,8 @@ export interface paths {
                                 inTransit: number;
                                 /** @description Σ ordered × unit price */
                                 value: number;
+                                /** @description Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it. */
+                                editedBy: string[];
                                 lines: {
                                     /** Format: uuid */
                                     id: string;
@@ -6343,6 +7966,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6360,7 +7992,7 @@ export interface paths {
         };
         /**
          * Measured supplier lead times (order to receipt): observations, newest first, and their summary
-         * @description One observation per order line per receipt, from `sentAt` (or `approvedAt`) to `receivedAt`, in days. The summary covers every observation matching the filters, not just the page. Lead times are organisation-wide supplier data and are not limited by site.
+         * @description One observation per order line per receipt, from `sentAt` (or `approvedAt`) to `receivedAt`, in days. The summary covers every observation matching the filters, not just the page. An observation is at the site of its purchase order: callers limited to some sites see and summarise only the observations of those sites.
          */
         get: {
             parameters: {
@@ -6403,9 +8035,15 @@ export interface paths {
                                 itemId: string;
                                 purchaseOrderId: string | null;
                                 purchaseOrderNumber: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 orderedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 receivedAt: string;
                                 leadTimeDays: number;
                                 /** @description 'receipt' for receipts through the API; imports set their own */
@@ -6471,6 +8109,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6611,6 +8258,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6656,7 +8312,10 @@ export interface paths {
                                 code: string;
                                 nameZh: string;
                                 nameEn: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 kit: {
                                     /** Format: uuid */
@@ -6736,6 +8395,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6777,7 +8445,10 @@ export interface paths {
                             code: string;
                             nameZh: string;
                             nameEn: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             kit: {
                                 /** Format: uuid */
@@ -6848,6 +8519,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6894,7 +8574,10 @@ export interface paths {
                             code: string;
                             nameZh: string;
                             nameEn: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             kit: {
                                 /** Format: uuid */
@@ -6965,6 +8648,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7030,7 +8722,10 @@ export interface paths {
                             code: string;
                             nameZh: string;
                             nameEn: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             kit: {
                                 /** Format: uuid */
@@ -7108,6 +8803,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         post?: never;
@@ -7139,7 +8843,9 @@ export interface paths {
                     locationId?: string;
                     procedureTypeId?: string;
                     status?: "scheduled" | "done" | "cancelled";
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     from?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
                 header?: never;
@@ -7165,15 +8871,24 @@ export interface paths {
                                 siteId: string;
                                 /** Format: uuid */
                                 locationId: string;
-                                /** Format: date */
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
                                 scheduledFor: string;
                                 externalRef: string | null;
                                 /** @enum {unknown} */
                                 status: "scheduled" | "done" | "cancelled";
                                 doneAt: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                             }[];
                             nextCursor: string | null;
@@ -7243,6 +8958,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7266,7 +8990,10 @@ export interface paths {
                         procedureTypeCode?: string;
                         /** Format: uuid */
                         locationId: string;
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
                         scheduledFor: string;
                         /** @description The HIS's own id for this procedure; unique in the organisation. */
                         externalRef?: string;
@@ -7290,15 +9017,24 @@ export interface paths {
                             siteId: string;
                             /** Format: uuid */
                             locationId: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             scheduledFor: string;
                             externalRef: string | null;
                             /** @enum {unknown} */
                             status: "scheduled" | "done" | "cancelled";
                             doneAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                         };
                     };
@@ -7366,6 +9102,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7408,7 +9153,10 @@ export interface paths {
                             externalRef: string;
                             /** Format: uuid */
                             locationId: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             scheduledFor: string;
                             /** @enum {unknown} */
                             status?: "scheduled" | "cancelled";
@@ -7503,6 +9251,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7546,15 +9303,24 @@ export interface paths {
                             siteId: string;
                             /** Format: uuid */
                             locationId: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             scheduledFor: string;
                             externalRef: string | null;
                             /** @enum {unknown} */
                             status: "scheduled" | "done" | "cancelled";
                             doneAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                         };
                     };
@@ -7622,6 +9388,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7657,7 +9432,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description An instant, RFC 3339 with offset, years 1900–2200.
+                         */
                         doneAt?: string;
                     };
                 };
@@ -7680,15 +9458,24 @@ export interface paths {
                                 siteId: string;
                                 /** Format: uuid */
                                 locationId: string;
-                                /** Format: date */
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
                                 scheduledFor: string;
                                 externalRef: string | null;
                                 /** @enum {unknown} */
                                 status: "scheduled" | "done" | "cancelled";
                                 doneAt: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                             };
                             movements: {
@@ -7767,6 +9554,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7815,15 +9611,24 @@ export interface paths {
                             siteId: string;
                             /** Format: uuid */
                             locationId: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             scheduledFor: string;
                             externalRef: string | null;
                             /** @enum {unknown} */
                             status: "scheduled" | "done" | "cancelled";
                             doneAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                         };
                     };
@@ -7891,6 +9696,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7916,7 +9730,9 @@ export interface paths {
                     siteId?: string;
                     locationId?: string;
                     itemId?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     from?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
                 header?: never;
@@ -7932,12 +9748,21 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             from: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             to: string;
                             items: {
-                                /** Format: date */
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
                                 date: string;
                                 /** Format: uuid */
                                 itemId: string;
@@ -8027,6 +9852,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8044,7 +9878,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log of every mutating request in the organisation, newest first */
+        /**
+         * Audit log of every mutating request in the organisation, newest first
+         * @description An entry is at the sites of the resources its request touched. Callers limited to some sites see only entries at their sites; entries at no site (catalogue, settings, members, sign-in) are visible to all-sites callers only.
+         */
         get: {
             parameters: {
                 query?: {
@@ -8076,7 +9913,10 @@ export interface paths {
                                 path: string;
                                 statusCode: number;
                                 requestId: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 at: string;
                             }[];
                             nextCursor: string | null;
@@ -8146,6 +9986,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8176,7 +10025,9 @@ export interface paths {
                     siteId?: string;
                     type?: "receipt" | "issue" | "transfer_out" | "transfer_in" | "adjustment" | "stocktake" | "return" | "write_off";
                     lotNumber?: string;
+                    /** @description An instant, RFC 3339 with offset, years 1900–2200. */
                     from?: string;
+                    /** @description An instant, RFC 3339 with offset, years 1900–2200. */
                     to?: string;
                     /** @description Include imported consumption history */
                     includeHistorical?: boolean;
@@ -8216,9 +10067,15 @@ export interface paths {
                                 reference: string | null;
                                 source: string;
                                 historical: boolean;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 occurredAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 recordedAt: string;
                                 actorId: string | null;
                             }[];
@@ -8289,6 +10146,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8327,12 +10193,18 @@ export interface paths {
                         quantity?: number;
                         unit?: string;
                         lotNumber?: string;
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
                         expiryDate?: string;
                         unitCost?: number;
                         reason?: string;
                         reference?: string;
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description An instant, RFC 3339 with offset, years 1900–2200.
+                         */
                         occurredAt?: string;
                     };
                 };
@@ -8369,9 +10241,15 @@ export interface paths {
                                 reference: string | null;
                                 source: string;
                                 historical: boolean;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 occurredAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 recordedAt: string;
                                 actorId: string | null;
                             }[];
@@ -8434,6 +10312,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8499,9 +10386,15 @@ export interface paths {
                                 reference: string | null;
                                 source: string;
                                 historical: boolean;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 occurredAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 recordedAt: string;
                                 actorId: string | null;
                             }[];
@@ -8564,6 +10457,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8690,6 +10592,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8827,6 +10738,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -8940,6 +10860,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -9033,9 +10962,15 @@ export interface paths {
                                 }) | null;
                                 snoozedUntil: string | null;
                                 dismissedReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 openedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 acknowledgedAt: string | null;
                                 resolvedAt: string | null;
@@ -9100,6 +11035,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9216,6 +11160,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -9260,7 +11213,10 @@ export interface paths {
                                 /** Format: uuid */
                                 alertId: string;
                                 kind: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 at: string;
                                 type: string;
                                 severity: string;
@@ -9330,6 +11286,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9421,15 +11386,24 @@ export interface paths {
                                 }) | null;
                                 snoozedUntil: string | null;
                                 dismissedReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 openedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 acknowledgedAt: string | null;
                                 resolvedAt: string | null;
                             };
                             policy: {
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 computedAt: string;
                                 state: unknown;
                                 forecast: number[];
@@ -9440,7 +11414,10 @@ export interface paths {
                             }[];
                             feed: {
                                 kind: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 at: string;
                                 actorId: string | null;
                             }[];
@@ -9503,6 +11480,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9600,15 +11586,24 @@ export interface paths {
                                 }) | null;
                                 snoozedUntil: string | null;
                                 dismissedReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 openedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 acknowledgedAt: string | null;
                                 resolvedAt: string | null;
                             };
                             policy: {
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 computedAt: string;
                                 state: unknown;
                                 forecast: number[];
@@ -9619,7 +11614,10 @@ export interface paths {
                             }[];
                             feed: {
                                 kind: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 at: string;
                                 actorId: string | null;
                             }[];
@@ -9682,6 +11680,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9779,15 +11786,24 @@ export interface paths {
                                 }) | null;
                                 snoozedUntil: string | null;
                                 dismissedReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 openedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 acknowledgedAt: string | null;
                                 resolvedAt: string | null;
                             };
                             policy: {
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 computedAt: string;
                                 state: unknown;
                                 forecast: number[];
@@ -9798,7 +11814,10 @@ export interface paths {
                             }[];
                             feed: {
                                 kind: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 at: string;
                                 actorId: string | null;
                             }[];
@@ -9868,6 +11887,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9898,7 +11926,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: date-time */
+                        /**
+                         * Format: date-time
+                         * @description An instant, RFC 3339 with offset, years 1900–2200.
+                         */
                         until: string;
                     };
                 };
@@ -9959,15 +11990,24 @@ export interface paths {
                                 }) | null;
                                 snoozedUntil: string | null;
                                 dismissedReason: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 openedAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 acknowledgedAt: string | null;
                                 resolvedAt: string | null;
                             };
                             policy: {
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 computedAt: string;
                                 state: unknown;
                                 forecast: number[];
@@ -9978,7 +12018,10 @@ export interface paths {
                             }[];
                             feed: {
                                 kind: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 at: string;
                                 actorId: string | null;
                             }[];
@@ -10041,6 +12084,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10204,6 +12256,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10429,6 +12490,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         post?: never;
@@ -10601,6 +12671,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -10675,7 +12754,10 @@ export interface paths {
                                 status: "pending" | "accepted" | "rejected";
                                 reviewedBy: string | null;
                                 reviewedAt: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                             }[];
                             nextCursor: string | null;
@@ -10738,6 +12820,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10814,7 +12905,10 @@ export interface paths {
                             status: "pending" | "accepted" | "rejected";
                             reviewedBy: string | null;
                             reviewedAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -10875,6 +12969,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10949,7 +13052,10 @@ export interface paths {
                             status: "pending" | "accepted" | "rejected";
                             reviewedBy: string | null;
                             reviewedAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                         };
                     };
@@ -11010,6 +13116,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11177,6 +13292,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -11241,7 +13365,10 @@ export interface paths {
                                 locationId: string;
                                 locationName: string;
                                 expectedAt: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 value: number;
                                 lines: {
@@ -11325,6 +13452,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11481,6 +13617,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -11608,6 +13753,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -11713,6 +13867,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -11759,7 +13922,10 @@ export interface paths {
                                 status: "running" | "done" | "failed";
                                 total: number;
                                 done: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 startedAt: string;
                                 finishedAt: string | null;
                             }[];
@@ -11830,6 +13996,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -11884,7 +14059,10 @@ export interface paths {
                                 locationName: string;
                                 /** Format: uuid */
                                 siteId: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 computedAt: string;
                                 demandClass: string;
                                 model: string;
@@ -11997,6 +14175,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -12022,7 +14209,9 @@ export interface paths {
             parameters: {
                 query?: {
                     siteId?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     from?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                     granularity?: "week" | "month";
                 };
@@ -12039,9 +14228,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             from: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             to: string;
                             /** @enum {unknown} */
                             granularity: "week" | "month";
@@ -12049,7 +14244,10 @@ export interface paths {
                                 siteId: string | null;
                                 siteName: string | null;
                                 periods: {
-                                    /** Format: date */
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
                                     start: string;
                                     /**
                                      * Format: date
@@ -12114,9 +14312,15 @@ export interface paths {
                                 backtest: {
                                     /** Format: uuid */
                                     runId: string;
-                                    /** Format: date */
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
                                     from: string;
-                                    /** Format: date */
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
                                     to: string;
                                     finishedAt: string | null;
                                     precision: number | null;
@@ -12129,7 +14333,10 @@ export interface paths {
                                 siteId: string | null;
                                 siteName: string | null;
                                 periods: {
-                                    /** Format: date */
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
                                     start: string;
                                     /**
                                      * Format: date
@@ -12194,9 +14401,15 @@ export interface paths {
                                 backtest: {
                                     /** Format: uuid */
                                     runId: string;
-                                    /** Format: date */
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
                                     from: string;
-                                    /** Format: date */
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
                                     to: string;
                                     finishedAt: string | null;
                                     precision: number | null;
@@ -12271,6 +14484,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -12315,9 +14537,15 @@ export interface paths {
                                 id: string;
                                 /** @enum {unknown} */
                                 status: "queued" | "running" | "succeeded" | "failed";
-                                /** Format: date */
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
                                 from: string;
-                                /** Format: date */
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
                                 to: string;
                                 /** @enum {unknown} */
                                 step: "daily" | "weekly" | "monthly";
@@ -12325,7 +14553,10 @@ export interface paths {
                                     [key: string]: unknown;
                                 } | null;
                                 error: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 finishedAt: string | null;
                             }[];
@@ -12396,6 +14627,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -12413,9 +14653,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
                         from: string;
-                        /** Format: date */
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
                         to: string;
                         /** @enum {unknown} */
                         step?: "daily" | "weekly" | "monthly";
@@ -12434,9 +14680,15 @@ export interface paths {
                             id: string;
                             /** @enum {unknown} */
                             status: "queued" | "running" | "succeeded" | "failed";
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             from: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             to: string;
                             /** @enum {unknown} */
                             step: "daily" | "weekly" | "monthly";
@@ -12444,7 +14696,10 @@ export interface paths {
                                 [key: string]: unknown;
                             } | null;
                             error: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             finishedAt: string | null;
                         };
@@ -12506,6 +14761,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12551,9 +14815,15 @@ export interface paths {
                             id: string;
                             /** @enum {unknown} */
                             status: "queued" | "running" | "succeeded" | "failed";
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             from: string;
-                            /** Format: date */
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
                             to: string;
                             /** @enum {unknown} */
                             step: "daily" | "weekly" | "monthly";
@@ -12561,7 +14831,10 @@ export interface paths {
                                 [key: string]: unknown;
                             } | null;
                             error: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             finishedAt: string | null;
                         };
@@ -12630,6 +14903,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -12647,7 +14929,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv) */
+        /**
+         * The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv)
+         * @description Callers limited to some sites get only the rows of those sites' locations (and a run summary recounted from them).
+         */
         get: {
             parameters: {
                 query?: {
@@ -12677,7 +14962,10 @@ export interface paths {
                                 itemId: string;
                                 /** Format: uuid */
                                 locationId: string;
-                                /** Format: date */
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
                                 asOf: string;
                                 model: string;
                                 forecastMean: number;
@@ -12746,6 +15034,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12876,6 +15173,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -12997,6 +15303,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13451,7 +15766,10 @@ export interface paths {
                                     [key: string]: number;
                                 };
                                 createdBy: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 startedAt: string | null;
                                 finishedAt: string | null;
@@ -13523,6 +15841,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -13535,6 +15862,8 @@ export interface paths {
          *     CSV: UTF-8 (a BOM is fine), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.
          *
          *     Scopes: `items` and `suppliers` need `admin`; `opening_balances` and `movements` need `stock:write`; `purchase_orders` needs `purchasing`.
+         *
+         *     Plan limits: with billing on, an `items` file that would take the organisation beyond its plan's item limit (200 on Free) fails whole, with the first line too many (field `code`) and how to upgrade; rows that update existing items do not count.
          *
          *     ### Columns per kind
          *
@@ -13698,7 +16027,10 @@ export interface paths {
                                 [key: string]: number;
                             };
                             createdBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -13861,7 +16193,10 @@ export interface paths {
                                 [key: string]: number;
                             };
                             createdBy: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             startedAt: string | null;
                             finishedAt: string | null;
@@ -13931,6 +16266,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14018,9 +16362,15 @@ export interface paths {
                                 active: boolean;
                                 /** @description The last characters of the signing secret. */
                                 secretHint: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 updatedAt: string;
                                 secretRotatedAt: string | null;
                             }[];
@@ -14091,6 +16441,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -14126,6 +16485,8 @@ export interface paths {
          *     //   res.status(204).end();
          *     // });
          *     ```
+         *
+         *     A webhook endpoint receives events from every site; only a caller with access to every site may add or change one (403 all_sites_required).
          */
         post: {
             parameters: {
@@ -14162,9 +16523,15 @@ export interface paths {
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             secretRotatedAt: string | null;
                             /** @description The signing secret (`whsec_...`). Shown only now: store it. */
@@ -14235,6 +16602,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14277,9 +16653,15 @@ export interface paths {
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             secretRotatedAt: string | null;
                         };
@@ -14341,6 +16723,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14434,11 +16825,23 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         options?: never;
         head?: never;
-        /** Change a webhook endpoint (URL, event filter, description, active) */
+        /**
+         * Change a webhook endpoint (URL, event filter, description, active)
+         * @description A webhook endpoint receives events from every site; only a caller with access to every site may add or change one (403 all_sites_required).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -14476,9 +16879,15 @@ export interface paths {
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             secretRotatedAt: string | null;
                         };
@@ -14547,6 +16956,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -14587,9 +17005,15 @@ export interface paths {
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             updatedAt: string;
                             secretRotatedAt: string | null;
                             /** @description The signing secret (`whsec_...`). Shown only now: store it. */
@@ -14660,6 +17084,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14714,7 +17147,10 @@ export interface paths {
                             lastError: string | null;
                             /** @description When the next attempt is due (pending only). */
                             nextAttemptAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             lastAttemptAt: string | null;
                             deliveredAt: string | null;
@@ -14784,6 +17220,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -14799,7 +17244,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The endpoint's delivery log, newest first */
+        /**
+         * The endpoint's delivery log, newest first
+         * @description A delivery is at the sites its event names (`siteId`, `toSiteId`, the site of `locationId`). Callers limited to some sites see only deliveries whose event names sites, all of them theirs; events naming no site (`import.finished`) are for all-sites callers; `ping` test events are visible to all.
+         */
         get: {
             parameters: {
                 query?: {
@@ -14841,7 +17289,10 @@ export interface paths {
                                 lastError: string | null;
                                 /** @description When the next attempt is due (pending only). */
                                 nextAttemptAt: string | null;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 createdAt: string;
                                 lastAttemptAt: string | null;
                                 deliveredAt: string | null;
@@ -14913,6 +17364,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -14930,7 +17390,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One delivery with the body sent and every attempt */
+        /**
+         * One delivery with the body sent and every attempt
+         * @description A delivery outside the caller's sites (see the delivery log) is 404, like an unknown one.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -14965,7 +17428,10 @@ export interface paths {
                             lastError: string | null;
                             /** @description When the next attempt is due (pending only). */
                             nextAttemptAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             lastAttemptAt: string | null;
                             deliveredAt: string | null;
@@ -14978,7 +17444,10 @@ export interface paths {
                                 statusCode: number | null;
                                 error: string | null;
                                 durationMs: number;
-                                /** Format: date-time */
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
                                 attemptedAt: string;
                             }[];
                         };
@@ -15047,6 +17516,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -15104,7 +17582,10 @@ export interface paths {
                             lastError: string | null;
                             /** @description When the next attempt is due (pending only). */
                             nextAttemptAt: string | null;
-                            /** Format: date-time */
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
                             createdAt: string;
                             lastAttemptAt: string | null;
                             deliveredAt: string | null;
@@ -15167,6 +17648,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -10,7 +10,14 @@ import {
   SAMPLE_BODIES,
 } from './support/isolation.ts';
 import { addMember } from './support/members.ts';
-import { bearer, type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
+import {
+  bearer,
+  type SignedUp,
+  signUp,
+  startTestApp,
+  type TestApp,
+  uniqueEmail,
+} from './support/test-app.ts';
 
 let t: TestApp;
 let a: SignedUp;
@@ -46,6 +53,7 @@ async function snapshotB(): Promise<string> {
       '/v1/sites',
       `/v1/sites/${bIds.site}/locations`,
       '/v1/users',
+      '/v1/invitations',
       '/v1/api-keys',
       '/v1/organization',
       '/v1/stock?groupBy=lot',
@@ -93,6 +101,14 @@ beforeAll(async () => {
     })
   ).json().id;
   bIds.member = (await addMember(t, b.headers, 'viewer')).id;
+  bIds.invitation = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/invitations',
+      headers: b.headers,
+      payload: { email: uniqueEmail('b-invitee'), role: 'viewer' },
+    })
+  ).json().id;
   bIds.session = (
     await t.app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: b.headers })
   ).json().items[0].id;

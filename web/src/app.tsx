@@ -8,6 +8,7 @@ import DashboardPage from './pages/dashboard';
 
 const LoginPage = lazyPage(() => import('./pages/login'));
 const SignupPage = lazyPage(() => import('./pages/signup'));
+const AcceptInvitationPage = lazyPage(() => import('./pages/accept-invitation'));
 const AlertsPage = lazyPage(() => import('./pages/alerts'));
 const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-detail'));
 const StockPage = lazyPage(() => import('./pages/stock'));
@@ -92,6 +93,9 @@ export function App() {
         <Header />
         <main class="app-main narrow">
           <Switch>
+            <Route path="/accept-invitation">
+              <AcceptInvitationPage />
+            </Route>
             <Route path="/signup">
               <SignupPage />
             </Route>
@@ -113,6 +117,10 @@ export function App() {
         <Switch>
           <Route path="/">
             <DashboardPage />
+          </Route>
+          {/* Signed in too: someone already in one organisation accepts an invitation to another. */}
+          <Route path="/accept-invitation">
+            <AcceptInvitationPage />
           </Route>
           <Route path="/alerts">
             <AlertsPage />

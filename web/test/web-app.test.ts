@@ -191,29 +191,48 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
 
     const nurse = {
       email: `nurse-${randomBytes(3).toString('hex')}@clinic.example.org`,
-      password: 'nurse-password-2026',
+      password: 'gauze-drawer-ward7-night',
     };
+    // The owner invites; nobody but the nurse ever chooses the nurse's password.
     await page.goto('/settings/users');
-    await page.fill('input[name=email]', nurse.email);
-    await page.fill('input[name=name]', '李护士');
-    await page.fill('input[name=password]', nurse.password);
-    await page.selectOption('select[name=role]', 'nurse');
+    await page.fill('[data-testid=invite-form] input[name=email]', nurse.email);
+    await page.selectOption('[data-testid=invite-form] select[name=role]', 'nurse');
     await page.uncheck('input[name=allSites]');
     await page.check('input[name=site-MAIN]');
-    await page.click('form button[type=submit].primary');
-    const row = page.locator('[data-testid=users-table] tr', { hasText: nurse.email });
-    await row.waitFor();
-    expect(await row.textContent()).toContain('本部');
+    await page.click('[data-testid=invite-form] button[type=submit].primary');
+    await page.waitForSelector(`[data-testid=invitation-notice]:has-text("${nurse.email}")`);
+    await page
+      .locator('[data-testid=invitations-table] tr', { hasText: nurse.email })
+      .filter({ hasText: '本部' })
+      .filter({ hasText: '科室护士' })
+      .waitFor();
     await screenshot(page, 'settings-users');
     expect(await unlabelledControls(page)).toEqual([]);
 
+    // The nurse opens the link from the e-mail, in Chinese, and chooses a password.
+    const mail = await server.t.mail.waitFor(nurse.email, (m) =>
+      m.links.some((l) => l.includes('/accept-invitation?')),
+    );
+    expect(mail.subject).toContain('邀请您加入');
+    const link = mail.links.find((l) => l.includes('/accept-invitation?'))!;
+    expect(link.startsWith(`${server.base}/accept-invitation?token=`)).toBe(true);
     const n = await newPage(browser, server.base);
     errors.push(n.errors);
-    await n.page.goto('/login');
-    await n.page.fill('input[name=email]', nurse.email);
-    await n.page.fill('input[name=password]', nurse.password);
-    await n.page.click('form button[type=submit]');
+    await n.page.goto(link.slice(server.base.length));
+    await n.page.waitForSelector('[data-testid=invitation-lead]:has-text("科室护士")');
+    await n.page.fill('[data-testid=accept-form] input[name=name]', '李护士');
+    await n.page.fill('[data-testid=accept-form] input[name=password]', nurse.password);
+    await screenshot(n.page, 'accept-invitation');
+    expect(await unlabelledControls(n.page)).toEqual([]);
+    await n.page.click('[data-testid=accept-form] button[type=submit]');
     await n.page.waitForSelector('[data-page=dashboard]');
+    await page.reload();
+    // The member row shows the name the nurse chose and the site the owner granted.
+    await page
+      .locator('[data-testid=users-table] tr', { hasText: nurse.email })
+      .filter({ hasText: '李护士' })
+      .filter({ hasText: '本部' })
+      .waitFor();
     await n.page.click('nav a[href="/stock"]');
     await n.page.waitForSelector('[data-testid=stock-table]:has-text("CHC-0001")');
     const table = await n.page.textContent('[data-testid=stock-table]');

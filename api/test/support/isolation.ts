@@ -7,6 +7,7 @@ export type ResourceKind =
   | 'site'
   | 'apiKey'
   | 'member'
+  | 'invitation'
   | 'session'
   | 'movementGroup'
   | 'item'
@@ -36,6 +37,8 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/sites/{id}/locations': 'site',
   '/v1/api-keys/{id}': 'apiKey',
   '/v1/users/{id}': 'member',
+  '/v1/invitations/{id}': 'invitation',
+  '/v1/invitations/{id}/resend': 'invitation',
   '/v1/auth/sessions/{id}': 'session',
   '/v1/movements/{id}': 'movementGroup',
   '/v1/alerts/{id}': 'alert',

@@ -5,7 +5,7 @@ import { Card, Checkbox, ErrorBox, Loading, TextField } from '../../components/u
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { siteName, useSites } from '../../lib/sites';
 import { useAction, useApi } from '../../lib/use-api';
-import { SiteLimit } from './users';
+import { ownSiteLimit, SiteLimit } from './users';
 
 const SCOPES = ['read', 'stock:write', 'purchasing', 'admin'] as const;
 type KeyScope = (typeof SCOPES)[number];
@@ -16,7 +16,7 @@ export function ApiKeysSettings() {
   const keys = useApi(() => call(api.GET('/v1/api-keys', { params: { query: { limit: 200 } } })), []);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<KeyScope[]>(['read']);
-  const [siteIds, setSiteIds] = useState<string[] | null>(null);
+  const [siteIds, setSiteIds] = useState<string[] | null>(ownSiteLimit);
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const mine = currentMe()?.scopes ?? [];

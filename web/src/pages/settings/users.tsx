@@ -1,14 +1,25 @@
 import { useState } from 'preact/hooks';
-import { api, call, idempotencyKey, type Json } from '../../api/client';
+import { api, call, type Json } from '../../api/client';
 import { currentMe } from '../../api/session';
-import { Card, Checkbox, ErrorBox, Loading, SelectField, TextField } from '../../components/ui';
+import { Card, Checkbox, Loading, SelectField, TextField } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
+import { ProblemBox } from '../../lib/problem-text';
 import { siteName, useSites } from '../../lib/sites';
 import { useAction, useApi } from '../../lib/use-api';
 
 const ROLES = ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
 type User = Json<'/v1/users', 'get'>['items'][number];
+type Invitation = Json<'/v1/invitations', 'get'>['items'][number];
+
+/**
+ * What a new grant starts from: a site-limited person can only grant their own sites, so their
+ * forms start there instead of at "every site" (which the API would refuse).
+ */
+export function ownSiteLimit(): string[] | null {
+  const own = currentMe()?.siteIds;
+  return own ? [...own] : null;
+}
 
 /** Site limits: none means every site; otherwise only the ticked ones. */
 export function SiteLimit({
@@ -20,15 +31,20 @@ export function SiteLimit({
 }) {
   const { t } = useI18n();
   const sites = useSites();
+  const limited = (currentMe()?.siteIds ?? null) !== null;
   return (
     <fieldset class="site-limit">
       <legend>{t('users.sites')}</legend>
-      <Checkbox
-        label={t('users.allSites')}
-        name="allSites"
-        checked={value === null}
-        onValue={(all) => onValue(all ? null : [])}
-      />
+      {limited ? (
+        <small class="hint">{t('users.ownSitesOnly')}</small>
+      ) : (
+        <Checkbox
+          label={t('users.allSites')}
+          name="allSites"
+          checked={value === null}
+          onValue={(all) => onValue(all ? null : [])}
+        />
+      )}
       {value !== null &&
         sites.data?.map((s) => (
           <Checkbox
@@ -43,39 +59,58 @@ export function SiteLimit({
   );
 }
 
-export function UsersSettings() {
+function SitesCell({ siteIds }: { siteIds: string[] | null }) {
   const { t } = useI18n();
   const sites = useSites();
+  return (
+    <>{siteIds === null ? t('users.allSites') : siteIds.map((s) => siteName(sites.data, s)).join('、')}</>
+  );
+}
+
+/** Members and pending invitations. People join only by accepting an e-mailed invitation. */
+export function UsersSettings() {
+  const { t, dateTime } = useI18n();
   const users = useApi(() => call(api.GET('/v1/users', { params: { query: { limit: 200 } } })), []);
-  const [form, setForm] = useState({ email: '', name: '', password: '', role: 'storekeeper' as Role });
-  const [siteIds, setSiteIds] = useState<string[] | null>(null);
+  const invitations = useApi(
+    () => call(api.GET('/v1/invitations', { params: { query: { limit: 200 } } })),
+    [],
+  );
+  const [form, setForm] = useState({ email: '', role: 'storekeeper' as Role });
+  const [siteIds, setSiteIds] = useState<string[] | null>(ownSiteLimit);
+  const [notice, setNotice] = useState('');
   const invite = useAction(async () => {
-    await call(
-      api.POST('/v1/users', {
-        body: {
-          email: form.email,
-          role: form.role,
-          siteIds,
-          ...(form.name ? { name: form.name } : {}),
-          ...(form.password ? { password: form.password } : {}),
-        },
-        headers: { 'Idempotency-Key': idempotencyKey() },
-      }),
+    setNotice('');
+    const sent = await call(
+      api.POST('/v1/invitations', { body: { email: form.email, role: form.role, siteIds } }),
     );
-    setForm({ email: '', name: '', password: '', role: 'storekeeper' });
-    setSiteIds(null);
-    users.reload();
+    setNotice(t('users.invited', { email: sent.email }));
+    setForm({ email: '', role: 'storekeeper' });
+    setSiteIds(ownSiteLimit());
+    invitations.reload();
   });
   const remove = useAction(async (u: User) => {
+    if (!window.confirm(t('users.removeConfirm', { email: u.email }))) return;
     await call(api.DELETE('/v1/users/{id}', { params: { path: { id: u.id } } }));
     users.reload();
   });
+  const resend = useAction(async (i: Invitation) => {
+    setNotice('');
+    await call(api.POST('/v1/invitations/{id}/resend', { params: { path: { id: i.id } } }));
+    setNotice(t('invitations.resent', { email: i.email }));
+    invitations.reload();
+  });
+  const revoke = useAction(async (i: Invitation) => {
+    setNotice('');
+    await call(api.DELETE('/v1/invitations/{id}', { params: { path: { id: i.id } } }));
+    invitations.reload();
+  });
   const fields = invite.error?.fieldErrors() ?? {};
   const me = currentMe();
+  const roleName = (r: string) => t(`role.${r}` as MessageKey);
   return (
     <>
-      <Card title={t('settings.users')}>
-        <ErrorBox error={users.error ?? remove.error} />
+      <Card title={t('users.members')}>
+        <ProblemBox error={users.error ?? remove.error} />
         {users.loading && !users.data && <Loading />}
         {users.data && (
           <div class="table-wrap">
@@ -94,11 +129,9 @@ export function UsersSettings() {
                   <tr key={u.id}>
                     <td>{u.email}</td>
                     <td>{u.name}</td>
-                    <td>{t(`role.${u.role}` as MessageKey)}</td>
+                    <td>{roleName(u.role)}</td>
                     <td>
-                      {u.siteIds === null
-                        ? t('users.allSites')
-                        : u.siteIds.map((s) => siteName(sites.data, s)).join('、')}
+                      <SitesCell siteIds={u.siteIds} />
                     </td>
                     <td>
                       {u.id !== me?.userId && u.role !== 'owner' && (
@@ -114,8 +147,60 @@ export function UsersSettings() {
           </div>
         )}
       </Card>
+      <Card title={t('invitations.title')}>
+        <ProblemBox error={invitations.error ?? resend.error ?? revoke.error} />
+        {notice && (
+          <p class="success" role="status" data-testid="invitation-notice">
+            {notice}
+          </p>
+        )}
+        {invitations.data && invitations.data.items.length === 0 && (
+          <p class="muted">{t('invitations.none')}</p>
+        )}
+        {invitations.data && invitations.data.items.length > 0 && (
+          <div class="table-wrap">
+            <table data-testid="invitations-table">
+              <thead>
+                <tr>
+                  <th>{t('field.email')}</th>
+                  <th>{t('users.role')}</th>
+                  <th>{t('users.sites')}</th>
+                  <th>{t('invitations.status')}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.data.items.map((i) => (
+                  <tr key={i.id}>
+                    <td>{i.email}</td>
+                    <td>{roleName(i.role)}</td>
+                    <td>
+                      <SitesCell siteIds={i.siteIds} />
+                    </td>
+                    <td>
+                      {i.status === 'expired'
+                        ? t('invitations.expired')
+                        : t('invitations.validUntil', { date: dateTime(i.expiresAt) })}
+                    </td>
+                    <td class="actions">
+                      <button type="button" class="link-button" onClick={() => void resend.run(i)}>
+                        {t('invitations.resend')}
+                      </button>{' '}
+                      <button type="button" class="link-button danger" onClick={() => void revoke.run(i)}>
+                        {t('invitations.revoke')}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
       <Card title={t('users.invite')}>
+        <p class="muted">{t('users.inviteHint')}</p>
         <form
+          data-testid="invite-form"
           onSubmit={(e) => {
             e.preventDefault();
             void invite.run();
@@ -131,33 +216,19 @@ export function UsersSettings() {
               onValue={(v) => setForm((f) => ({ ...f, email: v }))}
               error={fields.email}
             />
-            <TextField
-              label={t('users.name')}
-              name="name"
-              value={form.name}
-              onValue={(v) => setForm((f) => ({ ...f, name: v }))}
-              error={fields.name}
-            />
-            <TextField
-              label={t('users.initialPassword')}
-              type="password"
-              name="password"
-              autoComplete="new-password"
-              value={form.password}
-              onValue={(v) => setForm((f) => ({ ...f, password: v }))}
-              error={fields.password}
-              hint={t('users.passwordHint')}
-            />
             <SelectField
               label={t('users.role')}
               name="role"
               value={form.role}
               onValue={(v) => setForm((f) => ({ ...f, role: v }))}
-              options={ROLES.map((r) => ({ value: r, label: t(`role.${r}` as MessageKey) }))}
+              options={ROLES.filter((r) => r !== 'owner' || me?.role === 'owner').map((r) => ({
+                value: r,
+                label: roleName(r),
+              }))}
             />
           </div>
           <SiteLimit value={siteIds} onValue={setSiteIds} />
-          <ErrorBox error={invite.error} />
+          <ProblemBox error={invite.error} />
           <button type="submit" class="primary" disabled={invite.busy}>
             {t('users.inviteSubmit')}
           </button>
