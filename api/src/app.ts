@@ -5,11 +5,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import { parseTrustProxy } from '@medstock/config';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppDeps } from './deps.ts';
 import { ProblemError } from './lib/problem.ts';
 import { auditPlugin } from './plugins/audit.plugin.ts';
 import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
+import { credentialResponsesPlugin } from './plugins/credential-responses.plugin.ts';
 import { errorsPlugin } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
 import { redisStoreWithLocalFallback } from './plugins/rate-limit-store.ts';
@@ -42,7 +44,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
       return typeof given === 'string' && /^[\w\-.]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
     requestIdHeader: false,
-    trustProxy: true,
+    // Off unless TRUST_PROXY names the proxies in front: else any client could pick its own address.
+    trustProxy: parseTrustProxy(config.TRUST_PROXY),
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -111,6 +114,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(authPlugin, deps);
+  await app.register(credentialResponsesPlugin);
   await app.register(idempotencyPlugin, deps);
   await app.register(auditPlugin, deps);
   await app.register(registerRoutes, deps);

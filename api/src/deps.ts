@@ -1,7 +1,6 @@
 import type { AppConfig } from '@medstock/config';
+import type { JobProducer } from '@medstock/contracts';
 import type { Database } from '@medstock/db';
-import type { TenantJobData } from '@medstock/worker/queues.ts';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Stripe } from './billing/stripe-client.ts';
 import type { TokenKeys } from './lib/tokens.ts';
@@ -13,8 +12,11 @@ export interface AppDeps {
   database: Database;
   redis: Redis;
   tokenKeys: TokenKeys;
-  /** The worker's tenant queue: the API enqueues recalculations and webhook deliveries on it. */
-  queue: Queue<TenantJobData>;
+  /**
+   * Enqueues the worker's jobs (recalculation drains and full runs, imports, backtests, webhook
+   * deliveries) by the contracts in @medstock/contracts; fails fast while Redis is down.
+   */
+  jobs: JobProducer;
   /** The Stripe client; null (or absent) when STRIPE_SECRET_KEY is empty: billing is off, no plan limits. */
   stripe?: Stripe | null;
   /** Outgoing mail: SMTP_URL, or .eml files in MAIL_DIR when that is empty. */

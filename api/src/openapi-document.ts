@@ -24,7 +24,7 @@ export async function openApiDocument(): Promise<string> {
       config,
       database,
       redis: new Redis(config.REDIS_URL, { lazyConnect: true }),
-      queue: undefined as never,
+      jobs: undefined as never,
       tokenKeys: await loadTokenKeys(pem, 'doc', 'doc', 60),
       mailer: createMailer(config),
     },

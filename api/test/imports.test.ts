@@ -62,7 +62,7 @@ beforeAll(async () => {
   t = await startTestApp({ UPLOAD_DIR: uploadDir, IMPORT_PROGRESS_EVERY_ROWS: '500' });
   org = await signUp(t, { organizationName: 'Import clinic' });
   running = await startWorker(t.config, {
-    registry: { ...JOB_REGISTRY, recalculate: noop, housekeeping: noop },
+    registry: { ...JOB_REGISTRY, recalculate: noop, 'recalculate-drain': noop, housekeeping: noop },
   });
   siteId = (await centralStore(t, org.headers)).siteId;
   const ward = await t.app.inject({
@@ -404,7 +404,7 @@ describe('bulk import', () => {
   it('saves progress every N rows while validating and applying', async () => {
     const { csv, rows } = movementHistory(400);
     // The job code driven directly (the worker paused), so every progress step is observed.
-    await running.worker.pause();
+    await running.workers.import.pause();
     try {
       const id = (await upload('movements', csv)).json().id;
       const seen: Array<{ status: string; processedRows: number; totalRows: number; progress: number }> = [];
@@ -438,7 +438,7 @@ describe('bulk import', () => {
       const progress = seen.map((s) => s.progress);
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
     } finally {
-      running.worker.resume();
+      running.workers.import.resume();
     }
   });
 

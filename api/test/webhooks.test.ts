@@ -116,7 +116,7 @@ beforeAll(async () => {
   });
   org = await signUp(t, { organizationName: 'Webhook clinic' });
   running = await startWorker(t.config, {
-    registry: { ...JOB_REGISTRY, recalculate: noop, housekeeping: noop },
+    registry: { ...JOB_REGISTRY, recalculate: noop, 'recalculate-drain': noop, housekeeping: noop },
   });
   locationId = (await centralStore(t, org.headers)).locationId;
   itemId = await insertItem(t, org.organizationId, { code: 'HOOK-1' });

@@ -2,6 +2,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { DEV_SECRETS_KEYS, parseSecretKeys } from './secrets-keys.ts';
+import { parseTrustProxy } from './trust-proxy.ts';
 
 /**
  * Configuration is read once from the environment, validated, and typed. Nothing in the code
@@ -32,8 +34,28 @@ const ConfigSchema = Type.Object({
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 60 * 24 * 30 }),
   /** Comma-separated list of allowed browser origins; empty means same-origin only. */
   CORS_ORIGINS: Type.String({ default: '' }),
-  /** Set true behind HTTPS so the refresh cookie is marked Secure. */
-  COOKIE_SECURE: Type.Boolean({ default: false }),
+  /**
+   * Whether the refresh cookie is Secure. Unset: Secure unless PUBLIC_URL is plain http on a
+   * loopback address (see refreshCookieSecure); false only for plain-http installations on a LAN.
+   */
+  COOKIE_SECURE: Type.Optional(Type.Boolean()),
+  /**
+   * Which proxies may set the client address with X-Forwarded-For: `off` (default), a hop count,
+   * or a comma list of proxy addresses/CIDRs (see parseTrustProxy).
+   */
+  TRUST_PROXY: Type.String({ default: 'off' }),
+  /**
+   * Keys that encrypt secrets at rest (webhook signing secrets): comma list of `id:base64key`,
+   * the first encrypts, all decrypt. The default is a public development key (id `dev`).
+   */
+  SECRETS_KEYS: Type.String({ minLength: 1, default: DEV_SECRETS_KEYS }),
+  /**
+   * An Idempotency-Key still `in_progress` after this long belongs to a request that died (API
+   * killed): a retry then learns the real outcome instead of waiting for ever.
+   */
+  IDEMPOTENCY_IN_PROGRESS_TTL_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  /** How long idempotency records are kept (every caller's), after which a key may be reused. */
+  IDEMPOTENCY_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 24 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 600 }),
   /** Sign-up and login attempts per client address per minute (credential stuffing). */
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 30 }),
@@ -105,8 +127,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
   const errors = [...Value.Errors(ConfigSchema, converted)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.instancePath || '(root)'}: ${e.message}`);
+  const lines = errors.map((e) => `${e.instancePath || '(root)'}: ${e.message}`);
+  // Settings with a syntax of their own are parsed here too, so a typo stops the start.
+  for (const check of [
+    () => parseTrustProxy((converted as AppConfig).TRUST_PROXY),
+    () => parseSecretKeys((converted as AppConfig).SECRETS_KEYS),
+  ]) {
+    try {
+      if (errors.length === 0) check();
+    } catch (err) {
+      lines.push((err as Error).message);
+    }
+  }
+  if (lines.length > 0) {
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return converted as AppConfig;

@@ -1,1 +1,11 @@
 export { type AppConfig, loadConfig } from './config.ts';
+export { refreshCookieSecure } from './cookie-security.ts';
+export {
+  DEV_SECRETS_KEY_ID,
+  DEV_SECRETS_KEYS,
+  parseSecretKeys,
+  type SecretKey,
+  secretKeyRing,
+  usesDevSecretsKey,
+} from './secrets-keys.ts';
+export { parseTrustProxy, type TrustProxy } from './trust-proxy.ts';

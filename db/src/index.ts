@@ -14,6 +14,21 @@ export {
 export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
 export { databaseErrorCode, isDatabaseUnavailable, isRetryableConflict } from './database-errors.ts';
 export { type EmittedEvent, EVENT_TYPES, type EventType, emitEvent } from './events/emit-event.ts';
+export {
+  currentIdempotencyClaim,
+  type IdempotencyClaim,
+  IdempotencyClaimLostError,
+  markIdempotentCommit,
+  markIdempotentCommitOnClient,
+  runWithIdempotencyClaim,
+} from './idempotency/idempotency-context.ts';
+export {
+  claimIdempotencyKey,
+  expireIdempotencyKeys,
+  type IdempotencyDecision,
+  type IdempotencyRequest,
+  settleIdempotencyKey,
+} from './idempotency/idempotency-store.ts';
 export { LedgerError } from './ledger/ledger-error.ts';
 export {
   type MovementKind,
@@ -32,4 +47,11 @@ export * from './tables/control.tables.ts';
 export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
+export { openSecret, sealedKeyId, sealSecret } from './secrets/secret-box.ts';
+export {
+  openWebhookSecret,
+  resealWebhookSecrets,
+  sealWebhookSecret,
+  webhookSecretHint,
+} from './webhooks/webhook-secrets.ts';
 export { type TenantRef, withTenantDb } from './with-tenant-db.ts';

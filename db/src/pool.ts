@@ -30,6 +30,10 @@ export function createDatabase(url: string, max = 10): Database {
   });
   // An idle client losing its connection must not crash the process.
   pool.on('error', () => {});
+  // Nor one that is checked out: a database restart (57P01) is emitted as an 'error' event on
+  // every connection, and pg-pool listens only while a client is idle. The query in flight
+  // still fails, and pg-pool discards the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle({ client: pool });
   return { pool, db, close: () => pool.end() };
 }

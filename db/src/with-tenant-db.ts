@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { markIdempotentCommit } from './idempotency/idempotency-context.ts';
 import type { Db, Tx } from './pool.ts';
 import { retryTransaction } from './retry-transaction.ts';
 import { tenantSchema } from './tenant-schema.ts';
@@ -19,7 +20,10 @@ export async function withTenantDb<T>(db: Db, tenant: TenantRef, fn: (tx: Tx) =>
   return retryTransaction(() =>
     db.transaction(async (tx) => {
       await tx.execute(sql`select set_config('search_path', ${schema}, true)`);
-      return fn(tx);
+      const result = await fn(tx);
+      // The request's Idempotency-Key is marked committed with the change, or not at all.
+      await markIdempotentCommit(tx);
+      return result;
     }),
   );
 }

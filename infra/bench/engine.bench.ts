@@ -73,7 +73,7 @@ export async function run(opts: { items?: number; events?: number } = {}) {
     const refitS = (performance.now() - r1) / 1000;
 
     // Event-to-alert latency with the worker running.
-    const worker = await startWorker({ ...svc.config, WORKER_CONCURRENCY: 4 });
+    const worker = await startWorker({ ...svc.config, RECALC_DRAIN_CONCURRENCY: 4 });
     const latencies: number[] = [];
     const policies = await withTenantDb(deps.database.db, org, (tx) =>
       tx.execute<{ item_id: string; location_id: string; position: number; reorder_point: string }>(sql`

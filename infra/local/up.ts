@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,6 +7,7 @@ import { migrateAll } from '@medstock/db';
 import pg from 'pg';
 import { seedDemo } from './seed-demo.ts';
 import { freePort, type RunningService, startPostgres, startRedis } from './services.ts';
+import { type Supervised, supervise } from './supervise.ts';
 
 /**
  * `npm start`: brings medstock up on this machine. Where DATABASE_URL / REDIS_URL are not set it
@@ -19,27 +20,14 @@ const local = resolve(root, '.local');
 mkdirSync(local, { recursive: true });
 
 const services: RunningService[] = [];
-const children: ChildProcess[] = [];
+const children: Supervised[] = [];
 let stopping = false;
 
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
   console.log('\nmedstock: stopping…');
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((r) => {
-          if (c.exitCode !== null) return r();
-          c.once('exit', () => r());
-          c.kill('SIGTERM');
-          setTimeout(() => {
-            c.kill('SIGKILL');
-            r();
-          }, 10_000).unref();
-        }),
-    ),
-  );
+  await Promise.all(children.map((c) => c.stop(10_000)));
   await Promise.allSettled(services.map((s) => s.stop()));
   process.exit(code);
 }
@@ -134,19 +122,17 @@ try {
 
   const demo = await seedDemo(env);
 
+  // API and worker are supervised: one that crashes is started again instead of stopping the lot.
   const start = (name: string, entry: string) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('exit', (code) => {
-      if (!stopping) {
-        console.error(`medstock: ${name} exited with code ${code}`);
-        void stopAll(1);
-      }
-    });
-    children.push(child);
+    children.push(
+      supervise(name, () =>
+        spawn(process.execPath, ['--import', 'tsx', entry], {
+          cwd: root,
+          env,
+          stdio: ['ignore', 'inherit', 'inherit'],
+        }),
+      ),
+    );
   };
   start('api', 'api/src/server.ts');
   start('worker', 'worker/src/main.ts');

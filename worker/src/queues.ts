@@ -1,22 +1,14 @@
 import type { AppConfig } from '@medstock/config';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { QueueName } from '@medstock/contracts';
 
-/** One queue for tenant work. Job data carries the tenant id and record ids only, never secrets. */
-export const TENANT_QUEUE = 'tenant';
-
-export interface TenantJobData {
-  tenantId: string;
-  [key: string]: unknown;
-}
-
-/** BullMQ needs maxRetriesPerRequest: null on worker connections (blocking commands). */
-export function queueConnection(config: AppConfig): Redis {
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', () => {});
-  return redis;
-}
-
-export function tenantQueue(config: AppConfig, connection: Redis): Queue<TenantJobData> {
-  return new Queue<TenantJobData>(TENANT_QUEUE, { connection, prefix: config.QUEUE_PREFIX });
+/** Jobs in flight per queue, from the configuration: each kind of work has slots of its own. */
+export function queueConcurrency(config: AppConfig): Record<QueueName, number> {
+  return {
+    recalculate: config.RECALC_CONCURRENCY,
+    'recalculate-drain': config.RECALC_DRAIN_CONCURRENCY,
+    import: config.IMPORT_CONCURRENCY,
+    backtest: config.BACKTEST_CONCURRENCY,
+    'webhook-delivery': config.WEBHOOK_CONCURRENCY,
+    housekeeping: config.HOUSEKEEPING_CONCURRENCY,
+  };
 }

@@ -1,68 +1,164 @@
 import type { AppConfig } from '@medstock/config';
-import { createDatabase, type Database } from '@medstock/db';
+import {
+  JOB_QUEUES,
+  type JobName,
+  JobProducer,
+  QUEUE_NAMES,
+  type QueueName,
+  type TenantJobData,
+  workerConnection,
+} from '@medstock/contracts';
+import { createDatabase, type Database, hasDueRecalculations, withTenantDb } from '@medstock/db';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { JobDefinition } from './jobs/job-context.ts';
+import type { Redis } from 'ioredis';
+import { startPeriodicDrain } from './engine/periodic-drain.ts';
+import type { JobContext, JobDefinition } from './jobs/job-context.ts';
 import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
-import { queueConnection, TENANT_QUEUE, type TenantJobData, tenantQueue } from './queues.ts';
+import { createLogger, errorFields, type Logger, throttledErrorLog } from './logger.ts';
+import { queueConcurrency } from './queues.ts';
 import { syncTenantSchedules } from './schedules/tenant-schedules.ts';
-import { addDeliveryJobs } from './webhooks/delivery-queue.ts';
+import { deliveryBackoffStrategy } from './webhooks/delivery-queue.ts';
+import { EndpointSlots } from './webhooks/endpoint-slots.ts';
 
 export interface RunningWorker {
-  worker: Worker<TenantJobData>;
+  workers: Record<QueueName, Worker<TenantJobData>>;
   database: Database;
+  producer: JobProducer;
+  /** Runs the periodic outbox drain now (tests; the timer runs it every RECALC_OUTBOX_POLL_MS). */
+  drainOutboxNow(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts the worker: checks the job table, connects, syncs per-tenant schedules, processes jobs. */
-export async function startWorker(
-  config: AppConfig,
-  opts: { registry?: Record<string, JobDefinition>; scheduleSyncMs?: number } = {},
-): Promise<RunningWorker> {
+export interface StartWorkerOptions {
+  registry?: Record<string, JobDefinition>;
+  scheduleSyncMs?: number;
+  log?: Logger;
+}
+
+/** A job run by the worker itself (the periodic drain) rather than fetched from Redis. */
+function inProcessJob<N extends JobName>(name: N, data: Job['data']): Job {
+  return { name, id: `in-process_${name}`, data, attemptsMade: 0, opts: {} } as unknown as Job;
+}
+
+/**
+ * Starts the worker: checks the job table, then one BullMQ worker per queue, each with its own
+ * concurrency, plus the periodic outbox drain and the schedule sync. Neither PostgreSQL nor
+ * Redis has to be up at start or stay up: connections reconnect, failures are logged and retried
+ * (jobs with backoff, the drain and the sync on their timers), and the process keeps running.
+ */
+export async function startWorker(config: AppConfig, opts: StartWorkerOptions = {}): Promise<RunningWorker> {
   const registry: Record<string, JobDefinition> = opts.registry ?? JOB_REGISTRY;
-  assertJobRegistry(registry, Object.keys(JOB_REGISTRY));
+  assertJobRegistry(registry);
+  const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const database = createDatabase(config.DATABASE_URL, config.PG_POOL_MAX);
-  const connection = queueConnection(config);
-  const queueConn = queueConnection(config);
-  const queue = tenantQueue(config, queueConn);
+  const producer = new JobProducer(config, { onError: throttledErrorLog(log, 'redis (producer) error') });
+  const ctx: JobContext = {
+    config,
+    database,
+    producer,
+    log,
+    endpointSlots: new EndpointSlots(
+      producer.connection,
+      config.QUEUE_PREFIX,
+      config.WEBHOOK_ENDPOINT_CONCURRENCY,
+      config.WEBHOOK_TIMEOUT_MS + 5000,
+    ),
+  };
 
-  const worker = new Worker<TenantJobData>(
-    TENANT_QUEUE,
-    async (job: Job<TenantJobData>) => {
-      const def = registry[job.name];
-      if (!def) throw new UnrecoverableError(`no handler for job '${job.name}'`);
-      if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
-      // Webhook deliveries written by a job (alerts, import.finished) go out at once.
-      return def.handle(
-        { config, database, enqueue: (tenant, ids) => addDeliveryJobs(queue, config, tenant, ids) },
-        job,
+  const connections: Redis[] = [];
+  const concurrency = queueConcurrency(config);
+  const workers = {} as Record<QueueName, Worker<TenantJobData>>;
+  for (const queueName of QUEUE_NAMES) {
+    const connection = workerConnection(config.REDIS_URL, throttledErrorLog(log, 'redis (worker) error'));
+    connections.push(connection);
+    const worker = new Worker<TenantJobData>(
+      queueName,
+      async (job: Job<TenantJobData>, token?: string) => {
+        const def = registry[job.name];
+        if (!def) throw new UnrecoverableError(`no handler for job '${job.name}'`);
+        if (JOB_QUEUES[job.name as JobName] !== queueName)
+          throw new UnrecoverableError(`job '${job.name}' does not belong on queue '${queueName}'`);
+        if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
+        const jobLog = log.child({ job: job.name, jobId: job.id, tenantId: job.data.tenantId });
+        return def.handle({ ...ctx, log: jobLog }, job, token);
+      },
+      {
+        connection,
+        prefix: config.QUEUE_PREFIX,
+        concurrency: concurrency[queueName],
+        lockDuration: config.WORKER_LOCK_DURATION_MS,
+        stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+        maxStalledCount: 5,
+        settings: { backoffStrategy: deliveryBackoffStrategy(config) },
+      },
+    );
+    worker.on('error', throttledErrorLog(log.child({ queue: queueName }), 'queue worker error'));
+    worker.on('failed', (job, err) => {
+      log.warn(
+        {
+          ...errorFields(err),
+          queue: queueName,
+          job: job?.name,
+          jobId: job?.id,
+          tenantId: job?.data?.tenantId,
+          attemptsMade: job?.attemptsMade,
+        },
+        'job attempt failed',
       );
-    },
-    {
-      connection,
-      prefix: config.QUEUE_PREFIX,
-      concurrency: config.WORKER_CONCURRENCY,
-      lockDuration: config.WORKER_LOCK_DURATION_MS,
-      stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
-      maxStalledCount: 5,
-    },
-  );
-  worker.on('error', () => {});
+    });
+    workers[queueName] = worker;
+  }
 
-  await syncTenantSchedules(config, database, queue);
-  // New organisations sign up while the worker runs: pick them up periodically.
-  const timer = setInterval(() => {
-    syncTenantSchedules(config, database, queue).catch(() => {});
-  }, opts.scheduleSyncMs ?? 60_000);
+  // A change committed while a drain job was finishing found that job still active, so its
+  // enqueue collapsed into it. Once the job is complete (its id is free again), look once more.
+  workers['recalculate-drain'].on('completed', (job) => {
+    const tenantId = job.data.tenantId;
+    withTenantDb(database.db, { organizationId: tenantId }, hasDueRecalculations)
+      .then((due) => (due ? producer.wakeRecalculationDrain(tenantId) : undefined))
+      .catch((err) => log.warn({ ...errorFields(err), tenantId }, 'post-drain check failed'));
+  });
+
+  const drainDef = registry['recalculate-drain']!;
+  const periodicDrain = startPeriodicDrain(
+    ctx,
+    (tenantId) =>
+      drainDef.handle(
+        { ...ctx, log: log.child({ job: 'periodic-drain', tenantId }) },
+        inProcessJob('recalculate-drain', { tenantId }),
+      ),
+    config.RECALC_OUTBOX_POLL_MS,
+  );
+
+  let syncing: Promise<void> | null = null;
+  const sync = () => {
+    syncing ??= syncTenantSchedules(config, database, producer)
+      .then(() => undefined)
+      .catch((err) => log.warn(errorFields(err), 'schedule sync failed; retrying on the next tick'))
+      .finally(() => {
+        syncing = null;
+      });
+    return syncing;
+  };
+  await sync();
+  // New organisations sign up while the worker runs, and a restarted Redis has lost every
+  // scheduler: sync periodically and whenever the producer connection (re)connects.
+  const timer = setInterval(() => void sync(), opts.scheduleSyncMs ?? 60_000);
   timer.unref();
+  producer.connection.on('ready', () => void sync());
 
   return {
-    worker,
+    workers,
     database,
+    producer,
+    drainOutboxNow: () => periodicDrain.runOnce(),
     close: async () => {
       clearInterval(timer);
-      await worker.close();
-      await queue.close();
-      await Promise.allSettled([connection.quit(), queueConn.quit(), database.close()]);
+      await periodicDrain.stop();
+      await Promise.allSettled(Object.values(workers).map((w) => w.close()));
+      await syncing;
+      await producer.close();
+      await Promise.allSettled(connections.map((c) => c.quit()));
+      await database.close();
     },
   };
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { loadConfig } from '@medstock/config';
+import { workerConnection } from '@medstock/contracts';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import {
   assertJobRegistry,
   JOB_REGISTRY,
-  queueConnection,
   type RunningWorker,
   staggerOffset,
   startWorker,
@@ -65,10 +65,10 @@ describe('worker', () => {
   });
 
   it('fails a job with an unknown name unrecoverably (no retries)', async () => {
-    const conn = queueConnection(config);
-    const queue = new Queue('tenant', { connection: conn, prefix: config.QUEUE_PREFIX });
-    const events = new QueueEvents('tenant', {
-      connection: queueConnection(config),
+    const conn = workerConnection(config.REDIS_URL);
+    const queue = new Queue('housekeeping', { connection: conn, prefix: config.QUEUE_PREFIX });
+    const events = new QueueEvents('housekeeping', {
+      connection: workerConnection(config.REDIS_URL),
       prefix: config.QUEUE_PREFIX,
     });
     await events.waitUntilReady();

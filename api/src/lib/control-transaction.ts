@@ -1,4 +1,4 @@
-import { retryTransaction } from '@medstock/db';
+import { markIdempotentCommitOnClient, retryTransaction } from '@medstock/db';
 import type pg from 'pg';
 
 /**
@@ -14,6 +14,8 @@ async function attempt<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<
   try {
     await client.query('begin');
     const result = await fn(client);
+    // The request's Idempotency-Key is marked committed with the change (see withTenantDb).
+    await markIdempotentCommitOnClient(client);
     await client.query('commit');
     return result;
   } catch (err) {

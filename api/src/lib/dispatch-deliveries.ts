@@ -1,4 +1,3 @@
-import { addDeliveryJobs } from '@medstock/worker/webhooks/delivery-queue.ts';
 import type { AppDeps } from '../deps.ts';
 
 /**
@@ -17,10 +16,5 @@ export async function enqueueDeliveries(
   tenantId: string,
   deliveryIds: readonly string[],
 ): Promise<void> {
-  if (deliveryIds.length === 0) return;
-  try {
-    await addDeliveryJobs(deps.queue, deps.config, tenantId, deliveryIds);
-  } catch {
-    // Left pending: the sweeper picks them up.
-  }
+  await deps.jobs.enqueueWebhookDeliveries(tenantId, deliveryIds);
 }

@@ -1,36 +1,33 @@
+import { type ItemLocationRef, requestRecalculation, withTenantDb } from '@medstock/db';
 import type { AppDeps } from '../deps.ts';
 
-/** Events arriving within one window for the same item-location collapse into one job. */
-export const DEBOUNCE_MS = 250;
+/**
+ * Wakes the worker to recalculate what a committed change marked in the recalculation outbox
+ * (postMovement and the other stock and in-transit changes mark it in their own transaction).
+ * Redis only speeds this up: if the enqueue fails, the worker's periodic drain finds the rows.
+ */
+export async function wakeRecalculation(deps: AppDeps, tenantId: string): Promise<void> {
+  await deps.jobs.wakeRecalculationDrain(tenantId);
+}
 
 /**
- * Asks the worker to recalculate the item-locations a committed change touched. The job id is
- * deterministic per item-location and time window, so a burst of movements is de-duplicated
- * while a movement arriving during a running recalculation still gets its own, later job. A
- * failure to enqueue never fails the request: the scheduled full recalculation catches up.
+ * For a committed change that did not mark the outbox in its own transaction (a catalogue or
+ * par-level edit, an anomaly verdict): records the item-locations in the outbox now, then wakes
+ * the worker. Never fails the request: the change itself has committed, and the scheduled full
+ * recalculation covers the rare case where even this write fails.
  */
 export async function enqueueRecalculation(
   deps: AppDeps,
   tenantId: string,
-  pairs: Array<{ itemId: string; locationId: string }>,
-) {
-  const unique = [...new Map(pairs.map((p) => [`${p.itemId}|${p.locationId}`, p])).values()];
-  const window = Math.floor(Date.now() / DEBOUNCE_MS);
-  await Promise.all(
-    unique.map((p) =>
-      deps.queue
-        .add(
-          'recalculate',
-          { tenantId, items: [[p.itemId, p.locationId]] },
-          {
-            jobId: `recalc_${tenantId}_${p.itemId}_${p.locationId}_${window}`,
-            delay: DEBOUNCE_MS,
-            removeOnComplete: true,
-            removeOnFail: 100,
-            attempts: 3,
-          },
-        )
-        .catch(() => undefined),
-    ),
-  );
+  pairs: readonly ItemLocationRef[],
+): Promise<void> {
+  if (pairs.length === 0) return;
+  try {
+    await withTenantDb(deps.database.db, { organizationId: tenantId }, (tx) =>
+      requestRecalculation(tx, pairs),
+    );
+  } catch {
+    return;
+  }
+  await wakeRecalculation(deps, tenantId);
 }

@@ -54,6 +54,8 @@ export async function verifyAccessToken(keys: TokenKeys, token: string): Promise
     const { payload } = await jwtVerify(token, keys.publicKey, {
       issuer: keys.issuer,
       algorithms: ['EdDSA'],
+      // jose checks exp only when present: a token without one would never expire.
+      requiredClaims: ['exp', 'sub'],
     });
     if (typeof payload.sub !== 'string' || typeof payload.org !== 'string' || typeof payload.sid !== 'string')
       return null;

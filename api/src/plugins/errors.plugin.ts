@@ -1,5 +1,10 @@
 import { Gs1ParseError, UnitConversionError } from '@medstock/core';
-import { databaseErrorCode, isDatabaseUnavailable, LedgerError } from '@medstock/db';
+import {
+  databaseErrorCode,
+  IdempotencyClaimLostError,
+  isDatabaseUnavailable,
+  LedgerError,
+} from '@medstock/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
@@ -121,6 +126,14 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         ...(error.detail ? { detail: error.detail } : {}),
         ...(error.errors ? { errors: error.errors } : {}),
         ...(error.extra ?? {}),
+      });
+    }
+    if (error instanceof IdempotencyClaimLostError) {
+      return sendProblem(reply, request, {
+        status: 409,
+        code: error.code,
+        title: 'Conflict',
+        detail: error.message,
       });
     }
     if (error instanceof LedgerError) {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
+import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { LedgerError } from './ledger-error.ts';
 
@@ -244,9 +245,17 @@ async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
 /**
  * Posts one stock movement: the ledger rows and the on-hand change in the caller's transaction.
  * Returns the ledger rows written (an issue spanning two lots writes two; a transfer writes an
- * out and an in per lot).
+ * out and an in per lot). The touched item-locations are marked for recalculation in the same
+ * transaction, so the alert follows even if Redis or the worker is down when it commits.
  */
 export async function postMovement(tx: Tx, req: MovementRequest): Promise<PostedMovement[]> {
+  const posted = await writeMovement(tx, req);
+  // In the same transaction: the item-locations whose stock changed need recalculation (outbox).
+  await requestRecalculation(tx, posted);
+  return posted;
+}
+
+async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMovement[]> {
   const q = req.quantity;
   if (!Number.isSafeInteger(q))
     throw new LedgerError(

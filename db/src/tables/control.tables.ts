@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /** Control plane tables (schema "control"); their DDL lives in migrations/control. */
 export const control = pgSchema('control');
@@ -114,10 +124,17 @@ export const idempotencyKeys = control.table(
     method: text('method').notNull(),
     path: text('path').notNull(),
     bodyHash: text('body_hash').notNull(),
-    state: text('state').$type<'in_progress' | 'done'>().notNull(),
+    state: text('state').$type<'in_progress' | 'committed' | 'done'>().notNull(),
+    organizationId: uuid('organization_id'),
+    claimToken: uuid('claim_token').notNull(),
+    claimedAt: ts('claimed_at').notNull().defaultNow(),
+    committedAt: ts('committed_at'),
     statusCode: integer('status_code'),
     responseHeaders: jsonb('response_headers').$type<Record<string, string>>(),
+    /** Never a credential: responses that carry one are withheld (see idempotency-store.ts). */
     responseBody: text('response_body'),
+    responseWithheld: boolean('response_withheld').notNull(),
+    resourceId: text('resource_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],

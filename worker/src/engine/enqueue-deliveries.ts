@@ -1,14 +1,13 @@
 import type { JobContext } from '../jobs/job-context.ts';
 
 /**
- * Hands webhook deliveries written by the engine to the delivery job. Until the webhook
- * delivery job is registered, deliveries stay pending in the table and the sweeper sends them.
+ * Hands webhook deliveries written by the engine to the delivery queue once their transaction has
+ * committed. Never throws: deliveries left pending are re-sent by the per-tenant sweeper.
  */
 export async function enqueueWebhookDeliveries(
-  ctx: JobContext,
+  ctx: Pick<JobContext, 'producer'>,
   tenantId: string,
-  deliveryIds: string[],
+  deliveryIds: readonly string[],
 ): Promise<void> {
-  if (deliveryIds.length === 0 || !ctx.enqueue) return;
-  await ctx.enqueue(tenantId, deliveryIds);
+  await ctx.producer.enqueueWebhookDeliveries(tenantId, deliveryIds);
 }

@@ -8,7 +8,7 @@ import {
   riskClassOf,
   selectingForecaster,
 } from '@medstock/core';
-import { type Database, type Tx, withTenantDb } from '@medstock/db';
+import { type Database, type HeldLock, type Tx, withSessionLock, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { applyResults } from './apply-results.ts';
 import { flagConsumptionAnomalies } from './detect-anomalies.ts';
@@ -44,60 +44,49 @@ export async function recalculateBatch(
 
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
 
+export interface FullRunOptions {
+  batchSize?: number;
+  onBatch?: (done: number, total: number) => Promise<void> | void;
+  /**
+   * Called after each batch has committed, with the webhook deliveries it wrote: they go out at
+   * once rather than when the whole run ends (or, after a crash, when the sweeper finds them).
+   */
+  onBatchCommitted?: (deliveryIds: string[]) => Promise<void> | void;
+  forecaster?: Forecaster;
+}
+
 /**
  * A full recalculation of one organisation, in batches. Each batch commits together with the
- * run's cursor, so a worker killed mid-run (even with SIGKILL) resumes after the last committed
- * batch when the job is retried: nothing is lost, nothing is done twice.
+ * run's cursor, so a worker killed mid-run (even with SIGKILL) or a database restart mid-run
+ * resumes after the last committed batch when the job is retried: nothing is lost, nothing is
+ * done twice. One full run per organisation at a time: a session advisory lock, which PostgreSQL
+ * releases if this worker dies; if its session is lost (database restart) the run stops at the
+ * next batch and the job's retry takes over.
  */
-export async function recalculateAll(
-  database: Database,
-  tenantId: string,
-  opts: {
-    batchSize?: number;
-    onBatch?: (done: number, total: number) => Promise<void> | void;
-    forecaster?: Forecaster;
-  } = {},
-) {
+export async function recalculateAll(database: Database, tenantId: string, opts: FullRunOptions = {}) {
   const tenant = { organizationId: tenantId };
-  const today = todayUtc();
-  // One full run per organisation at a time: a session advisory lock on a dedicated connection
-  // (released by PostgreSQL if this worker dies, so a retry can take over).
-  const lockClient = await database.pool.connect();
-  try {
-    const locked = await lockClient.query<{ ok: boolean }>(
-      'select pg_try_advisory_lock(hashtext($1)) as ok',
-      [`recalc:${tenantId}`],
-    );
-    if (!locked.rows[0]?.ok)
-      return {
-        runId: null,
-        resumed: false,
-        skipped: true,
-        itemLocations: 0,
-        opened: 0,
-        updated: 0,
-        resolved: 0,
-        deliveryIds: [] as string[],
-      };
-    try {
-      return await runFull(database, tenant, today, opts);
-    } finally {
-      await lockClient.query('select pg_advisory_unlock(hashtext($1))', [`recalc:${tenantId}`]);
-    }
-  } finally {
-    lockClient.release();
-  }
+  const locked = await withSessionLock(database.pool, `recalc:${tenantId}`, (lock) =>
+    runFull(database, tenant, todayUtc(), opts, lock),
+  );
+  if (locked.acquired) return locked.result;
+  return {
+    runId: null,
+    resumed: false,
+    skipped: true,
+    itemLocations: 0,
+    opened: 0,
+    updated: 0,
+    resolved: 0,
+    deliveryIds: [] as string[],
+  };
 }
 
 async function runFull(
   database: Database,
   tenant: { organizationId: string },
   today: string,
-  opts: {
-    batchSize?: number;
-    onBatch?: (done: number, total: number) => Promise<void> | void;
-    forecaster?: Forecaster;
-  },
+  opts: FullRunOptions,
+  lock: HeldLock,
 ) {
   const run = await withTenantDb(database.db, tenant, async (tx) => {
     const existing = await tx.execute<{
@@ -124,6 +113,7 @@ async function runFull(
   const totals = { opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
   const size = opts.batchSize ?? 500;
   for (let i = 0; i < keys.length; i += size) {
+    lock.assertHeld();
     const batch = keys.slice(i, i + size);
     const last = batch[batch.length - 1]!;
     const r = await withTenantDb(database.db, tenant, async (tx) => {
@@ -139,6 +129,7 @@ async function runFull(
     totals.updated += r.updated;
     totals.resolved += r.resolved;
     totals.deliveryIds.push(...r.deliveryIds);
+    if (r.deliveryIds.length) await opts.onBatchCommitted?.(r.deliveryIds);
     await opts.onBatch?.(done, done + keys.length - i - batch.length);
   }
   await withTenantDb(database.db, tenant, (tx) =>

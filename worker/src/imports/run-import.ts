@@ -1,9 +1,15 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { emitEvent, planLimitsEnforced, type Tx, withTenantDb } from '@medstock/db';
+import {
+  emitEvent,
+  isDatabaseUnavailable,
+  planLimitsEnforced,
+  type Tx,
+  withSessionLock,
+  withTenantDb,
+} from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { JobContext } from '../jobs/job-context.ts';
-import { addDeliveryJobs, withTenantQueue } from '../webhooks/delivery-queue.ts';
 import type { ImportFormat, ImportKind } from './import-columns.ts';
 import { ApplyRowError, type KindImporter, type ValidateContext } from './importer.ts';
 import { createItemsImporter } from './items.importer.ts';
@@ -74,33 +80,25 @@ const PG_REASONS: Record<string, string> = {
  * (rows, percent, errors so far) is saved every IMPORT_PROGRESS_EVERY_ROWS rows. Re-running a
  * job whose worker died starts over: nothing of an unfinished apply was committed.
  */
+/** What an import needs; without a producer (a bench, a test) nothing follows the commit. */
+type ImportContext = Pick<JobContext, 'config' | 'database'> & Partial<Pick<JobContext, 'producer'>>;
+
 export async function runImport(
-  ctx: JobContext,
+  ctx: ImportContext,
   tenantId: string,
   importId: string,
   onProgress?: (percent: number) => unknown,
 ): Promise<ImportResult> {
   // One runner per import, even if BullMQ hands a stalled job to a second worker while the
   // first still runs: a session advisory lock, released by PostgreSQL if this process dies.
-  const lock = await ctx.database.pool.connect();
-  try {
-    const key = `import:${importId}`;
-    const { rows } = await lock.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [
-      key,
-    ]);
-    if (!rows[0]?.ok) return { importId, status: 'skipped', reason: 'running elsewhere' };
-    try {
-      return await importUnderLock(ctx, tenantId, importId, onProgress);
-    } finally {
-      await lock.query('select pg_advisory_unlock(hashtext($1))', [key]);
-    }
-  } finally {
-    lock.release();
-  }
+  const locked = await withSessionLock(ctx.database.pool, `import:${importId}`, () =>
+    importUnderLock(ctx, tenantId, importId, onProgress),
+  );
+  return locked.acquired ? locked.result : { importId, status: 'skipped', reason: 'running elsewhere' };
 }
 
 async function importUnderLock(
-  ctx: JobContext,
+  ctx: ImportContext,
   tenantId: string,
   importId: string,
   onProgress?: (percent: number) => unknown,
@@ -127,6 +125,7 @@ async function importUnderLock(
   };
   let rows = 0;
   let importer: KindImporter | null = null;
+  let retryLater = false;
 
   const save = async (fields: {
     status?: 'validating' | 'applying';
@@ -172,31 +171,12 @@ async function importUnderLock(
     return { importId, status: 'failed', totalRows: rows, errorCount };
   };
 
+  // Never throws: deliveries left pending are sent by the sweeper; a lost full-recalculation
+  // request is caught up by the scheduled run (opening balances are in the outbox already).
   const afterCommit = async (deliveryIds: string[], recalculate: boolean) => {
-    if (deliveryIds.length === 0 && !recalculate) return;
-    try {
-      if (ctx.enqueue && deliveryIds.length) await ctx.enqueue(tenantId, deliveryIds);
-      if (!recalculate && (ctx.enqueue || !deliveryIds.length)) return;
-      await withTenantQueue(config, async (queue) => {
-        if (!ctx.enqueue) await addDeliveryJobs(queue, config, tenantId, deliveryIds);
-        // New history changes forecasts and policies at once, not at the next scheduled run.
-        if (recalculate) {
-          await queue.add(
-            'recalculate',
-            { tenantId },
-            {
-              jobId: `recalc-full_${tenantId}_import-${importId}`,
-              removeOnComplete: true,
-              removeOnFail: 100,
-              attempts: 3,
-              backoff: { type: 'exponential', delay: 5000 },
-            },
-          );
-        }
-      });
-    } catch {
-      // Deliveries left pending are sent by the sweeper; the scheduled recalculation catches up.
-    }
+    await ctx.producer?.enqueueWebhookDeliveries(tenantId, deliveryIds);
+    // New history changes forecasts and policies at once, not at the next scheduled run.
+    if (recalculate) await ctx.producer?.requestFullRecalculation(tenantId, `import-${importId}`);
   };
 
   try {
@@ -269,6 +249,12 @@ async function importUnderLock(
     await afterCommit(deliveryIds, LEDGER_KINDS.has(job.kind));
     return { importId, status: 'succeeded', totalRows: rows, errorCount: 0, summary };
   } catch (e) {
+    // The database went away (a restart, an outage): nothing of the apply committed. Keep the
+    // file and let the job's retry run the import again instead of failing it for good.
+    if (isDatabaseUnavailable(e)) {
+      retryLater = true;
+      throw e;
+    }
     if (e instanceof ApplyRowError) error(e.line, e.field, e.message);
     else {
       const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
@@ -282,6 +268,6 @@ async function importUnderLock(
     return await fail();
   } finally {
     await importer?.dispose().catch(() => {});
-    await rm(file, { force: true }).catch(() => {});
+    if (!retryLater) await rm(file, { force: true }).catch(() => {});
   }
 }

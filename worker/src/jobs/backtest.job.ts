@@ -3,7 +3,7 @@ import { runBacktest } from '../backtest/run-backtest.ts';
 import type { JobDefinition } from './job-context.ts';
 
 /** Runs a backtest the API (or the CLI) created as a queued run. */
-export const backtestJob: JobDefinition = {
+export const backtestJob: JobDefinition<'backtest'> = {
   description: 'backtest / replay of the engine over a past period',
   async handle(ctx, job) {
     const runId = job.data.runId;

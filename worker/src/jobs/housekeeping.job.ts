@@ -1,15 +1,19 @@
-import { sites, withTenantDb } from '@medstock/db';
+import { secretKeyRing } from '@medstock/config';
+import { expireIdempotencyKeys, resealWebhookSecrets, sites, withTenantDb } from '@medstock/db';
 import { count } from 'drizzle-orm';
 import type { JobDefinition } from './job-context.ts';
 
 /**
- * Per-tenant housekeeping: drops the tenant's expired sessions and stale idempotency records,
- * touches its schema (so a broken tenant shows up here, not in a clinic's request) and stamps
- * the organisation. Idempotent: running it twice changes nothing more.
+ * Per-tenant housekeeping: drops the tenant's expired sessions, expires idempotency records by
+ * age (every caller's: users, API keys, and rows from before keys were scoped), seals webhook
+ * secrets still in plain text or under a retired key, touches its schema (so a broken tenant
+ * shows up here, not in a clinic's request) and stamps the organisation. Idempotent: running it
+ * twice changes nothing more.
  */
 export const housekeepingJob: JobDefinition = {
-  description: 'per-tenant housekeeping (expired sessions, old idempotency keys, schema check)',
-  async handle({ database }, job) {
+  description:
+    'per-tenant housekeeping (expired sessions, old idempotency keys, webhook secret sealing, schema check)',
+  async handle({ config, database }, job) {
     const { tenantId } = job.data;
     const org = await database.pool.query(
       `select 1 from control.organizations where id = $1 and status = 'active'`,
@@ -20,9 +24,15 @@ export const housekeepingJob: JobDefinition = {
       `delete from control.sessions where organization_id = $1 and (expires_at < now() or revoked_at < now() - interval '7 days')`,
       [tenantId],
     );
-    const keys = await database.pool.query(
-      `delete from control.idempotency_keys where scope like $1 and created_at < now() - interval '24 hours'`,
-      [`%${tenantId}%`],
+    // By age alone: the age index makes this cheap, and records are not all tied to a tenant.
+    const idempotencyKeysDeleted = await expireIdempotencyKeys(
+      database.pool,
+      config.IDEMPOTENCY_RETENTION_HOURS,
+    );
+    const webhookSecretsSealed = await resealWebhookSecrets(
+      database.db,
+      secretKeyRing(config.SECRETS_KEYS),
+      tenantId,
     );
     const [siteCount] = await withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
       tx.select({ n: count() }).from(sites),
@@ -32,7 +42,8 @@ export const housekeepingJob: JobDefinition = {
     ]);
     return {
       sessionsDeleted: sessions.rowCount,
-      idempotencyKeysDeleted: keys.rowCount,
+      idempotencyKeysDeleted,
+      webhookSecretsSealed,
       sites: siteCount?.n ?? 0,
     };
   },

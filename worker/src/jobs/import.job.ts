@@ -7,7 +7,7 @@ import type { JobDefinition } from './job-context.ts';
  * A bulk import uploaded through POST /v1/imports: validate every row, then apply the file in
  * one transaction. The job carries the import id only; the file and the state are re-read.
  */
-export const importJob: JobDefinition = {
+export const importJob: JobDefinition<'import'> = {
   description: 'bulk import of a CSV/JSON file (validate every row, then apply all-or-nothing)',
   async handle(ctx, job) {
     const { tenantId, importId } = job.data;

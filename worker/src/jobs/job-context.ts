@@ -1,17 +1,24 @@
 import type { AppConfig } from '@medstock/config';
+import type { JobName, JobPayloads, JobProducer } from '@medstock/contracts';
 import type { Database } from '@medstock/db';
 import type { Job } from 'bullmq';
-import type { TenantJobData } from '../queues.ts';
+import type { Logger } from '../logger.ts';
+import type { EndpointSlots } from '../webhooks/endpoint-slots.ts';
 
 export interface JobContext {
   config: AppConfig;
   database: Database;
-  /** Enqueues webhook deliveries (set by the worker once the delivery job exists). */
-  enqueue?: (tenantId: string, deliveryIds: string[]) => Promise<void>;
+  /** Enqueues follow-up work (webhook deliveries, recalculations): fails fast when Redis is down. */
+  producer: JobProducer;
+  /** A child logger carrying the job's name, id and tenant. */
+  log: Logger;
+  /** Per-endpoint concurrency of webhook deliveries. */
+  endpointSlots: EndpointSlots;
 }
 
-export interface JobDefinition {
+export interface JobDefinition<N extends JobName = JobName> {
   /** What the job does, for the registry listing at start-up. */
   description: string;
-  handle(ctx: JobContext, job: Job<TenantJobData>): Promise<unknown>;
+  /** `token` is the worker's lock token, for jobs that move themselves back to the queue. */
+  handle(ctx: JobContext, job: Job<JobPayloads[N]>, token?: string): Promise<unknown>;
 }

@@ -1,7 +1,7 @@
+import { JOB_QUEUES, schedulerIds } from '@medstock/contracts';
 import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { overdueDeliveries } from '../webhooks/deliver.ts';
-import { dispatchDeliveries, sweepSchedulerId, withTenantQueue } from '../webhooks/delivery-queue.ts';
 import type { JobDefinition } from './job-context.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { JobDefinition } from './job-context.ts';
  * commit and enqueue) and are enqueued again. An organisation without endpoints or pending
  * deliveries, or no longer active, drops its own schedule.
  */
-export const webhookSweepJob: JobDefinition = {
+export const webhookSweepJob: JobDefinition<'webhook-sweep'> = {
   description: 'webhook sweeper: re-enqueues pending deliveries whose job was lost',
   async handle(ctx, job) {
     const { tenantId } = job.data;
@@ -26,11 +26,13 @@ export const webhookSweepJob: JobDefinition = {
         return !r.rows[0]?.busy;
       }));
     if (idle) {
-      await withTenantQueue(ctx.config, (queue) => queue.removeJobScheduler(sweepSchedulerId(tenantId)));
+      await ctx.producer
+        .queue(JOB_QUEUES['webhook-sweep'])
+        .removeJobScheduler(schedulerIds.webhookSweep(tenantId));
       return { unscheduled: true };
     }
     const ids = await overdueDeliveries(ctx.database, tenantId, ctx.config.WEBHOOK_SWEEP_EVERY_MS);
-    await dispatchDeliveries(ctx, tenantId, ids);
+    await ctx.producer.enqueueWebhookDeliveries(tenantId, ids);
     return { requeued: ids.length };
   },
 };

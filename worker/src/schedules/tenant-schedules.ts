@@ -1,7 +1,6 @@
 import type { AppConfig } from '@medstock/config';
+import { JOB_OPTIONS, JOB_QUEUES, type JobProducer, schedulerIds } from '@medstock/contracts';
 import type { Database } from '@medstock/db';
-import type { Queue } from 'bullmq';
-import type { TenantJobData } from '../queues.ts';
 import { syncWebhookSweeps } from '../webhooks/delivery-queue.ts';
 
 /** The next start of a tenant's slot in the period, never in the past (no burst at worker start). */
@@ -21,47 +20,45 @@ export function staggerOffset(tenantId: string, periodMs: number): number {
  * Upserts one housekeeping scheduler per active organisation and removes schedulers of
  * organisations that are gone. Upsert by a deterministic id makes this safe to run repeatedly.
  */
-export async function syncTenantSchedules(
-  config: AppConfig,
-  database: Database,
-  queue: Queue<TenantJobData>,
-) {
+export async function syncTenantSchedules(config: AppConfig, database: Database, producer: JobProducer) {
+  // Fail now rather than wait for Redis: the next sync (or Redis coming back) does it.
+  if (!producer.available) throw new Error('Redis is unavailable; schedules not synced');
   const { rows } = await database.pool.query<{ id: string; recalc_every_minutes: number }>(
     `select id, recalc_every_minutes from control.organizations where status = 'active' order by id`,
   );
   const every = config.HOUSEKEEPING_EVERY_MS;
+  const recalcQueue = producer.queue(JOB_QUEUES.recalculate);
+  const housekeepingQueue = producer.queue(JOB_QUEUES.housekeeping);
   const wanted = new Set<string>();
   for (const { id, recalc_every_minutes } of rows) {
     // The full recalculation runs on the organisation's own schedule, staggered like housekeeping.
     const recalcEvery = recalc_every_minutes * 60_000;
-    wanted.add(`recalculate:${id}`);
-    await queue.upsertJobScheduler(
-      `recalculate:${id}`,
+    const recalcId = schedulerIds.fullRecalculation(id);
+    wanted.add(recalcId);
+    await recalcQueue.upsertJobScheduler(
+      recalcId,
       { every: recalcEvery, startDate: nextSlot(id, recalcEvery) },
       {
         name: 'recalculate',
         data: { tenantId: id },
-        opts: {
-          removeOnComplete: 100,
-          removeOnFail: 500,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 5000 },
-        },
+        opts: { ...JOB_OPTIONS.recalculate, removeOnComplete: 100 },
       },
     );
-    const schedulerId = `housekeeping:${id}`;
-    wanted.add(schedulerId);
-    await queue.upsertJobScheduler(
-      schedulerId,
+    const housekeepingId = schedulerIds.housekeeping(id);
+    wanted.add(housekeepingId);
+    await housekeepingQueue.upsertJobScheduler(
+      housekeepingId,
       { every, startDate: nextSlot(id, every) },
-      { name: 'housekeeping', data: { tenantId: id }, opts: { removeOnComplete: 100, removeOnFail: 500 } },
+      { name: 'housekeeping', data: { tenantId: id }, opts: JOB_OPTIONS.housekeeping },
     );
   }
-  for (const s of await queue.getJobSchedulers()) {
-    if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key))
-      await queue.removeJobScheduler(s.key);
+  for (const queue of [recalcQueue, housekeepingQueue]) {
+    for (const s of await queue.getJobSchedulers()) {
+      if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key))
+        await queue.removeJobScheduler(s.key);
+    }
   }
   // Webhook sweepers come back too if Redis lost them.
-  await syncWebhookSweeps(config, database, queue);
+  await syncWebhookSweeps(config, database, producer);
   return { tenants: rows.length };
 }

@@ -1,5 +1,5 @@
-import type { AppConfig } from '@medstock/config';
-import { type Database, withTenantDb } from '@medstock/db';
+import { type AppConfig, secretKeyRing } from '@medstock/config';
+import { type Database, openWebhookSecret, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { retryDelayMs } from './delivery-queue.ts';
 import { postWebhook } from './post-webhook.ts';
@@ -31,7 +31,9 @@ export function webhookBody(event: {
 type Claimed = {
   id: string;
   url: string;
-  secret: string;
+  endpoint_id: string;
+  secret: string | null;
+  secret_sealed: string | null;
   endpoint_active: boolean;
   event_id: string;
   event_type: string;
@@ -61,7 +63,7 @@ export async function deliverOnce(
         from webhook_endpoints e, events ev
        where d.id = ${deliveryId} and e.id = d.endpoint_id and ev.id = d.event_id
          and d.status = 'pending' and (d.claimed_until is null or d.claimed_until < now())
-      returning d.id, e.url, e.secret, e.active as endpoint_active, ev.id as event_id, ev.type as event_type, ev.payload,
+      returning d.id, e.url, e.id as endpoint_id, e.secret, e.secret_sealed, e.active as endpoint_active, ev.id as event_id, ev.type as event_type, ev.payload,
                 to_char(ev.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as event_created_at, d.attempts`);
     return r.rows[0];
   });
@@ -82,7 +84,14 @@ export async function deliverOnce(
       claimed.url,
       body,
       {
-        [SIGNATURE_HEADER]: signatureHeader(claimed.secret, body),
+        [SIGNATURE_HEADER]: signatureHeader(
+          openWebhookSecret(secretKeyRing(config.SECRETS_KEYS), {
+            id: claimed.endpoint_id,
+            secret: claimed.secret,
+            secret_sealed: claimed.secret_sealed,
+          }),
+          body,
+        ),
         [EVENT_ID_HEADER]: claimed.event_id,
         [EVENT_TYPE_HEADER]: claimed.event_type,
         [DELIVERY_ID_HEADER]: deliveryId,

@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { refreshCookieSecure } from '@medstock/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -30,7 +31,7 @@ export function sessionTokenBody(
 ) {
   reply.setCookie(REFRESH_COOKIE, r.tokens.refreshToken, {
     httpOnly: true,
-    secure: deps.config.COOKIE_SECURE,
+    secure: refreshCookieSecure(deps.config),
     sameSite: 'strict',
     path: '/v1/auth',
     maxAge: deps.config.REFRESH_TOKEN_TTL_SECONDS,

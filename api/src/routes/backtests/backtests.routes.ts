@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { notFound, unprocessable } from '../../lib/problem.ts';
+import { notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
 import { DateTime, IdParams, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
@@ -182,11 +182,22 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
         );
         return r.rows[0]!.id;
       });
-      await deps.queue.add(
-        'backtest',
-        { tenantId: auth.organizationId, runId: run },
-        { jobId: `backtest_${run}`, attempts: 2, removeOnComplete: 100, removeOnFail: 100 },
-      );
+      try {
+        await deps.jobs.enqueueBacktest(auth.organizationId, run);
+      } catch {
+        // The run would wait for ever: fail it and say so (the caller may simply retry).
+        await withTenantDb(deps.database.db, auth, (tx) =>
+          tx.execute(
+            sql`update backtest_runs set status = 'failed', error = 'the backtest could not be queued; try again', finished_at = now() where id = ${run}`,
+          ),
+        );
+        throw new ProblemError(
+          503,
+          'queue_unavailable',
+          'Service unavailable',
+          'The backtest could not be queued; try again shortly.',
+        );
+      }
       reply.header('location', `/v1/backtests/${run}`);
       return reply.status(202).send(runView(await loadRun(auth, run)));
     },

@@ -15,21 +15,5 @@ export async function enqueueFullRecalculation(
   tenantId: string,
   reason?: string,
 ): Promise<string | null> {
-  const jobId = `recalc-full_${tenantId}_${reason ?? Math.floor(Date.now() / WINDOW_MS)}`;
-  try {
-    const job = await deps.queue.add(
-      'recalculate',
-      { tenantId },
-      {
-        jobId,
-        removeOnComplete: true,
-        removeOnFail: 100,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 5000 },
-      },
-    );
-    return job.id ?? jobId;
-  } catch {
-    return null;
-  }
+  return deps.jobs.requestFullRecalculation(tenantId, reason ?? String(Math.floor(Date.now() / WINDOW_MS)));
 }

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import {
   IMPORT_FORMATS,
@@ -13,7 +14,7 @@ import { ProblemError } from '../../lib/problem.ts';
 import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
-import { getImport, listImports, startImport, UploadBody } from './imports.service.ts';
+import { getImport, listImports, receiveUpload, startImport, UploadBody } from './imports.service.ts';
 
 const Kind = StringEnum(IMPORT_KINDS);
 const Format = StringEnum(IMPORT_FORMATS);
@@ -72,20 +73,6 @@ const UPLOAD_DESCRIPTION = [
   'Example (`kind=movements`):\n\n```csv\ndate,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date\n2024-03-01,MAIN,CENTRAL,SYR-5ML,issue,40,piece,,\n2024-03-01,MAIN,CENTRAL,SYR-5ML,receipt,2,box,L2403,2027-02-28\n```',
 ].join('\n\n');
 
-/** Hands the request stream through untouched: the handler streams it to disk. */
-function uploadParser(
-  request: FastifyRequest,
-  payload: NodeJS.ReadableStream,
-  done: (err: Error | null, body?: unknown) => void,
-) {
-  const length = Number(request.headers['content-length']);
-  const type = String(request.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim()
-    .toLowerCase();
-  done(null, new UploadBody(payload, type, Number.isFinite(length) ? length : null));
-}
-
 export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ bearer: [] }];
@@ -94,7 +81,18 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
   // The upload route lives in its own scope: its content-type parsers replace JSON parsing there only.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(Object.keys(CONTENT_TYPES), uploadParser);
+    // The body is streamed to disk (and hashed, for the Idempotency-Key) as it is parsed.
+    scope.addContentTypeParser(
+      Object.keys(CONTENT_TYPES),
+      (request: FastifyRequest, payload: NodeJS.ReadableStream) =>
+        receiveUpload(deps, request.auth, payload, request.headers),
+    );
+    // An upload that no import took (refused, replayed, failed) does not stay on disk.
+    scope.addHook('onSend', async (request, _reply, payload) => {
+      const body = request.body as unknown;
+      if (body instanceof UploadBody && !body.taken) await rm(body.path, { force: true });
+      return payload;
+    });
     const upload = scope.withTypeProvider<TypeBoxTypeProvider>();
     upload.post(
       '/v1/imports',

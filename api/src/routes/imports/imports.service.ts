@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -9,7 +9,7 @@ import { importDir, uploadPath } from '@medstock/worker/imports/upload-paths.ts'
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { notFound, ProblemError } from '../../lib/problem.ts';
+import { notFound, ProblemError, unauthorized } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import { type AuthContext, checkAccess, type Scope } from '../../plugins/access.ts';
 
@@ -67,17 +67,27 @@ const COLUMNS = sql`id, kind, format, status, file_name, file_size, total_rows, 
                     summary, progress, created_by, created_at, started_at, finished_at,
                     (created_at at time zone 'UTC')::text as cursor_at`;
 
-/** The request body of an upload: the raw stream, handed through by the content-type parser. */
+/**
+ * The request body of an upload, once received: the file is already on disk (streamed, never
+ * held in memory) at the path its import will use, with its size and SHA-256.
+ */
 export class UploadBody {
+  /** Set once an import owns the file; an upload nobody took is deleted after the response. */
+  taken = false;
   constructor(
-    readonly stream: NodeJS.ReadableStream,
+    readonly importId: string,
+    readonly path: string,
     readonly contentType: string,
-    readonly declaredLength: number | null,
+    readonly bytes: number,
+    readonly sha256: string,
   ) {}
 
-  /** What the idempotency hash sees: the upload's declared shape, never its bytes. */
+  /**
+   * What the Idempotency-Key fingerprint sees: the content's hash, so a retry of the same file
+   * is replayed and another file under the same key is refused, whatever their sizes.
+   */
   toJSON() {
-    return { upload: this.contentType, length: this.declaredLength };
+    return { upload: this.contentType, bytes: this.bytes, sha256: this.sha256 };
   }
 }
 
@@ -100,11 +110,6 @@ function byteLimit(limit: number, counter: { bytes: number }) {
   });
 }
 
-/**
- * Accepts an import: streams the request body to UPLOAD_DIR (never buffered in memory), records
- * the import as queued and enqueues the import job with the organisation and import ids only.
- */
-
 /** A (created_at, id) keyset cursor, checked before it reaches SQL. */
 function timeCursor(cursor: string | undefined): [string, string] | undefined {
   const after = decodeCursor(cursor, 2);
@@ -123,23 +128,40 @@ function timeCursor(cursor: string | undefined): [string, string] | undefined {
   return [at, id];
 }
 
-export async function startImport(
+/**
+ * Receives an upload (the content-type parser of POST /v1/imports calls it, before the
+ * Idempotency-Key is looked at): streams the request body to UPLOAD_DIR, hashing it on the way.
+ */
+export async function receiveUpload(
   deps: AppDeps,
-  auth: AuthContext,
-  input: { kind: ImportKind; format: ImportFormat; fileName?: string; body: UploadBody },
-) {
-  checkAccess(auth, { scope: KIND_SCOPE[input.kind] });
+  auth: AuthContext | null,
+  stream: NodeJS.ReadableStream,
+  headers: { 'content-type'?: string; 'content-length'?: string },
+): Promise<UploadBody> {
+  if (!auth) throw unauthorized();
+  const contentType = String(headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  const declared = Number(headers['content-length']);
   const limit = deps.config.IMPORT_MAX_BYTES;
-  if (input.body.declaredLength !== null && input.body.declaredLength > limit) throw tooLarge(limit);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const tenantId = auth.organizationId;
   const importId = randomUUID();
   const path = uploadPath(deps.config, tenantId, importId);
   await mkdir(importDir(deps.config, tenantId), { recursive: true });
   const counter = { bytes: 0 };
+  const hash = createHash('sha256');
   try {
     await pipeline(
-      input.body.stream,
+      stream,
       byteLimit(limit, counter),
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      }),
       createWriteStream(path, { highWaterMark: 1 << 20 }),
     );
   } catch (err) {
@@ -161,27 +183,31 @@ export async function startImport(
       'The request body is empty: send the file as the body.',
     );
   }
+  return new UploadBody(importId, path, contentType, counter.bytes, hash.digest('hex'));
+}
+
+/** Records the received upload as a queued import and enqueues its job (organisation and import ids only). */
+export async function startImport(
+  deps: AppDeps,
+  auth: AuthContext,
+  input: { kind: ImportKind; format: ImportFormat; fileName?: string; body: UploadBody },
+) {
+  checkAccess(auth, { scope: KIND_SCOPE[input.kind] });
+  const tenantId = auth.organizationId;
+  const { importId, path } = input.body;
   const [row] = (
     await withTenantDb(deps.database.db, auth, (tx) =>
       tx.execute<ImportRow>(sql`
         insert into import_jobs (id, kind, format, file_name, file_size, content_type, site_ids, created_by)
-        values (${importId}, ${input.kind}, ${input.format}, ${input.fileName ?? null}, ${counter.bytes}, ${input.body.contentType},
+        values (${importId}, ${input.kind}, ${input.format}, ${input.fileName ?? null}, ${input.body.bytes}, ${input.body.contentType},
                 ${auth.siteIds === null ? null : sql`${sql.param([...auth.siteIds])}::uuid[]`}, ${auth.userId})
         returning ${COLUMNS}`),
     )
   ).rows;
+  // From here the import owns the file (the job deletes it; a failed enqueue below does).
+  input.body.taken = true;
   try {
-    await deps.queue.add(
-      'import',
-      { tenantId, importId },
-      {
-        jobId: `import_${importId}`,
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 5000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      },
-    );
+    await deps.jobs.enqueueImport(tenantId, importId);
   } catch {
     await withTenantDb(deps.database.db, auth, (tx) =>
       tx.execute(sql`

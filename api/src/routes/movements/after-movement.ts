@@ -1,17 +1,23 @@
 import type { AppDeps } from '../../deps.ts';
-import { enqueueRecalculation } from '../../lib/enqueue-recalculation.ts';
+import { wakeRecalculation } from '../../lib/enqueue-recalculation.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 
 export interface MovementOutcome {
+  /**
+   * Item-locations whose stock or in-transit quantity changed. The change's transaction has
+   * already marked them in the recalculation outbox (postMovement, order approval/cancellation).
+   */
   posted: { itemId: string; locationId: string }[];
   deliveryIds: string[];
 }
 
 type AfterMovementHook = (deps: AppDeps, auth: AuthContext, outcome: MovementOutcome) => Promise<void>;
 
-/** Work that follows a committed movement: recalculation of the touched item-locations, webhook delivery. */
+/** Work that follows a committed movement: wake the recalculation of the touched item-locations, webhook delivery. */
 const hooks: AfterMovementHook[] = [
-  (deps, auth, outcome) => enqueueRecalculation(deps, auth.organizationId, outcome.posted),
+  async (deps, auth, outcome) => {
+    if (outcome.posted.length) await wakeRecalculation(deps, auth.organizationId);
+  },
 ];
 
 export function onMovementCommitted(hook: AfterMovementHook) {

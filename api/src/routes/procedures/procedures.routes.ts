@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
-import { enqueueRecalculation } from '../../lib/enqueue-recalculation.ts';
+import { wakeRecalculation } from '../../lib/enqueue-recalculation.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
 import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
@@ -225,7 +225,7 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const auth = authOf(request);
       const { procedure, touched } = await scheduleProcedure(deps, auth, request.body);
-      await enqueueRecalculation(deps, auth.organizationId, touched);
+      if (touched.length) await wakeRecalculation(deps, auth.organizationId);
       reply.header('location', `/v1/scheduled-procedures/${procedure.id}`);
       return reply.status(201).send(procedure);
     },
@@ -284,7 +284,7 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const auth = authOf(request);
       const { summary, items, touched } = await upsertSchedule(deps, auth, request.body.items);
-      await enqueueRecalculation(deps, auth.organizationId, touched);
+      if (touched.length) await wakeRecalculation(deps, auth.organizationId);
       return { summary, items };
     },
   );
@@ -399,7 +399,7 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const auth = authOf(request);
       const { procedure, touched } = await cancelProcedure(deps, auth, request.params.id);
-      await enqueueRecalculation(deps, auth.organizationId, touched);
+      if (touched.length) await wakeRecalculation(deps, auth.organizationId);
       return procedure;
     },
   );

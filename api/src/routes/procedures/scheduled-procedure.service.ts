@@ -1,4 +1,11 @@
-import { emitEvent, type PostedMovement, postMovement, type Tx, withTenantDb } from '@medstock/db';
+import {
+  emitEvent,
+  type PostedMovement,
+  postMovement,
+  requestRecalculation,
+  type Tx,
+  withTenantDb,
+} from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { conflict, type FieldError, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
@@ -81,13 +88,18 @@ function procedureTypeError(ref: ProcedureRef, at: string): FieldError {
     : { field: `${at}/procedureTypeCode`, message: 'unknown procedure type', code: 'unknown_procedure_type' };
 }
 
-/** Kit items × location of the given procedures: the item-locations whose planned demand changed. */
+/**
+ * Kit items × location of the given procedures: the item-locations whose planned demand changed.
+ * They are marked for recalculation in this transaction (outbox) and returned.
+ */
 async function plannedPairs(tx: Tx, procedureIds: readonly string[]) {
   if (procedureIds.length === 0) return [];
   const r = await tx.execute<{ item_id: string; location_id: string }>(sql`
     select distinct k.item_id, sp.location_id from scheduled_procedures sp join procedure_kit_items k on k.procedure_type_id = sp.procedure_type_id
      where sp.id = any(${sql.param([...procedureIds])}::uuid[])`);
-  return r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id }));
+  const pairs = r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id }));
+  await requestRecalculation(tx, pairs);
+  return pairs;
 }
 
 export interface ScheduleInput extends ProcedureRef {

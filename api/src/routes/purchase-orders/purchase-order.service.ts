@@ -1,4 +1,4 @@
-import { emitEvent, type Tx, withTenantDb } from '@medstock/db';
+import { emitEvent, requestRecalculation, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { conflict, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
@@ -489,10 +489,9 @@ export async function transitionPurchaseOrder(
        where id = ${id}`);
     const event = await emitStatusChange(tx, auth, po, po.status, rule.to);
     const view = (await loadPurchaseOrder(tx, id))!;
-    return {
-      po: view,
-      deliveryIds: event.deliveryIds,
-      touched: view.lines.map((l) => ({ itemId: l.itemId, locationId: view.locationId })),
-    };
+    const touched = view.lines.map((l) => ({ itemId: l.itemId, locationId: view.locationId }));
+    // Approval and cancellation change what is in transit: recalculate with this commit (outbox).
+    if (action !== 'send') await requestRecalculation(tx, touched);
+    return { po: view, deliveryIds: event.deliveryIds, touched };
   });
 }

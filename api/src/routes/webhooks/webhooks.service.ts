@@ -1,7 +1,8 @@
-import { type EventType, isUuid, withTenantDb } from '@medstock/db';
+import { randomUUID } from 'node:crypto';
+import { secretKeyRing } from '@medstock/config';
+import { type EventType, isUuid, sealWebhookSecret, webhookSecretHint, withTenantDb } from '@medstock/db';
 import { webhookBody } from '@medstock/worker/webhooks/deliver.ts';
-import { deliveryJobId, scheduleWebhookSweep } from '@medstock/worker/webhooks/delivery-queue.ts';
-import { endpointUrlProblem } from '@medstock/worker/webhooks/post-webhook.ts';
+import { endpointUrlProblem, resolveEndpointHost } from '@medstock/worker/webhooks/post-webhook.ts';
 import { newWebhookSecret } from '@medstock/worker/webhooks/signature.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
@@ -16,7 +17,7 @@ type EndpointRow = {
   id: string;
   url: string;
   description: string;
-  secret: string;
+  secret_hint: string;
   events: string[];
   active: boolean;
   created_at: Date | string;
@@ -48,7 +49,7 @@ export const endpointView = (r: EndpointRow) => ({
   events: r.events as EventType[],
   active: r.active,
   // Enough to tell secrets apart after a rotation, never enough to use one.
-  secretHint: `whsec_…${r.secret.slice(-4)}`,
+  secretHint: `whsec_…${r.secret_hint}`,
   createdAt: isoRequired(r.created_at),
   updatedAt: isoRequired(r.updated_at),
   secretRotatedAt: iso(r.secret_rotated_at),
@@ -69,15 +70,25 @@ export const deliveryView = (r: DeliveryRow) => ({
   deliveredAt: iso(r.delivered_at),
 });
 
-const ENDPOINT_COLUMNS = sql`id, url, description, secret, events, active, created_at, updated_at, secret_rotated_at,
+const ENDPOINT_COLUMNS = sql`id, url, description, secret_hint, events, active, created_at, updated_at, secret_rotated_at,
   (created_at at time zone 'UTC')::text as cursor_at`;
 const DELIVERY_SELECT = sql`
   select d.id, d.endpoint_id, d.event_id, ev.type as event_type, d.status, d.attempts, d.last_status_code, d.last_error,
          d.next_attempt_at, d.created_at, d.last_attempt_at, d.delivered_at, (d.created_at at time zone 'UTC')::text as cursor_at
     from webhook_deliveries d join events ev on ev.id = d.event_id`;
 
-function assertUrl(deps: AppDeps, url: string) {
-  const problem = endpointUrlProblem(url, deps.config.WEBHOOK_ALLOW_PRIVATE_URLS);
+/**
+ * The URL must be http(s) and reach a public unicast address: literals are classified, names
+ * resolved (a name that does not resolve yet is accepted: delivery checks again, after its own
+ * lookup). The problem never says what a name resolved to.
+ */
+async function assertUrl(deps: AppDeps, url: string) {
+  const allowPrivate = deps.config.WEBHOOK_ALLOW_PRIVATE_URLS;
+  let problem = endpointUrlProblem(url, allowPrivate);
+  if (!problem && !allowPrivate) {
+    const resolved = await resolveEndpointHost(new URL(url).hostname, false);
+    if (!resolved.ok && !resolved.unresolved) problem = resolved.problem;
+  }
   if (problem)
     throw unprocessable('invalid_webhook_url', `The endpoint URL ${problem}.`, [
       { field: 'body:/url', message: problem },
@@ -86,7 +97,7 @@ function assertUrl(deps: AppDeps, url: string) {
 
 /** The sweeper of this organisation runs while it has endpoints; scheduling is idempotent. */
 async function ensureSweeper(deps: AppDeps, tenantId: string) {
-  await scheduleWebhookSweep(deps.queue, deps.config, tenantId).catch(() => undefined);
+  await deps.jobs.scheduleWebhookSweep(tenantId, deps.config.WEBHOOK_SWEEP_EVERY_MS).catch(() => undefined);
 }
 
 /** A (created_at, id) keyset cursor, checked before it reaches SQL. */
@@ -141,12 +152,16 @@ export async function createEndpoint(
   auth: AuthContext,
   input: { url: string; events: EventType[]; description?: string; active?: boolean },
 ) {
-  assertUrl(deps, input.url);
+  await assertUrl(deps, input.url);
   const secret = newWebhookSecret();
+  // The id is chosen here: the sealed secret is bound to its row.
+  const id = randomUUID();
+  const sealed = sealWebhookSecret(secretKeyRing(deps.config.SECRETS_KEYS), id, secret);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<EndpointRow>(sql`
-      insert into webhook_endpoints (url, description, secret, events, active)
-      values (${input.url}, ${input.description ?? ''}, ${secret}, ${sql.param(input.events)}::text[], ${input.active ?? true})
+      insert into webhook_endpoints (id, url, description, secret_sealed, secret_hint, events, active)
+      values (${id}, ${input.url}, ${input.description ?? ''}, ${sealed}, ${webhookSecretHint(secret)},
+              ${sql.param(input.events)}::text[], ${input.active ?? true})
       returning ${ENDPOINT_COLUMNS}`),
   );
   await ensureSweeper(deps, auth.organizationId);
@@ -159,7 +174,7 @@ export async function updateEndpoint(
   id: string,
   patch: { url?: string; events?: EventType[]; description?: string; active?: boolean },
 ) {
-  if (patch.url !== undefined) assertUrl(deps, patch.url);
+  if (patch.url !== undefined) await assertUrl(deps, patch.url);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<EndpointRow>(sql`
       update webhook_endpoints set
@@ -186,10 +201,14 @@ export async function deleteEndpoint(deps: AppDeps, auth: AuthContext, id: strin
 
 /** A new secret takes effect at once: deliveries from now on are signed with it only. */
 export async function rotateSecret(deps: AppDeps, auth: AuthContext, id: string) {
+  if (!isUuid(id)) throw notFound('The webhook endpoint');
   const secret = newWebhookSecret();
+  const sealed = sealWebhookSecret(secretKeyRing(deps.config.SECRETS_KEYS), id, secret);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<EndpointRow>(sql`
-      update webhook_endpoints set secret = ${secret}, secret_rotated_at = now(), updated_at = now() where id = ${id}
+      update webhook_endpoints set secret_sealed = ${sealed}, secret = null, secret_hint = ${webhookSecretHint(secret)},
+             secret_rotated_at = now(), updated_at = now()
+       where id = ${id}
       returning ${ENDPOINT_COLUMNS}`),
   );
   if (!r.rows[0]) throw notFound('The webhook endpoint');
@@ -298,8 +317,7 @@ export async function redeliver(deps: AppDeps, auth: AuthContext, endpointId: st
   );
   if (before.status === 'pending') {
     // Waiting out a backoff delay: run it now.
-    const job = await deps.queue.getJob(deliveryJobId(deliveryId)).catch(() => undefined);
-    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+    await deps.jobs.runDeliveryNow(deliveryId);
   }
   await enqueueDeliveries(deps, auth.organizationId, [deliveryId]);
   await ensureSweeper(deps, auth.organizationId);

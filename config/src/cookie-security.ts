@@ -1,0 +1,18 @@
+/**
+ * Whether the refresh cookie is marked Secure. COOKIE_SECURE decides when set (false is for
+ * installations served over plain http on a ward network, where a Secure cookie would never be
+ * stored); unset, the cookie is Secure unless PUBLIC_URL is plain http on a loopback address.
+ */
+export function refreshCookieSecure(config: { PUBLIC_URL: string; COOKIE_SECURE?: boolean }): boolean {
+  if (config.COOKIE_SECURE !== undefined) return config.COOKIE_SECURE;
+  let u: URL;
+  try {
+    u = new URL(config.PUBLIC_URL);
+  } catch {
+    return true;
+  }
+  if (u.protocol !== 'http:') return true;
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const loopback = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return !loopback;
+}

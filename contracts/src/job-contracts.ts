@@ -1,0 +1,106 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * One queue per kind of work, each with its own concurrency in the worker, so a slow kind (a
+ * full recalculation, an import, a hanging webhook receiver) never holds the slots of another.
+ */
+export const QUEUE_NAMES = [
+  'recalculate',
+  'recalculate-drain',
+  'import',
+  'backtest',
+  'webhook-delivery',
+  'housekeeping',
+] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Job data carries the tenant id and record ids only, never secrets; handlers re-read state. */
+export interface JobPayloads {
+  /** A full recalculation of one organisation (scheduled, after a rule change or an import). */
+  recalculate: { tenantId: string };
+  /** Drains the organisation's recalculation outbox (item-locations a change marked in PostgreSQL). */
+  'recalculate-drain': { tenantId: string };
+  import: { tenantId: string; importId: string };
+  backtest: { tenantId: string; runId: string };
+  'webhook-delivery': { tenantId: string; deliveryId: string };
+  housekeeping: { tenantId: string };
+  'webhook-sweep': { tenantId: string };
+}
+export type JobName = keyof JobPayloads;
+export type TenantJobData = JobPayloads[JobName];
+
+/** The queue each job runs on. */
+export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
+  recalculate: 'recalculate',
+  'recalculate-drain': 'recalculate-drain',
+  import: 'import',
+  backtest: 'backtest',
+  'webhook-delivery': 'webhook-delivery',
+  housekeeping: 'housekeeping',
+  'webhook-sweep': 'housekeeping',
+};
+export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
+
+/**
+ * The backoff type of webhook deliveries. The worker computes the delay from its own
+ * WEBHOOK_BACKOFF_BASE_MS (and stops at its own WEBHOOK_MAX_ATTEMPTS), so the retry schedule
+ * never depends on which process enqueued the delivery.
+ */
+export const WEBHOOK_BACKOFF_TYPE = 'webhook';
+/** A ceiling only (the largest WEBHOOK_MAX_ATTEMPTS the configuration accepts). */
+export const WEBHOOK_ATTEMPTS_CEILING = 30;
+
+/** Options every job of a kind is enqueued with. Deterministic ids make repeated enqueues collapse. */
+export const JOB_OPTIONS: { readonly [N in JobName]: JobsOptions } = {
+  recalculate: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: true,
+    removeOnFail: 100,
+  },
+  // A failed drain (database unreachable) is retried soon; the rows wait in PostgreSQL anyway,
+  // and the worker's periodic drain picks them up even if this job is lost.
+  'recalculate-drain': {
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 250 },
+    removeOnComplete: true,
+    removeOnFail: true,
+  },
+  // Enough attempts to outlast a database restart (5 s, 10 s, 20 s, 40 s, 80 s).
+  import: {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: 1000,
+    removeOnFail: 1000,
+  },
+  backtest: { attempts: 2, removeOnComplete: 100, removeOnFail: 100 },
+  // Finished jobs are removed so a later redelivery of the same delivery can use the id again;
+  // the delivery log lives in the database, not in Redis.
+  'webhook-delivery': {
+    attempts: WEBHOOK_ATTEMPTS_CEILING,
+    backoff: { type: WEBHOOK_BACKOFF_TYPE },
+    removeOnComplete: true,
+    removeOnFail: true,
+  },
+  housekeeping: { removeOnComplete: 100, removeOnFail: 500 },
+  'webhook-sweep': { removeOnComplete: 10, removeOnFail: 50 },
+};
+
+/**
+ * Job and scheduler ids. One drain job per organisation: changes arriving while it waits collapse
+ * into it; one arriving while it runs is picked up by its next pass or, after it completes, by the
+ * worker's completion check (see the drain job).
+ */
+export const jobIds = {
+  drain: (tenantId: string) => `recalc-drain_${tenantId}`,
+  fullRecalculation: (tenantId: string, reason: string) => `recalc-full_${tenantId}_${reason}`,
+  import: (importId: string) => `import_${importId}`,
+  backtest: (runId: string) => `backtest_${runId}`,
+  delivery: (deliveryId: string) => `whd_${deliveryId}`,
+};
+
+export const schedulerIds = {
+  fullRecalculation: (tenantId: string) => `recalculate:${tenantId}`,
+  housekeeping: (tenantId: string) => `housekeeping:${tenantId}`,
+  webhookSweep: (tenantId: string) => `webhook-sweep_${tenantId}`,
+};

@@ -1,0 +1,151 @@
+import type { AppConfig } from '@medstock/config';
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  JOB_OPTIONS,
+  JOB_QUEUES,
+  type JobName,
+  type JobPayloads,
+  jobIds,
+  type QueueName,
+  schedulerIds,
+} from './job-contracts.ts';
+import { producerConnection } from './redis-connections.ts';
+
+/** Redis is not reachable right now; nothing was enqueued. */
+export class QueueUnavailableError extends Error {
+  constructor() {
+    super('the job queue (Redis) is unavailable');
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+type ProducerConfig = Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>;
+
+/**
+ * Enqueues jobs for the worker, typed by the job contracts. Used by the API and by the worker
+ * itself (jobs that start other jobs). Every call fails fast when Redis is down: callers either
+ * report it (an import answers 503) or rely on PostgreSQL (the recalculation outbox, pending
+ * webhook deliveries and their sweeper), which is why the "never throws" helpers below exist.
+ */
+export class JobProducer {
+  readonly connection: Redis;
+  private readonly queues = new Map<QueueName, Queue>();
+  private readonly ownsConnection: boolean;
+
+  constructor(
+    private readonly config: ProducerConfig,
+    opts: { connection?: Redis; onError?: (err: Error) => void } = {},
+  ) {
+    this.onError = opts.onError ?? (() => {});
+    this.ownsConnection = !opts.connection;
+    this.connection = opts.connection ?? producerConnection(config.REDIS_URL, this.onError);
+  }
+
+  private readonly onError: (err: Error) => void;
+
+  /** The BullMQ queue of that name (created once; the connection is shared). */
+  queue(name: QueueName): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.connection, prefix: this.config.QUEUE_PREFIX });
+      q.on('error', this.onError);
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** True when enqueueing can work now (the connection is up). */
+  get available(): boolean {
+    return this.connection.status === 'ready';
+  }
+
+  /** Adds one job with its kind's options; throws QueueUnavailableError at once when Redis is down. */
+  async add<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<string> {
+    if (!this.available) throw new QueueUnavailableError();
+    const job = await this.queue(JOB_QUEUES[name]).add(name, data, { ...JOB_OPTIONS[name], ...opts });
+    return job.id ?? opts.jobId ?? '';
+  }
+
+  /**
+   * Wakes the worker to drain an organisation's recalculation outbox now. The outbox row was
+   * committed with the change, so a failure here only costs latency (the worker's periodic drain
+   * finds the row): never throws.
+   */
+  async wakeRecalculationDrain(tenantId: string): Promise<boolean> {
+    try {
+      await this.add('recalculate-drain', { tenantId }, { jobId: jobIds.drain(tenantId) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A full recalculation; `reason` makes the job id (repeats collapse). Null when Redis is down. */
+  async requestFullRecalculation(tenantId: string, reason: string): Promise<string | null> {
+    try {
+      return await this.add(
+        'recalculate',
+        { tenantId },
+        { jobId: jobIds.fullRecalculation(tenantId, reason) },
+      );
+    } catch {
+      return null;
+    }
+  }
+
+  enqueueImport(tenantId: string, importId: string): Promise<string> {
+    return this.add('import', { tenantId, importId }, { jobId: jobIds.import(importId) });
+  }
+
+  enqueueBacktest(tenantId: string, runId: string): Promise<string> {
+    return this.add('backtest', { tenantId, runId }, { jobId: jobIds.backtest(runId) });
+  }
+
+  /**
+   * One job per delivery, the delivery's id as job id, so enqueues from the API, the engine and
+   * the sweeper collapse. Never throws: deliveries left pending are re-sent by the sweeper.
+   */
+  async enqueueWebhookDeliveries(tenantId: string, deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    try {
+      if (!this.available) throw new QueueUnavailableError();
+      await this.queue(JOB_QUEUES['webhook-delivery']).addBulk(
+        deliveryIds.map((deliveryId) => ({
+          name: 'webhook-delivery',
+          data: { tenantId, deliveryId },
+          opts: { ...JOB_OPTIONS['webhook-delivery'], jobId: jobIds.delivery(deliveryId) },
+        })),
+      );
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  /** A delivery waiting out a retry delay runs now (a redelivery click). */
+  async runDeliveryNow(deliveryId: string): Promise<void> {
+    try {
+      if (!this.available) return;
+      const job = await this.queue(JOB_QUEUES['webhook-delivery']).getJob(jobIds.delivery(deliveryId));
+      if (job && (await job.isDelayed())) await job.promote();
+    } catch {
+      // The enqueue that follows (or the sweeper) sends it.
+    }
+  }
+
+  /** The organisation's webhook sweeper (re-sends deliveries whose job was lost); idempotent. */
+  async scheduleWebhookSweep(tenantId: string, everyMs: number): Promise<void> {
+    if (!this.available) throw new QueueUnavailableError();
+    await this.queue(JOB_QUEUES['webhook-sweep']).upsertJobScheduler(
+      schedulerIds.webhookSweep(tenantId),
+      { every: everyMs },
+      { name: 'webhook-sweep', data: { tenantId }, opts: JOB_OPTIONS['webhook-sweep'] },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    if (this.ownsConnection) await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}
