@@ -55,12 +55,21 @@ if (args.api && !args['database-url']) {
 }
 
 let stack: Stack | null = null;
+let starting: Promise<Stack> | null = null;
 let tearingDown: Promise<void> | null = null;
-const teardown = () => (tearingDown ??= (stack?.teardown() ?? Promise.resolve()).catch(() => {}));
+let interrupted = false;
+// A stack still starting is torn down once it is up (or it tears itself down if its start fails).
+const teardown = () =>
+  (tearingDown ??= (async () => {
+    const s = stack ?? (await starting?.catch(() => null));
+    await s?.teardown();
+  })().catch(() => {}));
 process.on('exit', () => killStackNow(stack));
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log(`${signal}: stopping the stack`);
+    interrupted = true;
+    setTimeout(() => process.exit(130), 90_000).unref();
     void teardown().then(() => process.exit(130));
   });
 }
@@ -68,9 +77,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const outcomes: ScenarioOutcome[] = [];
 let fatal: string | null = null;
 try {
-  stack = args.api
-    ? externalStack(args.api, args['database-url']!, args['mail-dir'])
-    : await startOwnStack(log);
+  starting = args.api
+    ? Promise.resolve(externalStack(args.api, args['database-url']!, args['mail-dir']))
+    : startOwnStack(log);
+  stack = await starting;
   const audit = new LedgerAudit(stack.databaseUrl);
   const ctx = {
     stack,
@@ -81,6 +91,7 @@ try {
     seed: Number(args.seed),
   };
   for (const def of SCENARIOS.filter((s) => !wanted || wanted.includes(s.name))) {
+    if (interrupted) break;
     if (def.needsControl && !stack.control) {
       outcomes.push({
         status: 'skipped',

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrateAll } from '@medstock/db';
@@ -83,6 +83,9 @@ async function waitWorkerStarted(proc: ManagedProcess, output: () => string, tim
  */
 export async function startOwnStack(log: (line: string) => void): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'medstock-chaos-'));
+  // Traversable, so PostgreSQL (run as the postgres user when we are root) keeps its data here
+  // rather than in a relocated folder that removing this one would leave behind.
+  chmodSync(dataDir, 0o755);
   const logDir = resolve(root, '.local/chaos/logs');
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
