@@ -101,7 +101,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
         title: 'medstock API',
         version: API_VERSION,
         description:
-          'Early warning for medical consumables. Authenticate with `Authorization: Bearer <access token>` (from /v1/auth/login) or an API key (`Authorization: Bearer msk_...` or `X-API-Key`). Errors are RFC 9457 problem details. Every POST accepts an `Idempotency-Key` header.',
+          'Early warning for medical consumables. Authenticate with `Authorization: Bearer <access token>` (from /v1/auth/login) or an API key (`Authorization: Bearer msk_...` or `X-API-Key`). Errors are RFC 9457 problem details. Authenticated POSTs accept an `Idempotency-Key` header, scoped to the user or API key (ignored on /v1/auth/* and on anonymous calls); a retry of a response that carried a credential answers `409 idempotent_secret_not_replayed`, one whose first attempt was applied but its answer lost in a crash `409 idempotency_applied_response_lost`.',
       },
       components: {
         securitySchemes: {
