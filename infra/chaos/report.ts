@@ -29,6 +29,8 @@ export interface ScenarioResult {
   stuckCommitted: number | null;
   alertsCurrentSeconds: number | null;
   alertsTimeoutSeconds: number;
+  /** When the last request got its definitive answer, after the dependency's return (retries, back-off). */
+  lastWriteSeconds: number;
   outageSeconds: number;
   stockedOut: { stockedOut: number; alerted: number };
   statuses: { writes: Record<string, number>; reads: Record<string, number> };
@@ -104,7 +106,7 @@ export function formatReport(outcomes: ScenarioOutcome[]): string {
     ]);
     const lines = [
       `${r.name}: ${r.title}`,
-      `  outage ${r.outageSeconds} s; ${r.attempts} write attempts; ${r.refused} refused (4xx), ${r.gaveUp} gave up, ${r.confirmedWithoutResponse} confirmed by 409 applied_response_lost, ${r.appliedUnconfirmed} applied unbeknown to the client`,
+      `  outage ${r.outageSeconds} s; last write answered ${r.lastWriteSeconds} s after the return; ${r.attempts} write attempts; ${r.refused} refused (4xx), ${r.gaveUp} gave up, ${r.confirmedWithoutResponse} confirmed by 409 applied_response_lost, ${r.appliedUnconfirmed} applied unbeknown to the client`,
       `  503+Retry-After ${r.unavailable}, timeouts ${r.timeouts}, answers > 5 s ${r.slow} (of ${r.attempts + r.reads} incl. ${r.reads} reads)` +
         (r.stuckKeys ? `; of the stuck keys, ${r.stuckCommitted} have their movement committed` : ''),
       `  stocked out at the end: ${r.stockedOut.stockedOut} item-locations, ${r.stockedOut.alerted} with a stocked_out alert`,

@@ -168,6 +168,7 @@ async function measure(
     alertsCurrentSeconds:
       alerts.currentAt === null ? null : seconds(Math.max(0, alerts.currentAt - window.backAt)),
     alertsTimeoutSeconds: seconds(ctx.alertsTimeoutMs),
+    lastWriteSeconds: seconds(Math.max(0, run.settledAt - window.backAt)),
     outageSeconds: seconds(window.backAt - window.faultAt),
     stockedOut,
     statuses: { writes: run.writes.byStatus, reads: run.reads.byStatus },
