@@ -6,13 +6,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { parseTrustProxy } from '@medstock/config';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import type { AppDeps } from './deps.ts';
+import { logSafeError } from './lib/log-safe-error.ts';
+import { nulCharacterIssues, nulCharacterPaths } from './lib/nul-characters.ts';
 import { ProblemError } from './lib/problem.ts';
 import { auditPlugin } from './plugins/audit.plugin.ts';
 import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { credentialResponsesPlugin } from './plugins/credential-responses.plugin.ts';
-import { errorsPlugin } from './plugins/errors.plugin.ts';
+import { errorsPlugin, frameworkErrorHandler } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
 import { redisStoreWithLocalFallback } from './plugins/rate-limit-store.ts';
 import { webPlugin } from './plugins/web.plugin.ts';
@@ -23,14 +25,20 @@ export type App = FastifyInstance;
 export const API_VERSION = '0.1.0';
 
 /** The whole API as one Fastify instance; server.ts only listens, tests call app.inject. */
-export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
+export async function buildApp(
+  deps: AppDeps,
+  // logStream: where log lines go instead of stdout (tests read what the log would carry).
+  opts: { logger?: boolean; logStream?: { write(line: string): void } } = {},
+) {
   const { config } = deps;
   const app = Fastify({
     logger:
-      opts.logger === false
+      opts.logger === false && !opts.logStream
         ? false
         : {
             level: config.LOG_LEVEL,
+            serializers: { err: logSafeError },
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
             redact: [
               'req.headers.authorization',
               'req.headers["x-api-key"]',
@@ -47,16 +55,25 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     // Off unless TRUST_PROXY names the proxies in front: else any client could pick its own address.
     trustProxy: parseTrustProxy(config.TRUST_PROXY),
     routerOptions: { maxParamLength: 200 },
+    // Over-long path segments (414) and malformed URLs (400) answer problem details too.
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // TypeBox validates: bodies strictly (no coercion, unknown fields refused by each schema),
   // params and query strings with string-to-number conversion.
   // A POST without a body is validated as an empty object, so the client is told which fields
-  // are required rather than "must be object".
+  // are required rather than "must be object". Every part is also searched for NUL characters,
+  // which no PostgreSQL text can hold, so no schema has to remember them.
   app.setValidatorCompiler((route) => {
     const check = TypeBoxValidatorCompiler(route);
-    return route.httpPart === 'body' ? (value: unknown) => check(value ?? {}) : check;
+    return (value: unknown) => {
+      const result = check(route.httpPart === 'body' ? (value ?? {}) : value);
+      const nul = nulCharacterPaths(value);
+      if (!nul.length) return result;
+      const earlier = (result as { error?: FastifySchemaValidationError[] }).error ?? [];
+      return { error: [...earlier, ...nulCharacterIssues(nul)] as FastifySchemaValidationError[] };
+    };
   });
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -113,6 +130,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}) {
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // Where the README (and integrators' tooling) looks for the document; /docs/json stays for the UI.
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () =>
+    app.swagger(),
+  );
   await app.register(authPlugin, deps);
   await app.register(credentialResponsesPlugin);
   await app.register(idempotencyPlugin, deps);

@@ -146,7 +146,66 @@ describe('problem details for bad input (never a 500)', () => {
   });
 });
 
+describe('input PostgreSQL cannot store, and URLs Fastify cannot route', () => {
+  it('a NUL character in any string is a field error, in bodies and query strings', async () => {
+    const body = expectProblem(
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/sites',
+        headers: owner.headers,
+        payload: { code: 'NUL1', name: 'ward\u0000one' },
+      }),
+      400,
+      'validation_failed',
+    );
+    expect(body.errors).toContainEqual({
+      field: 'body:/name',
+      message: expect.any(String),
+      code: 'nul_character',
+    });
+    const site = (await t.app.inject({ method: 'GET', url: '/v1/sites', headers: owner.headers })).json()
+      .items[0];
+    const patch = expectProblem(
+      await t.app.inject({
+        method: 'PATCH',
+        url: `/v1/sites/${site.id}`,
+        headers: owner.headers,
+        payload: { address: '\u0000' },
+      }),
+      400,
+      'validation_failed',
+    );
+    expect(patch.errors.map((e: { field: string }) => e.field)).toEqual(['body:/address']);
+    const query = expectProblem(
+      await t.app.inject({ method: 'GET', url: '/v1/items?q=gauze%00', headers: owner.headers }),
+      400,
+      'validation_failed',
+    );
+    expect(query.errors.map((e: { field: string }) => e.field)).toEqual(['querystring:/q']);
+  });
+
+  it('an over-long path segment is a 414 problem, a malformed escape a 400 problem', async () => {
+    const long = await t.app.inject({
+      method: 'GET',
+      url: `/v1/sites/${'a'.repeat(300)}`,
+      headers: owner.headers,
+    });
+    expectProblem(long, 414, 'uri_too_long');
+    const bad = await t.app.inject({ method: 'GET', url: '/v1/sites/%zz', headers: owner.headers });
+    expectProblem(bad, 400, 'bad_url');
+  });
+});
+
 describe('HTTP conventions', () => {
+  it('serves the OpenAPI document at /openapi.json (where the README says), publicly', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(String(res.headers['content-type'])).toContain('application/json');
+    expect(res.json()).toEqual(t.app.swagger());
+    expect(res.json().paths['/v1/sites']).toBeDefined();
+    expect((await t.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
+  });
+
   it('sets security headers and echoes a request id', async () => {
     const res = await t.app.inject({
       method: 'GET',

@@ -6,7 +6,22 @@ export const StringEnum = <const T extends string[]>(values: readonly [...T], op
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
-export const DateTime = Type.String({ format: 'date-time' });
+/**
+ * Calendar dates and instants are limited to the years 1900–2200: far outside any stock record,
+ * and inside what PostgreSQL and JavaScript dates both represent (year 0 and 9999 + a day broke
+ * both), so out-of-range input is a field error, not a database error.
+ */
+const YEAR_1900_TO_2200 = '(?:19\\d\\d|2[01]\\d\\d|2200)';
+export const IsoDate = Type.String({
+  format: 'date',
+  pattern: `^${YEAR_1900_TO_2200}-`,
+  description: 'A calendar day, YYYY-MM-DD, years 1900–2200.',
+});
+export const DateTime = Type.String({
+  format: 'date-time',
+  pattern: `^${YEAR_1900_TO_2200}-`,
+  description: 'An instant, RFC 3339 with offset, years 1900–2200.',
+});
 export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 export const Role = StringEnum(['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'], {
   description:

@@ -100,7 +100,32 @@ const PG_CLIENT_ERRORS: Record<string, [number, string, string]> = {
   '22003': [400, 'value_out_of_range', 'A number is out of range.'],
   '22001': [400, 'value_too_long', 'A value is too long.'],
   '40001': [409, 'serialization_conflict', 'A concurrent change conflicted; retry the request.'],
+  // Second line of defence behind the request schemas (NUL characters, dates, lengths).
+  '22021': [400, 'invalid_text', 'A text value contains a character the database cannot store.'],
+  '22P05': [400, 'invalid_text', 'A text value contains a character the database cannot store.'],
+  '22007': [400, 'invalid_value', 'A date or time has the wrong format.'],
+  '22008': [400, 'value_out_of_range', 'A date or time is out of range.'],
+  '54000': [400, 'value_too_long', 'A value is too long.'],
 };
+
+/**
+ * Errors Fastify raises before routing (an over-long path segment: 414; a malformed URL: 400)
+ * answer problem details like everything else.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const known: Record<string, [number, string, string, string]> = {
+    FST_ERR_MAX_PARAM_LENGTH: [414, 'uri_too_long', 'URI too long', 'A path segment is too long.'],
+    FST_ERR_BAD_URL: [400, 'bad_url', 'Bad request', 'The URL is not valid (a malformed escape?).'],
+  };
+  const [status, code, title, detail] = known[error.code] ?? [
+    error.statusCode && error.statusCode < 500 ? error.statusCode : 400,
+    'bad_request',
+    'Bad request',
+    'The request could not be routed.',
+  ];
+  reply.header('x-request-id', request.id);
+  return sendProblem(reply, request, { status, code, title, detail });
+}
 
 /** Seconds a client should wait before retrying while the database is unavailable. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -183,6 +208,8 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     const pgCode = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
       const [status, code, detail] = PG_CLIENT_ERRORS[pgCode] as [number, string, string];
+      // Which rule refused the change helps operators; the serializer keeps the values out.
+      request.log.info({ err: error }, 'database refused the change');
       return sendProblem(reply, request, {
         status,
         code,

@@ -12,7 +12,11 @@ import { createTestDatabase } from './test-database.ts';
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
 /** The real app on a fresh database and the test Redis, driven with app.inject. */
-export async function startTestApp(overrides: Partial<Record<keyof AppConfig, string>> = {}) {
+export async function startTestApp(
+  overrides: Partial<Record<keyof AppConfig, string>> = {},
+  // e.g. { logStream } for a test that reads what the API logs
+  appOptions: Parameters<typeof buildApp>[1] = {},
+) {
   const database = await createTestDatabase();
   // Mail goes over real SMTP to a capture server of this app's own, unless a test chooses its
   // own SMTP_URL (or '' for .eml files in a MAIL_DIR of its own); never into the checkout.
@@ -29,7 +33,7 @@ export async function startTestApp(overrides: Partial<Record<keyof AppConfig, st
     ...overrides,
   });
   const deps = await createDeps(config);
-  const app = await buildApp(deps, { logger: false });
+  const app = await buildApp(deps, { logger: false, ...appOptions });
   await app.ready();
   return {
     app,

@@ -172,7 +172,7 @@ export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, 1);
+      const after = decodeCursor(request.query.cursor, ['int']);
       const rows = await ruleVersions(deps, authOf(request), limit, after ? Number(after[0]) : undefined);
       const page = paginate(rows, limit, (r) => [r.version]);
       return { items: page.items.map(view), nextCursor: page.nextCursor };

@@ -141,7 +141,7 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, 3) as [number, string, string] | undefined;
+      const after = decodeCursor(cursor, ['int', 'timestamp', 'uuid']);
       const rows = await listAlerts(deps, authOf(request), filter, limit, after);
       const rank = (s: string) => ['critical', 'high', 'medium', 'low'].indexOf(s);
       const page = paginate(rows, limit, (r) => [rank(r.severity), isoRequired(r.opened_at), r.id]);
@@ -210,7 +210,7 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, 1);
+      const after = decodeCursor(request.query.cursor, ['int']);
       const rows = await alertFeed(deps, authOf(request), limit, after ? Number(after[0]) : undefined);
       const page = paginate(rows, limit, (r) => [Number(r.id)]);
       return {

@@ -90,7 +90,7 @@ export async function anomalyRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+      const after = decodeCursor(cursor, ['date', 'uuid']) as [string, string] | undefined;
       const rows = await listAnomalies(deps, authOf(request), filter, limit, after);
       const page = paginate(rows, limit, (r) => [r.day, r.id]);
       return { items: page.items.map(view), nextCursor: page.nextCursor };

@@ -49,7 +49,7 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   const { rows } = await deps.database.pool.query<ApiKeyRow>(
     `select id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at from control.api_keys
       where organization_id = $1 ${after ? 'and (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}

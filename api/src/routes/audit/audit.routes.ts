@@ -61,7 +61,7 @@ export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       const q = request.query;
       const limit = pageLimit(q.limit);
-      const after = decodeCursor(q.cursor, 1);
+      const after = decodeCursor(q.cursor, ['int']);
       const rows = await withTenantDb(deps.database.db, auth, async (tx) => {
         const r = await tx.execute<{
           id: string;

@@ -6,12 +6,11 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
 import { notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
-import { DateTime, IdParams, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, IsoDate, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 
-const IsoDate = Type.String({ format: 'date' });
 const Step = StringEnum(['daily', 'weekly', 'monthly']);
 const Run = Type.Object({
   id: Uuid,
@@ -218,7 +217,7 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const auth = authOf(request);
       const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, 2);
+      const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
       const rows = await withTenantDb(deps.database.db, auth, async (tx) =>
         scopeSummaries(
           tx,
@@ -307,7 +306,7 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
         return reply.type('text/csv; charset=utf-8').send(`${body}\n`);
       }
       const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, 3);
+      const after = decodeCursor(request.query.cursor, ['uuid', 'uuid', 'date']);
       const r = await withTenantDb(deps.database.db, auth, (tx) =>
         tx.execute<BtRow>(sql`select ${cols} from backtest_rows where run_id = ${request.params.id} ${visible}
           ${after ? sql`and (item_id, location_id, as_of) > (${after[0]}::uuid, ${after[1]}::uuid, ${after[2]}::date)` : sql``}

@@ -173,7 +173,7 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, 2) as [string, string] | undefined;
+      const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']) as [string, string] | undefined;
       const rows = await listRuns(deps, authOf(request), limit, after);
       const page = paginate(rows, limit, (r) => [r.cursor_key, r.id]);
       return { items: page.items.map(runView), nextCursor: page.nextCursor };
@@ -204,7 +204,7 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, 2) as [string, string] | undefined;
+      const after = decodeCursor(cursor, ['uuid', 'uuid']) as [string, string] | undefined;
       const rows = await listPolicies(deps, authOf(request), filter, limit, after);
       const page = paginate(rows, limit, (r) => [r.item_id, r.location_id]);
       return { items: page.items.map(policyView), nextCursor: page.nextCursor };

@@ -112,7 +112,7 @@ function byteLimit(limit: number, counter: { bytes: number }) {
 
 /** A (created_at, id) keyset cursor, checked before it reaches SQL. */
 function timeCursor(cursor: string | undefined): [string, string] | undefined {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   if (after === undefined) return undefined;
   const [at, id] = after;
   if (

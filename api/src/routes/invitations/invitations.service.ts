@@ -137,7 +137,7 @@ export async function createInvitation(
 }
 
 export async function listInvitations(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   const { rows } = await deps.database.pool.query<InvitationRow>(
     `select ${COLUMNS} from control.invitations
       where organization_id = $1 and accepted_at is null and revoked_at is null

@@ -83,7 +83,7 @@ export async function listItems(
   limit: number,
   cursor?: string,
 ) {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const conds: SQL[] = [sql`true`];
   const q = filter.q?.trim();
   if (q) {

@@ -2,13 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
-import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IsoDate, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { computeKpis } from './kpis.service.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const IsoDate = Type.String({ format: 'date' });
 const Rate = Nullable(Type.Number({ minimum: 0, maximum: 1 }));
 
 const Period = Type.Object({

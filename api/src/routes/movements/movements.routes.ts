@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IsoDate, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from './after-movement.ts';
@@ -28,7 +28,6 @@ const LedgerType = StringEnum([
   'return',
   'write_off',
 ]);
-const IsoDate = Type.String({ format: 'date' });
 
 const Movement = Type.Object({
   id: Type.Integer(),
@@ -156,7 +155,7 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, 1);
+      const after = decodeCursor(cursor, ['int']);
       const rows = await listMovements(
         deps,
         authOf(request),

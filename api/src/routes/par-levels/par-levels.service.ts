@@ -53,7 +53,7 @@ export async function listParLevels(
   limit: number,
   cursor?: string,
 ) {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const rows = await withTenantDb(deps.database.db, auth, async (tx) => {
     await visibleLocation(tx, auth, locationId);
     const r = await tx.execute<ParRow>(sql`${PAR_SELECT}

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { wakeRecalculation } from '../../lib/enqueue-recalculation.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, IsoDate, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from '../movements/after-movement.ts';
@@ -28,7 +28,6 @@ import {
 } from './scheduled-procedure.service.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const IsoDate = Type.String({ format: 'date' });
 const Code = Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9_.-]+$' });
 const ExternalRef = Type.String({
   minLength: 1,
@@ -155,7 +154,7 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, 1);
+      const after = decodeCursor(request.query.cursor, ['text']);
       const rows = await listProcedureTypes(
         deps,
         authOf(request),
@@ -321,7 +320,7 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         authOf(request),
         filter,
         limit,
-        decodeCursor(cursor, 2),
+        decodeCursor(cursor, ['date', 'uuid']),
       );
       const page = paginate(rows, limit, (r) => [r.scheduled_for, r.id]);
       return { items: page.items.map(scheduledView), nextCursor: page.nextCursor };

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, IsoDate, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from '../movements/after-movement.ts';
@@ -19,7 +19,6 @@ import {
 import { receivePurchaseOrder } from './receipt.service.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const IsoDate = Type.String({ format: 'date' });
 const PoStatus = StringEnum(['draft', 'approved', 'sent', 'partially_received', 'received', 'cancelled']);
 const UnitCode = Type.String({
   minLength: 1,
@@ -196,7 +195,8 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const rows = await listPurchaseOrders(deps, authOf(request), filter, limit, decodeCursor(cursor, 2));
+      const after = decodeCursor(cursor, ['timestamp', 'uuid']);
+      const rows = await listPurchaseOrders(deps, authOf(request), filter, limit, after);
       const page = paginate(rows, limit, (r) => [r.cursor_key, r.id]);
       return { items: page.items.map(purchaseOrderSummaryView), nextCursor: page.nextCursor };
     },

@@ -77,7 +77,7 @@ export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppD
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, 1);
+      const after = decodeCursor(cursor, ['int']);
       const { summary, rows } = await leadTimes(
         deps,
         authOf(request),
@@ -118,7 +118,8 @@ export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppD
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const rows = await inTransit(deps, authOf(request), filter, limit, decodeCursor(cursor, 2));
+      const after = decodeCursor(cursor, ['uuid', 'uuid']);
+      const rows = await inTransit(deps, authOf(request), filter, limit, after);
       const page = paginate(rows, limit, (r) => [r.item_id, r.location_id]);
       return { items: page.items.map(inTransitView), nextCursor: page.nextCursor };
     },

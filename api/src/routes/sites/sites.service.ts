@@ -10,7 +10,7 @@ export type SiteRow = typeof sites.$inferSelect;
 export type LocationRow = typeof locations.$inferSelect;
 
 export async function listSites(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const rows = await withTenantDb(deps.database.db, auth, (tx) =>
     tx
       .select()

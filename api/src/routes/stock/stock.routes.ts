@@ -68,7 +68,7 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit: l, cursor, groupBy, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, 1);
+      const after = decodeCursor(cursor, ['text']);
       const rows = await stockOnHand(
         deps,
         authOf(request),

@@ -2,7 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
-import { decodeCursor, encodeCursor, PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
+import {
+  type CursorPart,
+  decodeCursor,
+  encodeCursor,
+  PageQuery,
+  pageLimit,
+  pageOf,
+} from '../../lib/pagination.ts';
 import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
@@ -138,9 +145,9 @@ function pageComputed<T>(
   key: (t: T) => (string | number)[],
   limit: number,
   cursor: string | undefined,
-  arity: number,
+  shape: readonly CursorPart[],
 ) {
-  const after = decodeCursor(cursor, arity);
+  const after = decodeCursor(cursor, shape);
   const rest = after ? all.filter((x) => compareKeys(key(x), after) > 0) : all;
   const items = rest.slice(0, limit);
   const last = items[items.length - 1];

@@ -32,7 +32,7 @@ export async function listSuppliers(
   limit: number,
   cursor?: string,
 ) {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const conds: (SQL | undefined)[] = [
     filter.q
       ? or(ilike(suppliers.code, likePattern(filter.q)), ilike(suppliers.name, likePattern(filter.q)))

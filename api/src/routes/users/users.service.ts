@@ -25,7 +25,7 @@ const MEMBER_SELECT = `select m.user_id, u.email, u.name, m.role, m.site_ids, m.
   from control.memberships m join control.users u on u.id = m.user_id`;
 
 export async function listMembers(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   const { rows } = await deps.database.pool.query<MemberRow>(
     `${MEMBER_SELECT} where m.organization_id = $1 ${after ? 'and (m.created_at, m.user_id) > ($3::timestamptz, $4::uuid)' : ''}
      order by m.created_at, m.user_id limit $2`,

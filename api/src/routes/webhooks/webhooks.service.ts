@@ -102,7 +102,7 @@ async function ensureSweeper(deps: AppDeps, tenantId: string) {
 
 /** A (created_at, id) keyset cursor, checked before it reaches SQL. */
 function timeCursor(cursor: string | undefined): [string, string] | undefined {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   if (after === undefined) return undefined;
   const [at, id] = after;
   if (
