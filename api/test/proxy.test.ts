@@ -32,7 +32,7 @@ function guess(t: TestApp, i: number, remoteAddress = '127.0.0.1', forwardedFor?
 }
 
 /** The address the audit entry of a request recorded (written just after the response). */
-async function auditedAddress(t: TestApp, requestId: string | string[] | undefined): Promise<string | null> {
+async function auditedAddress(t: TestApp, requestId: unknown): Promise<string | null> {
   for (let i = 0; i < 100; i++) {
     const { rows } = await t.deps.database.pool.query<{ ip: string | null }>(
       'select ip from control.audit_log where request_id = $1',
@@ -48,7 +48,8 @@ async function auditedAddress(t: TestApp, requestId: string | string[] | undefin
 describe('TRUST_PROXY', { timeout: 180_000 }, () => {
   it('is off by default: forged X-Forwarded-For addresses do not escape the login limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 60; i++) statuses.push((await guess(direct, i, '127.0.0.1', `198.51.100.${i}`)).statusCode);
+    for (let i = 0; i < 60; i++)
+      statuses.push((await guess(direct, i, '127.0.0.1', `198.51.100.${i}`)).statusCode);
     expect(statuses.slice(0, AUTH_LIMIT).every((s) => s === 401)).toBe(true);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(60 - AUTH_LIMIT);
   });

@@ -69,7 +69,10 @@ describe('responses that carry a credential are never stored or replayed', () =>
     handedOut.push(key, key.split('_').slice(2).join('_'));
     const replay = await post('/v1/api-keys', body, 'key-create-1');
     expect(replay.statusCode).toBe(409);
-    expect(replay.json()).toMatchObject({ code: 'idempotent_secret_not_replayed', resourceId: first.json().id });
+    expect(replay.json()).toMatchObject({
+      code: 'idempotent_secret_not_replayed',
+      resourceId: first.json().id,
+    });
     expect(replay.body).not.toContain(key);
     const keys = (await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: owner.headers })).json();
     expect(keys.items.filter((k: { name: string }) => k.name === 'ERP link')).toHaveLength(1);
@@ -88,7 +91,10 @@ describe('responses that carry a credential are never stored or replayed', () =>
     handedOut.push(created.json().secret);
     const replay = await post('/v1/webhooks', body, 'hook-create-1');
     expect(replay.statusCode).toBe(409);
-    expect(replay.json()).toMatchObject({ code: 'idempotent_secret_not_replayed', resourceId: created.json().id });
+    expect(replay.json()).toMatchObject({
+      code: 'idempotent_secret_not_replayed',
+      resourceId: created.json().id,
+    });
     expect(replay.body).not.toContain(created.json().secret);
 
     const rotateUrl = `/v1/webhooks/${created.json().id}/rotate-secret`;
@@ -127,7 +133,6 @@ describe('responses that carry a credential are never stored or replayed', () =>
     );
     expect(rows).toEqual([]);
   });
-
 });
 
 describe('Cache-Control: no-store on credential responses', () => {
@@ -221,7 +226,9 @@ describe('webhook signing secrets are encrypted at rest', () => {
         secret: string | null;
         secret_sealed: string | null;
         secret_hint: string;
-      }>(`select id, secret, secret_sealed, secret_hint from "${schema()}".webhook_endpoints where id = $1`, [id])
+      }>(`select id, secret, secret_sealed, secret_hint from "${schema()}".webhook_endpoints where id = $1`, [
+        id,
+      ])
     ).rows[0]!;
 
   it('stores only the sealed secret; the worker opens it to sign, and the receiver verifies', async () => {
@@ -261,9 +268,12 @@ describe('webhook signing secrets are encrypted at rest', () => {
       [HOOK_URL, legacySecret],
     );
     const legacyId = rows[0]!.id;
-    const result = (await housekeepingJob.handle({ config: t.config, database: t.deps.database } as never, {
-      data: { tenantId: owner.organizationId },
-    } as Job)) as { webhookSecretsSealed: number };
+    const result = (await housekeepingJob.handle(
+      { config: t.config, database: t.deps.database } as never,
+      {
+        data: { tenantId: owner.organizationId },
+      } as Job,
+    )) as { webhookSecretsSealed: number };
     expect(result.webhookSecretsSealed).toBeGreaterThanOrEqual(1);
     const sealed = await endpointRow(legacyId);
     expect(sealed.secret).toBeNull();
@@ -273,7 +283,9 @@ describe('webhook signing secrets are encrypted at rest', () => {
     // Rotation: a new key first, the old one kept to decrypt; re-sealing moves every row over.
     const newKey = `k2:${randomBytes(32).toString('base64')}`;
     const rotated = parseSecretKeys(`${newKey},${DEV_SECRETS_KEYS}`);
-    expect(await resealWebhookSecrets(t.deps.database.db, rotated, owner.organizationId)).toBeGreaterThanOrEqual(2);
+    expect(
+      await resealWebhookSecrets(t.deps.database.db, rotated, owner.organizationId),
+    ).toBeGreaterThanOrEqual(2);
     const after = await t.deps.database.pool.query<{ id: string; secret: null; secret_sealed: string }>(
       `select id, secret, secret_sealed from "${schema()}".webhook_endpoints`,
     );
@@ -294,7 +306,9 @@ describe('webhook signing secrets are encrypted at rest', () => {
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/webhook secrets sealed with key "k3"/);
     expect((await endpointRow(legacyId)).secret_sealed).toMatch(/^v1\.k3\./);
-    expect(openWebhookSecret(parseSecretKeys(third), (await endpointRow(legacyId)) as never)).toBe(legacySecret);
+    expect(openWebhookSecret(parseSecretKeys(third), (await endpointRow(legacyId)) as never)).toBe(
+      legacySecret,
+    );
   });
 
   it('a sealed secret does not open on another row, nor after tampering', () => {
@@ -328,7 +342,9 @@ describe('stored data', () => {
     );
     let dump = '';
     for (const { s, n } of tables.rows) {
-      const r = await pool.query<{ d: string | null }>(`select string_agg(x::text, E'\\n') as d from "${s}"."${n}" x`);
+      const r = await pool.query<{ d: string | null }>(
+        `select string_agg(x::text, E'\\n') as d from "${s}"."${n}" x`,
+      );
       dump += r.rows[0]?.d ?? '';
     }
     expect(dump).toContain('key-create-1'); // the dump does hold the idempotency records

@@ -1,7 +1,6 @@
 import dns from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EXCERPT_MAX_CHARS } from '@medstock/worker/webhooks/response-excerpt.ts';
 import {
   endpointUrlProblem,
   isPrivateAddress,
@@ -9,6 +8,7 @@ import {
   postWebhook,
   resolveEndpointHost,
 } from '@medstock/worker/webhooks/post-webhook.ts';
+import { EXCERPT_MAX_CHARS } from '@medstock/worker/webhooks/response-excerpt.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
@@ -111,7 +111,10 @@ describe('webhook URL classification (ipaddr.js ranges, embedded IPv4 unwrapped)
   });
 
   it('refuses a name if any of its addresses is not public, without saying which', async () => {
-    fakeDns({ 'mixed.medstock.test': [['93.184.216.34', '10.0.0.7']], 'fine.medstock.test': [['93.184.216.34']] });
+    fakeDns({
+      'mixed.medstock.test': [['93.184.216.34', '10.0.0.7']],
+      'fine.medstock.test': [['93.184.216.34']],
+    });
     const mixed = await resolveEndpointHost('mixed.medstock.test', false);
     expect(mixed).toEqual({ ok: false, problem: PRIVATE_ADDRESS_PROBLEM });
     expect(await resolveEndpointHost('fine.medstock.test', false)).toEqual({
@@ -132,7 +135,10 @@ describe('registration', () => {
     });
 
   it('refuses special-purpose literals and names that resolve into private space, revealing no address', async () => {
-    fakeDns({ 'intranet.medstock.test': [['fd12:3456::7']], 'metadata.medstock.test': [['169.254.169.254']] });
+    fakeDns({
+      'intranet.medstock.test': [['fd12:3456::7']],
+      'metadata.medstock.test': [['169.254.169.254']],
+    });
     for (const url of [
       'http://[64:ff9b::7f00:1]/h',
       'http://198.18.0.1/h',
