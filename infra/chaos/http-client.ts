@@ -25,6 +25,10 @@ export class AttemptStats {
   byStatus: Record<string, number> = {};
   serverErrorSamples: string[] = [];
   slowSamples: string[] = [];
+  /** `409 idempotency_in_progress`: the key is held by an earlier attempt (alive, or dead and not yet taken over). */
+  inProgress = 0;
+  /** When the last answer that was no answer or a 5xx came back. */
+  lastFailureAt = 0;
 
   record(a: Answer, what: string): void {
     this.attempts++;
@@ -35,6 +39,8 @@ export class AttemptStats {
     }
     if (a.error === 'timeout') this.timeouts++;
     if (a.error === 'network') this.networkErrors++;
+    if (a.status === 0 || a.status >= 500) this.lastFailureAt = Date.now();
+    if (a.status === 409 && a.body?.code === 'idempotency_in_progress') this.inProgress++;
     const key = a.error ?? String(a.status);
     this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
     if (a.status === 503 && a.retryAfter !== null) this.unavailable++;

@@ -23,6 +23,7 @@ export interface ScenarioResult {
   serverErrors: number;
   unavailable: number;
   timeouts: number;
+  inProgress: number;
   slow: number;
   reads: number;
   stuckKeys: number | null;
@@ -31,6 +32,8 @@ export interface ScenarioResult {
   alertsTimeoutSeconds: number;
   /** When the last request got its definitive answer, after the dependency's return (retries, back-off). */
   lastWriteSeconds: number;
+  /** The last 5xx or unanswered attempt, relative to the dependency's return (negative: before it). */
+  lastFailureSeconds: number | null;
   outageSeconds: number;
   stockedOut: { stockedOut: number; alerted: number };
   statuses: { writes: Record<string, number>; reads: Record<string, number> };
@@ -106,8 +109,8 @@ export function formatReport(outcomes: ScenarioOutcome[]): string {
     ]);
     const lines = [
       `${r.name}: ${r.title}`,
-      `  outage ${r.outageSeconds} s; last write answered ${r.lastWriteSeconds} s after the return; ${r.attempts} write attempts; ${r.refused} refused (4xx), ${r.gaveUp} gave up, ${r.confirmedWithoutResponse} confirmed by 409 applied_response_lost, ${r.appliedUnconfirmed} applied unbeknown to the client`,
-      `  503+Retry-After ${r.unavailable}, timeouts ${r.timeouts}, answers > 5 s ${r.slow} (of ${r.attempts + r.reads} incl. ${r.reads} reads)` +
+      `  outage ${r.outageSeconds} s; last write answered ${r.lastWriteSeconds} s after the return, last failed attempt at ${r.lastFailureSeconds === null ? 'none' : `${r.lastFailureSeconds} s`}; ${r.attempts} write attempts; ${r.refused} refused (4xx), ${r.gaveUp} gave up, ${r.confirmedWithoutResponse} confirmed by 409 applied_response_lost, ${r.appliedUnconfirmed} applied unbeknown to the client`,
+      `  503+Retry-After ${r.unavailable}, 409 idempotency_in_progress ${r.inProgress}, timeouts ${r.timeouts}, answers > 5 s ${r.slow} (of ${r.attempts + r.reads} incl. ${r.reads} reads)` +
         (r.stuckKeys ? `; of the stuck keys, ${r.stuckCommitted} have their movement committed` : ''),
       `  stocked out at the end: ${r.stockedOut.stockedOut} item-locations, ${r.stockedOut.alerted} with a stocked_out alert`,
       `  write statuses ${JSON.stringify(r.statuses.writes)}; refusals ${JSON.stringify(r.samples.refusals)}`,

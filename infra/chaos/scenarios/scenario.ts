@@ -143,6 +143,7 @@ async function measure(
     );
 
   const outcomes = run.operations.map((o) => o.outcome?.kind);
+  const lastFailureAt = Math.max(run.writes.lastFailureAt, run.reads.lastFailureAt);
   const stuckKeys = Array.isArray(stuck) ? stuck : null;
   if (!Array.isArray(stuck)) notes.push(`stuck keys not measured: ${stuck.error}`);
   return {
@@ -161,6 +162,7 @@ async function measure(
     serverErrors: run.writes.serverErrors + run.reads.serverErrors,
     unavailable: run.writes.unavailable + run.reads.unavailable,
     timeouts: run.writes.timeouts + run.reads.timeouts,
+    inProgress: run.writes.inProgress,
     slow: run.writes.slow + run.reads.slow,
     reads: run.reads.attempts,
     stuckKeys: stuckKeys?.length ?? null,
@@ -169,6 +171,7 @@ async function measure(
       alerts.currentAt === null ? null : seconds(Math.max(0, alerts.currentAt - window.backAt)),
     alertsTimeoutSeconds: seconds(ctx.alertsTimeoutMs),
     lastWriteSeconds: seconds(Math.max(0, run.settledAt - window.backAt)),
+    lastFailureSeconds: lastFailureAt ? seconds(lastFailureAt - window.backAt) : null,
     outageSeconds: seconds(window.backAt - window.faultAt),
     stockedOut,
     statuses: { writes: run.writes.byStatus, reads: run.reads.byStatus },
