@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailer } from '../src/mail/mailer.ts';
 import { type SmtpCapture, startSmtpCapture } from './support/smtp-capture.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { PASSWORD, startTestApp, type TestApp } from './support/test-app.ts';
 
 describe('mailer', () => {
   let capture: SmtpCapture;
@@ -83,5 +83,32 @@ describe('the app has a mailer from its config', () => {
   it('delivers through the test SMTP capture server', async () => {
     await t.deps.mailer.send({ to: 'someone@example.org', subject: 'Hello', text: 'hi' });
     expect((await t.mail.waitFor('someone@example.org')).subject).toBe('Hello');
+  });
+});
+
+describe('when mail cannot be sent', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // A port nothing listens on: the SMTP server is down.
+    const down = await startSmtpCapture();
+    const url = down.url;
+    await down.close();
+    t = await startTestApp({ SMTP_URL: url });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sign-up and password reset answer 503 mail_unavailable with Retry-After, not 500', async () => {
+    for (const [url, payload] of [
+      ['/v1/auth/signup', { organizationName: 'Offline clinic', email: 'a@example.org', password: PASSWORD }],
+      ['/v1/auth/password-reset', { email: 'a@example.org' }],
+    ] as const) {
+      const res = await t.app.inject({ method: 'POST', url, payload });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().code).toBe('mail_unavailable');
+      expect(res.headers['retry-after']).toBe('60');
+    }
   });
 });

@@ -251,7 +251,7 @@ describe('HTTP conventions', () => {
     expect(log.find((e: { requestId: string }) => e.requestId === 'audit-me-2')).toMatchObject({
       statusCode: 400,
     });
-    expect(log.find((e: { action: string }) => e.action === 'POST /v1/auth/signup')).toBeDefined();
+    expect(log.find((e: { action: string }) => e.action === 'POST /v1/auth/signup/confirm')).toBeDefined();
   });
 
   it('paginates with cursors without gaps or repeats', async () => {

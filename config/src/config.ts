@@ -115,6 +115,22 @@ const ConfigSchema = Type.Object({
   SMTP_URL: Type.String({ default: '' }),
   MAIL_DIR: Type.String({ default: resolve(import.meta.dirname, '../../.local/mail') }),
   MAIL_FROM: Type.String({ minLength: 3, default: 'medstock <no-reply@medstock.local>' }),
+  /** How long an e-mailed sign-up confirmation and a password-reset link stay valid. */
+  SIGNUP_CONFIRM_TTL_SECONDS: Type.Integer({ minimum: 60, default: 24 * 60 * 60 }),
+  PASSWORD_RESET_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 60 }),
+  /**
+   * Failed logins per account (and, more loosely, per client address), counted in PostgreSQL:
+   * the first LOGIN_FREE_FAILURES cost nothing, each further one doubles a wait starting at
+   * LOGIN_BACKOFF_BASE_SECONDS, and LOGIN_LOCK_AFTER_FAILURES locks for LOGIN_LOCK_SECONDS.
+   * Failures are forgotten LOGIN_FAILURE_WINDOW_SECONDS after the last one, or at a success.
+   */
+  LOGIN_FREE_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
+  LOGIN_LOCK_AFTER_FAILURES: Type.Integer({ minimum: 2, default: 10 }),
+  LOGIN_ADDRESS_FREE_FAILURES: Type.Integer({ minimum: 1, default: 50 }),
+  LOGIN_ADDRESS_LOCK_AFTER_FAILURES: Type.Integer({ minimum: 2, default: 100 }),
+  LOGIN_BACKOFF_BASE_SECONDS: Type.Number({ minimum: 0, default: 1 }),
+  LOGIN_LOCK_SECONDS: Type.Integer({ minimum: 1, default: 15 * 60 }),
+  LOGIN_FAILURE_WINDOW_SECONDS: Type.Integer({ minimum: 60, default: 60 * 60 }),
 });
 
 export type AppConfig = Static<typeof ConfigSchema>;

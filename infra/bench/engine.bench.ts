@@ -1,5 +1,6 @@
 import { buildApp } from '@medstock/api/app.ts';
 import { createDeps } from '@medstock/api/create-deps.ts';
+import { createOrganizationWithOwner } from '@medstock/api/routes/auth/signup.service.ts';
 import { withTenantDb } from '@medstock/db';
 import { recalculateAll } from '@medstock/worker/engine/recalculate.ts';
 import { startWorker } from '@medstock/worker/worker.ts';
@@ -22,12 +23,13 @@ export async function run(opts: { items?: number; events?: number } = {}) {
   const app = await buildApp(deps, { logger: false });
   await app.ready();
   try {
-    const su = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/signup',
-      payload: { organizationName: 'Chain', email: 'chain@example.org', password: 'bench-password-1' },
+    const su = await createOrganizationWithOwner(deps, {
+      organizationName: 'Chain',
+      email: 'chain@example.org',
+      password: 'bench-lantern-orchard-1',
     });
-    const { accessToken, organizationId } = su.json();
+    const { organizationId } = su;
+    const { accessToken } = su.tokens;
     const headers = { authorization: `Bearer ${accessToken}` };
     const org = { organizationId };
     const siteIds = [(await app.inject({ method: 'GET', url: '/v1/sites', headers })).json().items[0].id];

@@ -120,17 +120,13 @@ export async function benchApp(name: string) {
   const app = await buildApp(deps, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const signup = (await (
-    await fetch(`${base}/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        organizationName: `Bench ${name}`,
-        email: `${name}@example.org`,
-        password: 'bench-password-1',
-      }),
-    })
-  ).json()) as { accessToken: string; organizationId: string };
+  const { createOrganizationWithOwner } = await import('@medstock/api/routes/auth/signup.service.ts');
+  const created = await createOrganizationWithOwner(deps, {
+    organizationName: `Bench ${name}`,
+    email: `${name}@example.org`,
+    password: 'bench-lantern-orchard-1',
+  });
+  const signup = { organizationId: created.organizationId, accessToken: created.tokens.accessToken };
   return {
     svc,
     deps,

@@ -115,14 +115,14 @@ export async function run() {
   try {
     const signUp = async (name: string) => {
       const email = `${name}@bench.example.org`;
-      const password = 'bench-password-1';
-      const r = await fetch(`${base}/v1/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ organizationName: `Bench ${name}`, email, password }),
+      const password = 'bench-lantern-orchard-1';
+      const { createOrganizationWithOwner } = await import('@medstock/api/routes/auth/signup.service.ts');
+      const j = await createOrganizationWithOwner(deps, {
+        organizationName: `Bench ${name}`,
+        email,
+        password,
       });
-      const j = (await r.json()) as { organizationId: string; accessToken: string };
-      return { email, password, organizationId: j.organizationId, token: j.accessToken };
+      return { email, password, organizationId: j.organizationId, token: j.tokens.accessToken };
     };
     const empty = await signUp('web-empty');
     const full = await signUp('web-full');

@@ -1,12 +1,13 @@
 import { buildApp } from '@medstock/api/app.ts';
 import { createDeps } from '@medstock/api/create-deps.ts';
+import { createOrganizationWithOwner } from '@medstock/api/routes/auth/signup.service.ts';
 import { loadConfig } from '@medstock/config';
 
 export const DEMO_EMAIL = 'demo@medstock.local';
 export const DEMO_PASSWORD = 'medstock-demo-2026';
 
 /**
- * Seeds the demo organisation through the public API (the same path a clinic's sign-up takes),
+ * Seeds the demo organisation (provisioned as a confirmed sign-up is, then through the public API),
  * once: when the demo login already works, nothing is written.
  */
 export async function seedDemo(env: Record<string, string | undefined>) {
@@ -19,21 +20,17 @@ export async function seedDemo(env: Record<string, string | undefined>) {
       payload: { email: DEMO_EMAIL, password: DEMO_PASSWORD },
     });
     if (login.statusCode === 200) return { email: DEMO_EMAIL, password: DEMO_PASSWORD, created: false };
-    const signup = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/signup',
-      payload: {
-        organizationName: 'Demo Community Hospital 示范社区医院',
-        email: DEMO_EMAIL,
-        password: DEMO_PASSWORD,
-        name: 'Demo owner',
-        siteName: 'Main campus 主院区',
-        locale: 'zh-CN',
-        catalogueTemplate: 'community-health-centre',
-      },
+    // The same provisioning a confirmed sign-up runs, without the e-mail round trip.
+    const created = await createOrganizationWithOwner(deps, {
+      organizationName: 'Demo Community Hospital 示范社区医院',
+      email: DEMO_EMAIL,
+      password: DEMO_PASSWORD,
+      name: 'Demo owner',
+      siteName: 'Main campus 主院区',
+      locale: 'zh-CN',
+      catalogueTemplate: 'community-health-centre',
     });
-    if (signup.statusCode !== 201) throw new Error(`demo sign-up failed: ${signup.body}`);
-    const headers = { authorization: `Bearer ${signup.json().accessToken}` };
+    const headers = { authorization: `Bearer ${created.tokens.accessToken}` };
     const east = await app.inject({
       method: 'POST',
       url: '/v1/sites',

@@ -8,6 +8,9 @@ import DashboardPage from './pages/dashboard';
 
 const LoginPage = lazyPage(() => import('./pages/login'));
 const SignupPage = lazyPage(() => import('./pages/signup'));
+const SignupConfirmPage = lazyPage(() => import('./pages/signup-confirm'));
+const PasswordResetPage = lazyPage(() => import('./pages/password-reset'));
+const PasswordResetConfirmPage = lazyPage(() => import('./pages/password-reset-confirm'));
 const AcceptInvitationPage = lazyPage(() => import('./pages/accept-invitation'));
 const AlertsPage = lazyPage(() => import('./pages/alerts'));
 const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-detail'));
@@ -99,6 +102,15 @@ export function App() {
             <Route path="/signup">
               <SignupPage />
             </Route>
+            <Route path="/signup/confirm">
+              <SignupConfirmPage />
+            </Route>
+            <Route path="/password-reset">
+              <PasswordResetPage />
+            </Route>
+            <Route path="/password-reset/confirm">
+              <PasswordResetConfirmPage />
+            </Route>
             <Route path="/login">
               <LoginPage />
             </Route>
@@ -149,6 +161,13 @@ export function App() {
           </Route>
           <Route path="/signup">
             <Redirect to="/" replace />
+          </Route>
+          {/* Signed in too: a confirmation link creates another organisation; a reset link works. */}
+          <Route path="/signup/confirm">
+            <SignupConfirmPage />
+          </Route>
+          <Route path="/password-reset/confirm">
+            <PasswordResetConfirmPage />
           </Route>
           <Route>
             <NotFound />

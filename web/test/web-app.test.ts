@@ -116,6 +116,14 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await screenshot(page, 'signup');
     expect(await unlabelledControls(page)).toEqual([]);
     await page.click('form button[type=submit].primary');
+    // The answer is the same for any address: the e-mailed link, with the password, finishes it.
+    await page.waitForSelector('[data-testid=signup-sent]');
+    const isConfirmation = (l: string) => l.includes('/signup/confirm?token=');
+    const mail = await server.t.mail.waitFor(owner.email, (m) => m.links.some(isConfirmation));
+    await page.goto(mail.links.find(isConfirmation)!);
+    await page.fill('input[name=password]', owner.password);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.click('form button[type=submit].primary');
     await page.waitForSelector('[data-page=dashboard]');
     // The first-hour checklist points at the opening-balance import, suppliers, users, API keys.
     await page.waitForSelector('.onboarding a[href="/imports?kind=opening_balances"]');

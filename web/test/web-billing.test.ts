@@ -8,6 +8,7 @@ import {
   startStripeStandIn,
   stripeEvent,
 } from '../../api/test/support/stripe-stand-in.ts';
+import { signUp } from '../../api/test/support/test-app.ts';
 import { freePort } from '../../infra/local/services.ts';
 import {
   buildWeb,
@@ -49,13 +50,7 @@ describe('billing in Chromium', () => {
   it('the owner upgrades Free → Clinic through Checkout; the signed webhook switches the plan', async () => {
     const email = `billing-${randomBytes(3).toString('hex')}@clinic.example.org`;
     const password = 'billing-password-2026';
-    const signup = await fetch(`${server.base}/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ organizationName: '康宁诊所', email, password }),
-    });
-    expect(signup.status).toBe(201);
-    const { organizationId } = (await signup.json()) as { organizationId: string };
+    const { organizationId } = await signUp(server.t, { organizationName: '康宁诊所', email, password });
     const plans = (await (await fetch(`${server.base}/v1/billing/plans`)).json()) as {
       plans: { id: string; name: { zh: string } }[];
     };

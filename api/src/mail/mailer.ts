@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppConfig } from '@medstock/config';
 import nodemailer from 'nodemailer';
+import { ProblemError } from '../lib/problem.ts';
 
 export interface MailMessage {
   to: string;
@@ -30,7 +31,11 @@ export function createMailer(config: Pick<AppConfig, 'SMTP_URL' | 'MAIL_DIR' | '
     return {
       destination: `SMTP ${redactUrl(config.SMTP_URL)}`,
       async send(m) {
-        await transport.sendMail({ from: config.MAIL_FROM, ...m });
+        try {
+          await transport.sendMail({ from: config.MAIL_FROM, ...m });
+        } catch (err) {
+          throw mailUnavailable(err);
+        }
       },
       async close() {
         transport.close();
@@ -43,14 +48,38 @@ export function createMailer(config: Pick<AppConfig, 'SMTP_URL' | 'MAIL_DIR' | '
     destination: `files in ${dir}`,
     async send(m) {
       const info = await transport.sendMail({ from: config.MAIL_FROM, ...m });
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       // Sortable by time, unique across processes writing to the same directory.
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
-      await writeFile(join(dir, name), info.message as Buffer, { mode: 0o600 });
+      try {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        await writeFile(join(dir, name), info.message as Buffer, { mode: 0o600 });
+      } catch (err) {
+        throw mailUnavailable(err);
+      }
     },
     async close() {},
   };
 }
+
+/**
+ * A message that could not be handed over (SMTP server down or refusing, MAIL_DIR not writable)
+ * is a 503 the client may retry, not a 500; the cause goes to the log, never to the client.
+ */
+export class MailUnavailableError extends ProblemError {
+  constructor(readonly reason: unknown) {
+    super(
+      503,
+      'mail_unavailable',
+      'Service unavailable',
+      'E-mail cannot be sent right now; try again in a minute.',
+      undefined,
+      {
+        retryAfterSeconds: 60,
+      },
+    );
+  }
+}
+const mailUnavailable = (err: unknown) => new MailUnavailableError(err);
 
 function redactUrl(url: string): string {
   try {

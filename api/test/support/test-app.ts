@@ -6,7 +6,7 @@ import { type AppConfig, loadConfig } from '@medstock/config';
 import { buildApp } from '../../src/app.ts';
 import { createDeps } from '../../src/create-deps.ts';
 import type { AppDeps } from '../../src/deps.ts';
-import { startSmtpCapture } from './smtp-capture.ts';
+import { type CapturedMail, startSmtpCapture } from './smtp-capture.ts';
 import { createTestDatabase } from './test-database.ts';
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
@@ -67,18 +67,33 @@ export interface SignedUp {
   headers: { authorization: string };
 }
 
+/**
+ * Signs up through the public flow: the sign-up request (202), the confirmation e-mail as the
+ * capture server received it, then the confirm call with the password, which signs in.
+ */
 export async function signUp(
-  t: { app: TestApp['app'] },
+  t: { app: TestApp['app']; mail: TestApp['mail'] },
   body: Record<string, unknown> = {},
 ): Promise<SignedUp> {
   const email = (body.email as string) ?? uniqueEmail('owner');
+  const password = (body.password as string) ?? PASSWORD;
+  const isConfirmation = (m: CapturedMail) => m.links.some((l) => l.includes('/signup/confirm?token='));
+  const earlier = t.mail.to(email, isConfirmation).length;
   const res = await t.app.inject({
     method: 'POST',
     url: '/v1/auth/signup',
-    payload: { organizationName: 'Test clinic', email, password: PASSWORD, ...body },
+    payload: { organizationName: 'Test clinic', email, password, ...body },
   });
-  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
-  const j = res.json();
+  if (res.statusCode !== 202) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+  const token = confirmationToken(await t.mail.waitFor(email, isConfirmation, earlier + 1));
+  const confirm = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/signup/confirm',
+    payload: { token, password },
+  });
+  if (confirm.statusCode !== 201)
+    throw new Error(`signup confirm failed: ${confirm.statusCode} ${confirm.body}`);
+  const j = confirm.json();
   return {
     organizationId: j.organizationId,
     userId: j.userId,
@@ -87,6 +102,15 @@ export async function signUp(
     email,
     headers: { authorization: `Bearer ${j.accessToken}` },
   };
+}
+
+/** The token of the first link in a message that carries one (sign-up, reset, invitation). */
+export function confirmationToken(mail: CapturedMail): string {
+  for (const link of mail.links) {
+    const token = new URL(link).searchParams.get('token');
+    if (token) return token;
+  }
+  throw new Error(`no link with a token in "${mail.subject}"`);
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

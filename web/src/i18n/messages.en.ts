@@ -60,6 +60,28 @@ export const en = {
   'signup.creating': 'Creating…',
   'signup.haveAccount': 'Already registered?',
   'signup.loginLink': 'Sign in',
+  'login.forgot': 'Forgot your password?',
+  'signup.sentTitle': 'Check your inbox',
+  'signup.sent':
+    'We sent a message to {email}. Open the link in it and enter your password to finish creating {organization}. The link works once, for 24 hours.',
+  'signupConfirm.title': 'Confirm your sign-up',
+  'signupConfirm.lead':
+    'Enter the password you chose when signing up. If this address already had a medstock account, enter that account’s password: the new organisation joins it.',
+  'signupConfirm.submit': 'Confirm and open medstock',
+  'reset.title': 'Reset your password',
+  'reset.lead': 'Enter the e-mail address you sign in with: we will send a link to choose a new password.',
+  'reset.submit': 'Send link',
+  'reset.sent':
+    'We sent a message to {email}. If the address has an account, it contains a link to choose a new password (valid for one hour).',
+  'resetConfirm.title': 'Choose a new password',
+  'resetConfirm.lead': 'Every device signed in to your account will be signed out.',
+  'resetConfirm.newPassword': 'New password',
+  'resetConfirm.submit': 'Set password',
+  'resetConfirm.done': 'Your password was changed. Sign in with the new one.',
+  'problem.token_invalid': 'This link is invalid, has expired or was already used. Ask for a new one.',
+  'problem.login_throttled': 'Too many failed sign-in attempts. Wait a few minutes, or reset your password.',
+  'problem.password_too_weak': 'This password is too easy to guess: choose a longer, less common one.',
+  'problem.invalid_credentials': 'The password is wrong.',
 
   'dashboard.title': 'Dashboard',
   'dashboard.openAlerts.critical': 'Critical alerts',

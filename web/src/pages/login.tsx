@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { call, publicApi } from '../api/client';
 import { signedIn } from '../api/session';
-import { ErrorBox, SelectField, TextField } from '../components/ui';
+import { SelectField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
+import { ProblemBox } from '../lib/problem-text';
 import { useAction } from '../lib/use-api';
 
 export default function LoginPage() {
@@ -64,7 +65,7 @@ export default function LoginPage() {
             options={orgs.map((o) => ({ value: o.id, label: o.name }))}
           />
         )}
-        <ErrorBox error={login.error?.status === 401 ? undefined : login.error} />
+        <ProblemBox error={login.error?.status === 401 ? undefined : login.error} />
         {login.error?.status === 401 && (
           <div class="error-box" role="alert">
             {t('login.failed')}
@@ -74,6 +75,9 @@ export default function LoginPage() {
           {t('login.submit')}
         </button>
       </form>
+      <p>
+        <Link href="/password-reset">{t('login.forgot')}</Link>
+      </p>
       <p>
         {t('login.noAccount')} <Link href="/signup">{t('login.signupLink')}</Link>
       </p>

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { call, publicApi } from '../api/client';
-import { signedIn } from '../api/session';
 import { ErrorBox, Loading, TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
+import { ProblemBox } from '../lib/problem-text';
 import { useAction, useApi } from '../lib/use-api';
 
-/** Sign-up: organisation, owner, first site and a starter catalogue → the dashboard. */
+/** Sign-up: organisation, owner, first site and a starter catalogue → a confirmation e-mail. */
 export default function SignupPage() {
   const { t, locale, pick, money } = useI18n();
   const [form, setForm] = useState({ organizationName: '', name: '', email: '', password: '', siteName: '' });
@@ -23,8 +23,10 @@ export default function SignupPage() {
         : Promise.resolve(undefined),
     [template],
   );
+  // The answer never says whether the address has an account: the e-mailed link finishes it.
+  const [sentTo, setSentTo] = useState<string | null>(null);
   const signup = useAction(async () => {
-    const r = await call(
+    await call(
       publicApi.POST('/v1/auth/signup', {
         body: {
           organizationName: form.organizationName,
@@ -37,10 +39,24 @@ export default function SignupPage() {
         },
       }),
     );
-    await signedIn(r.accessToken);
+    setSentTo(form.email);
   });
   const fields = signup.error?.fieldErrors() ?? {};
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+
+  if (sentTo) {
+    return (
+      <div class="card auth-card" data-page="signup-sent">
+        <h1>{t('signup.sentTitle')}</h1>
+        <p role="status" data-testid="signup-sent">
+          {t('signup.sent', { email: sentTo, organization: form.organizationName })}
+        </p>
+        <p>
+          <Link href="/login">{t('signup.loginLink')}</Link>
+        </p>
+      </div>
+    );
+  }
 
   return (
     <div class="card auth-card wide">
@@ -183,7 +199,7 @@ export default function SignupPage() {
           </section>
         )}
 
-        <ErrorBox error={signup.error} />
+        <ProblemBox error={signup.error} />
         <button type="submit" class="primary" disabled={signup.busy}>
           {signup.busy ? t('signup.creating') : t('signup.submit')}
         </button>

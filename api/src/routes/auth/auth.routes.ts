@@ -3,11 +3,15 @@ import { refreshCookieSecure } from '@medstock/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
-import { notFound, unauthorized } from '../../lib/problem.ts';
+import { notFound, ProblemError, unauthorized } from '../../lib/problem.ts';
 import { DateTime, IdParams, Locale, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
-import { listSessions, login, refresh, revokeSession, type SessionTokens, signup } from './auth.service.ts';
+import { auditAccountEvent } from './account-audit.ts';
+import { listSessions, login, refresh, revokeSession, type SessionTokens } from './auth.service.ts';
+import type { ClientContext } from './login-throttle.ts';
+import { confirmPasswordReset, requestPasswordReset } from './password-reset.service.ts';
+import { confirmSignup, requestSignup } from './signup.service.ts';
 
 export const REFRESH_COOKIE = 'medstock_refresh';
 
@@ -20,8 +24,19 @@ export const TokenResponse = Type.Object({
   userId: Uuid,
 });
 
-const Password = Type.String({ minLength: 10, maxLength: 200, description: 'At least 10 characters.' });
+const Password = Type.String({
+  minLength: 10,
+  maxLength: 200,
+  description: 'At least 10 characters and not easy to guess (422 password_too_weak with the reason).',
+});
 const Email = Type.String({ format: 'email', maxLength: 254 });
+const Token = Type.String({ minLength: 1, maxLength: 200, description: 'The token from the e-mailed link.' });
+
+/** A throttled (429) or mail-less (503) answer carries Retry-After, so clients know when to retry. */
+export async function retryAfterHeader(_request: FastifyRequest, reply: FastifyReply, error: Error) {
+  const seconds = error instanceof ProblemError ? error.extra?.retryAfterSeconds : undefined;
+  if (typeof seconds === 'number') reply.header('retry-after', String(seconds));
+}
 
 /** The token response body; the refresh token is also set as an httpOnly cookie for browsers. */
 export function sessionTokenBody(
@@ -71,18 +86,28 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async () => deps.tokenKeys.jwks,
   );
 
+  const authRateLimit = { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' };
+  const clientOf = (request: FastifyRequest): ClientContext => ({
+    ip: request.ip,
+    userAgent: request.headers['user-agent'],
+    audit: (userId, action, statusCode) => auditAccountEvent(deps, request, userId, action, statusCode),
+  });
+  const EmailSent = (status: string) =>
+    Type.Object(
+      { status: Type.Literal(status) },
+      { description: 'The same answer whether or not the address has an account.' },
+    );
+
   app.post(
     '/v1/auth/signup',
     {
-      config: {
-        access: 'public',
-        rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
-      },
+      config: { access: 'public', rateLimit: authRateLimit },
+      onError: retryAfterHeader,
       schema: {
         tags: ['auth'],
-        summary: 'Sign up an organisation and its owner',
+        summary: 'Ask to sign up an organisation and its owner: a confirmation link is e-mailed',
         description:
-          'Creates the organisation, its tenant schema, a first site with a central store, and the owner account, all or nothing.',
+          'Always 202 with the same body, whether or not the address has an account (nothing reveals that). The e-mailed link (/signup/confirm?token=…) leads to POST /v1/auth/signup/confirm, which creates the organisation, its tenant schema, a first site with a central store and, for a new address, the owner account, all or nothing.',
         body: Type.Object(
           {
             organizationName: Type.String({ minLength: 1, maxLength: 200 }),
@@ -95,11 +120,35 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
           },
           { additionalProperties: false },
         ),
+        response: { 202: EmailSent('confirmation_sent'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await requestSignup(deps, request.body);
+      return reply.status(202).send({ status: 'confirmation_sent' as const });
+    },
+  );
+
+  app.post(
+    '/v1/auth/signup/confirm',
+    {
+      config: { access: 'public', rateLimit: authRateLimit },
+      onError: retryAfterHeader,
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Confirm a sign-up with the e-mailed token and the password; creates the organisation and signs in',
+        description:
+          'For a new address the password is the one chosen at sign-up; for an address that already has an account it is that account’s password, and the organisation joins that account. A wrong password counts as a failed login and leaves the link usable.',
+        body: Type.Object(
+          { token: Token, password: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: TokenResponse, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const r = await signup(deps, request.body, request.headers['user-agent']);
+      const r = await confirmSignup(deps, request.body, clientOf(request));
       request.auditOrganizationId = r.organizationId;
       request.auditActorId = r.userId;
       return send(reply, 201, r);
@@ -107,15 +156,52 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
   );
 
   app.post(
+    '/v1/auth/password-reset',
+    {
+      config: { access: 'public', rateLimit: authRateLimit },
+      onError: retryAfterHeader,
+      schema: {
+        tags: ['auth'],
+        summary: 'Ask for a password-reset link by e-mail',
+        description:
+          'Always 202 with the same body, whether or not the address has an account; the link (/password-reset/confirm?token=…) works once, for PASSWORD_RESET_TTL_SECONDS.',
+        body: Type.Object({ email: Email, locale: Type.Optional(Locale) }, { additionalProperties: false }),
+        response: { 202: EmailSent('reset_requested'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(deps, request.body);
+      return reply.status(202).send({ status: 'reset_requested' as const });
+    },
+  );
+
+  app.post(
+    '/v1/auth/password-reset/confirm',
+    {
+      config: { access: 'public', rateLimit: authRateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Set a new password with the e-mailed token; every session of the account is revoked',
+        body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(deps, request.body, clientOf(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
     '/v1/auth/login',
     {
-      config: {
-        access: 'public',
-        rateLimit: { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' },
-      },
+      config: { access: 'public', rateLimit: authRateLimit },
+      onError: retryAfterHeader,
       schema: {
         tags: ['auth'],
         summary: 'Log in with email and password',
+        description:
+          'Failed attempts are counted per account and per client address: after LOGIN_FREE_FAILURES each attempt waits twice as long as the last, and LOGIN_LOCK_AFTER_FAILURES locks for LOGIN_LOCK_SECONDS (429 login_throttled with Retry-After, the same for an address without an account).',
         body: Type.Object(
           {
             email: Email,
@@ -136,7 +222,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const r = await login(deps, request.body, request.headers['user-agent']);
+      const r = await login(deps, request.body, clientOf(request));
       request.auditOrganizationId = r.organizationId;
       request.auditActorId = r.userId;
       return { ...tokenBody(reply, r), organizations: r.organizations };

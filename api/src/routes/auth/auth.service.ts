@@ -1,24 +1,14 @@
-import { provisionTenant } from '@medstock/db';
 import type pg from 'pg';
 import type { AppDeps } from '../../deps.ts';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../../lib/passwords.ts';
-import { conflict, ProblemError, unauthorized } from '../../lib/problem.ts';
+import { ProblemError, unauthorized } from '../../lib/problem.ts';
 import { randomSecret, sha256, signAccessToken } from '../../lib/tokens.ts';
-import { seedNewTenant, type TenantSeedInput } from './tenant-seed.ts';
+import { type ClientContext, verifyPasswordThrottled } from './login-throttle.ts';
 
 export interface SessionTokens {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
   sessionId: string;
-}
-
-export interface SignupInput extends TenantSeedInput {
-  organizationName: string;
-  email: string;
-  password: string;
-  name?: string;
-  locale?: 'zh-CN' | 'en';
 }
 
 /** A new session in `organizationId` for `userId` (login, sign-up, an accepted invitation). */
@@ -50,65 +40,21 @@ export async function openSession(
   return { accessToken, refreshToken, expiresIn: deps.tokenKeys.ttlSeconds, sessionId };
 }
 
-/**
- * Sign-up creates the organisation, its owner and the tenant schema in one transaction: a
- * failure anywhere (taken email, a failing migration, a bad template) leaves nothing behind.
- */
-export async function signup(deps: AppDeps, input: SignupInput, userAgent?: string) {
-  const passwordHash = await hashPassword(input.password);
-  const client = await deps.database.pool.connect();
-  try {
-    await client.query('begin');
-    const org = await client.query<{ id: string }>(
-      `insert into control.organizations (name, deployment_mode, locale, catalogue_template, plan)
-       values ($1, $2, $3, $4, $5) returning id`,
-      [
-        input.organizationName,
-        deps.config.DEPLOYMENT_MODE,
-        input.locale ?? 'zh-CN',
-        input.catalogueTemplate ?? null,
-        deps.config.STRIPE_SECRET_KEY ? 'free' : 'chain',
-      ],
-    );
-    const organizationId = org.rows[0]!.id;
-    const user = await client
-      .query<{ id: string }>(
-        `insert into control.users (email, name, password_hash, locale) values ($1, $2, $3, $4) returning id`,
-        [input.email.trim(), input.name ?? '', passwordHash, input.locale ?? 'zh-CN'],
-      )
-      .catch((err: { code?: string }) => {
-        if (err.code === '23505')
-          throw conflict('email_taken', 'An account with this email already exists; log in instead.');
-        throw err;
-      });
-    const userId = user.rows[0]!.id;
-    await client.query(
-      `insert into control.memberships (organization_id, user_id, role) values ($1, $2, 'owner')`,
-      [organizationId, userId],
-    );
-    await provisionTenant(client, organizationId, (c) => seedNewTenant(c, input));
-    const tokens = await openSession(deps, client, userId, organizationId, userAgent);
-    await client.query('commit');
-    return { organizationId, userId, tokens };
-  } catch (err) {
-    await client.query('rollback').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
 export async function login(
   deps: AppDeps,
   input: { email: string; password: string; organizationId?: string },
-  userAgent?: string,
+  client: ClientContext,
 ) {
   const { rows } = await deps.database.pool.query<{ id: string; password_hash: string }>(
     'select id, password_hash from control.users where lower(email) = lower($1)',
     [input.email.trim()],
   );
   const user = rows[0];
-  const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyPasswordHash()));
+  const ok = await verifyPasswordThrottled(deps, client, {
+    email: input.email,
+    password: input.password,
+    account: user ? { id: user.id, passwordHash: user.password_hash } : null,
+  });
   if (!user || !ok)
     throw new ProblemError(401, 'invalid_credentials', 'Unauthorized', 'Email or password is wrong.');
   const memberships = await deps.database.pool.query<{ organization_id: string; name: string; role: string }>(
@@ -127,7 +73,13 @@ export async function login(
       'Forbidden',
       'This account belongs to no such active organisation.',
     );
-  const tokens = await openSession(deps, deps.database.pool, user.id, chosen.organization_id, userAgent);
+  const tokens = await openSession(
+    deps,
+    deps.database.pool,
+    user.id,
+    chosen.organization_id,
+    client.userAgent,
+  );
   return {
     userId: user.id,
     organizationId: chosen.organization_id,

@@ -12,21 +12,25 @@ export interface TenantSeedInput {
   catalogueTemplate?: string;
 }
 
+/** Refuses an unknown starter catalogue with a field error (checked at sign-up and again at provisioning). */
+export function assertKnownCatalogueTemplate(code: string | undefined) {
+  const template = code ? findCatalogueTemplate(code) : undefined;
+  if (code && !template) {
+    const known = [...catalogueTemplates().keys()].join(', ');
+    throw unprocessable('unknown_catalogue_template', `There is no catalogue template '${code}'.`, [
+      { field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` },
+    ]);
+  }
+  return template;
+}
+
 /**
  * What a new organisation starts with: its first site and that site's central store, so a
  * clinic can record stock on its first visit, and the starter catalogue it picked. Runs inside
  * the provisioning transaction: an unknown template refuses the whole sign-up.
  */
 export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInput): Promise<void> {
-  const template = input.catalogueTemplate ? findCatalogueTemplate(input.catalogueTemplate) : undefined;
-  if (input.catalogueTemplate && !template) {
-    const known = [...catalogueTemplates().keys()].join(', ');
-    throw unprocessable(
-      'unknown_catalogue_template',
-      `There is no catalogue template '${input.catalogueTemplate}'.`,
-      [{ field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` }],
-    );
-  }
+  const template = assertKnownCatalogueTemplate(input.catalogueTemplate);
   const site = await client.query<{ id: string }>(
     `insert into sites (code, name, kind) values ('MAIN', $1, 'hospital') returning id`,
     [input.siteName?.trim() || 'Main site'],
