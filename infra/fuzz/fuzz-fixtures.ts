@@ -153,10 +153,23 @@ export async function seedFuzzTarget(app: App, signedUp: FuzzOwner): Promise<Fuz
     pool,
     credentials,
     refreshOwner: async () => {
-      const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email, password } });
-      if (login.statusCode !== 200)
-        throw new Error(`fuzz owner login failed: ${login.statusCode} ${login.body}`);
-      credentials.owner = { authorization: `Bearer ${login.json().accessToken}` };
+      // From an address of its own: fuzzed sign-ins with wrong passwords throttle the fuzzer's.
+      for (let attempt = 0; ; attempt++) {
+        const login = await app.inject({
+          method: 'POST',
+          url: '/v1/auth/login',
+          remoteAddress: '127.0.0.2',
+          payload: { email, password },
+        });
+        if (login.statusCode === 200) {
+          credentials.owner = { authorization: `Bearer ${login.json().accessToken}` };
+          return;
+        }
+        if (login.statusCode !== 429 || attempt >= 5)
+          throw new Error(`fuzz owner login failed: ${login.statusCode} ${login.body}`);
+        const wait = Math.min(Number(login.json().retryAfterSeconds) || 1, 30);
+        await new Promise((r) => setTimeout(r, wait * 1000));
+      }
     },
   };
 }

@@ -423,22 +423,31 @@ function pathValueOf(path: string, p: Parameter, pool: IdPool): fc.Arbitrary<str
 }
 
 /** Hand-made cursors: base64url JSON of the wrong shape or types, or not JSON at all. */
+// Parts of the kinds real cursors hold (ids, instants, days, numbers, codes), some hostile.
+const cursorPart = fc.oneof(
+  nastyValue,
+  fc.uuid(),
+  validDate.map((d) => d.toISOString()),
+  validDate.map(isoDay),
+  fc.constantFrom(...EXTREME_DATES, 'not a time', '2024-13-45T99:99:99'),
+  fc.integer(),
+  fc.string({ maxLength: 10 }),
+);
+
+/** Hand-made cursors: base64url JSON of the wrong shape or types, or not JSON at all. */
 const forgedCursor: fc.Arbitrary<string> = fc.oneof(
-  fc
-    .array(
-      fc.oneof(
-        nastyValue,
-        fc.uuid(),
-        validDate.map((d) => d.toISOString()),
-        fc.integer(),
-      ),
-      {
-        maxLength: 4,
-      },
-    )
-    .map((parts) => Buffer.from(JSON.stringify(parts)).toString('base64url')),
-  nastyValue.map((v) => Buffer.from(JSON.stringify(v) ?? 'undefined').toString('base64url')),
-  fc.string({ maxLength: 40 }),
+  {
+    weight: 4,
+    arbitrary: fc
+      .integer({ min: 1, max: 4 })
+      .chain((n) => fc.array(cursorPart, { minLength: n, maxLength: n }))
+      .map((parts) => Buffer.from(JSON.stringify(parts)).toString('base64url')),
+  },
+  {
+    weight: 1,
+    arbitrary: nastyValue.map((v) => Buffer.from(JSON.stringify(v) ?? 'undefined').toString('base64url')),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
 
 function queryValueOf(path: string, p: Parameter, pool: IdPool, m: Mutation): fc.Arbitrary<unknown> {
@@ -574,7 +583,11 @@ export function requestFor(
       path: fc.tuple(...pathParams.map((p) => pathValueOf(path, p, pool))),
       query: fc.tuple(
         ...queryParams.map((p) =>
-          fc.option(queryValueOf(path, p, pool, m), { nil: undefined, freq: p.required ? 100 : 2 }),
+          fc.option(queryValueOf(path, p, pool, m), {
+            nil: undefined,
+            // Optional parameters are left out half the time, except the one a theme targets.
+            freq: p.required || (m.theme === 'cursors' && p.name === 'cursor') ? 100 : 2,
+          }),
         ),
       ),
       body: bodyOf(op, pool, m),
