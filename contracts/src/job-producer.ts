@@ -143,9 +143,13 @@ export class JobProducer {
     );
   }
 
+  /** Closes the queues; bounded, since a queue closed while its connection reconnects can hang. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    const closing = Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 3000).unref())]);
     this.queues.clear();
-    if (this.ownsConnection) await this.connection.quit().catch(() => this.connection.disconnect());
+    if (!this.ownsConnection) return;
+    if (this.connection.status === 'ready') await this.connection.quit().catch(() => undefined);
+    else this.connection.disconnect();
   }
 }

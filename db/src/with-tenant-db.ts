@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { markIdempotentCommit } from './idempotency/idempotency-context.ts';
 import type { Db, Tx } from './pool.ts';
+import { pooledTransaction } from './pooled-transaction.ts';
 import { retryTransaction } from './retry-transaction.ts';
 import { tenantSchema } from './tenant-schema.ts';
 
@@ -18,7 +19,7 @@ export async function withTenantDb<T>(db: Db, tenant: TenantRef, fn: (tx: Tx) =>
   const schema = tenantSchema(tenant.organizationId);
   // A deadlock or serialisation failure rolls everything back: fn runs again in a new transaction.
   return retryTransaction(() =>
-    db.transaction(async (tx) => {
+    pooledTransaction(db, async (tx) => {
       await tx.execute(sql`select set_config('search_path', ${schema}, true)`);
       const result = await fn(tx);
       // The request's Idempotency-Key is marked committed with the change, or not at all.

@@ -33,6 +33,25 @@ export interface StartWorkerOptions {
   registry?: Record<string, JobDefinition>;
   scheduleSyncMs?: number;
   log?: Logger;
+  /** How long close() waits for running jobs before it lets go (default 15 s). */
+  closeGraceMs?: number;
+}
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+
+/** Resolves when the connection is ready, or after `ms` (it may be down). */
+function readyWithin(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
 }
 
 /** A job run by the worker itself (the periodic drain) rather than fetched from Redis. */
@@ -139,6 +158,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
       });
     return syncing;
   };
+  await readyWithin(producer.connection, 3000);
   await sync();
   // New organisations sign up while the worker runs, and a restarted Redis has lost every
   // scheduler: sync periodically and whenever the producer connection (re)connects.
@@ -154,11 +174,18 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     close: async () => {
       clearInterval(timer);
       await periodicDrain.stop();
-      await Promise.allSettled(Object.values(workers).map((w) => w.close()));
+      // A BullMQ worker closed while its connection waits to reconnect (Redis just restarted)
+      // can wait for ever: give the connections a moment, then bound the graceful close. Jobs
+      // still running are idempotent and come back as stalled jobs.
+      await Promise.all(connections.map((c) => readyWithin(c, 3000)));
+      const grace = opts.closeGraceMs ?? 15_000;
+      await within(Promise.allSettled(Object.values(workers).map((w) => w.close())), grace);
       await syncing;
       await producer.close();
-      await Promise.allSettled(connections.map((c) => c.quit()));
-      await database.close();
+      await Promise.allSettled(
+        connections.map((c) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()))),
+      );
+      await within(database.close(), grace);
     },
   };
 }

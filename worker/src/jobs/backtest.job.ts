@@ -9,7 +9,7 @@ export const backtestJob: JobDefinition<'backtest'> = {
     const runId = job.data.runId;
     if (typeof runId !== 'string') throw new UnrecoverableError('backtest job needs a runId');
     return runBacktest(ctx.database, job.data.tenantId, runId, (done, total) =>
-      job.updateProgress({ done, total }),
+      job.updateProgress({ done, total }).catch(() => undefined),
     );
   },
 };

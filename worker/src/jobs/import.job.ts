@@ -13,6 +13,9 @@ export const importJob: JobDefinition<'import'> = {
     const { tenantId, importId } = job.data;
     if (typeof importId !== 'string' || !isUuid(importId))
       throw new UnrecoverableError('importId must be a uuid');
-    return runImport(ctx, tenantId, importId, (percent) => job.updateProgress(percent));
+    // Progress lives in the database; the job's copy is for display and may be gone (Redis restart).
+    return runImport(ctx, tenantId, importId, (percent) =>
+      job.updateProgress(percent).catch(() => undefined),
+    );
   },
 };

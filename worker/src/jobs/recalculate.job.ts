@@ -12,7 +12,8 @@ export const recalculateJob: JobDefinition<'recalculate'> = {
     const { tenantId } = job.data;
     const r = await recalculateAll(ctx.database, tenantId, {
       batchSize: ctx.config.ENGINE_BATCH_SIZE,
-      onBatch: (done, total) => job.updateProgress({ done, total }),
+      // Progress is for display: a Redis restart (the job's key gone) must not fail the run.
+      onBatch: (done, total) => job.updateProgress({ done, total }).catch(() => undefined),
       onBatchCommitted: (deliveryIds) => enqueueWebhookDeliveries(ctx, tenantId, deliveryIds),
     });
     // Another full run holds the organisation's lock (e.g. rules changed mid-run): fail this
