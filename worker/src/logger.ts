@@ -10,22 +10,22 @@ export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'worker' } });
 }
 
-/** Error fields worth logging: message, code (SQLSTATE or errno), and the first cause's. */
+/**
+ * Error fields worth logging: message, code (SQLSTATE or errno). For a failed query Drizzle's
+ * message carries the SQL and its parameters (clinic data): the driver's own message is used.
+ */
 export function errorFields(err: unknown): Record<string, unknown> {
-  const e = err as {
-    message?: string;
-    code?: string;
-    name?: string;
-    cause?: { message?: string; code?: string };
-  };
-  return {
-    err: {
-      name: e?.name,
-      message: e?.message ?? String(err),
-      code: e?.code ?? e?.cause?.code,
-      ...(e?.cause?.message ? { cause: e.cause.message } : {}),
-    },
-  };
+  return { err: { name: (err as Error)?.name, message: errorMessage(err), code: errorCode(err) } };
+}
+
+export function errorMessage(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string } };
+  return e?.cause?.message ?? e?.message ?? String(err);
+}
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   withTenantDb,
 } from '@medstock/db';
 import type { JobContext } from '../jobs/job-context.ts';
-import { errorFields } from '../logger.ts';
+import { errorFields, errorMessage } from '../logger.ts';
 import { enqueueWebhookDeliveries } from './enqueue-deliveries.ts';
 import { recalculateBatch, todayUtc } from './recalculate.ts';
 
@@ -75,7 +75,7 @@ export async function drainRecalculationOutbox(
         { ...errorFields(err), itemId: taken[0]!.itemId, locationId: taken[0]!.locationId },
         'recalculation failed; retrying later with backoff',
       );
-      const message = (err as Error)?.message ?? String(err);
+      const message = errorMessage(err);
       await withTenantDb(database.db, tenant, (tx) =>
         deferRecalculations(tx, taken, message, {
           baseMs: config.RECALC_RETRY_BASE_MS,
