@@ -27,7 +27,10 @@ function hangingReceiver() {
       held.delete(res);
     });
   });
-  return { server, stats, release: () => held.forEach((r) => r.destroy()) };
+  const release = () => {
+    for (const r of held) r.destroy();
+  };
+  return { server, stats, release };
 }
 
 /** A receiver that records each delivery's event type, and answers `status`. */
