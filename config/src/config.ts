@@ -68,7 +68,24 @@ const ConfigSchema = Type.Object({
   WORKER_STALLED_INTERVAL_MS: Type.Integer({ minimum: 500, default: 30_000 }),
   /** Item-locations per committed batch of a full recalculation (the restart granularity). */
   ENGINE_BATCH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
-  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, default: 4 }),
+  /**
+   * Jobs in flight per queue (one queue per kind of work), so a slow kind never holds another's
+   * slots: full recalculations, outbox drains, imports, backtests, webhook deliveries, and
+   * housekeeping with the webhook sweepers.
+   */
+  RECALC_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
+  RECALC_DRAIN_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
+  IMPORT_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
+  BACKTEST_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
+  WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, default: 8 }),
+  HOUSEKEEPING_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
+  /** Every N ms the worker drains due recalculation-outbox rows itself, whether or not Redis works. */
+  RECALC_OUTBOX_POLL_MS: Type.Integer({ minimum: 100, default: 2000 }),
+  /** Item-locations per transaction of an outbox drain (small: a lone change is not held up). */
+  RECALC_DRAIN_BATCH_SIZE: Type.Integer({ minimum: 1, default: 100 }),
+  /** Backoff of an item-location whose recalculation failed: base·2^(attempts−1), capped. */
+  RECALC_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 1000 }),
+  RECALC_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 5 * 60 * 1000 }),
   /** Every-N-ms schedule of the per-tenant housekeeping job. */
   HOUSEKEEPING_EVERY_MS: Type.Integer({ minimum: 1000, default: 60 * 60 * 1000 }),
   DEPLOYMENT_MODE: Type.Union(
@@ -100,6 +117,12 @@ const ConfigSchema = Type.Object({
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 30, default: 8 }),
   WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ minimum: 1, default: 10_000 }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  /**
+   * Deliveries in flight per endpoint. A delivery to an endpoint at its limit goes back to the
+   * queue for WEBHOOK_ENDPOINT_BUSY_DELAY_MS instead of holding a worker slot.
+   */
+  WEBHOOK_ENDPOINT_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
+  WEBHOOK_ENDPOINT_BUSY_DELAY_MS: Type.Integer({ minimum: 10, default: 1000 }),
   /** How often the per-tenant sweeper re-enqueues pending deliveries whose job was lost. */
   WEBHOOK_SWEEP_EVERY_MS: Type.Integer({ minimum: 1000, default: 60_000 }),
   /**

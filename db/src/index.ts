@@ -1,16 +1,16 @@
 export {
+  countPlanResource,
+  lockPlanUsage,
+  type PlanUsage,
+  planLimitsEnforced,
+} from './billing/plan-usage.ts';
+export {
   type ApplyTemplateOptions,
   type ApplyTemplateResult,
   applyCatalogueTemplate,
   applyCatalogueTemplateOnClient,
   type SqlRunner,
 } from './catalogue/apply-template.ts';
-export {
-  countPlanResource,
-  lockPlanUsage,
-  type PlanUsage,
-  planLimitsEnforced,
-} from './billing/plan-usage.ts';
 export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
 export { databaseErrorCode, isDatabaseUnavailable, isRetryableConflict } from './database-errors.ts';
 export { type EmittedEvent, EVENT_TYPES, type EventType, emitEvent } from './events/emit-event.ts';
@@ -41,13 +41,24 @@ export type { MigrateAllReport, TenantMigrationResult } from './migrate/migrator
 export { applyTenantMigrations, MIGRATION_LOCK_KEY, migrateAll, migrateControl } from './migrate/migrator.ts';
 export { createDatabase, type Database, type Db, type Tx } from './pool.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
+export {
+  deferRecalculations,
+  hasDueRecalculations,
+  type ItemLocationRef,
+  type OutboxEntry,
+  requestRecalculation,
+  settleRecalculations,
+  takeDueRecalculations,
+  tenantsWithDueRecalculations,
+} from './recalculation/recalculation-outbox.ts';
 export { retryTransaction, TRANSACTION_ATTEMPTS } from './retry-transaction.ts';
+export { openSecret, sealedKeyId, sealSecret } from './secrets/secret-box.ts';
+export { type HeldLock, LockLostError, withSessionLock } from './session-lock.ts';
 export * from './tables/catalogue.tables.ts';
 export * from './tables/control.tables.ts';
 export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
-export { openSecret, sealedKeyId, sealSecret } from './secrets/secret-box.ts';
 export {
   openWebhookSecret,
   resealWebhookSecrets,

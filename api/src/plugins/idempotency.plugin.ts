@@ -97,6 +97,17 @@ function answerRetry(
   }
 }
 
+/** Retries settling a record with a growing pause (1, 2, 4 … 32 s), never holding the process open. */
+function settleLater(settle: () => Promise<void>, attempt = 0): void {
+  if (attempt >= 6) return;
+  setTimeout(
+    () => {
+      settle().catch(() => settleLater(settle, attempt + 1));
+    },
+    1000 * 2 ** attempt,
+  ).unref();
+}
+
 /**
  * Idempotency-Key on POST for authenticated callers (never on /v1/auth/*). The first request
  * claims the key before it runs and holds the claim in the request's async context: every
@@ -161,12 +172,20 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, deps: AppDeps) 
       if (v !== undefined) headers[h] = String(v);
     }
     const success = reply.statusCode < 400;
-    await settleIdempotencyKey(pool, claim, {
-      statusCode: reply.statusCode,
-      headers,
-      body: typeof payload === 'string' ? payload : String(payload ?? ''),
-      withhold: success && carriesCredentials(request),
-      resourceId: success ? resourceIdOf(payload) : null,
+    const settle = () =>
+      settleIdempotencyKey(pool, claim, {
+        statusCode: reply.statusCode,
+        headers,
+        body: typeof payload === 'string' ? payload : String(payload ?? ''),
+        withhold: success && carriesCredentials(request),
+        resourceId: success ? resourceIdOf(payload) : null,
+      });
+    // The answer must reach the client even when the database has just gone away (it is often the
+    // very reason for a 503). The record is then settled in the background as soon as the
+    // database is back; until then a retry sees it in progress, and after the TTL its real outcome.
+    await settle().catch((err) => {
+      request.log.warn({ code: (err as { code?: string }).code }, 'idempotency record not settled; retrying');
+      settleLater(settle);
     });
     return payload;
   });

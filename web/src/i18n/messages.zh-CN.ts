@@ -63,9 +63,11 @@ export const zhCN: Record<MessageKey, string> = {
   'signup.loginLink': '登录',
   'login.forgot': '忘记密码？',
   'signup.sentTitle': '请查收邮件',
-  'signup.sent': '我们已向 {email} 发送邮件。打开邮件中的链接并输入密码，即可完成创建「{organization}」。链接 24 小时内有效，只能使用一次。',
+  'signup.sent':
+    '我们已向 {email} 发送邮件。打开邮件中的链接并输入密码，即可完成创建「{organization}」。链接 24 小时内有效，只能使用一次。',
   'signupConfirm.title': '确认注册',
-  'signupConfirm.lead': '请输入注册时设置的密码。如果这个邮箱原来已有 medstock 账号，请输入那个账号的密码：新机构将归入该账号。',
+  'signupConfirm.lead':
+    '请输入注册时设置的密码。如果这个邮箱原来已有 medstock 账号，请输入那个账号的密码：新机构将归入该账号。',
   'signupConfirm.submit': '确认并进入 medstock',
   'reset.title': '重置密码',
   'reset.lead': '请输入您登录用的邮箱，我们会发送设置新密码的链接。',

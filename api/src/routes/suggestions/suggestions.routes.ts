@@ -176,7 +176,7 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
     async (request) => {
       const { limit, cursor, siteId } = request.query;
       const groups = await purchaseSuggestions(deps, authOf(request), siteId);
-      return pageComputed(groups, groupKey, pageLimit(limit), cursor, 3);
+      return pageComputed(groups, groupKey, pageLimit(limit), cursor, ['int', 'text', 'text']);
     },
   );
 
@@ -235,7 +235,7 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
     async (request) => {
       const { limit, cursor, siteId, itemId } = request.query;
       const all = await transferSuggestions(deps, authOf(request), { siteId, itemId });
-      return pageComputed(all, transferKey, pageLimit(limit), cursor, 4);
+      return pageComputed(all, transferKey, pageLimit(limit), cursor, ['text', 'uuid', 'uuid', 'uuid']);
     },
   );
 
