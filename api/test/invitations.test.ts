@@ -206,6 +206,22 @@ describe('accepting', () => {
       expect((await t.app.inject({ method, url, headers: hospitalB.headers })).statusCode).toBe(404);
   });
 
+  it("a removed admin's open invitations lapse with their membership", async () => {
+    const admin = await addMember(t, hospitalA.headers, 'admin');
+    const email = uniqueEmail('invited-by-removed');
+    expect((await invite(admin.headers, { email, role: 'storekeeper' })).statusCode).toBe(201);
+    const token = await invitationTokenFor(t.mail, email);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/users/${admin.id}`,
+      headers: hospitalA.headers,
+    });
+    expect(removed.statusCode).toBe(204);
+    const res = await accept({ token, password: 'lapsed-invitation-1' });
+    expect(res.statusCode).toBe(410);
+    expect(res.json().code).toBe('invitation_revoked');
+  });
+
   it('an existing account must sign in: its own password or its access token, never a new password', async () => {
     const person = await signUp(t, { organizationName: '丁药房' });
     await invite(hospitalA.headers, { email: person.email, role: 'purchaser' });

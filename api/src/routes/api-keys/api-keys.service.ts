@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { AppDeps } from '../../deps.ts';
+import { inControlTransaction } from '../../lib/control-transaction.ts';
 import { type Access, assertMayGrant, sitesOrOwn } from '../../lib/grant-rules.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
 import { notFound } from '../../lib/problem.ts';
@@ -39,13 +40,18 @@ export async function createApiKey(
   if (siteIds) await assertSitesExist(deps, auth, siteIds);
   const prefix = keyPrefix();
   const secret = randomSecret(32);
-  const { rows } = await deps.database.pool.query<ApiKeyRow>(
-    `insert into control.api_keys (organization_id, name, prefix, secret_hash, scopes, site_ids, created_by)
-     values ($1, $2, $3, $4, $5, $6, $7)
-     returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at`,
-    [auth.organizationId, input.name, prefix, sha256(secret), input.scopes, siteIds, auth.userId],
-  );
-  return { row: rows[0]!, key: `msk_${prefix}_${secret}` };
+  // In a transaction, so an Idempotency-Key is marked committed together with the key: a retry
+  // after a crash is told the key exists instead of creating a second one.
+  const row = await inControlTransaction(deps.database.pool, async (client) => {
+    const { rows } = await client.query<ApiKeyRow>(
+      `insert into control.api_keys (organization_id, name, prefix, secret_hash, scopes, site_ids, created_by)
+       values ($1, $2, $3, $4, $5, $6, $7)
+       returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at`,
+      [auth.organizationId, input.name, prefix, sha256(secret), input.scopes, siteIds, auth.userId],
+    );
+    return rows[0]!;
+  });
+  return { row, key: `msk_${prefix}_${secret}` };
 }
 
 export async function listApiKeys(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {

@@ -106,5 +106,11 @@ export async function removeMember(deps: AppDeps, auth: AuthContext, audit: Audi
       [auth.organizationId, userId],
     );
     await revokeKeysBeyond(client, auth.organizationId, userId, null, audit);
+    // Their open invitations lapse too: a removed admin's authority must not outlive them.
+    await client.query(
+      `update control.invitations set revoked_at = now()
+        where organization_id = $1 and invited_by = $2 and accepted_at is null and revoked_at is null`,
+      [auth.organizationId, userId],
+    );
   });
 }
