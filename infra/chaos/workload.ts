@@ -1,6 +1,7 @@
+import { stats } from '@medstock/core';
 import { AttemptStats, type Outcome, postUntilDefinitive, request } from './http-client.ts';
 import type { ChaosTenant } from './tenant-setup.ts';
-import { seededRandom, sleep } from './timing.ts';
+import { sleep } from './timing.ts';
 
 /** One logical movement request: its Idempotency-Key doubles as the ledger `reference`. */
 export interface Operation {
@@ -80,7 +81,7 @@ export function startWorkload(
   let settledAt = Date.now();
 
   const client = async (n: number) => {
-    const rnd = seededRandom(opts.seed * 1000 + n);
+    const rnd = stats.mulberry32(opts.seed * 1000 + n);
     for (let seq = 0; !stopping; seq++) {
       const key = `${runTag}-c${n}-${seq}`;
       const op: Operation = {
