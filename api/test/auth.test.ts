@@ -74,7 +74,12 @@ describe('sign-up, login, refresh and revocation', () => {
       cookies: { medstock_refresh: next },
     });
     expect(r2.statusCode).toBe(200);
-    // Replaying the first token is treated as theft: the whole session ends.
+    // Replaying a rotated token after the short grace for racing tabs is treated as theft: the
+    // whole session ends.
+    await t.deps.database.pool.query(
+      `update control.sessions set last_refreshed_at = now() - interval '1 minute' where user_id = $1`,
+      [s.userId],
+    );
     const replay = await t.app.inject({
       method: 'POST',
       url: '/v1/auth/refresh',
@@ -84,6 +89,36 @@ describe('sign-up, login, refresh and revocation', () => {
     expect(replay.json().code).toBe('refresh_token_reused');
     const me = await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(r2.json().accessToken) });
     expect(me.statusCode).toBe(401);
+  });
+
+  it('a token rotated a moment ago still works once more (two tabs, a reload mid-refresh), then the older one does not', async () => {
+    const s = await signUp(t);
+    const first = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: s.refreshToken },
+    });
+    expect(first.statusCode).toBe(200);
+    // The page reloaded before it stored the new cookie: it sends the token it had.
+    const raced = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: s.refreshToken },
+    });
+    expect(raced.statusCode, raced.body).toBe(200);
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: bearer(raced.json().accessToken),
+    });
+    expect(me.statusCode).toBe(200);
+    // The raced answer's token is the one that lives on.
+    const later = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/refresh',
+      payload: { refreshToken: raced.json().refreshToken },
+    });
+    expect(later.statusCode).toBe(200);
   });
 
   it('logout revokes the access token at once and the refresh token too', async () => {

@@ -32,6 +32,8 @@ const ConfigSchema = Type.Object({
   JWT_ISSUER: Type.String({ default: 'medstock' }),
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 30, default: 900 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 60 * 24 * 30 }),
+  /** A just-rotated refresh token still works this long (two tabs, a reload mid-refresh); after it, reuse revokes the session. */
+  REFRESH_REUSE_GRACE_SECONDS: Type.Integer({ minimum: 0, maximum: 120, default: 10 }),
   /** Comma-separated list of allowed browser origins; empty means same-origin only. */
   CORS_ORIGINS: Type.String({ default: '' }),
   /**

@@ -90,11 +90,23 @@ export async function login(
 
 /**
  * Rotates the refresh token. Presenting an already-rotated token means it was copied: the whole
- * session is revoked so the thief and the owner both have to log in again.
+ * session is revoked so the thief and the owner both have to log in again — unless the rotation
+ * happened less than REFRESH_REUSE_GRACE_SECONDS ago. Two tabs refreshing at once, or a page
+ * reloaded while its refresh was in flight (its new cookie never stored), present the previous
+ * token within a second; they get a fresh rotation instead of being logged out.
  */
 export async function refresh(deps: AppDeps, refreshToken: string) {
   const hash = sha256(refreshToken);
   const pool = deps.database.pool;
+  const next = randomSecret(32);
+  const raced = await pool.query<{ id: string; user_id: string; organization_id: string }>(
+    `update control.sessions set refresh_token_hash = $2, last_refreshed_at = now()
+      where previous_refresh_token_hash = $1 and revoked_at is null and expires_at > now()
+        and last_refreshed_at > now() - make_interval(secs => $3)
+      returning id, user_id, organization_id`,
+    [hash, sha256(next), deps.config.REFRESH_REUSE_GRACE_SECONDS],
+  );
+  if (raced.rows[0]) return refreshed(deps, raced.rows[0], next);
   const reused = await pool.query(
     `update control.sessions set revoked_at = coalesce(revoked_at, now())
       where previous_refresh_token_hash = $1 returning id`,
@@ -107,7 +119,6 @@ export async function refresh(deps: AppDeps, refreshToken: string) {
       'Unauthorized',
       'This refresh token was already used; log in again.',
     );
-  const next = randomSecret(32);
   const { rows } = await pool.query<{ id: string; user_id: string; organization_id: string }>(
     `update control.sessions
         set previous_refresh_token_hash = refresh_token_hash, refresh_token_hash = $2, last_refreshed_at = now()
@@ -117,6 +128,14 @@ export async function refresh(deps: AppDeps, refreshToken: string) {
   );
   const s = rows[0];
   if (!s) throw unauthorized('The refresh token is invalid, expired or revoked.');
+  return refreshed(deps, s, next);
+}
+
+async function refreshed(
+  deps: AppDeps,
+  s: { id: string; user_id: string; organization_id: string },
+  next: string,
+) {
   const accessToken = await signAccessToken(deps.tokenKeys, {
     sub: s.user_id,
     org: s.organization_id,
