@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
 import { call, publicApi } from '../api/client';
+import { AuthCard, AuthForm } from '../components/auth-card';
 import { TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { ProblemBox } from '../lib/problem-text';
 import { useQueryParam } from '../lib/query-string';
 import { useAction } from '../lib/use-api';
 
@@ -19,8 +18,7 @@ export default function PasswordResetConfirmPage() {
   });
   const fields = set.error?.fieldErrors() ?? {};
   return (
-    <div class="card auth-card" data-page="password-reset-confirm">
-      <h1>{t('resetConfirm.title')}</h1>
+    <AuthCard page="password-reset-confirm" title={t('resetConfirm.title')}>
       {done ? (
         <p role="status" data-testid="reset-done">
           {t('resetConfirm.done')}
@@ -28,13 +26,7 @@ export default function PasswordResetConfirmPage() {
       ) : !token ? (
         <p role="alert">{t('problem.token_invalid')}</p>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void set.run();
-          }}
-        >
-          <p>{t('resetConfirm.lead')}</p>
+        <AuthForm action={set} lead={t('resetConfirm.lead')} submit={t('resetConfirm.submit')}>
           <TextField
             label={t('resetConfirm.newPassword')}
             type="password"
@@ -47,15 +39,8 @@ export default function PasswordResetConfirmPage() {
             error={fields.password}
             hint={t('signup.passwordHint')}
           />
-          <ProblemBox error={set.error} />
-          <button type="submit" class="primary" disabled={set.busy}>
-            {t('resetConfirm.submit')}
-          </button>
-        </form>
+        </AuthForm>
       )}
-      <p>
-        <Link href="/login">{t('signup.loginLink')}</Link>
-      </p>
-    </div>
+    </AuthCard>
   );
 }

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
-import { Link } from 'wouter-preact';
 import { call, publicApi } from '../api/client';
+import { AuthCard, AuthForm } from '../components/auth-card';
 import { TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { ProblemBox } from '../lib/problem-text';
 import { useAction } from '../lib/use-api';
 
 /** Asks for a password-reset link. The answer is the same whether or not the address has an account. */
@@ -17,20 +16,13 @@ export default function PasswordResetPage() {
   });
   const fields = ask.error?.fieldErrors() ?? {};
   return (
-    <div class="card auth-card" data-page="password-reset">
-      <h1>{t('reset.title')}</h1>
+    <AuthCard page="password-reset" title={t('reset.title')}>
       {sentTo ? (
         <p role="status" data-testid="reset-sent">
           {t('reset.sent', { email: sentTo })}
         </p>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void ask.run();
-          }}
-        >
-          <p>{t('reset.lead')}</p>
+        <AuthForm action={ask} lead={t('reset.lead')} submit={t('reset.submit')}>
           <TextField
             label={t('field.email')}
             type="email"
@@ -41,15 +33,8 @@ export default function PasswordResetPage() {
             onValue={setEmail}
             error={fields.email}
           />
-          <ProblemBox error={ask.error} />
-          <button type="submit" class="primary" disabled={ask.busy}>
-            {t('reset.submit')}
-          </button>
-        </form>
+        </AuthForm>
       )}
-      <p>
-        <Link href="/login">{t('signup.loginLink')}</Link>
-      </p>
-    </div>
+    </AuthCard>
   );
 }

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
-import { Link, useLocation } from 'wouter-preact';
+import { useLocation } from 'wouter-preact';
 import { call, publicApi } from '../api/client';
 import { signedIn } from '../api/session';
+import { AuthCard, AuthForm } from '../components/auth-card';
 import { TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
-import { ProblemBox } from '../lib/problem-text';
 import { useQueryParam } from '../lib/query-string';
 import { useAction } from '../lib/use-api';
 
@@ -25,18 +25,11 @@ export default function SignupConfirmPage() {
   });
   const fields = confirm.error?.fieldErrors() ?? {};
   return (
-    <div class="card auth-card" data-page="signup-confirm">
-      <h1>{t('signupConfirm.title')}</h1>
+    <AuthCard page="signup-confirm" title={t('signupConfirm.title')}>
       {!token ? (
         <p role="alert">{t('problem.token_invalid')}</p>
       ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void confirm.run();
-          }}
-        >
-          <p>{t('signupConfirm.lead')}</p>
+        <AuthForm action={confirm} lead={t('signupConfirm.lead')} submit={t('signupConfirm.submit')}>
           <TextField
             label={t('field.password')}
             type="password"
@@ -47,15 +40,8 @@ export default function SignupConfirmPage() {
             onValue={setPassword}
             error={fields.password}
           />
-          <ProblemBox error={confirm.error} />
-          <button type="submit" class="primary" disabled={confirm.busy}>
-            {t('signupConfirm.submit')}
-          </button>
-        </form>
+        </AuthForm>
       )}
-      <p>
-        <Link href="/login">{t('signup.loginLink')}</Link>
-      </p>
-    </div>
+    </AuthCard>
   );
 }

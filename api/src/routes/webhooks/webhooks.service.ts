@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { conflict, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
+import { conflict, notFound, unprocessable } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { deliveryVisibleTo } from './delivery-visibility.ts';
@@ -100,26 +100,8 @@ async function ensureSweeper(deps: AppDeps, tenantId: string) {
   await deps.jobs.scheduleWebhookSweep(tenantId, deps.config.WEBHOOK_SWEEP_EVERY_MS).catch(() => undefined);
 }
 
-/** A (created_at, id) keyset cursor, checked before it reaches SQL. */
-function timeCursor(cursor: string | undefined): [string, string] | undefined {
-  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
-  if (after === undefined) return undefined;
-  const [at, id] = after;
-  if (
-    typeof at !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/.test(at) ||
-    typeof id !== 'string' ||
-    !isUuid(id)
-  ) {
-    throw new ProblemError(400, 'invalid_cursor', 'Bad request', 'The cursor is not valid.', [
-      { field: '/cursor', message: 'not a cursor returned by this endpoint' },
-    ]);
-  }
-  return [at, id];
-}
-
 export async function listEndpoints(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
-  const after = timeCursor(cursor);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   const rows = await withTenantDb(
     deps.database.db,
     auth,
@@ -224,7 +206,7 @@ export async function listDeliveries(
   cursor?: string,
 ) {
   await loadEndpoint(deps, auth, endpointId);
-  const after = timeCursor(cursor);
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   const rows = await withTenantDb(
     deps.database.db,
     auth,
