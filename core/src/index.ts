@@ -3,6 +3,7 @@
 export * from './alerts/index.ts';
 export * from './billing/index.ts';
 export * from './catalogue/index.ts';
+export * from './dates/index.ts';
 export * from './engine/index.ts';
 // The maths areas share small helpers (dates, means), so they are namespaced.
 export * as forecast from './forecast/index.ts';

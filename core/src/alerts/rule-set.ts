@@ -42,3 +42,34 @@ export const DEFAULT_RULE_SET: RuleSet = {
 export function riskClassOf(abc: 'A' | 'B' | 'C' | null | undefined, ved: Ved): RiskClass {
   return `${abc ?? 'B'}${ved}` as RiskClass;
 }
+
+type Json = Record<string, unknown>;
+const isPlainObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The stored value where it has the default's kind (finite number, boolean, string, array, object), else the default. */
+function completeValue(stored: unknown, fallback: unknown): unknown {
+  if (Array.isArray(fallback)) return Array.isArray(stored) ? stored : fallback;
+  if (isPlainObject(fallback)) {
+    const src = isPlainObject(stored) ? stored : {};
+    const out: Json = {};
+    for (const [key, value] of Object.entries(fallback)) out[key] = completeValue(src[key], value);
+    return out;
+  }
+  if (typeof fallback === 'number')
+    return typeof stored === 'number' && Number.isFinite(stored) ? stored : fallback;
+  return typeof stored === typeof fallback ? stored : fallback;
+}
+
+/**
+ * A stored rule set made complete: every rule and setting the stored JSON lacks (keys added by a
+ * later release, or a value of the wrong kind) comes from DEFAULT_RULE_SET; everything stored is
+ * kept. Objects merge key by key at every depth; arrays are taken whole, never merged. Keys the
+ * defaults do not know (written by a newer release, or by hand) are dropped, so the engine and
+ * the API only ever see the RuleSet shape. `version` is the stored row's version when given.
+ * Used by the API (rules GET/PUT) and the engine alike: one definition of what old rules mean.
+ */
+export function completeRuleSet(stored: unknown, version?: number): RuleSet {
+  const rules = completeValue(stored, DEFAULT_RULE_SET) as RuleSet;
+  if (version !== undefined) rules.version = version;
+  return rules;
+}

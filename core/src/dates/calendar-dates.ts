@@ -1,0 +1,67 @@
+/**
+ * Calendar dates as ISO strings 'YYYY-MM-DD'. A calendar date names a local day and carries no
+ * time zone, so adding days or counting days between two dates is plain day-count arithmetic
+ * (proleptic Gregorian, via Date.UTC, where every day is 86 400 000 ms): no DST change can shift
+ * it. Only where a date meets an instant (local-days.ts) does the organisation's zone matter.
+ */
+export type IsoDate = string;
+
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** '2026-08-01', '2026/08/01', '2026/8/1' (the separators clinic spreadsheets export). */
+const LOOSE_DATE = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$/;
+
+/** Day number (days since 1970-01-01) of a real calendar date, or NaN. */
+function dayNumber(year: number, month1: number, day: number): number {
+  if (month1 < 1 || month1 > 12 || day < 1 || day > 31) return Number.NaN;
+  const ms = Date.UTC(year, month1 - 1, day);
+  const d = new Date(ms);
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month1 - 1 || d.getUTCDate() !== day)
+    return Number.NaN;
+  return ms / DAY_MS;
+}
+
+function fromDayNumber(n: number): IsoDate {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+}
+
+function toDayNumber(day: IsoDate): number {
+  const m = ISO_DATE.exec(day);
+  const n = m ? dayNumber(Number(m[1]), Number(m[2]), Number(m[3])) : Number.NaN;
+  if (Number.isNaN(n)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${day}`);
+  return n;
+}
+
+/** True for a real calendar date written 'YYYY-MM-DD' (2026-02-30 is not one). */
+export function isIsoDate(s: unknown): s is IsoDate {
+  if (typeof s !== 'string') return false;
+  const m = ISO_DATE.exec(s);
+  return m !== null && !Number.isNaN(dayNumber(Number(m[1]), Number(m[2]), Number(m[3])));
+}
+
+/**
+ * A calendar date written 'YYYY-MM-DD', 'YYYY/MM/DD' or 'YYYY/M/D', as 'YYYY-MM-DD'; null when
+ * it is not a real date.
+ */
+export function parseCalendarDate(s: string): IsoDate | null {
+  const m = LOOSE_DATE.exec(s.trim());
+  if (!m) return null;
+  const n = dayNumber(Number(m[1]), Number(m[3]), Number(m[4]));
+  return Number.isNaN(n) ? null : fromDayNumber(n);
+}
+
+/** The date `days` calendar days after `day` (before it when negative). */
+export function addDays(day: IsoDate, days: number): IsoDate {
+  if (!Number.isInteger(days)) throw new RangeError(`addDays: not a whole number of days: ${days}`);
+  return fromDayNumber(toDayNumber(day) + days);
+}
+
+/** Whole calendar days from `from` to `to` (negative if `to` is earlier). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return toDayNumber(to) - toDayNumber(from);
+}
+
+/** Days in a month (month 1–12). */
+export function daysInMonth(year: number, month1: number): number {
+  return new Date(Date.UTC(year, month1, 0)).getUTCDate();
+}
