@@ -98,21 +98,38 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
   const inputs = commonInputs(s);
   const p = s.stockoutProbability;
 
-  if (rules.stockedOut.enabled && s.onHand <= 0 && s.demand.dailyMean > 0) {
+  // Zero on-hand is always an alert, with or without a forecast: a new clinic has no history yet,
+  // and "no forecast" must never read as "no problem". It is critical when the item is expected
+  // to be used (a forecast, a par minimum, or a vital item) and high otherwise.
+  if (rules.stockedOut.enabled && s.onHand <= 0) {
+    const expectedUse = s.demand.dailyMean > 0 || (s.parMin ?? 0) > 0 || vital;
+    const basis =
+      s.demand.dailyMean > 0
+        ? {
+            zh: `预测日用量 ${f(s.demand.dailyMean)} ${s.item.baseUnit}`,
+            en: `forecast ${f(s.demand.dailyMean)} ${s.item.baseUnit}/day`,
+          }
+        : (s.parMin ?? 0) > 0
+          ? { zh: `最低库存 ${s.parMin}`, en: `par minimum ${s.parMin}` }
+          : { zh: '尚无用量记录', en: 'no usage recorded yet' };
+    const transit =
+      s.inTransit > 0
+        ? { zh: `在途 ${s.inTransit}。`, en: ` ${s.inTransit} in transit.` }
+        : { zh: '无在途。', en: ' Nothing in transit.' };
     out.push(
       candidate(
         rules,
         'stocked_out',
-        'critical',
+        expectedUse ? 'critical' : 'high',
         1,
         {
           threshold: { onHand: 0 },
-          inputs,
-          formula: 'on-hand = 0 while forecast daily demand d̄ > 0',
-          substituted: `on-hand = ${s.onHand}, d̄ = ${f(s.demand.dailyMean, 3)}/day`,
+          inputs: { ...inputs, parMin: s.parMin },
+          formula: 'on-hand ≤ 0',
+          substituted: `on-hand = ${s.onHand}, d̄ = ${f(s.demand.dailyMean, 3)}/day, par min = ${s.parMin ?? '—'}`,
           text: {
-            zh: `${name.zh}已缺货：在库 0，预测日用量 ${f(s.demand.dailyMean)} ${s.item.baseUnit}。${subs.zh}`,
-            en: `${name.en} is out of stock: 0 on hand against a forecast ${f(s.demand.dailyMean)} ${s.item.baseUnit}/day.${subs.en}`,
+            zh: `${name.zh}已缺货：在库 0（${basis.zh}）。${transit.zh}${subs.zh}`,
+            en: `${name.en} is out of stock: 0 on hand (${basis.en}).${transit.en}${subs.en}`,
           },
         },
         replenishAction(s),
@@ -121,23 +138,65 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
   }
 
   const maxP = rules.stockoutRisk.maxProbability[s.item.ved];
-  if (rules.stockoutRisk.enabled && s.onHand > 0 && p.value > maxP) {
+  const within = s.stockoutWithinHorizon;
+  const withinNote =
+    within.value === null
+      ? { zh: '', en: '' }
+      : {
+          zh: `${within.horizonDays} 天内缺货概率 ${pct(within.value)}。`,
+          en: ` ${pct(within.value)} chance of running out within ${within.horizonDays} days.`,
+        };
+  const calibratedNote = p.calibrated
+    ? { zh: '（概率已按本机构回测结果校准）', en: ' (probabilities calibrated on this organisation’s own backtest)' }
+    : { zh: '', en: '' };
+  if (rules.stockoutRisk.enabled && s.onHand > 0 && p.value !== null && p.value > maxP) {
+    const pv = p.value;
     const severity: Severity =
-      p.value >= 0.5 || (vital && p.value >= 0.2) ? 'critical' : p.value >= 0.2 || vital ? 'high' : 'medium';
+      pv >= 0.5 || (vital && pv >= 0.2) ? 'critical' : pv >= 0.2 || vital ? 'high' : 'medium';
     out.push(
       candidate(
         rules,
         'stockout_risk',
         severity,
-        p.value,
+        pv,
         {
           threshold: { maxProbability: maxP, ved: s.item.ved },
-          inputs: { ...inputs, stockoutProbability: Number(f(p.value, 4)), distribution: p.distribution },
+          inputs: {
+            ...inputs,
+            stockoutProbability: Number(f(pv, 4)),
+            stockoutWithinHorizon: within.value === null ? null : Number(f(within.value, 4)),
+            horizonDays: within.horizonDays,
+            distribution: p.distribution,
+          },
           formula: p.formula,
           substituted: p.substituted,
           text: {
-            zh: `${name.zh}在下次到货前缺货概率 ${pct(p.value)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}。库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}），交期需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${subs.zh}`,
-            en: `${name.en}: ${pct(p.value)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}. Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); lead-time demand ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${subs.en}`,
+            zh: `${name.zh}在下次到货前缺货概率 ${pct(pv)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}${calibratedNote.zh}。${withinNote.zh}库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}），到货前需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${subs.zh}`,
+            en: `${name.en}: ${pct(pv)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}${calibratedNote.en}.${withinNote.en} Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); demand until a receipt ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${subs.en}`,
+          },
+        },
+        replenishAction(s),
+      ),
+    );
+  }
+
+  // The par minimum is the clinic's own floor: it warns from day one, before any history exists.
+  const parMin = s.parMin ?? 0;
+  if (rules.belowParMinimum.enabled && s.onHand > 0 && parMin > 0 && s.position < parMin) {
+    out.push(
+      candidate(
+        rules,
+        'below_par_minimum',
+        vital ? 'high' : 'medium',
+        (parMin - s.position) / parMin,
+        {
+          threshold: { parMin },
+          inputs: { ...inputs, parMin },
+          formula: 'position < par minimum',
+          substituted: `${s.position} < ${parMin}`,
+          text: {
+            zh: `${name.zh}库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}）低于最低库存 ${parMin}。${subs.zh}`,
+            en: `${name.en}: position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}) is below the par minimum of ${parMin}.${subs.en}`,
           },
         },
         replenishAction(s),

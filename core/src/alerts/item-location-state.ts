@@ -7,6 +7,14 @@ export interface ExplainedValue {
   substituted: string;
 }
 
+/** A probability with its formula; null value = unknown. `calibrated`: mapped through the organisation's own backtest. */
+export interface ProbabilityValue {
+  value: number | null;
+  formula: string;
+  substituted: string;
+  calibrated: boolean;
+}
+
 /**
  * Everything the alert rules look at for one item at one location, already computed by the
  * engine (forecast, policy, lots, purchase orders). The rules themselves do no statistics.
@@ -33,7 +41,14 @@ export interface ItemLocationState {
   safetyStock: ExplainedValue;
   reorderPoint: ExplainedValue;
   orderUpTo: number;
-  stockoutProbability: ExplainedValue & { distribution: string };
+  /**
+   * P(stockout before the next possible receipt): an order placed today arrives after the lead
+   * time. 1 when the item is already out; null when it cannot be computed (no demand evidence at
+   * all: no history, no par level, no typical usage) — never 0 for "unknown".
+   */
+  stockoutProbability: ProbabilityValue & { distribution: string };
+  /** P(stockout within the organisation's horizon, default 30 days), arrivals counted at their expected dates. */
+  stockoutWithinHorizon: ProbabilityValue & { horizonDays: number };
   daysCover: { value: number; low: number; high: number };
   order: {
     quantityBase: number;
@@ -52,6 +67,8 @@ export interface ItemLocationState {
   expiredLots: Array<{ lotNumber: string; expiryDate: string; onHand: number }>;
   lastIssueDaysAgo: number | null;
   parMax: number | null;
+  /** The par minimum set for this item-location (0 or null: none). */
+  parMin: number | null;
   pendingAnomalies: Array<{ date: string; quantity: number; expected: number }>;
   latePurchaseOrders: Array<{
     id: string;

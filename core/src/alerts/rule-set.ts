@@ -12,8 +12,11 @@ export interface RuleSet {
   version: number;
   /** Target cycle service level per risk class (ABC by consumption value × VED). */
   serviceLevels: Record<RiskClass, number>;
-  stockoutRisk: { enabled: boolean; maxProbability: Record<Ved, number> };
+  /** maxProbability applies to P(stockout before the next possible receipt); horizonDays names the second horizon, P(stockout within N days). */
+  stockoutRisk: { enabled: boolean; maxProbability: Record<Ved, number>; horizonDays: number };
   belowSafetyStock: { enabled: boolean };
+  /** Position below the par minimum set for the item-location (watched even without any history). */
+  belowParMinimum: { enabled: boolean };
   stockedOut: { enabled: boolean };
   expired: { enabled: boolean };
   expiryRisk: { enabled: boolean; horizonDays: number; minValue: number };
@@ -27,8 +30,9 @@ export interface RuleSet {
 export const DEFAULT_RULE_SET: RuleSet = {
   version: 1,
   serviceLevels: { ...DEFAULT_SERVICE_LEVELS },
-  stockoutRisk: { enabled: true, maxProbability: { V: 0.02, E: 0.05, D: 0.1 } },
+  stockoutRisk: { enabled: true, maxProbability: { V: 0.02, E: 0.05, D: 0.1 }, horizonDays: 30 },
   belowSafetyStock: { enabled: true },
+  belowParMinimum: { enabled: true },
   stockedOut: { enabled: true },
   expired: { enabled: true },
   expiryRisk: { enabled: true, horizonDays: 90, minValue: 0 },

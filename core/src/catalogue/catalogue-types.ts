@@ -45,6 +45,11 @@ export interface CatalogueItem {
   readonly unitCost: number;
   /** GTIN-14 of the base unit. */
   readonly gtin?: string;
+  /**
+   * Typical use per site per month in base units, for a clinic of the kind the template is for: the
+   * prior a new clinic's forecast leans on until its own history speaks (core/src/engine/priors.ts).
+   */
+  readonly typicalMonthlyUsage?: number;
   /** 高值医用耗材: tracked per piece (UDI, patient), tighter approval and reconciliation. */
   readonly highValue?: boolean;
   /** Implanted in the patient: lot and serial must be recorded against the procedure. */

@@ -17,6 +17,7 @@ export type CatalogueIssueCode =
   | 'catalogue.bad_storage'
   | 'catalogue.bad_unit'
   | 'catalogue.bad_cost'
+  | 'catalogue.bad_usage'
   | 'catalogue.bad_gtin'
   | 'catalogue.duplicate_gtin'
   | 'catalogue.substitute_unit_mismatch'
@@ -62,6 +63,7 @@ const ITEM_KEYS = new Set([
   'storage',
   'substituteGroup',
   'unitCost',
+  'typicalMonthlyUsage',
   'gtin',
   'highValue',
   'implant',
@@ -184,6 +186,14 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
         'catalogue.bad_cost',
         `${path}.unitCost`,
         `${label}: unitCost must be a positive CNY amount per base unit`,
+      );
+    }
+    const usage = item.typicalMonthlyUsage;
+    if (usage !== undefined && (typeof usage !== 'number' || !Number.isFinite(usage) || usage < 0)) {
+      add(
+        'catalogue.bad_usage',
+        `${path}.typicalMonthlyUsage`,
+        `${label}: typicalMonthlyUsage must be a number of base units per month, 0 or more`,
       );
     }
     for (const flag of ['highValue', 'implant'] as const) {

@@ -1,15 +1,17 @@
 import type { ExplainedValue, ItemLocationState } from '../alerts/item-location-state.ts';
-import type { DemandClass } from '../forecast/types.ts';
+import type { DemandOutlook } from '../forecast/outlook-types.ts';
+import { fmt } from '../policy/explain.ts';
+import { demandUntilReceipt } from '../policy/demand-until-receipt.ts';
 import {
   daysOfCover,
   economicOrderQuantity,
   estimateLeadTime,
   expiryRisk,
-  itemReorderPoint,
   roundOrderQuantity,
-  stockoutProbability,
 } from '../policy/index.ts';
-import type { EngineInput, EngineSettings, Forecaster } from './engine-input.ts';
+import { type ProbabilityRecalibration, stockoutRisk } from '../policy/stockout-risk.ts';
+import type { EngineInput, EngineSettings, Outlooker } from './engine-input.ts';
+import { withPlannedDemand } from './planned-outlook.ts';
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -24,75 +26,106 @@ function leadTimeDrift(observed: number[]) {
   return { recentMeanDays: avg(recent), historyMeanDays: avg(earlier), recentN: recent.length };
 }
 
+/**
+ * Days of history without any demand after which "no demand" is itself evidence (the forecast of
+ * zero is then a finding). Below it, with no demand seen and no prior, the demand is unknown and so
+ * is every probability: null, shown as unknown — never 0.
+ */
+export const MIN_EVIDENCE_DAYS = 28;
+
 export interface ComputedPolicy {
   state: ItemLocationState;
-  modelSelected: boolean;
   eoq: number | null;
   forecast: number[];
   modelScore: number | null;
+  grain: string | null;
+  family: string | null;
+}
+
+/** Recalibration maps learnt from the organisation's own backtest, per horizon (none: raw probabilities). */
+export interface EngineRecalibration {
+  beforeReceipt?: ProbabilityRecalibration | null;
+  withinDays?: ProbabilityRecalibration | null;
 }
 
 /**
- * The engine for one item at one location: forecast (model chosen per series), lead time,
- * lead-time demand distribution, safety stock, reorder point, order-up-to level, order quantity,
- * stockout probability before the next possible receipt, days of cover and expiry risk — each
- * with the formula and its numbers, so alerts can explain themselves.
+ * The engine for one item at one location: the demand outlook (grain, model and distribution
+ * family chosen on the series' own past), lead time, the distribution of demand until an order
+ * placed today arrives, safety stock, reorder point, order-up-to level, order quantity, the
+ * stockout probability over two named horizons (before the next possible receipt; within N
+ * days, open orders arriving at their expected dates), days of cover and expiry risk — each with
+ * the formula and its numbers, so alerts can explain themselves.
  */
 export function computeItemLocation(
   input: EngineInput,
   settings: EngineSettings,
-  forecaster: Forecaster,
+  outlooker: Outlooker,
+  recalibration: EngineRecalibration = {},
 ): ComputedPolicy {
-  const fc = forecaster(input.history, {
-    horizon: settings.horizonDays,
-    censored: input.stockoutDays,
-    excluded: input.excludedDays,
-    previousModel: input.previousModel,
-  });
-  const daily = fc.daily.map((d, i) => d + (input.planned[i] ?? 0));
+  const hasEvidence =
+    input.history.some((x) => x > 0) || input.history.length >= MIN_EVIDENCE_DAYS || Boolean(input.prior);
+  const raw: DemandOutlook | null = hasEvidence
+    ? outlooker({
+        history: input.history,
+        startDate: input.historyStartDate,
+        censored: input.stockoutDays,
+        excluded: input.excludedDays,
+        prior: input.prior ?? null,
+        horizonDays: settings.horizonDays,
+      })
+    : null;
+  const outlook = raw ? withPlannedDemand(raw, input.planned) : null;
+  const daily = outlook ? [...outlook.daily] : Array<number>(settings.horizonDays).fill(0);
   const lt = estimateLeadTime(input.leadTimes.observedDays, { nominalDays: input.leadTimes.nominalDays });
   const L = Math.max(lt.mean.value, 0);
   const sdL = lt.sd.value;
   const window = Math.max(1, Math.ceil(L));
   const dBar = daily.slice(0, window).reduce((a, b) => a + b, 0) / window;
-  const sigmaD = fc.residualSd;
-  const demandClass: DemandClass =
-    (['smooth', 'erratic', 'intermittent', 'lumpy'] as const).find((c) => c === fc.demandClass) ?? 'smooth';
+  const dL = outlook ? demandUntilReceipt(outlook, { meanDays: L, sdDays: sdL }) : null;
+  // σ of one day's demand implied by the outlook over the lead time (for cover ranges and the explanation).
+  const sigmaD = dL && window > 0 ? dL.sd / Math.sqrt(window) : 0;
   const sl = settings.serviceLevel;
-  const rop = itemReorderPoint({
-    demandClass,
-    serviceLevel: sl,
-    dailyMean: dBar,
-    dailySd: sigmaD,
-    leadTimeMean: L,
-    leadTimeSd: sdL,
-  });
-  const safetyStock: ExplainedValue = rop.safetyStockDetail
-    ? {
-        value: r3(rop.safetyStockDetail.value),
-        formula: rop.safetyStockDetail.formula,
-        substituted: rop.safetyStockDetail.substituted,
-      }
-    : {
-        value: r3(rop.inputs.safetyStock),
-        formula: 'SS = F⁻¹_{D_L}(CSL) − E[D_L]',
-        substituted: `SS = ${r2(rop.value)} − ${r2(rop.distribution.mean)} = ${r2(rop.inputs.safetyStock)}`,
-      };
-  const reorderPoint: ExplainedValue = {
-    value: r3(rop.value),
-    formula: rop.formula,
-    substituted: rop.substituted,
+
+  const ropValue = dL ? dL.quantile(sl) : 0;
+  const ssValue = dL ? ropValue - dL.mean : 0;
+  const safetyStock: ExplainedValue = {
+    value: r3(ssValue),
+    formula: 'SS = F⁻¹_{D_L}(CSL) − E[D_L]',
+    substituted: dL
+      ? `SS = ${fmt(ropValue)} − ${fmt(dL.mean)} = ${fmt(ssValue)}`
+      : 'SS = 0 (no demand evidence yet)',
   };
-  const reviewDemand = daily.slice(window, window + settings.reviewPeriodDays).reduce((a, b) => a + b, 0);
-  const orderUpTo = rop.value + reviewDemand;
+  const reorderPoint: ExplainedValue = {
+    value: r3(ropValue),
+    formula: 'ROP = F⁻¹_{D_L}(CSL), D_L = demand until an order placed today arrives',
+    substituted: dL ? `ROP = ${dL.label}⁻¹(${fmt(sl, 3)}) = ${fmt(ropValue)}` : 'ROP = 0 (no demand evidence yet)',
+  };
+  const reviewDemand = outlook ? outlook.total(L, L + settings.reviewPeriodDays).mean : 0;
+  const orderUpTo = ropValue + reviewDemand;
 
   const position = input.onHand + input.inTransit;
-  const p = stockoutProbability(position, rop.distribution);
+  const arrivals = input.arrivals.map((a) => ({ day: a.day ?? L, qty: a.quantity }));
+  const risk = stockoutRisk({
+    onHand: input.onHand,
+    inTransit: arrivals,
+    outlook,
+    leadTime: { meanDays: L, sdDays: sdL },
+    horizonDays: settings.riskHorizonDays,
+    recalibration,
+  });
   const stockout = {
-    value: r3(p.value),
-    formula: p.formula,
-    substituted: p.substituted,
-    distribution: rop.distribution.label,
+    value: risk.beforeReceipt.value === null ? null : r3(risk.beforeReceipt.value),
+    formula: risk.beforeReceipt.formula.en,
+    substituted: risk.beforeReceipt.substituted.en,
+    distribution: dL?.label ?? 'unknown',
+    calibrated: risk.beforeReceipt.recalibrated,
+  };
+  const withinHorizon = {
+    value: risk.withinDays.value === null ? null : r3(risk.withinDays.value),
+    formula: risk.withinDays.formula.en,
+    substituted: risk.withinDays.substituted.en,
+    horizonDays: settings.riskHorizonDays,
+    calibrated: risk.withinDays.recalibrated,
   };
 
   const eoq = economicOrderQuantity({
@@ -100,9 +133,10 @@ export function computeItemLocation(
     orderCost: settings.orderCost,
     holdingCostPerUnitYear: input.item.unitCost * settings.holdingRatePerYear,
   });
-  // Order up to S. EOQ is reported beside it but not forced: for cheap items it can mean half a
-  // year of stock, which the overstock rule would then flag at once.
-  const need = Math.max(0, orderUpTo - position);
+  // Order up to S (and at least up to the par minimum). EOQ is reported beside it but not forced:
+  // for cheap items it can mean half a year of stock, which the overstock rule would then flag.
+  const target = Math.max(orderUpTo, input.parMin ?? 0);
+  const need = Math.max(0, target - position);
   let order: ItemLocationState['order'] = null;
   if (need > 0) {
     const packSize = input.supplier?.packSize ?? 1;
@@ -121,7 +155,7 @@ export function computeItemLocation(
     low: r2(finiteOr(cover.inputs.low, 9999)),
     high: r2(finiteOr(cover.inputs.high, 9999)),
   };
-  const risk = expiryRisk(
+  const risky = expiryRisk(
     input.lots
       .filter((l) => l.onHand > 0 && l.expiryDate !== null && l.expiryDate >= input.today)
       .map((l) => ({
@@ -145,16 +179,22 @@ export function computeItemLocation(
     onHand: input.onHand,
     inTransit: input.inTransit,
     position,
-    demand: { dailyMean: dBar, dailySd: sigmaD, model: fc.model, demandClass: fc.demandClass },
+    demand: {
+      dailyMean: dBar,
+      dailySd: sigmaD,
+      model: outlook ? outlook.model : 'none',
+      demandClass: outlook ? outlook.demandClass : 'none',
+    },
     leadTime: { meanDays: L, sdDays: sdL, source: lt.n > 0 ? 'history' : 'nominal', observations: lt.n },
     serviceLevel: sl,
     safetyStock,
     reorderPoint,
     orderUpTo: r3(orderUpTo),
     stockoutProbability: stockout,
+    stockoutWithinHorizon: withinHorizon,
     daysCover,
     order,
-    expiryRisk: risk.lots
+    expiryRisk: risky.lots
       .filter((l) => l.qtyAtRisk > 0 && l.expiryDay <= settings.horizonDays)
       .map((l) => ({
         lotNumber: l.lot,
@@ -170,6 +210,7 @@ export function computeItemLocation(
     })),
     lastIssueDaysAgo: input.lastIssueDaysAgo,
     parMax: input.parMax,
+    parMin: input.parMin,
     pendingAnomalies: input.pendingAnomalies,
     latePurchaseOrders: input.latePurchaseOrders,
     leadTimeDrift: leadTimeDrift(input.leadTimes.observedDays),
@@ -178,9 +219,10 @@ export function computeItemLocation(
   };
   return {
     state,
-    modelSelected: fc.selected,
     eoq: eoq.value > 0 ? r2(eoq.value) : null,
     forecast: daily.map(r3),
-    modelScore: fc.score,
+    modelScore: outlook?.score ?? null,
+    grain: outlook?.grain ?? null,
+    family: outlook?.family ?? null,
   };
 }

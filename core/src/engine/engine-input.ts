@@ -1,4 +1,5 @@
 import type { Abc, Ved } from '../alerts/alert-types.ts';
+import type { DemandOutlook, DemandPrior, OutlookInput } from '../forecast/outlook-types.ts';
 
 /** What the worker loads from the database for one item at one location. */
 export interface EngineInput {
@@ -22,18 +23,24 @@ export interface EngineInput {
   balance: (number | null)[];
   /** Same length as history: true where the location had no stock that day (demand censored). */
   stockoutDays?: boolean[];
-  /** The model chosen for this series by an earlier backtest, when still fresh enough to reuse. */
-  previousModel?: { name: string; score: number | null };
   /** Indices of history days flagged as anomalies and not (yet) accepted: kept out of fitting. */
   excludedDays?: number[];
   /** Planned demand from scheduled procedures for the coming days, day 0 = today. */
   planned: number[];
   onHand: number;
   inTransit: number;
+  /** Open purchase-order quantities by expected arrival (days from today; null = no date, assume after the lead time). */
+  arrivals: Array<{ day: number | null; quantity: number }>;
   lots: Array<{ lotNumber: string; expiryDate: string | null; onHand: number }>;
   leadTimes: { observedDays: number[]; nominalDays: number };
   supplier: { id: string; name: string; packSize: number; moqPacks: number; packPrice: number } | null;
   parMax: number | null;
+  /** Par minimum for this item-location (null: none set). */
+  parMin: number | null;
+  /** Typical monthly usage per site, from the catalogue template or set by the clinic (null: none). */
+  typicalMonthlyUsage: number | null;
+  /** A level to lean on when the own history is short: pooled across the item's other sites, or the typical usage. Set by assignPriors. */
+  prior?: DemandPrior | null;
   lastIssueDaysAgo: number | null;
   pendingAnomalies: Array<{ date: string; quantity: number; expected: number }>;
   latePurchaseOrders: Array<{
@@ -70,8 +77,13 @@ export type Forecaster = (
   },
 ) => DemandForecast;
 
+/** Produces the demand outlook for one series (forecastOutlook in production; tests may pass another). */
+export type Outlooker = (input: OutlookInput) => DemandOutlook;
+
 export interface EngineSettings {
   serviceLevel: number;
+  /** The second named horizon of the stockout probability, in days (rule set, default 30). */
+  riskHorizonDays: number;
   reviewPeriodDays: number;
   orderCost: number;
   holdingRatePerYear: number;
@@ -80,6 +92,7 @@ export interface EngineSettings {
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {
   serviceLevel: 0.95,
+  riskHorizonDays: 30,
   reviewPeriodDays: 7,
   orderCost: 50,
   holdingRatePerYear: 0.25,

@@ -70,16 +70,17 @@ export async function applyCatalogueTemplate(
       storage: i.storage,
       substitute_group: i.substituteGroup ?? null,
       unit_cost: i.unitCost,
+      typical_monthly_usage: i.typicalMonthlyUsage ?? null,
     }));
     const inserted = await db.execute<{ id: string; code: string }>(sql`
       insert into items (code, name_zh, name_en, specification, category, base_unit, base_unit_zh, base_unit_en,
-                         gtin, ved, storage, substitute_group, unit_cost, template_code)
+                         gtin, ved, storage, substitute_group, unit_cost, typical_monthly_usage, template_code)
       select x.code, x.name_zh, x.name_en, x.specification, x.category, x.base_unit, x.base_unit_zh, x.base_unit_en,
-             x.gtin, x.ved, x.storage, x.substitute_group, x.unit_cost, ${template.code}
+             x.gtin, x.ved, x.storage, x.substitute_group, x.unit_cost, x.typical_monthly_usage, ${template.code}
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
                code text, name_zh text, name_en text, specification text, category text, base_unit text,
                base_unit_zh text, base_unit_en text, gtin text, ved text, storage text, substitute_group text,
-               unit_cost numeric)
+               unit_cost numeric, typical_monthly_usage numeric)
       on conflict do nothing
       returning id, code`);
     created = inserted.rows.length;

@@ -31,6 +31,8 @@ export const items = pgTable('items', {
   storage: text('storage').$type<'room' | 'cool' | 'cold' | 'frozen'>().notNull().default('room'),
   substituteGroup: text('substitute_group'),
   unitCost: numeric('unit_cost', { precision: 14, scale: 4, mode: 'number' }).notNull().default(0),
+  /** Per site per month, base units: the forecast's prior for a new clinic (template or set by the clinic). */
+  typicalMonthlyUsage: numeric('typical_monthly_usage', { mode: 'number' }),
   lotTracked: boolean('lot_tracked').notNull().default(true),
   templateCode: text('template_code'),
   active: boolean('active').notNull().default(true),

@@ -63,7 +63,8 @@ function makeI18n(locale: Locale, setLocale: (l: Locale) => void): I18n {
           ? numFmt.format(n)
           : new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n),
     money: (n) => (n === null || n === undefined ? dash : moneyFmt.format(n)),
-    pct: (n) => (n === null || n === undefined ? dash : pctFmt.format(n)),
+    // A probability the engine could not compute is "unknown", never a dash that reads as 0.
+    pct: (n) => (n === null || n === undefined ? translate(locale, 'common.unknown') : pctFmt.format(n)),
     date: (iso) => (iso ? dateFmt.format(new Date(iso.length === 10 ? `${iso}T00:00:00` : iso)) : dash),
     dateTime: (iso) => (iso ? dtFmt.format(new Date(iso)) : dash),
   };

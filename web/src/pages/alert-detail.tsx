@@ -22,7 +22,8 @@ interface PolicyState {
   demand?: { dailyMean: number; dailySd: number; model: string; demandClass: string };
   safetyStock?: Explained;
   reorderPoint?: Explained;
-  stockoutProbability?: Explained & { distribution: string };
+  stockoutProbability?: Omit<Explained, 'value'> & { value: number | null; distribution: string; calibrated?: boolean };
+  stockoutWithinHorizon?: Omit<Explained, 'value'> & { value: number | null; horizonDays: number; calibrated?: boolean };
   daysCover?: { value: number; low: number; high: number };
   leadTime?: { meanDays: number; sdDays: number; source: string };
 }
@@ -173,7 +174,16 @@ export default function AlertDetailPage({ id }: { id: string }) {
               <dt>{t('policy.reorderPoint')}</dt>
               <dd title={state.reorderPoint?.substituted}>{num(state.reorderPoint?.value, 1)}</dd>
               <dt>{t('policy.stockoutProbability')}</dt>
-              <dd>{pct(state.stockoutProbability?.value)}</dd>
+              <dd title={state.stockoutProbability?.substituted}>
+                {pct(state.stockoutProbability?.value)}
+                {state.stockoutProbability?.calibrated ? ` (${t('policy.calibrated')})` : ''}
+              </dd>
+              {state.stockoutWithinHorizon && (
+                <>
+                  <dt>{t('policy.stockoutWithin', { days: state.stockoutWithinHorizon.horizonDays })}</dt>
+                  <dd title={state.stockoutWithinHorizon.substituted}>{pct(state.stockoutWithinHorizon.value)}</dd>
+                </>
+              )}
               <dt>{t('policy.daysCover')}</dt>
               <dd>{num(state.daysCover?.value, 1)}</dd>
               <dt>{t('policy.model')}</dt>

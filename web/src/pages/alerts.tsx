@@ -24,6 +24,7 @@ export const ALERT_TYPES = [
   'stocked_out',
   'stockout_risk',
   'below_safety_stock',
+  'below_par_minimum',
   'expired',
   'expiry_risk',
   'overstock',

@@ -37,7 +37,8 @@ export async function applyResults(
       demand_class: s.demand.demandClass,
       model: s.demand.model,
       model_score: computed.modelScore,
-      model_selected: computed.modelSelected,
+      // The model is chosen afresh on the series' own past at every computation (issue 9).
+      model_selected: true,
       daily_mean: s.demand.dailyMean,
       daily_sd: s.demand.dailySd,
       lead_time_mean: s.leadTime.meanDays,
@@ -53,6 +54,11 @@ export async function applyResults(
       position: s.position,
       days_cover: s.daysCover.value,
       stockout_probability: s.stockoutProbability.value,
+      stockout_probability_horizon: s.stockoutWithinHorizon.value,
+      horizon_days: s.stockoutWithinHorizon.horizonDays,
+      forecast_grain: computed.grain,
+      forecast_family: computed.family,
+      probability_calibrated: s.stockoutProbability.calibrated,
       expiry_risk_qty: s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0),
       expiry_risk_value: s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0),
       forecast: computed.forecast.slice(0, 90),
@@ -62,14 +68,18 @@ export async function applyResults(
   await tx.execute(sql`
     insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, model_chosen_at, daily_mean, daily_sd,
       lead_time_mean, lead_time_sd, lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit,
-      position, days_cover, stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state)
+      position, days_cover, stockout_probability, stockout_probability_horizon, horizon_days, forecast_grain, forecast_family,
+      probability_calibrated, expiry_risk_qty, expiry_risk_value, forecast, state)
     select item_id, location_id, now(), ${runId}::uuid, demand_class, model, model_score, case when model_selected then now() end, daily_mean, daily_sd, lead_time_mean, lead_time_sd,
            lead_time_source, service_level, safety_stock, reorder_point, order_up_to, eoq, on_hand, in_transit, position, days_cover,
-           stockout_probability, expiry_risk_qty, expiry_risk_value, forecast, state
+           stockout_probability, stockout_probability_horizon, horizon_days, forecast_grain, forecast_family,
+           probability_calibrated, expiry_risk_qty, expiry_risk_value, forecast, state
       from jsonb_to_recordset(${JSON.stringify(policyRows)}::jsonb) as x(item_id uuid, location_id uuid, demand_class text, model text,
            model_score numeric, model_selected boolean, daily_mean numeric, daily_sd numeric, lead_time_mean numeric, lead_time_sd numeric, lead_time_source text,
            service_level numeric, safety_stock numeric, reorder_point numeric, order_up_to numeric, eoq numeric, on_hand bigint,
-           in_transit bigint, position bigint, days_cover numeric, stockout_probability numeric, expiry_risk_qty bigint,
+           in_transit bigint, position bigint, days_cover numeric, stockout_probability numeric,
+           stockout_probability_horizon numeric, horizon_days integer, forecast_grain text, forecast_family text,
+           probability_calibrated boolean, expiry_risk_qty bigint,
            expiry_risk_value numeric, forecast jsonb, state jsonb)
     on conflict (item_id, location_id) do update set computed_at = excluded.computed_at, run_id = excluded.run_id,
       demand_class = excluded.demand_class, model = excluded.model, model_score = excluded.model_score,
@@ -78,7 +88,10 @@ export async function applyResults(
       lead_time_source = excluded.lead_time_source, service_level = excluded.service_level, safety_stock = excluded.safety_stock,
       reorder_point = excluded.reorder_point, order_up_to = excluded.order_up_to, eoq = excluded.eoq, on_hand = excluded.on_hand,
       in_transit = excluded.in_transit, position = excluded.position, days_cover = excluded.days_cover,
-      stockout_probability = excluded.stockout_probability, expiry_risk_qty = excluded.expiry_risk_qty,
+      stockout_probability = excluded.stockout_probability,
+      stockout_probability_horizon = excluded.stockout_probability_horizon, horizon_days = excluded.horizon_days,
+      forecast_grain = excluded.forecast_grain, forecast_family = excluded.forecast_family,
+      probability_calibrated = excluded.probability_calibrated, expiry_risk_qty = excluded.expiry_risk_qty,
       expiry_risk_value = excluded.expiry_risk_value, forecast = excluded.forecast, state = excluded.state`);
 
   const live = await tx.execute<LiveAlert>(sql`

@@ -30,14 +30,23 @@ const RuleSetBody = {
     },
   ),
   stockoutRisk: Type.Object(
-    { ...Toggle, maxProbability: Type.Object({ V: Probability, E: Probability, D: Probability }, Strict) },
+    {
+      ...Toggle,
+      maxProbability: Type.Object({ V: Probability, E: Probability, D: Probability }, Strict),
+      horizonDays: Type.Integer({
+        minimum: 1,
+        maximum: 366,
+        description: 'The second named horizon: P(stockout within N days) is computed and shown beside the first.',
+      }),
+    },
     {
       ...Strict,
       description:
-        'Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class.',
+        'Fires when P(stockout before the next possible receipt) exceeds the limit of the item’s VED class.',
     },
   ),
   belowSafetyStock: Type.Object(Toggle, Strict),
+  belowParMinimum: Type.Object(Toggle, Strict),
   stockedOut: Type.Object(Toggle, Strict),
   expired: Type.Object(Toggle, Strict),
   expiryRisk: Type.Object(

@@ -44,12 +44,34 @@ const Policy = Type.Object({
   inTransit: Type.Integer(),
   position: Type.Integer(),
   daysCover: Nullable(Type.Number()),
-  stockoutProbability: Type.Object({
-    value: Type.Number(),
-    formula: Type.String(),
-    substituted: Type.String(),
-    distribution: Type.String(),
-  }),
+  stockoutProbability: Type.Object(
+    {
+      value: Nullable(Type.Number()),
+      formula: Type.String(),
+      substituted: Type.String(),
+      distribution: Type.String(),
+      calibrated: Type.Boolean(),
+    },
+    {
+      description:
+        'P(stockout before the next possible receipt). 1 when already out; null when it cannot be computed (no usage history, par level or typical usage) — unknown, never 0.',
+    },
+  ),
+  stockoutWithinHorizon: Type.Object(
+    {
+      value: Nullable(Type.Number()),
+      horizonDays: Type.Integer(),
+      formula: Type.String(),
+      substituted: Type.String(),
+      calibrated: Type.Boolean(),
+    },
+    {
+      description:
+        'P(stockout within horizonDays), open purchase orders arriving at their expected dates (rule set stockoutRisk.horizonDays, default 30).',
+    },
+  ),
+  forecastGrain: Nullable(Type.String({ description: 'daily, weekly, monthly or irregular' })),
+  forecastFamily: Nullable(Type.String({ description: 'Distribution family chosen by pinball loss' })),
   expiryRiskQuantity: Type.Integer(),
   expiryRiskValue: Type.Number(),
   order: Nullable(
@@ -72,6 +94,11 @@ const explained = (state: Record<string, unknown>, key: string, value: number) =
 
 const policyView = (r: PolicyRow) => {
   const sp = (r.state.stockoutProbability ?? {}) as { distribution?: string };
+  const within = (r.state.stockoutWithinHorizon ?? {}) as {
+    formula?: string;
+    substituted?: string;
+    horizonDays?: number;
+  };
   return {
     itemId: r.item_id,
     itemCode: r.item_code,
@@ -100,9 +127,20 @@ const policyView = (r: PolicyRow) => {
     position: Number(r.position),
     daysCover: num(r.days_cover),
     stockoutProbability: {
-      ...explained(r.state, 'stockoutProbability', Number(r.stockout_probability)),
+      ...explained(r.state, 'stockoutProbability', 0),
+      value: num(r.stockout_probability),
       distribution: sp.distribution ?? '',
+      calibrated: r.probability_calibrated,
     },
+    stockoutWithinHorizon: {
+      value: num(r.stockout_probability_horizon),
+      horizonDays: r.horizon_days ?? within.horizonDays ?? 30,
+      formula: within.formula ?? '',
+      substituted: within.substituted ?? '',
+      calibrated: r.probability_calibrated,
+    },
+    forecastGrain: r.forecast_grain,
+    forecastFamily: r.forecast_family,
     expiryRiskQuantity: Number(r.expiry_risk_qty),
     expiryRiskValue: Number(r.expiry_risk_value),
     order: (r.state.order ?? null) as never,

@@ -30,7 +30,12 @@ export type PolicyRow = {
   in_transit: number;
   position: number;
   days_cover: string | null;
-  stockout_probability: string;
+  stockout_probability: string | null;
+  stockout_probability_horizon: string | null;
+  horizon_days: number | null;
+  forecast_grain: string | null;
+  forecast_family: string | null;
+  probability_calibrated: boolean;
   expiry_risk_qty: number;
   expiry_risk_value: string;
   state: Record<string, unknown>;
@@ -63,7 +68,8 @@ export async function listPolicies(
              p.computed_at, p.demand_class, p.model, p.model_score::text, p.daily_mean::text, p.daily_sd::text, p.lead_time_mean::text,
              p.lead_time_sd::text, p.lead_time_source, p.service_level::text, p.safety_stock::text, p.reorder_point::text,
              p.order_up_to::text, p.eoq::text, p.on_hand, p.in_transit, p.position, p.days_cover::text,
-             p.stockout_probability::text, p.expiry_risk_qty, p.expiry_risk_value::text, p.state
+             p.stockout_probability::text, p.stockout_probability_horizon::text, p.horizon_days, p.forecast_grain,
+             p.forecast_family, p.probability_calibrated, p.expiry_risk_qty, p.expiry_risk_value::text, p.state
         from item_location_policies p join items i on i.id = p.item_id join locations l on l.id = p.location_id
        where ${sql.join(conds, sql` and `)}
        order by p.item_id, p.location_id limit ${limit + 1}`),

@@ -7,7 +7,7 @@ import { isoRequired } from '../../lib/schemas.ts';
 /** One item as the catalogue reads it, pack units aggregated (smallest first). */
 export const ITEM_SELECT = sql`
   select i.id, i.code, i.name_zh, i.name_en, i.specification, i.category, i.base_unit, i.base_unit_zh, i.base_unit_en,
-         i.gtin, i.manufacturer, i.ved, i.abc, i.storage, i.substitute_group, i.unit_cost::float8 as unit_cost,
+         i.gtin, i.manufacturer, i.ved, i.abc, i.storage, i.substitute_group, i.unit_cost::float8 as unit_cost, i.typical_monthly_usage::float8 as typical_monthly_usage,
          i.lot_tracked, i.active, i.template_code, i.created_at, i.updated_at,
          coalesce((select json_agg(json_build_object('code', u.code, 'zh', u.name_zh, 'en', u.name_en, 'factor', u.factor)
                                    order by u.factor, u.code)
@@ -31,6 +31,7 @@ export type ItemRow = {
   storage: 'room' | 'cool' | 'cold' | 'frozen';
   substitute_group: string | null;
   unit_cost: number;
+  typical_monthly_usage: number | null;
   lot_tracked: boolean;
   active: boolean;
   template_code: string | null;
@@ -56,6 +57,7 @@ export function itemView(r: ItemRow) {
     storage: r.storage,
     substituteGroup: r.substitute_group,
     unitCost: Number(r.unit_cost),
+    typicalMonthlyUsage: r.typical_monthly_usage === null ? null : Number(r.typical_monthly_usage),
     lotTracked: r.lot_tracked,
     active: r.active,
     templateCode: r.template_code,

@@ -71,6 +71,10 @@ export const Item = Type.Object({
   storage: Storage,
   substituteGroup: nullable(Type.String()),
   unitCost: Type.Number({ description: 'Per base unit' }),
+  typicalMonthlyUsage: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'Typical use per site per month (base units): the prior a new clinic’s forecast leans on until its own history speaks. From the catalogue template or set by the clinic.',
+  }),
   lotTracked: Type.Boolean(),
   active: Type.Boolean(),
   templateCode: nullable(Type.String({ description: 'The catalogue template the item came from' })),
@@ -117,6 +121,7 @@ export const ItemBody = {
   storage: Type.Optional(Storage),
   substituteGroup: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 100 }))),
   unitCost: Type.Optional(Type.Number({ minimum: 0, maximum: 9_999_999_999 })),
+  typicalMonthlyUsage: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()])),
   lotTracked: Type.Optional(Type.Boolean()),
   active: Type.Optional(Type.Boolean()),
 };

@@ -51,6 +51,7 @@ export interface ItemInput {
   storage?: Storage;
   substituteGroup?: string | null;
   unitCost?: number;
+  typicalMonthlyUsage?: number | null;
   lotTracked?: boolean;
   active?: boolean;
 }
@@ -195,6 +196,7 @@ export async function createItem(deps: AppDeps, auth: AuthContext, input: ItemIn
         storage: input.storage ?? 'room',
         substituteGroup: input.substituteGroup ?? null,
         unitCost: input.unitCost ?? 0,
+        typicalMonthlyUsage: input.typicalMonthlyUsage ?? null,
         lotTracked: input.lotTracked ?? true,
         active: input.active ?? true,
       })
@@ -245,6 +247,7 @@ export async function updateItem(deps: AppDeps, auth: AuthContext, id: string, p
         ...(patch.storage !== undefined && { storage: patch.storage }),
         ...(patch.substituteGroup !== undefined && { substituteGroup: patch.substituteGroup }),
         ...(patch.unitCost !== undefined && { unitCost: patch.unitCost }),
+        ...(patch.typicalMonthlyUsage !== undefined && { typicalMonthlyUsage: patch.typicalMonthlyUsage }),
         ...(patch.lotTracked !== undefined && { lotTracked: patch.lotTracked }),
         ...(patch.active !== undefined && { active: patch.active }),
         updatedAt: sql`now()`,

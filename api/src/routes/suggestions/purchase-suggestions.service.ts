@@ -5,7 +5,7 @@ import { notFound, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 
 /** The alerts that mean "this item-location needs stock". */
-export const SHORTAGE_ALERTS = ['stockout_risk', 'below_safety_stock', 'stocked_out'] as const;
+export const SHORTAGE_ALERTS = ['stockout_risk', 'below_safety_stock', 'below_par_minimum', 'stocked_out'] as const;
 const SHORTAGE = sql.raw(`(${SHORTAGE_ALERTS.map((t) => `'${t}'`).join(', ')})`);
 const LIVE = sql.raw(`('open', 'acknowledged', 'snoozed')`);
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
@@ -33,7 +33,7 @@ type LineRow = {
   position: number;
   reorder_point: number;
   order_up_to: number;
-  stockout_probability: number;
+  stockout_probability: number | null;
   lead_time_mean: number;
   order: OrderState;
   pack_price: number | null;
@@ -60,7 +60,8 @@ export interface SuggestionLine {
   /** Price per base unit: the supplier's pack price ÷ pack size, else the item's unit cost. */
   unitPrice: number;
   value: number;
-  stockoutProbability: number;
+  /** Null when the engine could not compute it (unknown, shown as such — never 0). */
+  stockoutProbability: number | null;
   reason: { zh: string; en: string };
   alerts: Array<{ id: string; type: string; severity: string }>;
   openDraft: { purchaseOrderId: string; number: string } | null;
@@ -142,8 +143,8 @@ function lineOf(r: LineRow): SuggestionLine {
   const reason = top?.text
     ? { zh: `${top.text.zh} ${order.zh}`, en: `${top.text.en} ${order.en}` }
     : {
-        zh: `${r.name_zh}（${r.site_name}·${r.location_name}）库存位置 ${pos} ≤ 再订货点 ${rop}（ROP = d̄ · L̄ + SS），下次到货前缺货概率 ${pct(r.stockout_probability)}。${order.zh}`,
-        en: `${r.name_en} (${r.site_name} · ${r.location_name}): position ${pos} is at or below the reorder point ${rop} (ROP = d̄ · L̄ + SS); ${pct(r.stockout_probability)} chance of running out before the next possible receipt. ${order.en}`,
+        zh: `${r.name_zh}（${r.site_name}·${r.location_name}）库存位置 ${pos} ≤ 再订货点 ${rop}（ROP = d̄ · L̄ + SS），下次到货前缺货概率 ${r.stockout_probability === null ? '未知' : pct(r.stockout_probability)}。${order.zh}`,
+        en: `${r.name_en} (${r.site_name} · ${r.location_name}): position ${pos} is at or below the reorder point ${rop} (ROP = d̄ · L̄ + SS); ${r.stockout_probability === null ? 'unknown' : pct(r.stockout_probability)} chance of running out before the next possible receipt. ${order.en}`,
       };
   return {
     itemId: r.item_id,
@@ -163,7 +164,7 @@ function lineOf(r: LineRow): SuggestionLine {
     packSize: o.packSize,
     unitPrice,
     value: r2(unitPrice * o.quantityBase),
-    stockoutProbability: Number(r.stockout_probability),
+    stockoutProbability: r.stockout_probability === null ? null : Number(r.stockout_probability),
     reason,
     alerts: alerts.map((a) => ({ id: a.id, type: a.type, severity: a.severity })),
     openDraft: r.draft ? { purchaseOrderId: r.draft.id, number: r.draft.number } : null,
@@ -207,7 +208,7 @@ function groupBySupplier(lines: SuggestionLine[], rows: LineRow[]): SupplierGrou
   for (const g of groups.values()) {
     g.lines.sort(
       (a, b) =>
-        b.stockoutProbability - a.stockoutProbability ||
+        (b.stockoutProbability ?? -1) - (a.stockoutProbability ?? -1) ||
         a.itemCode.localeCompare(b.itemCode) ||
         a.locationId.localeCompare(b.locationId),
     );

@@ -49,7 +49,9 @@ const PurchaseLine = Type.Object({
     description: "per base unit: the supplier's pack price ÷ pack size, else the item's unit cost",
   }),
   value: Type.Number(),
-  stockoutProbability: Type.Number({ description: 'P(demand before the next possible receipt > position)' }),
+  stockoutProbability: Nullable(
+    Type.Number({ description: 'P(stockout before the next possible receipt); null when unknown' }),
+  ),
   reason: Type.Object(
     { zh: Type.String(), en: Type.String() },
     { description: 'Why: the live alert’s explanation, or position vs. reorder point; and the order' },

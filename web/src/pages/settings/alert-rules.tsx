@@ -28,6 +28,7 @@ export function AlertRulesSettings() {
     'stockedOut',
     'stockoutRisk',
     'belowSafetyStock',
+    'belowParMinimum',
     'expired',
     'expiryRisk',
     'overstock',

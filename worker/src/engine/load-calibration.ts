@@ -1,0 +1,33 @@
+import type { Tx } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+
+/** The organisation's newest stockout-probability calibration (fitted by its latest qualifying backtest), if any. */
+export interface StoredCalibration {
+  horizonDays: number;
+  method: string;
+  calibration: unknown;
+  scoredRows: number;
+  positives: number;
+}
+
+export async function currentCalibration(tx: Tx): Promise<StoredCalibration | null> {
+  const r = await tx.execute<{
+    horizon_days: number;
+    method: string;
+    calibration: unknown;
+    scored_rows: number;
+    positives: number;
+  }>(
+    sql`select horizon_days, method, calibration, scored_rows, positives from stockout_calibrations order by created_at desc limit 1`,
+  );
+  const row = r.rows[0];
+  return row
+    ? {
+        horizonDays: row.horizon_days,
+        method: row.method,
+        calibration: row.calibration,
+        scoredRows: row.scored_rows,
+        positives: row.positives,
+      }
+    : null;
+}
