@@ -3,6 +3,8 @@
  * the engine beside two baselines on the same rows. Shared by core (computation), the worker
  * (storage), the API (responses) and the web (the backtest page).
  */
+import type { DemandPrior } from '../forecast/outlook-types.ts';
+
 export type BacktestStep = 'daily' | 'weekly' | 'monthly';
 
 /** What happened after the as-of date. Only 'new_stockout' and 'none' rows are scored for alerts. */
@@ -29,6 +31,10 @@ export interface BacktestForecastPeriod {
 }
 
 export interface BacktestRow {
+  /** Item, site and location codes of the series (copied from BacktestSeriesInput; additive, optional). */
+  readonly itemCode?: string;
+  readonly siteCode?: string;
+  readonly locationCode?: string;
   readonly asOf: string;
   /** On-hand at the end of the day before asOf, from the ledger (null: unknown). */
   readonly position: number | null;
@@ -63,8 +69,9 @@ export interface CalibrationBin {
   readonly from: number;
   readonly to: number;
   readonly rows: number;
-  readonly meanPredicted: number;
-  readonly observedRate: number;
+  /** null when the bin has no rows. */
+  readonly meanPredicted: number | null;
+  readonly observedRate: number | null;
 }
 
 export interface AlertScores {
@@ -96,4 +103,49 @@ export interface BacktestSummary {
   };
   /** Plain-language verdict in both languages (e.g. whether the engine beat the months-of-stock rule). */
   readonly verdict: { readonly zh: string; readonly en: string };
+}
+
+/** Lead-time terms in force from a date (the supplier's quoted lead time then). */
+export interface LeadTimeTerms {
+  readonly from: string;
+  readonly nominalDays: number;
+  readonly nominalSdDays?: number;
+}
+
+/** An observed lead time: known from its receipt date on. */
+export interface LeadTimeRecord {
+  readonly orderDate: string;
+  readonly receiptDate: string;
+  readonly days: number;
+}
+
+/** A purchase order: in transit at an as-of date when ordered before it and not yet received. */
+export interface BacktestOrder {
+  readonly orderDate: string;
+  readonly qty: number;
+  /** Expected arrival (from the terms at ordering); default orderDate + lead time known at the as-of. */
+  readonly expectedDate?: string;
+  /** null: never received (still open at the end of the data). */
+  readonly receivedDate: string | null;
+}
+
+/** Everything the backtest needs about one item-location; every array is aligned with `startDate`. */
+export interface BacktestSeriesInput {
+  readonly itemCode?: string;
+  readonly siteCode?: string;
+  readonly locationCode?: string;
+  /** Local date of day 0. */
+  readonly startDate: string;
+  /** Demand (issues) per local day, oldest first; null = unknown (e.g. a missing report). */
+  readonly demand: readonly (number | null)[];
+  /** The ledger's end-of-day on-hand; null = unknown. */
+  readonly balance: readonly (number | null)[];
+  /** Days on which the location had no stock (a stock-out day recorded). */
+  readonly stockoutDays?: readonly boolean[];
+  readonly leadTimes?: readonly LeadTimeRecord[];
+  readonly terms?: readonly LeadTimeTerms[];
+  readonly orders?: readonly BacktestOrder[];
+  readonly prior?: DemandPrior | null;
+  /** The rule set's alert threshold on P(stockout before the next receipt); default 0.2. */
+  readonly alertProbability?: number;
 }
