@@ -58,6 +58,7 @@ export * from './tables/catalogue.tables.ts';
 export * from './tables/control.tables.ts';
 export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
+export { organizationTimeZone, organizationToday } from './tenant/organization-time-zone.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
 export {
   openWebhookSecret,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
 import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
+import { organizationToday } from '../tenant/organization-time-zone.ts';
 import { LedgerError } from './ledger-error.ts';
 
 export type MovementKind =
@@ -146,11 +147,13 @@ async function allocateFefo(
   qty: number,
   allowExpired: boolean,
 ): Promise<Allocation[]> {
+  // A lot is expired from the day after its expiry date, in the organisation's local days.
+  const today = await organizationToday(tx);
   const r = await tx.execute<LotRow & { on_hand: number }>(sql`
     select l.id, l.lot_number, to_char(l.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
       from stock s join lots l on l.id = s.lot_id
      where s.location_id = ${locationId} and s.item_id = ${itemId} and s.on_hand > 0
-       and (${allowExpired}::boolean or l.expiry_date is null or l.expiry_date >= current_date)
+       and (${allowExpired}::boolean or l.expiry_date is null or l.expiry_date >= ${today}::date)
      order by l.expiry_date asc nulls last, l.created_at, l.id
      for update of s`);
   const out: Allocation[] = [];
@@ -177,7 +180,7 @@ async function lotsToTake(tx: Tx, req: MovementRequest, allowExpired: boolean): 
   if (req.lotNumber === undefined)
     return allocateFefo(tx, req.locationId, req.itemId, req.quantity, allowExpired);
   const lot = await findLot(tx, req.itemId, req.lotNumber);
-  if (!allowExpired && lot.expiry_date && lot.expiry_date < todayIso()) {
+  if (!allowExpired && lot.expiry_date && lot.expiry_date < (await organizationToday(tx))) {
     throw new LedgerError(
       'lot_expired',
       `Lot ${req.lotNumber} expired on ${lot.expiry_date} and cannot be issued; write it off.`,
@@ -186,10 +189,6 @@ async function lotsToTake(tx: Tx, req: MovementRequest, allowExpired: boolean): 
     );
   }
   return [{ lot, qty: req.quantity }];
-}
-
-function todayIso(): string {
-  return new Date().toISOString().slice(0, 10);
 }
 
 async function insertMovement(

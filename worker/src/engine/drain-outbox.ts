@@ -3,6 +3,7 @@ import {
   hasDueRecalculations,
   isDatabaseUnavailable,
   type OutboxEntry,
+  organizationToday,
   settleRecalculations,
   takeDueRecalculations,
   withTenantDb,
@@ -10,7 +11,7 @@ import {
 import type { JobContext } from '../jobs/job-context.ts';
 import { errorFields, errorMessage } from '../logger.ts';
 import { enqueueWebhookDeliveries } from './enqueue-deliveries.ts';
-import { recalculateBatch, todayUtc } from './recalculate.ts';
+import { recalculateBatch } from './recalculate.ts';
 
 export interface DrainResult {
   recalculated: number;
@@ -50,7 +51,7 @@ export async function drainRecalculationOutbox(
       const deliveryIds = await withTenantDb(database.db, tenant, async (tx) => {
         taken = await takeDueRecalculations(tx, tenantId, size);
         if (taken.length === 0) return [];
-        const applied = await recalculateBatch(tx, taken, null, todayUtc());
+        const applied = await recalculateBatch(tx, taken, null, await organizationToday(tx));
         await settleRecalculations(tx, taken);
         return applied.deliveryIds;
       });

@@ -1,5 +1,5 @@
-import type { EngineInput } from '@medstock/core';
-import type { Tx } from '@medstock/db';
+import { type EngineInput, startOfLocalDay } from '@medstock/core';
+import { organizationTimeZone, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
 export interface ItemLocationKey {
@@ -59,6 +59,8 @@ export async function loadEngineInputs(
   today: string,
   horizonDays: number,
   historyDays = HISTORY_DAYS,
+  /** The organisation's zone: days (demand buckets, last issue) are its local days. Read from tx when absent. */
+  timeZone?: string,
 ): Promise<EngineInput[]> {
   const HISTORY_DAYS = historyDays;
   if (keys.length === 0) return [];
@@ -67,6 +69,9 @@ export async function loadEngineInputs(
   const todayMs = Date.parse(`${today}T00:00:00Z`);
   const start = isoDay(todayMs - HISTORY_DAYS * DAY);
   const horizonEnd = isoDay(todayMs + horizonDays * DAY);
+  const zone = timeZone ?? (await organizationTimeZone(tx));
+  const startAt = startOfLocalDay(start, zone).toISOString();
+  const todayAt = startOfLocalDay(today, zone).toISOString();
   const pairs = sql`(select * from unnest(${sql.param(keys.map((k) => k.itemId))}::uuid[], ${sql.param(keys.map((k) => k.locationId))}::uuid[]) as p(item_id, location_id))`;
 
   // One client runs one query at a time: these run in sequence inside the caller's transaction.
@@ -109,8 +114,8 @@ export async function loadEngineInputs(
     // imported history included) and the daily net change of real stock (for stockout days).
     () =>
       tx.execute<{ item_id: string; location_id: string; d: string; q: number; net: number }>(sql`
-      select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d,
-             (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${start}::date and m.occurred_at < ${today}::date), 0))::float8 as q,
+      select m.item_id, m.location_id, to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d,
+             (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${startAt}::timestamptz and m.occurred_at < ${todayAt}::timestamptz), 0))::float8 as q,
              coalesce(sum(m.quantity) filter (where not m.historical), 0)::float8 as net
         from movements m join ${pairs} p using (item_id, location_id)
        group by 1, 2, 3`),
@@ -154,7 +159,7 @@ export async function loadEngineInputs(
       select pl.item_id, pl.location_id, pl.max_qty from par_levels pl join ${pairs} p using (item_id, location_id)`),
     () =>
       tx.execute<{ item_id: string; location_id: string; last: string }>(sql`
-      select m.item_id, m.location_id, to_char(max(m.occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as last
+      select m.item_id, m.location_id, to_char(max(m.occurred_at) at time zone ${zone}::text, 'YYYY-MM-DD') as last
         from movements m join ${pairs} p using (item_id, location_id) where m.type = 'issue' group by 1, 2`),
     () =>
       tx.execute<{

@@ -1,4 +1,5 @@
 import {
+  completeRuleSet,
   computeItemLocation,
   DEFAULT_ENGINE_SETTINGS,
   DEFAULT_RULE_SET,
@@ -8,17 +9,26 @@ import {
   riskClassOf,
   selectingForecaster,
 } from '@medstock/core';
-import { type Database, type HeldLock, type Tx, withSessionLock, withTenantDb } from '@medstock/db';
+import {
+  type Database,
+  type HeldLock,
+  organizationToday,
+  type Tx,
+  withSessionLock,
+  withTenantDb,
+} from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { applyResults } from './apply-results.ts';
 import { flagConsumptionAnomalies } from './detect-anomalies.ts';
 import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
 
+/** The rules in force, completed with the defaults (a set saved before a rule existed still runs). */
 export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
-  const r = await tx.execute<{ rules: RuleSet }>(
-    sql`select rules from rule_sets order by version desc limit 1`,
+  const r = await tx.execute<{ version: number; rules: unknown }>(
+    sql`select version, rules from rule_sets order by version desc limit 1`,
   );
-  return r.rows[0]?.rules ?? DEFAULT_RULE_SET;
+  const row = r.rows[0];
+  return row ? completeRuleSet(row.rules, row.version) : completeRuleSet(DEFAULT_RULE_SET);
 }
 
 /** Loads, computes and applies one batch of item-locations inside the caller's transaction. */
@@ -42,8 +52,6 @@ export async function recalculateBatch(
   return applyResults(tx, runId, results);
 }
 
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
-
 export interface FullRunOptions {
   batchSize?: number;
   onBatch?: (done: number, total: number) => Promise<void> | void;
@@ -65,8 +73,9 @@ export interface FullRunOptions {
  */
 export async function recalculateAll(database: Database, tenantId: string, opts: FullRunOptions = {}) {
   const tenant = { organizationId: tenantId };
+  const today = await withTenantDb(database.db, tenant, (tx) => organizationToday(tx));
   const locked = await withSessionLock(database.pool, `recalc:${tenantId}`, (lock) =>
-    runFull(database, tenant, todayUtc(), opts, lock),
+    runFull(database, tenant, today, opts, lock),
   );
   if (locked.acquired) return locked.result;
   return {
@@ -150,7 +159,7 @@ export async function recalculateItems(
   keys: ItemLocationKey[],
   forecaster?: Forecaster,
 ) {
-  return withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
-    recalculateBatch(tx, keys, null, todayUtc(), forecaster),
+  return withTenantDb(database.db, { organizationId: tenantId }, async (tx) =>
+    recalculateBatch(tx, keys, null, await organizationToday(tx), forecaster),
   );
 }
