@@ -1,4 +1,4 @@
-import { DEFAULT_RULE_SET, type RuleSet } from '@medstock/core';
+import { completeRuleSet, DEFAULT_RULE_SET, type RuleSet } from '@medstock/core';
 import { type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
@@ -14,30 +14,13 @@ export interface SavedRuleSet {
   createdBy: string | null;
 }
 
-type Row = { version: number; rules: RuleSet; created_by: string | null; created_at: string | Date };
+type Row = { version: number; rules: unknown; created_by: string | null; created_at: string | Date };
 
-/**
- * Rules saved by an older release may lack settings added since: fill them from the defaults,
- * so the engine and the API always see a complete rule set.
- */
-function complete(rules: Partial<RuleSet>, version: number): RuleSet {
-  const d = DEFAULT_RULE_SET;
-  return {
-    ...d,
-    ...rules,
-    serviceLevels: { ...d.serviceLevels, ...rules.serviceLevels },
-    stockoutRisk: {
-      ...d.stockoutRisk,
-      ...rules.stockoutRisk,
-      maxProbability: { ...d.stockoutRisk.maxProbability, ...rules.stockoutRisk?.maxProbability },
-    },
-    version,
-  };
-}
-
+// Rules saved by an older release may lack settings added since: core's completeRuleSet fills
+// them from the defaults, the same way the engine reads them, so both see one complete rule set.
 const saved = (r: Row): SavedRuleSet => ({
   version: r.version,
-  rules: complete(r.rules, r.version),
+  rules: completeRuleSet(r.rules, r.version),
   isDefault: false,
   createdAt: iso(r.created_at),
   createdBy: r.created_by,
@@ -88,7 +71,7 @@ export async function saveRules(
       );
     }
     const version = current + 1;
-    const full = complete(rules, version);
+    const full = completeRuleSet(rules, version);
     const r = await tx.execute<Row>(sql`
       insert into rule_sets (version, rules, created_by) values (${version}, ${JSON.stringify(full)}::jsonb, ${auth.userId ?? auth.apiKeyId})
       returning version, rules, created_by, created_at`);
