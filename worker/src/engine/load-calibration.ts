@@ -1,3 +1,4 @@
+import { applyCalibration, type Calibration, calibrationLabel, type EngineRecalibration } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
@@ -30,4 +31,17 @@ export async function currentCalibration(tx: Tx): Promise<StoredCalibration | nu
         positives: row.positives,
       }
     : null;
+}
+
+/**
+ * The recalibration the engine applies: the stored map was fitted on P(stockout within N days)
+ * against what happened, so it applies to that horizon only, and only when the organisation's
+ * horizon is still the N it was fitted for. "Before the next receipt" stays raw.
+ */
+export function recalibrationFor(stored: StoredCalibration | null, horizonDays: number): EngineRecalibration {
+  if (!stored || stored.horizonDays !== horizonDays) return {};
+  const cal = stored.calibration as Calibration;
+  return {
+    withinDays: { apply: (p) => applyCalibration(cal, p) ?? p, label: calibrationLabel(cal) },
+  };
 }

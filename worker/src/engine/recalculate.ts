@@ -1,13 +1,14 @@
 import {
+  assignPriors,
   completeRuleSet,
   computeItemLocation,
   DEFAULT_ENGINE_SETTINGS,
   DEFAULT_RULE_SET,
   evaluateAlerts,
-  type Forecaster,
+  forecastOutlook,
+  type Outlooker,
   type RuleSet,
   riskClassOf,
-  selectingForecaster,
 } from '@medstock/core';
 import {
   type Database,
@@ -19,6 +20,7 @@ import {
 } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { applyResults } from './apply-results.ts';
+import { currentCalibration, recalibrationFor } from './load-calibration.ts';
 import { flagConsumptionAnomalies } from './detect-anomalies.ts';
 import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
 
@@ -37,16 +39,24 @@ export async function recalculateBatch(
   keys: ItemLocationKey[],
   runId: string | null,
   today: string,
-  forecaster: Forecaster = selectingForecaster,
+  outlooker: Outlooker = forecastOutlook,
 ) {
   const rules = await currentRuleSet(tx);
   const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays);
   await flagConsumptionAnomalies(tx, inputs, rules);
+  assignPriors(inputs);
+  const riskHorizonDays = rules.stockoutRisk.horizonDays;
+  const recalibration = recalibrationFor(await currentCalibration(tx), riskHorizonDays);
   const results = inputs.map((input) => {
     const serviceLevel =
       rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ??
       DEFAULT_ENGINE_SETTINGS.serviceLevel;
-    const computed = computeItemLocation(input, { ...DEFAULT_ENGINE_SETTINGS, serviceLevel }, forecaster);
+    const computed = computeItemLocation(
+      input,
+      { ...DEFAULT_ENGINE_SETTINGS, serviceLevel, riskHorizonDays },
+      outlooker,
+      recalibration,
+    );
     return { computed, alerts: evaluateAlerts(computed.state, rules) };
   });
   return applyResults(tx, runId, results);
@@ -60,7 +70,7 @@ export interface FullRunOptions {
    * once rather than when the whole run ends (or, after a crash, when the sweeper finds them).
    */
   onBatchCommitted?: (deliveryIds: string[]) => Promise<void> | void;
-  forecaster?: Forecaster;
+  outlooker?: Outlooker;
 }
 
 /**
@@ -126,7 +136,7 @@ async function runFull(
     const batch = keys.slice(i, i + size);
     const last = batch[batch.length - 1]!;
     const r = await withTenantDb(database.db, tenant, async (tx) => {
-      const applied = await recalculateBatch(tx, batch, run.id, today, opts.forecaster);
+      const applied = await recalculateBatch(tx, batch, run.id, today, opts.outlooker);
       await tx.execute(
         sql`update recalc_runs set cursor_item = ${last.itemId}, cursor_location = ${last.locationId}, done = done + ${batch.length} where id = ${run.id}`,
       );
@@ -157,9 +167,9 @@ export async function recalculateItems(
   database: Database,
   tenantId: string,
   keys: ItemLocationKey[],
-  forecaster?: Forecaster,
+  outlooker?: Outlooker,
 ) {
   return withTenantDb(database.db, { organizationId: tenantId }, async (tx) =>
-    recalculateBatch(tx, keys, null, await organizationToday(tx), forecaster),
+    recalculateBatch(tx, keys, null, await organizationToday(tx), outlooker),
   );
 }
