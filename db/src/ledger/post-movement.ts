@@ -4,6 +4,7 @@ import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { organizationToday } from '../tenant/organization-time-zone.ts';
 import { LedgerError } from './ledger-error.ts';
+import { type LedgerRow, type LotInfo, type NewEntry, planReplay, wholeCountVariance } from './ledger-replay.ts';
 
 export type MovementKind =
   | 'receipt'
@@ -22,7 +23,8 @@ export interface MovementRequest {
   toLocationId?: string;
   /**
    * Base units. Positive for every type except adjustment (signed, non-zero) and stocktake,
-   * where it is the counted quantity (>= 0) and the ledger records the variance.
+   * where it is the counted quantity (>= 0) and the ledger records the variance. A stocktake
+   * without lotNumber counts the whole item-location (every lot).
    */
   quantity: number;
   lotNumber?: string;
@@ -35,6 +37,8 @@ export interface MovementRequest {
   scheduledProcedureId?: string;
   occurredAt?: Date;
   actorId?: string | null;
+  /** Import that wrote it (history imports, stock-report imports). */
+  importId?: string;
 }
 
 export interface PostedMovement {
@@ -43,23 +47,25 @@ export interface PostedMovement {
   type: MovementType;
   itemId: string;
   locationId: string;
-  lotId: string;
-  lotNumber: string;
+  /** null on the header row of a whole item-location count. */
+  lotId: string | null;
+  lotNumber: string | null;
   expiryDate: string | null;
   quantity: number;
+  counted: number | null;
   occurredAt: string;
 }
 
-type LotRow = {
+export type LotRow = {
   id: string;
   lot_number: string;
   expiry_date: string | null;
 };
 
-const UNTRACKED_LOT = '';
+export const UNTRACKED_LOT = '';
 
 /** Finds or creates the item's lot; a known lot number with a different expiry is refused. */
-async function ensureLot(tx: Tx, itemId: string, lotNumber: string, expiryDate?: string): Promise<LotRow> {
+export async function ensureLot(tx: Tx, itemId: string, lotNumber: string, expiryDate?: string): Promise<LotRow> {
   const r = await tx.execute<LotRow & { conflict: boolean }>(sql`
     insert into lots (item_id, lot_number, expiry_date) values (${itemId}, ${lotNumber}, ${expiryDate ?? null})
     on conflict (item_id, lot_number) do update set expiry_date = coalesce(lots.expiry_date, excluded.expiry_date)
@@ -122,7 +128,7 @@ async function takeStock(tx: Tx, locationId: string, itemId: string, lot: LotRow
  * lot) cannot be locked ahead; the rare cycle through them is rolled back and run again by the
  * transaction helper (retryTransaction).
  */
-async function lockStockRows(tx: Tx, itemId: string, locationIds: string[], lotNumber: string | undefined) {
+export async function lockStockRows(tx: Tx, itemId: string, locationIds: string[], lotNumber: string | undefined) {
   await tx.execute(sql`
     select 1 from stock
      where item_id = ${itemId} and location_id = any(${sql.param(locationIds)}::uuid[])
@@ -191,33 +197,47 @@ async function lotsToTake(tx: Tx, req: MovementRequest, allowExpired: boolean): 
   return [{ lot, qty: req.quantity }];
 }
 
+interface RowFields {
+  type: MovementType;
+  locationId: string;
+  lot: LotRow | null;
+  quantity: number;
+  counted?: number | null;
+  reason?: string | null;
+  /** Microseconds since the epoch; default req.occurredAt or now. */
+  atMicros?: number;
+}
+
 async function insertMovement(
   tx: Tx,
   req: MovementRequest,
   groupId: string,
-  type: MovementType,
-  locationId: string,
-  lot: LotRow,
-  quantity: number,
+  f: RowFields,
 ): Promise<PostedMovement> {
+  const at =
+    f.atMicros !== undefined
+      ? sql`(timestamptz 'epoch' + ${String(f.atMicros)}::bigint * interval '1 microsecond')`
+      : sql`${req.occurredAt ?? new Date()}::timestamptz`;
   const r = await tx.execute<{ id: number; occurred_at: Date }>(sql`
-    insert into movements (group_id, type, item_id, location_id, lot_id, quantity, unit_cost, reason, reference, source,
-                           purchase_order_line_id, scheduled_procedure_id, occurred_at, actor_id)
-    values (${groupId}, ${type}, ${req.itemId}, ${locationId}, ${lot.id}, ${quantity}, ${req.unitCost ?? null},
-            ${req.reason ?? null}, ${req.reference ?? null}, ${req.source ?? 'api'}, ${req.purchaseOrderLineId ?? null},
-            ${req.scheduledProcedureId ?? null}, ${req.occurredAt ?? new Date()}, ${req.actorId ?? null})
+    insert into movements (group_id, type, item_id, location_id, lot_id, quantity, counted, unit_cost, reason, reference, source,
+                           purchase_order_line_id, scheduled_procedure_id, occurred_at, actor_id, import_id)
+    values (${groupId}, ${f.type}, ${req.itemId}, ${f.locationId}, ${f.lot?.id ?? null}, ${f.quantity}, ${f.counted ?? null},
+            ${req.unitCost ?? null}, ${f.reason === undefined ? (req.reason ?? null) : f.reason}, ${req.reference ?? null},
+            ${req.source ?? 'api'}, ${req.purchaseOrderLineId ?? null}, ${req.scheduledProcedureId ?? null}, ${at},
+            ${req.actorId ?? null}, ${req.importId ?? null})
     returning id, occurred_at`);
   const row = r.rows[0]!;
   return {
     id: Number(row.id),
     groupId,
-    type,
+    type: f.type,
     itemId: req.itemId,
-    locationId,
-    lotId: lot.id,
-    lotNumber: lot.lot_number,
-    expiryDate: lot.expiry_date,
-    quantity,
+    locationId: f.locationId,
+    lotId: f.lot?.id ?? null,
+    lotNumber: f.lot?.lot_number ?? null,
+    expiryDate: f.lot?.expiry_date ?? null,
+    quantity: f.quantity,
+    counted: f.counted ?? null,
     occurredAt: new Date(row.occurred_at).toISOString(),
   };
 }
@@ -279,22 +299,39 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
       'toLocationId',
     );
   }
+  if (req.occurredAt && req.occurredAt.getTime() > Date.now() + FUTURE_TOLERANCE_MS) {
+    throw new LedgerError(
+      'occurred_in_future',
+      'A movement cannot be dated in the future.',
+      422,
+      'occurredAt',
+    );
+  }
   await assertItemAndLocations(tx, req);
-  // Taking stock without a lot means first-expiry-first-out over every lot: lock them all.
-  const takesAnyLot = ['issue', 'return', 'write_off', 'transfer'].includes(req.type);
+  const locations = [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])];
+  // Taking stock without a lot means first-expiry-first-out over every lot, a count without a lot
+  // counts every lot, and a dated entry may be absorbed by counts of any lot: lock them all.
+  const anyLot =
+    req.occurredAt !== undefined ||
+    req.type === 'stocktake' ||
+    ['issue', 'return', 'write_off', 'transfer'].includes(req.type);
   await lockStockRows(
     tx,
     req.itemId,
-    [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])],
-    takesAnyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT),
+    locations,
+    anyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT),
   );
   const groupId = crypto.randomUUID();
+  if (req.occurredAt !== undefined && (await hasRowsSince(tx, req.itemId, locations, req.occurredAt)))
+    return writeDated(tx, req, groupId, locations);
 
   switch (req.type) {
     case 'receipt': {
       const lot = await ensureLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT, req.expiryDate);
       await addStock(tx, req.locationId, req.itemId, lot.id, q);
-      return [await insertMovement(tx, req, groupId, 'receipt', req.locationId, lot, q)];
+      return [
+        await insertMovement(tx, req, groupId, { type: 'receipt', locationId: req.locationId, lot, quantity: q }),
+      ];
     }
     case 'issue':
     case 'return':
@@ -302,7 +339,14 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
       const out: PostedMovement[] = [];
       for (const a of await lotsToTake(tx, req, req.type !== 'issue')) {
         await takeStock(tx, req.locationId, req.itemId, a.lot, a.qty);
-        out.push(await insertMovement(tx, req, groupId, req.type, req.locationId, a.lot, -a.qty));
+        out.push(
+          await insertMovement(tx, req, groupId, {
+            type: req.type,
+            locationId: req.locationId,
+            lot: a.lot,
+            quantity: -a.qty,
+          }),
+        );
       }
       return out;
     }
@@ -311,8 +355,22 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
       for (const a of await lotsToTake(tx, req, false)) {
         await takeStock(tx, req.locationId, req.itemId, a.lot, a.qty);
         await addStock(tx, req.toLocationId!, req.itemId, a.lot.id, a.qty);
-        out.push(await insertMovement(tx, req, groupId, 'transfer_out', req.locationId, a.lot, -a.qty));
-        out.push(await insertMovement(tx, req, groupId, 'transfer_in', req.toLocationId!, a.lot, a.qty));
+        out.push(
+          await insertMovement(tx, req, groupId, {
+            type: 'transfer_out',
+            locationId: req.locationId,
+            lot: a.lot,
+            quantity: -a.qty,
+          }),
+        );
+        out.push(
+          await insertMovement(tx, req, groupId, {
+            type: 'transfer_in',
+            locationId: req.toLocationId!,
+            lot: a.lot,
+            quantity: a.qty,
+          }),
+        );
       }
       return out;
     }
@@ -323,28 +381,297 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
           : await findLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT);
       if (q > 0) await addStock(tx, req.locationId, req.itemId, lot.id, q);
       else await takeStock(tx, req.locationId, req.itemId, lot, -q);
-      return [await insertMovement(tx, req, groupId, 'adjustment', req.locationId, lot, q)];
-    }
-    case 'stocktake': {
-      // The count replaces the book quantity of that lot; the variance is what the ledger records.
-      const lot = await ensureLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT, req.expiryDate);
-      await addStock(tx, req.locationId, req.itemId, lot.id, 0);
-      const cur = await tx.execute<{ on_hand: number }>(sql`
-        select on_hand from stock where location_id = ${req.locationId} and item_id = ${req.itemId} and lot_id = ${lot.id} for update`);
-      const variance = q - Number(cur.rows[0]!.on_hand);
-      if (variance > 0) await addStock(tx, req.locationId, req.itemId, lot.id, variance);
-      if (variance < 0) await takeStock(tx, req.locationId, req.itemId, lot, -variance);
       return [
-        await insertMovement(
-          tx,
-          { ...req, reason: req.reason ?? `stocktake count ${q}` },
-          groupId,
-          'stocktake',
-          req.locationId,
+        await insertMovement(tx, req, groupId, {
+          type: 'adjustment',
+          locationId: req.locationId,
           lot,
-          variance,
-        ),
+          quantity: q,
+        }),
       ];
     }
+    case 'stocktake': {
+      if (req.lotNumber !== undefined) {
+        // The count replaces the book quantity of that lot; the variance is what the ledger records.
+        const lot = await ensureLot(tx, req.itemId, req.lotNumber, req.expiryDate);
+        await addStock(tx, req.locationId, req.itemId, lot.id, 0);
+        const cur = await tx.execute<{ on_hand: number }>(sql`
+          select on_hand from stock where location_id = ${req.locationId} and item_id = ${req.itemId} and lot_id = ${lot.id}`);
+        const variance = q - Number(cur.rows[0]!.on_hand);
+        if (variance > 0) await addStock(tx, req.locationId, req.itemId, lot.id, variance);
+        if (variance < 0) await takeStock(tx, req.locationId, req.itemId, lot, -variance);
+        return [
+          await insertMovement(tx, req, groupId, {
+            type: 'stocktake',
+            locationId: req.locationId,
+            lot,
+            quantity: variance,
+            counted: q,
+            reason: req.reason ?? `stocktake count ${q}`,
+          }),
+        ];
+      }
+      // No lot: the count is of the whole item-location, every lot together.
+      const lots = await lotInfos(tx, req.itemId);
+      const balances = await stockByLot(tx, req.itemId, req.locationId);
+      const untracked = await ensureLot(tx, req.itemId, UNTRACKED_LOT);
+      const variance = wholeCountVariance(balances, q, lots.info, untracked.id);
+      const out = [
+        await insertMovement(tx, req, groupId, {
+          type: 'stocktake',
+          locationId: req.locationId,
+          lot: null,
+          quantity: 0,
+          counted: q,
+          reason: req.reason ?? `stocktake count ${q} (all lots)`,
+        }),
+      ];
+      for (const [lotId, v] of variance) {
+        const lot = lots.rows.get(lotId) ?? untracked;
+        if (v > 0) await addStock(tx, req.locationId, req.itemId, lot.id, v);
+        else await takeStock(tx, req.locationId, req.itemId, lot, -v);
+        out.push(
+          await insertMovement(tx, req, groupId, {
+            type: 'stocktake',
+            locationId: req.locationId,
+            lot,
+            quantity: v,
+            reason: `count variance of lot '${lot.lot_number || '(no lot)'}'`,
+          }),
+        );
+      }
+      return out;
+    }
+  }
+}
+
+/** A movement dated up to this far ahead is accepted (clock skew between clients and server). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+async function hasRowsSince(tx: Tx, itemId: string, locations: string[], at: Date): Promise<boolean> {
+  const r = await tx.execute(sql`
+    select 1 from movements where item_id = ${itemId} and location_id = any(${sql.param(locations)}::uuid[])
+       and occurred_at >= ${at}::timestamptz limit 1`);
+  return (r.rowCount ?? 0) > 0;
+}
+
+export interface ItemLots {
+  info: Map<string, LotInfo>;
+  rows: Map<string, LotRow>;
+}
+
+/** The item's lots for a replay, its untracked lot ('') created when missing. */
+export async function loadItemLots(tx: Tx, itemId: string): Promise<ItemLots & { untracked: LotRow }> {
+  const untracked = await ensureLot(tx, itemId, UNTRACKED_LOT);
+  const lots = await lotInfos(tx, itemId);
+  return { ...lots, untracked };
+}
+
+async function lotInfos(tx: Tx, itemId: string): Promise<ItemLots> {
+  const r = await tx.execute<LotRow>(sql`
+    select id, lot_number, to_char(expiry_date, 'YYYY-MM-DD') as expiry_date from lots
+     where item_id = ${itemId} order by created_at, id`);
+  const info = new Map<string, LotInfo>();
+  const rows = new Map<string, LotRow>();
+  r.rows.forEach((l, i) => {
+    info.set(l.id, { id: l.id, expiryDate: l.expiry_date, order: i });
+    rows.set(l.id, l);
+  });
+  return { info, rows };
+}
+
+async function stockByLot(tx: Tx, itemId: string, locationId: string): Promise<Map<string, number>> {
+  const r = await tx.execute<{ lot_id: string; on_hand: number }>(sql`
+    select lot_id, on_hand from stock where item_id = ${itemId} and location_id = ${locationId} and on_hand <> 0`);
+  return new Map(r.rows.map((x) => [x.lot_id, Number(x.on_hand)]));
+}
+
+/** Every ledger row of one item-location, times in microseconds (the replay's input). */
+export async function loadTimeline(tx: Tx, itemId: string, locationId: string): Promise<LedgerRow[]> {
+  const r = await tx.execute<{
+    group_id: string;
+    type: string;
+    lot_id: string | null;
+    quantity: string;
+    counted: string | null;
+    us: string;
+  }>(sql`
+    select group_id, type, lot_id, quantity::text, counted::text,
+           (extract(epoch from occurred_at) * 1000000)::bigint::text as us
+      from movements where item_id = ${itemId} and location_id = ${locationId}`);
+  return r.rows.map((x) => ({
+    groupId: x.group_id,
+    type: x.type,
+    lotId: x.lot_id,
+    quantity: Number(x.quantity),
+    counted: x.counted === null ? null : Number(x.counted),
+    at: Number(x.us),
+  }));
+}
+
+export const micros = (d: Date) => d.getTime() * 1000;
+
+/**
+ * A movement dated before rows already in the ledger: replayed against the item-location's
+ * history (ledger-replay.ts). Later counts absorb it; what they do not absorb changes today's
+ * on-hand, refused with 409 insufficient_stock when a lot would go below zero.
+ */
+async function writeDated(
+  tx: Tx,
+  req: MovementRequest,
+  groupId: string,
+  locations: string[],
+): Promise<PostedMovement[]> {
+  const q = req.quantity;
+  const at = micros(req.occurredAt!);
+  const lots = await loadItemLots(tx, req.itemId);
+  const untracked = lots.untracked;
+  const named = async (create: boolean): Promise<LotRow | null> => {
+    if (req.lotNumber === undefined) return null;
+    const lot = create
+      ? await ensureLot(tx, req.itemId, req.lotNumber, req.expiryDate)
+      : await findLot(tx, req.itemId, req.lotNumber);
+    if (!lots.rows.has(lot.id)) {
+      lots.rows.set(lot.id, lot);
+      lots.info.set(lot.id, { id: lot.id, expiryDate: lot.expiry_date, order: lots.info.size });
+    }
+    return lot;
+  };
+  let entry: NewEntry;
+  let type: MovementType = req.type === 'transfer' ? 'transfer_out' : (req.type as MovementType);
+  switch (req.type) {
+    case 'receipt':
+      entry = { kind: 'movement', ref: 0, at, quantity: q, lotId: ((await named(true)) ?? untracked).id };
+      break;
+    case 'adjustment':
+      entry = {
+        kind: 'movement',
+        ref: 0,
+        at,
+        quantity: q,
+        lotId: ((await named(q > 0)) ?? untracked).id,
+      };
+      break;
+    case 'stocktake':
+      type = 'stocktake';
+      entry = { kind: 'count', ref: 0, at, counted: q, lotId: (await named(true))?.id ?? null };
+      break;
+    default: {
+      const lot = await named(false);
+      const day = req.occurredAt!.toISOString().slice(0, 10);
+      if (lot && req.type !== 'write_off' && req.type !== 'return' && lot.expiry_date && lot.expiry_date < day) {
+        throw new LedgerError(
+          'lot_expired',
+          `Lot ${req.lotNumber} had expired on ${lot.expiry_date} and could not be issued then.`,
+          409,
+          'lotNumber',
+        );
+      }
+      entry = {
+        kind: 'movement',
+        ref: 0,
+        at,
+        quantity: -q,
+        lotId: lot?.id ?? null,
+        allowExpired: req.type === 'write_off' || req.type === 'return',
+      };
+    }
+  }
+  const out: PostedMovement[] = [];
+  const source = await writeReplay(tx, req, groupId, req.locationId, [{ entry, type }], lots);
+  out.push(...source.posted);
+  if (req.type === 'transfer') {
+    const inbound: PlanEntry[] = source.posted
+      .filter((r) => r.type === 'transfer_out')
+      .map((m, i) => ({
+        entry: { kind: 'movement', ref: i, at, quantity: -m.quantity, lotId: m.lotId },
+        type: 'transfer_in',
+      }));
+    out.push(...(await writeReplay(tx, req, groupId, locations[1]!, inbound, lots)).posted);
+  }
+  return out;
+}
+
+/** One entry of a replay with the ledger type and reason its rows get. */
+export interface PlanEntry {
+  entry: NewEntry;
+  type: MovementType;
+  reason?: string;
+}
+
+/**
+ * Replays entries into one item-location's ledger (planReplay) and writes the result: the
+ * entries' rows in `groupId`, compensation rows in the groups of the counts that absorb them,
+ * and the change of today's on-hand. Returns the rows of `groupId`.
+ */
+export async function writeReplay(
+  tx: Tx,
+  req: MovementRequest,
+  groupId: string,
+  locationId: string,
+  entries: PlanEntry[],
+  lots: ItemLots,
+): Promise<{ posted: PostedMovement[]; bookAtCount: Map<number, number> }> {
+  const untracked = [...lots.rows.values()].find((l) => l.lot_number === UNTRACKED_LOT)!;
+  const timeline = await loadTimeline(tx, req.itemId, locationId);
+  const stockNow = await stockByLot(tx, req.itemId, locationId);
+  const plan = planReplay(
+    timeline,
+    entries.map((e) => e.entry),
+    lots.info,
+    untracked.id,
+    stockNow,
+  );
+  const byRef = new Map(entries.map((e) => [e.entry.ref, e]));
+  const out: PostedMovement[] = [];
+  for (const r of plan.rows) {
+    const lot = r.lotId === null ? null : (lots.rows.get(r.lotId) ?? null);
+    if (r.role === 'absorb') {
+      await insertMovement(tx, req, r.groupId!, {
+        type: 'stocktake',
+        locationId,
+        lot,
+        quantity: r.quantity,
+        reason: `count re-applied after back-dated entries ${groupId}`,
+        atMicros: r.at,
+      });
+      continue;
+    }
+    const e = byRef.get(r.ref!)!;
+    out.push(
+      await insertMovement(tx, req, groupId, {
+        type: r.role === 'movement' ? e.type : 'stocktake',
+        locationId,
+        lot,
+        quantity: r.quantity,
+        counted: r.counted,
+        reason:
+          r.role === 'count'
+            ? (e.reason ?? `stocktake count ${r.counted}`)
+            : r.role === 'count_header'
+              ? (e.reason ?? `stocktake count ${r.counted} (all lots)`)
+              : r.role === 'count_variance'
+                ? `count variance of lot '${lot?.lot_number || '(no lot)'}'`
+                : (e.reason ?? req.reason ?? null),
+        atMicros: r.at,
+      }),
+    );
+  }
+  await applyStockDelta(tx, req.itemId, locationId, plan.stockDelta, lots.rows);
+  return { posted: out, bookAtCount: plan.bookAtCount };
+}
+
+/** Adds the replay's change of today's on-hand to the stock rows (409 when a lot would go below zero). */
+export async function applyStockDelta(
+  tx: Tx,
+  itemId: string,
+  locationId: string,
+  delta: Map<string, number>,
+  lots: Map<string, LotRow>,
+) {
+  for (const [lotId, d] of delta) {
+    if (d > 0) await addStock(tx, locationId, itemId, lotId, d);
+    else if (d < 0)
+      await takeStock(tx, locationId, itemId, lots.get(lotId) ?? { id: lotId, lot_number: '?', expiry_date: null }, -d);
   }
 }
