@@ -7,17 +7,22 @@ import { fmt, pct } from './explain.ts';
  * at their expected days, and the demand outlook.
  *
  * "Within N days": a stockout happens when, at some moment t < N, the demand since the as-of date
- * exceeds the on-hand plus what has arrived by then. Between two arrivals the shortfall only grows,
- * so it is enough to check just before each arrival and at N:
- *   P(stockout by N) = P(∃k: D[0, t_k) > S_k),  t_k ∈ {arrival days < N} ∪ {N},
+ * uses up the on-hand plus what has arrived by then (the stock reaches zero — a day at zero is a
+ * stock-out day in a monthly report, and the backtest's outcome is "the balance reaches ≤ 0").
+ * Between two arrivals the shortfall only grows, so it is enough to check just before each arrival
+ * and at N:
+ *   P(stockout by N) = P(∃k: D[0, t_k) ≥ S_k),  t_k ∈ {arrival days < N} ∪ {N},
  *   S_k = on-hand + arrivals before t_k.
- * Without an arrival inside the window that is exactly 1 − F_{D[0,N)}(on-hand). With arrivals it is
+ * Without an arrival inside the window that is exactly 1 − F_{D[0,N)}(on-hand − 1) for whole units. With arrivals it is
  * computed by stepping the distribution of cumulative demand (given no stockout yet) through the
  * windows between checkpoints, their demands taken as independent, and it is never below the largest
  * single-checkpoint probability (which the outlook's own window distributions give exactly).
  *
  * "Before the next possible receipt": an order placed now arrives after the lead time L, so
  * P = E_L[P(stockout by L)], L lognormal with the lead time's mean and sd (16 equal-probability strata).
+ *
+ * When the outlook reports `unreportedDays` (consumed since the last posted report, not yet off the
+ * ledger's on-hand), every cumulative window starts that many days before the as-of date.
  *
  * The value is exactly 1 when on-hand plus arrivals already due is ≤ 0 (the item is out) and null when
  * on-hand is unknown or the outlook cannot give a distribution — never 0 for "unknown".
@@ -92,14 +97,16 @@ export const DEFAULT_STOCKOUT_HORIZON_DAYS = 30;
 const LEAD_TIME_STRATA = 16;
 /** Largest number of grid cells for cumulative demand in the stepped computation. */
 const MAX_GRID = 400;
+/** Stock is used up when demand reaches it: P(D ≥ S) = 1 − F(S − ε). */
+const REACH_EPS = 1e-9;
 
 const FORMULA_WITHIN = {
-  en: 'P(stockout within N days) = P(D[0,t) > on hand + arrivals before t, for some t ≤ N)',
-  zh: 'N天内缺货概率 = P(存在 t ≤ N，使 D[0,t) > 在库 + t 之前到货量)',
+  en: 'P(stockout within N days) = P(D[0,t) ≥ on hand + arrivals before t, for some t ≤ N)',
+  zh: 'N天内缺货概率 = P(存在 t ≤ N，使 D[0,t) ≥ 在库 + t 之前到货量)',
 };
 const FORMULA_BEFORE = {
-  en: 'P(stockout before the next receipt) = E_L[P(D[0,t) > on hand + arrivals before t, for some t ≤ L)], L ~ lead time',
-  zh: '下次到货前缺货概率 = E_L[P(存在 t ≤ L，使 D[0,t) > 在库 + t 之前到货量)]，L 为交期',
+  en: 'P(stockout before the next receipt) = E_L[P(D[0,t) ≥ on hand + arrivals before t, for some t ≤ L)], L ~ lead time',
+  zh: '下次到货前缺货概率 = E_L[P(存在 t ≤ L，使 D[0,t) ≥ 在库 + t 之前到货量)]，L 为交期',
 };
 
 export function stockoutRisk(input: StockoutRiskInput): StockoutRisk {
@@ -174,7 +181,8 @@ export function stockoutRisk(input: StockoutRiskInput): StockoutRisk {
   let demandL: DemandTotal | null = null;
   try {
     within = pBy(N);
-    demandN = outlook ? outlook.total(0, N) : null;
+    const u = Math.max(0, outlook?.unreportedDays ?? 0);
+    demandN = outlook ? outlook.total(-u, N) : null;
     if (outlook) {
       const strata = leadTimeStrata(L.meanDays, L.sdDays);
       let s = 0;
@@ -184,7 +192,7 @@ export function stockoutRisk(input: StockoutRiskInput): StockoutRisk {
         s += p;
       }
       before = s / strata.length;
-      demandL = outlook.total(0, Math.max(L.meanDays, 1e-9));
+      demandL = outlook.total(-u, Math.max(L.meanDays, 1e-9));
     }
   } catch {
     within = null;
@@ -231,8 +239,11 @@ export function probabilityBy(
   cps.push({ t: T, stock });
   // Each single checkpoint's probability is exact from the outlook's own window distribution.
   let marginalMax = 0;
+  // Consumption since the last posted report (monthly reports mid-month) is not yet off the ledger's
+  // on-hand: every cumulative window then starts that many days before the as-of date.
+  const u = Math.max(0, outlook.unreportedDays ?? 0);
   for (const c of cps) {
-    const d = outlook.total(0, c.t);
+    const d = outlook.total(-u, c.t);
     const p = exceed(d, c.stock);
     if (!Number.isFinite(p)) throw new Error('outlook distribution not finite');
     marginalMax = Math.max(marginalMax, p);
@@ -246,8 +257,10 @@ export function probabilityBy(
   let prev = 0;
   for (const c of cps) {
     if (c.stock <= 0) return 1;
-    const inc = outlook.total(prev, c.t);
-    const cells = Math.floor(c.stock / w);
+    const inc = outlook.total(prev === 0 ? -u : prev, c.t);
+    // Survival needs D < stock: cells j with j·w < stock.
+    const cells = Math.ceil(c.stock / w - REACH_EPS) - 1;
+    if (cells < 0) return 1;
     const g: number[] = [];
     let last = 0;
     for (let m = 0; m <= cells; m++) {
@@ -269,9 +282,10 @@ export function probabilityBy(
   return clamp01(Math.max(marginalMax, 1 - survive));
 }
 
+/** P(D ≥ stock): demand uses up the stock (discrete cdfs floor their argument, so this is 1 − F(stock − 1) for whole units). */
 function exceed(d: DemandTotal, stock: number): number {
-  if (stock < 0) return 1;
-  return 1 - clamp01(d.cdf(stock));
+  if (stock <= 0) return 1;
+  return 1 - clamp01(d.cdf(stock - REACH_EPS));
 }
 
 /** Equal-probability strata midpoints of a lognormal with the given mean and sd (sd 0: the mean). */

@@ -73,9 +73,9 @@ describe('stockoutRisk', () => {
     expect(stockoutRisk({ onHand: 10, outlook: broken, leadTime: lt }).withinDays.value).toBeNull();
   });
 
-  it('without arrivals, within N days = 1 − F_{D[0,N)}(on hand)', () => {
+  it('without arrivals, within N days = P(D[0,N) ≥ on hand) = 1 − F(on hand − 1)', () => {
     const r = stockoutRisk({ onHand: 25, outlook: poissonOutlook(1), leadTime: lt, horizonDays: 30 });
-    expect(r.withinDays.value).toBeCloseTo(1 - poissonCdf(25, 30), 12);
+    expect(r.withinDays.value).toBeCloseTo(1 - poissonCdf(24, 30), 12);
     expect(r.withinDays.formula.en).toContain('within N days');
     expect(r.withinDays.substituted.en).toMatch(/^P\(stockout within 30 days\) = \d+\.\d%/);
     expect(r.withinDays.substituted.zh).toContain('30天内缺货概率');
@@ -97,14 +97,14 @@ describe('stockoutRisk', () => {
     expect(b1).toBeLessThan(b0);
   });
 
-  it('with an arrival the stepped computation matches a Monte Carlo of the same process', () => {
+  it('with an arrival the stepped computation is exact for whole units', () => {
     const o = poissonOutlook(2);
     const p = probabilityBy(o, 15, [{ day: 8, qty: 20 }], 20);
-    // Exact by hand: stockout before day 8 (D8 > 15) or D20 > 35 given not.
+    // Exact by hand: the stock is used up before day 8 (D8 ≥ 15) or by day 20 (D20 ≥ 35).
     let survive = 0;
-    for (let k = 0; k <= 15; k++) {
+    for (let k = 0; k <= 14; k++) {
       const pk = poissonCdf(k, 16) - poissonCdf(k - 1, 16);
-      survive += pk * poissonCdf(35 - k, 24);
+      survive += pk * poissonCdf(34 - k, 24);
     }
     expect(p).toBeCloseTo(1 - survive, 10);
   });
@@ -132,9 +132,15 @@ describe('stockoutRisk', () => {
       stockoutRisk({ onHand: 14, outlook: o, leadTime: { meanDays: m, sdDays: s } }).beforeReceipt.value!;
     expect(p(7, 0)).toBeLessThan(p(14, 0));
     expect(p(14, 0)).toBeLessThan(p(21, 0));
-    expect(p(14, 0)).toBeCloseTo(1 - poissonCdf(14, 14), 12);
+    expect(p(14, 0)).toBeCloseTo(1 - poissonCdf(13, 14), 12);
     // Spread in the lead time raises the risk for a stock set near the mean demand's upper tail.
     expect(p(10, 5)).toBeGreaterThan(p(10, 0));
+  });
+
+  it('consumption not yet posted (unreportedDays) counts against the on-hand', () => {
+    const o = { ...poissonOutlook(1), unreportedDays: 10 };
+    const r = stockoutRisk({ onHand: 25, outlook: o, leadTime: lt, horizonDays: 30 });
+    expect(r.withinDays.value).toBeCloseTo(1 - poissonCdf(24, 40), 12);
   });
 
   it('recalibration moves computed values only and the explanation says so', () => {
