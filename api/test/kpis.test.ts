@@ -167,8 +167,8 @@ beforeAll(async () => {
     ];
     for (const [item, loc, asOf, raised, happened] of rows) {
       await tx.execute(sql`
-        insert into backtest_rows (run_id, item_id, location_id, as_of, model, forecast_mean, actual_mean, stockout_probability, alert_raised, stockout_happened)
-        values (${run.rows[0]!.id}, ${item}, ${loc}, ${asOf}::date, 'ses', 1, 1, 0.5, ${raised}, ${happened})`);
+        insert into backtest_rows (run_id, item_id, location_id, as_of, model, position, p_within_horizon, alert_raised, outcome)
+        values (${run.rows[0]!.id}, ${item}, ${loc}, ${asOf}::date, 'ses', 5, 0.5, ${raised}, ${happened ? 'new_stockout' : 'none'})`);
     }
   });
 });

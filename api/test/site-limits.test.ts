@@ -1,3 +1,4 @@
+import { summariseBacktest } from '@medstock/core/backtest/summarise.ts';
 import { emitEvent, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,64 +94,93 @@ afterAll(async () => t?.close());
 
 describe('backtest rows', () => {
   let runId: string;
+  const parameters = {
+    from: '2025-01-06',
+    to: '2025-01-13',
+    step: 'weekly',
+    horizonDays: 30,
+    leadTime: { mode: 'recorded' },
+  } as const;
+  const noErrors = { mase: null, rmsse: null, pinball: null };
+  // At A: one new stock-out alerted. At B: an alert that stayed in stock, and a site already out.
+  const rows = [
+    { loc: () => locA, asOf: '2025-01-06', position: 4, p: 0.9, alert: true, outcome: 'new_stockout' },
+    { loc: () => locB, asOf: '2025-01-06', position: 9, p: 0.8, alert: true, outcome: 'none' },
+    { loc: () => locB, asOf: '2025-01-13', position: 0, p: 1, alert: true, outcome: 'already_out' },
+  ] as const;
   beforeAll(async () => {
+    const contractRows = rows.map((r) => ({
+      asOf: r.asOf,
+      position: r.position,
+      leadTimeDays: 7,
+      model: 'ses',
+      family: 'poisson',
+      grain: 'daily',
+      forecast: [],
+      pBeforeReceipt: r.p,
+      pWithinHorizon: r.p,
+      alertRaised: r.alert,
+      outcome: r.outcome,
+      monthsOfStock: r.position / 10,
+      errors: { engine: noErrors, naive: noErrors, mean3: noErrors },
+    }));
+    const summary = { ...summariseBacktest(contractRows, parameters), itemLocations: 2 };
     runId = (
       await tenantQuery<{ id: string }>(
         t,
         owner.organizationId,
-        sql`insert into backtest_runs (status, from_date, to_date, step, summary, finished_at)
-            values ('succeeded', '2025-01-01', '2025-03-01', 'weekly',
-                    '{"rows": 3, "alerts": 2, "stockouts": 2, "truePositives": 1, "precision": 0.5, "recall": 0.5, "meanMase": 0.9, "meanRmsse": 1.1}', now())
+        sql`insert into backtest_runs (status, from_date, to_date, step, horizon_days, summary, finished_at)
+            values ('succeeded', '2025-01-06', '2025-01-13', 'weekly', 30, ${JSON.stringify(summary)}::jsonb, now())
             returning id`,
       )
     )[0]!.id;
-    await tenantQuery(
-      t,
-      owner.organizationId,
-      sql`insert into backtest_rows (run_id, item_id, location_id, as_of, model, forecast_mean, actual_mean, stockout_probability, alert_raised, stockout_happened)
-          values (${runId}, ${item}, ${locA}, '2025-01-06', 'ses', 1, 1, 0.9, true, true),
-                 (${runId}, ${item}, ${locB}, '2025-01-06', 'ses', 2, 2, 0.8, true, false),
-                 (${runId}, ${item}, ${locB}, '2025-01-13', 'ses', 3, 3, 0.1, false, true)`,
-    );
+    for (const r of rows) {
+      await tenantQuery(
+        t,
+        owner.organizationId,
+        sql`insert into backtest_rows (run_id, item_id, location_id, as_of, model, position, lead_time_days, p_before_receipt, p_within_horizon, alert_raised, outcome, months_of_stock, errors)
+            values (${runId}, ${item}, ${r.loc()}, ${r.asOf}, 'ses', ${r.position}, 7, ${r.p}, ${r.p}, ${r.alert}, ${r.outcome}, ${r.position / 10},
+                    ${JSON.stringify({ engine: noErrors, naive: noErrors, mean3: noErrors })}::jsonb)`,
+      );
+    }
   });
 
-  it('JSON and CSV hold only the caller’s sites; the summary is recounted from those rows', async () => {
+  it('JSON and CSV hold only the caller’s sites; the summary is scored again from those rows', async () => {
     const all = (await get(`/v1/backtests/${runId}/rows`, owner.headers)).json();
     expect(all.items.map((r: { locationId: string }) => r.locationId).sort()).toEqual(
       [locA, locB, locB].sort(),
     );
     for (const [who, headers] of readers) {
-      const rows = await get(`/v1/backtests/${runId}/rows`, headers);
-      expect(rows.statusCode, who).toBe(200);
+      const got = await get(`/v1/backtests/${runId}/rows`, headers);
+      expect(got.statusCode, who).toBe(200);
       expect(
-        rows.json().items.map((r: { locationId: string }) => r.locationId),
+        got.json().items.map((r: { locationId: string }) => r.locationId),
         who,
       ).toEqual([locA]);
       const csv = await get(`/v1/backtests/${runId}/rows?format=csv`, headers);
       expect(csv.statusCode, who).toBe(200);
       const lines = csv.body.trim().split('\n');
       expect(lines, who).toHaveLength(2);
-      expect(lines[1], who).toContain(locA);
-      expect(csv.body, who).not.toContain(locB);
+      expect(lines[1], who).toContain('new_stockout');
+      expect(csv.body, who).not.toContain('already_out');
 
       const run = (await get(`/v1/backtests/${runId}`, headers)).json();
+      expect(run.scope, who).toBe('your sites');
       expect(run.summary, who).toMatchObject({
         rows: 1,
-        alerts: 1,
-        stockouts: 1,
-        truePositives: 1,
-        precision: 1,
-        recall: 1,
-        meanMase: null,
+        itemLocations: 1,
+        outcomes: { new_stockout: 1, none: 0, already_out: 0, unknown: 0 },
+        alertPrecision: 1,
+        alertRecall: 1,
       });
       const listed = (await get('/v1/backtests', headers)).json().items;
       expect(listed.find((r: { id: string }) => r.id === runId).summary.rows, who).toBe(1);
     }
     const ownerCsv = await get(`/v1/backtests/${runId}/rows?format=csv`, owner.headers);
     expect(ownerCsv.body.trim().split('\n')).toHaveLength(4);
-    expect((await get(`/v1/backtests/${runId}`, owner.headers)).json().summary).toMatchObject({
-      rows: 3,
-      meanMase: 0.9,
+    expect((await get(`/v1/backtests/${runId}`, owner.headers)).json()).toMatchObject({
+      scope: 'organization',
+      summary: { rows: 3, itemLocations: 2, alertPrecision: 0.5, outcomes: { already_out: 1 } },
     });
   });
 });

@@ -1,100 +1,127 @@
-import {
-  asOfIndices,
-  type BacktestRow,
-  type BacktestStep,
-  backtestSeries,
-  DEFAULT_ENGINE_SETTINGS,
-  riskClassOf,
-  selectingForecaster,
-  summariseBacktest,
-} from '@medstock/core';
+import { DEFAULT_RULE_SET } from '@medstock/core';
+import { backtestItemLocation } from '@medstock/core/backtest/backtest-item-location.ts';
+import type {
+  BacktestParameters,
+  BacktestRow,
+  BacktestStep,
+  BacktestSummary,
+} from '@medstock/core/backtest/backtest-types.ts';
+import { summariseBacktest } from '@medstock/core/backtest/summarise.ts';
 import { type Database, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
-import { allItemLocations, loadEngineInputs } from '../engine/load-inputs.ts';
-import { currentRuleSet, todayUtc } from '../engine/recalculate.ts';
+import { currentRuleSet } from '../engine/recalculate.ts';
+import { backtestKeys, loadBacktestInputs } from './load-backtest-inputs.ts';
 
-const DAY = 86_400_000;
-const HORIZON = 28;
+const BATCH = 200;
+/** Days of history before `from` each series carries: two years, so yearly seasonality has two seasons by the last as-of date. */
+const HISTORY_DAYS = 1096;
+
+const addDays = (iso: string, n: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+type RunParameters = {
+  from_date: string;
+  to_date: string;
+  step: BacktestStep;
+  horizon_days: number;
+  lead_time_mode: 'recorded' | 'fixed' | 'current_terms';
+  lead_time_days: number | null;
+};
+
+/** The columns a row is stored with: one insert per batch through jsonb_to_recordset. */
+const ROW_COLUMNS = sql`item_id uuid, location_id uuid, "asOf" date, position numeric, "leadTimeDays" numeric, model text,
+  family text, grain text, forecast jsonb, "pBeforeReceipt" numeric, "pWithinHorizon" numeric, "alertRaised" boolean,
+  outcome text, "monthsOfStock" numeric, errors jsonb`;
 
 /**
- * Replays the engine over a past period for every item-location and stores one row per
- * item-location and as-of date, plus the summary (alert precision and recall for stockouts,
- * forecast MASE and RMSSE). Only demand known before each as-of date is used; lead times use
- * the current estimate (stated in the summary).
+ * Replays the engine over a past period for every item-location: at each as-of date it sees only
+ * what was known then (positions from the whole ledger, lead times received before it, the terms
+ * in force then), and the outcome over the run's horizon is then read from the ledger. One row per
+ * item-location and as-of date, stored a batch at a time; the summary scores the engine beside
+ * the months-of-stock rule and the naive / 3-period-mean forecasts on the same rows. A retried job
+ * starts the rows over: the run is replaced, never duplicated.
  */
 export async function runBacktest(
   database: Database,
   tenantId: string,
   runId: string,
   onProgress?: (done: number, total: number) => Promise<void> | void,
-) {
+): Promise<BacktestSummary> {
   const tenant = { organizationId: tenantId };
   const run = await withTenantDb(database.db, tenant, async (tx) => {
-    const r = await tx.execute<{ from_date: string; to_date: string; step: BacktestStep }>(
-      sql`update backtest_runs set status = 'running' where id = ${runId} returning to_char(from_date, 'YYYY-MM-DD') as from_date, to_char(to_date, 'YYYY-MM-DD') as to_date, step`,
+    const r = await tx.execute<RunParameters>(
+      sql`update backtest_runs set status = 'running', error = null where id = ${runId}
+          returning to_char(from_date, 'YYYY-MM-DD') as from_date, to_char(to_date, 'YYYY-MM-DD') as to_date, step,
+                    horizon_days, lead_time_mode, lead_time_days`,
     );
-    // A retried job starts the rows over: the run is replaced, never duplicated.
     await tx.execute(sql`delete from backtest_rows where run_id = ${runId}`);
     return r.rows[0];
   });
   if (!run) throw new Error(`backtest run ${runId} not found`);
-  const today = todayUtc();
-  const historyDays =
-    Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${run.from_date}T00:00:00Z`)) / DAY) + 730;
-  const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx));
+  const parameters: BacktestParameters = {
+    from: run.from_date,
+    to: run.to_date,
+    step: run.step,
+    horizonDays: run.horizon_days,
+    leadTime:
+      run.lead_time_mode === 'fixed'
+        ? { mode: 'fixed', days: run.lead_time_days ?? 0 }
+        : { mode: 'recorded' },
+  };
+  const org = await database.pool.query<{ timezone: string }>(
+    'select timezone from control.organizations where id = $1',
+    [tenantId],
+  );
+  const timeZone = org.rows[0]?.timezone ?? 'Asia/Shanghai';
+  const start = addDays(parameters.from, -HISTORY_DAYS);
+  const end = addDays(parameters.to, parameters.horizonDays);
+
+  const keys = await withTenantDb(database.db, tenant, (tx) => backtestKeys(tx, end));
   const all: BacktestRow[] = [];
-  for (let i = 0; i < keys.length; i += 200) {
-    const batch = keys.slice(i, i + 200);
+  let itemLocations = 0;
+  for (let i = 0; i < keys.length; i += BATCH) {
     await withTenantDb(database.db, tenant, async (tx) => {
       const rules = await currentRuleSet(tx);
-      const inputs = await loadEngineInputs(tx, batch, today, HORIZON, historyDays);
+      const maxProbability =
+        rules.stockoutRisk?.maxProbability ?? DEFAULT_RULE_SET.stockoutRisk.maxProbability;
+      const inputs = await loadBacktestInputs(tx, keys.slice(i, i + BATCH), { start, end, timeZone });
+      const stored: Record<string, unknown>[] = [];
       for (const input of inputs) {
-        const lt = input.leadTimes.observedDays.length
-          ? input.leadTimes.observedDays.reduce((a, b) => a + b, 0) / input.leadTimes.observedDays.length
-          : input.leadTimes.nominalDays;
-        const rows = backtestSeries(
-          {
-            history: input.history,
-            balance: input.balance,
-            startDate: input.historyStartDate,
-            leadTimeDays: lt,
-            leadTimeSdDays: lt * 0.25,
-            serviceLevel:
-              rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ??
-              DEFAULT_ENGINE_SETTINGS.serviceLevel,
-            maxProbability: rules.stockoutRisk.maxProbability[input.item.ved],
-          },
-          asOfIndices(input.historyStartDate, run.from_date, run.to_date, run.step),
-          selectingForecaster,
-          HORIZON,
+        const rows = backtestItemLocation(
+          { ...input.series, alertProbability: maxProbability[input.ved] },
+          parameters,
         );
         if (rows.length === 0) continue;
-        all.push(...rows);
-        const json = rows.map((r) => ({
-          ...r,
-          item_id: input.item.id,
-          location_id: input.location.id,
-          stockoutProbability: Number.isFinite(r.stockoutProbability) ? r.stockoutProbability : 0,
-        }));
-        await tx.execute(sql`
-          insert into backtest_rows (run_id, item_id, location_id, as_of, model, forecast_mean, actual_mean, stockout_probability, alert_raised, stockout_happened)
-          select ${runId}, item_id, location_id, "asOf"::date, model, "forecastMean", "actualMean", "stockoutProbability", "alertRaised", "stockoutHappened"
-            from jsonb_to_recordset(${JSON.stringify(json)}::jsonb) as x(item_id uuid, location_id uuid, "asOf" text, model text, "forecastMean" numeric,
-                 "actualMean" numeric, "stockoutProbability" numeric, "alertRaised" boolean, "stockoutHappened" boolean)`);
+        itemLocations++;
+        for (const r of rows) {
+          all.push(r);
+          stored.push({ item_id: input.itemId, location_id: input.locationId, ...r });
+        }
       }
+      if (stored.length === 0) return;
+      await tx.execute(sql`
+        insert into backtest_rows (run_id, item_id, location_id, as_of, position, lead_time_days, model, family, grain, forecast,
+                                   p_before_receipt, p_within_horizon, alert_raised, outcome, months_of_stock, errors)
+        select ${runId}, x.item_id, x.location_id, "asOf", position, "leadTimeDays", model, family, grain, coalesce(forecast, '[]'),
+               "pBeforeReceipt", "pWithinHorizon", "alertRaised", outcome, "monthsOfStock", errors
+          from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as x(${ROW_COLUMNS})`);
     });
-    await onProgress?.(Math.min(i + 200, keys.length), keys.length);
+    await onProgress?.(Math.min(i + BATCH, keys.length), keys.length);
   }
-  const summary = {
-    ...summariseBacktest(all),
-    itemLocations: keys.length,
-    horizonDays: HORIZON,
-    note: 'lead time: current estimate per supplier and item',
-  };
+  const summary: BacktestSummary = { ...summariseBacktest(all, parameters), itemLocations };
   await withTenantDb(database.db, tenant, (tx) =>
     tx.execute(
       sql`update backtest_runs set status = 'succeeded', summary = ${JSON.stringify(summary)}::jsonb, finished_at = now() where id = ${runId}`,
     ),
   );
   return summary;
+}
+
+/** Marks a run failed with the reason (after the job's last attempt). */
+export async function failBacktest(database: Database, tenantId: string, runId: string, reason: string) {
+  await withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
+    tx.execute(
+      sql`update backtest_runs set status = 'failed', error = ${reason.slice(0, 500)}, finished_at = now() where id = ${runId} and status <> 'succeeded'`,
+    ),
+  );
 }

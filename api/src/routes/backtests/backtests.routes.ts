@@ -1,138 +1,166 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type Tx, withTenantDb } from '@medstock/db';
+import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
-import { DateTime, IdParams, IsoDate, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { type FieldError, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
+import { IdParams, IsoDate, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
+import { LeadTimeParameter, Outcome, Row, Run, Step } from './backtest-schemas.ts';
+import {
+  addDays,
+  asOfCount,
+  localToday,
+  PERIOD_DAYS,
+  RUN_SELECT,
+  type RunRecord,
+  type ScopedRun,
+  STORED_COLUMNS,
+  type StoredRow,
+  scopeRuns,
+  visibleRows,
+} from './backtests.service.ts';
 
-const Step = StringEnum(['daily', 'weekly', 'monthly']);
-const Run = Type.Object({
-  id: Uuid,
-  status: StringEnum(['queued', 'running', 'succeeded', 'failed']),
-  from: IsoDate,
-  to: IsoDate,
-  step: Step,
-  summary: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  createdAt: DateTime,
-  finishedAt: Type.Union([DateTime, Type.Null()]),
-});
-const Row = Type.Object({
-  itemId: Uuid,
-  locationId: Uuid,
-  asOf: IsoDate,
-  model: Type.String(),
-  forecastMean: Type.Number(),
-  actualMean: Type.Number(),
-  stockoutProbability: Type.Number(),
-  alertRaised: Type.Boolean(),
-  stockoutHappened: Type.Boolean(),
-});
+/** As-of dates one run may have (two years of daily dates): more is a mistake, not a backtest. */
+const MAX_AS_OF_DATES = 731;
 
-type RunRow = {
-  id: string;
-  status: 'queued';
-  from_date: string;
-  to_date: string;
-  step: 'daily';
-  summary: Record<string, unknown> | null;
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-};
-const RUN_SELECT = sql`select id, status, to_char(from_date, 'YYYY-MM-DD') as from_date, to_char(to_date, 'YYYY-MM-DD') as to_date, step, summary, error, created_at, finished_at from backtest_runs`;
-const runView = (r: RunRow) => ({
+const runView = (r: ScopedRun) => ({
   id: r.id,
   status: r.status,
+  format: r.format,
   from: r.from_date,
   to: r.to_date,
   step: r.step,
-  summary: r.summary,
+  horizonDays: r.horizon_days,
+  horizonPeriods: r.horizon_periods,
+  leadTime: { mode: r.lead_time_mode, days: r.lead_time_days },
+  summary: r.format === 2 ? (r.summary as never) : null,
+  legacySummary: r.format === 1 ? r.summary : null,
+  scope: r.scope,
   error: r.error,
   createdAt: isoRequired(r.created_at),
   finishedAt: iso(r.finished_at),
 });
 
-type BtRow = {
-  item_id: string;
-  location_id: string;
-  as_of: string;
-  model: string;
-  forecast_mean: string;
-  actual_mean: string;
-  stockout_probability: string;
-  alert_raised: boolean;
-  stockout_happened: boolean;
+type ReadRow = StoredRow & {
+  item_code: string;
+  item_name_zh: string;
+  item_name_en: string;
+  site_id: string;
+  site_code: string;
+  site_name: string;
+  location_code: string;
+  location_name: string;
 };
-const rowView = (r: BtRow) => ({
+const num = (v: string | null) => (v === null ? null : Number(v));
+const rowView = (r: ReadRow) => ({
   itemId: r.item_id,
+  itemCode: r.item_code,
+  itemNameZh: r.item_name_zh,
+  itemNameEn: r.item_name_en,
+  siteId: r.site_id,
+  siteCode: r.site_code,
+  siteName: r.site_name,
   locationId: r.location_id,
+  locationCode: r.location_code,
+  locationName: r.location_name,
   asOf: r.as_of,
+  position: num(r.position),
+  leadTimeDays: num(r.lead_time_days),
   model: r.model,
-  forecastMean: Number(r.forecast_mean),
-  actualMean: Number(r.actual_mean),
-  stockoutProbability: Number(r.stockout_probability),
+  family: r.family,
+  grain: r.grain,
+  forecast: r.forecast,
+  pBeforeReceipt: num(r.p_before_receipt),
+  pWithinHorizon: num(r.p_within_horizon),
   alertRaised: r.alert_raised,
-  stockoutHappened: r.stockout_happened,
+  outcome: r.outcome,
+  monthsOfStock: num(r.months_of_stock),
+  errors: r.errors,
 });
 
-/** Rows of locations at the caller's sites; nothing to add for an all-sites caller. */
-function visibleRows(auth: AuthContext) {
-  return auth.siteIds === null
-    ? sql``
-    : sql`and location_id in (select id from locations where site_id = any(${sql.param([...auth.siteIds])}::uuid[]))`;
+const READ_FROM = sql`select ${STORED_COLUMNS}, i.code as item_code, i.name_zh as item_name_zh, i.name_en as item_name_en,
+    s.id as site_id, s.code as site_code, s.name as site_name, l.code as location_code, l.name as location_name
+  from backtest_rows b join items i on i.id = b.item_id join locations l on l.id = b.location_id join sites s on s.id = l.site_id`;
+
+const CSV_HEADER = [
+  'item_code',
+  'item_name_zh',
+  'item_name_en',
+  'site_code',
+  'site_name',
+  'location_code',
+  'location_name',
+  'as_of',
+  'position',
+  'lead_time_days',
+  'model',
+  'family',
+  'grain',
+  'forecast_mean',
+  'forecast_q90',
+  'actual',
+  'p_before_receipt',
+  'p_within_horizon',
+  'alert_raised',
+  'outcome',
+  'months_of_stock',
+  'mase',
+  'rmsse',
+  'pinball',
+];
+
+/** One CSV field: quoted when needed, and a leading = + - @ defused so a spreadsheet shows text, not a formula. */
+function csvField(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'string') return String(v);
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/**
- * A site-limited caller's view of finished runs: the stored summary scores every site, so theirs
- * is recounted from their sites' rows. Forecast accuracy (MASE, RMSSE) is not kept per row, so it
- * is unknown (null) there rather than the organisation's figure.
- */
-async function scopeSummaries(tx: Tx, auth: AuthContext, runs: RunRow[]): Promise<RunRow[]> {
-  const done = runs.filter((r) => r.summary !== null).map((r) => r.id);
-  if (auth.siteIds === null || done.length === 0) return runs;
-  const counts = await tx.execute<{
-    run_id: string;
-    rows: number;
-    alerts: number;
-    stockouts: number;
-    tp: number;
-    item_locations: number;
-  }>(sql`
-    select run_id, count(*)::int as rows, count(*) filter (where alert_raised)::int as alerts,
-           count(*) filter (where stockout_happened)::int as stockouts,
-           count(*) filter (where alert_raised and stockout_happened)::int as tp,
-           count(distinct (item_id, location_id))::int as item_locations
-      from backtest_rows where run_id = any(${sql.param(done)}::uuid[]) ${visibleRows(auth)}
-     group by run_id`);
-  const by = new Map(counts.rows.map((c) => [c.run_id, c]));
-  const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 10_000) / 10_000 : null);
-  return runs.map((r) => {
-    if (r.summary === null) return r;
-    const c = by.get(r.id) ?? { rows: 0, alerts: 0, stockouts: 0, tp: 0, item_locations: 0 };
-    return {
-      ...r,
-      summary: {
-        ...r.summary,
-        rows: c.rows,
-        alerts: c.alerts,
-        stockouts: c.stockouts,
-        truePositives: c.tp,
-        precision: ratio(c.tp, c.alerts),
-        recall: ratio(c.tp, c.stockouts),
-        meanMase: null,
-        meanRmsse: null,
-        itemLocations: c.item_locations,
-        scope: 'your sites',
-      },
-    };
-  });
+function csvLine(r: ReadRow): string {
+  const sum = (f: (p: StoredRow['forecast'][number]) => number | null) => {
+    let s = 0;
+    for (const p of r.forecast) {
+      const v = f(p);
+      if (v === null || v === undefined) return null;
+      s += v;
+    }
+    return r.forecast.length ? Math.round(s * 1000) / 1000 : null;
+  };
+  return [
+    r.item_code,
+    r.item_name_zh,
+    r.item_name_en,
+    r.site_code,
+    r.site_name,
+    r.location_code,
+    r.location_name,
+    r.as_of,
+    r.position,
+    r.lead_time_days,
+    r.model,
+    r.family,
+    r.grain,
+    sum((p) => p.mean),
+    // Sum of the periods' 0.9 quantiles: an upper figure per period, not the quantile of the total.
+    sum((p) => p.quantiles[2] ?? null),
+    sum((p) => p.actual),
+    r.p_before_receipt,
+    r.p_within_horizon,
+    r.alert_raised,
+    r.outcome,
+    r.months_of_stock,
+    r.errors?.engine.mase,
+    r.errors?.engine.rmsse,
+    r.errors?.engine.pinball,
+  ]
+    .map(csvField)
+    .join(',');
 }
 
 export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
@@ -140,10 +168,17 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const security = [{ bearer: [] }];
   const loadRun = async (auth: AuthContext, id: string) => {
     const r = await withTenantDb(deps.database.db, auth, async (tx) =>
-      scopeSummaries(tx, auth, (await tx.execute<RunRow>(sql`${RUN_SELECT} where id = ${id}`)).rows),
+      scopeRuns(tx, auth, (await tx.execute<RunRecord>(sql`${RUN_SELECT} where id = ${id}`)).rows),
     );
     if (!r[0]) throw notFound('The backtest');
     return r[0];
+  };
+  const organizationToday = async (organizationId: string) => {
+    const { rows } = await deps.database.pool.query<{ timezone: string }>(
+      'select timezone from control.organizations where id = $1',
+      [organizationId],
+    );
+    return localToday(rows[0]?.timezone ?? 'Asia/Shanghai');
   };
 
   app.post(
@@ -153,12 +188,22 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['engine'],
         summary:
-          'Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates',
-        description:
-          'Runs as a job; poll GET /v1/backtests/{id}. The summary gives alert precision and recall for stockouts and forecast MASE / RMSSE; the per item-location, per as-of-date rows are at /v1/backtests/{id}/rows (JSON or CSV). Also available offline: `pnpm backtest --tenant <id> --from … --to …`.',
+          'Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates, using only what was known at each',
+        description: [
+          'Runs as a job; poll GET /v1/backtests/{id}. At each as-of date the engine sees only the ledger before it (positions from the whole ledger, counts included), the lead times received before it and the terms then.',
+          'The horizon is `horizonDays` (default 30, 1–366) or `horizonPeriods` of the step (a week is 7 days, a month 31 so its month-end count falls inside). `leadTime` is `{"mode":"recorded"}` (default) or `{"mode":"fixed","days":N}`.',
+          'The summary scores new stock-outs only (stock above zero at the as-of date, zero within the horizon): average precision, recall at precision 0.25 and 0.35, Brier against the base rate, calibration bins, MASE, RMSSE and pinball loss, each beside the months-of-stock rule and the naive / 3-period-mean forecasts on the same rows. Rows: GET /v1/backtests/{id}/rows (JSON pages or CSV). Offline: `pnpm backtest --tenant <id> --from … --to …`.',
+        ].join('\n\n'),
         security,
         body: Type.Object(
-          { from: IsoDate, to: IsoDate, step: Type.Optional(Step) },
+          {
+            from: IsoDate,
+            to: IsoDate,
+            step: Type.Optional(Step),
+            horizonDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+            horizonPeriods: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+            leadTime: Type.Optional(LeadTimeParameter),
+          },
           { additionalProperties: false },
         ),
         response: { 202: Run, ...problemResponses },
@@ -166,18 +211,67 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const { from, to, step = 'weekly' } = request.body;
-      const latest = new Date(Date.now() - 28 * 86_400_000).toISOString().slice(0, 10);
-      if (from > to || to > latest) {
+      const { from, to, step = 'weekly', horizonPeriods } = request.body;
+      const leadTime = request.body.leadTime ?? { mode: 'recorded' as const };
+      const errors: FieldError[] = [];
+      if (request.body.horizonDays !== undefined && horizonPeriods !== undefined) {
+        errors.push({
+          field: 'body:/horizonPeriods',
+          message: 'give horizonDays or horizonPeriods, not both',
+          code: 'horizon_conflict',
+        });
+      }
+      const horizonDays =
+        horizonPeriods !== undefined ? horizonPeriods * PERIOD_DAYS[step] : (request.body.horizonDays ?? 30);
+      if (horizonDays > 366) {
+        errors.push({
+          field: 'body:/horizonPeriods',
+          message: `${horizonPeriods} ${step} periods are ${horizonDays} days; at most 366`,
+          code: 'horizon_too_long',
+        });
+      }
+      if (leadTime.mode === 'fixed' && leadTime.days === undefined) {
+        errors.push({
+          field: 'body:/leadTime/days',
+          message: 'a fixed lead time needs days',
+          code: 'lead_time_days_required',
+        });
+      }
+      if (leadTime.mode === 'recorded' && leadTime.days !== undefined) {
+        errors.push({
+          field: 'body:/leadTime/days',
+          message: 'days only go with mode fixed',
+          code: 'lead_time_days_unexpected',
+        });
+      }
+      const latest = addDays(await organizationToday(auth.organizationId), -Math.min(horizonDays, 366));
+      if (from > to) {
+        errors.push({ field: 'body:/to', message: 'must not be before from', code: 'invalid_period' });
+      } else if (to > latest) {
+        errors.push({
+          field: 'body:/to',
+          message: `must be on or before ${latest}: the ${horizonDays}-day horizon after each as-of date must have passed`,
+          code: 'invalid_period',
+        });
+      } else if (asOfCount(from, to, step) > MAX_AS_OF_DATES) {
+        errors.push({
+          field: 'body:/from',
+          message: `${asOfCount(from, to, step)} as-of dates; at most ${MAX_AS_OF_DATES} (use a longer step or a shorter period)`,
+          code: 'too_many_dates',
+        });
+      }
+      if (errors.length) {
         throw unprocessable(
-          'invalid_period',
-          `The period must have from ≤ to ≤ ${latest} (28 days are needed to score each as-of date).`,
-          [{ field: 'body:/to', message: `must be between from and ${latest}` }],
+          errors[0]!.code ?? 'invalid_backtest',
+          'The backtest parameters are not valid.',
+          errors,
         );
       }
       const run = await withTenantDb(deps.database.db, auth, async (tx) => {
         const r = await tx.execute<{ id: string }>(
-          sql`insert into backtest_runs (from_date, to_date, step, created_by) values (${from}, ${to}, ${step}, ${auth.userId}) returning id`,
+          sql`insert into backtest_runs (from_date, to_date, step, horizon_days, horizon_periods, lead_time_mode, lead_time_days, created_by)
+              values (${from}, ${to}, ${step}, ${horizonDays}, ${horizonPeriods ?? null}, ${leadTime.mode},
+                      ${leadTime.mode === 'fixed' ? (leadTime.days ?? null) : null}, ${auth.userId}) returning id`,
         );
         return r.rows[0]!.id;
       });
@@ -218,19 +312,14 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const auth = authOf(request);
       const limit = pageLimit(request.query.limit);
       const after = decodeCursor(request.query.cursor, ['timestamp', 'uuid']);
-      const rows = await withTenantDb(deps.database.db, auth, async (tx) =>
-        scopeSummaries(
-          tx,
-          auth,
-          (
-            await tx.execute<RunRow>(
-              sql`${RUN_SELECT} ${after ? sql`where (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``} order by created_at desc, id desc limit ${limit + 1}`,
-            )
-          ).rows,
-        ),
-      );
-      const page = paginate(rows, limit, (x) => [isoRequired(x.created_at), x.id]);
-      return { items: page.items.map(runView), nextCursor: page.nextCursor };
+      const rows = await withTenantDb(deps.database.db, auth, async (tx) => {
+        const r = await tx.execute<RunRecord>(
+          sql`${RUN_SELECT} ${after ? sql`where (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``} order by created_at desc, id desc limit ${limit + 1}`,
+        );
+        const page = paginate(r.rows, limit, (x) => [isoRequired(x.created_at), x.id]);
+        return { items: await scopeRuns(tx, auth, page.items), nextCursor: page.nextCursor };
+      });
+      return { items: rows.items.map(runView), nextCursor: rows.nextCursor };
     },
   );
 
@@ -240,7 +329,7 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['engine'],
-        summary: 'One backtest run and its summary',
+        summary: 'One backtest run: its parameters, status and summary',
         security,
         params: IdParams,
         response: { 200: Run, ...problemResponses },
@@ -256,13 +345,21 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['engine'],
         summary:
-          'The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv)',
+          'The rows of a backtest, one per item-location and as-of date, with codes and names (JSON pages, or the whole set as CSV with format=csv)',
         description:
-          "Callers limited to some sites get only the rows of those sites' locations (and a run summary recounted from them).",
+          "Filter by outcome, item (id or code), site or location. Callers limited to some sites get only the rows of those sites' locations (and a run summary scored from them).",
         security,
         params: IdParams,
         querystring: Type.Object(
-          { ...PageQuery, format: Type.Optional(StringEnum(['json', 'csv'])) },
+          {
+            ...PageQuery,
+            format: Type.Optional(StringEnum(['json', 'csv'])),
+            outcome: Type.Optional(Outcome),
+            itemId: Type.Optional(Uuid),
+            itemCode: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+            siteId: Type.Optional(Uuid),
+            locationId: Type.Optional(Uuid),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -274,43 +371,28 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const auth = authOf(request);
       await loadRun(auth, request.params.id);
-      const cols = sql`item_id, location_id, to_char(as_of, 'YYYY-MM-DD') as as_of, model, forecast_mean::text, actual_mean::text, stockout_probability::text, alert_raised, stockout_happened`;
-      // A row belongs to the site of its location: site-limited callers get only their sites' rows.
-      const visible = visibleRows(auth);
-      if (request.query.format === 'csv') {
+      const q = request.query;
+      const where = sql`where b.run_id = ${request.params.id} ${visibleRows(auth)}
+        ${q.outcome ? sql`and b.outcome = ${q.outcome}` : sql``}
+        ${q.itemId ? sql`and b.item_id = ${q.itemId}` : sql``}
+        ${q.itemCode ? sql`and i.code = ${q.itemCode}` : sql``}
+        ${q.siteId ? sql`and l.site_id = ${q.siteId}` : sql``}
+        ${q.locationId ? sql`and b.location_id = ${q.locationId}` : sql``}`;
+      if (q.format === 'csv') {
         const r = await withTenantDb(deps.database.db, auth, (tx) =>
-          tx.execute<BtRow>(
-            sql`select ${cols} from backtest_rows where run_id = ${request.params.id} ${visible} order by item_id, location_id, as_of`,
-          ),
+          tx.execute<ReadRow>(sql`${READ_FROM} ${where} order by i.code, s.code, l.code, b.as_of`),
         );
-        const header =
-          'item_id,location_id,as_of,model,forecast_mean,actual_mean,stockout_probability,alert_raised,stockout_happened';
-        // Every field is a uuid, a date, a number, a boolean or a model name without commas or quotes.
-        const body = [
-          header,
-          ...r.rows.map((x) =>
-            [
-              x.item_id,
-              x.location_id,
-              x.as_of,
-              x.model.replaceAll(',', ';'),
-              x.forecast_mean,
-              x.actual_mean,
-              x.stockout_probability,
-              x.alert_raised,
-              x.stockout_happened,
-            ].join(','),
-          ),
-        ].join('\n');
         reply.header('content-disposition', `attachment; filename="backtest-${request.params.id}.csv"`);
-        return reply.type('text/csv; charset=utf-8').send(`${body}\n`);
+        return reply
+          .type('text/csv; charset=utf-8')
+          .send(`${[CSV_HEADER.join(','), ...r.rows.map(csvLine)].join('\n')}\n`);
       }
-      const limit = pageLimit(request.query.limit);
-      const after = decodeCursor(request.query.cursor, ['uuid', 'uuid', 'date']);
+      const limit = pageLimit(q.limit);
+      const after = decodeCursor(q.cursor, ['uuid', 'uuid', 'date']);
       const r = await withTenantDb(deps.database.db, auth, (tx) =>
-        tx.execute<BtRow>(sql`select ${cols} from backtest_rows where run_id = ${request.params.id} ${visible}
-          ${after ? sql`and (item_id, location_id, as_of) > (${after[0]}::uuid, ${after[1]}::uuid, ${after[2]}::date)` : sql``}
-          order by item_id, location_id, as_of limit ${limit + 1}`),
+        tx.execute<ReadRow>(sql`${READ_FROM} ${where}
+          ${after ? sql`and (b.item_id, b.location_id, b.as_of) > (${after[0]}::uuid, ${after[1]}::uuid, ${after[2]}::date)` : sql``}
+          order by b.item_id, b.location_id, b.as_of limit ${limit + 1}`),
       );
       const page = paginate(r.rows, limit, (x) => [x.item_id, x.location_id, x.as_of]);
       return { items: page.items.map(rowView), nextCursor: page.nextCursor };

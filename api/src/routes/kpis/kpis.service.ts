@@ -264,7 +264,7 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       finished_at: string | null;
     }>(sql`
       select id, to_char(from_date, 'YYYY-MM-DD') as from_date, to_char(to_date, 'YYYY-MM-DD') as to_date, finished_at
-        from backtest_runs where status = 'succeeded' order by finished_at desc nulls last, created_at desc limit 1`);
+        from backtest_runs where status = 'succeeded' and format = 2 order by finished_at desc nulls last, created_at desc limit 1`);
     const bt = run.rows[0];
     if (bt) {
       const counts = await tx.execute<{
@@ -273,10 +273,11 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
         happened: number;
         hits: number;
       }>(sql`
-        select l.site_id, count(*) filter (where b.alert_raised)::int as raised, count(*) filter (where b.stockout_happened)::int as happened,
-               count(*) filter (where b.alert_raised and b.stockout_happened)::int as hits
+        select l.site_id, count(*) filter (where b.alert_raised)::int as raised, count(*) filter (where b.outcome = 'new_stockout')::int as happened,
+               count(*) filter (where b.alert_raised and b.outcome = 'new_stockout')::int as hits
           from backtest_rows b join locations l on l.id = b.location_id
-         where b.run_id = ${bt.id} and l.site_id = ${inScope} group by 1`);
+         -- New stock-outs only: rows already at zero (or whose outcome is unknown) are not predictions.
+         where b.run_id = ${bt.id} and l.site_id = ${inScope} and b.outcome in ('new_stockout', 'none') group by 1`);
       for (const c of counts.rows) {
         for (const s of scopesOf(c.site_id)) {
           s.backtest.raised += c.raised;
