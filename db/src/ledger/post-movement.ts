@@ -4,7 +4,13 @@ import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { organizationToday } from '../tenant/organization-time-zone.ts';
 import { LedgerError } from './ledger-error.ts';
-import { type LedgerRow, type LotInfo, type NewEntry, planReplay, wholeCountVariance } from './ledger-replay.ts';
+import {
+  type LedgerRow,
+  type LotInfo,
+  type NewEntry,
+  planReplay,
+  wholeCountVariance,
+} from './ledger-replay.ts';
 
 export type MovementKind =
   | 'receipt'
@@ -65,7 +71,12 @@ export type LotRow = {
 export const UNTRACKED_LOT = '';
 
 /** Finds or creates the item's lot; a known lot number with a different expiry is refused. */
-export async function ensureLot(tx: Tx, itemId: string, lotNumber: string, expiryDate?: string): Promise<LotRow> {
+export async function ensureLot(
+  tx: Tx,
+  itemId: string,
+  lotNumber: string,
+  expiryDate?: string,
+): Promise<LotRow> {
   const r = await tx.execute<LotRow & { conflict: boolean }>(sql`
     insert into lots (item_id, lot_number, expiry_date) values (${itemId}, ${lotNumber}, ${expiryDate ?? null})
     on conflict (item_id, lot_number) do update set expiry_date = coalesce(lots.expiry_date, excluded.expiry_date)
@@ -128,7 +139,12 @@ async function takeStock(tx: Tx, locationId: string, itemId: string, lot: LotRow
  * lot) cannot be locked ahead; the rare cycle through them is rolled back and run again by the
  * transaction helper (retryTransaction).
  */
-export async function lockStockRows(tx: Tx, itemId: string, locationIds: string[], lotNumber: string | undefined) {
+export async function lockStockRows(
+  tx: Tx,
+  itemId: string,
+  locationIds: string[],
+  lotNumber: string | undefined,
+) {
   await tx.execute(sql`
     select 1 from stock
      where item_id = ${itemId} and location_id = any(${sql.param(locationIds)}::uuid[])
@@ -315,12 +331,7 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
     req.occurredAt !== undefined ||
     req.type === 'stocktake' ||
     ['issue', 'return', 'write_off', 'transfer'].includes(req.type);
-  await lockStockRows(
-    tx,
-    req.itemId,
-    locations,
-    anyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT),
-  );
+  await lockStockRows(tx, req.itemId, locations, anyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT));
   const groupId = crypto.randomUUID();
   if (req.occurredAt !== undefined && (await hasRowsSince(tx, req.itemId, locations, req.occurredAt)))
     return writeDated(tx, req, groupId, locations);
@@ -330,7 +341,12 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
       const lot = await ensureLot(tx, req.itemId, req.lotNumber ?? UNTRACKED_LOT, req.expiryDate);
       await addStock(tx, req.locationId, req.itemId, lot.id, q);
       return [
-        await insertMovement(tx, req, groupId, { type: 'receipt', locationId: req.locationId, lot, quantity: q }),
+        await insertMovement(tx, req, groupId, {
+          type: 'receipt',
+          locationId: req.locationId,
+          lot,
+          quantity: q,
+        }),
       ];
     }
     case 'issue':
@@ -559,7 +575,13 @@ async function writeDated(
     default: {
       const lot = await named(false);
       const day = req.occurredAt!.toISOString().slice(0, 10);
-      if (lot && req.type !== 'write_off' && req.type !== 'return' && lot.expiry_date && lot.expiry_date < day) {
+      if (
+        lot &&
+        req.type !== 'write_off' &&
+        req.type !== 'return' &&
+        lot.expiry_date &&
+        lot.expiry_date < day
+      ) {
         throw new LedgerError(
           'lot_expired',
           `Lot ${req.lotNumber} had expired on ${lot.expiry_date} and could not be issued then.`,
@@ -672,6 +694,12 @@ export async function applyStockDelta(
   for (const [lotId, d] of delta) {
     if (d > 0) await addStock(tx, locationId, itemId, lotId, d);
     else if (d < 0)
-      await takeStock(tx, locationId, itemId, lots.get(lotId) ?? { id: lotId, lot_number: '?', expiry_date: null }, -d);
+      await takeStock(
+        tx,
+        locationId,
+        itemId,
+        lots.get(lotId) ?? { id: lotId, lot_number: '?', expiry_date: null },
+        -d,
+      );
   }
 }

@@ -154,7 +154,12 @@ export async function postStockReport(tx: Tx, input: StockReportInput): Promise<
   if (!item.rowCount) throw new LedgerError('unknown_item', 'The item does not exist.', 422, 'itemId');
   const loc = await tx.execute(sql`select 1 from locations where id = ${input.locationId} and active`);
   if (!loc.rowCount)
-    throw new LedgerError('unknown_location', 'The location does not exist or is inactive.', 422, 'locationId');
+    throw new LedgerError(
+      'unknown_location',
+      'The location does not exist or is inactive.',
+      422,
+      'locationId',
+    );
   const zone = await organizationTimeZone(tx);
   if (input.periodEnd > localToday(zone))
     throw new LedgerError(
@@ -231,7 +236,13 @@ export async function postStockReport(tx: Tx, input: StockReportInput): Promise<
     entries.push({ entry, type, ...(reason ? { reason } : {}) });
   };
   flow(1, end - 5, input.received ?? 0, 'receipt', 'received (stock report)');
-  flow(2, end - 4, input.adjustments ?? 0, 'adjustment', input.adjustmentsReason ?? 'adjustment (stock report)');
+  flow(
+    2,
+    end - 4,
+    input.adjustments ?? 0,
+    'adjustment',
+    input.adjustmentsReason ?? 'adjustment (stock report)',
+  );
   flow(3, end - 3, -(input.losses ?? 0), 'write_off', input.lossesReason ?? 'losses (stock report)');
   flow(4, end - 2, -(input.issued ?? 0), 'issue', 'issued (stock report)');
   entries.push({

@@ -191,7 +191,7 @@ export type MovementRow = {
   reason: string | null;
   reference: string | null;
   source: string;
-  historical: boolean;
+  counted: string | null;
   occurred_at: Date;
   recorded_at: Date;
   actor_id: string | null;
@@ -200,7 +200,7 @@ export type MovementRow = {
 export const MOVEMENT_SELECT = sql`
   select m.id, m.group_id, m.type, m.item_id, i.code as item_code, m.location_id, l.site_id, m.lot_id, lo.lot_number,
          to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, m.quantity, m.unit_cost::text, m.reason, m.reference,
-         m.source, m.historical, m.occurred_at, m.recorded_at, m.actor_id
+         m.source, m.counted::text, m.occurred_at, m.recorded_at, m.actor_id
     from movements m join items i on i.id = m.item_id join locations l on l.id = m.location_id
     left join lots lo on lo.id = m.lot_id`;
 
@@ -220,7 +220,7 @@ export function movementRowView(r: MovementRow) {
     reason: r.reason,
     reference: r.reference,
     source: r.source,
-    historical: r.historical,
+    counted: r.counted === null ? null : Number(r.counted),
     occurredAt: new Date(r.occurred_at).toISOString(),
     recordedAt: new Date(r.recorded_at).toISOString(),
     actorId: r.actor_id,
@@ -235,7 +235,6 @@ export interface MovementFilter {
   lotNumber?: string;
   from?: string;
   to?: string;
-  includeHistorical?: boolean;
 }
 
 export async function listMovements(
@@ -254,7 +253,6 @@ export async function listMovements(
   if (f.lotNumber !== undefined) conds.push(sql`lo.lot_number = ${f.lotNumber}`);
   if (f.from) conds.push(sql`m.occurred_at >= ${f.from}::timestamptz`);
   if (f.to) conds.push(sql`m.occurred_at < ${f.to}::timestamptz`);
-  if (!f.includeHistorical) conds.push(sql`not m.historical`);
   if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   if (afterId !== undefined) conds.push(sql`m.id < ${afterId}`);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>

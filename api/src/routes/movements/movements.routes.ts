@@ -44,7 +44,10 @@ const Movement = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   reference: Type.Union([Type.String(), Type.Null()]),
   source: Type.String(),
-  historical: Type.Boolean(),
+  counted: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'Stocktake rows: the count (quantity is the variance). A count of the whole item-location has a header row without a lot.',
+  }),
   occurredAt: DateTime,
   recordedAt: DateTime,
   actorId: Type.Union([Uuid, Type.Null()]),
@@ -66,8 +69,9 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'Identify the item by `itemId`, `gtin`, or `scan` — a GS1 element string as a scanner sends it (AI 01 GTIN, 10 lot, 17 expiry, 21 serial, 30 count; GS separators, or the parenthesised form).',
           "`quantity` is in `unit` (any of the item's pack units, default the base unit) and is stored in base units.",
           'Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.',
-          'A stocktake gives the counted quantity of one lot; the ledger records the variance. An adjustment is signed.',
-          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
+          'A stocktake gives the counted quantity of one lot, or without `lotNumber` of the whole item-location (all lots: a shortfall is taken first-expiry-first, a surplus goes to untracked stock); the ledger records the count in `counted` and the variance as the quantity. An adjustment is signed.',
+          "`occurredAt` dates the movement (not in the future). A movement dated before a later count is absorbed by that count (a compensating row in the count, so the count still holds and on-hand after it is unchanged); otherwise it changes today's on-hand. A dated count takes effect at its date: its variance is against the ledger balance then.",
+          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
         ].join('\n\n'),
         security,
         body: Type.Object(
@@ -143,9 +147,6 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
             lotNumber: Type.Optional(Type.String({ maxLength: 40 })),
             from: Type.Optional(DateTime),
             to: Type.Optional(DateTime),
-            includeHistorical: Type.Optional(
-              Type.Boolean({ description: 'Include imported consumption history' }),
-            ),
           },
           { additionalProperties: false },
         ),

@@ -1,0 +1,163 @@
+import { LedgerError, postStockReport, type StockReportInput } from '@medstock/db';
+import {
+  type ApplyContext,
+  ApplyRowError,
+  columnIndex,
+  type KindImporter,
+  type ValidateContext,
+} from './importer.ts';
+import { isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
+import type { ImportRow } from './read-rows.ts';
+import { locationKey } from './reference-data.ts';
+
+const C = columnIndex('stock_reports');
+
+/** The API field a ledger refusal names → the file's column. */
+const FIELD: Record<string, string> = {
+  itemId: 'item_code',
+  locationId: 'location_code',
+  periodStart: 'period_start',
+  periodEnd: 'period_end',
+  opening: 'opening',
+  received: 'received',
+  issued: 'issued',
+  losses: 'losses',
+  adjustments: 'adjustments',
+  closingCount: 'closing_count',
+  stockoutDays: 'stockout_days',
+  quantity: 'closing_count',
+};
+
+const QUANTITIES = [
+  ['opening', 'opening', false],
+  ['received', 'received', false],
+  ['issued', 'issued', false],
+  ['losses', 'losses', false],
+  ['adjustments', 'adjustments', true],
+  ['closing_count', 'closingCount', false],
+] as const;
+
+/**
+ * Periodic stock reports (库存月报), one per line: each posted through postStockReport (dated
+ * receipt, losses, issue and a closing count of the whole item-location), all in the import's one
+ * transaction. An identical report already posted is left as it is (re-importing the same file
+ * changes nothing); a different report of the same period, or an overlapping one, fails its line.
+ */
+export async function createStockReportsImporter(
+  ctx: ValidateContext,
+  actorId: string | null,
+): Promise<KindImporter> {
+  const seen = new Map<string, number>();
+
+  function resolve(row: ImportRow, report: boolean): StockReportInput | null {
+    const v = row.values;
+    let bad = false;
+    const err = (field: string, reason: string) => {
+      bad = true;
+      if (report) ctx.error(row.line, field, reason);
+    };
+    const siteCode = v[C.site_code!]!;
+    const location = ctx.refs.locations.get(locationKey(siteCode, v[C.location_code!]!));
+    if (!location) {
+      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', `unknown site '${siteCode}'`);
+      else err('location_code', `unknown location '${v[C.location_code!]}' at site '${siteCode}'`);
+    } else if (!location.active) err('location_code', 'the location or its site is inactive');
+    const itemCode = v[C.item_code!]!;
+    const item = ctx.refs.items.get(itemCode);
+    if (!item) err('item_code', itemCode === '' ? 'is required' : `unknown item '${itemCode}'`);
+
+    const start = normaliseDate(v[C.period_start!]!);
+    const end = normaliseDate(v[C.period_end!]!);
+    if (!isRealDate(start)) err('period_start', `'${v[C.period_start!]}' is not a date (YYYY-MM-DD)`);
+    if (!isRealDate(end)) err('period_end', `'${v[C.period_end!]}' is not a date (YYYY-MM-DD)`);
+    else if (isRealDate(start) && end < start) err('period_end', 'is before period_start');
+
+    const unit = v[C.unit!]! || item?.baseUnit || '';
+    const factor = item?.factors.get(unit);
+    if (item && factor === undefined)
+      err(
+        'unit',
+        `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
+      );
+    const out: Record<string, number | null> = {};
+    for (const [column, key, signed] of QUANTITIES) {
+      const cell = v[C[column]!]!;
+      if (cell === '') {
+        if (column === 'closing_count') err(column, 'is required');
+        out[key] = column === 'opening' ? null : 0;
+        continue;
+      }
+      const n = parseNumber(cell);
+      if (!n.ok) err(column, n.reason);
+      else if (!signed && n.value < 0) err(column, `must not be negative, got ${cell}`);
+      else if (factor !== undefined && item) {
+        const base = toBase(n.value, factor, unit, item.baseUnit);
+        if (base.ok) out[key] = base.value;
+        else err(column, base.reason);
+      }
+    }
+    let stockoutDays = 0;
+    if (v[C.stockout_days!]) {
+      const n = parseNumber(v[C.stockout_days!]!);
+      if (!n.ok || !Number.isSafeInteger(n.value) || n.value < 0)
+        err('stockout_days', `must be a whole number of days >= 0, got ${v[C.stockout_days!]}`);
+      else stockoutDays = n.value;
+    }
+    if (bad || !item || !location) return null;
+    return {
+      itemId: item.id,
+      locationId: location.id,
+      periodStart: start,
+      periodEnd: end,
+      opening: out.opening ?? null,
+      received: out.received ?? 0,
+      issued: out.issued ?? 0,
+      losses: out.losses ?? 0,
+      lossesReason: v[C.losses_reason!] || null,
+      adjustments: out.adjustments ?? 0,
+      adjustmentsReason: v[C.adjustments_reason!] || null,
+      closingCount: out.closingCount ?? 0,
+      stockoutDays,
+      source: 'import',
+      importId: ctx.importId,
+      actorId,
+    };
+  }
+
+  return {
+    validate(row) {
+      const r = resolve(row, true);
+      if (!r) return;
+      const key = `${r.itemId}|${r.locationId}|${r.periodStart}`;
+      const first = seen.get(key);
+      if (first !== undefined)
+        ctx.error(row.line, 'period_start', `the same item, location and period is on line ${first}`);
+      else seen.set(key, row.line);
+    },
+    async finishValidation() {},
+    async apply(a: ApplyContext) {
+      let applied = 0;
+      let created = 0;
+      let unchanged = 0;
+      let movements = 0;
+      for await (const row of a.rows()) {
+        const r = resolve(row, false);
+        if (!r) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        try {
+          const posted = await postStockReport(a.tx, r);
+          if (posted.created) created++;
+          else unchanged++;
+          movements += posted.movements.length;
+        } catch (e) {
+          if (e instanceof LedgerError)
+            throw new ApplyRowError(row.line, FIELD[e.field ?? ''] ?? 'row', e.message);
+          throw e;
+        }
+        if (++applied % a.every === 0) await a.progress(applied);
+      }
+      await a.progress(applied);
+      return { reports: created, unchanged, movements };
+    },
+    async dispose() {},
+  };
+}
