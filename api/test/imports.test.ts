@@ -157,7 +157,7 @@ describe('bulk import', () => {
     expect(lots[0]!.n).toBe(Math.ceil(600 / 7));
     expect(await q(sql`select count(*)::int as n from stock`)).toEqual(stockBefore);
     const days = await q<{ first: string; last: string }>(sql`
-      select to_char(min(occurred_at) at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as first, to_char(max(occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as last
+      select to_char(min(occurred_at) at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as first, to_char(max(occurred_at) at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as last
         from movements where import_id = ${job.id}`);
     expect(days[0]).toEqual({ first: '2023-01-01 00:00', last: '2024-08-22' });
   });
@@ -372,11 +372,13 @@ describe('bulk import', () => {
     });
     expect(
       await q(
-        sql`select number, status, source, to_char(received_at at time zone 'UTC', 'YYYY-MM-DD') as received from purchase_orders where number like 'OLD-%' order by 1`,
+        // Dates without an offset are the organisation's (Asia/Shanghai) local days.
+        sql`select number, status, source, to_char(received_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as received from purchase_orders where number like 'OLD-%' order by 1`,
       ),
     ).toEqual([
       { number: 'OLD-1001', status: 'received', source: 'import', received: '2024-01-12' },
-      { number: 'OLD-1002', status: 'received', source: 'import', received: '2024-02-04' },
+      // 2024-02-04T20:00Z is 04:00 on 5 February in Shanghai.
+      { number: 'OLD-1002', status: 'received', source: 'import', received: '2024-02-05' },
     ]);
     expect(
       await q(sql`

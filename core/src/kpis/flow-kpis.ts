@@ -42,7 +42,7 @@ export const elapsedDays = (from: string | Date, to: string | Date) =>
   (new Date(to).getTime() - new Date(from).getTime()) / 86_400_000;
 
 /**
- * A receipt is on time when it arrives on or before the expected date (both as UTC days).
+ * A receipt is on time when it arrives on or before the expected date (both as the organisation's local days).
  */
 export const onTime = (receivedDay: string, expectedDay: string) =>
   daysBetween(expectedDay, receivedDay) <= 0;

@@ -1,4 +1,4 @@
-/** Reporting periods for KPIs: calendar weeks (Monday to Sunday) or months, in UTC days. */
+/** Reporting periods for KPIs: calendar weeks (Monday to Sunday) or months, in the organisation's local days (calendar dates carry no zone). */
 export type Granularity = 'week' | 'month';
 
 export interface Period {

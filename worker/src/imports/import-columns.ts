@@ -98,7 +98,11 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
     summary:
       'Historical movements (years of daily or monthly records). Stored as `historical` ledger rows: they feed forecasts and KPIs but do not change today’s on-hand (import opening balances for that).',
     columns: [
-      col('date', true, 'YYYY-MM-DD (UTC day) or ISO date-time; not in the future'),
+      col(
+        'date',
+        true,
+        "YYYY-MM-DD or YYYY/MM/DD (the organisation's local day), YYYY-MM-DD HH:MM (local time) or ISO date-time with an offset; not in the future",
+      ),
       col('site_code', true, 'site code'),
       col('location_code', true, 'location code within the site'),
       col('item_code', true, 'item code'),

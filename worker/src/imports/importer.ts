@@ -15,6 +15,8 @@ export interface ValidateContext {
   spoolPath: string;
   /** Instants after this are "in the future". */
   notAfterMs: number;
+  /** The organisation's IANA zone: dates and times without an offset are local to it. */
+  timeZone: string;
   error(line: number, field: string, reason: string): void;
   hasErrors(): boolean;
   /** Runs a read-only query in the tenant's schema (checks across rows against the database). */

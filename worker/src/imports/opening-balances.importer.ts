@@ -6,7 +6,7 @@ import {
   type KindImporter,
   type ValidateContext,
 } from './importer.ts';
-import { createInstantParser, isRealDate, parseNonNegative, toBase } from './parse-values.ts';
+import { createInstantParser, isRealDate, normaliseDate, parseNonNegative, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { loadLots, locationKey, lotKey } from './reference-data.ts';
 
@@ -42,7 +42,7 @@ export async function createOpeningBalancesImporter(
   const lots = await ctx.withTx(loadLots);
   const fileLots = new Map<string, { expiry: string | null; line: number }>();
   const seen = new Map<string, number>();
-  const instant = createInstantParser(ctx.notAfterMs);
+  const instant = createInstantParser(ctx.notAfterMs, ctx.timeZone);
 
   /** The row's balance, or null after reporting its problems (report = false in pass 2). */
   function resolve(row: ImportRow, report: boolean): Balance | null {
@@ -80,7 +80,7 @@ export async function createOpeningBalancesImporter(
       }
     }
     const lotNumber = v[C.lot_number!]!;
-    const expiry = v[C.expiry_date!]!;
+    const expiry = normaliseDate(v[C.expiry_date!]!);
     if (lotNumber.length > 40) err('lot_number', 'is longer than 40 characters');
     if (expiry !== '' && !isRealDate(expiry)) err('expiry_date', `'${expiry}' is not a date (YYYY-MM-DD)`);
     let unitCost: number | null = null;

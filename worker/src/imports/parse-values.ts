@@ -1,3 +1,5 @@
+import { parseCalendarDate, parseLocalDateTime } from '@medstock/core';
+
 /**
  * Cell parsers shared by the import kinds. Each returns the parsed value or a string reason;
  * the caller attaches the line and field. Dates are cached: a million rows of daily history
@@ -9,7 +11,6 @@ const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (reason: string): Parsed<never> => ({ ok: false, reason });
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 export function isRealDate(s: string): boolean {
   const m = DATE.exec(s);
@@ -34,24 +35,28 @@ export interface Instant {
 }
 
 /**
- * A day (taken as 00:00 UTC, the day the engine buckets it in) or an ISO date-time; a time
- * without an offset is read as UTC. Refuses instants later than `notAfterMs`.
+ * A calendar date as YYYY-MM-DD: '2026-08-01', or '2026/08/01' as spreadsheets export it. A
+ * value that is not a date comes back unchanged, for the caller's check to report.
  */
-export function createInstantParser(notAfterMs: number) {
+export function normaliseDate(s: string): string {
+  return parseCalendarDate(s) ?? s;
+}
+
+/**
+ * A date or a date-time, in the organisation's zone unless it carries an offset: a date alone
+ * ('2026-08-01' or '2026/08/01') is the start of that local day, a time without an offset
+ * ('2026-08-01 08:30') is local wall-clock time, '…Z' or '…+08:00' is that instant. Refuses
+ * instants later than `notAfterMs`.
+ */
+export function createInstantParser(notAfterMs: number, timeZone: string) {
   const cache = new Map<string, Parsed<Instant>>();
   return (s: string): Parsed<Instant> => {
     let r = cache.get(s);
     if (r) return r;
-    if (isRealDate(s)) {
-      const ms = Date.parse(`${s}T00:00:00Z`);
-      r = ok({ text: `${s} 00:00:00+00`, ms });
-    } else if (DATE_TIME.test(s) && isRealDate(s.slice(0, 10))) {
-      const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s : `${s}Z`;
-      const ms = Date.parse(withZone.replace(' ', 'T'));
-      r = Number.isNaN(ms) ? fail(`'${s}' is not a date-time`) : ok({ text: new Date(ms).toISOString(), ms });
-    } else {
-      r = fail(`'${s}' is not a date (YYYY-MM-DD) or ISO date-time`);
-    }
+    const at = parseLocalDateTime(s, timeZone);
+    r = at
+      ? ok({ text: at.toISOString(), ms: at.getTime() })
+      : fail(`'${s}' is not a date (YYYY-MM-DD) or ISO date-time`);
     if (r.ok && r.value.ms > notAfterMs) r = fail(`${s} is in the future`);
     if (cache.size < 100_000) cache.set(s, r);
     return r;

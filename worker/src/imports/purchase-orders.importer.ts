@@ -50,7 +50,7 @@ export async function createPurchaseOrdersImporter(
 ): Promise<KindImporter> {
   const orders = new Map<string, OrderHeader>();
   const lines = new Map<string, number>();
-  const instant = createInstantParser(ctx.notAfterMs);
+  const instant = createInstantParser(ctx.notAfterMs, ctx.timeZone);
 
   function resolve(row: ImportRow, report: boolean): LineInput | null {
     const v = row.values;

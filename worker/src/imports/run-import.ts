@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import {
   emitEvent,
   isDatabaseUnavailable,
+  organizationTimeZone,
   planLimitsEnforced,
   type Tx,
   withSessionLock,
@@ -193,6 +194,7 @@ async function importUnderLock(
       refs,
       spoolPath: spoolPath(config, tenantId, importId),
       notAfterMs: Date.now() + 86_400_000,
+      timeZone: await inTenant((tx) => organizationTimeZone(tx)),
       error,
       hasErrors: () => errorCount > 0,
       withTx: inTenant,

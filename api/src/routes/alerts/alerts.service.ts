@@ -1,4 +1,4 @@
-import { withTenantDb } from '@medstock/db';
+import { organizationTimeZone, withTenantDb } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { conflict, notFound } from '../../lib/problem.ts';
@@ -95,7 +95,7 @@ export async function getAlert(deps: AppDeps, auth: AuthContext, id: string) {
       sql`select state, forecast, computed_at from item_location_policies where item_id = ${a.item_id} and location_id = ${a.location_id}`,
     );
     const history = await tx.execute<{ d: string; q: number }>(sql`
-      select to_char((occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d, (-sum(quantity))::float8 as q from movements
+      select to_char((occurred_at at time zone ${await organizationTimeZone(tx)}::text)::date, 'YYYY-MM-DD') as d, (-sum(quantity))::float8 as q from movements
        where item_id = ${a.item_id} and location_id = ${a.location_id} and type in ('issue', 'transfer_out')
          and occurred_at >= now() - interval '90 days' group by 1 order by 1`);
     const feed = await tx.execute<{ kind: string; at: Date; actor_id: string | null }>(

@@ -18,7 +18,8 @@ import {
   precisionRecall,
   summariseLedgerPeriod,
 } from '@medstock/core/kpis/index.ts';
-import { withTenantDb } from '@medstock/db';
+import { localToday } from '@medstock/core/dates/index.ts';
+import { organizationTimeZone, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { unprocessable } from '../../lib/problem.ts';
@@ -73,11 +74,13 @@ class Scope {
 /**
  * KPIs per period for each site in scope and for all of them together. Stock figures replay
  * the ledger (real movements only; imported history never changed on-hand) valued at the
- * item's unit cost, like the stock valuation. Days are UTC days.
+ * item's unit cost, like the stock valuation. Days are the organisation's local days.
  */
 export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery) {
   const granularity = q.granularity ?? 'month';
-  const today = isoDay(Date.now());
+  // Days are the organisation's local days: its today, and every bucket and bound below.
+  const zone = await withTenantDb(deps.database.db, auth, (tx) => organizationTimeZone(tx));
+  const today = localToday(zone);
   const to = q.to && q.to < today ? q.to : today;
   // Default: the last 12 weeks, or this month and the 5 before it.
   const from =
@@ -127,13 +130,13 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       written_off: number;
       demand: boolean;
     }>(sql`
-      select m.item_id, m.location_id, to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d,
-             coalesce(sum(m.quantity) filter (where not m.historical and m.occurred_at >= ${from}::timestamp at time zone 'UTC'), 0)::float8 as net,
-             coalesce(-sum(m.quantity) filter (where m.type = 'issue' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone 'UTC'), 0)::float8 as issued,
-             coalesce(-sum(m.quantity) filter (where m.type = 'write_off' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone 'UTC'), 0)::float8 as written_off,
+      select m.item_id, m.location_id, to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d,
+             coalesce(sum(m.quantity) filter (where not m.historical and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as net,
+             coalesce(-sum(m.quantity) filter (where m.type = 'issue' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as issued,
+             coalesce(-sum(m.quantity) filter (where m.type = 'write_off' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as written_off,
              bool_or(m.type in ('issue', 'transfer_out')) as demand
         from movements m join locations l on l.id = m.location_id
-       where m.occurred_at >= ${activityFrom}::timestamp at time zone 'UTC' and m.occurred_at < ${endExclusive}::timestamp at time zone 'UTC'
+       where m.occurred_at >= ${activityFrom}::timestamp at time zone ${zone}::text and m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text
          and l.site_id = ${inScope}
        group by 1, 2, 3`);
     const opening = await tx.execute<{
@@ -145,10 +148,10 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       first_day: string;
     }>(sql`
       select m.item_id, m.location_id, l.site_id, i.unit_cost::float8 as unit_cost,
-             coalesce(sum(m.quantity) filter (where m.occurred_at < ${from}::timestamp at time zone 'UTC'), 0)::float8 as opening,
-             to_char(min(m.occurred_at) at time zone 'UTC', 'YYYY-MM-DD') as first_day
+             coalesce(sum(m.quantity) filter (where m.occurred_at < ${from}::timestamp at time zone ${zone}::text), 0)::float8 as opening,
+             to_char(min(m.occurred_at) at time zone ${zone}::text, 'YYYY-MM-DD') as first_day
         from movements m join locations l on l.id = m.location_id join items i on i.id = m.item_id
-       where not m.historical and m.occurred_at < ${endExclusive}::timestamp at time zone 'UTC' and l.site_id = ${inScope}
+       where not m.historical and m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text and l.site_id = ${inScope}
        group by 1, 2, 3, 4`);
     const dayRows = new Map<string, typeof days.rows>();
     for (const r of days.rows) {
@@ -185,11 +188,11 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
     // Alert precision: alerts closed in the period, resolved (confirmed) or dismissed (false alarm).
     const alerts = await tx.execute<{ site_id: string; dismissed: boolean; d: string }>(sql`
       select a.site_id, a.status = 'dismissed' as dismissed,
-             to_char((case when a.status = 'dismissed' then a.dismissed_at else a.resolved_at end at time zone 'UTC')::date, 'YYYY-MM-DD') as d
+             to_char((case when a.status = 'dismissed' then a.dismissed_at else a.resolved_at end at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d
         from alerts a
        where a.site_id = ${inScope}
-         and ((a.status = 'dismissed' and a.dismissed_at >= ${from}::timestamp at time zone 'UTC' and a.dismissed_at < ${endExclusive}::timestamp at time zone 'UTC')
-           or (a.status = 'resolved' and a.resolved_at >= ${from}::timestamp at time zone 'UTC' and a.resolved_at < ${endExclusive}::timestamp at time zone 'UTC'))`);
+         and ((a.status = 'dismissed' and a.dismissed_at >= ${from}::timestamp at time zone ${zone}::text and a.dismissed_at < ${endExclusive}::timestamp at time zone ${zone}::text)
+           or (a.status = 'resolved' and a.resolved_at >= ${from}::timestamp at time zone ${zone}::text and a.resolved_at < ${endExclusive}::timestamp at time zone ${zone}::text))`);
     for (const a of alerts.rows) {
       const p = periodOf(a.d);
       if (p < 0) continue;
@@ -198,10 +201,10 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
 
     // Purchase cycle time: orders fully received in the period, created → received.
     const pos = await tx.execute<{ site_id: string; created_at: string; received_at: string; d: string }>(sql`
-      select po.site_id, po.created_at, po.received_at, to_char((po.received_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d
+      select po.site_id, po.created_at, po.received_at, to_char((po.received_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d
         from purchase_orders po
-       where po.status = 'received' and po.received_at >= ${from}::timestamp at time zone 'UTC'
-         and po.received_at < ${endExclusive}::timestamp at time zone 'UTC' and po.site_id = ${inScope}`);
+       where po.status = 'received' and po.received_at >= ${from}::timestamp at time zone ${zone}::text
+         and po.received_at < ${endExclusive}::timestamp at time zone ${zone}::text and po.site_id = ${inScope}`);
     for (const po of pos.rows) {
       const p = periodOf(po.d);
       if (p < 0) continue;
@@ -217,13 +220,13 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       d: string;
     }>(sql`
       select po.site_id, po.supplier_id, su.name as supplier_name, to_char(po.expected_at, 'YYYY-MM-DD') as expected,
-             to_char((m.occurred_at at time zone 'UTC')::date, 'YYYY-MM-DD') as d
+             to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d
         from movements m
         join purchase_order_lines pol on pol.id = m.purchase_order_line_id
         join purchase_orders po on po.id = pol.purchase_order_id
         join suppliers su on su.id = po.supplier_id
        where m.type = 'receipt' and po.expected_at is not null and po.site_id = ${inScope}
-         and m.occurred_at >= ${from}::timestamp at time zone 'UTC' and m.occurred_at < ${endExclusive}::timestamp at time zone 'UTC'
+         and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text and m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text
        group by po.id, po.site_id, po.supplier_id, su.name, po.expected_at, m.occurred_at`);
     for (const r of receipts.rows) {
       const p = periodOf(r.d);
@@ -248,7 +251,7 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       select o.supplier_id, su.name as supplier_name, po.site_id, o.lead_time_days::float8 as days
         from lead_time_observations o join suppliers su on su.id = o.supplier_id
         left join purchase_orders po on po.id = o.purchase_order_id
-       where o.received_at < ${endExclusive}::timestamp at time zone 'UTC'
+       where o.received_at < ${endExclusive}::timestamp at time zone ${zone}::text
          and ${wholeOrganisation ? sql`true` : sql`po.site_id = ${inScope}`}
        order by o.received_at, o.id`);
     for (const o of observations.rows) {

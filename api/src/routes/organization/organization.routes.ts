@@ -1,8 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { canonicalTimeZone } from '@medstock/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
-import { notFound } from '../../lib/problem.ts';
+import { notFound, unprocessable } from '../../lib/problem.ts';
 import { DateTime, Locale, Role, Scope, SiteIds, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
@@ -130,7 +131,14 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
           {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             locale: Type.Optional(Locale),
-            timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            timezone: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                description:
+                  'IANA time zone name (e.g. Asia/Shanghai). Every day boundary — demand buckets, expiry, KPIs, imported times without an offset — is a local day in this zone.',
+              }),
+            ),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
@@ -140,10 +148,17 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
     async (request) => {
       const auth = authOf(request);
       const b = request.body;
+      const timezone = b.timezone === undefined ? null : canonicalTimeZone(b.timezone);
+      if (b.timezone !== undefined && timezone === null)
+        throw unprocessable(
+          'invalid_time_zone',
+          `'${b.timezone}' is not an IANA time zone name such as Asia/Shanghai.`,
+          [{ field: 'body:/timezone', message: 'not an IANA time zone name' }],
+        );
       const { rows } = await deps.database.pool.query<OrgRow>(
         `update control.organizations set name = coalesce($2, name), locale = coalesce($3, locale), timezone = coalesce($4, timezone)
           where id = $1 returning ${ORG_COLUMNS}`,
-        [auth.organizationId, b.name ?? null, b.locale ?? null, b.timezone ?? null],
+        [auth.organizationId, b.name ?? null, b.locale ?? null, timezone],
       );
       return view(rows[0]!);
     },

@@ -1,5 +1,6 @@
 import {
   emitEvent,
+  organizationToday,
   type PostedMovement,
   postMovement,
   requestRecalculation,
@@ -366,7 +367,7 @@ export async function completeProcedure(
       select k.item_id, i.code as item_code, i.base_unit, k.quantity::float8 as required,
              coalesce((select sum(s.on_hand) from stock s join lots lo on lo.id = s.lot_id
                         where s.location_id = ${sp.location_id} and s.item_id = k.item_id
-                          and (lo.expiry_date is null or lo.expiry_date >= current_date)), 0)::float8 as available
+                          and (lo.expiry_date is null or lo.expiry_date >= ${await organizationToday(tx)}::date)), 0)::float8 as available
         from procedure_kit_items k join items i on i.id = k.item_id
        where k.procedure_type_id = ${sp.procedure_type_id} order by i.code`);
     const short = kit.rows.filter((k) => Number(k.available) < Number(k.required));
@@ -466,7 +467,7 @@ export async function plannedDemand(
   f: { siteId?: string; locationId?: string; itemId?: string; from?: string; to?: string },
 ) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
-  const from = f.from ?? new Date().toISOString().slice(0, 10);
+  const from = f.from ?? (await withTenantDb(deps.database.db, auth, (tx) => organizationToday(tx)));
   const to = f.to ?? new Date(Date.parse(`${from}T00:00:00Z`) + 29 * DAY_MS).toISOString().slice(0, 10);
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
   if (days < 1)

@@ -1,4 +1,4 @@
-import { withTenantDb } from '@medstock/db';
+import { organizationToday, withTenantDb } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
@@ -102,16 +102,18 @@ export type ExpiryRow = {
 /** Lots expiring within `withinDays` (and already expired), bucketed 0–30 / 31–60 / 61–90 days. */
 export async function nearExpiry(deps: AppDeps, auth: AuthContext, f: StockFilter, withinDays: number) {
   const conds = stockConditions(auth, f);
-  conds.push(sql`lo.expiry_date is not null and lo.expiry_date <= current_date + ${withinDays}::int`);
-  const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<ExpiryRow>(sql`
+  // Days left count the organisation's local days.
+  const r = await withTenantDb(deps.database.db, auth, async (tx) => {
+    const today = sql`${await organizationToday(tx)}::date`;
+    const within = sql`lo.expiry_date is not null and lo.expiry_date <= ${today} + ${withinDays}::int`;
+    return tx.execute<ExpiryRow>(sql`
       select i.id as item_id, i.code as item_code, i.name_zh, i.name_en, l.site_id, s.location_id, lo.lot_number,
-             to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, (lo.expiry_date - current_date) as days_left,
+             to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, (lo.expiry_date - ${today}) as days_left,
              s.on_hand, (s.on_hand * i.unit_cost)::numeric(18,2)::text as value
         from stock s join items i on i.id = s.item_id join locations l on l.id = s.location_id join lots lo on lo.id = s.lot_id
-       where ${sql.join(conds, sql` and `)}
-       order by lo.expiry_date, i.code limit 5000`),
-  );
+       where ${sql.join([...conds, within], sql` and `)}
+       order by lo.expiry_date, i.code limit 5000`);
+  });
   return r.rows;
 }
 

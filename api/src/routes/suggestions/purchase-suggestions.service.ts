@@ -1,4 +1,4 @@
-import { emitEvent, type Tx, withTenantDb } from '@medstock/db';
+import { emitEvent, organizationToday, type Tx, withTenantDb } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
@@ -346,7 +346,7 @@ export async function createDraftOrders(
         values ('PO-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('purchase_order_number_seq')::text, 6, '0'),
                 ${supplierId}, ${first.site_id}, ${first.location_id}, 'draft', 'suggestion',
                 ${`Drafted from purchase suggestions (${group.length} line${group.length === 1 ? '' : 's'}).`},
-                (now() at time zone 'UTC')::date + ${leadDays}::int, ${auth.userId ?? auth.apiKeyId})
+                ${await organizationToday(tx)}::date + ${leadDays}::int, ${auth.userId ?? auth.apiKeyId})
         returning id, number, created_at, to_char(expected_at, 'YYYY-MM-DD') as expected_at`);
       const { id, number, created_at, expected_at } = po.rows[0]!;
       const lines = group.map((g) => g.line).sort((a, b) => a.itemCode.localeCompare(b.itemCode));

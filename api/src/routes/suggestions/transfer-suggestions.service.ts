@@ -1,4 +1,4 @@
-import { withTenantDb } from '@medstock/db';
+import { organizationToday, withTenantDb } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import type { AuthContext } from '../../plugins/access.ts';
@@ -96,7 +96,7 @@ export async function transferSuggestions(
     const visible: SQL =
       auth.siteIds !== null ? sql`and l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])` : sql``;
     const item: SQL = f.itemId ? sql`and i.id = ${f.itemId}` : sql``;
-    const today = sql`(now() at time zone 'UTC')::date`;
+    const today = sql`${await organizationToday(tx)}::date`;
     const sources = await tx.execute<SourceRow>(sql`
       select s.item_id, s.location_id, l.name as location_name, l.site_id, si.name as site_name,
              sum(s.on_hand)::float8 as on_hand,
