@@ -1623,6 +1623,7 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         locale?: "zh-CN" | "en";
+                        /** @description IANA time zone name (e.g. Asia/Shanghai). Every day boundary — demand buckets, expiry, KPIs, imported times without an offset — is a local day in this zone. */
                         timezone?: string;
                     };
                 };
@@ -14203,7 +14204,7 @@ export interface paths {
         };
         /**
          * KPIs per week or month, per site and in total: stockout rate, turnover days, inventory value, alert precision, purchase cycle time, supplier on-time rate and lead-time drift, expiry write-off value
-         * @description Days are UTC days. Stock figures replay the ledger (imported history excluded) at the item’s unit cost. `total` covers every site in scope (the one asked for, or every site the caller may see). Defaults: the last 6 months by month, or the last 12 weeks by week; `to` after today is treated as today; at most 731 days.
+         * @description Days are the organisation’s local days (its time zone). Stock figures replay the ledger (imported history excluded) at the item’s unit cost. `total` covers every site in scope (the one asked for, or every site the caller may see). Defaults: the last 6 months by month, or the last 12 weeks by week; `to` after today is treated as today; at most 731 days.
          */
         get: {
             parameters: {
@@ -15935,7 +15936,7 @@ export interface paths {
          *
          *     | column | required | meaning |
          *     |---|---|---|
-         *     | `date` | yes | YYYY-MM-DD (UTC day) or ISO date-time; not in the future |
+         *     | `date` | yes | YYYY-MM-DD or YYYY/MM/DD (the organisation's local day), YYYY-MM-DD HH:MM (local time) or ISO date-time with an offset; not in the future |
          *     | `site_code` | yes | site code |
          *     | `location_code` | yes | location code within the site |
          *     | `item_code` | yes | item code |
