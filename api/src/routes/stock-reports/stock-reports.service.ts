@@ -130,7 +130,7 @@ async function resolveReport(
       errors.push({
         field: `${path}/${e.code === 'units.unknown_unit' ? 'unit' : f}`,
         message: e.message,
-        code: e.code,
+        code: e.code.replace('.', '_'),
       });
     }
   }
