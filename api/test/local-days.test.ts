@@ -182,6 +182,41 @@ describe('every day boundary is the organisation’s local day', () => {
     expect(lot).toEqual([{ expiry: '2027-01-31' }]);
   });
 
+  it('a back-dated issue meets the lot’s expiry in local days: 07:00 on the day after expiry is too late', async () => {
+    const lotNumber = 'LD-BACK-1';
+    const receipt = await post({
+      type: 'receipt',
+      itemId: item,
+      locationId: loc,
+      quantity: 10,
+      lotNumber,
+      expiryDate: '2026-03-05',
+      occurredAt: '2026-03-02T09:00:00+08:00',
+    });
+    expect(receipt.statusCode, receipt.body).toBe(201);
+    // 23:30 on the expiry date (15:30 UTC): still usable.
+    const onTheDay = await post({
+      type: 'issue',
+      itemId: item,
+      locationId: loc,
+      quantity: 1,
+      lotNumber,
+      occurredAt: '2026-03-05T23:30:00+08:00',
+    });
+    expect(onTheDay.statusCode, onTheDay.body).toBe(201);
+    // 07:00 the next morning is still 5 March in UTC, but the lot expired the evening before.
+    const nextMorning = await post({
+      type: 'issue',
+      itemId: item,
+      locationId: loc,
+      quantity: 1,
+      lotNumber,
+      occurredAt: '2026-03-06T07:00:00+08:00',
+    });
+    expect(nextMorning.statusCode, nextMorning.body).toBe(409);
+    expect(nextMorning.json().code).toBe('lot_expired');
+  });
+
   it('a lot expires at the end of its expiry date in the organisation’s zone, not UTC’s', async () => {
     // One of these zones is on a different date from UTC at any moment: pick it.
     const utcToday = localToday('UTC');

@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE, localDay } from '@medstock/core';
+
 /**
  * The history model, as one pure function: what inserting dated entries into an item-location's
  * ledger writes, given the rows it already has.
@@ -94,9 +96,6 @@ function fefo(lots: Iterable<string>, info: Map<string, LotInfo>): string[] {
   });
 }
 
-/** `at` is in microseconds since the epoch (PostgreSQL's precision). */
-const isoDay = (us: number) => new Date(Math.floor(us / 1000)).toISOString().slice(0, 10);
-
 /**
  * The rows of a whole item-location count of `counted` given the per-lot balances just before it:
  * negative lots to zero, then the difference first-expiry-first (shortfall) or to untracked
@@ -142,6 +141,8 @@ export function planReplay(
   lots: Map<string, LotInfo>,
   untrackedLotId: string,
   stockNow: Map<string, number> = new Map(),
+  /** The organisation's zone: a lot is usable through its expiry date, in its local days. */
+  timeZone: string = DEFAULT_TIME_ZONE,
 ): ReplayPlan {
   // Existing rows: plain rows, and count groups (every stocktake row belongs to one).
   const plain: LedgerRow[] = [];
@@ -209,7 +210,8 @@ export function planReplay(
       // An outflow without a lot. Before a later count: first-expiry-first from the balance at
       // its date. After the last count: from today's stock, like a live issue.
       let left = -e.quantity;
-      const day = isoDay(e.at);
+      // `at` is in microseconds since the epoch (PostgreSQL's precision).
+      const day = localDay(Math.floor(e.at / 1000), timeZone);
       const usable = (lot: string) =>
         e.allowExpired || !lots.get(lot)?.expiryDate || lots.get(lot)!.expiryDate! >= day;
       const takes: [string, number][] = [];

@@ -1,8 +1,9 @@
+import { localDay } from '@medstock/core';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
 import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
-import { organizationToday } from '../tenant/organization-time-zone.ts';
+import { organizationTimeZone, organizationToday } from '../tenant/organization-time-zone.ts';
 import { LedgerError } from './ledger-error.ts';
 import {
   type LedgerRow,
@@ -574,7 +575,7 @@ async function writeDated(
       break;
     default: {
       const lot = await named(false);
-      const day = req.occurredAt!.toISOString().slice(0, 10);
+      const day = localDay(req.occurredAt!, await organizationTimeZone(tx));
       if (
         lot &&
         req.type !== 'write_off' &&
@@ -643,6 +644,7 @@ export async function writeReplay(
     lots.info,
     untracked.id,
     stockNow,
+    await organizationTimeZone(tx),
   );
   const byRef = new Map(entries.map((e) => [e.entry.ref, e]));
   const out: PostedMovement[] = [];

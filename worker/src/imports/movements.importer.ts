@@ -10,6 +10,7 @@ import {
   loadItemLots,
   loadTimeline,
   type NewEntry,
+  organizationTimeZone,
   planReplay,
   type Tx,
 } from '@medstock/db';
@@ -322,6 +323,7 @@ async function applyHistory(tx: Tx, importId: string, actorId: string | null) {
         lotsOf.info,
         lotsOf.untracked.id,
         new Map(stockNow.rows.map((s) => [s.lot_id, Number(s.on_hand)])),
+        await organizationTimeZone(tx),
       );
       const byLine = new Map(rows.map((r) => [r.line, r]));
       const groups = new Map<number, string>();
