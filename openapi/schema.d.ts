@@ -4080,6 +4080,8 @@ export interface paths {
                                 substituteGroup: string | null;
                                 /** @description Per base unit */
                                 unitCost: number;
+                                /** @description Typical use per site per month (base units): the prior a new clinic’s forecast leans on until its own history speaks. From the catalogue template or set by the clinic. */
+                                typicalMonthlyUsage: number | null;
                                 lotTracked: boolean;
                                 active: boolean;
                                 templateCode: string | null;
@@ -4223,6 +4225,7 @@ export interface paths {
                         storage?: "room" | "cool" | "cold" | "frozen";
                         substituteGroup?: string | null;
                         unitCost?: number;
+                        typicalMonthlyUsage?: number | null;
                         lotTracked?: boolean;
                         active?: boolean;
                     };
@@ -4271,6 +4274,8 @@ export interface paths {
                             substituteGroup: string | null;
                             /** @description Per base unit */
                             unitCost: number;
+                            /** @description Typical use per site per month (base units): the prior a new clinic’s forecast leans on until its own history speaks. From the catalogue template or set by the clinic. */
+                            typicalMonthlyUsage: number | null;
                             lotTracked: boolean;
                             active: boolean;
                             templateCode: string | null;
@@ -4451,6 +4456,8 @@ export interface paths {
                             substituteGroup: string | null;
                             /** @description Per base unit */
                             unitCost: number;
+                            /** @description Typical use per site per month (base units): the prior a new clinic’s forecast leans on until its own history speaks. From the catalogue template or set by the clinic. */
+                            typicalMonthlyUsage: number | null;
                             lotTracked: boolean;
                             active: boolean;
                             templateCode: string | null;
@@ -4620,6 +4627,7 @@ export interface paths {
                         storage?: "room" | "cool" | "cold" | "frozen";
                         substituteGroup?: string | null;
                         unitCost?: number;
+                        typicalMonthlyUsage?: number | null;
                         lotTracked?: boolean;
                         active?: boolean;
                     };
@@ -4668,6 +4676,8 @@ export interface paths {
                             substituteGroup: string | null;
                             /** @description Per base unit */
                             unitCost: number;
+                            /** @description Typical use per site per month (base units): the prior a new clinic’s forecast leans on until its own history speaks. From the catalogue template or set by the clinic. */
+                            typicalMonthlyUsage: number | null;
                             lotTracked: boolean;
                             active: boolean;
                             templateCode: string | null;
@@ -10030,8 +10040,6 @@ export interface paths {
                     from?: string;
                     /** @description An instant, RFC 3339 with offset, years 1900–2200. */
                     to?: string;
-                    /** @description Include imported consumption history */
-                    includeHistorical?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -10067,7 +10075,8 @@ export interface paths {
                                 reason: string | null;
                                 reference: string | null;
                                 source: string;
-                                historical: boolean;
+                                /** @description Stocktake rows: the count (quantity is the variance). A count of the whole item-location has a header row without a lot. */
+                                counted: number | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -10167,9 +10176,11 @@ export interface paths {
          *
          *     Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.
          *
-         *     A stocktake gives the counted quantity of one lot; the ledger records the variance. An adjustment is signed.
+         *     A stocktake gives the counted quantity of one lot, or without `lotNumber` of the whole item-location (all lots: a shortfall is taken first-expiry-first, a surplus goes to untracked stock); the ledger records the count in `counted` and the variance as the quantity. An adjustment is signed.
          *
-         *     Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `units_not_integer`, 422 `gs1_check_digit`, …
+         *     `occurredAt` dates the movement (not in the future). A movement dated before a later count is absorbed by that count (a compensating row in the count, so the count still holds and on-hand after it is unchanged); otherwise it changes today's on-hand. A dated count takes effect at its date: its variance is against the ledger balance then.
+         *
+         *     Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …
          */
         post: {
             parameters: {
@@ -10241,7 +10252,8 @@ export interface paths {
                                 reason: string | null;
                                 reference: string | null;
                                 source: string;
-                                historical: boolean;
+                                /** @description Stocktake rows: the count (quantity is the variance). A count of the whole item-location has a header row without a lot. */
+                                counted: number | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -10386,7 +10398,8 @@ export interface paths {
                                 reason: string | null;
                                 reference: string | null;
                                 source: string;
-                                historical: boolean;
+                                /** @description Stocktake rows: the count (quantity is the variance). A count of the whole item-location has a header row without a lot. */
+                                counted: number | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -10880,6 +10893,685 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stock-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stock reports, newest period first, with filters */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                    itemId?: string;
+                    locationId?: string;
+                    siteId?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
+                    from?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                /** Format: uuid */
+                                locationId: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                periodStart: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                periodEnd: string;
+                                opening: number | null;
+                                received: number;
+                                issued: number;
+                                losses: number;
+                                lossesReason: string | null;
+                                adjustments: number;
+                                adjustmentsReason: string | null;
+                                closingCount: number;
+                                stockoutDays: number;
+                                /** @description The ledger's balance at the period start (null: unknown) */
+                                bookOpening: number | null;
+                                /** @description The ledger balance just before the closing count */
+                                bookClosing: number;
+                                /** @description closingCount − bookClosing: the stocktake variance row */
+                                variance: number;
+                                /** Format: uuid */
+                                groupId: string;
+                                source: string;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Post one periodic stock report, or a batch
+         * @description A periodic stock report (库存月报) of one item at one location: opening, received, issued, losses, other adjustments, the closing count and the days out of stock. Quantities in `unit` (default the base unit), stored in base units; dates are local days of the organisation.
+         *
+         *     Posting writes dated ledger entries in one transaction: on the period's last day the receipt (untracked stock), adjustments, losses (write-off), the issue (first-expiry-first), then the closing count of the whole item-location at the end of that day — its variance row (`variance`) shows any discrepancy between opening + flows and the count. When `opening` is stated and the ledger's balance at the period start is unknown or differs, a count at the start of the period records it (reason 'opening differs from book'). Entries dated before a later count are absorbed by it; on-hand at the period end equals the closing count.
+         *
+         *     Send one report, or `{ "reports": [...] }` (up to 500), all posted or none. Re-posting an identical report of the same item, location and period changes nothing (`created: false`, 200); a different one is `409 report_exists`, an overlapping period `409 report_overlaps`. Other refusals: 422 `invalid_period`, `period_not_ended`, `invalid_stockout_days`, `unknown_item`, `unknown_location`, `units_not_integer`; 409 `insufficient_stock` when later movements would take stock below zero.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        itemId?: string;
+                        /** @description instead of itemId */
+                        itemCode?: string;
+                        /** Format: uuid */
+                        locationId: string;
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
+                        periodStart: string;
+                        /**
+                         * Format: date
+                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                         */
+                        periodEnd: string;
+                        /** @description Stock at the period start as reported (期初); omit or null when not stated */
+                        opening?: number | null;
+                        /** @description Received in the period (入库) */
+                        received?: number;
+                        /** @description Issued / consumed in the period (出库) */
+                        issued?: number;
+                        /** @description Written off: expired, damaged (损耗) */
+                        losses?: number;
+                        lossesReason?: string;
+                        /** @description Other corrections, signed (调整) */
+                        adjustments?: number;
+                        adjustmentsReason?: string;
+                        /** @description Counted at the end of the last day (期末盘点) */
+                        closingCount: number;
+                        /** @description Days without stock in the period (缺货天数) */
+                        stockoutDays?: number;
+                        /** @description Unit of every quantity (default the item's base unit) */
+                        unit?: string;
+                    } | {
+                        reports: {
+                            /** Format: uuid */
+                            itemId?: string;
+                            /** @description instead of itemId */
+                            itemCode?: string;
+                            /** Format: uuid */
+                            locationId: string;
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
+                            periodStart: string;
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
+                            periodEnd: string;
+                            /** @description Stock at the period start as reported (期初); omit or null when not stated */
+                            opening?: number | null;
+                            /** @description Received in the period (入库) */
+                            received?: number;
+                            /** @description Issued / consumed in the period (出库) */
+                            issued?: number;
+                            /** @description Written off: expired, damaged (损耗) */
+                            losses?: number;
+                            lossesReason?: string;
+                            /** @description Other corrections, signed (调整) */
+                            adjustments?: number;
+                            adjustmentsReason?: string;
+                            /** @description Counted at the end of the last day (期末盘点) */
+                            closingCount: number;
+                            /** @description Days without stock in the period (缺货天数) */
+                            stockoutDays?: number;
+                            /** @description Unit of every quantity (default the item's base unit) */
+                            unit?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: boolean;
+                            report: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                /** Format: uuid */
+                                locationId: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                periodStart: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                periodEnd: string;
+                                opening: number | null;
+                                received: number;
+                                issued: number;
+                                losses: number;
+                                lossesReason: string | null;
+                                adjustments: number;
+                                adjustmentsReason: string | null;
+                                closingCount: number;
+                                stockoutDays: number;
+                                /** @description The ledger's balance at the period start (null: unknown) */
+                                bookOpening: number | null;
+                                /** @description The ledger balance just before the closing count */
+                                bookClosing: number;
+                                /** @description closingCount − bookClosing: the stocktake variance row */
+                                variance: number;
+                                /** Format: uuid */
+                                groupId: string;
+                                source: string;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                        } | {
+                            reports: {
+                                created: boolean;
+                                report: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    itemId: string;
+                                    itemCode: string;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    /** Format: uuid */
+                                    siteId: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    periodStart: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    periodEnd: string;
+                                    opening: number | null;
+                                    received: number;
+                                    issued: number;
+                                    losses: number;
+                                    lossesReason: string | null;
+                                    adjustments: number;
+                                    adjustmentsReason: string | null;
+                                    closingCount: number;
+                                    stockoutDays: number;
+                                    /** @description The ledger's balance at the period start (null: unknown) */
+                                    bookOpening: number | null;
+                                    /** @description The ledger balance just before the closing count */
+                                    bookClosing: number;
+                                    /** @description closingCount − bookClosing: the stocktake variance row */
+                                    variance: number;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                    source: string;
+                                    createdBy: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: boolean;
+                            report: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                /** Format: uuid */
+                                locationId: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                periodStart: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                periodEnd: string;
+                                opening: number | null;
+                                received: number;
+                                issued: number;
+                                losses: number;
+                                lossesReason: string | null;
+                                adjustments: number;
+                                adjustmentsReason: string | null;
+                                closingCount: number;
+                                stockoutDays: number;
+                                /** @description The ledger's balance at the period start (null: unknown) */
+                                bookOpening: number | null;
+                                /** @description The ledger balance just before the closing count */
+                                bookClosing: number;
+                                /** @description closingCount − bookClosing: the stocktake variance row */
+                                variance: number;
+                                /** Format: uuid */
+                                groupId: string;
+                                source: string;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            };
+                        } | {
+                            reports: {
+                                created: boolean;
+                                report: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    itemId: string;
+                                    itemCode: string;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    /** Format: uuid */
+                                    siteId: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    periodStart: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    periodEnd: string;
+                                    opening: number | null;
+                                    received: number;
+                                    issued: number;
+                                    losses: number;
+                                    lossesReason: string | null;
+                                    adjustments: number;
+                                    adjustmentsReason: string | null;
+                                    closingCount: number;
+                                    stockoutDays: number;
+                                    /** @description The ledger's balance at the period start (null: unknown) */
+                                    bookOpening: number | null;
+                                    /** @description The ledger balance just before the closing count */
+                                    bookClosing: number;
+                                    /** @description closingCount − bookClosing: the stocktake variance row */
+                                    variance: number;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                    source: string;
+                                    createdBy: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stock-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One stock report */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            itemId: string;
+                            itemCode: string;
+                            /** Format: uuid */
+                            locationId: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
+                            periodStart: string;
+                            /**
+                             * Format: date
+                             * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                             */
+                            periodEnd: string;
+                            opening: number | null;
+                            received: number;
+                            issued: number;
+                            losses: number;
+                            lossesReason: string | null;
+                            adjustments: number;
+                            adjustmentsReason: string | null;
+                            closingCount: number;
+                            stockoutDays: number;
+                            /** @description The ledger's balance at the period start (null: unknown) */
+                            bookOpening: number | null;
+                            /** @description The ledger balance just before the closing count */
+                            bookClosing: number;
+                            /** @description closingCount − bookClosing: the stocktake variance row */
+                            variance: number;
+                            /** Format: uuid */
+                            groupId: string;
+                            source: string;
+                            createdBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alerts": {
         parameters: {
             query?: never;
@@ -10896,7 +11588,7 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                     status?: "open" | "acknowledged" | "snoozed" | "resolved" | "dismissed";
-                    type?: "stocked_out" | "stockout_risk" | "below_safety_stock" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
+                    type?: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                     severity?: "critical" | "high" | "medium" | "low";
                     siteId?: string;
                     itemId?: string;
@@ -10919,7 +11611,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {unknown} */
-                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
+                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                                 /** @enum {unknown} */
                                 severity: "critical" | "high" | "medium" | "low";
                                 /** @enum {unknown} */
@@ -11343,7 +12035,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {unknown} */
-                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
+                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                                 /** @enum {unknown} */
                                 severity: "critical" | "high" | "medium" | "low";
                                 /** @enum {unknown} */
@@ -11543,7 +12235,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {unknown} */
-                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
+                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                                 /** @enum {unknown} */
                                 severity: "critical" | "high" | "medium" | "low";
                                 /** @enum {unknown} */
@@ -11743,7 +12435,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {unknown} */
-                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
+                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                                 /** @enum {unknown} */
                                 severity: "critical" | "high" | "medium" | "low";
                                 /** @enum {unknown} */
@@ -11947,7 +12639,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {unknown} */
-                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
+                                type: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                                 /** @enum {unknown} */
                                 severity: "critical" | "high" | "medium" | "low";
                                 /** @enum {unknown} */
@@ -12152,7 +12844,7 @@ export interface paths {
                                     BD: number;
                                     CD: number;
                                 };
-                                /** @description Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class. */
+                                /** @description Fires when P(stockout before the next possible receipt) exceeds the limit of the item’s VED class. */
                                 stockoutRisk: {
                                     enabled: boolean;
                                     maxProbability: {
@@ -12160,8 +12852,13 @@ export interface paths {
                                         E: number;
                                         D: number;
                                     };
+                                    /** @description The second named horizon: P(stockout within N days) is computed and shown beside the first. */
+                                    horizonDays: number;
                                 };
                                 belowSafetyStock: {
+                                    enabled: boolean;
+                                };
+                                belowParMinimum: {
                                     enabled: boolean;
                                 };
                                 stockedOut: {
@@ -12303,7 +13000,7 @@ export interface paths {
                             BD: number;
                             CD: number;
                         };
-                        /** @description Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class. */
+                        /** @description Fires when P(stockout before the next possible receipt) exceeds the limit of the item’s VED class. */
                         stockoutRisk: {
                             enabled: boolean;
                             maxProbability: {
@@ -12311,8 +13008,13 @@ export interface paths {
                                 E: number;
                                 D: number;
                             };
+                            /** @description The second named horizon: P(stockout within N days) is computed and shown beside the first. */
+                            horizonDays: number;
                         };
                         belowSafetyStock: {
+                            enabled: boolean;
+                        };
+                        belowParMinimum: {
                             enabled: boolean;
                         };
                         stockedOut: {
@@ -12378,7 +13080,7 @@ export interface paths {
                                     BD: number;
                                     CD: number;
                                 };
-                                /** @description Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class. */
+                                /** @description Fires when P(stockout before the next possible receipt) exceeds the limit of the item’s VED class. */
                                 stockoutRisk: {
                                     enabled: boolean;
                                     maxProbability: {
@@ -12386,8 +13088,13 @@ export interface paths {
                                         E: number;
                                         D: number;
                                     };
+                                    /** @description The second named horizon: P(stockout within N days) is computed and shown beside the first. */
+                                    horizonDays: number;
                                 };
                                 belowSafetyStock: {
+                                    enabled: boolean;
+                                };
+                                belowParMinimum: {
                                     enabled: boolean;
                                 };
                                 stockedOut: {
@@ -12558,7 +13265,7 @@ export interface paths {
                                         BD: number;
                                         CD: number;
                                     };
-                                    /** @description Fires when P(D_L > position) before the next possible receipt exceeds the limit of the item’s VED class. */
+                                    /** @description Fires when P(stockout before the next possible receipt) exceeds the limit of the item’s VED class. */
                                     stockoutRisk: {
                                         enabled: boolean;
                                         maxProbability: {
@@ -12566,8 +13273,13 @@ export interface paths {
                                             E: number;
                                             D: number;
                                         };
+                                        /** @description The second named horizon: P(stockout within N days) is computed and shown beside the first. */
+                                        horizonDays: number;
                                     };
                                     belowSafetyStock: {
+                                        enabled: boolean;
+                                    };
+                                    belowParMinimum: {
                                         enabled: boolean;
                                     };
                                     stockedOut: {
@@ -13204,8 +13916,7 @@ export interface paths {
                                     /** @description per base unit: the supplier's pack price ÷ pack size, else the item's unit cost */
                                     unitPrice: number;
                                     value: number;
-                                    /** @description P(demand before the next possible receipt > position) */
-                                    stockoutProbability: number;
+                                    stockoutProbability: number | null;
                                     /** @description Why: the live alert’s explanation, or position vs. reorder point; and the order */
                                     reason: {
                                         zh: string;
@@ -14091,12 +14802,24 @@ export interface paths {
                                 inTransit: number;
                                 position: number;
                                 daysCover: number | null;
+                                /** @description P(stockout before the next possible receipt). 1 when already out; null when it cannot be computed (no usage history, par level or typical usage) — unknown, never 0. */
                                 stockoutProbability: {
-                                    value: number;
+                                    value: number | null;
                                     formula: string;
                                     substituted: string;
                                     distribution: string;
+                                    calibrated: boolean;
                                 };
+                                /** @description P(stockout within horizonDays), open purchase orders arriving at their expected dates (rule set stockoutRisk.horizonDays, default 30). */
+                                stockoutWithinHorizon: {
+                                    value: number | null;
+                                    horizonDays: number;
+                                    formula: string;
+                                    substituted: string;
+                                    calibrated: boolean;
+                                };
+                                forecastGrain: string | null;
+                                forecastFamily: string | null;
                                 expiryRiskQuantity: number;
                                 expiryRiskValue: number;
                                 order: {
@@ -14538,6 +15261,8 @@ export interface paths {
                                 id: string;
                                 /** @enum {unknown} */
                                 status: "queued" | "running" | "succeeded" | "failed";
+                                /** @description 2: this backtest. 1: a run made before it (today's supplier terms for every date, a 28-day window, unknown probabilities stored as 0); its old summary is in legacySummary. */
+                                format: number;
                                 /**
                                  * Format: date
                                  * @description A calendar day, YYYY-MM-DD, years 1900–2200.
@@ -14550,9 +15275,107 @@ export interface paths {
                                 to: string;
                                 /** @enum {unknown} */
                                 step: "daily" | "weekly" | "monthly";
+                                horizonDays: number;
+                                horizonPeriods: number | null;
+                                leadTime: {
+                                    /** @enum {unknown} */
+                                    mode: "recorded" | "fixed" | "current_terms";
+                                    days: number | null;
+                                };
                                 summary: {
+                                    parameters: {
+                                        /**
+                                         * Format: date
+                                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                         */
+                                        from: string;
+                                        /**
+                                         * Format: date
+                                         * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                         */
+                                        to: string;
+                                        /** @enum {unknown} */
+                                        step: "daily" | "weekly" | "monthly";
+                                        horizonDays: number;
+                                        leadTime: {
+                                            /** @enum {string} */
+                                            mode: "recorded";
+                                        } | {
+                                            /** @enum {string} */
+                                            mode: "fixed";
+                                            days: number;
+                                        };
+                                    };
+                                    itemLocations: number;
+                                    rows: number;
+                                    outcomes: {
+                                        new_stockout: number;
+                                        already_out: number;
+                                        none: number;
+                                        unknown: number;
+                                    };
+                                    baseRate: number | null;
+                                    alerts: {
+                                        engine: {
+                                            /** @description Rows scored: stock above zero at the as-of date, outcome known. */
+                                            rows: number;
+                                            newStockouts: number;
+                                            averagePrecision: number | null;
+                                            recallAtPrecision25: number | null;
+                                            recallAtPrecision35: number | null;
+                                        };
+                                        monthsOfStock: {
+                                            /** @description Rows scored: stock above zero at the as-of date, outcome known. */
+                                            rows: number;
+                                            newStockouts: number;
+                                            averagePrecision: number | null;
+                                            recallAtPrecision25: number | null;
+                                            recallAtPrecision35: number | null;
+                                        };
+                                    };
+                                    alertPrecision: number | null;
+                                    alertRecall: number | null;
+                                    brier: {
+                                        engine: number | null;
+                                        baseRate: number | null;
+                                    };
+                                    calibration: {
+                                        from: number;
+                                        to: number;
+                                        rows: number;
+                                        meanPredicted: number | null;
+                                        observedRate: number | null;
+                                    }[];
+                                    forecast: {
+                                        engine: {
+                                            mase: number | null;
+                                            rmsse: number | null;
+                                            pinball: number | null;
+                                        };
+                                        naive: {
+                                            mase: number | null;
+                                            rmsse: number | null;
+                                            pinball: number | null;
+                                        };
+                                        mean3: {
+                                            mase: number | null;
+                                            rmsse: number | null;
+                                            pinball: number | null;
+                                        };
+                                    };
+                                    verdict: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                } | null;
+                                legacySummary: {
                                     [key: string]: unknown;
                                 } | null;
+                                /**
+                                 * @description 'your sites': a site-limited caller's summary, scored again from the rows of their sites.
+                                 * @enum {unknown}
+                                 */
+                                scope: "organization" | "your sites";
                                 error: string | null;
                                 /**
                                  * Format: date-time
@@ -14641,8 +15464,12 @@ export interface paths {
         };
         put?: never;
         /**
-         * Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates
-         * @description Runs as a job; poll GET /v1/backtests/{id}. The summary gives alert precision and recall for stockouts and forecast MASE / RMSSE; the per item-location, per as-of-date rows are at /v1/backtests/{id}/rows (JSON or CSV). Also available offline: `pnpm backtest --tenant <id> --from … --to …`.
+         * Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates, using only what was known at each
+         * @description Runs as a job; poll GET /v1/backtests/{id}. At each as-of date the engine sees only the ledger before it (positions from the whole ledger, counts included), the lead times received before it and the terms then.
+         *
+         *     The horizon is `horizonDays` (default 30, 1–366) or `horizonPeriods` of the step (a week is 7 days, a month 31 so its month-end count falls inside). `leadTime` is `{"mode":"recorded"}` (default) or `{"mode":"fixed","days":N}`.
+         *
+         *     The summary scores new stock-outs only (stock above zero at the as-of date, zero within the horizon): average precision, recall at precision 0.25 and 0.35, Brier against the base rate, calibration bins, MASE, RMSSE and pinball loss, each beside the months-of-stock rule and the naive / 3-period-mean forecasts on the same rows. Rows: GET /v1/backtests/{id}/rows (JSON pages or CSV). Offline: `pnpm backtest --tenant <id> --from … --to …`.
          */
         post: {
             parameters: {
@@ -14666,6 +15493,17 @@ export interface paths {
                         to: string;
                         /** @enum {unknown} */
                         step?: "daily" | "weekly" | "monthly";
+                        horizonDays?: number;
+                        horizonPeriods?: number;
+                        leadTime?: {
+                            /**
+                             * @description recorded: the lead time known at each as-of date (observations received before it, else the supplier's terms); fixed: `days` for every row
+                             * @enum {unknown}
+                             */
+                            mode: "recorded" | "fixed";
+                            /** @description Only with mode fixed. */
+                            days?: number;
+                        };
                     };
                 };
             };
@@ -14681,6 +15519,8 @@ export interface paths {
                             id: string;
                             /** @enum {unknown} */
                             status: "queued" | "running" | "succeeded" | "failed";
+                            /** @description 2: this backtest. 1: a run made before it (today's supplier terms for every date, a 28-day window, unknown probabilities stored as 0); its old summary is in legacySummary. */
+                            format: number;
                             /**
                              * Format: date
                              * @description A calendar day, YYYY-MM-DD, years 1900–2200.
@@ -14693,9 +15533,107 @@ export interface paths {
                             to: string;
                             /** @enum {unknown} */
                             step: "daily" | "weekly" | "monthly";
+                            horizonDays: number;
+                            horizonPeriods: number | null;
+                            leadTime: {
+                                /** @enum {unknown} */
+                                mode: "recorded" | "fixed" | "current_terms";
+                                days: number | null;
+                            };
                             summary: {
+                                parameters: {
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    from: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    to: string;
+                                    /** @enum {unknown} */
+                                    step: "daily" | "weekly" | "monthly";
+                                    horizonDays: number;
+                                    leadTime: {
+                                        /** @enum {string} */
+                                        mode: "recorded";
+                                    } | {
+                                        /** @enum {string} */
+                                        mode: "fixed";
+                                        days: number;
+                                    };
+                                };
+                                itemLocations: number;
+                                rows: number;
+                                outcomes: {
+                                    new_stockout: number;
+                                    already_out: number;
+                                    none: number;
+                                    unknown: number;
+                                };
+                                baseRate: number | null;
+                                alerts: {
+                                    engine: {
+                                        /** @description Rows scored: stock above zero at the as-of date, outcome known. */
+                                        rows: number;
+                                        newStockouts: number;
+                                        averagePrecision: number | null;
+                                        recallAtPrecision25: number | null;
+                                        recallAtPrecision35: number | null;
+                                    };
+                                    monthsOfStock: {
+                                        /** @description Rows scored: stock above zero at the as-of date, outcome known. */
+                                        rows: number;
+                                        newStockouts: number;
+                                        averagePrecision: number | null;
+                                        recallAtPrecision25: number | null;
+                                        recallAtPrecision35: number | null;
+                                    };
+                                };
+                                alertPrecision: number | null;
+                                alertRecall: number | null;
+                                brier: {
+                                    engine: number | null;
+                                    baseRate: number | null;
+                                };
+                                calibration: {
+                                    from: number;
+                                    to: number;
+                                    rows: number;
+                                    meanPredicted: number | null;
+                                    observedRate: number | null;
+                                }[];
+                                forecast: {
+                                    engine: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                    naive: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                    mean3: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                };
+                                verdict: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            } | null;
+                            legacySummary: {
                                 [key: string]: unknown;
                             } | null;
+                            /**
+                             * @description 'your sites': a site-limited caller's summary, scored again from the rows of their sites.
+                             * @enum {unknown}
+                             */
+                            scope: "organization" | "your sites";
                             error: string | null;
                             /**
                              * Format: date-time
@@ -14793,7 +15731,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One backtest run and its summary */
+        /** One backtest run: its parameters, status and summary */
         get: {
             parameters: {
                 query?: never;
@@ -14816,6 +15754,8 @@ export interface paths {
                             id: string;
                             /** @enum {unknown} */
                             status: "queued" | "running" | "succeeded" | "failed";
+                            /** @description 2: this backtest. 1: a run made before it (today's supplier terms for every date, a 28-day window, unknown probabilities stored as 0); its old summary is in legacySummary. */
+                            format: number;
                             /**
                              * Format: date
                              * @description A calendar day, YYYY-MM-DD, years 1900–2200.
@@ -14828,9 +15768,107 @@ export interface paths {
                             to: string;
                             /** @enum {unknown} */
                             step: "daily" | "weekly" | "monthly";
+                            horizonDays: number;
+                            horizonPeriods: number | null;
+                            leadTime: {
+                                /** @enum {unknown} */
+                                mode: "recorded" | "fixed" | "current_terms";
+                                days: number | null;
+                            };
                             summary: {
+                                parameters: {
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    from: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    to: string;
+                                    /** @enum {unknown} */
+                                    step: "daily" | "weekly" | "monthly";
+                                    horizonDays: number;
+                                    leadTime: {
+                                        /** @enum {string} */
+                                        mode: "recorded";
+                                    } | {
+                                        /** @enum {string} */
+                                        mode: "fixed";
+                                        days: number;
+                                    };
+                                };
+                                itemLocations: number;
+                                rows: number;
+                                outcomes: {
+                                    new_stockout: number;
+                                    already_out: number;
+                                    none: number;
+                                    unknown: number;
+                                };
+                                baseRate: number | null;
+                                alerts: {
+                                    engine: {
+                                        /** @description Rows scored: stock above zero at the as-of date, outcome known. */
+                                        rows: number;
+                                        newStockouts: number;
+                                        averagePrecision: number | null;
+                                        recallAtPrecision25: number | null;
+                                        recallAtPrecision35: number | null;
+                                    };
+                                    monthsOfStock: {
+                                        /** @description Rows scored: stock above zero at the as-of date, outcome known. */
+                                        rows: number;
+                                        newStockouts: number;
+                                        averagePrecision: number | null;
+                                        recallAtPrecision25: number | null;
+                                        recallAtPrecision35: number | null;
+                                    };
+                                };
+                                alertPrecision: number | null;
+                                alertRecall: number | null;
+                                brier: {
+                                    engine: number | null;
+                                    baseRate: number | null;
+                                };
+                                calibration: {
+                                    from: number;
+                                    to: number;
+                                    rows: number;
+                                    meanPredicted: number | null;
+                                    observedRate: number | null;
+                                }[];
+                                forecast: {
+                                    engine: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                    naive: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                    mean3: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                };
+                                verdict: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            } | null;
+                            legacySummary: {
                                 [key: string]: unknown;
                             } | null;
+                            /**
+                             * @description 'your sites': a site-limited caller's summary, scored again from the rows of their sites.
+                             * @enum {unknown}
+                             */
+                            scope: "organization" | "your sites";
                             error: string | null;
                             /**
                              * Format: date-time
@@ -14931,8 +15969,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The per item-location, per as-of-date rows of a backtest (JSON pages, or the whole set as CSV with format=csv)
-         * @description Callers limited to some sites get only the rows of those sites' locations (and a run summary recounted from them).
+         * The rows of a backtest, one per item-location and as-of date, with codes and names (JSON pages, or the whole set as CSV with format=csv)
+         * @description Filter by outcome, item (id or code), site or location. Callers limited to some sites get only the rows of those sites' locations (and a run summary scored from them).
          */
         get: {
             parameters: {
@@ -14942,6 +15980,12 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                     format?: "json" | "csv";
+                    /** @description new_stockout: stock above zero at the as-of date and zero within the horizon; already_out: zero at the as-of date; none: never zero within the horizon; unknown: the ledger does not say. */
+                    outcome?: "new_stockout" | "already_out" | "none" | "unknown";
+                    itemId?: string;
+                    itemCode?: string;
+                    siteId?: string;
+                    locationId?: string;
                 };
                 header?: never;
                 path: {
@@ -14961,19 +16005,69 @@ export interface paths {
                             items: {
                                 /** Format: uuid */
                                 itemId: string;
+                                itemCode: string;
+                                itemNameZh: string;
+                                itemNameEn: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                siteCode: string;
+                                siteName: string;
                                 /** Format: uuid */
                                 locationId: string;
+                                locationCode: string;
+                                locationName: string;
                                 /**
                                  * Format: date
                                  * @description A calendar day, YYYY-MM-DD, years 1900–2200.
                                  */
                                 asOf: string;
+                                position: number | null;
+                                leadTimeDays: number | null;
                                 model: string;
-                                forecastMean: number;
-                                actualMean: number;
-                                stockoutProbability: number;
+                                family: string | null;
+                                grain: string | null;
+                                forecast: {
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    start: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    end: string;
+                                    mean: number;
+                                    /** @description At 0.5, 0.8, 0.9, 0.95 and 0.99. */
+                                    quantiles: number[];
+                                    actual: number | null;
+                                }[];
+                                pBeforeReceipt: number | null;
+                                pWithinHorizon: number | null;
                                 alertRaised: boolean;
-                                stockoutHappened: boolean;
+                                /**
+                                 * @description new_stockout: stock above zero at the as-of date and zero within the horizon; already_out: zero at the as-of date; none: never zero within the horizon; unknown: the ledger does not say.
+                                 * @enum {unknown}
+                                 */
+                                outcome: "new_stockout" | "already_out" | "none" | "unknown";
+                                monthsOfStock: number | null;
+                                errors: {
+                                    engine: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                    naive: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                    mean3: {
+                                        mase: number | null;
+                                        rmsse: number | null;
+                                        pinball: number | null;
+                                    };
+                                } | null;
                             }[];
                             nextCursor: string | null;
                         } | string;
@@ -15725,7 +16819,7 @@ export interface paths {
                     limit?: number;
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
-                    kind?: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                    kind?: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                     status?: "queued" | "validating" | "applying" | "succeeded" | "failed";
                 };
                 header?: never;
@@ -15745,7 +16839,7 @@ export interface paths {
                                 /** Format: uuid */
                                 id: string;
                                 /** @enum {unknown} */
-                                kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                                kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                                 /** @enum {unknown} */
                                 format: "csv" | "json";
                                 /** @enum {unknown} */
@@ -15862,7 +16956,7 @@ export interface paths {
          *
          *     CSV: UTF-8 (a BOM is fine), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.
          *
-         *     Scopes: `items` and `suppliers` need `admin`; `opening_balances` and `movements` need `stock:write`; `purchase_orders` needs `purchasing`.
+         *     Scopes: `items` and `suppliers` need `admin`; `opening_balances`, `movements` and `stock_reports` need `stock:write`; `purchase_orders` needs `purchasing`.
          *
          *     Plan limits: with billing on, an `items` file that would take the organisation beyond its plan's item limit (200 on Free) fails whole, with the first line too many (field `code`) and how to upgrade; rows that update existing items do not count.
          *
@@ -15913,7 +17007,7 @@ export interface paths {
          *     | `preferred` |  | true: the preferred supplier of the item |
          *
          *     #### kind=opening_balances
-         *     Counted stock at go-live, posted as stocktake counts: on-hand of each lot becomes the given quantity.
+         *     Counted stock at go-live, posted as stocktake counts at `date` (default now): on-hand of each lot, or without a lot of the whole item-location, becomes the given quantity.
          *
          *     CSV header: `site_code,location_code,item_code,quantity,unit,lot_number,expiry_date,unit_cost,date`
          *
@@ -15924,13 +17018,13 @@ export interface paths {
          *     | `item_code` | yes | item code |
          *     | `quantity` | yes | counted quantity, >= 0, in `unit` |
          *     | `unit` |  | base unit or one of the item’s pack units (default base unit) |
-         *     | `lot_number` |  | lot number (empty: untracked stock) |
+         *     | `lot_number` |  | lot number (empty: the count is of the whole item-location, every lot) |
          *     | `expiry_date` |  | YYYY-MM-DD |
          *     | `unit_cost` |  | cost of one base unit |
          *     | `date` |  | YYYY-MM-DD or ISO date-time of the count (default now) |
          *
          *     #### kind=movements
-         *     Historical movements (years of daily or monthly records). Stored as `historical` ledger rows: they feed forecasts and KPIs but do not change today’s on-hand (import opening balances for that).
+         *     Movement history (years of daily or monthly records), counts included. Every row takes effect at its date: a row dated before a count is absorbed by it; a count (`stocktake`, `count` or 盘点; quantity = the counted stock) takes effect at its date, without `lot_number` it counts the whole item-location. An item-location whose rows hold no count gets a `history baseline` at the import time, so today’s on-hand is unchanged (the rows explain the past). Rows without a lot book to untracked stock. Rows already imported (same content, same ordinal among identical rows) are skipped, so importing a file twice adds nothing.
          *
          *     CSV header: `date,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date`
          *
@@ -15940,8 +17034,8 @@ export interface paths {
          *     | `site_code` | yes | site code |
          *     | `location_code` | yes | location code within the site |
          *     | `item_code` | yes | item code |
-         *     | `type` | yes | receipt, issue, transfer_out, transfer_in, adjustment, return, write_off |
-         *     | `quantity` | yes | positive in `unit` (adjustments: signed, non-zero); outflows are stored negative |
+         *     | `type` | yes | receipt, issue, transfer_out, transfer_in, adjustment, return, write_off, stocktake (also count, 盘点, 入库, 出库, 领用, 调出, 调入, 调整, 退货, 报损) |
+         *     | `quantity` | yes | positive in `unit` (adjustments: signed, non-zero; counts: the counted quantity, >= 0); outflows are stored negative |
          *     | `unit` |  | base unit or one of the item’s pack units (default base unit) |
          *     | `lot_number` |  | lot number |
          *     | `expiry_date` |  | YYYY-MM-DD, with lot_number |
@@ -15965,6 +17059,29 @@ export interface paths {
          *     | `ordered_at` | yes | YYYY-MM-DD or ISO date-time |
          *     | `received_at` | yes | YYYY-MM-DD or ISO date-time, not before ordered_at |
          *
+         *     #### kind=stock_reports
+         *     Periodic stock reports (库存月报), one row per item-location and period: posted like `POST /v1/stock-reports` (dated receipt, losses, issue and closing count of the whole item-location on the last day). Re-importing an identical report changes nothing; a different report of the same period fails the row.
+         *
+         *     CSV header: `site_code,location_code,item_code,period_start,period_end,opening,received,issued,losses,losses_reason,adjustments,adjustments_reason,closing_count,stockout_days,unit`
+         *
+         *     | column | required | meaning |
+         *     |---|---|---|
+         *     | `site_code` | yes | site code |
+         *     | `location_code` | yes | location code within the site |
+         *     | `item_code` | yes | item code |
+         *     | `period_start` | yes | first day of the period, YYYY-MM-DD (local day) |
+         *     | `period_end` | yes | last day of the period, YYYY-MM-DD (local day), not after today |
+         *     | `opening` |  | stock at the period start as reported (empty: not stated) |
+         *     | `received` |  | received in the period (default 0) |
+         *     | `issued` |  | issued / consumed in the period (default 0) |
+         *     | `losses` |  | losses written off (expired, damaged; default 0) |
+         *     | `losses_reason` |  | reason of the losses |
+         *     | `adjustments` |  | other corrections, signed (default 0) |
+         *     | `adjustments_reason` |  | reason of the adjustments |
+         *     | `closing_count` | yes | stock counted at the end of the last day, >= 0 |
+         *     | `stockout_days` |  | days without stock in the period (default 0) |
+         *     | `unit` |  | base unit or one of the item’s pack units for every quantity (default base unit) |
+         *
          *     Example (`kind=movements`):
          *
          *     ```csv
@@ -15976,7 +17093,7 @@ export interface paths {
         post: {
             parameters: {
                 query: {
-                    kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                    kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                     format?: "csv" | "json";
                     /** @description Shown in the import list */
                     fileName?: string;
@@ -16006,7 +17123,7 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             /** @enum {unknown} */
-                            kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                            kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                             /** @enum {unknown} */
                             format: "csv" | "json";
                             /** @enum {unknown} */
@@ -16172,7 +17289,7 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             /** @enum {unknown} */
-                            kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders";
+                            kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                             /** @enum {unknown} */
                             format: "csv" | "json";
                             /** @enum {unknown} */

@@ -18,6 +18,7 @@ const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
 const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
 const ImportsPage = lazyPage(() => import('./pages/imports'));
+const BacktestPage = lazyPage(() => import('./pages/backtest'));
 const SettingsPage = lazyPage<{ section: string }>(() => import('./pages/settings/settings'));
 
 export function LanguageToggle() {
@@ -149,6 +150,13 @@ export function App() {
           </Route>
           <Route path="/purchasing">
             <PurchasingPage />
+          </Route>
+          <Route path="/backtest">
+            <BacktestPage />
+          </Route>
+          {/* The backtest had a settings section before it had its own page. */}
+          <Route path="/settings/backtests">
+            <Redirect to="/backtest" replace />
           </Route>
           <Route path="/settings">
             <Redirect to="/settings/sites" replace />

@@ -9,5 +9,6 @@ export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
   { href: '/movements', label: 'nav.movements' },
   { href: '/purchasing', label: 'nav.purchasing' },
   { href: '/imports', label: 'nav.imports' },
+  { href: '/backtest', label: 'nav.backtest' },
   { href: '/settings', label: 'nav.settings' },
 ];

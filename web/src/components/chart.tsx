@@ -24,6 +24,10 @@ export function Chart(props: {
   /** Pairs of series indexes (1-based, as uPlot counts) whose area between is shaded. */
   bands?: [number, number, string][];
   yFormat?: (v: number) => string;
+  /** A numeric x axis (e.g. a predicted probability) instead of time, over [min, max]. */
+  numericX?: { min: number; max: number; format?: (v: number) => string };
+  /** A fixed y range (e.g. [0, 1] for rates). */
+  yRange?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -36,6 +40,8 @@ export function Chart(props: {
       if (cancelled || !box.current) return;
       const width = Math.max(240, box.current.clientWidth);
       const yFormat = props.yFormat;
+      const numericX = props.numericX;
+      const xFormat = numericX?.format;
       const opts: uPlot.Options = {
         width,
         height: props.height ?? 200,
@@ -54,8 +60,18 @@ export function Chart(props: {
               : { points: { show: false } }),
           })),
         ],
+        ...(numericX || props.yRange
+          ? {
+              scales: {
+                ...(numericX
+                  ? { x: { time: false, range: [numericX.min, numericX.max] as uPlot.Range.MinMax } }
+                  : {}),
+                ...(props.yRange ? { y: { range: props.yRange as uPlot.Range.MinMax } } : {}),
+              },
+            }
+          : {}),
         axes: [
-          {},
+          xFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(xFormat) } : {},
           yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat), size: 60 } : { size: 60 },
         ],
         ...(props.bands
@@ -80,7 +96,7 @@ export function Chart(props: {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [props.x, props.series, props.height, props.bands, props.yFormat]);
+  }, [props.x, props.series, props.height, props.bands, props.yFormat, props.numericX, props.yRange]);
 
   return <div class="chart" ref={box} role="img" aria-label={props.title} />;
 }

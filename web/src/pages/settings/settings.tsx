@@ -4,7 +4,6 @@ import { PageHeader } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { AlertRulesSettings } from './alert-rules';
 import { ApiKeysSettings } from './api-keys';
-import { BacktestsSettings } from './backtests';
 import { BillingSettings } from './billing';
 import { SitesSettings } from './sites';
 import { UsersSettings } from './users';
@@ -17,7 +16,6 @@ const SECTIONS: { id: string; label: MessageKey; scope?: Scope; view: () => prea
   { id: 'api-keys', label: 'settings.apiKeys', scope: 'admin', view: ApiKeysSettings },
   { id: 'webhooks', label: 'settings.webhooks', scope: 'admin', view: WebhooksSettings },
   { id: 'alert-rules', label: 'settings.alertRules', view: AlertRulesSettings },
-  { id: 'backtests', label: 'settings.backtests', view: BacktestsSettings },
   { id: 'billing', label: 'settings.billing', view: BillingSettings },
 ];
 
