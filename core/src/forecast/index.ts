@@ -36,16 +36,35 @@ export {
 export { defineModel } from './define-model.ts';
 export {
   detectGrain,
+  detectSeriesGrain,
   forecastAtGrain,
   type Grain,
   type GrainDetection,
   type GrainForecast,
+  periodStarts,
+  type SeriesGrain,
   toDailySeries,
   toMonthlySeries,
 } from './grain.ts';
 export { type HoltWintersOptions, holtWinters } from './holt-winters.ts';
 export { type MetricName, mase, naiveMae, naiveRmse, rmsse, scoreForecast } from './metrics.ts';
 export { naive, seasonalNaive } from './naive.ts';
+export {
+  forecastOutlook,
+  type PooledPriorOptions,
+  pooledPrior,
+  type SiteUsage,
+  templatePrior,
+} from './outlook.ts';
+export {
+  type DemandGrain,
+  type DemandOutlook,
+  type DemandPrior,
+  type DemandTotal,
+  OUTLOOK_QUANTILES,
+  type OutlookInput,
+  type OutlookPeriod,
+} from './outlook-types.ts';
 export { addPlannedDemand } from './planned.ts';
 export { prepareHistory } from './prepare.ts';
 export { type ModelScore, type Selection, type SelectOptions, selectModel } from './select-model.ts';

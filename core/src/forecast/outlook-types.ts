@@ -47,6 +47,14 @@ export interface DemandOutlook {
   readonly prior: 'pooled' | 'template' | null;
   /** One sentence each language: how the forecast was made (grain, model, family, prior). */
   readonly explanation: { readonly zh: string; readonly en: string };
+  /**
+   * Days before the as-of date since the last posted period (e.g. the 14 days of a month whose
+   * report is not in yet): consumed but not yet in the ledger. total(−unreportedDays, d) includes
+   * them. 0 at daily grain. Optional so hand-built outlooks (tests, stand-ins) need not set it.
+   */
+  readonly unreportedDays?: number;
+  /** Why the grain was chosen (e.g. '46 of 46 records on the last day of a month: monthly reports'). */
+  readonly grainReason?: string;
 }
 
 /** A level to lean on when a series has little or no history of its own. */

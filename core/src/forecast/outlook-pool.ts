@@ -1,0 +1,561 @@
+/**
+ * The point-model pool behind forecastOutlook, built for speed: every candidate is one O(m) pass
+ * over the period series that records its state after each period, so the forecast it would have
+ * made at any past origin is read off an array instead of refitting. A rolling-origin backtest of
+ * the whole pool on a 48-month or a 730-day series therefore costs microseconds, and can be run
+ * afresh at every as-of date.
+ *
+ * Conventions: `y` holds one value per period (stock-out adjusted, NaN = missing), oldest first.
+ * `level[t]` (length m + 1) is the candidate's flat forecast made after seeing y[0..t−1]; a seasonal
+ * candidate multiplies it by its index `season[t + h]` for the period t + h ahead.
+ */
+
+export interface Candidate {
+  readonly name: string;
+  /** level[t]: forecast made with y[0..t−1]; NaN before there is any observation. */
+  readonly level: Float64Array;
+  /** Multiplicative index per period (history and future), or null. */
+  readonly season: Float64Array | null;
+  /** Prefix sums of `season` (cum[t] = Σ season[0..t−1]), for O(1) window sums. */
+  readonly cum: Float64Array | null;
+}
+
+/** Sum of candidate c's forecasts made at origin o for periods o .. o + k − 1. */
+export function sumAt(c: Candidate, o: number, k: number): number {
+  const l = c.level[o]!;
+  if (!(l > 0)) return 0;
+  if (!c.cum) return l * k;
+  const last = c.cum.length - 1;
+  const b = o + k;
+  if (b <= last) return l * (c.cum[b]! - c.cum[o]!);
+  // Beyond the index array: the last index repeats.
+  return l * (c.cum[last]! - c.cum[Math.min(o, last)]! + (b - Math.max(o, last)) * c.season![last - 1]!);
+}
+
+/** Sum of a choice's forecasts made at origin o for periods o .. o + k − 1. */
+export function choiceSumAt(c: PointChoice, o: number, k: number): number {
+  let s = 0;
+  for (const m of c.members) s += sumAt(m, o, k);
+  return s / c.members.length;
+}
+
+function prefix(season: Float64Array | null): Float64Array | null {
+  if (!season) return null;
+  const cum = new Float64Array(season.length + 1);
+  for (let t = 0; t < season.length; t++) cum[t + 1] = cum[t]! + season[t]!;
+  return cum;
+}
+
+/** Forecast of candidate c made at origin o (periods 0..o−1 known) for period o + h. */
+export function forecastAt(c: Candidate, o: number, h: number): number {
+  const l = c.level[o]!;
+  if (!Number.isFinite(l)) return 0;
+  const s = c.season ? c.season[Math.min(o + h, c.season.length - 1)]! : 1;
+  return Math.max(0, l * s);
+}
+
+/** Smoothing weight that starts as a running mean (1/k) and settles at alpha: no arbitrary first value. */
+const gain = (alpha: number, k: number) => (1 / k > alpha ? 1 / k : alpha);
+
+function deseason(y: Float64Array, season: Float64Array | null): Float64Array {
+  if (!season) return y;
+  const out = new Float64Array(y.length);
+  for (let t = 0; t < y.length; t++) out[t] = season[t]! > 0 ? y[t]! / season[t]! : Number.NaN;
+  return out;
+}
+
+export function naiveLevels(y: Float64Array): Float64Array {
+  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+  let last = Number.NaN;
+  for (let t = 0; t < y.length; t++) {
+    if (!Number.isNaN(y[t]!)) last = y[t]!;
+    L[t + 1] = last;
+  }
+  return L;
+}
+
+/** Mean of the last w observed values. */
+export function maLevels(y: Float64Array, w: number): Float64Array {
+  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+  const ring = new Float64Array(w);
+  let count = 0;
+  let sum = 0;
+  let pos = 0;
+  for (let t = 0; t < y.length; t++) {
+    const x = y[t]!;
+    if (!Number.isNaN(x)) {
+      if (count === w) sum -= ring[pos]!;
+      else count++;
+      ring[pos] = x;
+      sum += x;
+      pos = (pos + 1) % w;
+    }
+    L[t + 1] = count > 0 ? sum / count : Number.NaN;
+  }
+  return L;
+}
+
+/** SES whose first 1/α updates are a running mean (so the start is the mean of the first values). */
+export function sesLevels(y: Float64Array, alpha: number): Float64Array {
+  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+  let level = 0;
+  let k = 0;
+  for (let t = 0; t < y.length; t++) {
+    const x = y[t]!;
+    if (!Number.isNaN(x)) {
+      k++;
+      level += gain(alpha, k) * (x - level);
+    }
+    L[t + 1] = k > 0 ? level : Number.NaN;
+  }
+  return L;
+}
+
+/**
+ * Croston (factor 1) or SBA (factor 1 − α/2). Sizes and intervals start as running means and the
+ * interval in the forecast is never shorter than the run of empty periods since the last demand
+ * (q + 1): without that floor a single early demand (interval 1) is forecast at its full size every
+ * period forever — one issue of 5 units read as 5 a month for years.
+ */
+export function crostonLevels(y: Float64Array, alpha: number, factor: number): Float64Array {
+  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+  let size = 0;
+  let interval = 0;
+  let q = 0;
+  let k = 0;
+  let seen = false;
+  for (let t = 0; t < y.length; t++) {
+    const x = y[t]!;
+    if (!Number.isNaN(x)) {
+      seen = true;
+      q++;
+      if (x > 0) {
+        k++;
+        const g = gain(alpha, k);
+        size += g * (x - size);
+        interval += g * (q - interval);
+        q = 0;
+      }
+    }
+    if (!seen) continue;
+    L[t + 1] = k > 0 ? (factor * size) / Math.max(interval, q + 1) : 0;
+  }
+  return L;
+}
+
+/** TSB: demand probability updated every observed period, size on demand; both start as running means. */
+export function tsbLevels(y: Float64Array, alpha: number, beta: number): Float64Array {
+  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+  let prob = 0;
+  let size = 0;
+  let n = 0;
+  let k = 0;
+  for (let t = 0; t < y.length; t++) {
+    const x = y[t]!;
+    if (!Number.isNaN(x)) {
+      n++;
+      prob += gain(beta, n) * ((x > 0 ? 1 : 0) - prob);
+      if (x > 0) {
+        k++;
+        size += gain(alpha, k) * (x - size);
+      }
+    }
+    L[t + 1] = n > 0 ? prob * size : Number.NaN;
+  }
+  return L;
+}
+
+/**
+ * Multiplicative weekday index from the last `window` observed days: mean per weekday position ÷
+ * overall mean, shrunk towards 1 by 4 pseudo-observations. Position j of the output array is day j
+ * (history and future), so index[t] is the factor for day t.
+ */
+export function weekdayIndex(y: Float64Array, total: number, window = 364): Float64Array {
+  const sums = new Float64Array(7);
+  const counts = new Float64Array(7);
+  for (let t = Math.max(0, y.length - window); t < y.length; t++) {
+    const x = y[t]!;
+    if (Number.isNaN(x)) continue;
+    sums[t % 7]! += x;
+    counts[t % 7]! += 1;
+  }
+  let all = 0;
+  let n = 0;
+  for (let j = 0; j < 7; j++) {
+    all += sums[j]!;
+    n += counts[j]!;
+  }
+  const mean = n > 0 ? all / n : 0;
+  const idx = new Float64Array(7).fill(1);
+  if (mean > 0)
+    for (let j = 0; j < 7; j++) {
+      const raw = counts[j]! > 0 ? sums[j]! / counts[j]! / mean : 1;
+      idx[j] = (counts[j]! * raw + 4) / (counts[j]! + 4);
+    }
+  // Renormalise so the indices average 1.
+  let s = 0;
+  for (let j = 0; j < 7; j++) s += idx[j]!;
+  const out = new Float64Array(total);
+  for (let t = 0; t < total; t++) out[t] = (idx[t % 7]! * 7) / s;
+  return out;
+}
+
+/**
+ * Multiplicative yearly index by Fourier regression (K harmonics of period P) of each value's
+ * ratio to a centred one-year moving mean, on y[0..fitTo−1]; evaluated for positions 0..total−1,
+ * floored at 0.1. Null when fitTo holds fewer than two full seasons or the regression fails.
+ */
+export function yearlyIndex(
+  y: Float64Array,
+  P: number,
+  K: number,
+  fitTo: number,
+  total: number,
+): Float64Array | null {
+  if (fitTo < 2 * P) return null;
+  const w = Math.round(P);
+  const half = Math.floor(w / 2);
+  const cs = new Float64Array(fitTo + 1);
+  const cn = new Float64Array(fitTo + 1);
+  for (let t = 0; t < fitTo; t++) {
+    const ok = !Number.isNaN(y[t]!);
+    cs[t + 1] = cs[t]! + (ok ? y[t]! : 0);
+    cn[t + 1] = cn[t]! + (ok ? 1 : 0);
+  }
+  const p = 2 * K + 1;
+  // Normal equations accumulated directly; sin/cos of k·ωt by rotation (no trig per row).
+  const A = new Float64Array(p * p);
+  const bvec = new Float64Array(p);
+  const row = new Float64Array(p);
+  const cw = Math.cos((2 * Math.PI) / P);
+  const sw = Math.sin((2 * Math.PI) / P);
+  let c1 = 1;
+  let s1 = 0;
+  let used = 0;
+  const decay = 0.5 ** (1 / (2 * P));
+  let weight = 0.5 ** ((fitTo - 1) / (2 * P));
+  for (let t = 0; t < fitTo; t++) {
+    const x = y[t]!;
+    const a = Math.max(0, t - half);
+    const b = Math.min(fitTo, t + half + 1);
+    const c = cn[b]! - cn[a]!;
+    const lvl = c > 0 ? (cs[b]! - cs[a]!) / c : 0;
+    if (!Number.isNaN(x) && lvl > 0) {
+      row[0] = 1;
+      let ck = c1;
+      let sk = s1;
+      for (let k = 1; k <= K; k++) {
+        row[2 * k - 1] = sk;
+        row[2 * k] = ck;
+        const nc = ck * c1 - sk * s1;
+        sk = sk * c1 + ck * s1;
+        ck = nc;
+      }
+      const r = x / lvl;
+      for (let u = 0; u < p; u++) {
+        const wu = weight * row[u]!;
+        bvec[u] = bvec[u]! + wu * r;
+        for (let v = u; v < p; v++) A[u * p + v] = A[u * p + v]! + wu * row[v]!;
+      }
+      used++;
+    }
+    const nc1 = c1 * cw - s1 * sw;
+    s1 = s1 * cw + c1 * sw;
+    c1 = nc1;
+    weight /= decay;
+  }
+  if (used < 2 * K + 4) return null;
+  const rows: number[][] = [];
+  for (let u = 0; u < p; u++) {
+    const r: number[] = [];
+    for (let v = 0; v < p; v++) r.push(v >= u ? A[u * p + v]! : A[v * p + u]!);
+    rows.push(r);
+  }
+  const coef = solveLinear(rows, Array.from(bvec));
+  if (!coef) return null;
+  const out = new Float64Array(total);
+  c1 = 1;
+  s1 = 0;
+  for (let t = 0; t < total; t++) {
+    let v = 1;
+    let ck = c1;
+    let sk = s1;
+    for (let k = 1; k <= K; k++) {
+      v += coef[2 * k - 1]! * sk + coef[2 * k]! * ck;
+      const nc = ck * c1 - sk * s1;
+      sk = sk * c1 + ck * s1;
+      ck = nc;
+    }
+    out[t] = Math.max(0.1, v);
+    const nc1 = c1 * cw - s1 * sw;
+    s1 = s1 * cw + c1 * sw;
+    c1 = nc1;
+  }
+  return out;
+}
+
+/** Gaussian elimination with partial pivoting; null when singular. */
+function solveLinear(A: number[][], b: number[]): number[] | null {
+  const p = b.length;
+  const M = A.map((r, i) => [...r, b[i]!]);
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[piv]![c]!)) piv = r;
+    if (Math.abs(M[piv]![c]!) < 1e-12) return null;
+    [M[c], M[piv]] = [M[piv]!, M[c]!];
+    for (let r = c + 1; r < p; r++) {
+      const f = M[r]![c]! / M[c]![c]!;
+      const Mr = M[r]!;
+      const Mc = M[c]!;
+      for (let k = c; k <= p; k++) Mr[k] = Mr[k]! - f * Mc[k]!;
+    }
+  }
+  const x = new Array<number>(p).fill(0);
+  for (let r = p - 1; r >= 0; r--) {
+    let s = M[r]![p]!;
+    for (let k = r + 1; k < p; k++) s -= M[r]![k]! * x[k]!;
+    x[r] = s / M[r]![r]!;
+  }
+  return x;
+}
+
+function multiply(a: Float64Array | null, b: Float64Array | null): Float64Array | null {
+  if (!a) return b;
+  if (!b) return a;
+  const out = new Float64Array(a.length);
+  for (let t = 0; t < a.length; t++) out[t] = a[t]! * b[t]!;
+  return out;
+}
+
+export interface PoolOptions {
+  /** 'daily' adds weekday (and yearly) variants tuned for day-level noise. */
+  readonly daily: boolean;
+  /** Periods per year (12 monthly, 365.25/7 weekly, 365.25 daily); 0 = no yearly season. */
+  readonly periodsPerYear: number;
+  /** Series length the indices are evaluated for (history + horizon). */
+  readonly total: number;
+  /** Seasonal indices are fitted on y[0..seasonFitTo−1] (data before the first scored origin). */
+  readonly seasonFitTo: number;
+}
+
+/** Builds every candidate of the pool for a period series. */
+export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
+  const out: Candidate[] = [];
+  const cums = new Map<Float64Array, Float64Array | null>();
+  const add = (name: string, level: Float64Array, season: Float64Array | null = null) => {
+    if (season && !cums.has(season)) cums.set(season, prefix(season));
+    out.push({ name, level, season, cum: season ? cums.get(season)! : null });
+  };
+  add('naive', naiveLevels(y));
+  add('ma3', maLevels(y, 3));
+  add('ma6', maLevels(y, 6));
+  add('ma12', maLevels(y, 12));
+  if (o.daily) {
+    add('ma28', maLevels(y, 28));
+    add('ses(0.05)', sesLevels(y, 0.05));
+  } else {
+    add('ses(0.1)', sesLevels(y, 0.1));
+    add('ses(0.3)', sesLevels(y, 0.3));
+  }
+  add('croston', crostonLevels(y, 0.1, 1));
+  add('sba', crostonLevels(y, 0.1, 0.95));
+  add('tsb', tsbLevels(y, 0.1, o.daily ? 0.05 : 0.1));
+  const yearly =
+    o.periodsPerYear > 0 ? yearlyIndex(y, o.periodsPerYear, o.daily ? 5 : 3, o.seasonFitTo, o.total) : null;
+  if (o.daily) {
+    const week = y.length >= 28 ? weekdayIndex(y.subarray(0, o.seasonFitTo), o.total) : null;
+    if (week) {
+      const yw = deseason(y, week);
+      add('ses(0.02)+weekday', sesLevels(yw, 0.02), week);
+      add('ses(0.05)+weekday', sesLevels(yw, 0.05), week);
+      add('ses(0.1)+weekday', sesLevels(yw, 0.1), week);
+      add('ma28+weekday', maLevels(yw, 28), week);
+    }
+    if (yearly) {
+      const both = multiply(week, yearly)!;
+      const yb = deseason(y, both);
+      const label = week ? '+weekday+yearly' : '+yearly';
+      add(`ses(0.02)${label}`, sesLevels(yb, 0.02), both);
+      add(`ses(0.05)${label}`, sesLevels(yb, 0.05), both);
+      add(`ses(0.1)${label}`, sesLevels(yb, 0.1), both);
+    }
+  } else if (yearly) {
+    const ys = deseason(y, yearly);
+    add('ses(0.1)+seasonal', sesLevels(ys, 0.1), yearly);
+    add('ma12+seasonal', maLevels(ys, 12), yearly);
+  }
+  return out;
+}
+
+export interface PointChoice {
+  readonly name: string;
+  /** The chosen candidates (one, or the members of an equal-weight mean). */
+  readonly members: readonly Candidate[];
+  /** Mean squared error at the scored origins (NaN when none). */
+  readonly mse: number;
+  /** Scored origins. */
+  readonly origins: readonly number[];
+}
+
+/** Forecast of a choice made at origin o for period o + h. */
+export function choiceAt(c: PointChoice, o: number, h: number): number {
+  if (c.members.length === 1) return forecastAt(c.members[0]!, o, h);
+  let s = 0;
+  for (const m of c.members) s += forecastAt(m, o, h);
+  return s / c.members.length;
+}
+
+/** Per-origin mean squared error over the next H periods (NaN when the origin has no actual). */
+function originErrors(
+  y: Float64Array,
+  origins: readonly number[],
+  H: number,
+  f: (o: number, h: number) => number,
+): Float64Array {
+  const out = new Float64Array(origins.length);
+  origins.forEach((o, i) => {
+    let s = 0;
+    let n = 0;
+    for (let h = 0; h < H && o + h < y.length; h++) {
+      const a = y[o + h]!;
+      if (Number.isNaN(a)) continue;
+      const e = a - f(o, h);
+      s += e * e;
+      n++;
+    }
+    out[i] = n > 0 ? s / n : Number.NaN;
+  });
+  return out;
+}
+
+function meanOf(xs: Float64Array): number {
+  let s = 0;
+  let n = 0;
+  for (const x of xs)
+    if (!Number.isNaN(x)) {
+      s += x;
+      n++;
+    }
+  return n > 0 ? s / n : Number.NaN;
+}
+
+/**
+ * Evidence that `c` beats the default: paired per-origin differences of squared error, mean ÷
+ * standard error (a t statistic over origins). Positive = c better.
+ */
+function advantage(def: Float64Array, c: Float64Array): number {
+  let s = 0;
+  let s2 = 0;
+  let n = 0;
+  for (let i = 0; i < def.length; i++) {
+    const d = def[i]! - c[i]!;
+    if (Number.isNaN(d)) continue;
+    s += d;
+    s2 += d * d;
+    n++;
+  }
+  if (n < 2) return 0;
+  const mean = s / n;
+  const sd = Math.sqrt(Math.max(0, (s2 - n * mean * mean) / (n - 1)));
+  if (sd === 0) return mean > 0 ? Number.POSITIVE_INFINITY : 0;
+  return mean / (sd / Math.sqrt(n));
+}
+
+/**
+ * Rolling-origin choice with a default: every candidate's mean squared error over the next H
+ * periods at each origin; the best candidate (or the mean of the best two) replaces the default
+ * only when its advantage over the default is significant across origins (t > `z`). On short or
+ * sparse series the backtest cannot tell most methods apart, and picking the luckiest of ten is
+ * worse than a sound default; on long smooth series the evidence is strong and the choice is free.
+ */
+export function choosePointDefault(
+  y: Float64Array,
+  pool: readonly Candidate[],
+  origins: readonly number[],
+  H: number,
+  defaultName: string,
+  z = 1,
+): PointChoice {
+  const def = pool.find((c) => c.name === defaultName) ?? pool[0]!;
+  if (origins.length === 0) return { name: def.name, members: [def], mse: Number.NaN, origins };
+  const errs = pool.map((c) => originErrors(y, origins, H, (o, h) => forecastAt(c, o, h)));
+  const di = pool.indexOf(def);
+  const scored = pool
+    .map((c, i) => ({ c, e: errs[i]!, mse: meanOf(errs[i]!) }))
+    .filter((s) => Number.isFinite(s.mse))
+    .sort((a, b) => a.mse - b.mse);
+  const defErr = errs[di]!;
+  let choice: PointChoice = { name: def.name, members: [def], mse: meanOf(defErr), origins };
+  if (scored.length === 0) return choice;
+  let bestT = z;
+  const consider = (members: Candidate[], e: Float64Array, name: string) => {
+    const t = advantage(defErr, e);
+    if (t > bestT) {
+      bestT = t;
+      choice = { name, members, mse: meanOf(e), origins };
+    }
+  };
+  consider([scored[0]!.c], scored[0]!.e, scored[0]!.c.name);
+  if (scored.length >= 2) {
+    const pair = [scored[0]!.c, scored[1]!.c];
+    const e = originErrors(
+      y,
+      origins,
+      H,
+      (o, h) => (forecastAt(pair[0]!, o, h) + forecastAt(pair[1]!, o, h)) / 2,
+    );
+    consider(pair, e, `mean(${pair[0]!.name},${pair[1]!.name})`);
+  }
+  return choice;
+}
+
+function mseOf(
+  y: Float64Array,
+  origins: readonly number[],
+  H: number,
+  f: (o: number, h: number) => number,
+): number {
+  let s = 0;
+  let n = 0;
+  for (const o of origins) {
+    for (let h = 0; h < H && o + h < y.length; h++) {
+      const a = y[o + h]!;
+      if (Number.isNaN(a)) continue;
+      const e = a - f(o, h);
+      s += e * e;
+      n++;
+    }
+  }
+  return n > 0 ? s / n : Number.NaN;
+}
+
+/**
+ * Rolling-origin choice: each candidate's squared error over the next H periods at every origin
+ * in `origins` (partial windows at the end count for the periods they have), lowest mean wins; the
+ * equal-weight mean of the best two replaces it when it scores lower (combining two good methods
+ * is the most reliable gain in forecasting competitions). `fallback` is used with no origin.
+ */
+export function choosePoint(
+  y: Float64Array,
+  pool: readonly Candidate[],
+  origins: readonly number[],
+  H: number,
+  fallback: string,
+): PointChoice {
+  const fb = pool.find((c) => c.name === fallback) ?? pool[0]!;
+  if (origins.length === 0) return { name: fb.name, members: [fb], mse: Number.NaN, origins };
+  const scored = pool
+    .map((c) => ({ c, mse: mseOf(y, origins, H, (o, h) => forecastAt(c, o, h)) }))
+    .filter((s) => Number.isFinite(s.mse))
+    .sort((a, b) => a.mse - b.mse);
+  if (scored.length === 0) return { name: fb.name, members: [fb], mse: Number.NaN, origins };
+  const best = scored[0]!;
+  let choice: PointChoice = { name: best.c.name, members: [best.c], mse: best.mse, origins };
+  if (scored.length >= 2) {
+    const pair = [best.c, scored[1]!.c];
+    const mse = mseOf(y, origins, H, (o, h) => (forecastAt(pair[0]!, o, h) + forecastAt(pair[1]!, o, h)) / 2);
+    if (mse < best.mse)
+      choice = { name: `mean(${pair[0]!.name},${pair[1]!.name})`, members: pair, mse, origins };
+  }
+  return choice;
+}
