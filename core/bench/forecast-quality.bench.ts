@@ -41,3 +41,4 @@ console.log(
 );
 console.log(formatPolicyTable(runPolicyBenchmark(data)));
 console.log(`total ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+(await import('./stockout-calibration.bench.ts')).runStockoutCalibrationBench();

@@ -18,6 +18,8 @@ import {
 
 export interface CalibrationBenchResult {
   readonly name: string;
+  readonly fitRows: readonly BacktestRow[];
+  readonly evalRows: readonly BacktestRow[];
   readonly clinics: { readonly fit: number; readonly evaluate: number };
   readonly raw: BacktestSummary;
   readonly recalibrated: BacktestSummary | null;
@@ -136,7 +138,21 @@ function evaluate(
         parameters,
       )
     : null;
-  return { name, clinics, raw, recalibrated, calibration };
+  return { name, fitRows, evalRows, clinics, raw, recalibrated, calibration };
+}
+
+/** Several populations as one catalogue (slow and fast movers side by side), fitted and evaluated alike. */
+export function mergeResults(name: string, parts: readonly CalibrationBenchResult[]): CalibrationBenchResult {
+  return evaluate(
+    name,
+    parts.flatMap((p) => p.fitRows),
+    parts.flatMap((p) => p.evalRows),
+    parts[0]!.raw.parameters,
+    {
+      fit: parts.reduce((s, p) => s + p.clinics.fit, 0),
+      evaluate: parts.reduce((s, p) => s + p.clinics.evaluate, 0),
+    },
+  );
 }
 
 export interface TargetCheck {
@@ -144,6 +160,8 @@ export interface TargetCheck {
   readonly brierOk: boolean;
   readonly worstDecileGap: number | null;
   readonly decilesOk: boolean;
+  /** The same over deciles with at least 30 rows (smaller ones are mostly sampling noise). */
+  readonly worstDecileGap30: number | null;
   readonly apRatio: number | null;
   readonly apOk: boolean;
 }
@@ -155,6 +173,10 @@ export function checkTargets(s: BacktestSummary): TargetCheck {
     .filter((b) => b.rows > 0)
     .map((b) => Math.abs(b.meanPredicted! - b.observedRate!));
   const worst = gaps.length ? Math.max(...gaps) : null;
+  const gaps30 = s.calibration
+    .filter((b) => b.rows >= 30)
+    .map((b) => Math.abs(b.meanPredicted! - b.observedRate!));
+  const worst30 = gaps30.length ? Math.max(...gaps30) : null;
   const ap = s.alerts.engine.averagePrecision;
   const apMos = s.alerts.monthsOfStock.averagePrecision;
   const ratio = ap !== null && apMos ? ap / apMos : null;
@@ -163,6 +185,7 @@ export function checkTargets(s: BacktestSummary): TargetCheck {
     brierOk: gain !== null && gain >= 0.2,
     worstDecileGap: worst,
     decilesOk: worst !== null && worst <= 0.05,
+    worstDecileGap30: worst30,
     apRatio: ratio,
     apOk: ratio !== null && ratio >= 1.3,
   };
@@ -198,7 +221,7 @@ export function formatResult(r: CalibrationBenchResult): string {
       `    alerts (p before receipt ≥ 0.2 or out): precision ${fmt(x.alertPrecision ?? Number.NaN, 3)}, recall ${fmt(x.alertRecall ?? Number.NaN, 3)}`,
     );
     lines.push(
-      `    calibration deciles (rows: mean p → observed), worst gap ${fmt(t.worstDecileGap ?? Number.NaN, 3)} (target ≤ 0.05: ${t.decilesOk ? 'met' : 'MISSED'})`,
+      `    calibration deciles (rows: mean p → observed), worst gap ${fmt(t.worstDecileGap ?? Number.NaN, 3)} (target ≤ 0.05: ${t.decilesOk ? 'met' : 'MISSED'}); over deciles with ≥ 30 rows ${fmt(t.worstDecileGap30 ?? Number.NaN, 3)}`,
     );
     lines.push(
       `      ${x.calibration

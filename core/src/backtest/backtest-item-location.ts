@@ -1,5 +1,6 @@
 import { addDays, daysBetween, daysInMonth } from '../forecast/dates.ts';
 import { naiveMae, naiveRmse } from '../forecast/metrics.ts';
+import { forecastOutlook } from '../forecast/outlook.ts';
 import type { DemandOutlook, OutlookInput } from '../forecast/outlook-types.ts';
 import { OUTLOOK_QUANTILES } from '../forecast/outlook-types.ts';
 import { estimateLeadTime } from '../policy/lead-time.ts';
@@ -14,7 +15,6 @@ import type {
   BacktestStep,
   ForecastErrors,
 } from './backtest-types.ts';
-import { interimOutlook } from './interim-outlook.ts';
 import { pinball } from './scores.ts';
 
 /** Lead time assumed when neither terms nor observations are known at an as-of date. */
@@ -23,7 +23,7 @@ export const DEFAULT_LEAD_TIME_DAYS = 14;
 export const DEFAULT_ALERT_PROBABILITY = 0.2;
 
 export interface BacktestOptions {
-  /** The forecaster; default forecastOutlook (interim stand-in until it lands). */
+  /** The forecaster; default forecastOutlook (its model and family are chosen again at each as-of date). */
   readonly forecast?: (input: OutlookInput) => DemandOutlook;
 }
 
@@ -58,7 +58,7 @@ export function backtestItemLocation(
   parameters: BacktestParameters,
   options: BacktestOptions = {},
 ): BacktestRow[] {
-  const forecast = options.forecast ?? interimOutlook;
+  const forecast = options.forecast ?? forecastOutlook;
   const n = series.balance.length;
   const H = parameters.horizonDays;
   if (!(H > 0)) throw new RangeError('horizonDays must be > 0');
