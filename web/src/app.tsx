@@ -16,6 +16,7 @@ const AlertsPage = lazyPage(() => import('./pages/alerts'));
 const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-detail'));
 const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
+const StockReportsPage = lazyPage(() => import('./pages/stock-reports'));
 const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
 const ImportsPage = lazyPage(() => import('./pages/imports'));
 const BacktestPage = lazyPage(() => import('./pages/backtest'));
@@ -144,6 +145,9 @@ export function App() {
           </Route>
           <Route path="/movements">
             <MovementsPage />
+          </Route>
+          <Route path="/stock-reports">
+            <StockReportsPage />
           </Route>
           <Route path="/imports">
             <ImportsPage />

@@ -7,6 +7,7 @@ export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
   { href: '/alerts', label: 'nav.alerts' },
   { href: '/stock', label: 'nav.stock' },
   { href: '/movements', label: 'nav.movements' },
+  { href: '/stock-reports', label: 'nav.stockReports' },
   { href: '/purchasing', label: 'nav.purchasing' },
   { href: '/imports', label: 'nav.imports' },
   { href: '/backtest', label: 'nav.backtest' },

@@ -6,9 +6,16 @@ import { type MessageKey, useI18n } from '../i18n/i18n';
 import { useQueryParam } from '../lib/query-string';
 import { useAction, useApi } from '../lib/use-api';
 
-type Kind = 'opening_balances' | 'items' | 'suppliers' | 'movements' | 'purchase_orders';
+type Kind = 'opening_balances' | 'items' | 'suppliers' | 'movements' | 'stock_reports' | 'purchase_orders';
 type Import = Json<'/v1/imports/{id}', 'get'>;
-const KINDS: Kind[] = ['opening_balances', 'items', 'suppliers', 'movements', 'purchase_orders'];
+const KINDS: Kind[] = [
+  'opening_balances',
+  'items',
+  'suppliers',
+  'movements',
+  'stock_reports',
+  'purchase_orders',
+];
 const HEADERS: Record<Kind, string> = {
   opening_balances: 'site_code,location_code,item_code,quantity,unit,lot_number,expiry_date,unit_cost,date',
   items:
@@ -16,6 +23,8 @@ const HEADERS: Record<Kind, string> = {
   suppliers:
     'code,name,contact_email,phone,nominal_lead_time_days,active,item_code,supplier_item_code,pack_price,pack_size,moq_packs,lead_time_days,preferred',
   movements: 'date,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date',
+  stock_reports:
+    'site_code,location_code,item_code,period_start,period_end,opening,received,issued,losses,losses_reason,adjustments,adjustments_reason,closing_count,stockout_days,unit',
   purchase_orders:
     'po_number,supplier_code,site_code,location_code,item_code,quantity,unit,quantity_received,unit_price,ordered_at,received_at',
 };
