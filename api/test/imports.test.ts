@@ -127,7 +127,7 @@ function movementHistory(days: number) {
 }
 
 describe('bulk import', () => {
-  it('imports some thousands of historical movements with correct counts, as history only', async () => {
+  it('imports some thousands of history movements with correct counts; a baseline keeps today’s on-hand', async () => {
     const { csv, rows, expected } = movementHistory(600);
     expect(rows).toBe(3600);
     const stockBefore = await q(sql`select count(*)::int as n from stock`);
@@ -147,7 +147,7 @@ describe('bulk import', () => {
     const sums = await q<{ code: string; loc: string; n: number; total: number }>(sql`
       select i.code, l.code as loc, count(*)::int as n, sum(m.quantity)::int as total
         from movements m join items i on i.id = m.item_id join locations l on l.id = m.location_id
-       where m.historical and m.import_id = ${job.id} and m.source = 'import' group by 1, 2`);
+       where m.type <> 'stocktake' and m.import_id = ${job.id} and m.source = 'import' group by 1, 2`);
     expect(sums.reduce((a, r) => a + r.n, 0)).toBe(rows);
     for (const r of sums) expect(r.total, `${r.code} at ${r.loc}`).toBe(expected.get(`${r.code}|${r.loc}`));
     // Lots named in the history exist with their expiry; today's on-hand is untouched.
@@ -158,8 +158,14 @@ describe('bulk import', () => {
     expect(await q(sql`select count(*)::int as n from stock`)).toEqual(stockBefore);
     const days = await q<{ first: string; last: string }>(sql`
       select to_char(min(occurred_at) at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as first, to_char(max(occurred_at) at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as last
-        from movements where import_id = ${job.id}`);
+        from movements where import_id = ${job.id} and type <> 'stocktake'`);
     expect(days[0]).toEqual({ first: '2023-01-01 00:00', last: '2024-08-22' });
+    // One baseline per item-location and lot cancels the rows in today's on-hand.
+    const baselines = await q<{ n: number; total: number }>(sql`
+      select count(*)::int as n, sum(quantity)::int as total from movements
+       where import_id = ${job.id} and type = 'stocktake' and reason = 'history baseline'`);
+    expect(baselines[0]!.total).toBe(-[...expected.values()].reduce((a, b) => a + b, 0));
+    expect(job.summary).toMatchObject({ counts: 0, skippedAlreadyImported: 0 });
   });
 
   it('reports every bad row with line, field and reason, and applies nothing', async () => {
@@ -194,7 +200,7 @@ describe('bulk import', () => {
         line: 8,
         field: 'type',
         reason:
-          "'consume' is not one of receipt, issue, transfer_out, transfer_in, adjustment, return, write_off",
+          "'consume' is not one of receipt, issue, transfer_out, transfer_in, adjustment, return, write_off, stocktake",
       },
       { line: 9, field: 'unit', reason: "unit 'crate' is not defined for item SYR-5ML (known: piece, box)" },
       { line: 10, field: 'quantity', reason: '0.5 piece is 0.5 piece; stock is counted in whole piece' },

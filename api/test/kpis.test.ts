@@ -116,17 +116,19 @@ beforeAll(async () => {
       loc: string,
       q: number,
       when: string,
-      opts: { historical?: boolean; line?: string } = {},
+      opts: { line?: string; reason?: string } = {},
     ) =>
       tx.execute(sql`
-        insert into movements (type, item_id, location_id, quantity, occurred_at, historical, purchase_order_line_id)
-        values (${type}, ${item}, ${loc}, ${q}, ${at(when)}::timestamptz, ${opts.historical ?? false}, ${opts.line ?? null})`);
+        insert into movements (type, item_id, location_id, quantity, occurred_at, purchase_order_line_id, reason)
+        values (${type}, ${item}, ${loc}, ${q}, ${at(when)}::timestamptz, ${opts.line ?? null}, ${opts.reason ?? null})`);
     await move('receipt', g, locA, 10, '2025-02-20T10:00:00Z');
     await move('issue', g, locA, -10, '2025-03-04T10:00:00Z');
     await move('receipt', g, locA, 20, '2025-03-10T09:00:00Z', { line: poA.line });
     await move('issue', g, locA, -5, '2025-03-11T10:00:00Z');
     await move('issue', g, locA, -3, '2025-03-20T10:00:00Z'); // after the range
-    await move('issue', s, locB, -7, '2025-03-05T10:00:00Z', { historical: true });
+    // Imported history: an issue before any stock here, and the import's baseline that keeps on-hand.
+    await move('issue', s, locB, -7, '2025-03-05T10:00:00Z');
+    await move('stocktake', s, locB, 7, '2025-03-05T10:00:01Z', { reason: 'history baseline' });
     await move('receipt', s, locB, 50, '2025-03-12T09:00:00Z', { line: poB.line });
     await move('write_off', s, locB, -5, '2025-03-14T10:00:00Z');
 
@@ -226,16 +228,16 @@ describe('KPIs on a hand-made ledger', () => {
 
     expect(B.periods).toEqual([
       week({
-        stockout: { rate: null, stockoutDays: 0, itemLocationDays: 0 },
+        // Imported history is ledger history: the issue of Mar 5 left no stock until the receipt.
+        stockout: { rate: 1, stockoutDays: 5, itemLocationDays: 5 }, // Mar 5–9
         inventory: { endValue: 0, averageValue: 0 },
-        turnover: { days: null, consumptionValue: 0 },
+        turnover: { days: 0, consumptionValue: 7 },
         alerts: { precision: null, resolved: 0, dismissed: 0 },
       }),
       week({
-        // Demand in imported history makes the item "in use"; counted from its first real movement (5 days).
-        stockout: { rate: 0, stockoutDays: 0, itemLocationDays: 5 },
+        stockout: { rate: 0.2857, stockoutDays: 2, itemLocationDays: 7 }, // Mar 10–11, before the receipt
         inventory: { endValue: 45, averageValue: 33.57 }, // (50 + 50 + 45 × 3) / 7
-        turnover: { days: null, consumptionValue: 0 }, // imported history is not consumption from this stock
+        turnover: { days: null, consumptionValue: 0 },
         alerts: { precision: 1, resolved: 1, dismissed: 0 },
         purchasing: { cycleTimeDays: 2, ordersReceived: 1 },
         supplierOnTime: { rate: 1, onTime: 1, receipts: 1 },
@@ -259,15 +261,15 @@ describe('KPIs on a hand-made ledger', () => {
     const { total } = (await t.app.inject({ method: 'GET', url: URL, headers: owner.headers })).json();
     expect(total.siteId).toBeNull();
     expect(total.periods[0]).toMatchObject({
-      stockout: { rate: 0.8571, stockoutDays: 6, itemLocationDays: 7 },
-      turnover: { days: 1, consumptionValue: 20 },
+      stockout: { rate: 0.9167, stockoutDays: 11, itemLocationDays: 12 },
+      turnover: { days: 0.74, consumptionValue: 27 },
       alerts: { precision: 0.75 },
     });
     expect(total.periods[1]).toEqual({
       start: '2025-03-10',
       end: '2025-03-16',
       days: 7,
-      stockout: { rate: 0, stockoutDays: 0, itemLocationDays: 12 },
+      stockout: { rate: 0.1429, stockoutDays: 2, itemLocationDays: 14 },
       inventory: { endValue: 75, averageValue: 65 }, // (220 + 235) / 7
       turnover: { days: 45.5, consumptionValue: 10 }, // 65 ÷ (10/7)
       alerts: { precision: 0.5, resolved: 1, dismissed: 1 },
@@ -291,7 +293,7 @@ describe('KPIs on a hand-made ledger', () => {
       stockouts: 3,
     });
 
-    // By month the two weeks are one period: 6 stockout days of 7 + 7 + 5 item-location-days.
+    // By month the two weeks are one period: 6 + 7 stockout days of 14 + 12 item-location-days.
     const month = (
       await t.app.inject({
         method: 'GET',
@@ -305,7 +307,7 @@ describe('KPIs on a hand-made ledger', () => {
       start: '2025-03-03',
       end: '2025-03-16',
       days: 14,
-      stockout: { rate: 0.3158, stockoutDays: 6, itemLocationDays: 19 },
+      stockout: { rate: 0.5, stockoutDays: 13, itemLocationDays: 26 },
     });
   });
 

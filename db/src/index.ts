@@ -29,13 +29,47 @@ export {
   type IdempotencyRequest,
   settleIdempotencyKey,
 } from './idempotency/idempotency-store.ts';
+export {
+  type BalanceDay,
+  balanceSeries,
+  knownAfterEachRow,
+  STARTS_KNOWN,
+} from './ledger/balance-history.ts';
 export { LedgerError } from './ledger/ledger-error.ts';
 export {
+  type LedgerRow,
+  type LotInfo,
+  type NewEntry,
+  type PlannedRow,
+  planReplay,
+  type ReplayPlan,
+  wholeCountVariance,
+} from './ledger/ledger-replay.ts';
+export {
+  applyStockDelta,
+  ensureLot,
+  type ItemLots,
+  loadItemLots,
+  loadTimeline,
+  lockStockRows,
+  type LotRow,
   type MovementKind,
   type MovementRequest,
+  micros,
+  type PlanEntry,
   type PostedMovement,
   postMovement,
+  UNTRACKED_LOT,
+  writeReplay,
 } from './ledger/post-movement.ts';
+export {
+  MAX_REPORT_DAYS,
+  type PostedStockReport,
+  postStockReport,
+  STOCK_REPORT_COLUMNS,
+  type StockReportInput,
+  type StockReportRow,
+} from './ledger/stock-reports.ts';
 export { migrationFiles, tenantMigrationSchemaViolations } from './migrate/migration-files.ts';
 export type { MigrateAllReport, TenantMigrationResult } from './migrate/migrator.ts';
 export { applyTenantMigrations, MIGRATION_LOCK_KEY, migrateAll, migrateControl } from './migrate/migrator.ts';

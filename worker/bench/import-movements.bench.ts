@@ -155,7 +155,7 @@ export async function run(opts: { rows?: number } = {}) {
       const m = movement(i);
       const qty = m.type === 'receipt' ? m.quantity * 10 : -m.quantity;
       const lotId = m.lot ? lots.get(`${m.item}|${m.lot}`)! : '\\N';
-      return `${m.type}\t${forCopy.items.get(m.item)}\t${forCopy.locations.get(m.loc)}\t${lotId}\t${qty}\t${m.date} 00:00:00+00\timport\tt\t${baselineImportId}\n`;
+      return `${m.type}\t${forCopy.items.get(m.item)}\t${forCopy.locations.get(m.loc)}\t${lotId}\t${qty}\t${m.date} 00:00:00+00\timport\t${baselineImportId}\n`;
     });
 
     // (a) raw COPY of the same rows into the same table, one transaction.

@@ -23,6 +23,7 @@ import { purchaseOrderRoutes } from './purchase-orders/purchase-orders.routes.ts
 import { purchasingQueryRoutes } from './purchase-orders/purchasing-queries.routes.ts';
 import { siteRoutes } from './sites/sites.routes.ts';
 import { stockRoutes } from './stock/stock.routes.ts';
+import { stockReportRoutes } from './stock-reports/stock-reports.routes.ts';
 import { suggestionRoutes } from './suggestions/suggestions.routes.ts';
 import { supplierRoutes } from './suppliers/suppliers.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
@@ -48,6 +49,7 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
     auditRoutes,
     movementRoutes,
     stockRoutes,
+    stockReportRoutes,
     alertRoutes,
     alertRuleRoutes,
     anomalyRoutes,

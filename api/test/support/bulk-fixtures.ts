@@ -26,10 +26,16 @@ export async function seedStockedItems(
       select l.loc, i.id, lo.id, 20 + (abs(hashtext(i.code || l.loc::text)) % 400)
         from items i join lots lo on lo.item_id = i.id, unnest(${sql.param(locationIds)}::uuid[]) as l(loc)
        where i.code like 'BULK-%'`);
+    // Imported history: back-dated issues of lot L1, then a baseline per lot at the import time
+    // so today's on-hand stays what the stock rows say (the history model of migration 0013).
     await tx.execute(sql`
-      insert into movements (type, item_id, location_id, quantity, historical, source, occurred_at)
-      select 'issue', i.id, l.loc, -(1 + (abs(hashtext(i.code || d::text || l.loc::text)) % 9)), true, 'import', current_date - d
-        from items i, unnest(${sql.param(locationIds)}::uuid[]) as l(loc), generate_series(1, ${days}) d
+      insert into movements (type, item_id, location_id, lot_id, quantity, source, occurred_at)
+      select 'issue', i.id, l.loc, lo.id, -(1 + (abs(hashtext(i.code || d::text || l.loc::text)) % 9)), 'import', current_date - d
+        from items i join lots lo on lo.item_id = i.id, unnest(${sql.param(locationIds)}::uuid[]) as l(loc), generate_series(1, ${days}) d
        where i.code like 'BULK-%' and (abs(hashtext(i.code || d::text)) % 3) <> 0`);
+    await tx.execute(sql`
+      insert into movements (type, item_id, location_id, lot_id, quantity, reason, source, occurred_at)
+      select 'stocktake', item_id, location_id, lot_id, -sum(quantity), 'history baseline', 'import', now()
+        from movements m join items i on i.id = m.item_id where i.code like 'BULK-%' group by 2, 3, 4`);
   });
 }

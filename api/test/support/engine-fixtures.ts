@@ -40,9 +40,19 @@ export async function insertDailyHistory(
       qty.push(-q);
       at.push(new Date(Date.now() - (days - i) * 86_400_000).toISOString());
     }
+    // Back-dated issues of the untracked lot, then a baseline at the import time that keeps
+    // today's on-hand (the history model of migration 0013).
+    const lot = await tx.execute<{ id: string }>(sql`
+      insert into lots (item_id, lot_number) values (${itemId}, '')
+      on conflict (item_id, lot_number) do update set lot_number = excluded.lot_number returning id`);
+    const lotId = lot.rows[0]!.id;
     await tx.execute(sql`
-      insert into movements (type, item_id, location_id, quantity, historical, source, occurred_at)
-      select 'issue', ${itemId}, ${locationId}, q, true, 'import', a
+      insert into movements (type, item_id, location_id, lot_id, quantity, source, occurred_at)
+      select 'issue', ${itemId}, ${locationId}, ${lotId}, q, 'import', a
         from unnest(${sql.param(qty)}::bigint[], ${sql.param(at)}::timestamptz[]) as u(q, a)`);
+    const total = qty.reduce((a, q) => a + q, 0);
+    await tx.execute(sql`
+      insert into movements (type, item_id, location_id, lot_id, quantity, reason, source, occurred_at)
+      values ('stocktake', ${itemId}, ${locationId}, ${lotId}, ${-total}, 'history baseline', 'import', now())`);
   });
 }

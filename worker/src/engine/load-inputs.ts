@@ -1,5 +1,5 @@
 import { type EngineInput, startOfLocalDay } from '@medstock/core';
-import { organizationTimeZone, type Tx } from '@medstock/db';
+import { balanceSeries as balanceSeriesOf, organizationTimeZone, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
 export interface ItemLocationKey {
@@ -113,10 +113,22 @@ export async function loadEngineInputs(
     // One scan of the ledger per batch gives both the demand series (issues and transfers out,
     // imported history included) and the daily net change of real stock (for stockout days).
     () =>
-      tx.execute<{ item_id: string; location_id: string; d: string; q: number; net: number }>(sql`
+      tx.execute<{
+        item_id: string;
+        location_id: string;
+        d: string;
+        q: number;
+        net: number;
+        counted: boolean;
+        starts_known: boolean;
+      }>(sql`
       select m.item_id, m.location_id, to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d,
              (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${startAt}::timestamptz and m.occurred_at < ${todayAt}::timestamptz), 0))::float8 as q,
-             coalesce(sum(m.quantity) filter (where not m.historical), 0)::float8 as net
+             coalesce(sum(m.quantity), 0)::float8 as net,
+             -- Known-ness of past balances (db balance-history): a count or baseline makes it known;
+             -- so does a first row that is a receipt or a count.
+             bool_or(m.type = 'stocktake') as counted,
+             coalesce(min(m.occurred_at) filter (where m.type in ('receipt', 'stocktake')) = min(m.occurred_at), false) as starts_known
         from movements m join ${pairs} p using (item_id, location_id)
        group by 1, 2, 3`),
     () =>
@@ -226,6 +238,18 @@ export async function loadEngineInputs(
        group by 1, 2, 3, 4 having sum(s.on_hand) > coalesce(max(pl.max_qty), 0)`),
   ] as const);
 
+  // Stock reports: the days out of stock they state are censored at the end of their period.
+  const reports = await tx.execute<{
+    item_id: string;
+    location_id: string;
+    period_start: string;
+    period_end: string;
+    stockout_days: number;
+  }>(sql`
+    select r.item_id, r.location_id, to_char(r.period_start, 'YYYY-MM-DD') as period_start,
+           to_char(r.period_end, 'YYYY-MM-DD') as period_end, r.stockout_days
+      from stock_reports r join ${pairs} p using (item_id, location_id)`);
+  const reportsBy = groupBy(reports.rows, (r) => keyOf(r.item_id, r.location_id));
   const itemById = new Map(items.rows.map((r) => [r.id, r]));
   const locById = new Map(locs.rows.map((r) => [r.id, r]));
   const ledgerBy = groupBy(ledger.rows, (r) => keyOf(r.item_id, r.location_id));
@@ -279,21 +303,29 @@ export async function loadEngineInputs(
       const i = dayIndex(r.d) - firstDay;
       if (i >= 0 && i < history.length) history[i] = Number(r.q);
     }
-    // End-of-day balance from the ledger: a day that ended at zero stock censors demand.
+    // End-of-day balance from the whole ledger, history included; null while unknown (before the
+    // first count or baseline, unless the first row is a receipt or a count). A day that ended at
+    // zero known stock censors demand; so do the stock-out days a stock report states.
     const stockoutDays = Array(history.length).fill(false);
-    const balanceSeries: (number | null)[] = Array(history.length).fill(null);
-    if (netRows.length) {
-      let balance = 0;
-      let j = 0;
-      const before = netRows.filter((r) => dayIndex(r.d) < firstDay).reduce((a, r) => a + Number(r.q), 0);
-      balance = before;
-      const inWindow = netRows.filter((r) => dayIndex(r.d) >= firstDay);
-      for (let i = 0; i < history.length; i++) {
-        while (j < inWindow.length && dayIndex(inWindow[j]!.d) - firstDay === i)
-          balance += Number(inWindow[j++]!.q);
-        stockoutDays[i] = balance <= 0 && history[i] === 0;
-        if (j > 0 || dayIndex(netRows[0]!.d) < firstDay) balanceSeries[i] = balance;
-      }
+    const windowDays = history.map((_, i) => isoDay(origin + (firstDay + i) * DAY));
+    const balanceSeries: (number | null)[] = balanceSeriesOf(
+      dayRows.map((r) => ({
+        day: r.d,
+        net: Number(r.net),
+        firstType: r.starts_known ? 'receipt' : 'issue',
+        hasCount: r.counted,
+      })),
+      windowDays,
+    );
+    for (let i = 0; i < history.length; i++) {
+      const b = balanceSeries[i];
+      stockoutDays[i] = b !== null && b !== undefined && b <= 0 && history[i] === 0;
+    }
+    for (const rep of reportsBy.get(key) ?? []) {
+      const first = dayIndex(rep.period_start) - firstDay;
+      const last = dayIndex(rep.period_end) - firstDay;
+      for (let i = Math.max(0, first); i <= Math.min(last, history.length - 1); i++)
+        stockoutDays[i] = i > last - Number(rep.stockout_days);
     }
     const plannedArr = Array(horizonDays).fill(0);
     for (const r of plannedBy.get(key) ?? []) {

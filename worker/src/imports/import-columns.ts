@@ -10,6 +10,7 @@ export const IMPORT_KINDS = [
   'opening_balances',
   'movements',
   'purchase_orders',
+  'stock_reports',
 ] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
@@ -20,11 +21,25 @@ export interface ColumnSpec {
   name: string;
   required: boolean;
   doc: string;
+  /** Other header names accepted for the column (e.g. the Chinese one a clinic's sheet uses). */
+  aliases?: string[];
 }
 
-const col = (name: string, required: boolean, doc: string): ColumnSpec => ({ name, required, doc });
+const col = (name: string, required: boolean, doc: string, aliases?: string[]): ColumnSpec => ({
+  name,
+  required,
+  doc,
+  ...(aliases ? { aliases } : {}),
+});
 
-/** Ledger types a historical movement may have; quantities are positive except adjustments. */
+/** The column a header cell names (its name or an alias, case-insensitive), or the cell itself. */
+export function canonicalColumnName(columns: readonly ColumnSpec[], header: string): string {
+  const h = header.trim().toLowerCase();
+  for (const c of columns) if (c.name === h || c.aliases?.some((a) => a.toLowerCase() === h)) return c.name;
+  return h;
+}
+
+/** Ledger types a movement history row may have; quantities are positive except adjustments. */
 export const HISTORICAL_MOVEMENT_TYPES = [
   'receipt',
   'issue',
@@ -33,7 +48,32 @@ export const HISTORICAL_MOVEMENT_TYPES = [
   'adjustment',
   'return',
   'write_off',
+  'stocktake',
 ] as const;
+
+/** Other words accepted in the `type` column of movement history. */
+const MOVEMENT_TYPE_ALIASES: Record<string, (typeof HISTORICAL_MOVEMENT_TYPES)[number]> = {
+  count: 'stocktake',
+  盘点: 'stocktake',
+  入库: 'receipt',
+  出库: 'issue',
+  领用: 'issue',
+  调出: 'transfer_out',
+  调入: 'transfer_in',
+  调整: 'adjustment',
+  盘盈盘亏: 'adjustment',
+  退货: 'return',
+  报损: 'write_off',
+};
+
+/** The ledger type a history row's `type` cell names, or null. */
+export function movementTypeOf(cell: string): (typeof HISTORICAL_MOVEMENT_TYPES)[number] | null {
+  const v = cell.trim();
+  const lower = v.toLowerCase();
+  if ((HISTORICAL_MOVEMENT_TYPES as readonly string[]).includes(lower))
+    return lower as (typeof HISTORICAL_MOVEMENT_TYPES)[number];
+  return MOVEMENT_TYPE_ALIASES[lower] ?? MOVEMENT_TYPE_ALIASES[v] ?? null;
+}
 
 export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: ColumnSpec[] }> = {
   items: {
@@ -81,14 +121,14 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
   },
   opening_balances: {
     summary:
-      'Counted stock at go-live, posted as stocktake counts: on-hand of each lot becomes the given quantity.',
+      'Counted stock at go-live, posted as stocktake counts at `date` (default now): on-hand of each lot, or without a lot of the whole item-location, becomes the given quantity.',
     columns: [
       col('site_code', true, 'site code'),
       col('location_code', true, 'location code within the site'),
       col('item_code', true, 'item code'),
       col('quantity', true, 'counted quantity, >= 0, in `unit`'),
       col('unit', false, 'base unit or one of the item’s pack units (default base unit)'),
-      col('lot_number', false, 'lot number (empty: untracked stock)'),
+      col('lot_number', false, 'lot number (empty: the count is of the whole item-location, every lot)'),
       col('expiry_date', false, 'YYYY-MM-DD'),
       col('unit_cost', false, 'cost of one base unit'),
       col('date', false, 'YYYY-MM-DD or ISO date-time of the count (default now)'),
@@ -96,7 +136,7 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
   },
   movements: {
     summary:
-      'Historical movements (years of daily or monthly records). Stored as `historical` ledger rows: they feed forecasts and KPIs but do not change today’s on-hand (import opening balances for that).',
+      'Movement history (years of daily or monthly records), counts included. Every row takes effect at its date: a row dated before a count is absorbed by it; a count (`stocktake`, `count` or 盘点; quantity = the counted stock) takes effect at its date, without `lot_number` it counts the whole item-location. An item-location whose rows hold no count gets a `history baseline` at the import time, so today’s on-hand is unchanged (the rows explain the past). Rows without a lot book to untracked stock. Rows already imported (same content, same ordinal among identical rows) are skipped, so importing a file twice adds nothing.',
     columns: [
       col(
         'date',
@@ -106,11 +146,15 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
       col('site_code', true, 'site code'),
       col('location_code', true, 'location code within the site'),
       col('item_code', true, 'item code'),
-      col('type', true, HISTORICAL_MOVEMENT_TYPES.join(', ')),
+      col(
+        'type',
+        true,
+        `${HISTORICAL_MOVEMENT_TYPES.join(', ')} (also count, 盘点, 入库, 出库, 领用, 调出, 调入, 调整, 退货, 报损)`,
+      ),
       col(
         'quantity',
         true,
-        'positive in `unit` (adjustments: signed, non-zero); outflows are stored negative',
+        'positive in `unit` (adjustments: signed, non-zero; counts: the counted quantity, >= 0); outflows are stored negative',
       ),
       col('unit', false, 'base unit or one of the item’s pack units (default base unit)'),
       col('lot_number', false, 'lot number'),
@@ -132,6 +176,32 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
       col('unit_price', false, 'price per base unit'),
       col('ordered_at', true, 'YYYY-MM-DD or ISO date-time'),
       col('received_at', true, 'YYYY-MM-DD or ISO date-time, not before ordered_at'),
+    ],
+  },
+  stock_reports: {
+    summary:
+      'Periodic stock reports (库存月报), one row per item-location and period: posted like `POST /v1/stock-reports` (dated receipt, losses, issue and closing count of the whole item-location on the last day). Re-importing an identical report changes nothing; a different report of the same period fails the row.',
+    columns: [
+      col('site_code', true, 'site code', ['院区', '院区编码']),
+      col('location_code', true, 'location code within the site', ['库位', '库位编码']),
+      col('item_code', true, 'item code', ['耗材编码', '编码']),
+      col('period_start', true, 'first day of the period, YYYY-MM-DD (local day)', ['期间开始', '开始日期']),
+      col('period_end', true, 'last day of the period, YYYY-MM-DD (local day), not after today', [
+        '期间结束',
+        '结束日期',
+      ]),
+      col('opening', false, 'stock at the period start as reported (empty: not stated)', ['期初']),
+      col('received', false, 'received in the period (default 0)', ['入库']),
+      col('issued', false, 'issued / consumed in the period (default 0)', ['出库']),
+      col('losses', false, 'losses written off (expired, damaged; default 0)', ['损耗']),
+      col('losses_reason', false, 'reason of the losses', ['损耗原因']),
+      col('adjustments', false, 'other corrections, signed (default 0)', ['调整']),
+      col('adjustments_reason', false, 'reason of the adjustments', ['调整原因']),
+      col('closing_count', true, 'stock counted at the end of the last day, >= 0', ['期末盘点', '期末']),
+      col('stockout_days', false, 'days without stock in the period (default 0)', ['缺货天数']),
+      col('unit', false, 'base unit or one of the item’s pack units for every quantity (default base unit)', [
+        '单位',
+      ]),
     ],
   },
 };

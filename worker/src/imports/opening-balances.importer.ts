@@ -31,7 +31,9 @@ interface Balance {
 
 /**
  * Opening balances: the stock counted at go-live. Each row is posted through the ledger as a
- * stocktake count of its lot (postMovement), so on-hand, lots and the movement trail are exactly
+ * stocktake count (postMovement) of its lot, or without lot_number of the whole item-location
+ * (every lot; it cannot stand beside lot rows of the same item-location), dated `date` when
+ * given (a dated count takes effect at its date), so on-hand, lots and the movement trail are exactly
  * what a storekeeper counting by hand would produce, and importing the same file twice leaves
  * on-hand unchanged. Go-live files hold thousands of rows, so the per-row ledger path is fine.
  */
@@ -42,6 +44,8 @@ export async function createOpeningBalancesImporter(
   const lots = await ctx.withTx(loadLots);
   const fileLots = new Map<string, { expiry: string | null; line: number }>();
   const seen = new Map<string, number>();
+  const wholeRows = new Map<string, number>();
+  const lotRows = new Map<string, number>();
   const instant = createInstantParser(ctx.notAfterMs, ctx.timeZone);
 
   /** The row's balance, or null after reporting its problems (report = false in pass 2). */
@@ -116,6 +120,18 @@ export async function createOpeningBalancesImporter(
       if (first !== undefined)
         ctx.error(row.line, 'lot_number', `the same location, item and lot is counted on line ${first}`);
       else seen.set(key, row.line);
+      // A row without a lot counts every lot of the item there: it cannot stand beside lot rows.
+      const pair = `${b.locationId}\u0000${b.itemId}`;
+      const other = (b.lotNumber === '' ? lotRows : wholeRows).get(pair);
+      if (other !== undefined)
+        ctx.error(
+          row.line,
+          'lot_number',
+          b.lotNumber === ''
+            ? `a row without lot_number counts all lots of the item at this location, but line ${other} counts a lot`
+            : `line ${other} counts all lots of the item at this location (no lot_number)`,
+        );
+      (b.lotNumber === '' ? wholeRows : lotRows).set(pair, row.line);
       // A lot has one expiry, in the database and across the file.
       const existing = lots.get(lotKey(b.itemId, b.lotNumber));
       const inFile = fileLots.get(lotKey(b.itemId, b.lotNumber));

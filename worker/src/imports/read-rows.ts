@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
-import { type ColumnSpec, IMPORT_COLUMNS, type ImportFormat, type ImportKind } from './import-columns.ts';
+import {
+  type ColumnSpec,
+  canonicalColumnName,
+  IMPORT_COLUMNS,
+  type ImportFormat,
+  type ImportKind,
+} from './import-columns.ts';
 
 /** One record of the file, its values in the order of the kind's columns ('' when absent). */
 export interface ImportRow {
@@ -80,7 +86,7 @@ async function sniffDelimiter(path: string): Promise<string> {
 }
 
 function headerPositions(header: string[], columns: ColumnSpec[]): number[] {
-  const names = header.map((h) => h.trim().toLowerCase());
+  const names = header.map((h) => canonicalColumnName(columns, h));
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const n of names) {
@@ -165,7 +171,9 @@ async function* jsonRows(
   onRowError: (e: RowError) => void,
   counter: { records: number },
 ): AsyncGenerator<ImportRow> {
-  const names = new Map(columns.map((c, i) => [c.name, i]));
+  const names = new Map(
+    columns.flatMap((c, i) => [[c.name, i] as const, ...(c.aliases ?? []).map((a) => [a, i] as const)]),
+  );
   const required = columns.filter((c) => c.required).map((c) => c.name);
   let mode: 'start' | 'array' | 'stream' | 'closed' = 'start';
   let line = 1;

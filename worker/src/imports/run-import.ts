@@ -18,6 +18,7 @@ import { createMovementsImporter } from './movements.importer.ts';
 import { createOpeningBalancesImporter } from './opening-balances.importer.ts';
 import { createPurchaseOrdersImporter } from './purchase-orders.importer.ts';
 import { ImportFileError, openRowSource, type RowError } from './read-rows.ts';
+import { createStockReportsImporter } from './stock-reports.importer.ts';
 import { loadReferenceData } from './reference-data.ts';
 import { createSuppliersImporter } from './suppliers.importer.ts';
 import { withTenantTransaction } from './tenant-transaction.ts';
@@ -28,7 +29,7 @@ export const MAX_REPORTED_ERRORS = 1000;
 /** Errors carried in the import.finished event. */
 const EVENT_ERRORS = 20;
 /** Kinds that change what the engine reads: a full recalculation follows them. */
-const LEDGER_KINDS = new Set<ImportKind>(['opening_balances', 'movements', 'purchase_orders']);
+const LEDGER_KINDS = new Set<ImportKind>(['opening_balances', 'movements', 'purchase_orders', 'stock_reports']);
 
 type ImportJobRow = {
   id: string;
@@ -58,9 +59,11 @@ async function createImporter(row: ImportJobRow, ctx: ValidateContext): Promise<
     case 'opening_balances':
       return createOpeningBalancesImporter(ctx, row.created_by);
     case 'movements':
-      return createMovementsImporter(ctx);
+      return createMovementsImporter(ctx, row.created_by);
     case 'purchase_orders':
       return createPurchaseOrdersImporter(ctx, row.created_by);
+    case 'stock_reports':
+      return createStockReportsImporter(ctx, row.created_by);
   }
 }
 

@@ -66,7 +66,7 @@ const UPLOAD_DESCRIPTION = [
   'Send the file itself as the request body (`Content-Type: text/csv`, `application/json` for an array of objects, `application/x-ndjson` for one object per line, or `application/octet-stream` with `format`). The body is streamed to disk, never held in memory; files up to IMPORT_MAX_BYTES (2 GiB by default).',
   'The answer is `202` with the import resource (also at `Location`). A job then validates every row — all errors are reported with line, field and reason — and applies the file all-or-nothing in one transaction: one bad row and nothing is written. Poll `GET /v1/imports/{id}` for `status` and `progress`; an `import.finished` webhook event is sent at the end.',
   'CSV: UTF-8 (a BOM is fine), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.',
-  'Scopes: `items` and `suppliers` need `admin`; `opening_balances` and `movements` need `stock:write`; `purchase_orders` needs `purchasing`.',
+  'Scopes: `items` and `suppliers` need `admin`; `opening_balances`, `movements` and `stock_reports` need `stock:write`; `purchase_orders` needs `purchasing`.',
   "Plan limits: with billing on, an `items` file that would take the organisation beyond its plan's item limit (200 on Free) fails whole, with the first line too many (field `code`) and how to upgrade; rows that update existing items do not count.",
   '### Columns per kind',
   importColumnsMarkdown(),

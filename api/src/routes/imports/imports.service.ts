@@ -20,6 +20,7 @@ export const KIND_SCOPE: Record<ImportKind, Scope> = {
   opening_balances: 'stock:write',
   movements: 'stock:write',
   purchase_orders: 'purchasing',
+  stock_reports: 'stock:write',
 };
 
 type ImportRow = {

@@ -1,3 +1,4 @@
+import { localToday } from '@medstock/core/dates/index.ts';
 import {
   addDays,
   addLedgerTotals,
@@ -18,7 +19,6 @@ import {
   precisionRecall,
   summariseLedgerPeriod,
 } from '@medstock/core/kpis/index.ts';
-import { localToday } from '@medstock/core/dates/index.ts';
 import { organizationTimeZone, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
@@ -131,9 +131,9 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       demand: boolean;
     }>(sql`
       select m.item_id, m.location_id, to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d,
-             coalesce(sum(m.quantity) filter (where not m.historical and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as net,
-             coalesce(-sum(m.quantity) filter (where m.type = 'issue' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as issued,
-             coalesce(-sum(m.quantity) filter (where m.type = 'write_off' and not m.historical and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as written_off,
+             coalesce(sum(m.quantity) filter (where m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as net,
+             coalesce(-sum(m.quantity) filter (where m.type = 'issue' and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as issued,
+             coalesce(-sum(m.quantity) filter (where m.type = 'write_off' and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text), 0)::float8 as written_off,
              bool_or(m.type in ('issue', 'transfer_out')) as demand
         from movements m join locations l on l.id = m.location_id
        where m.occurred_at >= ${activityFrom}::timestamp at time zone ${zone}::text and m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text
@@ -151,7 +151,7 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
              coalesce(sum(m.quantity) filter (where m.occurred_at < ${from}::timestamp at time zone ${zone}::text), 0)::float8 as opening,
              to_char(min(m.occurred_at) at time zone ${zone}::text, 'YYYY-MM-DD') as first_day
         from movements m join locations l on l.id = m.location_id join items i on i.id = m.item_id
-       where not m.historical and m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text and l.site_id = ${inScope}
+       where m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text and l.site_id = ${inScope}
        group by 1, 2, 3, 4`);
     const dayRows = new Map<string, typeof days.rows>();
     for (const r of days.rows) {
