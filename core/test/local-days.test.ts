@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
@@ -147,5 +148,71 @@ describe('calendar dates and zone names', () => {
       expect(isValidTimeZone(bad), String(bad)).toBe(false);
     expect(() => localDay(new Date(), 'Mars/Olympus')).toThrow(RangeError);
     expect(() => startOfLocalDay('2026-01-01', '+08:00')).toThrow(RangeError);
+  });
+});
+
+describe('the cached fast path agrees with @date-fns/tz and Intl everywhere', () => {
+  // DST north and south, a 30-minute DST (Lord Howe), odd offsets, and Shanghai's DST of 1986–1991.
+  const zones = [
+    'Asia/Shanghai',
+    'Europe/Berlin',
+    'America/New_York',
+    'America/Santiago',
+    'Australia/Sydney',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'Asia/Tehran',
+    'Pacific/Apia',
+  ];
+  let seed = 12345;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const formats = new Map(
+    zones.map((z) => [
+      z,
+      new Intl.DateTimeFormat('en-CA', { timeZone: z, year: 'numeric', month: '2-digit', day: '2-digit' }),
+    ]),
+  );
+  const intlDay = (ms: number, zone: string) => formats.get(zone)!.format(ms);
+
+  it('local day of 20,000 random instants (1985–2035) matches Intl', () => {
+    const from = Date.UTC(1985, 0, 1);
+    const span = Date.UTC(2035, 0, 1) - from;
+    for (let i = 0; i < 20_000; i++) {
+      const zone = zones[i % zones.length]!;
+      const ms = from + Math.floor(rand() * span);
+      expect(localDay(ms, zone), `${new Date(ms).toISOString()} ${zone}`).toBe(intlDay(ms, zone));
+    }
+  });
+
+  it('wall-clock times (random, and every half hour of every DST-change day) match TZDate', () => {
+    const check = (y: number, m: number, d: number, hh: number, mm: number, zone: string) => {
+      const day = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+      const ours = wallClockToInstant(day, { hours: hh, minutes: mm }, zone).getTime();
+      expect(ours, `${day} ${hh}:${mm} ${zone}`).toBe(new TZDate(y, m - 1, d, hh, mm, zone).getTime());
+    };
+    for (let i = 0; i < 5_000; i++) {
+      const zone = zones[i % zones.length]!;
+      check(
+        1985 + Math.floor(rand() * 50),
+        1 + Math.floor(rand() * 12),
+        1 + Math.floor(rand() * 28),
+        Math.floor(rand() * 24),
+        Math.floor(rand() * 60),
+        zone,
+      );
+    }
+    for (const [zone, days] of [
+      ['Europe/Berlin', ['2026-03-29', '2026-10-25']],
+      ['Australia/Lord_Howe', ['2026-04-05', '2026-10-04']],
+      ['America/Santiago', ['2026-04-05', '2026-09-06']],
+    ] as const) {
+      for (const day of days) {
+        const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+        for (let h = 0; h < 24; h++) for (const mm of [0, 15, 30, 45]) check(y, m, d, h, mm, zone);
+      }
+    }
   });
 });

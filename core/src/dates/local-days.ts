@@ -1,5 +1,5 @@
 import { TZDate, tzOffset } from '@date-fns/tz';
-import { type IsoDate, isIsoDate, parseCalendarDate } from './calendar-dates.ts';
+import { type IsoDate, isIsoDate } from './calendar-dates.ts';
 
 /**
  * Where instants meet the organisation's local days. Every day boundary in medstock (demand
@@ -23,9 +23,10 @@ const canonical = new Map<string, string | null>();
  * IANA time zone name the runtime knows.
  */
 export function canonicalTimeZone(name: unknown): string | null {
-  if (typeof name !== 'string' || name.length > 64 || !ZONE_NAME.test(name)) return null;
+  if (typeof name !== 'string') return null;
   let c = canonical.get(name);
   if (c === undefined) {
+    if (name.length > 64 || !ZONE_NAME.test(name)) return null;
     try {
       c = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
     } catch {
@@ -44,12 +45,40 @@ function assertZone(timeZone: string): void {
   if (!isValidTimeZone(timeZone)) throw new RangeError(`not an IANA time zone: ${timeZone}`);
 }
 
+// Imports convert millions of instants: the zone's offset is sampled every 15 minutes and cached.
+// Where two neighbouring samples agree the offset between them is that one (no zone changes its
+// offset twice within 15 minutes); otherwise the instant is asked for exactly.
+const BUCKET_MS = 15 * MINUTE_MS;
+const DAY_MS = 86_400_000;
+const samples = new Map<string, Map<number, number>>();
+
+function sampledOffset(timeZone: string, bucket: number): number {
+  let perZone = samples.get(timeZone);
+  if (!perZone) {
+    perZone = new Map();
+    samples.set(timeZone, perZone);
+  }
+  let o = perZone.get(bucket);
+  if (o === undefined) {
+    o = tzOffset(timeZone, new Date(bucket * BUCKET_MS));
+    if (perZone.size >= 200_000) perZone.clear();
+    perZone.set(bucket, o);
+  }
+  return o;
+}
+
+function offsetAt(timeZone: string, ms: number): number {
+  const b = Math.floor(ms / BUCKET_MS);
+  const o = sampledOffset(timeZone, b);
+  return o === sampledOffset(timeZone, b + 1) ? o : tzOffset(timeZone, new Date(ms));
+}
+
 /** Offset of the zone from UTC at that instant, in minutes (Shanghai: +480). */
 export function zoneOffsetMinutes(instant: Date | number, timeZone: string): number {
   assertZone(timeZone);
-  const d = typeof instant === 'number' ? new Date(instant) : instant;
-  if (Number.isNaN(d.getTime())) throw new RangeError('zoneOffsetMinutes: invalid instant');
-  return tzOffset(timeZone, d);
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('zoneOffsetMinutes: invalid instant');
+  return offsetAt(timeZone, ms);
 }
 
 /** The local day (YYYY-MM-DD) in `timeZone` on which the instant falls. */
@@ -70,6 +99,31 @@ function dateParts(day: IsoDate): [number, number, number] {
   return [Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10))];
 }
 
+function isRealDay(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Epoch ms of a wall-clock time in the zone (components already validated). */
+function instantOfWall(
+  y: number,
+  m: number,
+  d: number,
+  hh: number,
+  mm: number,
+  ss: number,
+  ms: number,
+  timeZone: string,
+): number {
+  const wall = Date.UTC(y, m - 1, d, hh, mm, ss, ms);
+  // Fast path: no offset change within a day either side, so exactly one instant shows this time.
+  const o = offsetAt(timeZone, wall);
+  const at = wall - o * MINUTE_MS;
+  if (offsetAt(timeZone, at - DAY_MS) === o && offsetAt(timeZone, at + DAY_MS) === o) return at;
+  // Near a DST change: @date-fns/tz resolves skipped and repeated times.
+  return new TZDate(y, m - 1, d, hh, mm, ss, ms, timeZone).getTime();
+}
+
 /**
  * The instant a wall-clock time in `timeZone` stands for. A time skipped by a DST change
  * (02:30 on the spring-forward night) moves forward by the gap (03:30); a time that occurs twice
@@ -82,17 +136,18 @@ export function wallClockToInstant(
 ): Date {
   assertZone(timeZone);
   const [y, m, d] = dateParts(day);
-  const t = new TZDate(
-    y,
-    m - 1,
-    d,
-    time.hours ?? 0,
-    time.minutes ?? 0,
-    time.seconds ?? 0,
-    time.milliseconds ?? 0,
-    timeZone,
+  return new Date(
+    instantOfWall(
+      y,
+      m,
+      d,
+      time.hours ?? 0,
+      time.minutes ?? 0,
+      time.seconds ?? 0,
+      time.milliseconds ?? 0,
+      timeZone,
+    ),
   );
-  return new Date(t.getTime());
 }
 
 /**
@@ -121,19 +176,21 @@ const DATE_TIME =
  * the time. Null when the text is not a real date and time.
  */
 export function parseLocalDateTime(text: string, timeZone: string): Date | null {
+  assertZone(timeZone);
   const m = DATE_TIME.exec(text.trim());
   if (!m) return null;
-  const day = parseCalendarDate(`${m[1]}-${m[3]}-${m[4]}`);
-  if (day === null || Number(m[1]) < 1000) return null;
-  if (m[5] === undefined) return startOfLocalDay(day, timeZone);
-  const hours = Number(m[5]);
-  const minutes = Number(m[6]);
+  const y = Number(m[1]);
+  const mo = Number(m[3]);
+  const d = Number(m[4]);
+  if (y < 1000 || !isRealDay(y, mo, d)) return null;
+  const hours = m[5] === undefined ? 0 : Number(m[5]);
+  const minutes = m[6] === undefined ? 0 : Number(m[6]);
   const seconds = m[7] === undefined ? 0 : Number(m[7]);
   const milliseconds = m[8] === undefined ? 0 : Math.floor(Number(`0.${m[8]}`) * 1000);
   if (hours > 23 || minutes > 59 || seconds > 59) return null;
   const offset = m[9];
   if (offset === undefined)
-    return wallClockToInstant(day, { hours, minutes, seconds, milliseconds }, timeZone);
+    return new Date(instantOfWall(y, mo, d, hours, minutes, seconds, milliseconds, timeZone));
   let offsetMinutes = 0;
   if (offset.toUpperCase() !== 'Z') {
     const digits = offset.slice(1).replace(':', '');
@@ -142,6 +199,5 @@ export function parseLocalDateTime(text: string, timeZone: string): Date | null 
     if (oh > 23 || om > 59) return null;
     offsetMinutes = (offset[0] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  const [y, mo, d] = dateParts(day);
   return new Date(Date.UTC(y, mo - 1, d, hours, minutes, seconds, milliseconds) - offsetMinutes * MINUTE_MS);
 }
