@@ -14,6 +14,8 @@ import {
   applyClosures,
   closedDays,
   type DemandClass,
+  daysBetween,
+  forecastOutlook,
   horizonSumErrors,
   learnClosureCalendar,
   type Model,
@@ -30,6 +32,7 @@ import {
   simulatePolicy,
   tuneMinMax,
 } from '../src/policy/index.ts';
+import { negBinQuantile, poissonQuantile } from '../src/stats/discrete.ts';
 import { normalInv } from '../src/stats/normal.ts';
 
 export const DEFAULT_DATA_URL = new URL('../../../shared/data/salesdaily.csv', import.meta.url);
@@ -162,6 +165,7 @@ export function runForecastBenchmark(
       engineForecaster({ ...engine, closureCalendar: false }),
       protocol,
     ),
+    evaluateForecaster(data, 'forecastOutlook (no closure calendar)', outlookForecaster(), protocol),
   ];
 }
 
@@ -340,4 +344,204 @@ export function formatPolicyTable(rows: readonly PolicyRow[]): string {
     );
   }
   return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// forecastOutlook: the engine's demand outlook on salesdaily and on the carparts monthly fixture
+
+export const CARPARTS_URL = new URL('../../../shared/data/carparts.csv', import.meta.url);
+
+export interface Carparts {
+  /** Parts with all 51 months present (empty cells are missing, not zero). */
+  readonly series: number[][];
+  /** First day of month i, i = 0 … 51 (Jan 1998 …). */
+  readonly monthStart: string[];
+}
+
+export function loadCarparts(url: URL = CARPARTS_URL): Carparts | null {
+  if (!existsSync(url)) return null;
+  const lines = readFileSync(url, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
+  const months = lines[0]!.split(',').length - 1;
+  const series: number[][] = [];
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',').slice(1);
+    if (cells.length !== months || cells.some((c) => c.trim() === '')) continue;
+    series.push(cells.map(Number));
+  }
+  const monthStart = Array.from(
+    { length: months + 1 },
+    (_, i) => `${1998 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}-01`,
+  );
+  return { series, monthStart };
+}
+
+/**
+ * What the engine sees of a monthly-reported series at the start of month `origin`: a daily
+ * ledger from 1998-01-01 where each month's issued quantity is one movement on its last day.
+ */
+export function carpartsLedger(data: Carparts, s: readonly number[], origin: number): number[] {
+  const start = data.monthStart[0]!;
+  const h = new Array<number>(daysBetween(start, data.monthStart[origin]!)).fill(0);
+  for (let i = 0; i < origin; i++) h[daysBetween(start, data.monthStart[i + 1]!) - 1] = s[i]!;
+  return h;
+}
+
+const QUANTILE_LEVELS = [0.5, 0.8, 0.9, 0.95, 0.99] as const;
+const pinballLoss = (y: number, q: number, p: number) => (y >= q ? p * (y - q) : (1 - p) * (q - y));
+const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function rollingSums(xs: readonly number[], k: number): number[] {
+  const out: number[] = [];
+  for (let t = k; t <= xs.length; t++) {
+    let s = 0;
+    for (let i = t - k; i < t; i++) s += xs[i]!;
+    out.push(s);
+  }
+  return out;
+}
+
+/** A quantile forecaster for the 3-month sum from the first `origin` months. */
+export type SumQuantiles = (data: Carparts, s: readonly number[], origin: number) => (p: number) => number;
+
+export const carpartsBaselines: Record<string, SumQuantiles> = {
+  'Poisson(3 × mean of last 12)': (_d, s, o) => {
+    const m = 3 * meanOf(s.slice(o - 12, o));
+    return (p) => poissonQuantile(p, m);
+  },
+  'negative binomial of 3-month sums': (_d, s, o) => {
+    const sums: number[] = [];
+    for (let t = o; t >= 3; t -= 3) sums.push(s[t - 3]! + s[t - 2]! + s[t - 1]!);
+    const m = meanOf(sums);
+    const v = sums.reduce((a, x) => a + (x - m) ** 2, 0) / (sums.length - 1);
+    return (p) => negBinQuantile(p, m, v);
+  },
+  'empirical quantiles of 3-month sums': (_d, s, o) => {
+    const sums = rollingSums(s.slice(0, o), 3).sort((a, b) => a - b);
+    return (p) => sums[Math.min(sums.length - 1, Math.ceil(p * sums.length) - 1)]!;
+  },
+};
+
+/** The engine: forecastOutlook on the month-end ledger, total over the next three months. */
+export const outlookSumQuantiles: SumQuantiles = (data, s, o) => {
+  const days = daysBetween(data.monthStart[o]!, data.monthStart[o + 3]!);
+  const out = forecastOutlook({
+    history: carpartsLedger(data, s, o),
+    startDate: data.monthStart[0]!,
+    horizonDays: days,
+  });
+  const t = out.total(0, days);
+  return (p) => t.quantile(p);
+};
+
+export interface QuantileScore {
+  readonly method: string;
+  /** Mean over series × origins of the scaled mean pinball loss. */
+  readonly pinball: number;
+  /** Share of outcomes at or below the 0.95 quantile. */
+  readonly coverage95: number;
+  readonly rows: number;
+  readonly ms: number;
+}
+
+/**
+ * Cumulative demand of the next 3 months at each origin, pinball loss at 0.5/0.8/0.9/0.95/0.99
+ * averaged, scaled by the in-sample mean |3-month sum − previous 3-month sum| (rolling sums, lag 3);
+ * series × origins with a zero scale are dropped.
+ */
+export function evaluateCarpartsQuantiles(
+  data: Carparts,
+  method: string,
+  f: SumQuantiles,
+  origins: readonly number[] = [39, 42, 45, 48],
+): QuantileScore {
+  const t0 = performance.now();
+  let loss = 0;
+  let cov = 0;
+  let n = 0;
+  for (const s of data.series) {
+    for (const o of origins) {
+      const sums = rollingSums(s.slice(0, o), 3);
+      let d = 0;
+      for (let i = 3; i < sums.length; i++) d += Math.abs(sums[i]! - sums[i - 3]!);
+      const scale = d / (sums.length - 3);
+      if (!(scale > 0)) continue;
+      const y = s[o]! + s[o + 1]! + s[o + 2]!;
+      const q = f(data, s, o);
+      let l = 0;
+      for (const p of QUANTILE_LEVELS) l += pinballLoss(y, q(p), p);
+      loss += l / QUANTILE_LEVELS.length / scale;
+      if (y <= q(0.95)) cov++;
+      n++;
+    }
+  }
+  return { method, pinball: loss / n, coverage95: cov / n, rows: n, ms: performance.now() - t0 };
+}
+
+/** Point forecasts for the 12 months after `origin`. */
+export type MonthlyPoint = (data: Carparts, s: readonly number[], origin: number) => number[];
+
+export const carpartsPointBaselines: Record<string, MonthlyPoint> = {
+  zero: () => new Array<number>(12).fill(0),
+  naive: (_d, s, o) => new Array<number>(12).fill(s[o - 1]!),
+  'mean of last 12': (_d, s, o) => new Array<number>(12).fill(meanOf(s.slice(o - 12, o))),
+  'SES α 0.1': (_d, s, o) => {
+    let l = meanOf(s.slice(0, 10));
+    for (let i = 0; i < o; i++) l += 0.1 * (s[i]! - l);
+    return new Array<number>(12).fill(l);
+  },
+};
+
+export const outlookMonthlyPoint: MonthlyPoint = (data, s, o) => {
+  const days = daysBetween(data.monthStart[o]!, data.monthStart[o + 12]!);
+  const out = forecastOutlook({
+    history: carpartsLedger(data, s, o),
+    startDate: data.monthStart[0]!,
+    horizonDays: days,
+  });
+  return out.periods.slice(0, 12).map((p) => p.mean);
+};
+
+/** RMSSE of the 12 monthly forecasts made at `origin`, scaled by the in-sample naive RMSE. */
+export function evaluateCarpartsRmsse(
+  data: Carparts,
+  method: string,
+  f: MonthlyPoint,
+  origin = 39,
+): MethodScore {
+  const t0 = performance.now();
+  const perSeries: number[] = [];
+  for (const s of data.series) {
+    const train = s.slice(0, origin);
+    const r = rmsse(s.slice(origin, origin + 12), f(data, s, origin), train);
+    if (Number.isFinite(r)) perSeries.push(r);
+  }
+  return { method, rmsse: meanOf(perSeries), perSeries, ms: performance.now() - t0 };
+}
+
+/** salesdaily through forecastOutlook (closed days passed as censored, no closure calendar). */
+export function outlookForecaster(): Forecaster {
+  return (data, j, end, h) =>
+    forecastOutlook({
+      history: data.series[j]!.slice(0, end),
+      startDate: data.dates[0]!,
+      censored: data.closed.slice(0, end),
+      horizonDays: h,
+    }).daily.slice(0, h);
+}
+
+/** CPU µs per forecastOutlook call on a series (after warm-up). */
+export function outlookMicros(
+  history: readonly number[],
+  startDate: string,
+  horizonDays: number,
+  calls = 300,
+): number {
+  const input = { history, startDate, horizonDays };
+  for (let i = 0; i < 30; i++) forecastOutlook(input).periods;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < calls; i++) forecastOutlook(input).periods;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / calls;
 }

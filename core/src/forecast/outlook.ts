@@ -401,6 +401,20 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
   }
   const spread = spreadAt(y, se1, seK, K, m, bt.errorWindow);
 
+  // The forecast itself: seasonal indices were fitted on the data before the first scored origin
+  // (so the backtest never saw its own future); for the forecast they are refitted on all of it.
+  let finalChoice = choice;
+  if (choice.members.some((c) => c.season) && seasonFitTo < m) {
+    const refit = buildPool(y, {
+      daily,
+      periodsPerYear: PERIODS_PER_YEAR[g.grain],
+      total: m + H + (daily ? 400 : 40),
+      seasonFitTo: m,
+    });
+    const members = choice.members.map((c) => refit.find((r) => r.name === c.name) ?? c);
+    finalChoice = { ...choice, members };
+  }
+
   // Future period means (actual units), shrunk towards the prior.
   let observed = 0;
   for (const x of y) if (!Number.isNaN(x)) observed++;
@@ -411,7 +425,7 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
     while (means.length <= h) {
       const j = m + means.length;
       const len = L.end(j) - L.start(j);
-      const own = (choiceAt(choice, m, means.length) * len) / L.std;
+      const own = (choiceAt(finalChoice, m, means.length) * len) / L.std;
       means.push(prior && wOwn < 1 ? wOwn * own + (1 - wOwn) * prior.dailyRate * len : own);
     }
     return means[h]!;
