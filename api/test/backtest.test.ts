@@ -8,9 +8,9 @@ import { insertSupplier } from './support/purchasing-fixtures.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
- * The backtest end to end, as a clinic that keeps monthly reports would use it: twelve months of
- * receipts, month-end issues and month-end counts go in through the API (dated, in the
- * organisation's time zone, Asia/Shanghai), a monthly backtest runs in the worker, and the rows
+ * The backtest end to end, as a clinic that keeps monthly reports would use it: twelve monthly
+ * stock reports (opening, received, issued, losses, closing count, stock-out days) go in through
+ * POST /v1/stock-reports (local days of the organisation, Asia/Shanghai), a monthly backtest runs in the worker, and the rows
  * must carry the counted positions, classify each month's outcome (a new stock-out, already out,
  * none), name their codes, use only the lead times known at each date, and the summary must score
  * the engine beside the months-of-stock rule and the naive / 3-period-mean forecasts.
@@ -37,10 +37,10 @@ const lastDay = (k: number) => {
 /** A local time of day in Shanghai, as the clinic's staff record it. */
 const at = (day: string, hour: string) => `${day}T${hour}:00+08:00`;
 
-/** received on the 5th, issued over the month (posted at month-end), and the month-end count. */
+/** Each month's report: received, issued (both posted on the last day) and the month-end count. */
 const REPORTS: Array<{ received: number; issued: number; count: number }> = [
   { received: 100, issued: 60, count: 40 },
-  { received: 50, issued: 70, count: 18 }, // book 20, counted 18: a loss of 2
+  { received: 50, issued: 70, count: 18 }, // and 2 damaged
   { received: 0, issued: 18, count: 0 }, // ran out
   { received: 0, issued: 0, count: 0 }, // still out
   { received: 120, issued: 50, count: 70 },
@@ -52,11 +52,6 @@ const REPORTS: Array<{ received: number; issued: number; count: number }> = [
   { received: 50, issued: 40, count: 35 },
   { received: 0, issued: 30, count: 5 },
 ];
-
-async function post(payload: Record<string, unknown>) {
-  const r = await t.app.inject({ method: 'POST', url: '/v1/movements', headers: owner.headers, payload });
-  expect(r.statusCode, r.body).toBe(201);
-}
 
 async function runToEnd(payload: Record<string, unknown>) {
   const res = await t.app.inject({
@@ -120,39 +115,29 @@ beforeAll(async () => {
       values (${supplier}, ${item}, ${at(`${month(6)}-10`, '10:00')}::timestamptz, ${at(`${month(6)}-19`, '10:00')}::timestamptz, 9)`);
   });
 
-  // The monthly reports, month by month, through the API.
-  for (const [i, r] of REPORTS.entries()) {
-    const k = i + 1;
-    if (r.received > 0) {
-      await post({
-        type: 'receipt',
-        itemId: item,
-        locationId,
-        quantity: r.received,
-        lotNumber: 'L1',
-        expiryDate: '2035-12-31',
-        occurredAt: at(`${month(k)}-05`, '10:00'),
-      });
-    }
-    if (r.issued > 0) {
-      await post({
-        type: 'issue',
-        itemId: item,
-        locationId,
-        quantity: r.issued,
-        occurredAt: at(lastDay(k), '12:00'),
-      });
-    }
-    await post({
-      type: 'stocktake',
-      itemId: item,
-      locationId,
-      quantity: r.count,
-      lotNumber: 'L1',
-      expiryDate: '2035-12-31',
-      occurredAt: at(lastDay(k), '18:00'),
-    });
-  }
+  // The twelve monthly reports (库存月报), as the clinic files them: one batch through the API.
+  const reports = REPORTS.map((r, i) => ({
+    itemCode: 'GAUZE-10',
+    locationId,
+    periodStart: `${month(i + 1)}-01`,
+    periodEnd: lastDay(i + 1),
+    opening: i === 0 ? 0 : REPORTS[i - 1]!.count,
+    received: r.received,
+    issued: r.issued,
+    losses: i === 1 ? 2 : 0, // month 2: 2 damaged, so the count is 18
+    ...(i === 1 ? { lossesReason: '破损' } : {}),
+    closingCount: r.count,
+    stockoutDays: r.count === 0 && r.issued === 0 ? Number(lastDay(i + 1).slice(8)) : 0,
+  }));
+  const posted = await t.app.inject({
+    method: 'POST',
+    url: '/v1/stock-reports',
+    headers: owner.headers,
+    payload: { reports },
+  });
+  expect(posted.statusCode, posted.body).toBe(201);
+  // Every report balanced: opening + received − issued − losses = the count.
+  for (const r of posted.json().reports) expect(r.report.variance).toBe(0);
   // The ward has an issue history and was never counted: its stock is unknown, not zero.
   await withTenantDb(t.deps.database.db, owner, async (tx) => {
     for (let k = 1; k <= 12; k++) {
@@ -205,7 +190,7 @@ describe('a monthly backtest over monthly reports with counts', () => {
     // The position at each as-of date is the count at the end of the month before.
     expect(store.map((r) => r.position)).toEqual(REPORTS.slice(0, 11).map((r) => r.count));
     expect(store.map((r) => r.outcome)).toEqual([
-      'none', // 40: +50 −70 → 20, counted 18
+      'none', // 40: +50 −70 −2 damaged → 18
       'new_stockout', // 18, all issued
       'already_out',
       'already_out',

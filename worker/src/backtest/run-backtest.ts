@@ -7,7 +7,8 @@ import type {
   BacktestSummary,
 } from '@medstock/core/backtest/backtest-types.ts';
 import { summariseBacktest } from '@medstock/core/backtest/summarise.ts';
-import { type Database, withTenantDb } from '@medstock/db';
+import { addDays } from '@medstock/core/dates/index.ts';
+import { type Database, organizationTimeZone, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { currentRuleSet } from '../engine/recalculate.ts';
 import { backtestKeys, loadBacktestInputs } from './load-backtest-inputs.ts';
@@ -15,9 +16,6 @@ import { backtestKeys, loadBacktestInputs } from './load-backtest-inputs.ts';
 const BATCH = 200;
 /** Days of history before `from` each series carries: two years, so yearly seasonality has two seasons by the last as-of date. */
 const HISTORY_DAYS = 1096;
-
-const addDays = (iso: string, n: number) =>
-  new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 type RunParameters = {
   from_date: string;
@@ -68,11 +66,8 @@ export async function runBacktest(
         ? { mode: 'fixed', days: run.lead_time_days ?? 0 }
         : { mode: 'recorded' },
   };
-  const org = await database.pool.query<{ timezone: string }>(
-    'select timezone from control.organizations where id = $1',
-    [tenantId],
-  );
-  const timeZone = org.rows[0]?.timezone ?? 'Asia/Shanghai';
+  // Every day boundary is the organisation's local day.
+  const timeZone = await withTenantDb(database.db, tenant, (tx) => organizationTimeZone(tx));
   const start = addDays(parameters.from, -HISTORY_DAYS);
   const end = addDays(parameters.to, parameters.horizonDays);
 

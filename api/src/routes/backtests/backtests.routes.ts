@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { withTenantDb } from '@medstock/db';
+import { addDays } from '@medstock/core/dates/index.ts';
+import { organizationToday, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -12,9 +13,7 @@ import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { LeadTimeParameter, Outcome, Row, Run, Step } from './backtest-schemas.ts';
 import {
-  addDays,
   asOfCount,
-  localToday,
   PERIOD_DAYS,
   RUN_SELECT,
   type RunRecord,
@@ -173,13 +172,6 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
     if (!r[0]) throw notFound('The backtest');
     return r[0];
   };
-  const organizationToday = async (organizationId: string) => {
-    const { rows } = await deps.database.pool.query<{ timezone: string }>(
-      'select timezone from control.organizations where id = $1',
-      [organizationId],
-    );
-    return localToday(rows[0]?.timezone ?? 'Asia/Shanghai');
-  };
 
   app.post(
     '/v1/backtests',
@@ -244,7 +236,9 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
           code: 'lead_time_days_unexpected',
         });
       }
-      const latest = addDays(await organizationToday(auth.organizationId), -Math.min(horizonDays, 366));
+      // The horizon after the last as-of date must have passed, in the organisation's local days.
+      const today = await withTenantDb(deps.database.db, auth, (tx) => organizationToday(tx));
+      const latest = addDays(today, -Math.min(horizonDays, 366));
       if (from > to) {
         errors.push({ field: 'body:/to', message: 'must not be before from', code: 'invalid_period' });
       } else if (to > latest) {

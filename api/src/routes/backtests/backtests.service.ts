@@ -145,20 +145,3 @@ export function asOfCount(from: string, to: string, step: BacktestStep): number 
 
 /** Days one period of the step stands for: a monthly period is 31 days so its month-end count falls inside. */
 export const PERIOD_DAYS: Record<BacktestStep, number> = { daily: 1, weekly: 7, monthly: 31 };
-
-/** Today in the organisation's time zone (YYYY-MM-DD). */
-export function localToday(timeZone: string, now = new Date()): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).format(now);
-  } catch {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now);
-  }
-}
-
-export const addDays = (iso: string, n: number) =>
-  new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
