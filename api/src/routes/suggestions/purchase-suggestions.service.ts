@@ -5,7 +5,12 @@ import { notFound, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 
 /** The alerts that mean "this item-location needs stock". */
-export const SHORTAGE_ALERTS = ['stockout_risk', 'below_safety_stock', 'below_par_minimum', 'stocked_out'] as const;
+export const SHORTAGE_ALERTS = [
+  'stockout_risk',
+  'below_safety_stock',
+  'below_par_minimum',
+  'stocked_out',
+] as const;
 const SHORTAGE = sql.raw(`(${SHORTAGE_ALERTS.map((t) => `'${t}'`).join(', ')})`);
 const LIVE = sql.raw(`('open', 'acknowledged', 'snoozed')`);
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
