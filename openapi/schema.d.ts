@@ -16949,7 +16949,7 @@ export interface paths {
         };
         put?: never;
         /**
-         * Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, historical movements, purchase-order history)
+         * Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, movement history with counts, stock reports, purchase-order history)
          * @description Send the file itself as the request body (`Content-Type: text/csv`, `application/json` for an array of objects, `application/x-ndjson` for one object per line, or `application/octet-stream` with `format`). The body is streamed to disk, never held in memory; files up to IMPORT_MAX_BYTES (2 GiB by default).
          *
          *     The answer is `202` with the import resource (also at `Location`). A job then validates every row — all errors are reported with line, field and reason — and applies the file all-or-nothing in one transaction: one bad row and nothing is written. Poll `GET /v1/imports/{id}` for `status` and `progress`; an `import.finished` webhook event is sent at the end.

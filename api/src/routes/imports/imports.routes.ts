@@ -104,7 +104,7 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
         schema: {
           tags,
           summary:
-            'Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, historical movements, purchase-order history)',
+            'Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, movement history with counts, stock reports, purchase-order history)',
           description: UPLOAD_DESCRIPTION,
           security,
           querystring: Type.Object(

@@ -337,7 +337,7 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
           groupId: m.groupId,
           lineId: lineOf.get(m.itemId)!,
           itemId: m.itemId,
-          lotNumber: m.lotNumber,
+          lotNumber: m.lotNumber ?? '', // receipts always name a lot ('' = untracked)
           expiryDate: m.expiryDate,
           quantity: m.quantity,
         })),

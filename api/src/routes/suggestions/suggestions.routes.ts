@@ -288,7 +288,7 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
           id: Number(m.id),
           type: m.type,
           locationId: m.locationId,
-          lotNumber: m.lotNumber,
+          lotNumber: m.lotNumber ?? '', // transfers always name a lot ('' = untracked)
           expiryDate: m.expiryDate,
           quantity: Number(m.quantity),
         })),
