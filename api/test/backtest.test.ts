@@ -1,5 +1,6 @@
 import { withTenantDb } from '@medstock/db';
 import { JOB_REGISTRY, type RunningWorker, startWorker } from '@medstock/worker';
+import { runBacktest } from '@medstock/worker/backtest/run-backtest.ts';
 import type { JobDefinition } from '@medstock/worker/jobs/job-context.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -266,6 +267,29 @@ describe('a monthly backtest over monthly reports with counts', () => {
     expect(s.calibration.length).toBeGreaterThan(0);
     expect(s.verdict.zh.length).toBeGreaterThan(0);
     expect(s.verdict.en.length).toBeGreaterThan(0);
+  });
+
+  it('a retried job replaces its rows, never duplicates them', async () => {
+    const again = await runBacktest(t.deps.database, owner.organizationId, run.id);
+    expect(again.rows).toBe(22);
+    const [count] = await withTenantDb(
+      t.deps.database.db,
+      owner,
+      async (tx) =>
+        (
+          await tx.execute<{ n: number }>(
+            sql`select count(*)::int as n from backtest_rows where run_id = ${run.id}`,
+          )
+        ).rows,
+    );
+    expect(count!.n).toBe(22);
+    const after = (
+      await t.app.inject({ method: 'GET', url: `/v1/backtests/${run.id}`, headers: owner.headers })
+    ).json();
+    expect(after).toMatchObject({
+      status: 'succeeded',
+      summary: { rows: 22, outcomes: run.summary.outcomes },
+    });
   });
 
   it('rows filter by outcome and item code; the CSV names codes', async () => {

@@ -4,6 +4,7 @@ import type {
   LeadTimeRecord,
   LeadTimeTerms,
 } from '@medstock/core/backtest/backtest-types.ts';
+import { templatePrior } from '@medstock/core/forecast/outlook.ts';
 import { balanceSeries, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
@@ -75,8 +76,10 @@ export async function loadBacktestInputs(
     ved: 'V' | 'E' | 'D';
     site_code: string;
     location_code: string;
+    typical_monthly_usage: number | null;
   }>(sql`
-    select p.item_id, p.location_id, i.code as item_code, i.ved, s.code as site_code, l.code as location_code
+    select p.item_id, p.location_id, i.code as item_code, i.ved, s.code as site_code, l.code as location_code,
+           i.typical_monthly_usage::float8 as typical_monthly_usage
       from ${pairs} p join items i on i.id = p.item_id join locations l on l.id = p.location_id join sites s on s.id = l.site_id`);
 
   // Per local day up to the end: demand (issues and transfers out), the net change, the day's
@@ -218,6 +221,9 @@ export async function loadBacktestInputs(
         leadTimes,
         terms: itemTerms,
         orders: itemOrders,
+        // The catalogue template's typical usage is a prior the clinic had from the start; a
+        // pooled prior from other sites would need their history as of each date, so none here.
+        prior: c.typical_monthly_usage === null ? null : templatePrior(Number(c.typical_monthly_usage)),
       },
     });
   }
