@@ -217,6 +217,7 @@ describe('alert rules: editable, versioned, and what fires follows them', () => 
       await t.app.inject({ method: 'GET', url: '/v1/policies?limit=1', headers: viewer })
     ).json();
     expect(policies.items[0].reorderPoint.formula).toContain('ROP');
-    expect(policies.items[0].stockoutProbability.formula).toMatch(/P\(.*D_L/);
+    expect(policies.items[0].stockoutProbability.formula).toMatch(/P\(stockout before the next receipt\)/);
+    expect(policies.items[0].stockoutWithinHorizon.horizonDays).toBe(30);
   });
 });

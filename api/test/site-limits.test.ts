@@ -1,4 +1,4 @@
-import { summariseBacktest } from '@medstock/core/backtest/summarise.ts';
+import { summariseBacktest } from '@medstock/core';
 import { emitEvent, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

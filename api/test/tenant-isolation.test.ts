@@ -69,6 +69,7 @@ async function snapshotB(): Promise<string> {
       '/v1/procedure-types',
       '/v1/scheduled-procedures',
       '/v1/lead-times',
+      '/v1/stock-reports',
     ].map(async (url) => {
       const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
       return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
@@ -182,6 +183,23 @@ beforeAll(async () => {
   ).json();
   await t.app.inject({ method: 'POST', url: `/v1/purchase-orders/${bPo.id}/approve`, headers: b.headers });
   bIds.purchaseOrder = bPo.id;
+  const monthAgo = new Date(Date.now() - 40 * 86_400_000).toISOString().slice(0, 10);
+  const report = await t.app.inject({
+    method: 'POST',
+    url: '/v1/stock-reports',
+    headers: b.headers,
+    payload: {
+      itemId: bIds.item,
+      locationId: bIds.location,
+      periodStart: `${monthAgo.slice(0, 8)}01`,
+      periodEnd: monthAgo,
+      received: 10,
+      issued: 4,
+      closingCount: 6,
+    },
+  });
+  expect(report.statusCode, report.body).toBe(201);
+  bIds.stockReport = report.json().report.id;
   bIds.procedureType = (
     await t.app.inject({
       method: 'POST',

@@ -1,6 +1,7 @@
 // The pure domain of medstock: no I/O, no framework. Each area has its own index.
 
 export * from './alerts/index.ts';
+export * from './backtest/index.ts';
 export * from './billing/index.ts';
 export * from './calibration/index.ts';
 export * from './catalogue/index.ts';
@@ -10,7 +11,14 @@ export * from './engine/index.ts';
 export * as forecast from './forecast/index.ts';
 // The demand outlook is the forecaster's contract with the engine and the backtest: exported by name too.
 export { forecastOutlook, pooledPrior, templatePrior } from './forecast/outlook.ts';
-export type { DemandGrain, DemandOutlook, DemandPrior, DemandTotal, OutlookInput, OutlookPeriod } from './forecast/outlook-types.ts';
+export type {
+  DemandGrain,
+  DemandOutlook,
+  DemandPrior,
+  DemandTotal,
+  OutlookInput,
+  OutlookPeriod,
+} from './forecast/outlook-types.ts';
 export { OUTLOOK_QUANTILES } from './forecast/outlook-types.ts';
 export * from './gs1/index.ts';
 export * as kpis from './kpis/index.ts';

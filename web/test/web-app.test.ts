@@ -375,7 +375,7 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await link.click();
     await page.waitForSelector('[data-testid=alert-explanation]');
     expect(await page.textContent('[data-testid=alert-explanation]')).toContain('缺货概率');
-    expect(await page.textContent('.formula')).toMatch(/P\(stockout\)|P\(D_L/);
+    expect(await page.textContent('.formula')).toMatch(/P\(stockout before the next receipt\)/);
     await page.waitForSelector('.chart canvas');
     await screenshot(page, 'alert-detail');
     expect(await unlabelledControls(page)).toEqual([]);

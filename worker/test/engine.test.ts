@@ -82,10 +82,12 @@ describe('movement → recalculation → explained alert → acknowledge → aut
       return a.some((x) => x.type === 'stockout_risk') ? a.filter((x) => x.type === 'stockout_risk') : null;
     });
     expect(alert!.severity).toMatch(/critical|high/);
-    expect(alert!.explanation.formula).toContain('P(D_L > position)');
+    expect(alert!.explanation.formula).toContain('P(stockout before the next receipt)');
+    // The numbers substituted: the probability, the 50 on hand, the lead time and the demand distribution.
     expect(alert!.explanation.substituted).toMatch(
-      /1 − F_Normal\(mean [\d.]+, sd [\d.]+\)\(50(\.00)?\) = [\d.]+%/,
+      /P\(stockout before the next receipt\) = [\d.]+%.*on hand 50.*lead time [\d.]+ ± [\d.]+ days/,
     );
+    expect(alert!.explanation.inputs.stockoutWithinHorizon).toBeGreaterThan(0);
     expect(alert!.explanation.text.zh).toContain('缺货概率');
     expect(alert!.explanation.text.en).toContain('chance of running out');
     expect(alert!.action.kind).toBe('order');
@@ -95,7 +97,7 @@ describe('movement → recalculation → explained alert → acknowledge → aut
     const detail = (
       await t.app.inject({ method: 'GET', url: `/v1/alerts/${alert!.id}`, headers: owner.headers })
     ).json();
-    expect(detail.policy.state.reorderPoint.formula).toMatch(/ROP = d̄·L̄ \+ SS/);
+    expect(detail.policy.state.reorderPoint.formula).toMatch(/ROP = F⁻¹_\{D_L\}\(CSL\)/);
     expect(detail.policy.forecast.length).toBeGreaterThan(0);
     const events = await withTenantDb(t.deps.database.db, owner, (tx) =>
       tx.execute<{ n: number }>(

@@ -21,7 +21,8 @@ export type ResourceKind =
   | 'scheduledProcedure'
   | 'importJob'
   | 'webhook'
-  | 'webhookDelivery';
+  | 'webhookDelivery'
+  | 'stockReport';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/items/{id}': 'item',
@@ -60,6 +61,7 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/scheduled-procedures/{id}/complete': 'scheduledProcedure',
   '/v1/scheduled-procedures/{id}/cancel': 'scheduledProcedure',
   '/v1/imports/{id}': 'importJob',
+  '/v1/stock-reports/{id}': 'stockReport',
   '/v1/webhooks/{id}': 'webhook',
   '/v1/webhooks/{id}/rotate-secret': 'webhook',
   '/v1/webhooks/{id}/test': 'webhook',

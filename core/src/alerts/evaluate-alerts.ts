@@ -139,16 +139,19 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
 
   const maxP = rules.stockoutRisk.maxProbability[s.item.ved];
   const within = s.stockoutWithinHorizon;
+  // Say which number went through the organisation's calibration map (fitted on its own backtest).
+  const note = (calibrated: boolean) =>
+    calibrated
+      ? { zh: '（已按本机构回测结果校准）', en: ' (calibrated on this organisation’s own backtest)' }
+      : { zh: '', en: '' };
   const withinNote =
     within.value === null
       ? { zh: '', en: '' }
       : {
-          zh: `${within.horizonDays} 天内缺货概率 ${pct(within.value)}。`,
-          en: ` ${pct(within.value)} chance of running out within ${within.horizonDays} days.`,
+          zh: `${within.horizonDays} 天内缺货概率 ${pct(within.value)}${note(within.calibrated).zh}。`,
+          en: ` ${pct(within.value)} chance of running out within ${within.horizonDays} days${note(within.calibrated).en}.`,
         };
-  const calibratedNote = p.calibrated
-    ? { zh: '（概率已按本机构回测结果校准）', en: ' (probabilities calibrated on this organisation’s own backtest)' }
-    : { zh: '', en: '' };
+  const calibratedNote = note(p.calibrated);
   if (rules.stockoutRisk.enabled && s.onHand > 0 && p.value !== null && p.value > maxP) {
     const pv = p.value;
     const severity: Severity =

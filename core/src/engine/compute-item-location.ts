@@ -1,7 +1,7 @@
 import type { ExplainedValue, ItemLocationState } from '../alerts/item-location-state.ts';
 import type { DemandOutlook } from '../forecast/outlook-types.ts';
-import { fmt } from '../policy/explain.ts';
 import { demandUntilReceipt } from '../policy/demand-until-receipt.ts';
+import { fmt } from '../policy/explain.ts';
 import {
   daysOfCover,
   economicOrderQuantity,
@@ -82,8 +82,9 @@ export function computeItemLocation(
   const window = Math.max(1, Math.ceil(L));
   const dBar = daily.slice(0, window).reduce((a, b) => a + b, 0) / window;
   const dL = outlook ? demandUntilReceipt(outlook, { meanDays: L, sdDays: sdL }) : null;
-  // σ of one day's demand implied by the outlook over the lead time (for cover ranges and the explanation).
-  const sigmaD = dL && window > 0 ? dL.sd / Math.sqrt(window) : 0;
+  // σ of one day's demand implied by the outlook over the lead-time window (demand alone, without
+  // the lead time's own spread), for cover ranges and the explanation.
+  const sigmaD = outlook ? outlook.total(0, window).sd / Math.sqrt(window) : 0;
   const sl = settings.serviceLevel;
 
   const ropValue = dL ? dL.quantile(sl) : 0;
@@ -98,7 +99,9 @@ export function computeItemLocation(
   const reorderPoint: ExplainedValue = {
     value: r3(ropValue),
     formula: 'ROP = F⁻¹_{D_L}(CSL), D_L = demand until an order placed today arrives',
-    substituted: dL ? `ROP = ${dL.label}⁻¹(${fmt(sl, 3)}) = ${fmt(ropValue)}` : 'ROP = 0 (no demand evidence yet)',
+    substituted: dL
+      ? `ROP = ${dL.label}⁻¹(${fmt(sl, 3)}) = ${fmt(ropValue)}`
+      : 'ROP = 0 (no demand evidence yet)',
   };
   const reviewDemand = outlook ? outlook.total(L, L + settings.reviewPeriodDays).mean : 0;
   const orderUpTo = ropValue + reviewDemand;

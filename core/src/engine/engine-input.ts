@@ -54,29 +54,6 @@ export interface EngineInput {
   transferSource: { locationId: string; siteName: string; availableBase: number } | null;
 }
 
-/** The forecast the policy needs; produced by the model chosen per series. */
-export interface DemandForecast {
-  model: string;
-  demandClass: string;
-  score: number | null;
-  /** Forecast daily demand for the next days, day 0 = today. */
-  daily: number[];
-  /** One-step residual standard deviation, per day. */
-  residualSd: number;
-  /** True when the model was (re)chosen by backtest in this computation, false when refitted. */
-  selected: boolean;
-}
-
-export type Forecaster = (
-  history: number[],
-  options: {
-    horizon: number;
-    censored?: boolean[];
-    excluded?: number[];
-    previousModel?: { name: string; score: number | null };
-  },
-) => DemandForecast;
-
 /** Produces the demand outlook for one series (forecastOutlook in production; tests may pass another). */
 export type Outlooker = (input: OutlookInput) => DemandOutlook;
 

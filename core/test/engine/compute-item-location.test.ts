@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULE_SET, evaluateAlerts } from '../../src/alerts/index.ts';
-import { assignPriors } from '../../src/engine/priors.ts';
 import { computeItemLocation } from '../../src/engine/compute-item-location.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineInput, type Outlooker } from '../../src/engine/engine-input.ts';
+import { assignPriors } from '../../src/engine/priors.ts';
 import type { DemandOutlook, OutlookInput } from '../../src/forecast/outlook-types.ts';
 import { poissonCdf, poissonQuantile } from '../../src/stats/discrete.ts';
 
@@ -72,9 +72,10 @@ function input(over: Partial<EngineInput> = {}): EngineInput {
 }
 
 const types = (i: EngineInput, rate = 10) =>
-  evaluateAlerts(computeItemLocation(i, DEFAULT_ENGINE_SETTINGS, poissonOutlook(rate)).state, DEFAULT_RULE_SET).map(
-    (a) => a.type,
-  );
+  evaluateAlerts(
+    computeItemLocation(i, DEFAULT_ENGINE_SETTINGS, poissonOutlook(rate)).state,
+    DEFAULT_RULE_SET,
+  ).map((a) => a.type);
 
 describe('computeItemLocation: honest probabilities over named horizons', () => {
   it('is exactly 1 on both horizons when the item is already out', () => {
@@ -99,7 +100,11 @@ describe('computeItemLocation: honest probabilities over named horizons', () => 
   });
 
   it('within 30 days ≥ before the next receipt when the lead time is shorter, and an arrival lowers it', () => {
-    const base = computeItemLocation(input({ onHand: 120 }), DEFAULT_ENGINE_SETTINGS, poissonOutlook(10)).state;
+    const base = computeItemLocation(
+      input({ onHand: 120 }),
+      DEFAULT_ENGINE_SETTINGS,
+      poissonOutlook(10),
+    ).state;
     expect(base.stockoutWithinHorizon.horizonDays).toBe(30);
     expect(base.stockoutWithinHorizon.value!).toBeGreaterThan(base.stockoutProbability.value!);
     const withArrival = computeItemLocation(
@@ -147,7 +152,10 @@ describe('alerts a new clinic gets from day one', () => {
   });
 
   it('pools the same item’s rate from other sites before the template', () => {
-    const long = input({ location: { id: 'l2', name: '药房', siteName: '分院' }, history: Array(200).fill(4) });
+    const long = input({
+      location: { id: 'l2', name: '药房', siteName: '分院' },
+      history: Array(200).fill(4),
+    });
     const fresh = input({ history: [0], balance: [10], stockoutDays: [false], typicalMonthlyUsage: 300 });
     assignPriors([long, fresh]);
     expect(fresh.prior?.source).toBe('pooled');

@@ -22,8 +22,16 @@ interface PolicyState {
   demand?: { dailyMean: number; dailySd: number; model: string; demandClass: string };
   safetyStock?: Explained;
   reorderPoint?: Explained;
-  stockoutProbability?: Omit<Explained, 'value'> & { value: number | null; distribution: string; calibrated?: boolean };
-  stockoutWithinHorizon?: Omit<Explained, 'value'> & { value: number | null; horizonDays: number; calibrated?: boolean };
+  stockoutProbability?: Omit<Explained, 'value'> & {
+    value: number | null;
+    distribution: string;
+    calibrated?: boolean;
+  };
+  stockoutWithinHorizon?: Omit<Explained, 'value'> & {
+    value: number | null;
+    horizonDays: number;
+    calibrated?: boolean;
+  };
   daysCover?: { value: number; low: number; high: number };
   leadTime?: { meanDays: number; sdDays: number; source: string };
 }
@@ -181,7 +189,9 @@ export default function AlertDetailPage({ id }: { id: string }) {
               {state.stockoutWithinHorizon && (
                 <>
                   <dt>{t('policy.stockoutWithin', { days: state.stockoutWithinHorizon.horizonDays })}</dt>
-                  <dd title={state.stockoutWithinHorizon.substituted}>{pct(state.stockoutWithinHorizon.value)}</dd>
+                  <dd title={state.stockoutWithinHorizon.substituted}>
+                    {pct(state.stockoutWithinHorizon.value)}
+                  </dd>
                 </>
               )}
               <dt>{t('policy.daysCover')}</dt>

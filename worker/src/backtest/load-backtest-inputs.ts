@@ -1,9 +1,4 @@
-import type {
-  BacktestOrder,
-  BacktestSeriesInput,
-  LeadTimeRecord,
-  LeadTimeTerms,
-} from '@medstock/core/backtest/backtest-types.ts';
+import type { BacktestOrder, BacktestSeriesInput, LeadTimeRecord, LeadTimeTerms } from '@medstock/core';
 import { templatePrior } from '@medstock/core/forecast/outlook.ts';
 import { balanceSeries, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';

@@ -1,12 +1,14 @@
-import { DEFAULT_RULE_SET } from '@medstock/core';
-import { backtestItemLocation } from '@medstock/core/backtest/backtest-item-location.ts';
-import type {
-  BacktestParameters,
-  BacktestRow,
-  BacktestStep,
-  BacktestSummary,
-} from '@medstock/core/backtest/backtest-types.ts';
-import { summariseBacktest } from '@medstock/core/backtest/summarise.ts';
+import {
+  type BacktestParameters,
+  type BacktestRow,
+  type BacktestStep,
+  type BacktestSummary,
+  backtestItemLocation,
+  DEFAULT_RULE_SET,
+  fitCalibration,
+  scoredRows,
+  summariseBacktest,
+} from '@medstock/core';
 import { addDays } from '@medstock/core/dates/index.ts';
 import { type Database, organizationTimeZone, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
@@ -104,11 +106,19 @@ export async function runBacktest(
     await onProgress?.(Math.min(i + BATCH, keys.length), keys.length);
   }
   const summary: BacktestSummary = { ...summariseBacktest(all, parameters), itemLocations };
-  await withTenantDb(database.db, tenant, (tx) =>
-    tx.execute(
+  const calibration = calibrationFrom(all, parameters);
+  await withTenantDb(database.db, tenant, async (tx) => {
+    await tx.execute(
       sql`update backtest_runs set status = 'succeeded', summary = ${JSON.stringify(summary)}::jsonb, finished_at = now() where id = ${runId}`,
-    ),
-  );
+    );
+    // Enough outcomes: the engine now maps its P(stockout within N days) through this
+    // organisation's own record (worker/src/engine/load-calibration.ts), and says so.
+    if (calibration)
+      await tx.execute(sql`
+        insert into stockout_calibrations (backtest_run_id, horizon_days, method, calibration, scored_rows, positives)
+        values (${runId}, ${parameters.horizonDays}, ${calibration.method}, ${JSON.stringify(calibration)}::jsonb,
+                ${calibration.rows}, ${calibration.positives})`);
+  });
   return summary;
 }
 
@@ -118,5 +128,17 @@ export async function failBacktest(database: Database, tenantId: string, runId: 
     tx.execute(
       sql`update backtest_runs set status = 'failed', error = ${reason.slice(0, 500)}, finished_at = now() where id = ${runId} and status <> 'succeeded'`,
     ),
+  );
+}
+
+/**
+ * A calibration map fitted to the run's scored rows (stock on hand at the as-of date, outcome
+ * known): the raw P(stockout within the horizon) against whether a new stock-out followed. Null
+ * below the minimum evidence (core MIN_CALIBRATION_ROWS / MIN_CALIBRATION_POSITIVES).
+ */
+function calibrationFrom(rows: readonly BacktestRow[], parameters: BacktestParameters) {
+  return fitCalibration(
+    scoredRows(rows).map((r) => ({ p: r.pWithinHorizon!, outcome: r.outcome === 'new_stockout' })),
+    { fittedOn: { from: parameters.from, to: parameters.to, horizonDays: parameters.horizonDays } },
   );
 }

@@ -58,7 +58,7 @@ export async function applyResults(
       horizon_days: s.stockoutWithinHorizon.horizonDays,
       forecast_grain: computed.grain,
       forecast_family: computed.family,
-      probability_calibrated: s.stockoutProbability.calibrated,
+      probability_calibrated: s.stockoutProbability.calibrated || s.stockoutWithinHorizon.calibrated,
       expiry_risk_qty: s.expiryRisk.reduce((a, l) => a + l.atRiskQty, 0),
       expiry_risk_value: s.expiryRisk.reduce((a, l) => a + l.atRiskValue, 0),
       forecast: computed.forecast.slice(0, 90),

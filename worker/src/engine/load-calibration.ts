@@ -1,4 +1,9 @@
-import { applyCalibration, type Calibration, calibrationLabel, type EngineRecalibration } from '@medstock/core';
+import {
+  applyCalibration,
+  type Calibration,
+  calibrationLabel,
+  type EngineRecalibration,
+} from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 

@@ -88,7 +88,6 @@ export async function loadEngineInputs(
     anomalies,
     latePos,
     planned,
-    chosen,
     subs,
     sources,
   ] = await inSequence([
@@ -103,8 +102,9 @@ export async function loadEngineInputs(
         unit_cost: string;
         base_unit: string;
         substitute_group: string | null;
+        typical_monthly_usage: string | null;
       }>(
-        sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group from items where id = any(${sql.param(itemIds)}::uuid[])`,
+        sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group, typical_monthly_usage::text from items where id = any(${sql.param(itemIds)}::uuid[])`,
       ),
     () =>
       tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
@@ -142,11 +142,12 @@ export async function loadEngineInputs(
       select s.item_id, s.location_id, lo.lot_number, to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
         from stock s join ${pairs} p using (item_id, location_id) join lots lo on lo.id = s.lot_id where s.on_hand > 0`),
     () =>
-      tx.execute<{ item_id: string; location_id: string; q: number }>(sql`
-      select l.item_id, po.location_id, sum(greatest(l.quantity_ordered - l.quantity_received, 0))::float8 as q
+      tx.execute<{ item_id: string; location_id: string; expected_in: number | null; q: number }>(sql`
+      select l.item_id, po.location_id, (po.expected_at - ${today}::date) as expected_in,
+             sum(greatest(l.quantity_ordered - l.quantity_received, 0))::float8 as q
         from purchase_order_lines l join purchase_orders po on po.id = l.purchase_order_id
        where po.status in ('approved', 'sent', 'partially_received') and l.item_id = any(${sql.param(itemIds)}::uuid[])
-       group by 1, 2`),
+       group by 1, 2, 3 having sum(greatest(l.quantity_ordered - l.quantity_received, 0)) > 0`),
     () =>
       tx.execute<{
         item_id: string;
@@ -167,8 +168,8 @@ export async function loadEngineInputs(
       select item_id, supplier_id, lead_time_days::float8 as days from lead_time_observations
        where item_id = any(${sql.param(itemIds)}::uuid[]) order by received_at`),
     () =>
-      tx.execute<{ item_id: string; location_id: string; max_qty: number | null }>(sql`
-      select pl.item_id, pl.location_id, pl.max_qty from par_levels pl join ${pairs} p using (item_id, location_id)`),
+      tx.execute<{ item_id: string; location_id: string; min_qty: number; max_qty: number | null }>(sql`
+      select pl.item_id, pl.location_id, pl.min_qty, pl.max_qty from par_levels pl join ${pairs} p using (item_id, location_id)`),
     () =>
       tx.execute<{ item_id: string; location_id: string; last: string }>(sql`
       select m.item_id, m.location_id, to_char(max(m.occurred_at) at time zone ${zone}::text, 'YYYY-MM-DD') as last
@@ -204,10 +205,6 @@ export async function loadEngineInputs(
         from scheduled_procedures sp join procedure_kit_items k on k.procedure_type_id = sp.procedure_type_id
        where sp.status = 'scheduled' and sp.scheduled_for >= ${today}::date and sp.scheduled_for < ${horizonEnd}::date
          and k.item_id = any(${sql.param(itemIds)}::uuid[]) group by 1, 2, 3`),
-    () =>
-      tx.execute<{ item_id: string; location_id: string; model: string; model_score: string | null }>(sql`
-      select p.item_id, p.location_id, p.model, p.model_score::text from item_location_policies p join ${pairs} x using (item_id, location_id)
-       where p.model_chosen_at > now() - interval '7 days'`),
     () =>
       tx.execute<{
         for_item: string;
@@ -254,22 +251,17 @@ export async function loadEngineInputs(
   const locById = new Map(locs.rows.map((r) => [r.id, r]));
   const ledgerBy = groupBy(ledger.rows, (r) => keyOf(r.item_id, r.location_id));
   const lotsBy = groupBy(lots.rows, (r) => keyOf(r.item_id, r.location_id));
-  const transitBy = new Map(transit.rows.map((r) => [keyOf(r.item_id, r.location_id), Number(r.q)]));
+  const transitBy = groupBy(transit.rows, (r) => keyOf(r.item_id, r.location_id));
   const supplierBy = new Map(suppliers.rows.map((r) => [r.item_id, r]));
   const leadBy = groupBy(leadTimes.rows, (r) => `${r.item_id}|${r.supplier_id}`);
   const parBy = new Map(
     pars.rows.map((r) => [keyOf(r.item_id, r.location_id), r.max_qty === null ? null : Number(r.max_qty)]),
   );
+  const parMinBy = new Map(pars.rows.map((r) => [keyOf(r.item_id, r.location_id), Number(r.min_qty)]));
   const lastIssueBy = new Map(lastIssue.rows.map((r) => [keyOf(r.item_id, r.location_id), r.last]));
   const anomaliesBy = groupBy(anomalies.rows, (r) => keyOf(r.item_id, r.location_id));
   const lateBy = groupBy(latePos.rows, (r) => keyOf(r.item_id, r.location_id));
   const plannedBy = groupBy(planned.rows, (r) => keyOf(r.item_id, r.location_id));
-  const chosenBy = new Map(
-    chosen.rows.map((r) => [
-      keyOf(r.item_id, r.location_id),
-      { name: r.model, score: r.model_score === null ? null : Number(r.model_score) },
-    ]),
-  );
   const subsBy = groupBy(subs.rows, (r) => keyOf(r.for_item, r.location_id));
   const sourcesBy = groupBy(sources.rows, (r) => r.item_id);
 
@@ -359,13 +351,18 @@ export async function loadEngineInputs(
       historyStartDate: isoDay(todayMs - (HISTORY_DAYS - firstDay) * DAY),
       balance: balanceSeries,
       stockoutDays,
-      previousModel: chosenBy.get(key),
       excludedDays: (anomaliesBy.get(key) ?? [])
         .map((a) => dayIndex(a.day) - firstDay)
         .filter((i) => i >= 0 && i < history.length),
       planned: plannedArr,
       onHand: itemLots.reduce((a, l) => a + l.onHand, 0),
-      inTransit: transitBy.get(key) ?? 0,
+      inTransit: (transitBy.get(key) ?? []).reduce((a, r) => a + Number(r.q), 0),
+      arrivals: (transitBy.get(key) ?? []).map((r) => ({
+        // Days from today; null when the order has no expected date (then: after the lead time).
+        // An overdue order is assumed as late again as it already is, never "today".
+        day: r.expected_in === null ? null : r.expected_in >= 0 ? r.expected_in : -r.expected_in,
+        quantity: Number(r.q),
+      })),
       lots: itemLots,
       leadTimes: {
         observedDays: sup
@@ -383,6 +380,8 @@ export async function loadEngineInputs(
           }
         : null,
       parMax: parBy.get(key) ?? null,
+      parMin: parMinBy.get(key) ?? null,
+      typicalMonthlyUsage: item.typical_monthly_usage === null ? null : Number(item.typical_monthly_usage),
       // Never issued: count from the first movement, so a fresh receipt is not dead stock yet.
       lastIssueDaysAgo: last ? Math.round((todayMs - Date.parse(`${last}T00:00:00Z`)) / DAY) : history.length,
       pendingAnomalies: (anomaliesBy.get(key) ?? []).map((a) => ({

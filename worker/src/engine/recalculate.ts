@@ -20,8 +20,8 @@ import {
 } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { applyResults } from './apply-results.ts';
-import { currentCalibration, recalibrationFor } from './load-calibration.ts';
 import { flagConsumptionAnomalies } from './detect-anomalies.ts';
+import { currentCalibration, recalibrationFor } from './load-calibration.ts';
 import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
 
 /** The rules in force, completed with the defaults (a set saved before a rule existed still runs). */

@@ -18,8 +18,8 @@ import { createMovementsImporter } from './movements.importer.ts';
 import { createOpeningBalancesImporter } from './opening-balances.importer.ts';
 import { createPurchaseOrdersImporter } from './purchase-orders.importer.ts';
 import { ImportFileError, openRowSource, type RowError } from './read-rows.ts';
-import { createStockReportsImporter } from './stock-reports.importer.ts';
 import { loadReferenceData } from './reference-data.ts';
+import { createStockReportsImporter } from './stock-reports.importer.ts';
 import { createSuppliersImporter } from './suppliers.importer.ts';
 import { withTenantTransaction } from './tenant-transaction.ts';
 import { spoolPath, uploadPath } from './upload-paths.ts';
@@ -29,7 +29,12 @@ export const MAX_REPORTED_ERRORS = 1000;
 /** Errors carried in the import.finished event. */
 const EVENT_ERRORS = 20;
 /** Kinds that change what the engine reads: a full recalculation follows them. */
-const LEDGER_KINDS = new Set<ImportKind>(['opening_balances', 'movements', 'purchase_orders', 'stock_reports']);
+const LEDGER_KINDS = new Set<ImportKind>([
+  'opening_balances',
+  'movements',
+  'purchase_orders',
+  'stock_reports',
+]);
 
 type ImportJobRow = {
   id: string;

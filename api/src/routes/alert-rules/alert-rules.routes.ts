@@ -36,7 +36,8 @@ const RuleSetBody = {
       horizonDays: Type.Integer({
         minimum: 1,
         maximum: 366,
-        description: 'The second named horizon: P(stockout within N days) is computed and shown beside the first.',
+        description:
+          'The second named horizon: P(stockout within N days) is computed and shown beside the first.',
       }),
     },
     {

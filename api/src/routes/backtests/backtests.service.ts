@@ -5,8 +5,8 @@ import type {
   BacktestStep,
   BacktestSummary,
   ForecastErrors,
-} from '@medstock/core/backtest/backtest-types.ts';
-import { summariseBacktest } from '@medstock/core/backtest/summarise.ts';
+} from '@medstock/core';
+import { summariseBacktest } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AuthContext } from '../../plugins/access.ts';

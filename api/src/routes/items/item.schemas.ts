@@ -121,7 +121,9 @@ export const ItemBody = {
   storage: Type.Optional(Storage),
   substituteGroup: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 100 }))),
   unitCost: Type.Optional(Type.Number({ minimum: 0, maximum: 9_999_999_999 })),
-  typicalMonthlyUsage: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()])),
+  typicalMonthlyUsage: Type.Optional(
+    Type.Union([Type.Number({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()]),
+  ),
   lotTracked: Type.Optional(Type.Boolean()),
   active: Type.Optional(Type.Boolean()),
 };
