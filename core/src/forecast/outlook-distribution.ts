@@ -26,6 +26,13 @@ export interface SpreadStats {
   readonly d1?: number;
   readonly dK?: number;
   readonly K?: number;
+  /**
+   * Periods of evidence behind the forecast level (period grains only): the level is itself
+   * uncertain, var(level) ≈ d1·μ₁/nEff per period, and that error does not average out across a
+   * window — it adds w²·d1·μ₁/nEff to a w-period sum. Absent at daily grain, whose K-day sums of
+   * the series' own past already carry the level's drift.
+   */
+  readonly nEff?: number;
   /** Sorted ratios of the series' k-period sums to their mean, per k (lazy). */
   ratios(k: number): Float64Array | null;
 }
@@ -47,12 +54,27 @@ export function windowVariance(
 ): number {
   if (family === 'negative-binomial' && Number.isFinite(s.d1) && Number.isFinite(s.dK)) {
     const K = s.K ?? 1;
-    const d = K > 1 ? s.d1! + ((s.dK! - s.d1!) * (w - 1)) / (K - 1) : s.dK!;
-    return Math.max(mu * Math.max(d, 1.0001), 1e-12);
+    const d =
+      w < 1 ? thinnedDispersion(s.d1!, w) : K > 1 ? s.d1! + ((s.dK! - s.d1!) * (w - 1)) / (K - 1) : s.dK!;
+    const level = s.nEff && s.nEff > 0 ? (mu * w * Math.max(s.d1!, 1)) / s.nEff : 0;
+    return Math.max(mu * Math.max(d, 1.0001) + level, 1e-12);
   }
   if (!s.fromErrors) return mu + 0.25 * mu * mu;
   const v = s.a * w + s.b * w * w;
   return Math.max(v, family === 'normal' ? 1e-12 : mu * 1.0001, 1e-12);
+}
+
+/**
+ * Dispersion (variance ÷ mean) of the demand in a fraction w < 1 of a period whose own dispersion
+ * is d: the period's units fall in the window independently with probability w (binomial
+ * thinning: var = w²·V + w(1 − w)·M), so d_w = 1 + w(d − 1). It tends to Poisson for a short
+ * window and to the period's own dispersion for the whole of it — never below Poisson (the
+ * straight-line interpolation between 1 and K periods extrapolated below it for w < 1) and never
+ * above the period's.
+ */
+export function thinnedDispersion(d: number, w: number): number {
+  const f = Math.min(1, Math.max(0, w));
+  return 1 + f * (Math.max(d, 1) - 1);
 }
 
 /** Gamma (Wilson–Hilferty) quantile with the given moments: cheap stand-in for large means. */
