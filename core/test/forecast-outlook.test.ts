@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, daysInMonth } from '../src/forecast/dates.ts';
 import { detectSeriesGrain, periodStarts } from '../src/forecast/grain.ts';
 import { forecastOutlook, pooledPrior, templatePrior } from '../src/forecast/outlook.ts';
-import { crostonLevels, tsbLevels } from '../src/forecast/outlook-pool.ts';
+import { thinnedDispersion } from '../src/forecast/outlook-distribution.ts';
+import { COMBO, crostonLevels, tsbLevels } from '../src/forecast/outlook-pool.ts';
 import { OUTLOOK_QUANTILES } from '../src/forecast/outlook-types.ts';
 import { forecastOutlook as fromCore, pooledPrior as pooledFromCore } from '../src/index.ts';
 
@@ -318,5 +319,46 @@ describe('distribution', () => {
     expect(out.total(-14, 17).mean).toBeCloseTo(out.periods[0]!.mean, 9);
     expect(out.total(-100, 17).mean).toBeCloseTo(out.periods[0]!.mean, 9);
     expect(out.daily).toHaveLength(30);
+  });
+});
+
+describe('windows shorter than a period and the period default', () => {
+  it('thins the period dispersion: Poisson for a short window, the period for the whole of it', () => {
+    expect(thinnedDispersion(9, 0)).toBe(1);
+    expect(thinnedDispersion(9, 1)).toBe(9);
+    expect(thinnedDispersion(9, 0.5)).toBe(5);
+    // Under-dispersed or unknown periods never go below Poisson.
+    expect(thinnedDispersion(0.5, 0.5)).toBe(1);
+  });
+
+  it('a fortnight of a lumpy monthly series keeps a share of the month, above Poisson', () => {
+    const months = [0, 40, 0, 0, 25, 0, 60, 0, 0, 10, 0, 35, 0, 0, 50, 5, 0, 0, 45, 0, 0, 30, 0, 20];
+    const out = forecastOutlook({ history: monthEndLedger(months), startDate: START, horizonDays: 62 });
+    expect(out.grain).toBe('monthly');
+    const month = out.total(0, 31);
+    const fortnight = out.total(0, 14);
+    expect(fortnight.mean).toBeCloseTo((month.mean * 14) / 31, 6);
+    // Dispersion (var ÷ mean) of the fortnight: above Poisson, at most the month's.
+    const dF = fortnight.sd ** 2 / fortnight.mean;
+    const dM = month.sd ** 2 / month.mean;
+    expect(dF).toBeGreaterThan(1.5);
+    expect(dF).toBeLessThanOrEqual(dM + 1e-9);
+    // The upper tail of the fortnight stays below the month's.
+    expect(fortnight.quantile(0.95)).toBeLessThanOrEqual(month.quantile(0.95));
+    expect(fortnight.quantile(0.95)).toBeGreaterThan(fortnight.mean);
+  });
+
+  it('monthly series default to the mean of SES, MA12 and SBA, unshrunk when demand comes every month', () => {
+    const out = forecastOutlook({
+      history: monthEndLedger([12, 9, 14, 11, 10, 13, 12, 8, 15, 11, 12, 10, 13, 9, 12, 11, 14, 10]),
+      startDate: START,
+      horizonDays: 31,
+    });
+    expect(out.model).toBe(COMBO);
+    const croston = crostonLevels(Float64Array.from([10, 10, 10, 10]), 0.1, 'interval');
+    expect(croston[4]).toBeCloseTo(10, 9);
+    const sparse = crostonLevels(Float64Array.from([0, 10, 0, 10, 0, 10]), 0.1, 'interval');
+    // Intervals of 2: the correction is α/2·(1 − 1/2) = 2.5%.
+    expect(sparse[6]).toBeCloseTo((10 / 2) * 0.975, 6);
   });
 });
