@@ -311,6 +311,14 @@ describe('POST /v1/stock-reports', () => {
       headers: org.headers,
     });
     expect(second.json()).toMatchObject({ items: [{ closingCount: 3 }], nextCursor: null });
+    // from/to select by the period's end date (inclusive).
+    const window = await t.app.inject({
+      method: 'GET',
+      url: `/v1/stock-reports?itemId=${item}&from=${addDays(today(), -60)}&to=${addDays(today(), -60)}`,
+      headers: org.headers,
+    });
+    expect(window.statusCode, window.body).toBe(200);
+    expect(window.json().items.map((r: { closingCount: number }) => r.closingCount)).toEqual([2]);
     const one = await t.app.inject({
       method: 'GET',
       url: `/v1/stock-reports/${second.json().items[0].id}`,

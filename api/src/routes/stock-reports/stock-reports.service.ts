@@ -251,8 +251,9 @@ export async function listStockReports(
   if (f.itemId) conds.push(sql`r.item_id = ${f.itemId}`);
   if (f.locationId) conds.push(sql`r.location_id = ${f.locationId}`);
   if (f.siteId) conds.push(sql`l.site_id = ${f.siteId}`);
-  if (f.from) conds.push(sql`r.period_end >= ${f.from}::date`);
-  if (f.to) conds.push(sql`r.period_end <= ${f.to}::date`);
+  // period_end is formatted as text in the view: compare it as a date.
+  if (f.from) conds.push(sql`r.period_end::date >= ${f.from}::date`);
+  if (f.to) conds.push(sql`r.period_end::date <= ${f.to}::date`);
   if (auth.siteIds !== null) conds.push(sql`l.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   if (after) conds.push(sql`(r.period_end::date, r.id) < (${after[0]}::date, ${after[1]}::uuid)`);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
