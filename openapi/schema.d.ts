@@ -16044,6 +16044,9 @@ export interface paths {
                                 }[];
                                 pBeforeReceipt: number | null;
                                 pWithinHorizon: number | null;
+                                pWithinHorizonRaw: number | null;
+                                /** @description True when pWithinHorizon went through the calibration the organisation would have had in force at asOf (learnt from outcomes known by then); pWithinHorizonRaw is the model’s own value. */
+                                calibrated: boolean;
                                 alertRaised: boolean;
                                 /**
                                  * @description new_stockout: stock above zero at the as-of date and zero within the horizon; already_out: zero at the as-of date; none: never zero within the horizon; unknown: the ledger does not say.

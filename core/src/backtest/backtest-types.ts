@@ -46,6 +46,12 @@ export interface BacktestRow {
   /** P(stockout before the next possible receipt) and P(stockout within horizonDays); null when unknown. */
   readonly pBeforeReceipt: number | null;
   readonly pWithinHorizon: number | null;
+  /**
+   * The model's own P(within horizon) before recalibration; set (with `calibrated`) by
+   * recalibrateOnline when a calibration map learnt from earlier outcomes was in force at this as-of date.
+   */
+  readonly pWithinHorizonRaw?: number | null;
+  readonly calibrated?: boolean;
   readonly alertRaised: boolean;
   readonly outcome: BacktestOutcome;
   /** Baseline: position ÷ average monthly consumption (last 3 months) — lower is more alarming; null when no consumption. */

@@ -11,4 +11,5 @@ export {
 } from './backtest-item-location.ts';
 export * from './backtest-types.ts';
 export { averagePrecision, brierScore, calibrationBins, pinball, recallAtPrecision } from './scores.ts';
+export { recalibrateOnline } from './online-calibration.ts';
 export { alertScores, monthsOfStockScore, scoredRows, summariseBacktest } from './summarise.ts';

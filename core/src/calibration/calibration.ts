@@ -85,12 +85,13 @@ export function fitCalibration(
 }
 
 /**
- * Calibrated probability. null stays null (unknown is never made a number) and 1 stays 1 (already out
- * is certain, not a model output).
+ * Calibrated probability. null stays null (unknown is never made a number). A computed p of 1 is a
+ * model output like any other and is mapped too (the evaluation saw "p ≈ 1" come true a quarter of
+ * the time); keeping "already out" at 1 is the caller's job (stockoutRisk only maps computed values,
+ * recalibrateOnline only rows with stock on hand).
  */
 export function applyCalibration(cal: Calibration | null | undefined, p: number | null): number | null {
   if (p === null || !Number.isFinite(p)) return null;
-  if (p >= 1) return 1;
   if (!cal) return p;
   return Math.min(1, Math.max(0, apply(cal, p)));
 }

@@ -51,7 +51,7 @@ describe('recalibration', () => {
     }
   });
 
-  it('returns null below the minimum evidence and keeps 1 (already out) and null (unknown) untouched', () => {
+  it('returns null below the minimum evidence, keeps null (unknown) untouched and maps a computed 1 too', () => {
     expect(fitCalibration(sample(3, MIN_CALIBRATION_ROWS - 1))).toBeNull();
     const fewPositives = sample(4, 1000).map((d, i) => ({
       ...d,
@@ -59,7 +59,9 @@ describe('recalibration', () => {
     }));
     expect(fitCalibration(fewPositives)).toBeNull();
     const cal = fitCalibration(sample(5, 1000))!;
-    expect(applyCalibration(cal, 1)).toBe(1);
+    const top = applyCalibration(cal, 1)!;
+    expect(top).toBeGreaterThanOrEqual(applyCalibration(cal, 0.9)!);
+    expect(top).toBeLessThanOrEqual(1);
     expect(applyCalibration(cal, null)).toBeNull();
     expect(applyCalibration(null, 0.3)).toBe(0.3);
     expect(calibrationLabel(cal).en).toContain('1000 backtest rows');

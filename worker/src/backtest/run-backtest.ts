@@ -6,6 +6,7 @@ import {
   backtestItemLocation,
   DEFAULT_RULE_SET,
   fitCalibration,
+  recalibrateOnline,
   scoredRows,
   summariseBacktest,
 } from '@medstock/core';
@@ -16,6 +17,8 @@ import { currentRuleSet } from '../engine/recalculate.ts';
 import { backtestKeys, loadBacktestInputs } from './load-backtest-inputs.ts';
 
 const BATCH = 200;
+/** Rows per insert statement once the run is replayed. */
+const INSERT_CHUNK = 5_000;
 /** Days of history before `from` each series carries: two years, so yearly seasonality has two seasons by the last as-of date. */
 const HISTORY_DAYS = 1096;
 
@@ -30,7 +33,8 @@ type RunParameters = {
 
 /** The columns a row is stored with: one insert per batch through jsonb_to_recordset. */
 const ROW_COLUMNS = sql`item_id uuid, location_id uuid, "asOf" date, position numeric, "leadTimeDays" numeric, model text,
-  family text, grain text, forecast jsonb, "pBeforeReceipt" numeric, "pWithinHorizon" numeric, "alertRaised" boolean,
+  family text, grain text, forecast jsonb, "pBeforeReceipt" numeric, "pWithinHorizon" numeric, "pWithinHorizonRaw" numeric,
+  calibrated boolean, "alertRaised" boolean,
   outcome text, "monthsOfStock" numeric, errors jsonb`;
 
 /**
@@ -76,13 +80,13 @@ export async function runBacktest(
   const keys = await withTenantDb(database.db, tenant, (tx) => backtestKeys(tx, end));
   const all: BacktestRow[] = [];
   let itemLocations = 0;
+  const owners: Array<{ item_id: string; location_id: string }> = [];
   for (let i = 0; i < keys.length; i += BATCH) {
     await withTenantDb(database.db, tenant, async (tx) => {
       const rules = await currentRuleSet(tx);
       const maxProbability =
         rules.stockoutRisk?.maxProbability ?? DEFAULT_RULE_SET.stockoutRisk.maxProbability;
       const inputs = await loadBacktestInputs(tx, keys.slice(i, i + BATCH), { start, end, timeZone });
-      const stored: Record<string, unknown>[] = [];
       for (const input of inputs) {
         const rows = backtestItemLocation(
           { ...input.series, alertProbability: maxProbability[input.ved] },
@@ -92,20 +96,30 @@ export async function runBacktest(
         itemLocations++;
         for (const r of rows) {
           all.push(r);
-          stored.push({ item_id: input.itemId, location_id: input.locationId, ...r });
+          owners.push({ item_id: input.itemId, location_id: input.locationId });
         }
       }
-      if (stored.length === 0) return;
-      await tx.execute(sql`
-        insert into backtest_rows (run_id, item_id, location_id, as_of, position, lead_time_days, model, family, grain, forecast,
-                                   p_before_receipt, p_within_horizon, alert_raised, outcome, months_of_stock, errors)
-        select ${runId}, x.item_id, x.location_id, "asOf", position, "leadTimeDays", model, family, grain, coalesce(forecast, '[]'),
-               "pBeforeReceipt", "pWithinHorizon", "alertRaised", outcome, "monthsOfStock", errors
-          from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as x(${ROW_COLUMNS})`);
     });
     await onProgress?.(Math.min(i + BATCH, keys.length), keys.length);
   }
-  const summary: BacktestSummary = { ...summariseBacktest(all, parameters), itemLocations };
+  // The calibration in force at each as-of date is learnt from outcomes known by then, across the
+  // whole organisation, so it can only be applied once every series has been replayed.
+  const calibrated = recalibrateOnline(all, parameters.horizonDays);
+  for (let i = 0; i < calibrated.length; i += INSERT_CHUNK) {
+    const stored = calibrated
+      .slice(i, i + INSERT_CHUNK)
+      .map((r, k) => ({ ...owners[i + k]!, ...r, calibrated: r.calibrated ?? false }));
+    await withTenantDb(database.db, tenant, (tx) =>
+      tx.execute(sql`
+        insert into backtest_rows (run_id, item_id, location_id, as_of, position, lead_time_days, model, family, grain, forecast,
+                                   p_before_receipt, p_within_horizon, p_within_horizon_raw, calibrated, alert_raised, outcome,
+                                   months_of_stock, errors)
+        select ${runId}, x.item_id, x.location_id, "asOf", position, "leadTimeDays", model, family, grain, coalesce(forecast, '[]'),
+               "pBeforeReceipt", "pWithinHorizon", "pWithinHorizonRaw", calibrated, "alertRaised", outcome, "monthsOfStock", errors
+          from jsonb_to_recordset(${JSON.stringify(stored)}::jsonb) as x(${ROW_COLUMNS})`),
+    );
+  }
+  const summary: BacktestSummary = { ...summariseBacktest(calibrated, parameters), itemLocations };
   const calibration = calibrationFrom(all, parameters);
   await withTenantDb(database.db, tenant, async (tx) => {
     await tx.execute(
@@ -138,6 +152,7 @@ export async function failBacktest(database: Database, tenantId: string, runId: 
  */
 function calibrationFrom(rows: readonly BacktestRow[], parameters: BacktestParameters) {
   return fitCalibration(
+    // On the model's raw probabilities: the live engine maps its raw output through this.
     scoredRows(rows).map((r) => ({ p: r.pWithinHorizon!, outcome: r.outcome === 'new_stockout' })),
     { fittedOn: { from: parameters.from, to: parameters.to, horizonDays: parameters.horizonDays } },
   );

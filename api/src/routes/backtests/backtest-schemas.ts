@@ -146,6 +146,11 @@ export const Row = Type.Object({
   forecast: Type.Array(ForecastPeriod),
   pBeforeReceipt: Nullable(Probability),
   pWithinHorizon: Nullable(Probability),
+  pWithinHorizonRaw: Nullable(Probability),
+  calibrated: Type.Boolean({
+    description:
+      'True when pWithinHorizon went through the calibration the organisation would have had in force at asOf (learnt from outcomes known by then); pWithinHorizonRaw is the model’s own value.',
+  }),
   alertRaised: Type.Boolean(),
   outcome: Outcome,
   monthsOfStock: Nullable(Type.Number()),

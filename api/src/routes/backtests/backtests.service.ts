@@ -69,6 +69,8 @@ export type StoredRow = {
   forecast: BacktestRow['forecast'];
   p_before_receipt: string | null;
   p_within_horizon: string | null;
+  p_within_horizon_raw: string | null;
+  calibrated: boolean;
   alert_raised: boolean;
   outcome: BacktestOutcome;
   months_of_stock: string | null;
@@ -76,7 +78,7 @@ export type StoredRow = {
 };
 
 export const STORED_COLUMNS = sql`b.item_id, b.location_id, to_char(b.as_of, 'YYYY-MM-DD') as as_of, b.position::text, b.lead_time_days::text,
-  b.model, b.family, b.grain, b.forecast, b.p_before_receipt::text, b.p_within_horizon::text, b.alert_raised, b.outcome,
+  b.model, b.family, b.grain, b.forecast, b.p_before_receipt::text, b.p_within_horizon::text, b.p_within_horizon_raw::text, b.calibrated, b.alert_raised, b.outcome,
   b.months_of_stock::text, b.errors`;
 
 const num = (v: string | null) => (v === null ? null : Number(v));
@@ -93,6 +95,8 @@ export function contractRow(r: StoredRow): BacktestRow {
     forecast: r.forecast,
     pBeforeReceipt: num(r.p_before_receipt),
     pWithinHorizon: num(r.p_within_horizon),
+    pWithinHorizonRaw: num(r.p_within_horizon_raw),
+    calibrated: r.calibrated,
     alertRaised: r.alert_raised,
     outcome: r.outcome,
     monthsOfStock: num(r.months_of_stock),
