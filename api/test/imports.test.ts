@@ -238,6 +238,7 @@ describe('bulk import', () => {
         pack_units: 'box=10',
         ved: 'V',
         unit_cost: 3.5,
+        typical_monthly_usage: 40,
       },
       {
         code: 'GAUZE-5',
@@ -263,9 +264,10 @@ describe('bulk import', () => {
       gtin: string | null;
       ved: string;
       unit_cost: string;
+      usage: string | null;
       units: string | null;
     }>(sql`
-      select i.code, i.name_zh, i.name_en, i.gtin, i.ved, i.unit_cost::text as unit_cost,
+      select i.code, i.name_zh, i.name_en, i.gtin, i.ved, i.unit_cost::text as unit_cost, i.typical_monthly_usage::text as usage,
              (select string_agg(u.code || '=' || u.factor, ';' order by u.factor) from item_units u where u.item_id = i.id) as units
         from items i where code in ('CATH-14', 'GAUZE-5', 'DRS-10') order by code`);
     expect(rows).toEqual([
@@ -276,6 +278,7 @@ describe('bulk import', () => {
         gtin: null,
         ved: 'V',
         unit_cost: '3.5000',
+        usage: '40',
         units: 'box=10',
       },
       // Existing item: the given name changes, the rest stays (empty cells keep values).
@@ -286,6 +289,7 @@ describe('bulk import', () => {
         gtin: null,
         ved: 'E',
         unit_cost: '2.2500',
+        usage: null,
         units: null,
       },
       {
@@ -295,6 +299,7 @@ describe('bulk import', () => {
         gtin: '06901234567892',
         ved: 'E',
         unit_cost: '0.0000',
+        usage: null,
         units: 'pack=10;box=100',
       },
     ]);

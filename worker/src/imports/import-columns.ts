@@ -96,6 +96,12 @@ export const IMPORT_COLUMNS: Record<ImportKind, { summary: string; columns: Colu
       col('storage', false, 'room, cool, cold or frozen (default room)'),
       col('substitute_group', false, 'items in one group may replace each other'),
       col('unit_cost', false, 'cost of one base unit, >= 0'),
+      col(
+        'typical_monthly_usage',
+        false,
+        'typical use per site per month in base units, >= 0: the forecast leans on it until the item has a history of its own',
+        ['月用量', '月均用量'],
+      ),
       col('lot_tracked', false, 'true/false (default true)'),
       col('active', false, 'true/false (default true)'),
     ],

@@ -37,6 +37,7 @@ interface ItemInput {
   storage: string | null;
   substitute_group: string | null;
   unit_cost: number | null;
+  typical_monthly_usage: number | null;
   lot_tracked: boolean | null;
   active: boolean | null;
   packUnits: PackUnit[] | null;
@@ -44,7 +45,7 @@ interface ItemInput {
 
 const ITEM_RECORD = sql.raw(
   'code text, name_zh text, name_en text, specification text, category text, base_unit text, gtin text, manufacturer text, ' +
-    'ved text, storage text, substitute_group text, unit_cost numeric, lot_tracked boolean, active boolean',
+    'ved text, storage text, substitute_group text, unit_cost numeric, typical_monthly_usage numeric, lot_tracked boolean, active boolean',
 );
 
 const text = (s: string) => (s === '' ? null : s);
@@ -123,6 +124,12 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       if (c.ok) unitCost = c.value;
       else err('unit_cost', c.reason);
     }
+    let typicalUsage: number | null = null;
+    if (C.typical_monthly_usage !== undefined && v[C.typical_monthly_usage]) {
+      const u = parseNonNegative(v[C.typical_monthly_usage]!);
+      if (u.ok) typicalUsage = u.value;
+      else err('typical_monthly_usage', u.reason);
+    }
     const bool = (field: string): boolean | null => {
       const s = v[C[field]!]!;
       if (s === '') return null;
@@ -147,6 +154,7 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       storage,
       substitute_group: text(v[C.substitute_group!]!),
       unit_cost: unitCost,
+      typical_monthly_usage: typicalUsage,
       lot_tracked: lotTracked,
       active,
       packUnits,
@@ -211,6 +219,7 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
               gtin = coalesce(x.gtin, i.gtin), manufacturer = coalesce(x.manufacturer, i.manufacturer),
               ved = coalesce(x.ved, i.ved), storage = coalesce(x.storage, i.storage),
               substitute_group = coalesce(x.substitute_group, i.substitute_group), unit_cost = coalesce(x.unit_cost, i.unit_cost),
+              typical_monthly_usage = coalesce(x.typical_monthly_usage, i.typical_monthly_usage),
               lot_tracked = coalesce(x.lot_tracked, i.lot_tracked), active = coalesce(x.active, i.active), updated_at = now()
               from jsonb_to_recordset(${JSON.stringify(toUpdate)}::jsonb) as x(${ITEM_RECORD})
              where i.code = x.code
@@ -221,10 +230,10 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
         if (toInsert.length) {
           const r = await a.tx.execute<{ id: string; code: string }>(sql`
             insert into items (code, name_zh, name_en, specification, category, base_unit, gtin, manufacturer, ved, storage,
-                               substitute_group, unit_cost, lot_tracked, active)
+                               substitute_group, unit_cost, typical_monthly_usage, lot_tracked, active)
             select x.code, x.name_zh, x.name_en, coalesce(x.specification, ''), coalesce(x.category, 'general'), x.base_unit,
                    x.gtin, x.manufacturer, coalesce(x.ved, 'E'), coalesce(x.storage, 'room'), x.substitute_group,
-                   coalesce(x.unit_cost, 0), coalesce(x.lot_tracked, true), coalesce(x.active, true)
+                   coalesce(x.unit_cost, 0), x.typical_monthly_usage, coalesce(x.lot_tracked, true), coalesce(x.active, true)
               from jsonb_to_recordset(${JSON.stringify(toInsert)}::jsonb) as x(${ITEM_RECORD})
             returning id, code`);
           for (const row of r.rows) ids.set(row.code, row.id);
