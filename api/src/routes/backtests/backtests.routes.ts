@@ -14,6 +14,7 @@ import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { LeadTimeParameter, Outcome, Row, Run, Step } from './backtest-schemas.ts';
 import {
   asOfCount,
+  contractRow,
   PERIOD_DAYS,
   RUN_SELECT,
   type RunRecord,
@@ -67,20 +68,11 @@ const rowView = (r: ReadRow) => ({
   locationId: r.location_id,
   locationCode: r.location_code,
   locationName: r.location_name,
-  asOf: r.as_of,
-  position: num(r.position),
+  // The contract row, with the API's nulls where the store has none (the contract fills defaults).
+  ...contractRow(r),
   leadTimeDays: num(r.lead_time_days),
-  model: r.model,
   family: r.family,
   grain: r.grain,
-  forecast: r.forecast,
-  pBeforeReceipt: num(r.p_before_receipt),
-  pWithinHorizon: num(r.p_within_horizon),
-  pWithinHorizonRaw: num(r.p_within_horizon_raw),
-  calibrated: r.calibrated,
-  alertRaised: r.alert_raised,
-  outcome: r.outcome,
-  monthsOfStock: num(r.months_of_stock),
   errors: r.errors,
 });
 
