@@ -550,6 +550,17 @@ export const en = {
   'stockReports.unchanged': 'The same report was already posted; nothing changed.',
   'stockReports.list': 'Posted reports',
   'stockReports.empty': 'No stock reports yet.',
+  'stockReports.fixFields': 'Correct the fields marked above; nothing was posted.',
+  'stockReports.problem.minimum': 'Must not be negative.',
+  'stockReports.problem.period_not_ended':
+    'The period has not ended yet: post the report once the closing count is done.',
+  'stockReports.problem.invalid_period': 'The period ends before it starts, or is longer than allowed.',
+  'stockReports.problem.invalid_stockout_days': 'More days out of stock than the period has.',
+  'stockReports.problem.report_exists':
+    'A different report of this item, location and period is already posted: correct it with a stocktake or an adjustment.',
+  'stockReports.problem.report_overlaps':
+    'The period overlaps a report already posted for this item and location.',
+  'stockReports.problem.item_required': 'Choose an item.',
   'imports.kind.stock_reports': 'Stock reports (monthly count sheets)',
   'imports.file': 'File',
   'imports.columns': 'Columns:',

@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
-import { api, call, idempotencyKey, type Paths } from '../api/client';
+import { ApiError, api, call, idempotencyKey, type Paths } from '../api/client';
 import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
 import { MoreButton } from '../components/more';
 import { LocationSelect, SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, TextField } from '../components/ui';
-import { useI18n } from '../i18n/i18n';
+import { CATALOGUES, type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { locationLabel, useSites } from '../lib/sites';
 import { useAction } from '../lib/use-api';
@@ -38,6 +38,33 @@ const NUMBERS = [
   'stockoutDays',
 ] as const;
 type NumberField = (typeof NUMBERS)[number];
+const FORM_FIELDS = new Set<string>([
+  ...NUMBERS,
+  'itemId',
+  'locationId',
+  'periodStart',
+  'periodEnd',
+  'lossesReason',
+]);
+
+/**
+ * The body is one report or a batch (a union), so a refused single report also carries the batch
+ * branch's complaints ("reports" required, every field "schema is false" or unknown): the form
+ * sends one report, so only that branch's errors are its own.
+ */
+function ownErrors(error: ApiError | undefined): ApiError | undefined {
+  if (!error?.problem.errors) return error;
+  const errors = error.problem.errors.filter(
+    (e) => e.code !== 'boolean' && e.code !== 'additionalProperties' && !/^body:\/reports\b/.test(e.field),
+  );
+  return new ApiError(error.status, { ...error.problem, errors });
+}
+
+/** A field error said in the reader's language when its stable code is known (stockReports.problem.<code>). */
+function problemKeyOf(code: string | undefined): MessageKey | null {
+  const key = `stockReports.problem.${code ?? ''}`;
+  return key in CATALOGUES.en ? (key as MessageKey) : null;
+}
 
 function ReportForm({ onPosted }: { onPosted: () => void }) {
   const { t, num } = useI18n();
@@ -82,7 +109,17 @@ function ReportForm({ onPosted }: { onPosted: () => void }) {
     if ('report' in r) setLast({ variance: r.report.variance, created: r.created });
     onPosted();
   });
-  const fields = submit.error?.fieldErrors() ?? {};
+  const error = ownErrors(submit.error);
+  const fields: Record<string, string> = {};
+  for (const e of error?.problem.errors ?? []) {
+    const name = e.field.replace(/^[a-z]+:\/?/, '').split('/')[0] ?? '';
+    const key = problemKeyOf(e.code);
+    if (name && !fields[name]) fields[name] = key ? t(key) : e.message;
+  }
+  // Every error shown under its field: say so in the reader's language instead of repeating them.
+  const atFields =
+    !!error?.problem.errors?.length &&
+    error.problem.errors.every((e) => FORM_FIELDS.has(e.field.replace(/^body:\//, '')));
   return (
     <Card title={t('stockReports.new')}>
       <form
@@ -138,7 +175,13 @@ function ReportForm({ onPosted }: { onPosted: () => void }) {
             error={fields.lossesReason}
           />
         </div>
-        <ErrorBox error={submit.error} />
+        {atFields ? (
+          <div class="error-box" role="alert" data-code={error?.problem.code}>
+            <strong>{t('stockReports.fixFields')}</strong>
+          </div>
+        ) : (
+          <ErrorBox error={error} />
+        )}
         <button type="submit" class="primary" disabled={submit.busy}>
           {t('stockReports.submit')}
         </button>
