@@ -158,6 +158,8 @@ describe('stock-report page in Chromium', { timeout: 180_000 }, () => {
     expect(await page.getAttribute('input[name=closingCount]', 'aria-invalid')).toBe('true');
     expect(await page.locator('.stock-report-form .error-text').count()).toBe(1);
     expect(await page.getAttribute('.stock-report-form .error-box', 'data-code')).toBe('validation_failed');
+    // The earlier "report posted" is not left beside the refusal.
+    expect(await posted.count()).toBe(0);
 
     // A period that has not ended: the ledger's refusal under the period end.
     await page.fill('input[name=closingCount]', '60');

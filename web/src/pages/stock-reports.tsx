@@ -88,6 +88,7 @@ function ReportForm({ onPosted }: { onPosted: () => void }) {
   const location = locationId || known[0] || '';
 
   const submit = useAction(async () => {
+    setLast(null); // a refused resubmission must not leave the earlier success in view
     const n = (k: NumberField) => (values[k].trim() === '' ? undefined : Number(values[k]));
     const body: ReportBody = {
       locationId: location,
