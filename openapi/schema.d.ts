@@ -16968,7 +16968,7 @@ export interface paths {
          *     #### kind=items
          *     Catalogue items, created or updated by `code`.
          *
-         *     CSV header: `code,name_zh,name_en,specification,category,base_unit,pack_units,gtin,manufacturer,ved,storage,substitute_group,unit_cost,lot_tracked,active`
+         *     CSV header: `code,name_zh,name_en,specification,category,base_unit,pack_units,gtin,manufacturer,ved,storage,substitute_group,unit_cost,typical_monthly_usage,lot_tracked,active`
          *
          *     | column | required | meaning |
          *     |---|---|---|
@@ -16985,6 +16985,7 @@ export interface paths {
          *     | `storage` |  | room, cool, cold or frozen (default room) |
          *     | `substitute_group` |  | items in one group may replace each other |
          *     | `unit_cost` |  | cost of one base unit, >= 0 |
+         *     | `typical_monthly_usage` |  | typical use per site per month in base units, >= 0: the forecast leans on it until the item has a history of its own |
          *     | `lot_tracked` |  | true/false (default true) |
          *     | `active` |  | true/false (default true) |
          *

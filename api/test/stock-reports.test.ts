@@ -284,6 +284,23 @@ describe('POST /v1/stock-reports', () => {
     expect(await q(sql`select count(*)::int as n from stock_reports where item_id = ${item}`)).toEqual([
       { n: 0 },
     ]);
+    // One report or a batch: a bad single report gets the single report's complaints only, not
+    // the batch shape's ("reports" missing, every field unknown).
+    const single = await post({
+      ...base,
+      periodStart: '2025-02-01',
+      periodEnd: '2025-02-28',
+      closingCount: -1,
+    });
+    expect(single.json().errors.map((e: { field: string; code: string }) => [e.field, e.code])).toEqual([
+      ['body:/closingCount', 'minimum'],
+    ]);
+    const inBatch = await post({
+      reports: [{ ...base, periodStart: '2025-02-01', periodEnd: '2025-02-28', closingCount: -1 }],
+    });
+    expect(inBatch.json().errors.map((e: { field: string }) => e.field)).toEqual([
+      'body:/reports/0/closingCount',
+    ]);
   });
 
   it('lists with filters and cursor pages, and reads one', async () => {

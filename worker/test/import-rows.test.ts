@@ -55,7 +55,7 @@ describe('reading import files', () => {
     expect(r.fatal?.line).toBe(1);
     expect(r.fatal?.field).toBe('header');
     expect(r.fatal?.message).toBe(
-      "unknown column 'colour' (expected: code, name_zh, name_en, specification, category, base_unit, pack_units, gtin, manufacturer, ved, storage, substitute_group, unit_cost, lot_tracked, active); column 'code' appears twice; required column 'base_unit' is missing",
+      "unknown column 'colour' (expected: code, name_zh, name_en, specification, category, base_unit, pack_units, gtin, manufacturer, ved, storage, substitute_group, unit_cost, typical_monthly_usage, lot_tracked, active); column 'code' appears twice; required column 'base_unit' is missing",
     );
   });
 
@@ -70,7 +70,7 @@ describe('reading import files', () => {
       '[\n  {"code": "A", "base_unit": "piece", "unit_cost": 1.5, "active": true},\n  {"code": "B",\n   "base_unit": "box", "pack_units": {"x": 1}},\n  {"code": "C", "base_unit": "piece", "colour": "red"}\n]\n';
     const a = await read('items', 'json', array);
     expect(a.fatal).toBeNull();
-    expect(a.rows.map((r) => [r.line, r.values[0], r.values[12], r.values[14]])).toEqual([
+    expect(a.rows.map((r) => [r.line, r.values[0], r.values[12], r.values[15]])).toEqual([
       [2, 'A', '1.5', 'true'],
     ]);
     expect(a.errors).toEqual([
@@ -79,7 +79,7 @@ describe('reading import files', () => {
         line: 5,
         field: 'colour',
         reason:
-          'unknown field (expected: code, name_zh, name_en, specification, category, base_unit, pack_units, gtin, manufacturer, ved, storage, substitute_group, unit_cost, lot_tracked, active)',
+          'unknown field (expected: code, name_zh, name_en, specification, category, base_unit, pack_units, gtin, manufacturer, ved, storage, substitute_group, unit_cost, typical_monthly_usage, lot_tracked, active)',
       },
     ]);
     expect(a.records).toBe(3);

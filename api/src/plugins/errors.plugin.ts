@@ -64,9 +64,40 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Pro
 
 interface ValidationIssue {
   instancePath?: string;
+  schemaPath?: string;
   message?: string;
   keyword?: string;
   params?: Record<string, unknown>;
+}
+
+/**
+ * A body that may take one of several shapes (one record or a batch) fails every shape at once,
+ * and the validator lists the complaints of all of them, plus "must match a schema in anyOf".
+ * Keep the shape the caller evidently meant: the branches whose complaints do not start at the
+ * top of the body (a missing or unknown top-level field means "this is the other shape"). When
+ * every branch fails at the top, all complaints stay.
+ */
+function intendedBranch(validation: ValidationIssue[]): ValidationIssue[] {
+  const branchOf = (v: ValidationIssue) => v.schemaPath?.match(/^#\/anyOf\/(\d+)\//)?.[1];
+  const branches = new Set(validation.map(branchOf).filter((b) => b !== undefined));
+  if (branches.size < 2) return validation;
+  // A top-level field the shape does not have comes as 'additionalProperties' at the root, or
+  // (strict objects compiled to `false` sub-schemas) as 'boolean' one level down.
+  const depth = (v: ValidationIssue) => (v.instancePath ?? '').split('/').length - 1;
+  const wrongShape = (b: string) =>
+    validation.some(
+      (v) =>
+        branchOf(v) === b &&
+        ((depth(v) === 0 &&
+          (v.keyword === 'required' || v.keyword === 'additionalProperties' || v.keyword === 'type')) ||
+          (depth(v) === 1 && v.keyword === 'boolean')),
+    );
+  const meant = [...branches].filter((b) => !wrongShape(b!));
+  if (meant.length === 0) return validation;
+  return validation.filter((v) => {
+    const b = branchOf(v);
+    return b !== undefined && meant.includes(b);
+  });
 }
 
 function fieldErrors(validation: ValidationIssue[], context: string | undefined): FieldError[] {
@@ -189,7 +220,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         code: 'validation_failed',
         title: 'Bad request',
         detail: `The request ${error.validationContext ?? 'body'} is not valid.`,
-        errors: fieldErrors(error.validation as ValidationIssue[], error.validationContext),
+        errors: fieldErrors(intendedBranch(error.validation as ValidationIssue[]), error.validationContext),
       });
     }
     // PostgreSQL down, restarting or out of connections: the same request can succeed shortly,
