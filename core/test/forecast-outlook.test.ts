@@ -4,7 +4,14 @@ import { addDays, daysBetween, daysInMonth } from '../src/forecast/dates.ts';
 import { detectSeriesGrain, periodStarts } from '../src/forecast/grain.ts';
 import { forecastOutlook, pooledPrior, templatePrior } from '../src/forecast/outlook.ts';
 import { thinnedDispersion } from '../src/forecast/outlook-distribution.ts';
-import { COMBO, crostonLevels, tsbLevels } from '../src/forecast/outlook-pool.ts';
+import {
+  buildPool,
+  COMBO,
+  crostonLevels,
+  forecastAt,
+  sesLevels,
+  tsbLevels,
+} from '../src/forecast/outlook-pool.ts';
 import { OUTLOOK_QUANTILES } from '../src/forecast/outlook-types.ts';
 import { forecastOutlook as fromCore, pooledPrior as pooledFromCore } from '../src/index.ts';
 
@@ -360,5 +367,49 @@ describe('windows shorter than a period and the period default', () => {
     const sparse = crostonLevels(Float64Array.from([0, 10, 0, 10, 0, 10]), 0.1, 'interval');
     // Intervals of 2: the correction is α/2·(1 − 1/2) = 2.5%.
     expect(sparse[6]).toBeCloseTo((10 / 2) * 0.975, 6);
+  });
+  it('daily seasonal candidates are refitted along the backtest, each origin using only indices fitted before it', () => {
+    // Three years of daily demand with a weekday pattern and a yearly wave whose peak grows.
+    const r = rng(11);
+    const n = 3 * 365;
+    const y = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      const week = t % 7 === 0 ? 0.5 : 1.1;
+      const year = 1 + (0.3 + (0.3 * t) / n) * Math.sin((2 * Math.PI * t) / 365.25);
+      y[t] = poissonDraw(r, 6 * week * year);
+    }
+    const opts = { daily: true, periodsPerYear: 365.25, total: n + 400 };
+    const fits = [800, 900, n];
+    const blocked = buildPool(y, { ...opts, seasonFitTo: 800, seasonRefits: fits });
+    const single = (f: number) => buildPool(y.subarray(0, f), { ...opts, seasonFitTo: f });
+    const name = 'ses(0.05)+weekday+yearly';
+    const c = blocked.find((x) => x.name === name)!;
+    expect(c.blocks?.map((b) => b.from)).toEqual(fits);
+    // An origin in the first block forecasts as a pool built from the data before 800 would,
+    // one in the second as a pool from the data before 900, and the forecast at the end as a pool
+    // fitted on everything: a later block never reaches back into an earlier origin.
+    for (const [o, f] of [
+      [850, 800],
+      [899, 800],
+      [900, 900],
+      [1000, 900],
+    ] as const) {
+      const ref = single(f).find((x) => x.name === name)!;
+      // Same seasonal factors as the index fitted on y[0..f−1] …
+      for (const h of [0, 6, 27])
+        expect(forecastAt(c, o, h) / c.level[o]!).toBeCloseTo(ref.season![o + h]!, 9);
+      // … and the level is SES(0.05) of the series divided by that index, up to the origin.
+      const level = sesLevels(
+        y.map((x, t) => x / ref.season![t]!),
+        0.05,
+      );
+      expect(c.level[o]).toBeCloseTo(level[o]!, 9);
+    }
+    const end = single(n).find((x) => x.name === name)!;
+    for (const h of [0, 13, 27]) expect(forecastAt(c, n, h)).toBeCloseTo(forecastAt(end, n, h), 9);
+    // Appending data after 900 changes nothing the origins before 900 see.
+    const longer = buildPool(y, { ...opts, seasonFitTo: 800, seasonRefits: [800, 900, 1000] });
+    const c2 = longer.find((x) => x.name === name)!;
+    for (const o of [850, 899]) expect(forecastAt(c2, o, 5)).toBeCloseTo(forecastAt(c, o, 5), 12);
   });
 });

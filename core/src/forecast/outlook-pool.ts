@@ -18,18 +18,41 @@ export interface Candidate {
   readonly season: Float64Array | null;
   /** Prefix sums of `season` (cum[t] = Σ season[0..t−1]), for O(1) window sums. */
   readonly cum: Float64Array | null;
+  /**
+   * A seasonal candidate refitted along the history (PoolOptions.seasonRefits): block b's index was
+   * fitted on y[0..from−1] and serves the origins from `from` to the next block's (the first block
+   * also serves earlier ones); `level` holds, at each origin, the level of the pass over the series
+   * deseasonalised by that origin's block; `season`/`cum` are the last block's. Absent: one index.
+   */
+  readonly blocks?: readonly SeasonBlock[];
+}
+
+export interface SeasonBlock {
+  readonly from: number;
+  readonly season: Float64Array;
+  readonly cum: Float64Array;
+}
+
+/** The seasonal index (and its prefix sums) candidate c uses at origin o. */
+function seasonAt(c: Candidate, o: number): { season: Float64Array | null; cum: Float64Array | null } {
+  const bl = c.blocks;
+  if (!bl || bl.length === 0) return c;
+  let b = 0;
+  while (b + 1 < bl.length && bl[b + 1]!.from <= o) b++;
+  return bl[b]!;
 }
 
 /** Sum of candidate c's forecasts made at origin o for periods o .. o + k − 1. */
 export function sumAt(c: Candidate, o: number, k: number): number {
   const l = c.level[o]!;
   if (!(l > 0)) return 0;
-  if (!c.cum) return l * k;
-  const last = c.cum.length - 1;
+  const { season, cum } = seasonAt(c, o);
+  if (!cum) return l * k;
+  const last = cum.length - 1;
   const b = o + k;
-  if (b <= last) return l * (c.cum[b]! - c.cum[o]!);
+  if (b <= last) return l * (cum[b]! - cum[o]!);
   // Beyond the index array: the last index repeats.
-  return l * (c.cum[last]! - c.cum[Math.min(o, last)]! + (b - Math.max(o, last)) * c.season![last - 1]!);
+  return l * (cum[last]! - cum[Math.min(o, last)]! + (b - Math.max(o, last)) * season![last - 1]!);
 }
 
 /** Sum of a choice's forecasts made at origin o for periods o .. o + k − 1. */
@@ -50,7 +73,8 @@ function prefix(season: Float64Array | null): Float64Array | null {
 export function forecastAt(c: Candidate, o: number, h: number): number {
   const l = c.level[o]!;
   if (!Number.isFinite(l)) return 0;
-  const s = c.season ? c.season[Math.min(o + h, c.season.length - 1)]! : 1;
+  const { season } = seasonAt(c, o);
+  const s = season ? season[Math.min(o + h, season.length - 1)]! : 1;
   return Math.max(0, l * s);
 }
 
@@ -355,6 +379,12 @@ export interface PoolOptions {
   readonly total: number;
   /** Seasonal indices are fitted on y[0..seasonFitTo−1] (data before the first scored origin). */
   readonly seasonFitTo: number;
+  /**
+   * Instead of one fit: ascending fit points; the indices fitted on y[0..f−1] serve the origins from
+   * f to the next point, so no scored origin uses an index much older than the gap between points,
+   * and a last point at the series' end gives the forecast itself.
+   */
+  readonly seasonRefits?: readonly number[];
 }
 
 /** Builds every candidate of the pool for a period series. */
@@ -393,29 +423,58 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
     add(COMBO, combineLevels([ses2, ma12, crostonLevels(y, 0.1, 'interval')]));
   }
   add('tsb', tsbLevels(y, 0.1, o.daily ? 0.05 : 0.1));
-  const yearly =
-    o.periodsPerYear > 0 ? yearlyIndex(y, o.periodsPerYear, o.daily ? 5 : 3, o.seasonFitTo, o.total) : null;
+  // Seasonal indices per fit point: one, or a refit every few origins (PoolOptions.seasonRefits).
+  const fits = o.seasonRefits && o.seasonRefits.length > 0 ? o.seasonRefits : [o.seasonFitTo];
+  const K = o.daily ? 5 : 3;
+  const yearlies = fits.map((f) =>
+    o.periodsPerYear > 0 ? yearlyIndex(y, o.periodsPerYear, K, f, o.total) : null,
+  );
+  const weeks = fits.map((f) => (o.daily && y.length >= 28 ? weekdayIndex(y.subarray(0, f), o.total) : null));
+  const last = fits.length - 1;
+  let ones: Float64Array | null = null;
+  /** A seasonal candidate: `pass` over the series deseasonalised by each fit point's index. */
+  const addSeasonal = (
+    name: string,
+    seasons: readonly (Float64Array | null)[],
+    pass: (ys: Float64Array) => Float64Array,
+  ) => {
+    if (fits.length === 1) {
+      add(name, pass(deseason(y, seasons[0]!)), seasons[0]!);
+      return;
+    }
+    const level = new Float64Array(y.length + 1).fill(Number.NaN);
+    const blocks: SeasonBlock[] = [];
+    for (let b = 0; b < fits.length; b++) {
+      // A fit point with too little history for the index: the base model (index 1), as the
+      // forecast at that origin would have been made.
+      if (!seasons[b] && !ones) ones = new Float64Array(o.total).fill(1);
+      const season = seasons[b] ?? ones!;
+      if (!cums.has(season)) cums.set(season, prefix(season));
+      const L = pass(deseason(y, season));
+      const from = b === 0 ? 0 : fits[b]!;
+      const to = b === last ? y.length + 1 : Math.min(y.length + 1, fits[b + 1]!);
+      for (let t = from; t < to; t++) level[t] = L[t]!;
+      blocks.push({ from: fits[b]!, season, cum: cums.get(season)! });
+    }
+    out.push({ name, level, season: blocks[last]!.season, cum: blocks[last]!.cum, blocks });
+  };
   if (o.daily) {
-    const week = y.length >= 28 ? weekdayIndex(y.subarray(0, o.seasonFitTo), o.total) : null;
-    if (week) {
-      const yw = deseason(y, week);
-      add('ses(0.02)+weekday', sesLevels(yw, 0.02), week);
-      add('ses(0.05)+weekday', sesLevels(yw, 0.05), week);
-      add('ses(0.1)+weekday', sesLevels(yw, 0.1), week);
-      add('ma28+weekday', maLevels(yw, 28), week);
+    if (weeks[last]) {
+      addSeasonal('ses(0.02)+weekday', weeks, (ys) => sesLevels(ys, 0.02));
+      addSeasonal('ses(0.05)+weekday', weeks, (ys) => sesLevels(ys, 0.05));
+      addSeasonal('ses(0.1)+weekday', weeks, (ys) => sesLevels(ys, 0.1));
+      addSeasonal('ma28+weekday', weeks, (ys) => maLevels(ys, 28));
     }
-    if (yearly) {
-      const both = multiply(week, yearly)!;
-      const yb = deseason(y, both);
-      const label = week ? '+weekday+yearly' : '+yearly';
-      add(`ses(0.02)${label}`, sesLevels(yb, 0.02), both);
-      add(`ses(0.05)${label}`, sesLevels(yb, 0.05), both);
-      add(`ses(0.1)${label}`, sesLevels(yb, 0.1), both);
+    if (yearlies[last]) {
+      const both = fits.map((_, b) => multiply(weeks[b] ?? null, yearlies[b] ?? null));
+      const label = weeks[last] ? '+weekday+yearly' : '+yearly';
+      addSeasonal(`ses(0.02)${label}`, both, (ys) => sesLevels(ys, 0.02));
+      addSeasonal(`ses(0.05)${label}`, both, (ys) => sesLevels(ys, 0.05));
+      addSeasonal(`ses(0.1)${label}`, both, (ys) => sesLevels(ys, 0.1));
     }
-  } else if (yearly) {
-    const ys = deseason(y, yearly);
-    add('ses(0.1)+seasonal', sesLevels(ys, 0.1), yearly);
-    add('ma12+seasonal', maLevels(ys, 12), yearly);
+  } else if (yearlies[last]) {
+    addSeasonal('ses(0.1)+seasonal', yearlies, (ys) => sesLevels(ys, 0.1));
+    addSeasonal('ma12+seasonal', yearlies, (ys) => maLevels(ys, 12));
   }
   return out;
 }

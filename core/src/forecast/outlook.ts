@@ -87,6 +87,9 @@ const BACKTEST = {
   irregular: { origins: 24, step: 1, minTrain: 6, errorWindow: 36 },
 } as const;
 
+/** Daily seasonal indices are refitted every this many scoring origins (13 weekly origins = a quarter). */
+const DAILY_REFIT_EVERY = 13;
+
 function layoutOf(g: SeriesGrain, input: OutlookInput, n: number, lastRecord: number): Layout {
   if (g.grain === 'daily') return { g, std: 1, start: (j) => j, end: (j) => j + 1, m: n, unreported: 0 };
   let starts = periodStarts(g, input.startDate, 0, n + 1, lastRecord);
@@ -344,11 +347,23 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
     if (o >= bt.minTrain) origins.push(o);
   }
   const seasonFitTo = origins.length > 0 ? origins[0]! : m;
+  // Daily: the weekday and yearly indices are refitted every 13 weekly origins (a quarter) and at
+  // the series' end, so the backtest scores a seasonal candidate with an index at most a quarter
+  // old — as its forecast will be — instead of one fitted a year before the last origin, and the
+  // forecast itself uses indices fitted on all the data (measured on salesdaily at origins one and
+  // two years before the benchmark's: 0.734 → 0.732 and 0.713 → 0.707 mean RMSSE).
+  let seasonRefits: number[] | undefined;
+  if (daily && origins.length > 0) {
+    seasonRefits = [];
+    for (let i = 0; i < origins.length; i += DAILY_REFIT_EVERY) seasonRefits.push(origins[i]!);
+    seasonRefits.push(m);
+  }
   const pool: Candidate[] = buildPool(y, {
     daily,
     periodsPerYear: PERIODS_PER_YEAR[g.grain],
     total: m + H + (daily ? 400 : 40),
     seasonFitTo,
+    seasonRefits,
   });
   // Daily series are long and dense: the backtest separates the candidates well, so the best (or
   // the mean of the best two) is taken. Period series (months, weeks, counts) are short and mostly
@@ -418,8 +433,9 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
 
   // The forecast itself: seasonal indices were fitted on the data before the first scored origin
   // (so the backtest never saw its own future); for the forecast they are refitted on all of it.
+  // (Daily candidates carry their refits as blocks, the last fitted on all the data.)
   let finalChoice = choice;
-  if (choice.members.some((c) => c.season) && seasonFitTo < m) {
+  if (choice.members.some((c) => c.season && !c.blocks) && seasonFitTo < m) {
     const refit = buildPool(y, {
       daily,
       periodsPerYear: PERIODS_PER_YEAR[g.grain],
