@@ -10,6 +10,6 @@ export {
   monthsOfStock,
 } from './backtest-item-location.ts';
 export * from './backtest-types.ts';
-export { averagePrecision, brierScore, calibrationBins, pinball, recallAtPrecision } from './scores.ts';
 export { recalibrateOnline } from './online-calibration.ts';
+export { averagePrecision, brierScore, calibrationBins, pinball, recallAtPrecision } from './scores.ts';
 export { alertScores, monthsOfStockScore, scoredRows, summariseBacktest } from './summarise.ts';

@@ -16,7 +16,11 @@ const REFIT_GROWTH = 0.1;
  */
 export function recalibrateOnline(rows: readonly BacktestRow[], horizonDays: number): BacktestRow[] {
   const training = scoredRows(rows)
-    .map((r) => ({ known: addDays(r.asOf, horizonDays), p: r.pWithinHorizon!, outcome: r.outcome === 'new_stockout' }))
+    .map((r) => ({
+      known: addDays(r.asOf, horizonDays),
+      p: r.pWithinHorizon!,
+      outcome: r.outcome === 'new_stockout',
+    }))
     .sort((a, b) => a.known.localeCompare(b.known));
   const dates = [...new Set(rows.map((r) => r.asOf))].sort();
   const calibrationAt = new Map<string, Calibration | null>();

@@ -107,8 +107,14 @@ function layoutOf(g: SeriesGrain, input: OutlookInput, n: number, lastRecord: nu
   return {
     g,
     std,
-    start: (j) => (extend(j), starts[j]!),
-    end: (j) => (extend(j), starts[j + 1]!),
+    start: (j) => {
+      extend(j);
+      return starts[j]!;
+    },
+    end: (j) => {
+      extend(j);
+      return starts[j + 1]!;
+    },
     m,
     unreported: n - (starts[m] ?? n),
   };

@@ -72,7 +72,8 @@ describe('recalibrateOnline: the calibration in force at each as-of date, learnt
       r.asOf >= '2025-01-01' && r.position! > 0 ? { ...r, outcome: 'new_stockout' as const } : r,
     );
     const again = recalibrateOnline(flipped, 31);
-    const early = (rs: BacktestRow[]) => rs.filter((r) => r.asOf <= '2025-01-01').map((r) => r.pWithinHorizon);
+    const early = (rs: BacktestRow[]) =>
+      rs.filter((r) => r.asOf <= '2025-01-01').map((r) => r.pWithinHorizon);
     expect(early(again)).toEqual(early(out));
   });
 });
