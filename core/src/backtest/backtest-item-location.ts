@@ -296,6 +296,13 @@ function sumDemand(series: BacktestSeriesInput, start: string, end: string): num
   return s;
 }
 
+function stockedOutIn(series: BacktestSeriesInput, start: string, end: string): boolean {
+  const i0 = Math.max(0, daysBetween(series.startDate, start));
+  const i1 = daysBetween(series.startDate, end);
+  for (let i = i0; i <= i1; i++) if (series.stockoutDays?.[i]) return true;
+  return false;
+}
+
 function emptyErrors(): BacktestRow['errors'] {
   const e: ForecastErrors = { mase: null, rmsse: null, pinball: null };
   return { engine: e, naive: e, mean3: e };
@@ -359,7 +366,10 @@ function forecastErrors(
   periods: readonly BacktestForecastPeriod[],
   a: number,
 ): BacktestRow['errors'] {
-  const known = periods.filter((p) => p.actual !== null);
+  // A period with stock-out days recorded issues cut short by the stock-out, not demand: the
+  // engine forecasts demand, so such periods would favour whichever forecast is lowest. Every
+  // forecast (engine and baselines) is scored on the same periods, those with stock throughout.
+  const known = periods.filter((p) => p.actual !== null && !stockedOutIn(series, p.start, p.end));
   if (known.length === 0 || periods.length === 0) return emptyErrors();
   const insample = inSamplePeriods(series, outlook.grain, periods[0]!.start, a);
   const finiteIns = insample.filter(Number.isFinite);

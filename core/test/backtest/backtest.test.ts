@@ -45,6 +45,20 @@ function clinic(seed = 7): BacktestSeriesInput {
 }
 
 describe('backtestItemLocation', () => {
+  it('scores forecasts only on periods with stock throughout (stocked-out issues understate demand)', () => {
+    const s = clinic(3);
+    const rows = backtestItemLocation(s, params);
+    const withErrors = rows.filter((r) => r.errors.engine.mase !== null);
+    expect(withErrors.length).toBeGreaterThan(0);
+    // Mark every day out of stock: no period is fit to score any forecast on, engine or baseline.
+    const allOut = backtestItemLocation({ ...s, stockoutDays: s.stockoutDays!.map(() => true) }, params);
+    for (const r of allOut) {
+      expect(r.errors.engine.mase).toBeNull();
+      expect(r.errors.naive.mase).toBeNull();
+      expect(r.errors.mean3.mase).toBeNull();
+    }
+  });
+
   it('rows carry the codes, the position from the ledger, the lead time and p for both horizons', () => {
     const s = clinic();
     const rows = backtestItemLocation(s, params);
