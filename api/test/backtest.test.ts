@@ -338,9 +338,10 @@ describe('a fixed lead time', () => {
       from: `${month(4)}-01`,
       to: `${month(6)}-01`,
       step: 'monthly',
-      horizonDays: 30,
       leadTime: { mode: 'fixed', days: 31 },
     });
+    // No horizon given with a monthly step: one period, 31 days, so month-end counts fall inside.
+    expect(run.horizonDays).toBe(31);
     expect(run.leadTime).toEqual({ mode: 'fixed', days: 31 });
     expect(run.summary.parameters.leadTime).toEqual({ mode: 'fixed', days: 31 });
     expect(rows).toHaveLength(6);

@@ -73,8 +73,9 @@ function RunForm({ onStarted }: { onStarted: (id: string) => void }) {
   const [from, setFrom] = useState(monthStart(13));
   const [to, setTo] = useState(monthStart(2));
   const [step, setStep] = useState<Step>('monthly');
-  const [horizon, setHorizon] = useState('30');
-  const [unit, setUnit] = useState<'days' | 'periods'>('days');
+  // One month-long period by default (31 days), so the month-end count falls inside the window.
+  const [horizon, setHorizon] = useState('1');
+  const [unit, setUnit] = useState<'days' | 'periods'>('periods');
   const [leadMode, setLeadMode] = useState<'recorded' | 'fixed'>('recorded');
   const [leadDays, setLeadDays] = useState('14');
   const start = useAction(async () => {

@@ -41,10 +41,12 @@ export async function currentCalibration(tx: Tx): Promise<StoredCalibration | nu
 /**
  * The recalibration the engine applies: the stored map was fitted on P(stockout within N days)
  * against what happened, so it applies to that horizon only, and only when the organisation's
- * horizon is still the N it was fitted for. "Before the next receipt" stays raw.
+ * horizon is still the N it was fitted for (± 1 day). "Before the next receipt" stays raw.
  */
 export function recalibrationFor(stored: StoredCalibration | null, horizonDays: number): EngineRecalibration {
-  if (!stored || stored.horizonDays !== horizonDays) return {};
+  // A month-long horizon is 30 or 31 days depending on who set it (the backtest's monthly default
+  // is 31): one day apart is the same horizon for this purpose; further apart is not.
+  if (!stored || Math.abs(stored.horizonDays - horizonDays) > 1) return {};
   const cal = stored.calibration as Calibration;
   return {
     withinDays: { apply: (p) => applyCalibration(cal, p) ?? p, label: calibrationLabel(cal) },

@@ -181,7 +181,7 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'Start a backtest: replay the engine over a past period at daily, weekly or monthly as-of dates, using only what was known at each',
         description: [
           'Runs as a job; poll GET /v1/backtests/{id}. At each as-of date the engine sees only the ledger before it (positions from the whole ledger, counts included), the lead times received before it and the terms then.',
-          'The horizon is `horizonDays` (default 30, 1–366) or `horizonPeriods` of the step (a week is 7 days, a month 31 so its month-end count falls inside). `leadTime` is `{"mode":"recorded"}` (default) or `{"mode":"fixed","days":N}`.',
+          'The horizon is `horizonDays` (default 30; 31 with a monthly step) or `horizonPeriods` of the step (a week is 7 days, a month 31 so its month-end count falls inside). `leadTime` is `{"mode":"recorded"}` (default) or `{"mode":"fixed","days":N}`.',
           'The summary scores new stock-outs only (stock above zero at the as-of date, zero within the horizon): average precision, recall at precision 0.25 and 0.35, Brier against the base rate, calibration bins, MASE, RMSSE and pinball loss, each beside the months-of-stock rule and the naive / 3-period-mean forecasts on the same rows. Rows: GET /v1/backtests/{id}/rows (JSON pages or CSV). Offline: `pnpm backtest --tenant <id> --from … --to …`.',
         ].join('\n\n'),
         security,
@@ -212,7 +212,11 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
         });
       }
       const horizonDays =
-        horizonPeriods !== undefined ? horizonPeriods * PERIOD_DAYS[step] : (request.body.horizonDays ?? 30);
+        horizonPeriods !== undefined
+          ? horizonPeriods * PERIOD_DAYS[step]
+          : // Monthly steps default to one period (31 days): a 30-day window from the 1st would miss
+            // the count and stock-out days at the end of a 31-day month.
+            (request.body.horizonDays ?? (step === 'monthly' ? PERIOD_DAYS.monthly : 30));
       if (horizonDays > 366) {
         errors.push({
           field: 'body:/horizonPeriods',
