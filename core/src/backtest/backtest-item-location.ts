@@ -91,7 +91,7 @@ export function backtestItemLocation(
         startDate: series.startDate,
         censored,
         excluded,
-        prior: series.prior ?? null,
+        prior: series.priorAt ? series.priorAt(asOf) : (series.prior ?? null),
         horizonDays: Math.max(H, Math.ceil(maxL) + 1),
       });
     } catch {

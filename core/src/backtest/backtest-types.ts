@@ -152,6 +152,8 @@ export interface BacktestSeriesInput {
   readonly terms?: readonly LeadTimeTerms[];
   readonly orders?: readonly BacktestOrder[];
   readonly prior?: DemandPrior | null;
+  /** The prior in force at an as-of date (pooled from other sites' history before it), overriding `prior`. */
+  readonly priorAt?: (asOf: string) => DemandPrior | null;
   /** The rule set's alert threshold on P(stockout before the next receipt); default 0.2. */
   readonly alertProbability?: number;
 }

@@ -11,5 +11,6 @@ export {
 } from './backtest-item-location.ts';
 export * from './backtest-types.ts';
 export { recalibrateOnline } from './online-calibration.ts';
+export { withPooledPriors } from './pooled-priors.ts';
 export { averagePrecision, brierScore, calibrationBins, pinball, recallAtPrecision } from './scores.ts';
 export { alertScores, monthsOfStockScore, scoredRows, summariseBacktest } from './summarise.ts';

@@ -216,8 +216,8 @@ export async function loadBacktestInputs(
         leadTimes,
         terms: itemTerms,
         orders: itemOrders,
-        // The catalogue template's typical usage is a prior the clinic had from the start; a
-        // pooled prior from other sites would need their history as of each date, so none here.
+        // The catalogue template's typical usage is a prior the clinic had from the start; the
+        // pooled prior from the item's other locations is set per as-of date (withPooledPriors).
         prior: c.typical_monthly_usage === null ? null : templatePrior(Number(c.typical_monthly_usage)),
       },
     });

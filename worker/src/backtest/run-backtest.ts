@@ -1,6 +1,7 @@
 import {
   type BacktestParameters,
   type BacktestRow,
+  type BacktestSeriesInput,
   type BacktestStep,
   type BacktestSummary,
   backtestItemLocation,
@@ -9,6 +10,7 @@ import {
   recalibrateOnline,
   scoredRows,
   summariseBacktest,
+  withPooledPriors,
 } from '@medstock/core';
 import { addDays } from '@medstock/core/dates/index.ts';
 import { type Database, organizationTimeZone, withTenantDb } from '@medstock/db';
@@ -17,6 +19,13 @@ import { currentRuleSet } from '../engine/recalculate.ts';
 import { backtestKeys, loadBacktestInputs } from './load-backtest-inputs.ts';
 
 const BATCH = 200;
+const keyOf = (x: { itemId: string; locationId: string }) => `${x.itemId}|${x.locationId}`;
+function groupByItem<T extends { itemId: string }>(xs: readonly T[]): T[][] {
+  const by = new Map<string, T[]>();
+  for (const x of xs) by.set(x.itemId, [...(by.get(x.itemId) ?? []), x]);
+  return [...by.values()];
+}
+
 /** Rows per insert statement once the run is replayed. */
 const INSERT_CHUNK = 5_000;
 /** Days of history before `from` each series carries: two years, so yearly seasonality has two seasons by the last as-of date. */
@@ -81,15 +90,22 @@ export async function runBacktest(
   const all: BacktestRow[] = [];
   let itemLocations = 0;
   const owners: Array<{ item_id: string; location_id: string }> = [];
-  for (let i = 0; i < keys.length; i += BATCH) {
+  for (let i = 0, next = 0; i < keys.length; i = next) {
+    // A batch ends at an item boundary, so all of an item's locations are pooled together.
+    next = Math.min(i + BATCH, keys.length);
+    while (next < keys.length && keys[next]!.itemId === keys[next - 1]!.itemId) next++;
     await withTenantDb(database.db, tenant, async (tx) => {
       const rules = await currentRuleSet(tx);
       const maxProbability =
         rules.stockoutRisk?.maxProbability ?? DEFAULT_RULE_SET.stockoutRisk.maxProbability;
-      const inputs = await loadBacktestInputs(tx, keys.slice(i, i + BATCH), { start, end, timeZone });
+      const inputs = await loadBacktestInputs(tx, keys.slice(i, next), { start, end, timeZone });
+      // Each series leans on the same item's other locations as the engine would have at each date.
+      const pooled = new Map<string, BacktestSeriesInput>();
+      for (const group of groupByItem(inputs))
+        withPooledPriors(group.map((g) => g.series)).forEach((s, k) => pooled.set(keyOf(group[k]!), s));
       for (const input of inputs) {
         const rows = backtestItemLocation(
-          { ...input.series, alertProbability: maxProbability[input.ved] },
+          { ...pooled.get(keyOf(input))!, alertProbability: maxProbability[input.ved] },
           parameters,
         );
         if (rows.length === 0) continue;
@@ -100,7 +116,7 @@ export async function runBacktest(
         }
       }
     });
-    await onProgress?.(Math.min(i + BATCH, keys.length), keys.length);
+    await onProgress?.(next, keys.length);
   }
   // The calibration in force at each as-of date is learnt from outcomes known by then, across the
   // whole organisation, so it can only be applied once every series has been replayed.
