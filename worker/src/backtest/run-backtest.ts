@@ -101,8 +101,12 @@ export async function runBacktest(
       const inputs = await loadBacktestInputs(tx, keys.slice(i, next), { start, end, timeZone });
       // Each series leans on the same item's other locations as the engine would have at each date.
       const pooled = new Map<string, BacktestSeriesInput>();
-      for (const group of groupByItem(inputs))
-        withPooledPriors(group.map((g) => g.series)).forEach((s, k) => pooled.set(keyOf(group[k]!), s));
+      for (const group of groupByItem(inputs)) {
+        const withPriors = withPooledPriors(group.map((g) => g.series));
+        group.forEach((g, k) => {
+          pooled.set(keyOf(g), withPriors[k]!);
+        });
+      }
       for (const input of inputs) {
         const rows = backtestItemLocation(
           { ...pooled.get(keyOf(input))!, alertProbability: maxProbability[input.ved] },
