@@ -89,8 +89,12 @@ describe('backtest', () => {
     expect(s.alerts.engine.newStockouts).toBe(s.outcomes.new_stockout);
     expect(s.alerts.monthsOfStock.rows).toBe(s.alerts.engine.rows);
     expect(s.alertRecall).toBeGreaterThan(0.5);
-    expect(s.forecast.engine.rmsse).toBeGreaterThan(0);
-    expect(s.forecast.naive.rmsse).toBeGreaterThan(0);
+    // Forecasts are scored on days with stock (a stock-out day's issues understate demand): there the
+    // demand is a steady 10 a day, which the engine forecasts almost exactly; the baselines are scored too.
+    expect(typeof s.forecast.engine.rmsse).toBe('number');
+    expect(s.forecast.engine.rmsse).toBeLessThan(0.1);
+    expect(typeof s.forecast.naive.rmsse).toBe('number');
+    expect(typeof s.forecast.mean3.rmsse).toBe('number');
 
     const page = (
       await t.app.inject({ method: 'GET', url: `/v1/backtests/${id}/rows?limit=500`, headers: owner.headers })
