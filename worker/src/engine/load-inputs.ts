@@ -7,7 +7,12 @@ export interface ItemLocationKey {
   locationId: string;
 }
 
-export const HISTORY_DAYS = 730;
+/**
+ * Three years of daily history: the outlook's yearly-season candidates need two full seasons before
+ * their first backtest origin (core/src/forecast/outlook-pool.ts yearlyIndex), so with exactly two
+ * years they never switched on live, while the backtest (which loads three) used them.
+ */
+export const HISTORY_DAYS = 1096;
 const DAY = 86_400_000;
 
 const keyOf = (item: string, loc: string) => `${item}|${loc}`;
