@@ -1,3 +1,4 @@
+import { addDays } from '../dates/calendar-dates.ts';
 import type {
   AlertCandidate,
   AlertType,
@@ -12,12 +13,6 @@ import type { RuleSet } from './rule-set.ts';
 const f = (x: number, digits = 2) =>
   Number.isInteger(x) ? String(x) : x.toFixed(digits).replace(/\.?0+$/, '');
 const pct = (p: number) => `${f(p * 100, 1)}%`;
-
-function addDays(iso: string, days: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + Math.max(0, Math.floor(days)));
-  return d.toISOString().slice(0, 10);
-}
 
 function substituteNote(s: ItemLocationState): Bilingual {
   if (s.substitutesInStock.length === 0) return { zh: '', en: '' };
@@ -44,7 +39,7 @@ function replenishAction(s: ItemLocationState): RecommendedAction | null {
     };
   }
   if (!s.order) return null;
-  const orderBy = addDays(s.today, Math.max(0, s.daysCover.value - s.leadTime.meanDays));
+  const orderBy = addDays(s.today, Math.max(0, Math.floor(s.daysCover.value - s.leadTime.meanDays)));
   return {
     kind: 'order',
     ...s.order,

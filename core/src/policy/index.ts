@@ -53,4 +53,9 @@ export {
   type TuneMinMaxOptions,
   tuneMinMax,
 } from './simulate.ts';
-export { stockoutProbability } from './stockout.ts';
+export {
+  DEFAULT_STOCKOUT_HORIZON_DAYS,
+  type StockoutRisk,
+  type StockoutRiskInput,
+  stockoutRisk,
+} from './stockout-risk.ts';

@@ -8,7 +8,6 @@ import {
   normalLeadTimeDemand,
   poissonLeadTimeDemand,
   reorderPointFromDistribution,
-  stockoutProbability,
 } from '../../src/policy/index.ts';
 import { negBinCdf } from '../../src/stats/index.ts';
 
@@ -90,16 +89,5 @@ describe('lead-time demand distributions', () => {
       sparse.value - 3.5,
       12,
     );
-  });
-});
-
-describe('stockout probability', () => {
-  it('P(D_L > position) from the distribution', () => {
-    const d = normalLeadTimeDemand(100, 10);
-    expect(stockoutProbability(100, d).value).toBeCloseTo(0.5, 12);
-    expect(stockoutProbability(100 + 10 * 1.644854, d).value).toBeCloseTo(0.05, 6);
-    const p = stockoutProbability(6, poissonLeadTimeDemand(3));
-    expect(p.value).toBeCloseTo(1 - 0.9664915, 6);
-    expect(p.substituted).toBe('P(stockout) = 1 − F_Poisson(mean 3.00)(6.00) = 3.4%');
   });
 });
