@@ -173,8 +173,22 @@ class CountTotal implements DemandTotal {
     this.sd = Math.sqrt(poisson ? mean : variance);
     this.label = poisson ? `Poisson(mean ${fmt(mean)})` : `NegBin(mean ${fmt(mean)}, var ${fmt(variance)})`;
   }
+  // cdf(x) depends on ⌊x⌋ only, and callers (the lead-time mixture's bisection, the stockout grid)
+  // ask for many x within one unit: each whole unit's incomplete beta/gamma is computed once.
+  private cdfMemo: Map<number, number> | null = null;
   cdf(x: number): number {
-    return Number.isFinite(this.r) ? negBinCdf(x, this.mean, this.variance) : poissonCdf(x, this.mean);
+    const k = Math.floor(x);
+    let memo = this.cdfMemo;
+    if (!memo) {
+      memo = new Map();
+      this.cdfMemo = memo;
+    }
+    let v = memo.get(k);
+    if (v === undefined) {
+      v = Number.isFinite(this.r) ? negBinCdf(k, this.mean, this.variance) : poissonCdf(k, this.mean);
+      memo.set(k, v);
+    }
+    return v;
   }
   // The pmf walk so far: cumulative probabilities cum[0..len−1], the next pmf term.
   private cum: Float64Array | null = null;

@@ -432,6 +432,16 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
   const weeks = fits.map((f) => (o.daily && y.length >= 28 ? weekdayIndex(y.subarray(0, f), o.total) : null));
   const last = fits.length - 1;
   let ones: Float64Array | null = null;
+  // Several passes share a seasonal index: the series deseasonalised by it is made once.
+  const deseasoned = new Map<Float64Array | null, Float64Array>();
+  const deseasonOnce = (season: Float64Array | null) => {
+    let ys = deseasoned.get(season);
+    if (!ys) {
+      ys = deseason(y, season);
+      deseasoned.set(season, ys);
+    }
+    return ys;
+  };
   /** A seasonal candidate: `pass` over the series deseasonalised by each fit point's index. */
   const addSeasonal = (
     name: string,
@@ -439,7 +449,7 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
     pass: (ys: Float64Array) => Float64Array,
   ) => {
     if (fits.length === 1) {
-      add(name, pass(deseason(y, seasons[0]!)), seasons[0]!);
+      add(name, pass(deseasonOnce(seasons[0]!)), seasons[0]!);
       return;
     }
     const level = new Float64Array(y.length + 1).fill(Number.NaN);
@@ -450,9 +460,10 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
       if (!seasons[b] && !ones) ones = new Float64Array(o.total).fill(1);
       const season = seasons[b] ?? ones!;
       if (!cums.has(season)) cums.set(season, prefix(season));
-      const L = pass(deseason(y, season));
       const from = b === 0 ? 0 : fits[b]!;
       const to = b === last ? y.length + 1 : Math.min(y.length + 1, fits[b + 1]!);
+      // Passes are causal (level[t] reads y[0..t−1]): this block's levels need y[0..to−2] only.
+      const L = pass(deseasonOnce(season).subarray(0, to - 1));
       for (let t = from; t < to; t++) level[t] = L[t]!;
       blocks.push({ from: fits[b]!, season, cum: cums.get(season)! });
     }
@@ -497,26 +508,67 @@ export function choiceAt(c: PointChoice, o: number, h: number): number {
   return s / c.members.length;
 }
 
+/**
+ * Forecasts of a choice made at origin o for periods o .. o + k − 1 (k ≤ buf.length), into buf:
+ * choiceAt for each h, with the level and seasonal block looked up once per origin instead of
+ * once per period (the backtest's inner loop; same arithmetic, so the same values).
+ */
+function fillForecasts(members: readonly Candidate[], o: number, k: number, buf: Float64Array): void {
+  const c = members[0]!;
+  fillOne(c, o, k, buf);
+  if (members.length === 1) return;
+  // A pair (the only multi-member choice the backtest scores): (f₀ + f₁) / 2, as choiceAt.
+  const other = members[1]!;
+  const l = other.level[o]!;
+  const fin = Number.isFinite(l);
+  const { season } = seasonAt(other, o);
+  const last = season ? season.length - 1 : 0;
+  for (let h = 0; h < k; h++) {
+    const f = fin ? Math.max(0, l * (season ? season[Math.min(o + h, last)]! : 1)) : 0;
+    buf[h] = (buf[h]! + f) / 2;
+  }
+}
+
+function fillOne(c: Candidate, o: number, k: number, buf: Float64Array): void {
+  const l = c.level[o]!;
+  if (!Number.isFinite(l)) {
+    buf.fill(0, 0, k);
+    return;
+  }
+  const { season } = seasonAt(c, o);
+  if (!season) {
+    const f = Math.max(0, l * 1);
+    buf.fill(f, 0, k);
+    return;
+  }
+  const last = season.length - 1;
+  for (let h = 0; h < k; h++) buf[h] = Math.max(0, l * season[Math.min(o + h, last)]!);
+}
+
 /** Per-origin mean squared error over the next H periods (NaN when the origin has no actual). */
 function originErrors(
   y: Float64Array,
   origins: readonly number[],
   H: number,
-  f: (o: number, h: number) => number,
+  members: readonly Candidate[],
+  buf: Float64Array = new Float64Array(H),
 ): Float64Array {
   const out = new Float64Array(origins.length);
-  origins.forEach((o, i) => {
+  for (let i = 0; i < origins.length; i++) {
+    const o = origins[i]!;
+    const k = Math.max(0, Math.min(H, y.length - o));
+    fillForecasts(members, o, k, buf);
     let s = 0;
     let n = 0;
-    for (let h = 0; h < H && o + h < y.length; h++) {
+    for (let h = 0; h < k; h++) {
       const a = y[o + h]!;
       if (Number.isNaN(a)) continue;
-      const e = a - f(o, h);
+      const e = a - buf[h]!;
       s += e * e;
       n++;
     }
     out[i] = n > 0 ? s / n : Number.NaN;
-  });
+  }
   return out;
 }
 
@@ -570,7 +622,8 @@ export function choosePointDefault(
 ): PointChoice {
   const def = pool.find((c) => c.name === defaultName) ?? pool[0]!;
   if (origins.length === 0) return { name: def.name, members: [def], mse: Number.NaN, origins };
-  const errs = pool.map((c) => originErrors(y, origins, H, (o, h) => forecastAt(c, o, h)));
+  const buf = new Float64Array(H);
+  const errs = pool.map((c) => originErrors(y, origins, H, [c], buf));
   const di = pool.indexOf(def);
   const scored = pool
     .map((c, i) => ({ c, e: errs[i]!, mse: meanOf(errs[i]!) }))
@@ -590,12 +643,7 @@ export function choosePointDefault(
   consider([scored[0]!.c], scored[0]!.e, scored[0]!.c.name);
   if (scored.length >= 2) {
     const pair = [scored[0]!.c, scored[1]!.c];
-    const e = originErrors(
-      y,
-      origins,
-      H,
-      (o, h) => (forecastAt(pair[0]!, o, h) + forecastAt(pair[1]!, o, h)) / 2,
-    );
+    const e = originErrors(y, origins, H, pair, buf);
     consider(pair, e, `mean(${pair[0]!.name},${pair[1]!.name})`);
   }
   return choice;
@@ -605,15 +653,18 @@ function mseOf(
   y: Float64Array,
   origins: readonly number[],
   H: number,
-  f: (o: number, h: number) => number,
+  members: readonly Candidate[],
+  buf: Float64Array = new Float64Array(H),
 ): number {
   let s = 0;
   let n = 0;
   for (const o of origins) {
-    for (let h = 0; h < H && o + h < y.length; h++) {
+    const k = Math.max(0, Math.min(H, y.length - o));
+    fillForecasts(members, o, k, buf);
+    for (let h = 0; h < k; h++) {
       const a = y[o + h]!;
       if (Number.isNaN(a)) continue;
-      const e = a - f(o, h);
+      const e = a - buf[h]!;
       s += e * e;
       n++;
     }
@@ -636,8 +687,9 @@ export function choosePoint(
 ): PointChoice {
   const fb = pool.find((c) => c.name === fallback) ?? pool[0]!;
   if (origins.length === 0) return { name: fb.name, members: [fb], mse: Number.NaN, origins };
+  const buf = new Float64Array(H);
   const scored = pool
-    .map((c) => ({ c, mse: mseOf(y, origins, H, (o, h) => forecastAt(c, o, h)) }))
+    .map((c) => ({ c, mse: mseOf(y, origins, H, [c], buf) }))
     .filter((s) => Number.isFinite(s.mse))
     .sort((a, b) => a.mse - b.mse);
   if (scored.length === 0) return { name: fb.name, members: [fb], mse: Number.NaN, origins };
@@ -645,7 +697,7 @@ export function choosePoint(
   let choice: PointChoice = { name: best.c.name, members: [best.c], mse: best.mse, origins };
   if (scored.length >= 2) {
     const pair = [best.c, scored[1]!.c];
-    const mse = mseOf(y, origins, H, (o, h) => (forecastAt(pair[0]!, o, h) + forecastAt(pair[1]!, o, h)) / 2);
+    const mse = mseOf(y, origins, H, pair, buf);
     if (mse < best.mse)
       choice = { name: `mean(${pair[0]!.name},${pair[1]!.name})`, members: pair, mse, origins };
   }

@@ -300,6 +300,9 @@ function spreadAt(
   };
 }
 
+/** The sorted sum ratios only the empirical family reads (sorting them is most of a spread's cost). */
+const ratiosFor = (f: Family, s: SpreadStats, k: number) => (f === 'empirical' ? s.ratios(k) : null);
+
 const GRAIN_TEXT = {
   daily: { en: 'Daily use', zh: '按日消耗', unit: ['day', '天'] },
   weekly: { en: 'Weekly figures', zh: '按周数据', unit: ['week', '周'] },
@@ -419,7 +422,9 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
         for (const f of FAMILIES)
           losses
             .get(f)!
-            .push(meanPinball(makeTotal(f, mu, windowVariance(stScore, H, mu, f), stScore.ratios(H)), a));
+            .push(
+              meanPinball(makeTotal(f, mu, windowVariance(stScore, H, mu, f), ratiosFor(f, stScore, H)), a),
+            );
       }
     }
     const base = losses.get('negative-binomial')!;
@@ -489,7 +494,7 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
     const fam: Family = w < 1 && family === 'empirical' ? 'negative-binomial' : family;
     let v = windowVariance(spread, w, mu, fam);
     if (wOwn < 1) v = wOwn * v + (1 - wOwn) * (mu + 0.25 * mu * mu);
-    return makeTotal(fam, mu, v, spread.ratios(Math.max(1, Math.round(w))));
+    return makeTotal(fam, mu, v, ratiosFor(fam, spread, Math.max(1, Math.round(w))));
   };
 
   const dailyMeans: number[] = [];
