@@ -230,9 +230,38 @@ export function weekdayIndex(y: Float64Array, total: number, window = 364): Floa
 }
 
 /**
+ * sin(kωt), cos(kωt) for k = 1..K, ω = 2π/P, t = 0..n−1, as [sin 1, cos 1, sin 2, cos 2, …] per t:
+ * by rotation (no trig per row), the same recurrence for every t so every fit of a series and the
+ * index evaluation read the same values; computed once per series instead of once per fit.
+ */
+export function fourierBasis(P: number, K: number, n: number): Float64Array {
+  const out = new Float64Array(n * 2 * K);
+  const cw = Math.cos((2 * Math.PI) / P);
+  const sw = Math.sin((2 * Math.PI) / P);
+  let c1 = 1;
+  let s1 = 0;
+  for (let t = 0, i = 0; t < n; t++) {
+    let ck = c1;
+    let sk = s1;
+    for (let k = 1; k <= K; k++, i += 2) {
+      out[i] = sk;
+      out[i + 1] = ck;
+      const nc = ck * c1 - sk * s1;
+      sk = sk * c1 + ck * s1;
+      ck = nc;
+    }
+    const nc1 = c1 * cw - s1 * sw;
+    s1 = s1 * cw + c1 * sw;
+    c1 = nc1;
+  }
+  return out;
+}
+
+/**
  * Multiplicative yearly index by Fourier regression (K harmonics of period P) of each value's
  * ratio to a centred one-year moving mean, on y[0..fitTo−1]; evaluated for positions 0..total−1,
  * floored at 0.1. Null when fitTo holds fewer than two full seasons or the regression fails.
+ * `basis`: fourierBasis(P, K, ≥ max(fitTo, total)), shared by a series' fits.
  */
 export function yearlyIndex(
   y: Float64Array,
@@ -240,6 +269,7 @@ export function yearlyIndex(
   K: number,
   fitTo: number,
   total: number,
+  basis: Float64Array = fourierBasis(P, K, Math.max(fitTo, total)),
 ): Float64Array | null {
   if (fitTo < 2 * P) return null;
   const w = Math.round(P);
@@ -252,14 +282,12 @@ export function yearlyIndex(
     cn[t + 1] = cn[t]! + (ok ? 1 : 0);
   }
   const p = 2 * K + 1;
-  // Normal equations accumulated directly; sin/cos of k·ωt by rotation (no trig per row).
+  const q = 2 * K;
+  // Normal equations accumulated directly.
   const A = new Float64Array(p * p);
   const bvec = new Float64Array(p);
   const row = new Float64Array(p);
-  const cw = Math.cos((2 * Math.PI) / P);
-  const sw = Math.sin((2 * Math.PI) / P);
-  let c1 = 1;
-  let s1 = 0;
+  row[0] = 1;
   let used = 0;
   const decay = 0.5 ** (1 / (2 * P));
   let weight = 0.5 ** ((fitTo - 1) / (2 * P));
@@ -270,16 +298,7 @@ export function yearlyIndex(
     const c = cn[b]! - cn[a]!;
     const lvl = c > 0 ? (cs[b]! - cs[a]!) / c : 0;
     if (!Number.isNaN(x) && lvl > 0) {
-      row[0] = 1;
-      let ck = c1;
-      let sk = s1;
-      for (let k = 1; k <= K; k++) {
-        row[2 * k - 1] = sk;
-        row[2 * k] = ck;
-        const nc = ck * c1 - sk * s1;
-        sk = sk * c1 + ck * s1;
-        ck = nc;
-      }
+      for (let u = 0; u < q; u++) row[u + 1] = basis[t * q + u]!;
       const r = x / lvl;
       for (let u = 0; u < p; u++) {
         const wu = weight * row[u]!;
@@ -288,9 +307,6 @@ export function yearlyIndex(
       }
       used++;
     }
-    const nc1 = c1 * cw - s1 * sw;
-    s1 = s1 * cw + c1 * sw;
-    c1 = nc1;
     weight /= decay;
   }
   if (used < 2 * K + 4) return null;
@@ -303,22 +319,11 @@ export function yearlyIndex(
   const coef = solveLinear(rows, Array.from(bvec));
   if (!coef) return null;
   const out = new Float64Array(total);
-  c1 = 1;
-  s1 = 0;
   for (let t = 0; t < total; t++) {
     let v = 1;
-    let ck = c1;
-    let sk = s1;
-    for (let k = 1; k <= K; k++) {
-      v += coef[2 * k - 1]! * sk + coef[2 * k]! * ck;
-      const nc = ck * c1 - sk * s1;
-      sk = sk * c1 + ck * s1;
-      ck = nc;
-    }
+    for (let k = 1, i = t * q; k <= K; k++, i += 2)
+      v += coef[2 * k - 1]! * basis[i]! + coef[2 * k]! * basis[i + 1]!;
     out[t] = Math.max(0.1, v);
-    const nc1 = c1 * cw - s1 * sw;
-    s1 = s1 * cw + c1 * sw;
-    c1 = nc1;
   }
   return out;
 }
@@ -426,9 +431,11 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
   // Seasonal indices per fit point: one, or a refit every few origins (PoolOptions.seasonRefits).
   const fits = o.seasonRefits && o.seasonRefits.length > 0 ? o.seasonRefits : [o.seasonFitTo];
   const K = o.daily ? 5 : 3;
-  const yearlies = fits.map((f) =>
-    o.periodsPerYear > 0 ? yearlyIndex(y, o.periodsPerYear, K, f, o.total) : null,
-  );
+  const basis =
+    o.periodsPerYear > 0 && fits.some((f) => f >= 2 * o.periodsPerYear)
+      ? fourierBasis(o.periodsPerYear, K, Math.max(o.total, ...fits))
+      : null;
+  const yearlies = fits.map((f) => (basis ? yearlyIndex(y, o.periodsPerYear, K, f, o.total, basis) : null));
   const weeks = fits.map((f) => (o.daily && y.length >= 28 ? weekdayIndex(y.subarray(0, f), o.total) : null));
   const last = fits.length - 1;
   let ones: Float64Array | null = null;
