@@ -12,23 +12,13 @@
  * leave every figure unchanged: run before and after and compare the files.
  */
 import { writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { computeItemLocation } from '../src/engine/compute-item-location.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineInput } from '../src/engine/engine-input.ts';
 import { addDays } from '../src/forecast/dates.ts';
 import { forecastOutlook } from '../src/forecast/outlook.ts';
 import type { DemandPrior, OutlookInput } from '../src/forecast/outlook-types.ts';
-
-/** mulberry32: small, fast and good enough for synthetic demand. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/stats/prng.ts';
 
 function poisson(r: () => number, mean: number): number {
   if (mean <= 0) return 0;
@@ -164,10 +154,11 @@ const outlookInputOf = (i: EngineInput): OutlookInput => ({
   excluded: i.excludedDays,
   prior: i.prior ?? null,
   horizonDays: DEFAULT_ENGINE_SETTINGS.horizonDays,
+  reuse: i.previousChoice ?? null,
 });
 
 /** Everything computeItemLocation and the outlook behind it produce, as plain JSON. */
-function fullOutput(i: EngineInput): unknown {
+export function fullOutput(i: EngineInput): unknown {
   const p = computeItemLocation(i, DEFAULT_ENGINE_SETTINGS, forecastOutlook);
   const o = forecastOutlook(outlookInputOf(i));
   const windows = [1, 7, 14, 30, 90].map((d) => {
@@ -177,7 +168,7 @@ function fullOutput(i: EngineInput): unknown {
   return { policy: p, outlook: { ...o, total: undefined, periods: o.periods, windows } };
 }
 
-function dumpCases(): Array<{ name: string; input: EngineInput }> {
+export function dumpCases(): Array<{ name: string; input: EngineInput }> {
   const cases: Array<{ name: string; input: EngineInput }> = [];
   const add = (kind: Kind, count: number, v: Variant, tag: string) => {
     for (let k = 0; k < count; k++) {
@@ -238,11 +229,13 @@ function main() {
     const outlook = med(() => {
       for (const i of inputs) forecastOutlook(outlookInputOf(i)).periods;
     });
-    const refitInputs = inputs.map((i) => {
+    // A refit: the same series with the choice the first run stored.
+    const refitInputs = inputs.map((i): EngineInput => {
       const p = computeItemLocation(i, DEFAULT_ENGINE_SETTINGS, forecastOutlook);
-      const model = p.state.demand.model;
-      const previous = p.family && model !== 'none' ? { model, family: p.family } : null;
-      return { ...i, previousChoice: previous } as EngineInput;
+      return {
+        ...i,
+        previousChoice: p.model && p.family ? { model: p.model, family: p.family, grain: p.grain } : null,
+      };
     });
     const refit = med(() => {
       for (const i of refitInputs) computeItemLocation(i, DEFAULT_ENGINE_SETTINGS, forecastOutlook);
@@ -255,4 +248,5 @@ function main() {
   }
 }
 
-main();
+// Run only as a script: the tests import the series generators.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -18,6 +18,7 @@ export type {
   DemandTotal,
   OutlookInput,
   OutlookPeriod,
+  PreviousChoice,
 } from './forecast/outlook-types.ts';
 export { OUTLOOK_QUANTILES } from './forecast/outlook-types.ts';
 export * from './gs1/index.ts';

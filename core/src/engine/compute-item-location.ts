@@ -39,7 +39,15 @@ export interface ComputedPolicy {
   forecast: number[];
   modelScore: number | null;
   grain: string | null;
+  /** Point model of the outlook (as state.demand.model), null without an outlook. */
+  model: string | null;
   family: string | null;
+  /**
+   * True when model and family were selected afresh by rolling-origin backtest in this run (store
+   * them as the next EngineInput.previousChoice); false when input.previousChoice was refitted
+   * without selection, or when there was no outlook at all (model null).
+   */
+  reselected: boolean;
 }
 
 /** Recalibration maps learnt from the organisation's own backtest, per horizon (none: raw probabilities). */
@@ -72,6 +80,7 @@ export function computeItemLocation(
         excluded: input.excludedDays,
         prior: input.prior ?? null,
         horizonDays: settings.horizonDays,
+        reuse: input.previousChoice ?? null,
       })
     : null;
   const outlook = raw ? withPlannedDemand(raw, input.planned) : null;
@@ -226,6 +235,8 @@ export function computeItemLocation(
     forecast: daily.map(r3),
     modelScore: outlook?.score ?? null,
     grain: outlook?.grain ?? null,
+    model: outlook?.model ?? null,
     family: outlook?.family ?? null,
+    reselected: raw ? raw.reselected !== false : false,
   };
 }

@@ -1,5 +1,5 @@
 import type { Abc, Ved } from '../alerts/alert-types.ts';
-import type { DemandOutlook, DemandPrior, OutlookInput } from '../forecast/outlook-types.ts';
+import type { DemandOutlook, DemandPrior, OutlookInput, PreviousChoice } from '../forecast/outlook-types.ts';
 
 /** What the worker loads from the database for one item at one location. */
 export interface EngineInput {
@@ -41,6 +41,13 @@ export interface EngineInput {
   typicalMonthlyUsage: number | null;
   /** A level to lean on when the own history is short: pooled across the item's other sites, or the typical usage. Set by assignPriors. */
   prior?: DemandPrior | null;
+  /**
+   * Warm start for a refit: the model, family (and grain) of this item-location's last full
+   * selection, i.e. ComputedPolicy.model / .family / .grain of that run. When the model is still a
+   * candidate at the series' current grain, only it and that family are fitted (no rolling-origin
+   * selection; ComputedPolicy.reselected = false); otherwise everything is selected afresh.
+   */
+  previousChoice?: PreviousChoice | null;
   lastIssueDaysAgo: number | null;
   pendingAnomalies: Array<{ date: string; quantity: number; expected: number }>;
   latePurchaseOrders: Array<{

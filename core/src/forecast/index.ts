@@ -64,6 +64,7 @@ export {
   OUTLOOK_QUANTILES,
   type OutlookInput,
   type OutlookPeriod,
+  type PreviousChoice,
 } from './outlook-types.ts';
 export { addPlannedDemand } from './planned.ts';
 export { prepareHistory } from './prepare.ts';

@@ -392,29 +392,34 @@ export interface PoolOptions {
   readonly seasonRefits?: readonly number[];
 }
 
-/** Builds every candidate of the pool for a period series. */
-export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
+/**
+ * Builds every candidate of the pool for a period series, or only those named in `only` (a warm
+ * start refitting a stored choice): each is built exactly as in the whole pool, so its levels are
+ * the same; a name the pool of this grain and length does not hold is simply absent.
+ */
+export function buildPool(y: Float64Array, o: PoolOptions, only?: ReadonlySet<string>): Candidate[] {
   const out: Candidate[] = [];
   const cums = new Map<Float64Array, Float64Array | null>();
-  const add = (name: string, level: Float64Array, season: Float64Array | null = null) => {
+  const wanted = (name: string) => !only || only.has(name);
+  const add = (name: string, level: () => Float64Array, season: Float64Array | null = null) => {
+    if (!wanted(name)) return;
     if (season && !cums.has(season)) cums.set(season, prefix(season));
-    out.push({ name, level, season, cum: season ? cums.get(season)! : null });
+    out.push({ name, level: level(), season, cum: season ? cums.get(season)! : null });
   };
-  add('naive', naiveLevels(y));
-  add('ma3', maLevels(y, 3));
-  add('ma6', maLevels(y, 6));
-  add('ma12', maLevels(y, 12));
+  add('naive', () => naiveLevels(y));
+  add('ma3', () => maLevels(y, 3));
+  add('ma6', () => maLevels(y, 6));
+  add('ma12', () => maLevels(y, 12));
   if (o.daily) {
-    add('ma28', maLevels(y, 28));
-    add('ses(0.05)', sesLevels(y, 0.05));
+    add('ma28', () => maLevels(y, 28));
+    add('ses(0.05)', () => sesLevels(y, 0.05));
   } else {
-    add('ses(0.1)', sesLevels(y, 0.1));
-    add('ses(0.2)', sesLevels(y, 0.2));
-    add('ses(0.3)', sesLevels(y, 0.3));
+    add('ses(0.1)', () => sesLevels(y, 0.1));
+    add('ses(0.2)', () => sesLevels(y, 0.2));
+    add('ses(0.3)', () => sesLevels(y, 0.3));
   }
-  add('croston', crostonLevels(y, 0.1, 1));
-  const sba = crostonLevels(y, 0.1, 0.95);
-  add('sba', sba);
+  add('croston', () => crostonLevels(y, 0.1, 1));
+  add('sba', () => crostonLevels(y, 0.1, 0.95));
   if (!o.daily) {
     // The period-series default: the equal-weight mean of a level smoother, a one-year window
     // mean and an intermittent-demand method. Each is right for some series (smooth, drifting,
@@ -423,16 +428,25 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
     // 0.798 mean RMSSE against 0.809 for SES(0.1) alone and 0.808 for MA12). Its SBA member scales
     // the correction by the share of empty periods, so a series with demand every period is not
     // shrunk by 5%.
-    const ses2 = out.find((c) => c.name === 'ses(0.2)')!.level;
-    const ma12 = out.find((c) => c.name === 'ma12')!.level;
-    add(COMBO, combineLevels([ses2, ma12, crostonLevels(y, 0.1, 'interval')]));
+    const built = (name: string, make: () => Float64Array) =>
+      out.find((c) => c.name === name)?.level ?? make();
+    add(COMBO, () =>
+      combineLevels([
+        built('ses(0.2)', () => sesLevels(y, 0.2)),
+        built('ma12', () => maLevels(y, 12)),
+        crostonLevels(y, 0.1, 'interval'),
+      ]),
+    );
   }
-  add('tsb', tsbLevels(y, 0.1, o.daily ? 0.05 : 0.1));
+  add('tsb', () => tsbLevels(y, 0.1, o.daily ? 0.05 : 0.1));
   // Seasonal indices per fit point: one, or a refit every few origins (PoolOptions.seasonRefits).
   const fits = o.seasonRefits && o.seasonRefits.length > 0 ? o.seasonRefits : [o.seasonFitTo];
   const K = o.daily ? 5 : 3;
+  // The yearly index is the costliest part of the pool: skipped when no yearly candidate is wanted.
+  const yearlyWanted =
+    !only || [...only].some((name) => name.includes('+yearly') || name.endsWith('+seasonal'));
   const basis =
-    o.periodsPerYear > 0 && fits.some((f) => f >= 2 * o.periodsPerYear)
+    yearlyWanted && o.periodsPerYear > 0 && fits.some((f) => f >= 2 * o.periodsPerYear)
       ? fourierBasis(o.periodsPerYear, K, Math.max(o.total, ...fits))
       : null;
   const yearlies = fits.map((f) => (basis ? yearlyIndex(y, o.periodsPerYear, K, f, o.total, basis) : null));
@@ -455,8 +469,9 @@ export function buildPool(y: Float64Array, o: PoolOptions): Candidate[] {
     seasons: readonly (Float64Array | null)[],
     pass: (ys: Float64Array) => Float64Array,
   ) => {
+    if (!wanted(name)) return;
     if (fits.length === 1) {
-      add(name, pass(deseasonOnce(seasons[0]!)), seasons[0]!);
+      add(name, () => pass(deseasonOnce(seasons[0]!)), seasons[0]!);
       return;
     }
     const level = new Float64Array(y.length + 1).fill(Number.NaN);
@@ -709,4 +724,47 @@ export function choosePoint(
       choice = { name: `mean(${pair[0]!.name},${pair[1]!.name})`, members: pair, mse, origins };
   }
   return choice;
+}
+
+/**
+ * The candidate names a choice's name is made of: itself, or the two members of a
+ * `mean(a,b)` pair (names hold parentheses and commas themselves, e.g. the period default's).
+ */
+export function choiceMemberNames(name: string): string[] {
+  if (name.startsWith('mean(') && name.endsWith(')') && name !== COMBO) {
+    const inner = name.slice(5, -1);
+    let depth = 0;
+    for (let i = 0; i < inner.length; i++) {
+      const ch = inner[i];
+      if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+      else if (ch === ',' && depth === 0) return [inner.slice(0, i), inner.slice(i + 1)];
+    }
+  }
+  return [name];
+}
+
+/**
+ * A stored choice refitted without selection (warm start): its members from `pool` (built with
+ * `only` = the member names) and the backtest score it gets in the selection it skips — mean
+ * squared error over the origins as choosePoint scores it (daily), or the mean of per-origin
+ * errors as choosePointDefault does (periods). Null when a member is not in the pool.
+ */
+export function reuseChoice(
+  y: Float64Array,
+  pool: readonly Candidate[],
+  name: string,
+  origins: readonly number[],
+  H: number,
+  perOrigin: boolean,
+): PointChoice | null {
+  const members: Candidate[] = [];
+  for (const n of choiceMemberNames(name)) {
+    const c = pool.find((p) => p.name === n);
+    if (!c) return null;
+    members.push(c);
+  }
+  if (origins.length === 0) return { name, members, mse: Number.NaN, origins };
+  const mse = perOrigin ? meanOf(originErrors(y, origins, H, members)) : mseOf(y, origins, H, members);
+  return { name, members, mse, origins };
 }

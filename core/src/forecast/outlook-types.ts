@@ -55,6 +55,12 @@ export interface DemandOutlook {
   readonly unreportedDays?: number;
   /** Why the grain was chosen (e.g. '46 of 46 records on the last day of a month: monthly reports'). */
   readonly grainReason?: string;
+  /**
+   * True when model and family were chosen by rolling-origin selection in this call, false when
+   * a previous choice (OutlookInput.reuse) was refitted without selection. Optional so hand-built
+   * outlooks need not set it (absent counts as selected).
+   */
+  readonly reselected?: boolean;
 }
 
 /** A level to lean on when a series has little or no history of its own. */
@@ -77,4 +83,19 @@ export interface OutlookInput {
   readonly prior?: DemandPrior | null;
   /** Days ahead the outlook must cover (daily.length). */
   readonly horizonDays: number;
+  /**
+   * Warm start: the model and family of an earlier fit of this series. When its model is still a
+   * candidate of the pool for the series' current grain (and the grain, if given, is unchanged),
+   * only that model and family are fitted — no rolling-origin selection — and the outlook says
+   * `reselected: false`; otherwise everything is selected afresh. Null/absent: select.
+   */
+  readonly reuse?: PreviousChoice | null;
+}
+
+/** A stored choice of forecastOutlook, from DemandOutlook's model, family and grain. */
+export interface PreviousChoice {
+  readonly model: string;
+  readonly family: string;
+  /** The grain the choice was made at; a different grain now always reselects. */
+  readonly grain?: string | null;
 }

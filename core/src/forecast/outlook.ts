@@ -9,10 +9,12 @@
  * 2. Point model. A pool of one-pass models (naive; moving averages of 3, 6, 12 periods; SES;
  *    Croston, SBA and TSB with a running-mean start and an interval floor; yearly-seasonal and, at
  *    daily grain, weekday variants when two seasons exist) is scored by rolling-origin backtest on
- *    the series' own past at this call — never a choice stored from an earlier date — over the
- *    periods the horizon covers. Daily: the best, or the mean of the best two when that scores
- *    lower, over a year of weekly origins. Periods: the mean of SES(0.2), MA12 and SBA unless another
- *    candidate is significantly better. Too short to backtest: that mean (daily: SES).
+ *    the series' own past at this call over the periods the horizon covers. Daily: the best, or
+ *    the mean of the best two when that scores lower, over a year of weekly origins. Periods: the
+ *    mean of SES(0.2), MA12 and SBA unless another candidate is significantly better. Too short to
+ *    backtest: that mean (daily: SES). Warm start (`input.reuse`, an earlier call's model and
+ *    family): when that model is still in the pool for this grain, only it and that family are
+ *    fitted — as a selection picking them would fit them — and the outlook says `reselected: false`.
  * 3. Prior. With little history the level is shrunk towards `input.prior` (pooled over other
  *    sites of the item, or a template's typical usage) by evidence: own days ÷ (own days + prior days).
  * 4. Distribution. Poisson, negative binomial, normal or empirical sums, chosen by rolling-origin
@@ -38,18 +40,22 @@ import {
   type Candidate,
   COMBO,
   choiceAt,
+  choiceMemberNames,
   choiceSumAt,
   choosePoint,
   choosePointDefault,
   type PointChoice,
+  reuseChoice,
 } from './outlook-pool.ts';
 import {
+  type DemandGrain,
   type DemandOutlook,
   type DemandPrior,
   type DemandTotal,
   OUTLOOK_QUANTILES,
   type OutlookInput,
   type OutlookPeriod,
+  type PreviousChoice,
 } from './outlook-types.ts';
 
 export type { SeriesGrain } from './grain.ts';
@@ -317,6 +323,16 @@ const FAMILY_TEXT: Record<Family, { en: string; zh: string }> = {
   empirical: { en: 'empirical (own past sums)', zh: '经验分布（自身历史合计）' },
 };
 
+/** The previous choice when it can be kept at this grain (a known family, the same grain). */
+function reusable(
+  prev: PreviousChoice | null | undefined,
+  grain: DemandGrain,
+): { model: string; family: Family } | null {
+  if (!prev || typeof prev.model !== 'string' || !FAMILIES.includes(prev.family as Family)) return null;
+  if (prev.grain != null && prev.grain !== grain) return null;
+  return { model: prev.model, family: prev.family as Family };
+}
+
 /** Shrinkage weight of the series' own level: own evidence days ÷ (own + prior days). */
 function ownWeight(prior: DemandPrior | null | undefined, ownDays: number): number {
   if (!prior || !(prior.dailyRate >= 0) || !(prior.weightDays > 0)) return 1;
@@ -367,28 +383,45 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
     for (let i = 0; i < origins.length; i += DAILY_REFIT_EVERY) seasonRefits.push(origins[i]!);
     seasonRefits.push(m);
   }
-  const pool: Candidate[] = buildPool(y, {
+  const poolOptions = {
     daily,
     periodsPerYear: PERIODS_PER_YEAR[g.grain],
     total: m + H + (daily ? 400 : 40),
     seasonFitTo,
     seasonRefits,
-  });
+  };
+  // Warm start: the previous model, built exactly as in the whole pool (so its forecast and spread
+  // are those a selection picking it would give), and the previous family — when both still exist
+  // for this grain; else the whole pool is selected from as usual.
+  const kept = reusable(input.reuse, g.grain);
+  const reused = kept
+    ? reuseChoice(
+        y,
+        buildPool(y, poolOptions, new Set(choiceMemberNames(kept.model))),
+        kept.model,
+        origins,
+        H,
+        !daily,
+      )
+    : null;
+  const pool: Candidate[] = reused ? [] : buildPool(y, poolOptions);
   // Daily series are long and dense: the backtest separates the candidates well, so the best (or
   // the mean of the best two) is taken. Period series (months, weeks, counts) are short and mostly
   // sparse: the mean of SES(0.2), MA12 and SBA is the default (see buildPool) and another candidate
   // replaces it only when its advantage over the origins is significant (t > 2) — picking the
   // luckiest of ten noisy scores loses to a sound default (measured on carparts origins 15–36,
   // before the benchmark's test window).
-  const choice = daily
-    ? choosePoint(
-        y,
-        pool,
-        origins,
-        H,
-        pool.some((c) => c.name === 'ses(0.05)+weekday') ? 'ses(0.05)+weekday' : 'ses(0.05)',
-      )
-    : choosePointDefault(y, pool, origins, H, COMBO, 2);
+  const choice = reused
+    ? reused
+    : daily
+      ? choosePoint(
+          y,
+          pool,
+          origins,
+          H,
+          pool.some((c) => c.name === 'ses(0.05)+weekday') ? 'ses(0.05)+weekday' : 'ses(0.05)',
+        )
+      : choosePointDefault(y, pool, origins, H, COMBO, 2);
 
   // Spread: errors of the chosen model's 1-period and K-period sums.
   const K = Math.max(H, daily ? 7 : 3);
@@ -396,14 +429,14 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
   const errFrom = Math.max(bt.minTrain, firstScored - bt.errorWindow - K);
   const se1 = sumErrors(y, choice, 1, errFrom);
   const seK = sumErrors(y, choice, K, errFrom);
-  // Spread for the family backtest: from the data before the first scored origin only (cheap, and
-  // still nothing the origins could not have known).
-  const stScore = spreadAt(y, se1, seK, K, firstScored, bt.errorWindow, LEVEL_EVIDENCE);
 
   // Family by rolling-origin pinball loss on H-period sums (origins with a complete window): the
   // negative binomial unless another family's advantage over the origins is significant (t > 2).
-  let family: Family = 'negative-binomial';
-  {
+  let family: Family = reused ? kept!.family : 'negative-binomial';
+  if (!reused) {
+    // Spread for the family backtest: from the data before the first scored origin only (cheap,
+    // and still nothing the origins could not have known).
+    const stScore = spreadAt(y, se1, seK, K, firstScored, bt.errorWindow, LEVEL_EVIDENCE);
     const losses = new Map<Family, number[]>(FAMILIES.map((f) => [f, []]));
     let nonZero = 0;
     if (stScore.fromErrors || Number.isFinite(stScore.d1)) {
@@ -447,12 +480,11 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
   // (Daily candidates carry their refits as blocks, the last fitted on all the data.)
   let finalChoice = choice;
   if (choice.members.some((c) => c.season && !c.blocks) && seasonFitTo < m) {
-    const refit = buildPool(y, {
-      daily,
-      periodsPerYear: PERIODS_PER_YEAR[g.grain],
-      total: m + H + (daily ? 400 : 40),
-      seasonFitTo: m,
-    });
+    const refit = buildPool(
+      y,
+      { ...poolOptions, seasonFitTo: m, seasonRefits: undefined },
+      new Set(choice.members.map((c) => c.name)),
+    );
     const members = choice.members.map((c) => refit.find((r) => r.name === c.name) ?? c);
     finalChoice = { ...choice, members };
   }
@@ -535,18 +567,22 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
   const unitEn = g.grain === 'irregular' ? `${g.anchor}-day period` : gt.unit[0];
   const unitZh = g.grain === 'irregular' ? `${g.anchor}天周期` : gt.unit[1];
   const en = `${gt.en} (${m} ${unitEn}${m === 1 ? '' : 's'}${adjusted > 0 ? `, ${adjusted} adjusted for stock-out days` : ''}): ${
-    backtested
-      ? `${choice.name} chosen by rolling-origin backtest over ${origins.length} origins`
-      : `too short to backtest, ${choice.name}`
+    reused
+      ? `${choice.name} kept from the previous fit (not reselected)`
+      : backtested
+        ? `${choice.name} chosen by rolling-origin backtest over ${origins.length} origins`
+        : `too short to backtest, ${choice.name}`
   }, ${ft.en} spread${
     priorUsed
       ? `, level shrunk ${Math.round((1 - wOwn) * 100)}% towards the ${priorUsed === 'pooled' ? 'other sites\u2019 usage' : 'template usage'}`
       : ''
   }.`;
   const zh = `${gt.zh}（${m}${unitZh}${adjusted > 0 ? `，其中${adjusted}个按缺货天数折算` : ''}）：${
-    backtested
-      ? `滚动回测（${origins.length}个起点）选用${choice.name}`
-      : `历史太短无法回测，用${choice.name}`
+    reused
+      ? `沿用上次选定的${choice.name}（未重新选择）`
+      : backtested
+        ? `滚动回测（${origins.length}个起点）选用${choice.name}`
+        : `历史太短无法回测，用${choice.name}`
   }，分布用${ft.zh}${
     priorUsed
       ? `，水平向${priorUsed === 'pooled' ? '其他院区同品用量' : '模板参考用量'}收缩${Math.round((1 - wOwn) * 100)}%`
@@ -568,6 +604,7 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
     explanation: { en, zh },
     unreportedDays: L.unreported,
     grainReason: g.reason,
+    reselected: !reused,
   };
 }
 
