@@ -1,5 +1,5 @@
 import { localDay } from '@medstock/core';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
 import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
@@ -12,6 +12,7 @@ import {
   planReplay,
   wholeCountVariance,
 } from './ledger-replay.ts';
+import { loadMovementContext, type MovementContext } from './movement-context.ts';
 
 export type MovementKind =
   | 'receipt'
@@ -46,6 +47,11 @@ export interface MovementRequest {
   actorId?: string | null;
   /** Import that wrote it (history imports, stock-report imports). */
   importId?: string;
+  /**
+   * The item and locations as the caller already read them (loadMovementContext), so they are
+   * not looked up again; without it postMovement reads them itself.
+   */
+  context?: MovementContext;
 }
 
 export interface PostedMovement {
@@ -120,14 +126,16 @@ async function takeStock(tx: Tx, locationId: string, itemId: string, lot: LotRow
     update stock set on_hand = on_hand - ${qty}, updated_at = now()
      where location_id = ${locationId} and item_id = ${itemId} and lot_id = ${lot.id} and on_hand >= ${qty}
      returning on_hand`);
-  if (!r.rowCount) {
-    throw new LedgerError(
-      'insufficient_stock',
-      `Not enough stock of lot '${lot.lot_number || '(no lot)'}' at this location for ${qty}.`,
-      409,
-      'quantity',
-    );
-  }
+  if (!r.rowCount) throw insufficientStock(lot, qty);
+}
+
+function insufficientStock(lot: LotRow, qty: number) {
+  return new LedgerError(
+    'insufficient_stock',
+    `Not enough stock of lot '${lot.lot_number || '(no lot)'}' at this location for ${qty}.`,
+    409,
+    'quantity',
+  );
 }
 
 /**
@@ -159,6 +167,22 @@ interface Allocation {
   qty: number;
 }
 
+type FefoRow = LotRow & { on_hand: number };
+
+/** A location's usable lots of the item in expiry order, from `stock` or rows locked from it. */
+const fefoRows = (
+  locationId: string,
+  allowExpired: boolean,
+  today: string,
+  from: SQL,
+  itemId?: string,
+) => sql`
+    select l.id, l.lot_number, to_char(l.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
+      from ${from} s join lots l on l.id = s.lot_id
+     where s.location_id = ${locationId} and s.on_hand > 0 ${itemId === undefined ? sql`` : sql`and s.item_id = ${itemId}`}
+       and (${allowExpired}::boolean or l.expiry_date is null or l.expiry_date >= ${today}::date)
+     order by l.expiry_date asc nulls last, l.created_at, l.id`;
+
 /**
  * First expiry, first out: locks the location's lots of the item in expiry order and takes from
  * the earliest. Expired lots are skipped for issues and transfers (write-offs may take them).
@@ -172,16 +196,38 @@ async function allocateFefo(
 ): Promise<Allocation[]> {
   // A lot is expired from the day after its expiry date, in the organisation's local days.
   const today = await organizationToday(tx);
-  const r = await tx.execute<LotRow & { on_hand: number }>(sql`
-    select l.id, l.lot_number, to_char(l.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
-      from stock s join lots l on l.id = s.lot_id
-     where s.location_id = ${locationId} and s.item_id = ${itemId} and s.on_hand > 0
-       and (${allowExpired}::boolean or l.expiry_date is null or l.expiry_date >= ${today}::date)
-     order by l.expiry_date asc nulls last, l.created_at, l.id
-     for update of s`);
+  const r = await tx.execute<FefoRow>(
+    sql`${fefoRows(locationId, allowExpired, today, sql`stock`, itemId)} for update of s`,
+  );
+  return allocate(r.rows, qty);
+}
+
+/**
+ * lockStockRows and the first-expiry read in one statement, for a movement that takes without
+ * naming a lot: the rows are locked in the ledger's lock order (a materialised CTE), then the
+ * source location's usable lots are read from them in expiry order.
+ */
+async function lockAndAllocateFefo(
+  tx: Tx,
+  req: MovementRequest,
+  locations: string[],
+  allowExpired: boolean,
+): Promise<Allocation[]> {
+  const today = await organizationToday(tx);
+  const r = await tx.execute<FefoRow>(sql`
+    with locked as materialized (
+      select location_id, lot_id, on_hand from stock
+       where item_id = ${req.itemId} and location_id = any(${sql.param(locations)}::uuid[])
+       order by location_id, lot_id
+       for update)
+    ${fefoRows(req.locationId, allowExpired, today, sql`locked`)}`);
+  return allocate(r.rows, req.quantity);
+}
+
+function allocate(rows: readonly FefoRow[], qty: number): Allocation[] {
   const out: Allocation[] = [];
   let left = qty;
-  for (const row of r.rows) {
+  for (const row of rows) {
     if (left <= 0) break;
     const take = Math.min(left, Number(row.on_hand));
     out.push({ lot: row, qty: take });
@@ -225,26 +271,64 @@ interface RowFields {
   atMicros?: number;
 }
 
-async function insertMovement(
-  tx: Tx,
+/**
+ * The columns of a written row that PostedMovement leaves out (it is also the payload of
+ * movement.created webhooks, whose shape stays), as INSERT … RETURNING gave them: the API answers
+ * with them instead of reading the rows back. Kept beside the object rather than on it.
+ */
+export interface RecordedColumns {
+  unitCost: string | null;
+  reason: string | null;
+  reference: string | null;
+  source: string;
+  recordedAt: string;
+  actorId: string | null;
+}
+
+const recorded = new WeakMap<PostedMovement, RecordedColumns>();
+
+/** The RETURNING columns of a row this module wrote (undefined for any other object). */
+export function recordedColumns(m: PostedMovement): RecordedColumns | undefined {
+  return recorded.get(m);
+}
+
+const MOVEMENT_COLUMNS = sql`(group_id, type, item_id, location_id, lot_id, quantity, counted, unit_cost, reason, reference,
+  source, purchase_order_line_id, scheduled_procedure_id, occurred_at, actor_id, import_id)`;
+
+const RETURNED = sql`returning id, lot_id, occurred_at, recorded_at, unit_cost::text as unit_cost, reason, reference, source, actor_id`;
+
+type ReturnedRow = {
+  id: number;
+  lot_id: string | null;
+  occurred_at: Date;
+  recorded_at: Date;
+  unit_cost: string | null;
+  reason: string | null;
+  reference: string | null;
+  source: string;
+  actor_id: string | null;
+};
+
+/** One row's values in MOVEMENT_COLUMNS order; `lot` and `quantity` may be SQL (a joined set). */
+function rowValues(
   req: MovementRequest,
   groupId: string,
   f: RowFields,
-): Promise<PostedMovement> {
+  sqlLot: SQL = sql`${f.lot?.id ?? null}::uuid`,
+  sqlQuantity: SQL = sql`${f.quantity}::bigint`,
+): SQL {
   const at =
     f.atMicros !== undefined
       ? sql`(timestamptz 'epoch' + ${String(f.atMicros)}::bigint * interval '1 microsecond')`
       : sql`${req.occurredAt ?? new Date()}::timestamptz`;
-  const r = await tx.execute<{ id: number; occurred_at: Date }>(sql`
-    insert into movements (group_id, type, item_id, location_id, lot_id, quantity, counted, unit_cost, reason, reference, source,
-                           purchase_order_line_id, scheduled_procedure_id, occurred_at, actor_id, import_id)
-    values (${groupId}, ${f.type}, ${req.itemId}, ${f.locationId}, ${f.lot?.id ?? null}, ${f.quantity}, ${f.counted ?? null},
-            ${req.unitCost ?? null}, ${f.reason === undefined ? (req.reason ?? null) : f.reason}, ${req.reference ?? null},
-            ${req.source ?? 'api'}, ${req.purchaseOrderLineId ?? null}, ${req.scheduledProcedureId ?? null}, ${at},
-            ${req.actorId ?? null}, ${req.importId ?? null})
-    returning id, occurred_at`);
-  const row = r.rows[0]!;
-  return {
+  return sql`${groupId}::uuid, ${f.type}, ${req.itemId}::uuid, ${f.locationId}::uuid, ${sqlLot}, ${sqlQuantity},
+    ${f.counted ?? null}::bigint, ${req.unitCost ?? null}::numeric, ${f.reason === undefined ? (req.reason ?? null) : f.reason},
+    ${req.reference ?? null}, ${req.source ?? 'api'}, ${req.purchaseOrderLineId ?? null}::uuid,
+    ${req.scheduledProcedureId ?? null}::uuid, ${at}, ${req.actorId ?? null}::uuid, ${req.importId ?? null}::uuid`;
+}
+
+function postedOf(row: ReturnedRow, req: MovementRequest, groupId: string, f: RowFields) {
+  const m: PostedMovement = {
     id: Number(row.id),
     groupId,
     type: f.type,
@@ -257,17 +341,93 @@ async function insertMovement(
     counted: f.counted ?? null,
     occurredAt: new Date(row.occurred_at).toISOString(),
   };
+  recorded.set(m, {
+    unitCost: row.unit_cost,
+    reason: row.reason,
+    reference: row.reference,
+    source: row.source,
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    actorId: row.actor_id,
+  });
+  return m;
+}
+
+/** Writes ledger rows in one statement; returns them in the order given. */
+async function insertMovements(
+  tx: Tx,
+  req: MovementRequest,
+  rows: ReadonlyArray<{ groupId: string; f: RowFields }>,
+): Promise<PostedMovement[]> {
+  if (rows.length === 0) return [];
+  const values = sql.join(
+    rows.map((r) => sql`(${rowValues(req, r.groupId, r.f)})`),
+    sql`, `,
+  );
+  // A multi-row VALUES insert returns its rows in the order of the list.
+  const r = await tx.execute<ReturnedRow>(
+    sql`insert into movements ${MOVEMENT_COLUMNS} values ${values} ${RETURNED}`,
+  );
+  return r.rows.map((row, i) => postedOf(row, req, rows[i]!.groupId, rows[i]!.f));
+}
+
+async function insertMovement(
+  tx: Tx,
+  req: MovementRequest,
+  groupId: string,
+  f: RowFields,
+): Promise<PostedMovement> {
+  return (await insertMovements(tx, req, [{ groupId, f }]))[0]!;
+}
+
+/**
+ * Takes the allocated quantities off their stock rows and writes one ledger row per lot, in one
+ * statement: each decrement is conditional (on_hand >= qty, so concurrent takes serialise on the
+ * row and never go below zero) and a lot whose decrement found too little stock gets no row, which
+ * is refused here as insufficient_stock (the caller's transaction rolls back).
+ */
+async function takeAndRecord(
+  tx: Tx,
+  req: MovementRequest,
+  groupId: string,
+  type: MovementType,
+  locationId: string,
+  allocations: readonly Allocation[],
+): Promise<PostedMovement[]> {
+  const take = sql.join(
+    allocations.map((a, n) => sql`(${n}::int, ${a.lot.id}::uuid, ${a.qty}::bigint)`),
+    sql`, `,
+  );
+  const f: RowFields = { type, locationId, lot: null, quantity: 0 };
+  const r = await tx.execute<ReturnedRow>(sql`
+    with take(n, lot_id, qty) as (values ${take}),
+    taken as (
+      update stock s set on_hand = s.on_hand - t.qty, updated_at = now() from take t
+       where s.location_id = ${locationId} and s.item_id = ${req.itemId} and s.lot_id = t.lot_id and s.on_hand >= t.qty
+       returning s.lot_id)
+    insert into movements ${MOVEMENT_COLUMNS}
+    select ${rowValues(req, groupId, f, sql`t.lot_id`, sql`-t.qty`)}
+      from take t join taken k on k.lot_id = t.lot_id order by t.n
+    ${RETURNED}`);
+  const byLot = new Map(r.rows.map((row) => [row.lot_id, row]));
+  return allocations.map((a) => {
+    const row = byLot.get(a.lot.id);
+    if (!row) throw insufficientStock(a.lot, a.qty);
+    return postedOf(row, req, groupId, { ...f, lot: a.lot, quantity: -a.qty });
+  });
 }
 
 async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
-  const item = await tx.execute<{ active: boolean }>(sql`select active from items where id = ${req.itemId}`);
-  if (!item.rows[0]) throw new LedgerError('unknown_item', 'The item does not exist.', 422, 'itemId');
-  if (!item.rows[0].active && req.type === 'receipt')
-    throw new LedgerError('item_inactive', 'The item is inactive.', 422, 'itemId');
   const ids = [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])];
+  const given = req.context;
+  const context =
+    given?.item?.id === req.itemId && ids.every((id) => given.locations.has(id))
+      ? given
+      : await loadMovementContext(tx, { id: req.itemId }, ids);
+  if (!context.item) throw new LedgerError('unknown_item', 'The item does not exist.', 422, 'itemId');
+  if (!context.item.active && req.type === 'receipt')
+    throw new LedgerError('item_inactive', 'The item is inactive.', 422, 'itemId');
   for (const id of ids) {
-    const loc = await tx.execute(sql`select 1 from locations where id = ${id} and active`);
-    if (!loc.rowCount) {
+    if (!context.locations.get(id)?.active) {
       throw new LedgerError(
         'unknown_location',
         'The location does not exist or is inactive.',
@@ -332,7 +492,15 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
     req.occurredAt !== undefined ||
     req.type === 'stocktake' ||
     ['issue', 'return', 'write_off', 'transfer'].includes(req.type);
-  await lockStockRows(tx, req.itemId, locations, anyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT));
+  // The common case (take today without naming a lot) locks and reads its lots in one statement.
+  const fefo =
+    req.occurredAt === undefined &&
+    req.lotNumber === undefined &&
+    ['issue', 'return', 'write_off', 'transfer'].includes(req.type)
+      ? await lockAndAllocateFefo(tx, req, locations, req.type === 'return' || req.type === 'write_off')
+      : undefined;
+  if (!fefo)
+    await lockStockRows(tx, req.itemId, locations, anyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT));
   const groupId = crypto.randomUUID();
   if (req.occurredAt !== undefined && (await hasRowsSince(tx, req.itemId, locations, req.occurredAt)))
     return writeDated(tx, req, groupId, locations);
@@ -353,43 +521,20 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
     case 'issue':
     case 'return':
     case 'write_off': {
-      const out: PostedMovement[] = [];
-      for (const a of await lotsToTake(tx, req, req.type !== 'issue')) {
-        await takeStock(tx, req.locationId, req.itemId, a.lot, a.qty);
-        out.push(
-          await insertMovement(tx, req, groupId, {
-            type: req.type,
-            locationId: req.locationId,
-            lot: a.lot,
-            quantity: -a.qty,
-          }),
-        );
-      }
-      return out;
+      const allocations = fefo ?? (await lotsToTake(tx, req, req.type !== 'issue'));
+      return takeAndRecord(tx, req, groupId, req.type, req.locationId, allocations);
     }
     case 'transfer': {
-      const out: PostedMovement[] = [];
-      for (const a of await lotsToTake(tx, req, false)) {
+      const rows: { groupId: string; f: RowFields }[] = [];
+      for (const a of fefo ?? (await lotsToTake(tx, req, false))) {
         await takeStock(tx, req.locationId, req.itemId, a.lot, a.qty);
         await addStock(tx, req.toLocationId!, req.itemId, a.lot.id, a.qty);
-        out.push(
-          await insertMovement(tx, req, groupId, {
-            type: 'transfer_out',
-            locationId: req.locationId,
-            lot: a.lot,
-            quantity: -a.qty,
-          }),
-        );
-        out.push(
-          await insertMovement(tx, req, groupId, {
-            type: 'transfer_in',
-            locationId: req.toLocationId!,
-            lot: a.lot,
-            quantity: a.qty,
-          }),
+        rows.push(
+          { groupId, f: { type: 'transfer_out', locationId: req.locationId, lot: a.lot, quantity: -a.qty } },
+          { groupId, f: { type: 'transfer_in', locationId: req.toLocationId!, lot: a.lot, quantity: a.qty } },
         );
       }
-      return out;
+      return insertMovements(tx, req, rows);
     }
     case 'adjustment': {
       const lot =

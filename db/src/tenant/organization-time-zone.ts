@@ -14,22 +14,38 @@ const cache = new WeakMap<Tx, Map<string, string>>();
  */
 export async function organizationTimeZone(tx: Tx, organizationId?: string): Promise<string> {
   const key = organizationId ?? '';
-  let perTx = cache.get(tx);
-  const hit = perTx?.get(key);
+  const hit = cache.get(tx)?.get(key);
   if (hit) return hit;
   const r = await tx.execute<{ timezone: string }>(
     organizationId
       ? sql`select timezone from control.organizations where id = ${organizationId}::uuid`
-      : sql`select o.timezone from control.organizations o
-             where o.id = case when current_schema() ~ '^tenant_[0-9a-f]{32}$' then substr(current_schema(), 8)::uuid end`,
+      : sql`select ${CURRENT_ORGANIZATION_TIME_ZONE} as timezone`,
   );
-  const zone = canonicalTimeZone(r.rows[0]?.timezone) ?? DEFAULT_TIME_ZONE;
+  return remember(tx, key, r.rows[0]?.timezone);
+}
+
+function remember(tx: Tx, key: string, stored: string | null | undefined): string {
+  const zone = canonicalTimeZone(stored) ?? DEFAULT_TIME_ZONE;
+  let perTx = cache.get(tx);
   if (!perTx) {
     perTx = new Map();
     cache.set(tx, perTx);
   }
   perTx.set(key, zone);
   return zone;
+}
+
+/**
+ * The stored zone of the organisation whose schema the transaction is bound to, as an SQL
+ * expression: a statement that reads other things anyway can bring it along (one round trip
+ * less), then hand it to rememberOrganizationTimeZone.
+ */
+export const CURRENT_ORGANIZATION_TIME_ZONE = sql`(select o.timezone from control.organizations o
+   where o.id = case when current_schema() ~ '^tenant_[0-9a-f]{32}$' then substr(current_schema(), 8)::uuid end)`;
+
+/** Caches a zone read with CURRENT_ORGANIZATION_TIME_ZONE for the rest of the transaction. */
+export function rememberOrganizationTimeZone(tx: Tx, stored: string | null | undefined): string {
+  return remember(tx, '', stored);
 }
 
 /** Today (YYYY-MM-DD) in the organisation's zone. */

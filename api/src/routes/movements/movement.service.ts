@@ -3,10 +3,12 @@ import {
   emitEvent,
   type MovementKind,
   type MovementType,
+  type PostedMovement,
   postMovement,
-  type Tx,
   withTenantDb,
 } from '@medstock/db';
+import { loadMovementContext, type MovementContext } from '@medstock/db/ledger/movement-context.ts';
+import { recordedColumns } from '@medstock/db/ledger/post-movement.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
@@ -36,14 +38,6 @@ type ItemRow = {
   units: { code: string; factor: number }[] | null;
 };
 
-async function loadItem(tx: Tx, by: { id?: string; gtin?: string }): Promise<ItemRow | undefined> {
-  const r = await tx.execute<ItemRow>(sql`
-    select i.id, i.base_unit, i.unit_cost::text,
-           (select json_agg(json_build_object('code', u.code, 'factor', u.factor)) from item_units u where u.item_id = i.id) as units
-      from items i where ${by.id ? sql`i.id = ${by.id}` : sql`i.gtin = ${by.gtin!}`}`);
-  return r.rows[0];
-}
-
 export function itemUnitsOf(row: ItemRow): ItemUnits {
   return {
     baseUnit: { code: row.base_unit },
@@ -51,17 +45,17 @@ export function itemUnitsOf(row: ItemRow): ItemUnits {
   };
 }
 
-/** The site a location belongs to, checked against the caller's site limits (404 otherwise). */
-export async function visibleLocationSite(
-  tx: Tx,
+/**
+ * The caller's location, checked against its site limits (404 otherwise): the location's site.
+ * A location that does not exist is refused here, before the item is considered.
+ */
+function visibleLocationSite(
+  context: MovementContext,
   auth: AuthContext,
   locationId: string,
   field: string,
-): Promise<string> {
-  const r = await tx.execute<{ site_id: string }>(
-    sql`select site_id from locations where id = ${locationId}`,
-  );
-  const site = r.rows[0]?.site_id;
+): string {
+  const site = context.locations.get(locationId)?.siteId;
   if (!site) {
     throw unprocessable('unknown_location', 'The location does not exist.', [
       { field: `body:/${field}`, message: 'unknown location' },
@@ -71,11 +65,8 @@ export async function visibleLocationSite(
   return site;
 }
 
-/**
- * Resolves what the storekeeper scanned or typed (item id, GTIN or a GS1 element string with
- * lot, expiry and count) into one ledger request in base units.
- */
-async function resolveRequest(tx: Tx, input: MovementInput) {
+/** What the storekeeper scanned or typed, before any look-up: the GTIN, lot, expiry and count. */
+function parseScan(input: MovementInput) {
   let gtin = input.gtin ? normaliseGtin(input.gtin) : undefined;
   let lotNumber = input.lotNumber;
   let expiryDate = input.expiryDate;
@@ -99,12 +90,23 @@ async function resolveRequest(tx: Tx, input: MovementInput) {
     expiryDate ??= parsed.expiry;
     quantity ??= parsed.count;
   }
+  return { gtin, lotNumber, expiryDate, quantity };
+}
+
+type Scanned = ReturnType<typeof parseScan>;
+
+/**
+ * Resolves what the storekeeper scanned or typed (item id, GTIN or a GS1 element string with
+ * lot, expiry and count) into one ledger request in base units, with the item as read.
+ */
+function resolveRequest(context: MovementContext, input: MovementInput, scanned: Scanned) {
+  const { gtin, lotNumber, expiryDate, quantity } = scanned;
   if (!input.itemId && !gtin) {
     throw unprocessable('item_required', 'Give itemId, gtin or a GS1 scan.', [
       { field: 'body:/itemId', message: 'required' },
     ]);
   }
-  const item = await loadItem(tx, input.itemId ? { id: input.itemId } : { gtin });
+  const item = context.item;
   if (!item) {
     throw unprocessable(
       'unknown_item',
@@ -122,19 +124,39 @@ async function resolveRequest(tx: Tx, input: MovementInput) {
       { field: 'body:/quantity', message: 'required' },
     ]);
   }
-  const base = toBaseQuantity(itemUnitsOf(item), quantity, input.unit ?? item.base_unit, {
+  const units: ItemUnits = { baseUnit: { code: item.baseUnit }, packUnits: item.packUnits };
+  const base = toBaseQuantity(units, quantity, input.unit ?? item.baseUnit, {
     allowNegative: input.type === 'adjustment',
   });
   return { item, base, lotNumber, expiryDate };
 }
 
+/** Parses first, but reports a bad scan only after the locations were checked (their errors come first). */
+function attempt<T>(fn: () => T): { value: T } | { error: unknown } {
+  try {
+    return { value: fn() };
+  } catch (error) {
+    return { error };
+  }
+}
+
 export async function recordMovement(deps: AppDeps, auth: AuthContext, input: MovementInput) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
-    const siteId = await visibleLocationSite(tx, auth, input.locationId, 'locationId');
+    const scan = attempt(() => parseScan(input));
+    const gtin = 'value' in scan ? scan.value.gtin : undefined;
+    const locationIds = [input.locationId, ...(input.toLocationId ? [input.toLocationId] : [])];
+    // The item, the locations and the time zone in one statement; postMovement reuses it.
+    const context = await loadMovementContext(
+      tx,
+      input.itemId ? { id: input.itemId } : gtin ? { gtin } : null,
+      locationIds,
+    );
+    const siteId = visibleLocationSite(context, auth, input.locationId, 'locationId');
     const toSiteId = input.toLocationId
-      ? await visibleLocationSite(tx, auth, input.toLocationId, 'toLocationId')
+      ? visibleLocationSite(context, auth, input.toLocationId, 'toLocationId')
       : undefined;
-    const { item, base, lotNumber, expiryDate } = await resolveRequest(tx, input);
+    if ('error' in scan) throw scan.error;
+    const { item, base, lotNumber, expiryDate } = resolveRequest(context, input, scan.value);
     const posted = await postMovement(tx, {
       type: input.type,
       itemId: item.id,
@@ -143,12 +165,13 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       quantity: base,
       lotNumber,
       expiryDate,
-      unitCost: input.unitCost ?? (input.type === 'receipt' ? Number(item.unit_cost) : undefined),
+      unitCost: input.unitCost ?? (input.type === 'receipt' ? Number(item.unitCost) : undefined),
       reason: input.reason,
       reference: input.reference,
       source: input.scan ? 'gs1' : auth.kind === 'api_key' ? 'integration' : 'api',
       occurredAt: input.occurredAt ? new Date(input.occurredAt) : undefined,
       actorId: auth.userId ?? auth.apiKeyId,
+      context,
     });
     const event = await emitEvent(tx, 'movement.created', {
       groupId: posted[0]!.groupId,
@@ -158,12 +181,39 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       toSiteId: toSiteId ?? null,
       movements: posted,
     });
-    // The response rows are read in the same transaction: no second round trip after commit.
-    const rows = await tx.execute<MovementRow>(
-      sql`${MOVEMENT_SELECT} where m.group_id = ${posted[0]!.groupId} order by m.id`,
-    );
-    return { posted, rows: rows.rows.map(movementRowView), siteId, toSiteId, deliveryIds: event.deliveryIds };
+    // The response rows are what the inserts returned, with the item and sites already read.
+    const rows = posted
+      .map((m) => movementRowView(writtenRow(m, item.code, context.locations.get(m.locationId)!.siteId)))
+      .sort((a, b) => a.id - b.id);
+    return { posted, rows, siteId, toSiteId, deliveryIds: event.deliveryIds };
   });
+}
+
+/** A row this request wrote, as MOVEMENT_SELECT would read it back. */
+function writtenRow(m: PostedMovement, itemCode: string, siteId: string): MovementRow {
+  const c = recordedColumns(m);
+  if (!c) throw new Error('a posted movement without its returned columns');
+  return {
+    id: m.id,
+    group_id: m.groupId,
+    type: m.type,
+    item_id: m.itemId,
+    item_code: itemCode,
+    location_id: m.locationId,
+    site_id: siteId,
+    lot_id: m.lotId,
+    lot_number: m.lotNumber,
+    expiry_date: m.expiryDate,
+    quantity: m.quantity,
+    unit_cost: c.unitCost,
+    reason: c.reason,
+    reference: c.reference,
+    source: c.source,
+    counted: m.counted === null ? null : String(m.counted),
+    occurred_at: new Date(m.occurredAt),
+    recorded_at: new Date(c.recordedAt),
+    actor_id: c.actorId,
+  };
 }
 
 export async function getMovementGroup(deps: AppDeps, auth: AuthContext, groupId: string) {

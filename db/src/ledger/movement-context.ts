@@ -1,0 +1,77 @@
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../pool.ts';
+import {
+  CURRENT_ORGANIZATION_TIME_ZONE,
+  rememberOrganizationTimeZone,
+} from '../tenant/organization-time-zone.ts';
+
+export interface MovementContextItem {
+  id: string;
+  code: string;
+  active: boolean;
+  baseUnit: string;
+  /** numeric as text, as stored */
+  unitCost: string;
+  packUnits: { code: string; factor: number }[];
+}
+
+export interface MovementContextLocation {
+  siteId: string;
+  active: boolean;
+}
+
+/**
+ * What posting a movement needs to know before it locks anything: the item (by id or GTIN, with
+ * its pack units), the locations it names and the organisation's time zone. Read in one
+ * statement, so a POST does not look the item and the locations up twice (the API checks site
+ * limits and units with it, postMovement checks existence and activity with it).
+ */
+export interface MovementContext {
+  item: MovementContextItem | null;
+  locations: ReadonlyMap<string, MovementContextLocation>;
+}
+
+type Row = {
+  item: {
+    id: string;
+    code: string;
+    active: boolean;
+    base_unit: string;
+    unit_cost: string;
+    units: { code: string; factor: number }[] | null;
+  } | null;
+  locations: { id: string; site_id: string; active: boolean }[] | null;
+  timezone: string | null;
+};
+
+export async function loadMovementContext(
+  tx: Tx,
+  item: { id: string } | { gtin: string } | null,
+  locationIds: readonly string[],
+): Promise<MovementContext> {
+  const itemWhere = !item ? sql`false` : 'id' in item ? sql`i.id = ${item.id}` : sql`i.gtin = ${item.gtin}`;
+  const r = await tx.execute<Row>(sql`
+    select
+      (select json_build_object('id', i.id, 'code', i.code, 'active', i.active, 'base_unit', i.base_unit,
+                                'unit_cost', i.unit_cost::text,
+                                'units', (select json_agg(json_build_object('code', u.code, 'factor', u.factor))
+                                            from item_units u where u.item_id = i.id))
+         from items i where ${itemWhere} limit 1) as item,
+      (select json_agg(json_build_object('id', l.id, 'site_id', l.site_id, 'active', l.active))
+         from locations l where l.id = any(${sql.param([...locationIds])}::uuid[])) as locations,
+      ${CURRENT_ORGANIZATION_TIME_ZONE} as timezone`);
+  const row = r.rows[0]!;
+  rememberOrganizationTimeZone(tx, row.timezone);
+  const i = row.item;
+  return {
+    item: i && {
+      id: i.id,
+      code: i.code,
+      active: i.active,
+      baseUnit: i.base_unit,
+      unitCost: i.unit_cost,
+      packUnits: (i.units ?? []).map((u) => ({ code: u.code, factor: Number(u.factor) })),
+    },
+    locations: new Map((row.locations ?? []).map((l) => [l.id, { siteId: l.site_id, active: l.active }])),
+  };
+}
