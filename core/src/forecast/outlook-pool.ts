@@ -261,7 +261,6 @@ export function fourierBasis(P: number, K: number, n: number): Float64Array {
  * Multiplicative yearly index by Fourier regression (K harmonics of period P) of each value's
  * ratio to a centred one-year moving mean, on y[0..fitTo−1]; evaluated for positions 0..total−1,
  * floored at 0.1. Null when fitTo holds fewer than two full seasons or the regression fails.
- * `basis`: fourierBasis(P, K, ≥ max(fitTo, total)), shared by a series' fits.
  */
 export function yearlyIndex(
   y: Float64Array,
@@ -269,61 +268,126 @@ export function yearlyIndex(
   K: number,
   fitTo: number,
   total: number,
-  basis: Float64Array = fourierBasis(P, K, Math.max(fitTo, total)),
 ): Float64Array | null {
-  if (fitTo < 2 * P) return null;
+  return yearlyIndices(y, P, K, [fitTo], total)[0]!;
+}
+
+/**
+ * yearlyIndex for several fit points of one series at once, in one pass. The regression weights
+ * halve every two years back from the fit point, w_f(t) = 0.5^((f − 1 − t)/2P) = 0.5^((f − 1)/2P) ·
+ * 0.5^(−t/2P), so the weighted sums of points whose centred mean the fit point does not cut
+ * (t < f − P/2) are shared by all fit points and scaled; only the last half-year before each fit
+ * point is summed for it alone. The normal equations need Σw·cos(jωt) and Σw·sin(jωt) for
+ * j ≤ 2K only (products of harmonics are sums of harmonics: sin a·sin b = ½(cos(a−b) − cos(a+b)),
+ * …), 4K + 1 sums instead of (2K + 1)(2K + 2)/2 products per point. Same maths as one fit per
+ * point; the sums are ordered differently, so indices agree with a separate fit to ~1e-13.
+ */
+export function yearlyIndices(
+  y: Float64Array,
+  P: number,
+  K: number,
+  fits: readonly number[],
+  total: number,
+): (Float64Array | null)[] {
+  const out: (Float64Array | null)[] = fits.map(() => null);
+  const order = fits
+    .map((f, i) => ({ f, i }))
+    .filter((x) => x.f >= 2 * P)
+    .sort((a, b) => a.f - b.f);
+  if (order.length === 0) return out;
+  const J = 2 * K;
+  const nMax = order[order.length - 1]!.f;
+  const basis = fourierBasis(P, J, Math.max(nMax, total));
   const w = Math.round(P);
   const half = Math.floor(w / 2);
-  const cs = new Float64Array(fitTo + 1);
-  const cn = new Float64Array(fitTo + 1);
-  for (let t = 0; t < fitTo; t++) {
+  const cs = new Float64Array(nMax + 1);
+  const cn = new Float64Array(nMax + 1);
+  for (let t = 0; t < nMax; t++) {
     const ok = !Number.isNaN(y[t]!);
     cs[t + 1] = cs[t]! + (ok ? y[t]! : 0);
     cn[t + 1] = cn[t]! + (ok ? 1 : 0);
   }
-  const p = 2 * K + 1;
-  const q = 2 * K;
-  // Normal equations accumulated directly.
-  const A = new Float64Array(p * p);
-  const bvec = new Float64Array(p);
-  const row = new Float64Array(p);
-  row[0] = 1;
-  let used = 0;
   const decay = 0.5 ** (1 / (2 * P));
-  let weight = 0.5 ** ((fitTo - 1) / (2 * P));
-  for (let t = 0; t < fitTo; t++) {
+  // Sums: [0] Σw, [2j − 1] Σw·sin jωt, [2j] Σw·cos jωt (j ≤ 2K); then Σw·r·row_u (u ≤ 2K).
+  const nS = 2 * J + 1;
+  const p = 2 * K + 1;
+  const shared = new Float64Array(nS + p);
+  const sums = new Float64Array(nS + p);
+  /** Adds point t with ratio r and weight beta to acc. */
+  const addPoint = (acc: Float64Array, t: number, r: number, beta: number) => {
+    const i0 = t * 2 * J;
+    acc[0] = acc[0]! + beta;
+    for (let i = 0; i < 2 * J; i++) acc[1 + i] = acc[1 + i]! + beta * basis[i0 + i]!;
+    const br = beta * r;
+    acc[nS] = acc[nS]! + br;
+    for (let i = 0; i < 2 * K; i++) acc[nS + 1 + i] = acc[nS + 1 + i]! + br * basis[i0 + i]!;
+  };
+  const ratio = (t: number, fitTo: number) => {
     const x = y[t]!;
     const a = Math.max(0, t - half);
     const b = Math.min(fitTo, t + half + 1);
     const c = cn[b]! - cn[a]!;
     const lvl = c > 0 ? (cs[b]! - cs[a]!) / c : 0;
-    if (!Number.isNaN(x) && lvl > 0) {
-      for (let u = 0; u < q; u++) row[u + 1] = basis[t * q + u]!;
-      const r = x / lvl;
-      for (let u = 0; u < p; u++) {
-        const wu = weight * row[u]!;
-        bvec[u] = bvec[u]! + wu * r;
-        for (let v = u; v < p; v++) A[u * p + v] = A[u * p + v]! + wu * row[v]!;
+    return !Number.isNaN(x) && lvl > 0 ? x / lvl : Number.NaN;
+  };
+  let t0 = 0;
+  let beta0 = 1;
+  let sharedUsed = 0;
+  const A = new Float64Array(p * p);
+  for (const { f, i } of order) {
+    // Points whose centred window the fit point does not cut: shared.
+    const cut = Math.max(0, f - half);
+    for (; t0 < cut; t0++, beta0 /= decay) {
+      const r = ratio(t0, nMax);
+      if (!Number.isNaN(r)) {
+        addPoint(shared, t0, r, beta0);
+        sharedUsed++;
       }
-      used++;
     }
-    weight /= decay;
-  }
-  if (used < 2 * K + 4) return null;
-  const rows: number[][] = [];
-  for (let u = 0; u < p; u++) {
-    const r: number[] = [];
-    for (let v = 0; v < p; v++) r.push(v >= u ? A[u * p + v]! : A[v * p + u]!);
-    rows.push(r);
-  }
-  const coef = solveLinear(rows, Array.from(bvec));
-  if (!coef) return null;
-  const out = new Float64Array(total);
-  for (let t = 0; t < total; t++) {
-    let v = 1;
-    for (let k = 1, i = t * q; k <= K; k++, i += 2)
-      v += coef[2 * k - 1]! * basis[i]! + coef[2 * k]! * basis[i + 1]!;
-    out[t] = Math.max(0.1, v);
+    sums.set(shared);
+    let used = sharedUsed;
+    let beta = beta0;
+    for (let t = cut; t < f; t++, beta /= decay) {
+      const r = ratio(t, f);
+      if (!Number.isNaN(r)) {
+        addPoint(sums, t, r, beta);
+        used++;
+      }
+    }
+    if (used < 2 * K + 4) continue;
+    const scale = 0.5 ** ((f - 1) / (2 * P));
+    const C = (j: number) => (j === 0 ? sums[0]! : sums[2 * j]!) * scale;
+    const S = (j: number) => (j === 0 ? 0 : j > 0 ? sums[2 * j - 1]! : -sums[-2 * j - 1]!) * scale;
+    // Normal equations from the harmonic sums; row = [1, sin 1, cos 1, …, sin K, cos K].
+    A[0] = C(0);
+    for (let k = 1; k <= K; k++) {
+      A[2 * k - 1] = S(k);
+      A[2 * k] = C(k);
+      for (let l = k; l <= K; l++) {
+        const d = Math.abs(k - l);
+        A[(2 * k - 1) * p + 2 * l - 1] = (C(d) - C(k + l)) / 2;
+        A[(2 * k - 1) * p + 2 * l] = (S(k + l) + S(k - l)) / 2;
+        A[2 * k * p + 2 * l] = (C(d) + C(k + l)) / 2;
+        if (l > k) A[2 * k * p + 2 * l - 1] = (S(k + l) + S(l - k)) / 2;
+      }
+    }
+    const rows: number[][] = [];
+    for (let u = 0; u < p; u++) {
+      const r: number[] = [];
+      for (let v = 0; v < p; v++) r.push(v >= u ? A[u * p + v]! : A[v * p + u]!);
+      rows.push(r);
+    }
+    const bvec = Array.from(sums.subarray(nS, nS + p), (v) => v * scale);
+    const coef = solveLinear(rows, bvec);
+    if (!coef) continue;
+    const idx = new Float64Array(total);
+    for (let t = 0; t < total; t++) {
+      let v = 1;
+      for (let k = 1, q = t * 2 * J; k <= K; k++, q += 2)
+        v += coef[2 * k - 1]! * basis[q]! + coef[2 * k]! * basis[q + 1]!;
+      idx[t] = Math.max(0.1, v);
+    }
+    out[i] = idx;
   }
   return out;
 }
@@ -445,11 +509,10 @@ export function buildPool(y: Float64Array, o: PoolOptions, only?: ReadonlySet<st
   // The yearly index is the costliest part of the pool: skipped when no yearly candidate is wanted.
   const yearlyWanted =
     !only || [...only].some((name) => name.includes('+yearly') || name.endsWith('+seasonal'));
-  const basis =
-    yearlyWanted && o.periodsPerYear > 0 && fits.some((f) => f >= 2 * o.periodsPerYear)
-      ? fourierBasis(o.periodsPerYear, K, Math.max(o.total, ...fits))
-      : null;
-  const yearlies = fits.map((f) => (basis ? yearlyIndex(y, o.periodsPerYear, K, f, o.total, basis) : null));
+  const yearlies =
+    yearlyWanted && o.periodsPerYear > 0
+      ? yearlyIndices(y, o.periodsPerYear, K, fits, o.total)
+      : fits.map(() => null);
   const weeks = fits.map((f) => (o.daily && y.length >= 28 ? weekdayIndex(y.subarray(0, f), o.total) : null));
   const last = fits.length - 1;
   let ones: Float64Array | null = null;
