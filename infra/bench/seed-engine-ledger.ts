@@ -77,7 +77,13 @@ export async function seedEngineLedger(
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   try {
-    const q = (text: string, values: unknown[] = []) => client.query(text, values);
+    const q = async (text: string, values: unknown[] = []) => {
+      const s0 = performance.now();
+      const r = await client.query(text, values);
+      if (process.env.BENCH_SEED_VERBOSE)
+        console.error(`[seed] ${((performance.now() - s0) / 1000).toFixed(1)} s ${text.trim().slice(0, 60)}`);
+      return r;
+    };
     await q(`set search_path = "${tenantSchema(organizationId)}"`);
     await q(`set work_mem = '256MB'`);
     await q('select setseed(0.4242)');
@@ -147,30 +153,46 @@ export async function seedEngineLedger(
        where least(cum, s) - least(cum - q, s) > 0`);
     // The ledger, appended in time order as it would have been: the opening receipt of S, the
     // period receipts at 07:30, issues through the working day.
-    const at = (t: string, time: string) =>
-      `((($2::date - ($3::int - ${t})) + time '${time}') at time zone $1::text)`;
+    // Local midnight of each day once (a zone conversion per row would dominate the insert).
     await q(
-      `insert into movements (type, item_id, location_id, lot_id, quantity, source, occurred_at)
-       select x.type, il.item_id, il.location_id, il.lot_id, x.quantity, 'import', x.at
-         from (
-           select n, 'receipt' as type, s::bigint as quantity, ${at('0', '07:30')} as at from bench_il
-           union all
-           select n, 'receipt', sum(issued), ${at('min(rt)', '07:30')}
-             from (select i.n, i.period, i.issued, (i.period + 1) * il.r - il.off as rt
-                     from bench_issue i join bench_il il using (n)) r
-            where rt < $3::int group by n, period
-           union all
-           select i.n, 'issue', -i.issued, ${at('i.t', '09:00')} + make_interval(mins => (i.n * 37 + i.t * 11) % 540)
-             from bench_issue i
-         ) x join bench_il il using (n)
-        order by x.at, x.n`,
+      `create temp table bench_day on commit drop as
+       select t, ((($2::date - ($3::int - t))::timestamp) at time zone $1::text) as midnight
+         from generate_series(0, $3::int) t`,
       [zone, today, days],
     );
+    // Bulk load: the secondary indexes are built after the rows are in, and the per-row triggers
+    // (foreign-key checks, the default lot) are off for this session — every id comes from the
+    // rows above, so the end state is what row-by-row inserts would have left.
+    const indexes = await q(
+      `select indexname, indexdef from pg_indexes
+        where schemaname = current_schema() and tablename = 'movements' and indexname <> 'movements_pkey'`,
+    );
+    for (const ix of indexes.rows) await q(`drop index "${ix.indexname}"`);
+    await q(`set session_replication_role = replica`);
+    await q(
+      `insert into movements (type, item_id, location_id, lot_id, quantity, source, occurred_at)
+       select x.type, il.item_id, il.location_id, il.lot_id, x.quantity, 'import', d.midnight + x.time
+         from (
+           select n, 0 as t, 'receipt' as type, s::bigint as quantity, interval '7:30' as time from bench_il
+           union all
+           select n, min(rt), 'receipt', sum(issued), interval '7:30'
+             from (select i.n, i.period, i.issued, (i.period + 1) * il.r - il.off as rt
+                     from bench_issue i join bench_il il using (n)) r
+            where rt < $1::int group by n, period
+           union all
+           select n, t, 'issue', -issued, interval '9:00' + ((n * 37 + t * 11) % 540) * interval '1 minute'
+             from bench_issue
+         ) x join bench_il il using (n) join bench_day d using (t)
+        order by x.t, x.time, x.n`,
+      [days],
+    );
+    await q(`set session_replication_role = origin`);
+    await q(`set maintenance_work_mem = '512MB'`);
+    for (const ix of indexes.rows) await q(ix.indexdef);
+    // The organisation is new: every movement is the seeding's.
     await q(`
       insert into stock (location_id, item_id, lot_id, on_hand)
-      select m.location_id, m.item_id, m.lot_id, sum(m.quantity)
-        from movements m join bench_il il on il.item_id = m.item_id and il.location_id = m.location_id
-       group by 1, 2, 3`);
+      select location_id, item_id, lot_id, sum(quantity) from movements group by 1, 2, 3`);
     await q('commit');
     // Vacuum too, so autovacuum does not start on the fresh tables in the middle of a measurement.
     for (const t of ['movements', 'stock', 'lots', 'items', 'item_suppliers', 'suppliers'])
