@@ -88,6 +88,16 @@ function deseason(y: Float64Array, season: Float64Array | null): Float64Array {
   return out;
 }
 
+/**
+ * The level array of a pass over y: new, or `into` (length ≥ y.length + 1; the pass writes
+ * [0, y.length]) so a refitted candidate's blocks can be written straight into one array.
+ */
+function levelsArray(y: Float64Array, into?: Float64Array): Float64Array {
+  if (!into) return new Float64Array(y.length + 1).fill(Number.NaN);
+  into[0] = Number.NaN;
+  return into;
+}
+
 export function naiveLevels(y: Float64Array): Float64Array {
   const L = new Float64Array(y.length + 1).fill(Number.NaN);
   let last = Number.NaN;
@@ -99,8 +109,8 @@ export function naiveLevels(y: Float64Array): Float64Array {
 }
 
 /** Mean of the last w observed values. */
-export function maLevels(y: Float64Array, w: number): Float64Array {
-  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+export function maLevels(y: Float64Array, w: number, into?: Float64Array): Float64Array {
+  const L = levelsArray(y, into);
   const ring = new Float64Array(w);
   let count = 0;
   let sum = 0;
@@ -120,15 +130,22 @@ export function maLevels(y: Float64Array, w: number): Float64Array {
 }
 
 /** SES whose first 1/α updates are a running mean (so the start is the mean of the first values). */
-export function sesLevels(y: Float64Array, alpha: number): Float64Array {
-  const L = new Float64Array(y.length + 1).fill(Number.NaN);
+export function sesLevels(y: Float64Array, alpha: number, into?: Float64Array): Float64Array {
+  const L = levelsArray(y, into);
   let level = 0;
   let k = 0;
+  // gain(alpha, k) once 1/k ≤ alpha stays alpha (1/k only falls): no division after that.
+  let settled = false;
   for (let t = 0; t < y.length; t++) {
     const x = y[t]!;
     if (!Number.isNaN(x)) {
       k++;
-      level += gain(alpha, k) * (x - level);
+      let g = alpha;
+      if (!settled) {
+        g = gain(alpha, k);
+        settled = g === alpha && !(1 / k > alpha);
+      }
+      level += g * (x - level);
     }
     L[t + 1] = k > 0 ? level : Number.NaN;
   }
@@ -235,6 +252,11 @@ export function weekdayIndex(y: Float64Array, total: number, window = 364): Floa
  * index evaluation read the same values; computed once per series instead of once per fit.
  */
 export function fourierBasis(P: number, K: number, n: number): Float64Array {
+  // Every series of a run asks for the same few (P, K): a longer basis already made holds this
+  // one as its prefix (the recurrence does not depend on n).
+  const key = `${P}/${K}`;
+  const known = basisCache.get(key);
+  if (known && known.length >= n * 2 * K) return known.subarray(0, n * 2 * K);
   const out = new Float64Array(n * 2 * K);
   const cw = Math.cos((2 * Math.PI) / P);
   const sw = Math.sin((2 * Math.PI) / P);
@@ -254,8 +276,11 @@ export function fourierBasis(P: number, K: number, n: number): Float64Array {
     s1 = s1 * cw + c1 * sw;
     c1 = nc1;
   }
+  basisCache.set(key, out);
   return out;
 }
+
+const basisCache = new Map<string, Float64Array>();
 
 /**
  * Multiplicative yearly index by Fourier regression (K harmonics of period P) of each value's
@@ -530,7 +555,7 @@ export function buildPool(y: Float64Array, o: PoolOptions, only?: ReadonlySet<st
   const addSeasonal = (
     name: string,
     seasons: readonly (Float64Array | null)[],
-    pass: (ys: Float64Array) => Float64Array,
+    pass: (ys: Float64Array, into?: Float64Array) => Float64Array,
   ) => {
     if (!wanted(name)) return;
     if (fits.length === 1) {
@@ -545,32 +570,35 @@ export function buildPool(y: Float64Array, o: PoolOptions, only?: ReadonlySet<st
       if (!seasons[b] && !ones) ones = new Float64Array(o.total).fill(1);
       const season = seasons[b] ?? ones!;
       if (!cums.has(season)) cums.set(season, prefix(season));
-      const from = b === 0 ? 0 : fits[b]!;
-      const to = b === last ? y.length + 1 : Math.min(y.length + 1, fits[b + 1]!);
-      // Passes are causal (level[t] reads y[0..t−1]): this block's levels need y[0..to−2] only.
-      const L = pass(deseasonOnce(season).subarray(0, to - 1));
-      for (let t = from; t < to; t++) level[t] = L[t]!;
       blocks.push({ from: fits[b]!, season, cum: cums.get(season)! });
+    }
+    // Block b's levels are level[from_b .. to_b − 1], to_b = the next block's from. Passes are causal
+    // (level[t] reads y[0..t−1]), so block b's pass needs y[0..to_b − 2] only and writes [0, to_b):
+    // run last block first, each pass straight into `level`, and every block keeps its own range.
+    for (let b = last; b >= 0; b--) {
+      const to = b === last ? y.length + 1 : Math.min(y.length + 1, fits[b + 1]!);
+      if (to < 1) continue;
+      pass(deseasonOnce(blocks[b]!.season).subarray(0, to - 1), level);
     }
     out.push({ name, level, season: blocks[last]!.season, cum: blocks[last]!.cum, blocks });
   };
   if (o.daily) {
     if (weeks[last]) {
-      addSeasonal('ses(0.02)+weekday', weeks, (ys) => sesLevels(ys, 0.02));
-      addSeasonal('ses(0.05)+weekday', weeks, (ys) => sesLevels(ys, 0.05));
-      addSeasonal('ses(0.1)+weekday', weeks, (ys) => sesLevels(ys, 0.1));
-      addSeasonal('ma28+weekday', weeks, (ys) => maLevels(ys, 28));
+      addSeasonal('ses(0.02)+weekday', weeks, (ys, into) => sesLevels(ys, 0.02, into));
+      addSeasonal('ses(0.05)+weekday', weeks, (ys, into) => sesLevels(ys, 0.05, into));
+      addSeasonal('ses(0.1)+weekday', weeks, (ys, into) => sesLevels(ys, 0.1, into));
+      addSeasonal('ma28+weekday', weeks, (ys, into) => maLevels(ys, 28, into));
     }
     if (yearlies[last]) {
       const both = fits.map((_, b) => multiply(weeks[b] ?? null, yearlies[b] ?? null));
       const label = weeks[last] ? '+weekday+yearly' : '+yearly';
-      addSeasonal(`ses(0.02)${label}`, both, (ys) => sesLevels(ys, 0.02));
-      addSeasonal(`ses(0.05)${label}`, both, (ys) => sesLevels(ys, 0.05));
-      addSeasonal(`ses(0.1)${label}`, both, (ys) => sesLevels(ys, 0.1));
+      addSeasonal(`ses(0.02)${label}`, both, (ys, into) => sesLevels(ys, 0.02, into));
+      addSeasonal(`ses(0.05)${label}`, both, (ys, into) => sesLevels(ys, 0.05, into));
+      addSeasonal(`ses(0.1)${label}`, both, (ys, into) => sesLevels(ys, 0.1, into));
     }
   } else if (yearlies[last]) {
-    addSeasonal('ses(0.1)+seasonal', yearlies, (ys) => sesLevels(ys, 0.1));
-    addSeasonal('ma12+seasonal', yearlies, (ys) => maLevels(ys, 12));
+    addSeasonal('ses(0.1)+seasonal', yearlies, (ys, into) => sesLevels(ys, 0.1, into));
+    addSeasonal('ma12+seasonal', yearlies, (ys, into) => maLevels(ys, 12, into));
   }
   return out;
 }
