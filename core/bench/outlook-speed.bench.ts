@@ -1,5 +1,5 @@
 /**
- * Runner: node --import tsx core/bench/outlook-speed.bench.ts [--dump FILE] [--series N] [--kind K]
+ * Runner: node --import tsx core/bench/outlook-speed.bench.ts [--dump FILE [--seed S]] [--series N] [--kind K]
  *
  * CPU cost of the engine per item-location (issue 10): seeded 1096-day daily series of three
  * kinds — smooth (Poisson ≈ 20/day with a weekday pattern), seasonal (yearly × weekly), intermittent
@@ -168,12 +168,14 @@ export function fullOutput(i: EngineInput): unknown {
   return { policy: p, outlook: { ...o, total: undefined, periods: o.periods, windows } };
 }
 
-export function dumpCases(): Array<{ name: string; input: EngineInput }> {
+export function dumpCases(seed = 0): Array<{ name: string; input: EngineInput }> {
   const cases: Array<{ name: string; input: EngineInput }> = [];
   const add = (kind: Kind, count: number, v: Variant, tag: string) => {
     for (let k = 0; k < count; k++) {
-      const seed = 1000 * cases.length + 17;
-      cases.push({ name: `${kind}/${tag}/${k}`, input: engineInput(kind, seed, v) });
+      cases.push({
+        name: `${kind}/${tag}/${k}`,
+        input: engineInput(kind, 1000 * cases.length + 17 + seed, v),
+      });
     }
   };
   for (const kind of ['smooth', 'seasonal', 'intermittent'] as const) {
@@ -201,7 +203,11 @@ function main() {
   const dumpAt = args.indexOf('--dump');
   if (dumpAt >= 0) {
     const file = args[dumpAt + 1]!;
-    const out = dumpCases().map((c) => ({ name: c.name, out: fullOutput(c.input) }));
+    const seedAt = args.indexOf('--seed');
+    const out = dumpCases(seedAt >= 0 ? Number(args[seedAt + 1]) : 0).map((c) => ({
+      name: c.name,
+      out: fullOutput(c.input),
+    }));
     writeFileSync(file, JSON.stringify(out));
     console.log(`wrote ${out.length} series to ${file}`);
     return;
