@@ -83,6 +83,11 @@ const ConfigSchema = Type.Object({
   HOUSEKEEPING_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
   /** Every N ms the worker drains due recalculation-outbox rows itself, whether or not Redis works. */
   RECALC_OUTBOX_POLL_MS: Type.Integer({ minimum: 100, default: 2000 }),
+  /**
+   * Debounce window of the event-driven outbox drain: the first change of a window is drained at
+   * once, later changes in it by one trailing run when it closes (at most two drains per window).
+   */
+  RECALC_DRAIN_WINDOW_MS: Type.Integer({ minimum: 1, default: 250 }),
   /** Item-locations per transaction of an outbox drain (small: a lone change is not held up). */
   RECALC_DRAIN_BATCH_SIZE: Type.Integer({ minimum: 1, default: 100 }),
   /** Backoff of an item-location whose recalculation failed: base·2^(attempts−1), capped. */

@@ -87,12 +87,14 @@ export const JOB_OPTIONS: { readonly [N in JobName]: JobsOptions } = {
 };
 
 /**
- * Job and scheduler ids. One drain job per organisation: changes arriving while it waits collapse
- * into it; one arriving while it runs is picked up by its next pass or, after it completes, by the
- * worker's completion check (see the drain job).
+ * Job and scheduler ids. Drain jobs are per organisation and debounce window (JobProducer.
+ * wakeRecalculationDrain): the window's leading run, and its one trailing run that every later
+ * change in the window collapses into. A change the trailing run missed (it committed as the run
+ * finished) is picked up by the worker's completion check (see the drain job).
  */
 export const jobIds = {
-  drain: (tenantId: string) => `recalc-drain_${tenantId}`,
+  drain: (tenantId: string, edge: 'leading' | 'trailing', window: string) =>
+    `recalc-drain_${tenantId}_${edge}_${window}`,
   fullRecalculation: (tenantId: string, reason: string) => `recalc-full_${tenantId}_${reason}`,
   import: (importId: string) => `import_${importId}`,
   backtest: (runId: string) => `backtest_${runId}`,

@@ -1,6 +1,7 @@
 import type { AppConfig } from '@medstock/config';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { claimDrainSlot, type DrainSlot } from './drain-window.ts';
 import {
   JOB_OPTIONS,
   JOB_QUEUES,
@@ -20,7 +21,18 @@ export class QueueUnavailableError extends Error {
   }
 }
 
-type ProducerConfig = Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>;
+type ProducerConfig = Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'RECALC_DRAIN_WINDOW_MS'>;
+
+/** A drain the producer enqueued (or found already enqueued for its window). */
+export interface DrainWake extends DrainSlot {
+  jobId: string;
+}
+
+/** A window whose trailing run this process knows is enqueued, until the window closes. */
+interface KnownTrailing {
+  until: number;
+  wake: DrainWake;
+}
 
 /**
  * Enqueues jobs for the worker, typed by the job contracts. Used by the API and by the worker
@@ -43,6 +55,7 @@ export class JobProducer {
   }
 
   private readonly onError: (err: Error) => void;
+  private readonly knownTrailing = new Map<string, KnownTrailing>();
 
   /** The BullMQ queue of that name (created once; the connection is shared). */
   queue(name: QueueName): Queue {
@@ -68,16 +81,37 @@ export class JobProducer {
   }
 
   /**
-   * Wakes the worker to drain an organisation's recalculation outbox now. The outbox row was
-   * committed with the change, so a failure here only costs latency (the worker's periodic drain
-   * finds the row): never throws.
+   * Wakes the worker to drain an organisation's recalculation outbox, debounced with a trailing
+   * edge (drain-window.ts): the first change of a window of RECALC_DRAIN_WINDOW_MS is drained at
+   * once, every later one in the window by one run when the window closes, so a burst costs at
+   * most two drains per window and a lone change waits for nothing. The outbox row was committed
+   * with the change, so a failure here only costs latency (the worker's periodic drain finds the
+   * row): never throws; null when nothing could be enqueued.
    */
-  async wakeRecalculationDrain(tenantId: string): Promise<boolean> {
+  async wakeRecalculationDrain(tenantId: string): Promise<DrainWake | null> {
+    // Under load most changes fall in a window whose trailing run is already enqueued: that run
+    // starts after the window closes, so after this change committed. Nothing to send to Redis.
+    const known = this.knownTrailing.get(tenantId);
+    if (known && Date.now() < known.until) return { ...known.wake, enqueue: false };
+    if (known) this.knownTrailing.delete(tenantId);
     try {
-      await this.add('recalculate-drain', { tenantId }, { jobId: jobIds.drain(tenantId) });
-      return true;
+      if (!this.available) throw new QueueUnavailableError();
+      const asked = Date.now();
+      const slot = await claimDrainSlot(
+        this.connection,
+        `${this.config.QUEUE_PREFIX}:recalc-drain-window:${tenantId}`,
+        this.config.RECALC_DRAIN_WINDOW_MS,
+      );
+      // The window's job ids collapse repeats: the trailing run is one job however many join it.
+      const jobId = jobIds.drain(tenantId, slot.edge, slot.window);
+      if (slot.enqueue) await this.add('recalculate-drain', { tenantId }, { jobId, delay: slot.delayMs });
+      const wake = { ...slot, jobId };
+      // `asked + delayMs` is no later than the window's end (Redis measured what was left after
+      // we asked), and the trailing job is due no earlier than that end.
+      if (slot.edge === 'trailing') this.knownTrailing.set(tenantId, { until: asked + slot.delayMs, wake });
+      return wake;
     } catch {
-      return false;
+      return null;
     }
   }
 
