@@ -59,6 +59,8 @@ interface SizeResult {
   incremental: Cost;
   changed: number;
   incrementalItemLocations: number;
+  /** The process's maxRSS so far (cumulative over the sizes run before). */
+  maxRssMb: number;
   opened: number;
   organizationId: string;
   headers: Record<string, string>;
@@ -143,6 +145,7 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
         incremental: incremental.cost,
         changed,
         incrementalItemLocations: incremental.result.itemLocations,
+        maxRssMb: process.resourceUsage().maxRSS / 1024,
         opened: first.result.opened,
         organizationId,
         headers: chain.headers,
@@ -272,7 +275,9 @@ async function eventToAlert(
 function report(results: SizeResult[], latency: Awaited<ReturnType<typeof eventToAlert>>, batchSize: number) {
   const big = results[results.length - 1]!;
   const ratio = (c: Cost | null) => (c ? c.wallS / big.scan.wallS : Number.NaN);
-  const perSec = (c: Cost | null, n: number | null) => (c && n !== null ? Math.round(n / c.wallS) : 'n/a');
+  const perSec = (c: Cost | null, n: number | null) => (c && n ? Math.round(n / c.wallS) : '–');
+  // The machine is shared: CPU seconds (Node + PostgreSQL) are the steadier comparison.
+  const cpu = (c: Cost) => c.nodeCpuS + c.pgCpuS;
   const na = 'not available';
   const stage = (
     name: string,
@@ -289,6 +294,7 @@ function report(results: SizeResult[], latency: Awaited<ReturnType<typeof eventT
           'PG CPU (s)': r1(c.pgCpuS),
           'item-locations/s': perSec(c, n),
           '× scan wall': r1(ratio(c)),
+          '× scan CPU': r1(cpu(c) / cpu(big.scan)),
           target: target === null ? '' : `≤ ${target}×: ${met(ratio(c) <= target)}`,
         }
       : {
@@ -299,6 +305,7 @@ function report(results: SizeResult[], latency: Awaited<ReturnType<typeof eventT
           'PG CPU (s)': na,
           'item-locations/s': na,
           '× scan wall': na,
+          '× scan CPU': na,
           target: target === null ? '' : `≤ ${target}×: ${na}`,
         };
   const headline = [
@@ -332,6 +339,7 @@ function report(results: SizeResult[], latency: Awaited<ReturnType<typeof eventT
     'incr. × scan': r.incremental ? r1(r.incremental.wallS / r.scan.wallS) : 'n/a',
     'peak RSS MB (first/refit)': `${Math.round(r.first.peakRssMb)}/${Math.round(r.refit.peakRssMb)}`,
     'peak heap MB (first/refit)': `${Math.round(r.first.peakHeapMb)}/${Math.round(r.refit.peakHeapMb)}`,
+    'maxRSS so far MB': Math.round(r.maxRssMb),
   }));
   const targets = [
     {
