@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { buildApp } from '@medstock/api/app.ts';
 import { createDeps } from '@medstock/api/create-deps.ts';
@@ -80,6 +81,9 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
       .sort((a, b) => a - b);
   const events = opts.events ?? Number(process.env.BENCH_ENGINE_EVENTS ?? 100);
   const batchSize = opts.batchSize ?? Number(process.env.BENCH_ENGINE_BATCH ?? 500);
+  // Fitting threads (the engine's default, absent: one per core).
+  const threads = process.env.BENCH_ENGINE_THREADS ? Number(process.env.BENCH_ENGINE_THREADS) : undefined;
+  const runOpts = { batchSize, threads };
   const svc = await benchServices('engine');
   const deps = await createDeps({ ...svc.config, PG_POOL_MAX: 20 });
   const app = await buildApp(deps, { logger: false });
@@ -90,8 +94,8 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
     // Warm-up (not reported): JIT and caches, so the smallest size is not charged for them.
     const warm = await createChain(app, deps, 'warm-up');
     await seedEngineLedger(database, svc.postgresUrl, warm.organizationId, warm.locationIds, 20);
-    for (let i = 0; i < 2; i++) await engine.recalculateAll(database, warm.organizationId, { batchSize });
-    await engine.recalculateChanged(database, warm.organizationId, { batchSize });
+    for (let i = 0; i < 2; i++) await engine.recalculateAll(database, warm.organizationId, runOpts);
+    await engine.recalculateChanged(database, warm.organizationId, runOpts);
 
     const results: SizeResult[] = [];
     for (const size of sizes) {
@@ -113,23 +117,17 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
       // Twice: the second (warm cache, as the engine's runs are) is the one reported.
       await copyScan(database.pool, organizationId, zone);
       const scan = await measure(pgPid, () => copyScan(database.pool, organizationId, zone));
-      const first = await measure(pgPid, () =>
-        engine.recalculateAll(database, organizationId, { batchSize }),
-      );
+      const first = await measure(pgPid, () => engine.recalculateAll(database, organizationId, runOpts));
       console.error(`[engine bench] first run ${r1(first.cost.wallS, 1)} s`);
-      const refit = await measure(pgPid, () =>
-        engine.recalculateAll(database, organizationId, { batchSize }),
-      );
+      const refit = await measure(pgPid, () => engine.recalculateAll(database, organizationId, runOpts));
       console.error(`[engine bench] refit ${r1(refit.cost.wallS, 1)} s`);
 
       // Incremental: nothing changed, then 1% of item-locations changed through the ledger's own
       // function (so they are marked in the recalculation outbox as in production). No worker runs.
-      const quiet = await measure(pgPid, () =>
-        engine.recalculateChanged(database, organizationId, { batchSize }),
-      );
+      const quiet = await measure(pgPid, () => engine.recalculateChanged(database, organizationId, runOpts));
       const changed = await changeOnePercent(database, organizationId, seeded.itemLocations);
       const incremental = await measure(pgPid, () =>
-        engine.recalculateChanged(database, organizationId, { batchSize }),
+        engine.recalculateChanged(database, organizationId, runOpts),
       );
       results.push({
         itemLocations: seeded.itemLocations,
@@ -155,7 +153,7 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
 
     const largest = results[results.length - 1]!;
     const latency = await eventToAlert(svc.config, app, database, largest, events);
-    const out = report(results, latency, batchSize);
+    const out = report(results, latency, batchSize, threads);
     console.log(out.markdown);
     return out.summary;
   } finally {
@@ -272,7 +270,12 @@ async function eventToAlert(
   };
 }
 
-function report(results: SizeResult[], latency: Awaited<ReturnType<typeof eventToAlert>>, batchSize: number) {
+function report(
+  results: SizeResult[],
+  latency: Awaited<ReturnType<typeof eventToAlert>>,
+  batchSize: number,
+  threads: number | undefined,
+) {
   const big = results[results.length - 1]!;
   const ratio = (c: Cost | null) => (c ? c.wallS / big.scan.wallS : Number.NaN);
   const perSec = (c: Cost | null, n: number | null) => (c && n ? Math.round(n / c.wallS) : '–');
@@ -377,7 +380,7 @@ function report(results: SizeResult[], latency: Awaited<ReturnType<typeof eventT
   ];
   const markdown = [
     '',
-    `## Engine speed (issue 10) — ${big.itemLocations} item-locations (${big.items} items × 3 sites), ${big.movements} ledger rows, 1096 days, batch ${batchSize}`,
+    `## Engine speed (issue 10) — ${big.itemLocations} item-locations (${big.items} items × 3 sites), ${big.movements} ledger rows, 1096 days, batch ${batchSize}, ${threads ?? `one per core (${availableParallelism()})`} fitting threads`,
     '',
     table(headline),
     '',
