@@ -151,9 +151,15 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
       });
     }
 
+    // On the largest tenant, and on the one whose ledger is nearest the issue's 3M rows.
     const largest = results[results.length - 1]!;
-    const latency = await eventToAlert(svc.config, app, database, largest, events);
-    const out = report(results, latency, batchSize, threads);
+    const near3M = results.reduce((a, b) =>
+      Math.abs(Math.log(b.movements / 3e6)) < Math.abs(Math.log(a.movements / 3e6)) ? b : a,
+    );
+    const latencies = [];
+    for (const tenant of new Set([near3M, largest]))
+      latencies.push(await eventToAlert(svc.config, app, database, tenant, events));
+    const out = report(results, latencies, batchSize, threads);
     console.log(out.markdown);
     return out.summary;
   } finally {
@@ -272,7 +278,7 @@ async function eventToAlert(
 
 function report(
   results: SizeResult[],
-  latency: Awaited<ReturnType<typeof eventToAlert>>,
+  latencies: Awaited<ReturnType<typeof eventToAlert>>[],
   batchSize: number,
   threads: number | undefined,
 ) {
@@ -365,19 +371,19 @@ function report(
       measured: `${r1(fullAt30k, 1)} s${at30k ? '' : ` (extrapolated from ${big.itemLocations})`}`,
       result: met(fullAt30k <= TARGETS.fullAt30kS),
     },
-    {
+    ...latencies.map((l) => ({
       target: `event → alert p95 ≤ ${TARGETS.alertP95Ms} ms`,
-      measured: `${r1(latency.p95, 0)} ms at ${latency.ledgerRows} ledger rows`,
-      result: met(latency.p95 <= TARGETS.alertP95Ms),
-    },
+      measured: `${r1(l.p95, 0)} ms at ${l.ledgerRows} ledger rows`,
+      result: met(l.p95 <= TARGETS.alertP95Ms),
+    })),
   ];
-  const alertRows = [
-    { measure: 'tenant (item-locations)', value: latency.itemLocations },
-    { measure: 'ledger rows', value: latency.ledgerRows },
-    { measure: 'issues posted / alerts seen', value: `${latency.posted} / ${latency.alerted}` },
-    { measure: 'event → alert readable, p50 (ms)', value: r1(latency.p50, 0) },
-    { measure: 'event → alert readable, p95 (ms)', value: r1(latency.p95, 0) },
-  ];
+  const alertRows = latencies.map((l) => ({
+    'item-locations': l.itemLocations,
+    'ledger rows': l.ledgerRows,
+    'issues posted / alerts seen': `${l.posted} / ${l.alerted}`,
+    'p50 (ms)': r1(l.p50, 0),
+    'p95 (ms)': r1(l.p95, 0),
+  }));
   const markdown = [
     '',
     `## Engine speed (issue 10) — ${big.itemLocations} item-locations (${big.items} items × 3 sites), ${big.movements} ledger rows, 1096 days, batch ${batchSize}, ${threads ?? `one per core (${availableParallelism()})`} fitting threads`,
@@ -390,7 +396,7 @@ function report(
     '',
     table(scaling),
     '',
-    '### Event → alert (worker running, largest tenant)',
+    '### Event → alert readable through the API (worker running; largest tenant and the one nearest 3M rows)',
     '',
     table(alertRows),
     '',
@@ -399,7 +405,7 @@ function report(
     table(targets),
     '',
   ].join('\n');
-  return { markdown, summary: { headline, scaling, targets, latency } };
+  return { markdown, summary: { headline, scaling, targets, latencies } };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();
