@@ -1,5 +1,5 @@
 import type { buildApp } from '@medstock/api/app.ts';
-import type { createDeps } from '@medstock/api/create-deps.ts';
+import type { AppDeps } from '@medstock/api/deps.ts';
 import { createOrganizationWithOwner } from '@medstock/api/routes/auth/signup.service.ts';
 import {
   type Database,
@@ -11,13 +11,12 @@ import {
 import pg from 'pg';
 
 type App = Awaited<ReturnType<typeof buildApp>>;
-type Deps = Awaited<ReturnType<typeof createDeps>>;
 
 /**
  * One organisation ("chain") with three sites, made the way a customer makes them: signed up
  * through the signup service, the two further sites through the API; one location per site.
  */
-export async function createChain(app: App, deps: Deps, name: string) {
+export async function createChain(app: App, deps: AppDeps, name: string) {
   const su = await createOrganizationWithOwner(deps, {
     organizationName: `Chain ${name}`,
     email: `chain-${name}@example.org`,
