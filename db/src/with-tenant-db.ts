@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { markIdempotentCommit } from './idempotency/idempotency-context.ts';
 import type { Db, Tx } from './pool.ts';
 import { pooledTransaction } from './pooled-transaction.ts';
@@ -18,13 +17,19 @@ export async function withTenantDb<T>(db: Db, tenant: TenantRef, fn: (tx: Tx) =>
   if (!tenant?.organizationId) throw new Error('withTenantDb: no tenant context');
   const schema = tenantSchema(tenant.organizationId);
   // A deadlock or serialisation failure rolls everything back: fn runs again in a new transaction.
+  // The schema name is tenant_<hex> (tenantSchema), so it is safe as a literal; as one, it goes
+  // to PostgreSQL with BEGIN in a single round trip.
+  const bind = `select set_config('search_path', '${schema}', true)`;
   return retryTransaction(() =>
-    pooledTransaction(db, async (tx) => {
-      await tx.execute(sql`select set_config('search_path', ${schema}, true)`);
-      const result = await fn(tx);
-      // The request's Idempotency-Key is marked committed with the change, or not at all.
-      await markIdempotentCommit(tx);
-      return result;
-    }),
+    pooledTransaction(
+      db,
+      async (tx) => {
+        const result = await fn(tx);
+        // The request's Idempotency-Key is marked committed with the change, or not at all.
+        await markIdempotentCommit(tx);
+        return result;
+      },
+      bind,
+    ),
   );
 }

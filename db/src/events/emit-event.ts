@@ -33,14 +33,13 @@ export async function emitEvent(
   type: EventType,
   payload: Record<string, unknown>,
 ): Promise<EmittedEvent> {
-  const ev = await tx.execute<{ id: string }>(
-    sql`insert into events (type, payload) values (${type}, ${JSON.stringify(payload)}::jsonb) returning id`,
-  );
-  const eventId = ev.rows[0]!.id;
-  const deliveries = await tx.execute<{ id: string }>(
-    sql`insert into webhook_deliveries (endpoint_id, event_id)
-        select id, ${eventId}::uuid from webhook_endpoints where active and ${type} = any(events)
-        returning id`,
-  );
-  return { eventId, deliveryIds: deliveries.rows.map((r) => r.id) };
+  // One statement (a movement POST pays for every round trip): the event, then its deliveries.
+  const r = await tx.execute<{ event_id: string; delivery_ids: string[] }>(sql`
+    with ev as (insert into events (type, payload) values (${type}, ${JSON.stringify(payload)}::jsonb) returning id),
+    d as (
+      insert into webhook_deliveries (endpoint_id, event_id)
+      select w.id, ev.id from webhook_endpoints w, ev where w.active and ${type} = any(w.events)
+      returning id)
+    select ev.id as event_id, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from ev`);
+  return { eventId: r.rows[0]!.event_id, deliveryIds: r.rows[0]!.delivery_ids };
 }

@@ -1,7 +1,7 @@
 import { localDay } from '@medstock/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
-import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
+import { markForRecalculation, requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { organizationTimeZone, organizationToday } from '../tenant/organization-time-zone.ts';
 import { LedgerError } from './ledger-error.ts';
@@ -379,11 +379,15 @@ async function insertMovement(
   return (await insertMovements(tx, req, [{ groupId, f }]))[0]!;
 }
 
+/** Rows whose item-location their own statement already marked in the recalculation outbox. */
+const markedWithRows = new WeakSet<PostedMovement>();
+
 /**
- * Takes the allocated quantities off their stock rows and writes one ledger row per lot, in one
- * statement: each decrement is conditional (on_hand >= qty, so concurrent takes serialise on the
- * row and never go below zero) and a lot whose decrement found too little stock gets no row, which
- * is refused here as insufficient_stock (the caller's transaction rolls back).
+ * Takes the allocated quantities off their stock rows, writes one ledger row per lot and marks the
+ * item-location for recalculation, in one statement: each decrement is conditional (on_hand >=
+ * qty, so concurrent takes serialise on the row and never go below zero) and a lot whose
+ * decrement found too little stock gets no row, which is refused here as insufficient_stock (the
+ * caller's transaction rolls back, the outbox mark with it).
  */
 async function takeAndRecord(
   tx: Tx,
@@ -403,16 +407,21 @@ async function takeAndRecord(
     taken as (
       update stock s set on_hand = s.on_hand - t.qty, updated_at = now() from take t
        where s.location_id = ${locationId} and s.item_id = ${req.itemId} and s.lot_id = t.lot_id and s.on_hand >= t.qty
-       returning s.lot_id)
-    insert into movements ${MOVEMENT_COLUMNS}
-    select ${rowValues(req, groupId, f, sql`t.lot_id`, sql`-t.qty`)}
-      from take t join taken k on k.lot_id = t.lot_id order by t.n
-    ${RETURNED}`);
+       returning s.lot_id),
+    ins as (
+      insert into movements ${MOVEMENT_COLUMNS}
+      select ${rowValues(req, groupId, f, sql`t.lot_id`, sql`-t.qty`)}
+        from take t join taken k on k.lot_id = t.lot_id order by t.n
+      ${RETURNED}, item_id, location_id),
+    marked as (${markForRecalculation(sql`(select item_id, location_id from ins)`)})
+    select * from ins`);
   const byLot = new Map(r.rows.map((row) => [row.lot_id, row]));
   return allocations.map((a) => {
     const row = byLot.get(a.lot.id);
     if (!row) throw insufficientStock(a.lot, a.qty);
-    return postedOf(row, req, groupId, { ...f, lot: a.lot, quantity: -a.qty });
+    const m = postedOf(row, req, groupId, { ...f, lot: a.lot, quantity: -a.qty });
+    markedWithRows.add(m);
+    return m;
   });
 }
 
@@ -446,8 +455,12 @@ async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
  */
 export async function postMovement(tx: Tx, req: MovementRequest): Promise<PostedMovement[]> {
   const posted = await writeMovement(tx, req);
-  // In the same transaction: the item-locations whose stock changed need recalculation (outbox).
-  await requestRecalculation(tx, posted);
+  // In the same transaction: the item-locations whose stock changed need recalculation (outbox),
+  // unless the statement that wrote their rows marked them already.
+  await requestRecalculation(
+    tx,
+    posted.filter((m) => !markedWithRows.has(m)),
+  );
   return posted;
 }
 

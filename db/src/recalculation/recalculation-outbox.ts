@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Tx } from '../pool.ts';
 import { tenantSchema } from '../tenant-schema.ts';
@@ -21,15 +21,25 @@ export interface OutboxEntry extends ItemLocationRef {
  */
 export async function requestRecalculation(tx: Tx, pairs: readonly ItemLocationRef[]): Promise<void> {
   if (pairs.length === 0) return;
-  await tx.execute(sql`
+  await tx.execute(
+    markForRecalculation(
+      sql`unnest(${sql.param(pairs.map((p) => p.itemId))}::uuid[], ${sql.param(pairs.map((p) => p.locationId))}::uuid[])`,
+    ),
+  );
+}
+
+/**
+ * requestRecalculation as a statement over any row source with (item_id, location_id) columns, so
+ * a statement that writes ledger rows can mark them in a CTE of its own (one round trip less).
+ */
+export function markForRecalculation(source: SQL): SQL {
+  return sql`
     insert into recalculation_outbox (item_id, location_id)
-    select item_id, location_id
-      from unnest(${sql.param(pairs.map((p) => p.itemId))}::uuid[], ${sql.param(pairs.map((p) => p.locationId))}::uuid[])
-           as u(item_id, location_id)
+    select item_id, location_id from ${source} as u(item_id, location_id)
      group by item_id, location_id
      order by item_id, location_id
     on conflict (item_id, location_id) do update
-       set version = recalculation_outbox.version + 1, requested_at = now(), due_at = now()`);
+       set version = recalculation_outbox.version + 1, requested_at = now(), due_at = now()`;
 }
 
 /**
