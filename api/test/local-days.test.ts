@@ -129,7 +129,7 @@ describe('every day boundary is the organisation’s local day', () => {
 
     // The engine's demand series: 7 on 2026-03-01, nothing on 2026-02-28; last issue 9 days before 10 March.
     const [input] = await withTenantDb(t.deps.database.db, org, (tx) =>
-      loadEngineInputs(tx, [{ itemId: item, locationId: loc }], '2026-03-10', 28, 60),
+      loadEngineInputs(tx, [{ itemId: item, locationId: loc }], '2026-03-10', 28, { historyDays: 60 }),
     );
     const at = (day: string) => input!.history[daysBetween(input!.historyStartDate, day)];
     expect(at('2026-03-01')).toBe(7);
@@ -137,7 +137,10 @@ describe('every day boundary is the organisation’s local day', () => {
     expect(input!.lastIssueDaysAgo).toBe(9);
     // The same ledger bucketed in UTC days would put it on 28 February: the zone is what decides.
     const [utc] = await withTenantDb(t.deps.database.db, org, (tx) =>
-      loadEngineInputs(tx, [{ itemId: item, locationId: loc }], '2026-03-10', 28, 60, 'UTC'),
+      loadEngineInputs(tx, [{ itemId: item, locationId: loc }], '2026-03-10', 28, {
+        historyDays: 60,
+        timeZone: 'UTC',
+      }),
     );
     expect(utc!.history[daysBetween(utc!.historyStartDate, '2026-02-28')]).toBe(7);
     expect(utc!.lastIssueDaysAgo).toBe(10);

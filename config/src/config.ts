@@ -71,6 +71,11 @@ const ConfigSchema = Type.Object({
   /** Item-locations per committed batch of a full recalculation (the restart granularity). */
   ENGINE_BATCH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
   /**
+   * Threads that fit the forecasts of a full or incremental run (node:worker_threads via piscina),
+   * while the main thread loads the next batch and writes the last one. 0 = one per core.
+   */
+  ENGINE_THREADS: Type.Integer({ minimum: 0, default: 0 }),
+  /**
    * Jobs in flight per queue (one queue per kind of work), so a slow kind never holds another's
    * slots: full recalculations, outbox drains, imports, backtests, webhook deliveries, and
    * housekeeping with the webhook sweepers.

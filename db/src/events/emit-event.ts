@@ -43,3 +43,26 @@ export async function emitEvent(
     select ev.id as event_id, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from ev`);
   return { eventId: r.rows[0]!.event_id, deliveryIds: r.rows[0]!.delivery_ids };
 }
+
+/**
+ * Many events in two statements (the engine opens, updates and resolves alerts a batch at a time):
+ * the events in one insert, then the deliveries of all of them to every subscribed endpoint.
+ * Returns the event ids and all the deliveries written.
+ */
+export async function emitEvents(
+  tx: Tx,
+  events: ReadonlyArray<{ type: EventType; payload: Record<string, unknown> }>,
+): Promise<{ eventIds: string[]; deliveryIds: string[] }> {
+  if (events.length === 0) return { eventIds: [], deliveryIds: [] };
+  const ev = await tx.execute<{ id: string }>(sql`
+    insert into events (type, payload)
+    select x.type, x.payload from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as x(type text, payload jsonb)
+    returning id`);
+  const eventIds = ev.rows.map((r) => r.id);
+  const deliveries = await tx.execute<{ id: string }>(sql`
+    insert into webhook_deliveries (endpoint_id, event_id)
+    select w.id, e.id from events e join webhook_endpoints w on w.active and e.type = any(w.events)
+     where e.id = any(${sql.param(eventIds)}::uuid[])
+    returning id`);
+  return { eventIds, deliveryIds: deliveries.rows.map((r) => r.id) };
+}

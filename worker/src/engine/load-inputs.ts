@@ -2,10 +2,9 @@ import { type EngineInput, startOfLocalDay } from '@medstock/core';
 import { balanceSeries as balanceSeriesOf, organizationTimeZone, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
-export interface ItemLocationKey {
-  itemId: string;
-  locationId: string;
-}
+import type { ItemLocationKey } from './watched-item-locations.ts';
+
+export type { ItemLocationKey };
 
 /**
  * Three years of daily history: the outlook's yearly-season candidates need two full seasons before
@@ -17,19 +16,6 @@ const DAY = 86_400_000;
 
 const keyOf = (item: string, loc: string) => `${item}|${loc}`;
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
-
-/** Every item-location the engine watches: anything stocked, moved in two years, or with a par level. */
-export async function allItemLocations(tx: Tx, after?: ItemLocationKey): Promise<ItemLocationKey[]> {
-  const r = await tx.execute<{ item_id: string; location_id: string }>(sql`
-    select item_id, location_id from (
-      select item_id, location_id from stock
-      union select item_id, location_id from par_levels
-      union select distinct item_id, location_id from movements where occurred_at >= now() - interval '730 days'
-    ) x
-    ${after ? sql`where (item_id, location_id) > (${after.itemId}::uuid, ${after.locationId}::uuid)` : sql``}
-    order by item_id, location_id`);
-  return r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id }));
-}
 
 type Row = Record<string, unknown>;
 function groupBy<T extends Row>(rows: T[], key: (r: T) => string): Map<string, T[]> {
@@ -58,14 +44,23 @@ async function inSequence<T extends readonly (() => Promise<unknown>)[]>(
   return out as never;
 }
 
+export interface LoadOptions {
+  historyDays?: number;
+  /** The organisation's zone: days (demand buckets, last issue) are its local days. Read from tx when absent. */
+  timeZone?: string;
+  /**
+   * The keys are every watched item-location from `first` to `last` in key order (a full or
+   * incremental run's batch): the ledger is read as that one index range.
+   */
+  range?: { first: ItemLocationKey; last: ItemLocationKey };
+}
+
 export async function loadEngineInputs(
   tx: Tx,
   keys: ItemLocationKey[],
   today: string,
   horizonDays: number,
-  historyDays = HISTORY_DAYS,
-  /** The organisation's zone: days (demand buckets, last issue) are its local days. Read from tx when absent. */
-  timeZone?: string,
+  { historyDays = HISTORY_DAYS, timeZone, range }: LoadOptions = {},
 ): Promise<EngineInput[]> {
   const HISTORY_DAYS = historyDays;
   if (keys.length === 0) return [];
@@ -89,7 +84,6 @@ export async function loadEngineInputs(
     suppliers,
     leadTimes,
     pars,
-    lastIssue,
     anomalies,
     latePos,
     planned,
@@ -115,8 +109,11 @@ export async function loadEngineInputs(
       tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
         sql`select l.id, l.name, l.site_id, s.name as site_name from locations l join sites s on s.id = l.site_id where l.id = any(${sql.param(locIds)}::uuid[])`,
       ),
-    // One scan of the ledger per batch gives both the demand series (issues and transfers out,
-    // imported history included) and the daily net change of real stock (for stockout days).
+    // The ledger, once per batch: the demand series (issues and transfers out, imported history
+    // included), the daily net change of real stock (for stock-out days) and the days with an issue
+    // (for days since the last issue). A batch of consecutive keys reads only its own range of the
+    // (item, location, time) index, so a full run reads the ledger once in series order instead of
+    // hashing the whole table per batch (the quadratic cost of issue 10).
     () =>
       tx.execute<{
         item_id: string;
@@ -126,16 +123,25 @@ export async function loadEngineInputs(
         net: number;
         counted: boolean;
         starts_known: boolean;
+        issued: boolean;
       }>(sql`
-      select m.item_id, m.location_id, to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d,
-             (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${startAt}::timestamptz and m.occurred_at < ${todayAt}::timestamptz), 0))::float8 as q,
-             coalesce(sum(m.quantity), 0)::float8 as net,
-             -- Known-ness of past balances (db balance-history): a count or baseline makes it known;
-             -- so does a first row that is a receipt or a count.
-             bool_or(m.type = 'stocktake') as counted,
-             coalesce(min(m.occurred_at) filter (where m.type in ('receipt', 'stocktake')) = min(m.occurred_at), false) as starts_known
-        from movements m join ${pairs} p using (item_id, location_id)
-       group by 1, 2, 3`),
+      select item_id, location_id, to_char(day, 'YYYY-MM-DD') as d, q, net, counted, starts_known, issued from (
+        select m.item_id, m.location_id, (m.occurred_at at time zone ${zone}::text)::date as day,
+               (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${startAt}::timestamptz and m.occurred_at < ${todayAt}::timestamptz), 0))::float8 as q,
+               coalesce(sum(m.quantity), 0)::float8 as net,
+               -- Known-ness of past balances (db balance-history): a count or baseline makes it known;
+               -- so does a first row that is a receipt or a count.
+               bool_or(m.type = 'stocktake') as counted,
+               coalesce(min(m.occurred_at) filter (where m.type in ('receipt', 'stocktake')) = min(m.occurred_at), false) as starts_known,
+               bool_or(m.type = 'issue') as issued
+          from movements m
+          ${
+            range
+              ? sql`where (m.item_id, m.location_id) >= (${range.first.itemId}::uuid, ${range.first.locationId}::uuid)
+                      and (m.item_id, m.location_id) <= (${range.last.itemId}::uuid, ${range.last.locationId}::uuid)`
+              : sql`join ${pairs} p using (item_id, location_id)`
+          }
+         group by 1, 2, 3) x`),
     () =>
       tx.execute<{
         item_id: string;
@@ -175,10 +181,6 @@ export async function loadEngineInputs(
     () =>
       tx.execute<{ item_id: string; location_id: string; min_qty: number; max_qty: number | null }>(sql`
       select pl.item_id, pl.location_id, pl.min_qty, pl.max_qty from par_levels pl join ${pairs} p using (item_id, location_id)`),
-    () =>
-      tx.execute<{ item_id: string; location_id: string; last: string }>(sql`
-      select m.item_id, m.location_id, to_char(max(m.occurred_at) at time zone ${zone}::text, 'YYYY-MM-DD') as last
-        from movements m join ${pairs} p using (item_id, location_id) where m.type = 'issue' group by 1, 2`),
     () =>
       tx.execute<{
         item_id: string;
@@ -263,7 +265,6 @@ export async function loadEngineInputs(
     pars.rows.map((r) => [keyOf(r.item_id, r.location_id), r.max_qty === null ? null : Number(r.max_qty)]),
   );
   const parMinBy = new Map(pars.rows.map((r) => [keyOf(r.item_id, r.location_id), Number(r.min_qty)]));
-  const lastIssueBy = new Map(lastIssue.rows.map((r) => [keyOf(r.item_id, r.location_id), r.last]));
   const anomaliesBy = groupBy(anomalies.rows, (r) => keyOf(r.item_id, r.location_id));
   const lateBy = groupBy(latePos.rows, (r) => keyOf(r.item_id, r.location_id));
   const plannedBy = groupBy(planned.rows, (r) => keyOf(r.item_id, r.location_id));
@@ -338,7 +339,8 @@ export async function loadEngineInputs(
     const source = (sourcesBy.get(k.itemId) ?? []).find(
       (s) => s.location_id !== k.locationId && s.site_id !== loc.site_id,
     );
-    const last = lastIssueBy.get(key);
+    // Rows are in day order: the last day with an issue is the last issued row.
+    const last = dayRows.findLast((r) => r.issued)?.d;
     out.push({
       today,
       item: {

@@ -1,28 +1,29 @@
 import {
   assignPriors,
   completeRuleSet,
-  computeItemLocation,
   DEFAULT_ENGINE_SETTINGS,
   DEFAULT_RULE_SET,
-  evaluateAlerts,
-  forecastOutlook,
   type Outlooker,
   type RuleSet,
-  riskClassOf,
 } from '@medstock/core';
 import {
   type Database,
   type HeldLock,
+  type OutboxEntry,
   organizationToday,
+  settleRecalculations,
   type Tx,
   withSessionLock,
   withTenantDb,
 } from '@medstock/db';
 import { sql } from 'drizzle-orm';
-import { applyResults } from './apply-results.ts';
+import { applyResults, type InputsStamp } from './apply-results.ts';
+import { type BatchComputation, computeBatch, type ItemLocationResult } from './compute/compute-batch.ts';
+import { computeOnThreads, fittingThreads } from './compute/compute-pool.ts';
 import { flagConsumptionAnomalies } from './detect-anomalies.ts';
-import { currentCalibration, recalibrationFor } from './load-calibration.ts';
-import { allItemLocations, type ItemLocationKey, loadEngineInputs } from './load-inputs.ts';
+import { currentCalibration } from './load-calibration.ts';
+import { loadEngineInputs } from './load-inputs.ts';
+import { allItemLocations, changedItemLocations, type ItemLocationKey } from './watched-item-locations.ts';
 
 /** The rules in force, completed with the defaults (a set saved before a rule existed still runs). */
 export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
@@ -33,37 +34,53 @@ export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
   return row ? completeRuleSet(row.rules, row.version) : completeRuleSet(DEFAULT_RULE_SET);
 }
 
-/** Loads, computes and applies one batch of item-locations inside the caller's transaction. */
+/** A batch's inputs as read, with what they were read from. */
+export interface LoadedBatch extends BatchComputation {
+  stamp: InputsStamp;
+}
+
+/**
+ * Reads one batch's inputs (and flags its consumption anomalies). `contiguous`: the keys are every
+ * watched item-location between the first and the last, so the ledger is read as one index range.
+ */
+export async function loadBatch(
+  tx: Tx,
+  keys: ItemLocationKey[],
+  today: string,
+  contiguous = false,
+): Promise<LoadedBatch> {
+  const rules = await currentRuleSet(tx);
+  const at = await tx.execute<{ at: string }>(sql`select now()::text as at`);
+  const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays, {
+    range: contiguous && keys.length ? { first: keys[0]!, last: keys[keys.length - 1]! } : undefined,
+  });
+  await flagConsumptionAnomalies(tx, inputs, rules);
+  // Priors pool an item's other sites: batches are item-aligned, so they are all in this batch.
+  assignPriors(inputs);
+  return {
+    inputs,
+    rules,
+    calibration: await currentCalibration(tx),
+    stamp: { inputsAt: at.rows[0]!.at, inputsDay: today, ruleVersion: rules.version },
+  };
+}
+
+/** Loads, computes (on this thread) and applies one batch inside the caller's transaction: the event path. */
 export async function recalculateBatch(
   tx: Tx,
   keys: ItemLocationKey[],
   runId: string | null,
   today: string,
-  outlooker: Outlooker = forecastOutlook,
+  outlooker?: Outlooker,
 ) {
-  const rules = await currentRuleSet(tx);
-  const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays);
-  await flagConsumptionAnomalies(tx, inputs, rules);
-  assignPriors(inputs);
-  const riskHorizonDays = rules.stockoutRisk.horizonDays;
-  const recalibration = recalibrationFor(await currentCalibration(tx), riskHorizonDays);
-  const results = inputs.map((input) => {
-    const serviceLevel =
-      rules.serviceLevels[riskClassOf(input.item.abc, input.item.ved)] ??
-      DEFAULT_ENGINE_SETTINGS.serviceLevel;
-    const computed = computeItemLocation(
-      input,
-      { ...DEFAULT_ENGINE_SETTINGS, serviceLevel, riskHorizonDays },
-      outlooker,
-      recalibration,
-    );
-    return { computed, alerts: evaluateAlerts(computed.state, rules) };
-  });
-  return applyResults(tx, runId, results);
+  const loaded = await loadBatch(tx, keys, today);
+  return applyResults(tx, runId, computeBatch(loaded, outlooker), loaded.stamp);
 }
 
-export interface FullRunOptions {
+export interface RunOptions {
   batchSize?: number;
+  /** Fitting threads; 0 or absent = one per core. A custom `outlooker` always runs on this thread. */
+  threads?: number;
   onBatch?: (done: number, total: number) => Promise<void> | void;
   /**
    * Called after each batch has committed, with the webhook deliveries it wrote: they go out at
@@ -73,40 +90,130 @@ export interface FullRunOptions {
   outlooker?: Outlooker;
 }
 
+export interface RunResult {
+  runId: string | null;
+  resumed: boolean;
+  skipped: boolean;
+  itemLocations: number;
+  opened: number;
+  updated: number;
+  resolved: number;
+  deliveryIds: string[];
+}
+
+const skippedRun = (): RunResult => ({
+  runId: null,
+  resumed: false,
+  skipped: true,
+  itemLocations: 0,
+  opened: 0,
+  updated: 0,
+  resolved: 0,
+  deliveryIds: [],
+});
+
+/**
+ * Splits keys (in key order) into batches of about `size`, never splitting an item: its sites
+ * share a batch so the pooled prior sees all of them, as in the backtest.
+ */
+export function itemAlignedBatches(keys: ItemLocationKey[], size: number): ItemLocationKey[][] {
+  const out: ItemLocationKey[][] = [];
+  let cur: ItemLocationKey[] = [];
+  for (const k of keys) {
+    if (cur.length >= size && cur[cur.length - 1]!.itemId !== k.itemId) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(k);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * Runs batches as a pipeline: while one batch is being fitted (on worker threads), the next is
+ * read and the previous one written, so SQL and fitting overlap and every core is used. Writes
+ * stay in batch order (a run's cursor only moves forward). At most three batches are in memory,
+ * whatever the organisation's size.
+ */
+async function runPipeline(
+  database: Database,
+  tenant: { organizationId: string },
+  batches: ItemLocationKey[][],
+  opts: RunOptions & { today: string; contiguous: boolean; lock?: HeldLock },
+  commit: (
+    tx: Tx,
+    batch: ItemLocationKey[],
+    results: ItemLocationResult[],
+    loaded: LoadedBatch,
+  ) => Promise<Awaited<ReturnType<typeof applyResults>>>,
+): Promise<Pick<RunResult, 'opened' | 'updated' | 'resolved' | 'deliveryIds'> & { done: number }> {
+  const totals = { opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[], done: 0 };
+  const threads = fittingThreads(opts.threads ?? 0);
+  const total = batches.reduce((a, b) => a + b.length, 0);
+  const load = (keys: ItemLocationKey[]) =>
+    withTenantDb(database.db, tenant, (tx) => loadBatch(tx, keys, opts.today, opts.contiguous));
+  const compute = (loaded: LoadedBatch) =>
+    opts.outlooker ? computeBatch(loaded, opts.outlooker) : computeOnThreads(loaded, threads);
+  const quiet = <T>(p: Promise<T>) => {
+    // Awaited later; until then a failure must not count as unhandled.
+    p.catch(() => undefined);
+    return p;
+  };
+  let next: Promise<LoadedBatch> | null = batches.length ? quiet(load(batches[0]!)) : null;
+  let writing: Promise<void> = Promise.resolve();
+  for (let i = 0; i < batches.length; i++) {
+    opts.lock?.assertHeld();
+    const batch = batches[i]!;
+    const loaded = await next!;
+    next = i + 1 < batches.length ? quiet(load(batches[i + 1]!)) : null;
+    const results = await compute(loaded);
+    await writing;
+    opts.lock?.assertHeld();
+    writing = quiet(
+      withTenantDb(database.db, tenant, (tx) => commit(tx, batch, results, loaded)).then(async (r) => {
+        totals.opened += r.opened;
+        totals.updated += r.updated;
+        totals.resolved += r.resolved;
+        totals.deliveryIds.push(...r.deliveryIds);
+        totals.done += batch.length;
+        if (r.deliveryIds.length) await opts.onBatchCommitted?.(r.deliveryIds);
+        await opts.onBatch?.(totals.done, total);
+      }),
+    );
+  }
+  await writing;
+  return totals;
+}
+
 /**
  * A full recalculation of one organisation, in batches. Each batch commits together with the
  * run's cursor, so a worker killed mid-run (even with SIGKILL) or a database restart mid-run
  * resumes after the last committed batch when the job is retried: nothing is lost, nothing is
- * done twice. One full run per organisation at a time: a session advisory lock, which PostgreSQL
- * releases if this worker dies; if its session is lost (database restart) the run stops at the
- * next batch and the job's retry takes over.
+ * done twice. One run per organisation at a time (full or incremental): a session advisory lock,
+ * which PostgreSQL releases if this worker dies; if its session is lost (database restart) the run
+ * stops at the next batch and the job's retry takes over.
  */
-export async function recalculateAll(database: Database, tenantId: string, opts: FullRunOptions = {}) {
+export async function recalculateAll(
+  database: Database,
+  tenantId: string,
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const tenant = { organizationId: tenantId };
   const today = await withTenantDb(database.db, tenant, (tx) => organizationToday(tx));
   const locked = await withSessionLock(database.pool, `recalc:${tenantId}`, (lock) =>
     runFull(database, tenant, today, opts, lock),
   );
-  if (locked.acquired) return locked.result;
-  return {
-    runId: null,
-    resumed: false,
-    skipped: true,
-    itemLocations: 0,
-    opened: 0,
-    updated: 0,
-    resolved: 0,
-    deliveryIds: [] as string[],
-  };
+  return locked.acquired ? locked.result : skippedRun();
 }
 
 async function runFull(
   database: Database,
   tenant: { organizationId: string },
   today: string,
-  opts: FullRunOptions,
+  opts: RunOptions,
   lock: HeldLock,
-) {
+): Promise<RunResult> {
   const run = await withTenantDb(database.db, tenant, async (tx) => {
     const existing = await tx.execute<{
       id: string;
@@ -123,44 +230,92 @@ async function runFull(
     );
     return { id: created.rows[0]!.id, cursor_item: null, cursor_location: null, done: 0, resumed: false };
   });
-  let after: ItemLocationKey | undefined =
+  const after: ItemLocationKey | undefined =
     run.cursor_item && run.cursor_location
       ? { itemId: run.cursor_item, locationId: run.cursor_location }
       : undefined;
   const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx, after));
-  let done = Number(run.done);
-  const totals = { opened: 0, updated: 0, resolved: 0, deliveryIds: [] as string[] };
-  const size = opts.batchSize ?? 500;
-  for (let i = 0; i < keys.length; i += size) {
-    lock.assertHeld();
-    const batch = keys.slice(i, i + size);
-    const last = batch[batch.length - 1]!;
-    const r = await withTenantDb(database.db, tenant, async (tx) => {
-      const applied = await recalculateBatch(tx, batch, run.id, today, opts.outlooker);
+  const batches = itemAlignedBatches(keys, opts.batchSize ?? 500);
+  const before = Number(run.done);
+  const totals = await runPipeline(
+    database,
+    tenant,
+    batches,
+    {
+      ...opts,
+      today,
+      contiguous: true,
+      lock,
+      onBatch: (done) => opts.onBatch?.(before + done, before + keys.length),
+    },
+    async (tx, batch, results, loaded) => {
+      const applied = await applyResults(tx, run.id, results, loaded.stamp);
+      const last = batch[batch.length - 1]!;
       await tx.execute(
         sql`update recalc_runs set cursor_item = ${last.itemId}, cursor_location = ${last.locationId}, done = done + ${batch.length} where id = ${run.id}`,
       );
       return applied;
-    });
-    after = last;
-    done += batch.length;
-    totals.opened += r.opened;
-    totals.updated += r.updated;
-    totals.resolved += r.resolved;
-    totals.deliveryIds.push(...r.deliveryIds);
-    if (r.deliveryIds.length) await opts.onBatchCommitted?.(r.deliveryIds);
-    await opts.onBatch?.(done, done + keys.length - i - batch.length);
-  }
+    },
+  );
   await withTenantDb(database.db, tenant, (tx) =>
     tx.execute(sql`update recalc_runs set status = 'done', finished_at = now() where id = ${run.id}`),
   );
   return {
-    runId: run.id as string | null,
+    runId: run.id,
     resumed: run.resumed,
     skipped: false,
-    itemLocations: done,
-    ...totals,
+    itemLocations: before + totals.done,
+    opened: totals.opened,
+    updated: totals.updated,
+    resolved: totals.resolved,
+    deliveryIds: totals.deliveryIds,
   };
+}
+
+/**
+ * The scheduled cycle: recalculates only the item-locations whose inputs changed since their last
+ * computation (changedItemLocations: the outbox, a new local day, new rules or calibration, newly
+ * watched), so a quiet organisation costs a couple of index probes. Resumable by construction: a
+ * batch that committed stamped its policies with today's inputs, so a retry skips it. Outbox rows
+ * it recalculated are settled in the same transaction, version-guarded as the drain does.
+ */
+export async function recalculateChanged(
+  database: Database,
+  tenantId: string,
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const tenant = { organizationId: tenantId };
+  const locked = await withSessionLock(database.pool, `recalc:${tenantId}`, async (lock) => {
+    const { today, changed } = await withTenantDb(database.db, tenant, async (tx) => {
+      const t = await organizationToday(tx);
+      return { today: t, changed: await changedItemLocations(tx, t, (await currentRuleSet(tx)).version) };
+    });
+    const outbox = new Map<string, OutboxEntry>();
+    for (const c of changed) if (c.outbox) outbox.set(`${c.itemId}|${c.locationId}`, c.outbox);
+    const totals = await runPipeline(
+      database,
+      tenant,
+      itemAlignedBatches(changed, opts.batchSize ?? 500),
+      { ...opts, today, contiguous: false, lock },
+      async (tx, batch, results, loaded) => {
+        const applied = await applyResults(tx, null, results, loaded.stamp);
+        const entries = batch.flatMap((k) => outbox.get(`${k.itemId}|${k.locationId}`) ?? []);
+        await settleRecalculations(tx, entries);
+        return applied;
+      },
+    );
+    return {
+      runId: null,
+      resumed: false,
+      skipped: false,
+      itemLocations: totals.done,
+      opened: totals.opened,
+      updated: totals.updated,
+      resolved: totals.resolved,
+      deliveryIds: totals.deliveryIds,
+    } satisfies RunResult;
+  });
+  return locked.acquired ? locked.result : skippedRun();
 }
 
 export async function recalculateItems(
