@@ -16,8 +16,12 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Job data carries the tenant id and record ids only, never secrets; handlers re-read state. */
 export interface JobPayloads {
-  /** A full recalculation of one organisation (scheduled, after a rule change or an import). */
-  recalculate: { tenantId: string };
+  /**
+   * A recalculation of one organisation: `changed` (the scheduled cycle) only the item-locations
+   * whose inputs changed since their last computation; `full` (after a rule change, an import, on
+   * request; also when absent) every item-location, resumable from its cursor.
+   */
+  recalculate: { tenantId: string; scope?: 'full' | 'changed' };
   /** Drains the organisation's recalculation outbox (item-locations a change marked in PostgreSQL). */
   'recalculate-drain': { tenantId: string };
   import: { tenantId: string; importId: string };

@@ -120,7 +120,7 @@ export class JobProducer {
     try {
       return await this.add(
         'recalculate',
-        { tenantId },
+        { tenantId, scope: 'full' },
         { jobId: jobIds.fullRecalculation(tenantId, reason) },
       );
     } catch {

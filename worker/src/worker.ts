@@ -11,6 +11,7 @@ import {
 import { createDatabase, type Database, hasDueRecalculations, withTenantDb } from '@medstock/db';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { closeComputePool } from './engine/compute/compute-pool.ts';
 import { startPeriodicDrain } from './engine/periodic-drain.ts';
 import type { JobContext, JobDefinition } from './jobs/job-context.ts';
 import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
@@ -186,6 +187,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
         connections.map((c) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()))),
       );
       await within(database.close(), grace);
+      await closeComputePool();
     },
   };
 }

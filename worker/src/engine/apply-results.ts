@@ -65,12 +65,12 @@ export async function applyResults(
   // Policies: full rows only where the computed state changed; the rest only have their
   // bookkeeping (what they were computed from, and when) brought forward.
   const full: Array<Record<string, unknown>> = [];
-  const same: Array<{ item_id: string; location_id: string }> = [];
+  const same: Array<{ item_id: string; location_id: string; reselected: boolean }> = [];
   for (const { computed } of current) {
     const s = computed.state;
     const stateHash = hashOf([s, computed.forecast.slice(0, 90), computed.modelScore, computed.eoq]);
     if (storedBy.get(pairKey(s.item.id, s.location.id))?.state_hash === stateHash) {
-      same.push({ item_id: s.item.id, location_id: s.location.id });
+      same.push({ item_id: s.item.id, location_id: s.location.id, reselected: computed.reselected });
       continue;
     }
     full.push({
@@ -79,8 +79,8 @@ export async function applyResults(
       demand_class: s.demand.demandClass,
       model: s.demand.model,
       model_score: computed.modelScore,
-      // The model is chosen afresh on the series' own past at every computation (issue 9).
-      model_selected: true,
+      // Selected by rolling origin in this computation, or the stored choice refitted (issue 10).
+      model_selected: computed.reselected,
       daily_mean: s.demand.dailyMean,
       daily_sd: s.demand.dailySd,
       lead_time_mean: s.leadTime.meanDays,
@@ -143,8 +143,10 @@ export async function applyResults(
   if (same.length)
     await tx.execute(sql`
     update item_location_policies p set computed_at = now(), run_id = ${runId}::uuid, inputs_at = ${stamp.inputsAt}::timestamptz,
-           inputs_day = ${stamp.inputsDay}::date, rule_version = ${stamp.ruleVersion}::integer
-      from unnest(${sql.param(same.map((r) => r.item_id))}::uuid[], ${sql.param(same.map((r) => r.location_id))}::uuid[]) u(item_id, location_id)
+           inputs_day = ${stamp.inputsDay}::date, rule_version = ${stamp.ruleVersion}::integer,
+           model_chosen_at = case when u.reselected then now() else p.model_chosen_at end
+      from unnest(${sql.param(same.map((r) => r.item_id))}::uuid[], ${sql.param(same.map((r) => r.location_id))}::uuid[],
+                  ${sql.param(same.map((r) => r.reselected))}::boolean[]) u(item_id, location_id, reselected)
      where p.item_id = u.item_id and p.location_id = u.location_id`);
 
   // Alerts: the live and the dismissed-and-suppressed of the batch, in one read.

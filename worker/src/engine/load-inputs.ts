@@ -12,6 +12,13 @@ export type { ItemLocationKey };
  * years they never switched on live, while the backtest (which loads three) used them.
  */
 export const HISTORY_DAYS = 1096;
+/**
+ * A series' model and distribution family are reselected by rolling origin at least this often
+ * (plus 0…RESELECT_SPREAD_DAYS − 1 days, per series); in between, a recalculation fits the stored
+ * choice to the current series (issue 10's refit: the selection is most of a fit's cost).
+ */
+export const RESELECT_AFTER_DAYS = 5;
+export const RESELECT_SPREAD_DAYS = 5;
 const DAY = 86_400_000;
 
 const keyOf = (item: string, loc: string) => `${item}|${loc}`;
@@ -254,6 +261,26 @@ export async function loadEngineInputs(
            to_char(r.period_end, 'YYYY-MM-DD') as period_end, r.stockout_days
       from stock_reports r join ${pairs} p using (item_id, location_id)`);
   const reportsBy = groupBy(reports.rows, (r) => keyOf(r.item_id, r.location_id));
+  // The stored model choice, reused (fitted again on today's series, not reselected) until the
+  // series is due its periodic reselection: after RESELECT_AFTER_DAYS, give or take a few days per
+  // series so one first run's item-locations do not all reselect on the same later day.
+  const choices = await tx.execute<{
+    item_id: string;
+    location_id: string;
+    model: string;
+    family: string;
+    grain: string | null;
+  }>(sql`
+    select c.item_id, c.location_id, c.model, c.forecast_family as family, c.forecast_grain as grain
+      from item_location_policies c join ${pairs} p using (item_id, location_id)
+     where c.model <> 'none' and c.forecast_family is not null and c.model_chosen_at is not null
+       and c.model_chosen_at > now() - make_interval(days => ${RESELECT_AFTER_DAYS} + abs(hashtext(c.item_id::text || c.location_id::text)) % ${RESELECT_SPREAD_DAYS})`);
+  const choiceBy = new Map(
+    choices.rows.map((r) => [
+      keyOf(r.item_id, r.location_id),
+      { model: r.model, family: r.family, grain: r.grain },
+    ]),
+  );
   const itemById = new Map(items.rows.map((r) => [r.id, r]));
   const locById = new Map(locs.rows.map((r) => [r.id, r]));
   const ledgerBy = groupBy(ledger.rows, (r) => keyOf(r.item_id, r.location_id));
@@ -409,6 +436,7 @@ export async function loadEngineInputs(
         nameEn: s.name_en,
         onHand: Number(s.on_hand),
       })),
+      previousChoice: choiceBy.get(key) ?? null,
       transferSource: source
         ? {
             locationId: source.location_id,

@@ -31,7 +31,8 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
   const housekeepingQueue = producer.queue(JOB_QUEUES.housekeeping);
   const wanted = new Set<string>();
   for (const { id, recalc_every_minutes } of rows) {
-    // The full recalculation runs on the organisation's own schedule, staggered like housekeeping.
+    // The recalculation cycle runs on the organisation's own schedule, staggered like housekeeping;
+    // it recalculates what changed (the first cycle of a local day: everything).
     const recalcEvery = recalc_every_minutes * 60_000;
     const recalcId = schedulerIds.fullRecalculation(id);
     wanted.add(recalcId);
@@ -40,7 +41,7 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
       { every: recalcEvery, startDate: nextSlot(id, recalcEvery) },
       {
         name: 'recalculate',
-        data: { tenantId: id },
+        data: { tenantId: id, scope: 'changed' },
         opts: { ...JOB_OPTIONS.recalculate, removeOnComplete: 100 },
       },
     );
