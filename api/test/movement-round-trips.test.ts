@@ -69,4 +69,20 @@ describe('PostgreSQL round trips of a movement POST', () => {
     // rows + outbox mark, event + deliveries, commit, audit entry with its sites.
     expect(statements, statements.join('\n')).toHaveLength(8);
   });
+
+  it('with an Idempotency-Key, three more: the claim, the commit mark (in the transaction) and the stored response', async () => {
+    const item = await insertItem(t, owner.organizationId, { code: 'RT-2' });
+    await statementsOf({
+      type: 'receipt',
+      itemId: item,
+      quantity: 5,
+      lotNumber: 'A',
+      expiryDate: '2090-01-31',
+    });
+    const statements = await statementsOf(
+      { type: 'issue', itemId: item, quantity: 1 },
+      { 'idempotency-key': `rt-${item}` },
+    );
+    expect(statements, statements.join('\n')).toHaveLength(11);
+  });
 });

@@ -44,12 +44,15 @@ type WithSlotCommand = Redis & {
   ): Promise<[string, string, number, number]>;
 };
 
+/** The key that says a window's trailing run is taken (set with the window's remaining life). */
+export const trailingKeyOf = (windowKey: string) => `${windowKey}:trailing`;
+
 export async function claimDrainSlot(redis: Redis, key: string, windowMs: number): Promise<DrainSlot> {
   const r = redis as WithSlotCommand;
   // Defined once per connection; ioredis sends it by SHA after the first call.
   if (typeof r.drainSlot !== 'function')
     redis.defineCommand('drainSlot', { numberOfKeys: 2, lua: SLOT_SCRIPT });
-  const [edge, window, left, enqueue] = await r.drainSlot(key, `${key}:trailing`, windowMs, randomUUID());
+  const [edge, window, left, enqueue] = await r.drainSlot(key, trailingKeyOf(key), windowMs, randomUUID());
   return {
     edge: edge === 'leading' ? 'leading' : 'trailing',
     window,

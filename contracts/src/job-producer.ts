@@ -1,7 +1,7 @@
 import type { AppConfig } from '@medstock/config';
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { claimDrainSlot, type DrainSlot } from './drain-window.ts';
+import { claimDrainSlot, type DrainSlot, trailingKeyOf } from './drain-window.ts';
 import {
   JOB_OPTIONS,
   JOB_QUEUES,
@@ -94,14 +94,12 @@ export class JobProducer {
     const known = this.knownTrailing.get(tenantId);
     if (known && Date.now() < known.until) return { ...known.wake, enqueue: false };
     if (known) this.knownTrailing.delete(tenantId);
+    const windowKey = `${this.config.QUEUE_PREFIX}:recalc-drain-window:${tenantId}`;
+    let slot: DrainSlot | undefined;
     try {
       if (!this.available) throw new QueueUnavailableError();
       const asked = Date.now();
-      const slot = await claimDrainSlot(
-        this.connection,
-        `${this.config.QUEUE_PREFIX}:recalc-drain-window:${tenantId}`,
-        this.config.RECALC_DRAIN_WINDOW_MS,
-      );
+      slot = await claimDrainSlot(this.connection, windowKey, this.config.RECALC_DRAIN_WINDOW_MS);
       // The window's job ids collapse repeats: the trailing run is one job however many join it.
       const jobId = jobIds.drain(tenantId, slot.edge, slot.window);
       if (slot.enqueue) await this.add('recalculate-drain', { tenantId }, { jobId, delay: slot.delayMs });
@@ -111,6 +109,10 @@ export class JobProducer {
       if (slot.edge === 'trailing') this.knownTrailing.set(tenantId, { until: asked + slot.delayMs, wake });
       return wake;
     } catch {
+      // This caller took the window's trailing run but could not enqueue it: let the next change
+      // of the window try again rather than count on a job that does not exist.
+      if (slot?.edge === 'trailing' && slot.enqueue)
+        await this.connection.del(trailingKeyOf(windowKey)).catch(() => undefined);
       return null;
     }
   }

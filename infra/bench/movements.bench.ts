@@ -1,5 +1,6 @@
 import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
+import { countPoolStatements } from '../../api/test/support/count-statements.ts';
 import { benchApp, loadTest, table } from './harness.ts';
 
 const HISTORY_DAYS = 730;
@@ -116,6 +117,14 @@ export async function run(opts: { seconds?: number; clients?: number; ledgerRows
       durationMs,
       post(() => itemIds[0]!),
     );
+    // PostgreSQL statements (round trips) per issue POST, audit entry included: sequential POSTs
+    // counted at the pool, after a pause for the audit entries written after each response.
+    const counter = countPoolStatements(deps.database.pool);
+    const sample = 50;
+    counter.start();
+    for (let i = 0; i < sample; i++) await post(() => itemIds[i % clients]!)(0);
+    await new Promise((r) => setTimeout(r, 500));
+    const perPost = Math.round((counter.stop().length / sample) * 10) / 10;
     const rows = [
       {
         route: `GET /v1/ping (authenticated no-op), ${clients} clients`,
@@ -137,6 +146,13 @@ export async function run(opts: { seconds?: number; clients?: number; ledgerRows
         'p50 ms': hot.p50,
         'p99 ms': hot.p99,
         errors: hot.errors,
+      },
+      {
+        route: 'PostgreSQL statements per issue POST (auth and audit included)',
+        'req/s': perPost,
+        'p50 ms': '',
+        'p99 ms': '',
+        errors: '',
       },
       {
         route: 'movement POST rate / no-op rate',

@@ -129,8 +129,9 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     workers[queueName] = worker;
   }
 
-  // A change committed while a drain job was finishing found that job still active, so its
-  // enqueue collapsed into it. Once the job is complete (its id is free again), look once more.
+  // A change that committed as a drain job was finishing may have been missed by it (its wake-up
+  // joined a window whose trailing run was already enqueued or running): look once more. A wake
+  // inside the window joins its one trailing run; after it, a new window drains at once.
   workers['recalculate-drain'].on('completed', (job) => {
     const tenantId = job.data.tenantId;
     withTenantDb(database.db, { organizationId: tenantId }, hasDueRecalculations)

@@ -42,11 +42,12 @@ const WROTE = 'select txid_current_if_assigned() is not null as wrote';
 
 // Only the current owner may mark; the row lock taken here makes a concurrent takeover wait for
 // this transaction's outcome and then see `committed`.
-const markQuery = (claim: IdempotencyClaim) => sql`
+const markQuery = (claim: IdempotencyClaim, onlyIfWrote = false) => sql`
   update control.idempotency_keys
      set state = case when state = 'in_progress' then 'committed' else state end,
          committed_at = coalesce(committed_at, now())
-   where scope = ${claim.scope} and key = ${claim.key} and claim_token = ${claim.token}::uuid`;
+   where scope = ${claim.scope} and key = ${claim.key} and claim_token = ${claim.token}::uuid
+     ${onlyIfWrote ? sql`and txid_current_if_assigned() is not null` : sql``}`;
 
 const dialect = new PgDialect();
 
@@ -54,10 +55,13 @@ const dialect = new PgDialect();
 export async function markIdempotentCommit(tx: Tx): Promise<void> {
   const claim = currentIdempotencyClaim();
   if (!claim) return;
-  const wrote = await tx.execute<{ wrote: boolean }>(sql.raw(WROTE));
-  if (!wrote.rows[0]?.wrote) return;
-  const marked = await tx.execute(markQuery(claim));
-  if (!marked.rowCount) throw new IdempotencyClaimLostError();
+  // One round trip: mark only if the transaction wrote. Nothing marked although it wrote means
+  // the claim was taken over. (When the update does mark, it is the transaction's write anyway.)
+  const r = await tx.execute<{ wrote: boolean; marked: number }>(sql`
+    with m as (${markQuery(claim, true)} returning 1)
+    select txid_current_if_assigned() is not null as wrote, (select count(*)::int from m) as marked`);
+  const { wrote, marked } = r.rows[0]!;
+  if (wrote && !marked) throw new IdempotencyClaimLostError();
 }
 
 /** The same for a transaction on a plain pg client (control-plane changes). */

@@ -4,8 +4,9 @@ import type { JobDefinition } from './job-context.ts';
 /**
  * Recalculates the item-locations a change marked in the organisation's outbox (a movement, a
  * receipt, an order approved or cancelled, a par level …). The API enqueues it right after its
- * commit (one job per organisation: a lone change runs at once, a burst collapses into the
- * waiting job); the worker's periodic drain does the same work when Redis lost the job. A job
+ * commit, debounced per organisation (JobProducer.wakeRecalculationDrain: a lone change runs at
+ * once, a burst costs one leading and one trailing run per window); the worker's periodic drain
+ * does the same work when Redis lost the job. A job
  * finding the database unreachable fails and is retried with backoff; its rows stay in the outbox.
  */
 export const recalculateDrainJob: JobDefinition<'recalculate-drain'> = {
