@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from '../../api/test/support/fixtures.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import { type RunningWorker, startWorker } from '../src/index.ts';
+import { JOB_REGISTRY } from '../src/jobs/job-registry.ts';
 import { move, outboxRows, waitFor } from './support/fault-fixtures.ts';
 
 // A window long enough that a burst posted one after another surely falls inside it on a busy
@@ -23,8 +24,31 @@ afterAll(async () => {
   await t?.close();
 });
 
+/**
+ * A leading drain of this organisation, once it has drained, stays active until `release`: a
+ * change can then be made while a drain is running, without guessing at timing.
+ */
+let hold: { tenantId: string; drained: () => void; release: Promise<void> } | undefined;
+
+const drainJob = JOB_REGISTRY['recalculate-drain'];
+const registry = {
+  ...JOB_REGISTRY,
+  'recalculate-drain': {
+    ...drainJob,
+    async handle(...args: Parameters<typeof drainJob.handle>) {
+      const result = await drainJob.handle(...args);
+      const h = hold;
+      if (h && args[1].data.tenantId === h.tenantId && args[1].id?.includes('_leading_')) {
+        h.drained();
+        await h.release;
+      }
+      return result;
+    },
+  },
+};
+
 async function startCountingWorker() {
-  worker = await startWorker(t.config, { scheduleSyncMs: 3_600_000 });
+  worker = await startWorker(t.config, { scheduleSyncMs: 3_600_000, registry });
   worker.workers['recalculate-drain'].on('completed', (job) => {
     runs.set(job.data.tenantId, [...(runs.get(job.data.tenantId) ?? []), job]);
   });
@@ -111,5 +135,37 @@ describe('waking the outbox drain: leading run at once, one trailing run per win
     expect(trailing).toHaveLength(1);
     expect(trailing[0]!.opts.delay).toBeGreaterThan(0);
     expect(trailing[0]!.id!.split('_').pop()).toBe(leading[0]!.id!.split('_').pop());
+  });
+
+  it('a change made while the leading drain is still running is recalculated by the trailing run', async () => {
+    const org = await signUp(t);
+    const { locationId } = await centralStore(t, org.headers);
+    const first = await insertItem(t, org.organizationId, { code: 'DURING-1' });
+    const second = await insertItem(t, org.organizationId, { code: 'DURING-2' });
+    let drained!: () => void;
+    let release!: () => void;
+    const leadingDrained = new Promise<void>((r) => {
+      drained = r;
+    });
+    hold = { tenantId: org.organizationId, drained, release: new Promise<void>((r) => (release = r)) };
+    try {
+      await move(t, org, { type: 'receipt', itemId: first, locationId, quantity: 10 });
+      await leadingDrained; // the leading run has taken and recalculated what was due, and is still active
+      await move(t, org, { type: 'receipt', itemId: second, locationId, quantity: 10 });
+      expect(await recalculated(org, [second])).toBe(0);
+    } finally {
+      release();
+      hold = undefined;
+    }
+    await waitFor(
+      async () =>
+        (await recalculated(org, [first, second])) === 2 &&
+        (await pendingDrains(org)).length === 0 &&
+        (runs.get(org.organizationId)?.length ?? 0) >= 2,
+      'the change made during the leading drain to be recalculated',
+    );
+    const done = runs.get(org.organizationId)!;
+    expect(done.map((j) => j.id!.split('_')[2]).sort()).toEqual(['leading', 'trailing']);
+    expect(await outboxRows(t, org)).toEqual([]);
   });
 });
