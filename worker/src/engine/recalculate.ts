@@ -37,6 +37,8 @@ export async function currentRuleSet(tx: Tx): Promise<RuleSet> {
 /** A batch's inputs as read, with what they were read from. */
 export interface LoadedBatch extends BatchComputation {
   stamp: InputsStamp;
+  /** The batch's outbox rows as they were before its inputs were read: settled with its results. */
+  outbox: OutboxEntry[];
 }
 
 /**
@@ -49,6 +51,9 @@ export async function loadBatch(
   today: string,
   contiguous = false,
 ): Promise<LoadedBatch> {
+  // The outbox first: a change committing after this read bumps its row's version, so settling
+  // these versions can never drop a change the inputs below did not see.
+  const outbox = await outboxEntriesOf(tx, keys);
   const rules = await currentRuleSet(tx);
   const at = await tx.execute<{ at: string }>(sql`select now()::text as at`);
   const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays, {
@@ -62,7 +67,21 @@ export async function loadBatch(
     rules,
     calibration: await currentCalibration(tx),
     stamp: { inputsAt: at.rows[0]!.at, inputsDay: today, ruleVersion: rules.version },
+    outbox,
   };
+}
+
+async function outboxEntriesOf(tx: Tx, keys: ItemLocationKey[]): Promise<OutboxEntry[]> {
+  const r = await tx.execute<{ item_id: string; location_id: string; version: string; attempts: number }>(sql`
+    select o.item_id, o.location_id, o.version::text as version, o.attempts from recalculation_outbox o
+      join unnest(${sql.param(keys.map((k) => k.itemId))}::uuid[], ${sql.param(keys.map((k) => k.locationId))}::uuid[]) u(item_id, location_id)
+           using (item_id, location_id)`);
+  return r.rows.map((x) => ({
+    itemId: x.item_id,
+    locationId: x.location_id,
+    version: Number(x.version),
+    attempts: x.attempts,
+  }));
 }
 
 /** Loads, computes (on this thread) and applies one batch inside the caller's transaction: the event path. */
@@ -190,7 +209,7 @@ async function runPipeline(
  * A full recalculation of one organisation, in batches. Each batch commits together with the
  * run's cursor, so a worker killed mid-run (even with SIGKILL) or a database restart mid-run
  * resumes after the last committed batch when the job is retried: nothing is lost, nothing is
- * done twice. One run per organisation at a time (full or incremental): a session advisory lock,
+ * done twice. Outbox rows of a batch are settled with it (version-guarded, as the drain does). One run per organisation at a time (full or incremental): a session advisory lock,
  * which PostgreSQL releases if this worker dies; if its session is lost (database restart) the run
  * stops at the next batch and the job's retry takes over.
  */
@@ -250,6 +269,7 @@ async function runFull(
     },
     async (tx, batch, results, loaded) => {
       const applied = await applyResults(tx, run.id, results, loaded.stamp);
+      await settleRecalculations(tx, loaded.outbox);
       const last = batch[batch.length - 1]!;
       await tx.execute(
         sql`update recalc_runs set cursor_item = ${last.itemId}, cursor_location = ${last.locationId}, done = done + ${batch.length} where id = ${run.id}`,
@@ -276,8 +296,7 @@ async function runFull(
  * The scheduled cycle: recalculates only the item-locations whose inputs changed since their last
  * computation (changedItemLocations: the outbox, a new local day, new rules or calibration, newly
  * watched), so a quiet organisation costs a couple of index probes. Resumable by construction: a
- * batch that committed stamped its policies with today's inputs, so a retry skips it. Outbox rows
- * it recalculated are settled in the same transaction, version-guarded as the drain does.
+ * batch that committed stamped its policies with today's inputs, so a retry skips it.
  */
 export async function recalculateChanged(
   database: Database,
@@ -290,8 +309,6 @@ export async function recalculateChanged(
       const t = await organizationToday(tx);
       return { today: t, changed: await changedItemLocations(tx, t, (await currentRuleSet(tx)).version) };
     });
-    const outbox = new Map<string, OutboxEntry>();
-    for (const c of changed) if (c.outbox) outbox.set(`${c.itemId}|${c.locationId}`, c.outbox);
     const totals = await runPipeline(
       database,
       tenant,
@@ -299,8 +316,7 @@ export async function recalculateChanged(
       { ...opts, today, contiguous: false, lock },
       async (tx, batch, results, loaded) => {
         const applied = await applyResults(tx, null, results, loaded.stamp);
-        const entries = batch.flatMap((k) => outbox.get(`${k.itemId}|${k.locationId}`) ?? []);
-        await settleRecalculations(tx, entries);
+        await settleRecalculations(tx, loaded.outbox);
         return applied;
       },
     );

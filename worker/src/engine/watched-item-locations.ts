@@ -1,4 +1,4 @@
-import type { OutboxEntry, Tx } from '@medstock/db';
+import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
 export interface ItemLocationKey {
@@ -19,11 +19,6 @@ export async function allItemLocations(tx: Tx, after?: ItemLocationKey): Promise
   return r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id }));
 }
 
-export interface ChangedItemLocation extends ItemLocationKey {
-  /** The outbox row that asked for it, settled (version-guarded) with the recalculation. */
-  outbox: OutboxEntry | null;
-}
-
 /**
  * The item-locations whose inputs changed since their policy was computed, in key order:
  * - marked in the recalculation outbox (movements, counts, receipts, orders, schedules, par levels,
@@ -32,20 +27,16 @@ export interface ChangedItemLocation extends ItemLocationKey {
  *   the first cycle of a day recalculates everything once, which is also the periodic refit);
  * - computed under another rule-set version, or before the newest stock-out calibration;
  * - watched (stocked or with a par level) but never computed.
- * Nothing else can change a policy, so the rest are skipped: a quiet organisation's cycle is these
- * few probes.
+ * The rest are skipped, so a quiet organisation's cycle is these few probes. What other items do
+ * (a substitute's stock, a transfer source's surplus at another site) reaches a policy at its next
+ * recalculation, at the latest the next day's.
  */
 export async function changedItemLocations(
   tx: Tx,
   today: string,
   ruleVersion: number,
-): Promise<ChangedItemLocation[]> {
-  const r = await tx.execute<{
-    item_id: string;
-    location_id: string;
-    version: string | null;
-    attempts: number | null;
-  }>(sql`
+): Promise<ItemLocationKey[]> {
+  const r = await tx.execute<{ item_id: string; location_id: string }>(sql`
     with cal as (select max(created_at) as at from stockout_calibrations),
     stale as (
       select p.item_id, p.location_id from item_location_policies p, cal
@@ -58,20 +49,6 @@ export async function changedItemLocations(
       union
       select item_id, location_id from recalculation_outbox where due_at <= now()
     )
-    select s.item_id, s.location_id, o.version::text as version, o.attempts
-      from stale s left join recalculation_outbox o using (item_id, location_id)
-     order by s.item_id, s.location_id`);
-  return r.rows.map((x) => ({
-    itemId: x.item_id,
-    locationId: x.location_id,
-    outbox:
-      x.version === null
-        ? null
-        : {
-            itemId: x.item_id,
-            locationId: x.location_id,
-            version: Number(x.version),
-            attempts: x.attempts ?? 0,
-          },
-  }));
+    select item_id, location_id from stale order by item_id, location_id`);
+  return r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id }));
 }
