@@ -1,4 +1,4 @@
-import { withTenantDb } from '@medstock/db';
+import { organizationToday, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
@@ -352,6 +352,7 @@ describe('KPIs on a hand-made ledger', () => {
     ).toBe(400);
     const byDefault = (await t.app.inject({ method: 'GET', url: '/v1/kpis', headers: owner.headers })).json();
     expect(byDefault.total.periods).toHaveLength(6);
-    expect(byDefault.to).toBe(new Date().toISOString().slice(0, 10));
+    // The organisation's local today (its zone is ahead of UTC for part of every UTC day).
+    expect(byDefault.to).toBe(await withTenantDb(t.deps.database.db, owner, (tx) => organizationToday(tx)));
   });
 });
