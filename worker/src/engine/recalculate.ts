@@ -233,7 +233,9 @@ async function runFull(
   opts: RunOptions,
   lock: HeldLock,
 ): Promise<RunResult> {
-  const run = await withTenantDb(database.db, tenant, async (tx) => {
+  // The run and its keys in one transaction, the watched set read once (it scans the ledger's
+  // last two years): a new run counts it as its total, a resumed one continues after its cursor.
+  const { run, keys } = await withTenantDb(database.db, tenant, async (tx) => {
     const existing = await tx.execute<{
       id: string;
       cursor_item: string | null;
@@ -242,18 +244,20 @@ async function runFull(
     }>(
       sql`select id, cursor_item, cursor_location, done from recalc_runs where kind = 'full' and status = 'running' order by started_at limit 1 for update`,
     );
-    if (existing.rows[0]) return { ...existing.rows[0], resumed: true };
-    const total = (await allItemLocations(tx)).length;
+    const found = existing.rows[0];
+    if (found) {
+      const after =
+        found.cursor_item && found.cursor_location
+          ? { itemId: found.cursor_item, locationId: found.cursor_location }
+          : undefined;
+      return { run: { ...found, resumed: true }, keys: await allItemLocations(tx, after) };
+    }
+    const all = await allItemLocations(tx);
     const created = await tx.execute<{ id: string }>(
-      sql`insert into recalc_runs (kind, total) values ('full', ${total}) returning id`,
+      sql`insert into recalc_runs (kind, total) values ('full', ${all.length}) returning id`,
     );
-    return { id: created.rows[0]!.id, cursor_item: null, cursor_location: null, done: 0, resumed: false };
+    return { run: { id: created.rows[0]!.id, done: 0, resumed: false }, keys: all };
   });
-  const after: ItemLocationKey | undefined =
-    run.cursor_item && run.cursor_location
-      ? { itemId: run.cursor_item, locationId: run.cursor_location }
-      : undefined;
-  const keys = await withTenantDb(database.db, tenant, (tx) => allItemLocations(tx, after));
   const batches = itemAlignedBatches(keys, opts.batchSize ?? 500);
   const before = Number(run.done);
   const totals = await runPipeline(
