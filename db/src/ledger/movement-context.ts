@@ -4,6 +4,7 @@ import {
   CURRENT_ORGANIZATION_TIME_ZONE,
   rememberOrganizationTimeZone,
 } from '../tenant/organization-time-zone.ts';
+import { type FirstExpiryRow, firstExpiryRows, lockedStock } from './first-expiry.ts';
 
 export interface MovementContextItem {
   id: string;
@@ -29,6 +30,12 @@ export interface MovementContextLocation {
 export interface MovementContext {
   item: MovementContextItem | null;
   locations: ReadonlyMap<string, MovementContextLocation>;
+  /**
+   * Asked for when the movement takes first-expiry-first-out: the item's stock rows at the
+   * locations are locked (the ledger's lock order) in the same statement, and these are the
+   * source location's lots in expiry order, as postMovement would have locked and read them.
+   */
+  firstExpiry?: { itemId: string; locationId: string; lockedLocationIds: string[]; rows: FirstExpiryRow[] };
 }
 
 type Row = {
@@ -42,15 +49,20 @@ type Row = {
   } | null;
   locations: { id: string; site_id: string; active: boolean }[] | null;
   timezone: string | null;
+  first_expiry: FirstExpiryRow[] | null;
 };
 
 export async function loadMovementContext(
   tx: Tx,
   item: { id: string } | { gtin: string } | null,
   locationIds: readonly string[],
+  opts: { lockFirstExpiryAt?: string } = {},
 ): Promise<MovementContext> {
   const itemWhere = !item ? sql`false` : 'id' in item ? sql`i.id = ${item.id}` : sql`i.gtin = ${item.gtin}`;
+  const itemId = sql`(select i.id from items i where ${itemWhere} limit 1)`;
+  const lockAt = opts.lockFirstExpiryAt;
   const r = await tx.execute<Row>(sql`
+    ${lockAt === undefined ? sql`` : sql`with ${lockedStock(itemId, locationIds)}`}
     select
       (select json_build_object('id', i.id, 'code', i.code, 'active', i.active, 'base_unit', i.base_unit,
                                 'unit_cost', i.unit_cost::text,
@@ -59,7 +71,8 @@ export async function loadMovementContext(
          from items i where ${itemWhere} limit 1) as item,
       (select json_agg(json_build_object('id', l.id, 'site_id', l.site_id, 'active', l.active))
          from locations l where l.id = any(${sql.param([...locationIds])}::uuid[])) as locations,
-      ${CURRENT_ORGANIZATION_TIME_ZONE} as timezone`);
+      ${CURRENT_ORGANIZATION_TIME_ZONE} as timezone,
+      ${lockAt === undefined ? sql`null` : sql`(select json_agg(f order by f.ord) from (${firstExpiryRows(lockAt, sql`locked`, undefined, true)}) f)`} as first_expiry`);
   const row = r.rows[0]!;
   rememberOrganizationTimeZone(tx, row.timezone);
   const i = row.item;
@@ -73,5 +86,14 @@ export async function loadMovementContext(
       packUnits: (i.units ?? []).map((u) => ({ code: u.code, factor: Number(u.factor) })),
     },
     locations: new Map((row.locations ?? []).map((l) => [l.id, { siteId: l.site_id, active: l.active }])),
+    firstExpiry:
+      lockAt === undefined || !i
+        ? undefined
+        : {
+            itemId: i.id,
+            locationId: lockAt,
+            lockedLocationIds: [...locationIds],
+            rows: (row.first_expiry ?? []).map((f) => ({ ...f, on_hand: Number(f.on_hand) })),
+          },
   };
 }

@@ -4,6 +4,14 @@ import type { Tx } from '../pool.ts';
 import { markForRecalculation, requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { organizationTimeZone, organizationToday } from '../tenant/organization-time-zone.ts';
+import {
+  allocateFirstExpiry,
+  type FirstExpiryRow,
+  firstExpiryRows,
+  lockedStock,
+  takesExpired,
+  takesFirstExpiry,
+} from './first-expiry.ts';
 import { LedgerError } from './ledger-error.ts';
 import {
   type LedgerRow,
@@ -167,22 +175,6 @@ interface Allocation {
   qty: number;
 }
 
-type FefoRow = LotRow & { on_hand: number };
-
-/** A location's usable lots of the item in expiry order, from `stock` or rows locked from it. */
-const fefoRows = (
-  locationId: string,
-  allowExpired: boolean,
-  today: string,
-  from: SQL,
-  itemId?: string,
-) => sql`
-    select l.id, l.lot_number, to_char(l.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
-      from ${from} s join lots l on l.id = s.lot_id
-     where s.location_id = ${locationId} and s.on_hand > 0 ${itemId === undefined ? sql`` : sql`and s.item_id = ${itemId}`}
-       and (${allowExpired}::boolean or l.expiry_date is null or l.expiry_date >= ${today}::date)
-     order by l.expiry_date asc nulls last, l.created_at, l.id`;
-
 /**
  * First expiry, first out: locks the location's lots of the item in expiry order and takes from
  * the earliest. Expired lots are skipped for issues and transfers (write-offs may take them).
@@ -194,55 +186,31 @@ async function allocateFefo(
   qty: number,
   allowExpired: boolean,
 ): Promise<Allocation[]> {
-  // A lot is expired from the day after its expiry date, in the organisation's local days.
-  const today = await organizationToday(tx);
-  const r = await tx.execute<FefoRow>(
-    sql`${fefoRows(locationId, allowExpired, today, sql`stock`, itemId)} for update of s`,
+  const r = await tx.execute<FirstExpiryRow>(
+    sql`${firstExpiryRows(locationId, sql`stock`, itemId)} for update of s`,
   );
-  return allocate(r.rows, qty);
+  return allocateFirstExpiry(r.rows, qty, allowExpired, await organizationToday(tx));
 }
 
 /**
  * lockStockRows and the first-expiry read in one statement, for a movement that takes without
- * naming a lot: the rows are locked in the ledger's lock order (a materialised CTE), then the
- * source location's usable lots are read from them in expiry order.
+ * naming a lot, unless the caller's context statement locked and read them already.
  */
-async function lockAndAllocateFefo(
-  tx: Tx,
-  req: MovementRequest,
-  locations: string[],
-  allowExpired: boolean,
-): Promise<Allocation[]> {
-  const today = await organizationToday(tx);
-  const r = await tx.execute<FefoRow>(sql`
-    with locked as materialized (
-      select location_id, lot_id, on_hand from stock
-       where item_id = ${req.itemId} and location_id = any(${sql.param(locations)}::uuid[])
-       order by location_id, lot_id
-       for update)
-    ${fefoRows(req.locationId, allowExpired, today, sql`locked`)}`);
-  return allocate(r.rows, req.quantity);
-}
-
-function allocate(rows: readonly FefoRow[], qty: number): Allocation[] {
-  const out: Allocation[] = [];
-  let left = qty;
-  for (const row of rows) {
-    if (left <= 0) break;
-    const take = Math.min(left, Number(row.on_hand));
-    out.push({ lot: row, qty: take });
-    left -= take;
-  }
-  if (left > 0) {
-    const available = qty - left;
-    throw new LedgerError(
-      'insufficient_stock',
-      `Only ${available} usable (unexpired) units are in stock at this location; ${qty} were requested.`,
-      409,
-      'quantity',
-    );
-  }
-  return out;
+async function lockAndAllocateFefo(tx: Tx, req: MovementRequest, locations: string[]): Promise<Allocation[]> {
+  const pre = req.context?.firstExpiry;
+  const rows =
+    pre &&
+    pre.itemId === req.itemId &&
+    pre.locationId === req.locationId &&
+    pre.lockedLocationIds.length === locations.length &&
+    locations.every((l) => pre.lockedLocationIds.includes(l))
+      ? pre.rows
+      : (
+          await tx.execute<FirstExpiryRow>(sql`
+            with ${lockedStock(sql`${req.itemId}::uuid`, locations)}
+            ${firstExpiryRows(req.locationId, sql`locked`)}`)
+        ).rows;
+  return allocateFirstExpiry(rows, req.quantity, takesExpired(req.type), await organizationToday(tx));
 }
 
 async function lotsToTake(tx: Tx, req: MovementRequest, allowExpired: boolean): Promise<Allocation[]> {
@@ -506,12 +474,7 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
     req.type === 'stocktake' ||
     ['issue', 'return', 'write_off', 'transfer'].includes(req.type);
   // The common case (take today without naming a lot) locks and reads its lots in one statement.
-  const fefo =
-    req.occurredAt === undefined &&
-    req.lotNumber === undefined &&
-    ['issue', 'return', 'write_off', 'transfer'].includes(req.type)
-      ? await lockAndAllocateFefo(tx, req, locations, req.type === 'return' || req.type === 'write_off')
-      : undefined;
+  const fefo = takesFirstExpiry(req) ? await lockAndAllocateFefo(tx, req, locations) : undefined;
   if (!fefo)
     await lockStockRows(tx, req.itemId, locations, anyLot ? req.lotNumber : (req.lotNumber ?? UNTRACKED_LOT));
   const groupId = crypto.randomUUID();

@@ -7,6 +7,7 @@ import {
   postMovement,
   withTenantDb,
 } from '@medstock/db';
+import { takesFirstExpiry } from '@medstock/db/ledger/first-expiry.ts';
 import { loadMovementContext, type MovementContext } from '@medstock/db/ledger/movement-context.ts';
 import { recordedColumns } from '@medstock/db/ledger/post-movement.ts';
 import { sql } from 'drizzle-orm';
@@ -145,11 +146,17 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
     const scan = attempt(() => parseScan(input));
     const gtin = 'value' in scan ? scan.value.gtin : undefined;
     const locationIds = [input.locationId, ...(input.toLocationId ? [input.toLocationId] : [])];
-    // The item, the locations and the time zone in one statement; postMovement reuses it.
+    // The item, the locations and the time zone in one statement; postMovement reuses it. A
+    // movement that takes first-expiry-first-out also locks and reads its lots in it (a refusal
+    // below rolls the locks back with the transaction).
+    const occurredAt = input.occurredAt ? new Date(input.occurredAt) : undefined;
+    const firstExpiry =
+      'value' in scan && takesFirstExpiry({ type: input.type, lotNumber: scan.value.lotNumber, occurredAt });
     const context = await loadMovementContext(
       tx,
       input.itemId ? { id: input.itemId } : gtin ? { gtin } : null,
       locationIds,
+      firstExpiry ? { lockFirstExpiryAt: input.locationId } : {},
     );
     const siteId = visibleLocationSite(context, auth, input.locationId, 'locationId');
     const toSiteId = input.toLocationId
@@ -169,7 +176,7 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       reason: input.reason,
       reference: input.reference,
       source: input.scan ? 'gs1' : auth.kind === 'api_key' ? 'integration' : 'api',
-      occurredAt: input.occurredAt ? new Date(input.occurredAt) : undefined,
+      occurredAt,
       actorId: auth.userId ?? auth.apiKeyId,
       context,
     });
