@@ -31,9 +31,12 @@ const INSERT_ENTRY = `insert into control.audit_log (organization_id, actor_type
 async function writeEntry(deps: AppDeps, auth: AuthContext | null | undefined, values: unknown[]) {
   const pool = deps.database.pool;
   const sites = sitesTouched(auth);
-  if (!auth || sites.length === 0) return pool.query(INSERT_ENTRY, values);
+  // Named (prepared once per connection): every mutating request writes one.
+  const plain = { name: 'audit_entry', text: INSERT_ENTRY, values };
+  if (!auth || sites.length === 0) return pool.query(plain);
   try {
-    // The schema name comes from tenantSchema (a fixed pattern of the id), never from the request.
+    // The schema name comes from tenantSchema (a fixed pattern of the id), never from the request;
+    // it is in the text, so this statement is not prepared (one text per organisation).
     return await pool.query(
       `with entry as (${INSERT_ENTRY}),
             sites as (insert into "${tenantSchema(auth.organizationId)}".audit_entry_sites (audit_id, site_id)
@@ -42,7 +45,7 @@ async function writeEntry(deps: AppDeps, auth: AuthContext | null | undefined, v
       [...values, sites],
     );
   } catch {
-    return pool.query(INSERT_ENTRY, values);
+    return pool.query(plain);
   }
 }
 

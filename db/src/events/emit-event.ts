@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
+import { executePrepared } from '../prepared-statement.ts';
 
 export type EventType =
   | 'movement.created'
@@ -34,13 +35,16 @@ export async function emitEvent(
   payload: Record<string, unknown>,
 ): Promise<EmittedEvent> {
   // One statement (a movement POST pays for every round trip): the event, then its deliveries.
-  const r = await tx.execute<{ event_id: string; delivery_ids: string[] }>(sql`
+  const r = await executePrepared<{ event_id: string; delivery_ids: string[] }>(
+    tx,
+    sql`
     with ev as (insert into events (type, payload) values (${type}, ${JSON.stringify(payload)}::jsonb) returning id),
     d as (
       insert into webhook_deliveries (endpoint_id, event_id)
       select w.id, ev.id from webhook_endpoints w, ev where w.active and ${type} = any(w.events)
       returning id)
-    select ev.id as event_id, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from ev`);
+    select ev.id as event_id, (select coalesce(json_agg(d.id), '[]'::json) from d) as delivery_ids from ev`,
+  );
   return { eventId: r.rows[0]!.event_id, deliveryIds: r.rows[0]!.delivery_ids };
 }
 

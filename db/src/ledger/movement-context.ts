@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
+import { executePrepared } from '../prepared-statement.ts';
 import {
   CURRENT_ORGANIZATION_TIME_ZONE,
   rememberOrganizationTimeZone,
@@ -61,7 +62,10 @@ export async function loadMovementContext(
   const itemWhere = !item ? sql`false` : 'id' in item ? sql`i.id = ${item.id}` : sql`i.gtin = ${item.gtin}`;
   const itemId = sql`(select i.id from items i where ${itemWhere} limit 1)`;
   const lockAt = opts.lockFirstExpiryAt;
-  const r = await tx.execute<Row>(sql`
+  // A prepared statement: it runs on every movement POST (its text varies only with the options).
+  const r = await executePrepared<Row>(
+    tx,
+    sql`
     ${lockAt === undefined ? sql`` : sql`with ${lockedStock(itemId, locationIds)}`}
     select
       (select json_build_object('id', i.id, 'code', i.code, 'active', i.active, 'base_unit', i.base_unit,
@@ -72,7 +76,8 @@ export async function loadMovementContext(
       (select json_agg(json_build_object('id', l.id, 'site_id', l.site_id, 'active', l.active))
          from locations l where l.id = any(${sql.param([...locationIds])}::uuid[])) as locations,
       ${CURRENT_ORGANIZATION_TIME_ZONE} as timezone,
-      ${lockAt === undefined ? sql`null` : sql`(select json_agg(f order by f.ord) from (${firstExpiryRows(lockAt, sql`locked`, undefined, true)}) f)`} as first_expiry`);
+      ${lockAt === undefined ? sql`null` : sql`(select json_agg(f order by f.ord) from (${firstExpiryRows(lockAt, sql`locked`, undefined, true)}) f)`} as first_expiry`,
+  );
   const row = r.rows[0]!;
   rememberOrganizationTimeZone(tx, row.timezone);
   const i = row.item;

@@ -1,6 +1,7 @@
 import { localDay } from '@medstock/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
+import { executePrepared } from '../prepared-statement.ts';
 import { markForRecalculation, requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { organizationTimeZone, organizationToday } from '../tenant/organization-time-zone.ts';
@@ -365,13 +366,15 @@ async function takeAndRecord(
   locationId: string,
   allocations: readonly Allocation[],
 ): Promise<PostedMovement[]> {
-  const take = sql.join(
-    allocations.map((a, n) => sql`(${n}::int, ${a.lot.id}::uuid, ${a.qty}::bigint)`),
-    sql`, `,
-  );
   const f: RowFields = { type, locationId, lot: null, quantity: 0 };
-  const r = await tx.execute<ReturnedRow>(sql`
-    with take(n, lot_id, qty) as (values ${take}),
+  // Arrays, not a VALUES list, so the text is the same for any number of lots (one prepared statement).
+  const r = await executePrepared<ReturnedRow & { item_id: string; location_id: string }>(
+    tx,
+    sql`
+    with take(n, lot_id, qty) as (
+      select * from unnest(${sql.param(allocations.map((_, n) => n))}::int[],
+                           ${sql.param(allocations.map((a) => a.lot.id))}::uuid[],
+                           ${sql.param(allocations.map((a) => a.qty))}::bigint[])),
     taken as (
       update stock s set on_hand = s.on_hand - t.qty, updated_at = now() from take t
        where s.location_id = ${locationId} and s.item_id = ${req.itemId} and s.lot_id = t.lot_id and s.on_hand >= t.qty
@@ -382,7 +385,8 @@ async function takeAndRecord(
         from take t join taken k on k.lot_id = t.lot_id order by t.n
       ${RETURNED}, item_id, location_id),
     marked as (${markForRecalculation(sql`(select item_id, location_id from ins)`)})
-    select * from ins`);
+    select * from ins`,
+  );
   const byLot = new Map(r.rows.map((row) => [row.lot_id, row]));
   return allocations.map((a) => {
     const row = byLot.get(a.lot.id);
