@@ -18,7 +18,7 @@ import { createChain, seedEngineLedger } from './seed-engine-ledger.ts';
  * each its own organisation of size/3 items × 3 sites with three years of daily history): wall,
  * Node CPU and PostgreSQL CPU of a first full run, a refit (second full run), an incremental cycle
  * with nothing changed and one after 1% of item-locations changed; then event → alert latency with
- * the worker running on the largest tenant.
+ * the worker running, on the largest tenant and on the one whose ledger is nearest 3M rows.
  */
 
 // pg-copy-streams is the worker's dependency (its importer uses COPY FROM); the bench borrows it.
@@ -85,7 +85,8 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
   const threads = process.env.BENCH_ENGINE_THREADS ? Number(process.env.BENCH_ENGINE_THREADS) : undefined;
   const runOpts = { batchSize, threads };
   const svc = await benchServices('engine');
-  const deps = await createDeps({ ...svc.config, PG_POOL_MAX: 20 });
+  // Access tokens outlive the run: the latency stage uses tenants signed up many minutes before.
+  const deps = await createDeps({ ...svc.config, PG_POOL_MAX: 20, ACCESS_TOKEN_TTL_SECONDS: 6 * 3600 });
   const app = await buildApp(deps, { logger: false });
   await app.ready();
   const database = deps.database;
@@ -212,6 +213,8 @@ async function eventToAlert(
   const worker = await startWorker({ ...config, RECALC_DRAIN_CONCURRENCY: 4 });
   const latencies: number[] = [];
   let posted = 0;
+  const refused = new Map<number, number>();
+  let candidates = 0;
   try {
     // Let the worker drain what the incremental stage left (nothing, if that stage ran).
     for (let i = 0; i < 600; i++) {
@@ -229,6 +232,7 @@ async function eventToAlert(
                              and a.status in ('open', 'acknowledged', 'snoozed'))
          order by md5(p.item_id::text || p.location_id::text) limit ${events}`),
     );
+    candidates = policies.rows.length;
     for (const p of policies.rows) {
       const qty = Math.max(1, Math.ceil(Number(p.position) - Number(p.reorder_point) * 0.3));
       const t0 = performance.now();
@@ -243,7 +247,10 @@ async function eventToAlert(
           quantity: Math.min(qty, Number(p.position)),
         },
       });
-      if (res.statusCode !== 201) continue;
+      if (res.statusCode !== 201) {
+        refused.set(res.statusCode, (refused.get(res.statusCode) ?? 0) + 1);
+        continue;
+      }
       posted++;
       const end = Date.now() + 10_000;
       while (Date.now() < end) {
@@ -267,7 +274,9 @@ async function eventToAlert(
   );
   latencies.sort((a, b) => a - b);
   return {
+    candidates,
     posted,
+    refused: [...refused].map(([status, n]) => `${n}× ${status}`).join(', ') || 'none',
     alerted: latencies.length,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
@@ -337,8 +346,10 @@ function report(
     'item-locations': r.itemLocations,
     'ledger rows': r.movements,
     'scan (s)': r1(r.scan.wallS),
+    'scan CPU (s)': r1(r.scan.nodeCpuS + r.scan.pgCpuS),
     'first (s)': r1(r.first.wallS),
     'first × scan': r1(r.first.wallS / r.scan.wallS),
+    'first × scan CPU': r1((r.first.nodeCpuS + r.first.pgCpuS) / (r.scan.nodeCpuS + r.scan.pgCpuS)),
     'first Node CPU µs/IL': us(r.first.nodeCpuS, r.itemLocations),
     'first PG CPU µs/IL': us(r.first.pgCpuS, r.itemLocations),
     'refit (s)': r1(r.refit.wallS),
@@ -374,13 +385,14 @@ function report(
     ...latencies.map((l) => ({
       target: `event → alert p95 ≤ ${TARGETS.alertP95Ms} ms`,
       measured: `${r1(l.p95, 0)} ms at ${l.ledgerRows} ledger rows`,
-      result: met(l.p95 <= TARGETS.alertP95Ms),
+      result: l.alerted ? met(l.p95 <= TARGETS.alertP95Ms) : na,
     })),
   ];
   const alertRows = latencies.map((l) => ({
     'item-locations': l.itemLocations,
     'ledger rows': l.ledgerRows,
-    'issues posted / alerts seen': `${l.posted} / ${l.alerted}`,
+    'candidates / posted / alerts seen': `${l.candidates} / ${l.posted} / ${l.alerted}`,
+    'POSTs refused': l.refused,
     'p50 (ms)': r1(l.p50, 0),
     'p95 (ms)': r1(l.p95, 0),
   }));
