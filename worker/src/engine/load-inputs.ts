@@ -116,39 +116,45 @@ export async function loadEngineInputs(
       tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
         sql`select l.id, l.name, l.site_id, s.name as site_name from locations l join sites s on s.id = l.site_id where l.id = any(${sql.param(locIds)}::uuid[])`,
       ),
-    // The ledger, once per batch: the demand series (issues and transfers out, imported history
-    // included), the daily net change of real stock (for stock-out days) and the days with an issue
-    // (for days since the last issue). A batch of consecutive keys reads only its own range of the
+    // The ledger, once per batch, one row per item-location (its days as arrays: a batch's few
+    // hundred thousand days cost a few hundred rows to transfer and parse, not one row each): the
+    // demand series (issues and transfers out, imported history included), the daily net change of
+    // real stock (for stock-out days) and the days with an issue (for days since the last issue). A batch of consecutive keys reads only its own range of the
     // (item, location, time) index, so a full run reads the ledger once in series order instead of
     // hashing the whole table per batch (the quadratic cost of issue 10).
     () =>
       tx.execute<{
         item_id: string;
         location_id: string;
-        d: string;
-        q: number;
-        net: number;
-        counted: boolean;
-        starts_known: boolean;
-        issued: boolean;
+        /** Local days, as day numbers from the window's first day (negative before it), ascending. */
+        di: number[];
+        /** Demand of the day within the window (issues and transfers out), ≥ 0. */
+        q: number[];
+        /** Net change of stock that day. */
+        net: number[];
+        /** 1: a count that day; 2: its first row is a receipt or a count; 4: an issue that day. */
+        flags: number[];
       }>(sql`
-      select item_id, location_id, to_char(day, 'YYYY-MM-DD') as d, q, net, counted, starts_known, issued from (
-        select m.item_id, m.location_id, (m.occurred_at at time zone ${zone}::text)::date as day,
-               (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${startAt}::timestamptz and m.occurred_at < ${todayAt}::timestamptz), 0))::float8 as q,
-               coalesce(sum(m.quantity), 0)::float8 as net,
-               -- Known-ness of past balances (db balance-history): a count or baseline makes it known;
-               -- so does a first row that is a receipt or a count.
-               bool_or(m.type = 'stocktake') as counted,
-               coalesce(min(m.occurred_at) filter (where m.type in ('receipt', 'stocktake')) = min(m.occurred_at), false) as starts_known,
-               bool_or(m.type = 'issue') as issued
-          from movements m
-          ${
-            range
-              ? sql`where (m.item_id, m.location_id) >= (${range.first.itemId}::uuid, ${range.first.locationId}::uuid)
-                      and (m.item_id, m.location_id) <= (${range.last.itemId}::uuid, ${range.last.locationId}::uuid)`
-              : sql`join ${pairs} p using (item_id, location_id)`
-          }
-         group by 1, 2, 3) x`),
+      select item_id, location_id, array_agg(di order by di) as di, array_agg(q order by di) as q,
+             array_agg(net order by di) as net, array_agg(flags order by di) as flags
+        from (
+          select m.item_id, m.location_id, ((m.occurred_at at time zone ${zone}::text)::date - ${start}::date) as di,
+                 (-coalesce(sum(m.quantity) filter (where m.type in ('issue', 'transfer_out') and m.occurred_at >= ${startAt}::timestamptz and m.occurred_at < ${todayAt}::timestamptz), 0))::float8 as q,
+                 coalesce(sum(m.quantity), 0)::float8 as net,
+                 -- Known-ness of past balances (db balance-history): a count or baseline makes it
+                 -- known; so does a first row that is a receipt or a count.
+                 (case when bool_or(m.type = 'stocktake') then 1 else 0 end
+                  + case when min(m.occurred_at) filter (where m.type in ('receipt', 'stocktake')) = min(m.occurred_at) then 2 else 0 end
+                  + case when bool_or(m.type = 'issue') then 4 else 0 end) as flags
+            from movements m
+            ${
+              range
+                ? sql`where (m.item_id, m.location_id) >= (${range.first.itemId}::uuid, ${range.first.locationId}::uuid)
+                        and (m.item_id, m.location_id) <= (${range.last.itemId}::uuid, ${range.last.locationId}::uuid)`
+                : sql`join ${pairs} p using (item_id, location_id)`
+            }
+           group by 1, 2, 3) x
+       group by 1, 2`),
     () =>
       tx.execute<{
         item_id: string;
@@ -283,7 +289,7 @@ export async function loadEngineInputs(
   );
   const itemById = new Map(items.rows.map((r) => [r.id, r]));
   const locById = new Map(locs.rows.map((r) => [r.id, r]));
-  const ledgerBy = groupBy(ledger.rows, (r) => keyOf(r.item_id, r.location_id));
+  const ledgerBy = new Map(ledger.rows.map((r) => [keyOf(r.item_id, r.location_id), r]));
   const lotsBy = groupBy(lots.rows, (r) => keyOf(r.item_id, r.location_id));
   const transitBy = groupBy(transit.rows, (r) => keyOf(r.item_id, r.location_id));
   const supplierBy = new Map(suppliers.rows.map((r) => [r.item_id, r]));
@@ -298,9 +304,9 @@ export async function loadEngineInputs(
   const subsBy = groupBy(subs.rows, (r) => keyOf(r.for_item, r.location_id));
   const sourcesBy = groupBy(sources.rows, (r) => r.item_id);
 
-  // Day strings repeat across every item-location of the batch: parse each once.
-  const dayCache = new Map<string, number>();
+  // Day strings repeat across every item-location of the batch: parse and format each once.
   const origin = todayMs - HISTORY_DAYS * DAY;
+  const dayCache = new Map<string, number>();
   const dayIndex = (d: string) => {
     let i = dayCache.get(d);
     if (i === undefined) {
@@ -309,6 +315,15 @@ export async function loadEngineInputs(
     }
     return i;
   };
+  const labelCache = new Map<number, string>();
+  const dayLabel = (i: number) => {
+    let d = labelCache.get(i);
+    if (d === undefined) {
+      d = isoDay(origin + i * DAY);
+      labelCache.set(i, d);
+    }
+    return d;
+  };
   const out: EngineInput[] = [];
   for (const k of keys) {
     const item = itemById.get(k.itemId);
@@ -316,29 +331,31 @@ export async function loadEngineInputs(
     if (!item || !loc) continue;
     const key = keyOf(k.itemId, k.locationId);
     // History starts at the first day with any movement, so new items are not padded with zeros.
-    const dayRows = (ledgerBy.get(key) ?? []).sort((a, b) => a.d.localeCompare(b.d));
-    const netRows = dayRows.filter((r) => r.net !== 0).map((r) => ({ d: r.d, q: r.net }));
-    const demRows = dayRows.filter((r) => r.q !== 0);
-    const firstDay = Math.max(
-      0,
-      Math.min(...[...demRows, ...netRows].map((r) => dayIndex(r.d)), HISTORY_DAYS),
-    );
-    const history = Array(HISTORY_DAYS - firstDay).fill(0);
-    for (const r of demRows) {
-      const i = dayIndex(r.d) - firstDay;
-      if (i >= 0 && i < history.length) history[i] = Number(r.q);
+    const led = ledgerBy.get(key);
+    const di = led?.di ?? [];
+    let firstDay = HISTORY_DAYS;
+    for (let j = 0; j < di.length; j++)
+      if (led!.q[j] !== 0 || led!.net[j] !== 0) {
+        firstDay = di[j]!;
+        break;
+      }
+    firstDay = Math.max(0, firstDay);
+    const history: number[] = Array(HISTORY_DAYS - firstDay).fill(0);
+    for (let j = 0; j < di.length; j++) {
+      const i = di[j]! - firstDay;
+      if (i >= 0 && i < history.length && led!.q[j] !== 0) history[i] = led!.q[j]!;
     }
     // End-of-day balance from the whole ledger, history included; null while unknown (before the
     // first count or baseline, unless the first row is a receipt or a count). A day that ended at
     // zero known stock censors demand; so do the stock-out days a stock report states.
     const stockoutDays = Array(history.length).fill(false);
-    const windowDays = history.map((_, i) => isoDay(origin + (firstDay + i) * DAY));
+    const windowDays = history.map((_, i) => dayLabel(firstDay + i));
     const balanceSeries: (number | null)[] = balanceSeriesOf(
-      dayRows.map((r) => ({
-        day: r.d,
-        net: Number(r.net),
-        firstType: r.starts_known ? 'receipt' : 'issue',
-        hasCount: r.counted,
+      di.map((d, j) => ({
+        day: dayLabel(d),
+        net: led!.net[j]!,
+        firstType: led!.flags[j]! & 2 ? 'receipt' : 'issue',
+        hasCount: (led!.flags[j]! & 1) !== 0,
       })),
       windowDays,
     );
@@ -366,8 +383,9 @@ export async function loadEngineInputs(
     const source = (sourcesBy.get(k.itemId) ?? []).find(
       (s) => s.location_id !== k.locationId && s.site_id !== loc.site_id,
     );
-    // Rows are in day order: the last day with an issue is the last issued row.
-    const last = dayRows.findLast((r) => r.issued)?.d;
+    // Days are in order: the last day with an issue is the last flagged one.
+    let lastIssue: number | null = null;
+    for (let j = di.length - 1; j >= 0 && lastIssue === null; j--) if (led!.flags[j]! & 4) lastIssue = di[j]!;
     out.push({
       today,
       item: {
@@ -417,7 +435,7 @@ export async function loadEngineInputs(
       parMin: parMinBy.get(key) ?? null,
       typicalMonthlyUsage: item.typical_monthly_usage === null ? null : Number(item.typical_monthly_usage),
       // Never issued: count from the first movement, so a fresh receipt is not dead stock yet.
-      lastIssueDaysAgo: last ? Math.round((todayMs - Date.parse(`${last}T00:00:00Z`)) / DAY) : history.length,
+      lastIssueDaysAgo: lastIssue !== null ? HISTORY_DAYS - lastIssue : history.length,
       pendingAnomalies: (anomaliesBy.get(key) ?? []).map((a) => ({
         date: a.day,
         quantity: Number(a.quantity),
