@@ -115,9 +115,13 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
         `[engine bench] ${seeded.itemLocations} item-locations, ${seeded.movements} rows seeded in ${r1(seeded.seconds, 1)} s`,
       );
       const zone = await withTenantDb(database.db, org, (tx) => organizationTimeZone(tx));
-      // Twice: the second (warm cache, as the engine's runs are) is the one reported.
+      // Once to warm the cache (the engine's runs read a warm ledger too), then the better of two:
+      // on a shared machine a single scan can be slowed by others, which would flatter every ratio.
       await copyScan(database.pool, organizationId, zone);
-      const scan = await measure(pgPid, () => copyScan(database.pool, organizationId, zone));
+      const scans = [];
+      for (let i = 0; i < 2; i++)
+        scans.push(await measure(pgPid, () => copyScan(database.pool, organizationId, zone)));
+      const scan = scans.reduce((a, b) => (b.cost.wallS < a.cost.wallS ? b : a));
       const first = await measure(pgPid, () => engine.recalculateAll(database, organizationId, runOpts));
       console.error(`[engine bench] first run ${r1(first.cost.wallS, 1)} s`);
       const refit = await measure(pgPid, () => engine.recalculateAll(database, organizationId, runOpts));
