@@ -172,8 +172,11 @@ async function runPipeline(
   const total = batches.reduce((a, b) => a + b.length, 0);
   const load = (keys: ItemLocationKey[]) =>
     withTenantDb(database.db, tenant, (tx) => loadBatch(tx, keys, opts.today, opts.contiguous));
+  // One batch has nothing to overlap with, and starting threads (each loads the engine's modules)
+  // would cost more than it saves: a small incremental cycle computes on this thread.
+  const onThreads = !opts.outlooker && batches.length > 1;
   const compute = (loaded: LoadedBatch) =>
-    opts.outlooker ? computeBatch(loaded, opts.outlooker) : computeOnThreads(loaded, threads);
+    onThreads ? computeOnThreads(loaded, threads) : computeBatch(loaded, opts.outlooker);
   const quiet = <T>(p: Promise<T>) => {
     // Awaited later; until then a failure must not count as unhandled.
     p.catch(() => undefined);

@@ -20,13 +20,13 @@ function poolOf(threads: number): Piscina {
   if (pool && poolThreads === threads) return pool;
   void pool?.destroy();
   poolThreads = threads;
-  // Threads end when idle, so a worker process that only drains events holds none, and a test
-  // process is never kept alive by them.
+  // Threads end after a minute idle, so a worker process that only drains events holds none, while
+  // back-to-back runs keep theirs (starting one loads the engine's modules: about a CPU-second).
   pool = new Piscina({
     filename: threadFile,
     minThreads: 0,
     maxThreads: threads,
-    idleTimeout: 2_000,
+    idleTimeout: 60_000,
     execArgv: fromSource ? ['--import', 'tsx'] : [],
   });
   return pool;
