@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { AlertCandidate, ComputedPolicy } from '@medstock/core';
 import { type EventType, emitEvents, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
+import type { ItemLocationResult } from './compute/compute-batch.ts';
 
 type LiveAlert = {
   id: string;
@@ -25,8 +24,6 @@ export interface InputsStamp {
   ruleVersion: number;
 }
 
-const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
-
 /**
  * Writes the computed policies and brings the alerts in line with the candidates: opens new
  * ones, updates live ones whose content changed, resolves the ones whose condition cleared — each
@@ -39,7 +36,7 @@ const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(valu
 export async function applyResults(
   tx: Tx,
   runId: string | null,
-  results: Array<{ computed: ComputedPolicy; alerts: AlertCandidate[] }>,
+  results: ItemLocationResult[],
   stamp: InputsStamp,
 ) {
   const none = { deliveryIds: [] as string[], opened: 0, resolved: 0, updated: 0, written: 0 };
@@ -66,9 +63,8 @@ export async function applyResults(
   // bookkeeping (what they were computed from, and when) brought forward.
   const full: Array<Record<string, unknown>> = [];
   const same: Array<{ item_id: string; location_id: string; reselected: boolean }> = [];
-  for (const { computed } of current) {
+  for (const { computed, stateHash } of current) {
     const s = computed.state;
-    const stateHash = hashOf([s, computed.forecast.slice(0, 90), computed.modelScore, computed.eoq]);
     if (storedBy.get(pairKey(s.item.id, s.location.id))?.state_hash === stateHash) {
       same.push({ item_id: s.item.id, location_id: s.location.id, reselected: computed.reselected });
       continue;
@@ -173,14 +169,14 @@ export async function applyResults(
   const now = new Date();
   let updated = 0;
 
-  for (const { computed, alerts } of current) {
+  for (const { computed, alerts, alertHashes } of current) {
     const s = computed.state;
-    for (const c of alerts) {
+    for (const [n, c] of alerts.entries()) {
       const k = key(c.type, s.item.id, s.location.id);
       stillFiring.add(k);
       if (suppressedSet.has(k)) continue;
       const existing = liveBy.get(k);
-      const contentHash = hashOf([c.severity, c.score, c.explanation, c.action ?? null]);
+      const contentHash = alertHashes[n]!;
       const payload = {
         type: c.type,
         itemId: s.item.id,

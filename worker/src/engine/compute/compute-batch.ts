@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AlertCandidate,
   type ComputedPolicy,
@@ -26,7 +27,20 @@ export interface BatchComputation {
 export interface ItemLocationResult {
   computed: ComputedPolicy;
   alerts: AlertCandidate[];
+  /** Fingerprints of the stored values, computed where the fitting runs (off the main thread). */
+  stateHash: string;
+  alertHashes: string[];
 }
+
+const hashOf = (value: unknown) => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+
+/** What a stored policy row is made of: equal hashes, nothing to rewrite. */
+export const policyHash = (computed: ComputedPolicy) =>
+  hashOf([computed.state, computed.forecast.slice(0, 90), computed.modelScore, computed.eoq]);
+
+/** What a live alert row shows: equal hashes, nothing to rewrite. */
+export const alertHash = (c: AlertCandidate) =>
+  hashOf([c.severity, c.score, c.explanation, c.action ?? null]);
 
 /** Policies and alert candidates of every input: pure, no I/O (runs on the main thread or a worker thread). */
 export function computeBatch(
@@ -45,6 +59,7 @@ export function computeBatch(
       outlooker,
       recalibration,
     );
-    return { computed, alerts: evaluateAlerts(computed.state, rules) };
+    const alerts = evaluateAlerts(computed.state, rules);
+    return { computed, alerts, stateHash: policyHash(computed), alertHashes: alerts.map(alertHash) };
   });
 }
