@@ -72,6 +72,22 @@ export async function postmasterPid(pool: pg.Pool): Promise<number> {
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
+/**
+ * Memory the work keeps, not the garbage it makes: a full collection after each step (batch) and
+ * the heap then in use, highest over the steps (MB). Peak sampled heap mostly measures how lazily
+ * V8 collects; this is what has to stay flat as an organisation grows.
+ */
+export function retainedHeapProbe(): { step: () => void; maxMb: () => number } {
+  let max = 0;
+  return {
+    step: () => {
+      collect();
+      max = Math.max(max, process.memoryUsage().heapUsed);
+    },
+    maxMb: () => max / 1e6,
+  };
+}
+
 /** Runs fn and returns its result with what it cost. */
 export async function measure<T>(
   pgPid: number,

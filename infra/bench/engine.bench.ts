@@ -8,7 +8,7 @@ import * as engine from '@medstock/worker/engine/recalculate.ts';
 import { startWorker } from '@medstock/worker/worker.ts';
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
-import { type Cost, measure, postmasterPid } from './cost-meter.ts';
+import { type Cost, measure, postmasterPid, retainedHeapProbe } from './cost-meter.ts';
 import { benchServices, percentile, table } from './harness.ts';
 import { createChain, seedEngineLedger } from './seed-engine-ledger.ts';
 
@@ -60,6 +60,8 @@ interface SizeResult {
   incremental: Cost;
   changed: number;
   incrementalItemLocations: number;
+  /** Heap kept after a full collection at the end of each batch of a third, unmeasured full run. */
+  retainedHeapMb: number;
   /** The process's maxRSS so far (cumulative over the sizes run before). */
   maxRssMb: number;
   opened: number;
@@ -148,6 +150,7 @@ export async function run(opts: { sizes?: number[]; events?: number; batchSize?:
         incremental: incremental.cost,
         changed,
         incrementalItemLocations: incremental.result.itemLocations,
+        retainedHeapMb: await retainedHeapOfFullRun(database, organizationId, runOpts),
         maxRssMb: process.resourceUsage().maxRSS / 1024,
         opened: first.result.opened,
         organizationId,
@@ -205,6 +208,17 @@ async function changeOnePercent(database: Database, organizationId: string, item
  * POST of an issue that takes an item-location's position from above its reorder point to 30% of
  * it → the alert it raises is readable through the API; the worker runs beside the API.
  */
+/** A third full run, not timed: a full collection after each batch, the most heap kept then. */
+async function retainedHeapOfFullRun(
+  database: Database,
+  organizationId: string,
+  runOpts: Parameters<typeof engine.recalculateAll>[2],
+): Promise<number> {
+  const probe = retainedHeapProbe();
+  await engine.recalculateAll(database, organizationId, { ...runOpts, onBatch: probe.step });
+  return probe.maxMb();
+}
+
 async function eventToAlert(
   config: Parameters<typeof startWorker>[0],
   app: Awaited<ReturnType<typeof buildApp>>,
@@ -363,6 +377,7 @@ function report(
     'incr. × scan': r.incremental ? r1(r.incremental.wallS / r.scan.wallS) : 'n/a',
     'peak RSS MB (first/refit)': `${Math.round(r.first.peakRssMb)}/${Math.round(r.refit.peakRssMb)}`,
     'peak heap MB (first/refit)': `${Math.round(r.first.peakHeapMb)}/${Math.round(r.refit.peakHeapMb)}`,
+    'retained heap MB (after GC, per batch)': Math.round(r.retainedHeapMb),
     'maxRSS so far MB': Math.round(r.maxRssMb),
   }));
   const targets = [
@@ -385,6 +400,12 @@ function report(
       target: `10,000 × 3 full recalculation ≤ ${TARGETS.fullAt30kS} s`,
       measured: `${r1(fullAt30k, 1)} s${at30k ? '' : ` (extrapolated from ${big.itemLocations})`}`,
       result: met(fullAt30k <= TARGETS.fullAt30kS),
+    },
+    {
+      // Flat: the largest organisation keeps at most 1.5× the heap the smallest does.
+      target: 'engine memory flat in tenant size (retained heap, largest ≤ 1.5× smallest)',
+      measured: `${Math.round(results[0]!.retainedHeapMb)} → ${Math.round(big.retainedHeapMb)} MB (${results[0]!.itemLocations} → ${big.itemLocations} item-locations)`,
+      result: results.length > 1 ? met(big.retainedHeapMb <= 1.5 * results[0]!.retainedHeapMb) : na,
     },
     ...latencies.map((l) => ({
       target: `event → alert p95 ≤ ${TARGETS.alertP95Ms} ms`,
