@@ -305,7 +305,9 @@ export function yearlyIndex(
  * point is summed for it alone. The normal equations need Σw·cos(jωt) and Σw·sin(jωt) for
  * j ≤ 2K only (products of harmonics are sums of harmonics: sin a·sin b = ½(cos(a−b) − cos(a+b)),
  * …), 4K + 1 sums instead of (2K + 1)(2K + 2)/2 products per point. Same maths as one fit per
- * point; the sums are ordered differently, so indices agree with a separate fit to ~1e-13.
+ * point; the sums are ordered differently, so indices agree with a separate fit to ~1e-13. With
+ * `reach`, the index of each fit point but the last is evaluated only up to `reach` positions past
+ * the next fit point and NaN beyond (see PoolOptions.seasonReach).
  */
 export function yearlyIndices(
   y: Float64Array,
@@ -313,6 +315,7 @@ export function yearlyIndices(
   K: number,
   fits: readonly number[],
   total: number,
+  reach?: number,
 ): (Float64Array | null)[] {
   const out: (Float64Array | null)[] = fits.map(() => null);
   const order = fits
@@ -338,14 +341,18 @@ export function yearlyIndices(
   const p = 2 * K + 1;
   const shared = new Float64Array(nS + p);
   const sums = new Float64Array(nS + p);
-  /** Adds point t with ratio r and weight beta to acc. */
+  /** Adds point t with ratio r and weight beta to acc (one pass over its basis row for both sums). */
   const addPoint = (acc: Float64Array, t: number, r: number, beta: number) => {
     const i0 = t * 2 * J;
-    acc[0] = acc[0]! + beta;
-    for (let i = 0; i < 2 * J; i++) acc[1 + i] = acc[1 + i]! + beta * basis[i0 + i]!;
     const br = beta * r;
+    acc[0] = acc[0]! + beta;
     acc[nS] = acc[nS]! + br;
-    for (let i = 0; i < 2 * K; i++) acc[nS + 1 + i] = acc[nS + 1 + i]! + br * basis[i0 + i]!;
+    for (let i = 0; i < 2 * K; i++) {
+      const b = basis[i0 + i]!;
+      acc[1 + i] = acc[1 + i]! + beta * b;
+      acc[nS + 1 + i] = acc[nS + 1 + i]! + br * b;
+    }
+    for (let i = 2 * K; i < 2 * J; i++) acc[1 + i] = acc[1 + i]! + beta * basis[i0 + i]!;
   };
   const ratio = (t: number, fitTo: number) => {
     const x = y[t]!;
@@ -359,7 +366,8 @@ export function yearlyIndices(
   let beta0 = 1;
   let sharedUsed = 0;
   const A = new Float64Array(p * p);
-  for (const { f, i } of order) {
+  for (let at = 0; at < order.length; at++) {
+    const { f, i } = order[at]!;
     // Points whose centred window the fit point does not cut: shared.
     const cut = Math.max(0, f - half);
     for (; t0 < cut; t0++, beta0 /= decay) {
@@ -406,10 +414,15 @@ export function yearlyIndices(
     const coef = solveLinear(rows, bvec);
     if (!coef) continue;
     const idx = new Float64Array(total);
-    for (let t = 0; t < total; t++) {
+    // An index whose block ends at the next fit point is read at most `reach` past it.
+    const next = at + 1 < order.length ? order[at + 1]!.f : Number.POSITIVE_INFINITY;
+    const to = reach === undefined ? total : Math.min(total, next + reach);
+    if (to < total) idx.fill(Number.NaN, to);
+    const cf = Float64Array.from(coef);
+    for (let t = 0; t < to; t++) {
       let v = 1;
       for (let k = 1, q = t * 2 * J; k <= K; k++, q += 2)
-        v += coef[2 * k - 1]! * basis[q]! + coef[2 * k]! * basis[q + 1]!;
+        v += cf[2 * k - 1]! * basis[q]! + cf[2 * k]! * basis[q + 1]!;
       idx[t] = Math.max(0.1, v);
     }
     out[i] = idx;
@@ -479,6 +492,12 @@ export interface PoolOptions {
    * and a last point at the series' end gives the forecast itself.
    */
   readonly seasonRefits?: readonly number[];
+  /**
+   * With seasonRefits: the longest window (periods) a backtest sums a forecast over. An index other
+   * than the last serves origins before the next fit point only, so it is evaluated that far past
+   * that point and NaN beyond (a read past it would show as NaN, never as a wrong figure).
+   */
+  readonly seasonReach?: number;
 }
 
 /**
@@ -536,7 +555,7 @@ export function buildPool(y: Float64Array, o: PoolOptions, only?: ReadonlySet<st
     !only || [...only].some((name) => name.includes('+yearly') || name.endsWith('+seasonal'));
   const yearlies =
     yearlyWanted && o.periodsPerYear > 0
-      ? yearlyIndices(y, o.periodsPerYear, K, fits, o.total)
+      ? yearlyIndices(y, o.periodsPerYear, K, fits, o.total, o.seasonReach)
       : fits.map(() => null);
   const weeks = fits.map((f) => (o.daily && y.length >= 28 ? weekdayIndex(y.subarray(0, f), o.total) : null));
   const last = fits.length - 1;

@@ -362,6 +362,8 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
   while (L.start(m + H) < n + horizon) H++;
   H = Math.max(1, H);
 
+  // The longest window a backtest sums forecasts over (the spread's K-period sums, ≥ H).
+  const K = Math.max(H, daily ? 7 : 3);
   const bt = BACKTEST[g.grain];
   // Periods of evidence a period-grain level rests on at most: the default's members average about
   // a year (SES(0.2) ≈ 9 periods, MA12 12, SBA(0.1) ≈ 19). Daily: none (see SpreadStats.nEff).
@@ -389,6 +391,7 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
     total: m + H + (daily ? 400 : 40),
     seasonFitTo,
     seasonRefits,
+    seasonReach: K,
   };
   // Warm start: the previous model, built exactly as in the whole pool (so its forecast and spread
   // are those a selection picking it would give), and the previous family — when both still exist
@@ -424,7 +427,6 @@ export function forecastOutlook(input: OutlookInput): DemandOutlook {
       : choosePointDefault(y, pool, origins, H, COMBO, 2);
 
   // Spread: errors of the chosen model's 1-period and K-period sums.
-  const K = Math.max(H, daily ? 7 : 3);
   const firstScored = origins.length > 0 ? origins[0]! : m;
   const errFrom = Math.max(bt.minTrain, firstScored - bt.errorWindow - K);
   const se1 = sumErrors(y, choice, 1, errFrom);

@@ -86,6 +86,18 @@ describe('yearlyIndices: shared harmonic sums for several fit points', () => {
     expect(got[2]).toEqual(yearlyIndex(y, 365.25, 5, 800, 1300));
   });
 
+  it('with a reach: each index but the last is the same up to reach past the next fit point, NaN after', () => {
+    const fits = [738, 829, 920, 1011, 1096];
+    const full = yearlyIndices(y, 365.25, 5, fits, 1600);
+    const cut = yearlyIndices(y, 365.25, 5, fits, 1600, 90);
+    fits.forEach((_, i) => {
+      const to = i + 1 < fits.length ? fits[i + 1]! + 90 : 1600;
+      expect(Array.from(cut[i]!.subarray(0, to))).toEqual(Array.from(full[i]!.subarray(0, to)));
+      expect(cut[i]!.subarray(to).every(Number.isNaN)).toBe(true);
+    });
+    expect(cut[4]).toEqual(full[4]);
+  });
+
   it('monthly periods (P = 12, K = 3) match the plain fit too', () => {
     const m = Float64Array.from(
       { length: 48 },
