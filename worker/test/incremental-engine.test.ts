@@ -40,6 +40,16 @@ const policies = () =>
                extract(epoch from inputs_at)::float8 as inputs_at, inputs_day::text from item_location_policies order by item_id`,
   );
 
+async function postIssue(itemId: string, quantity: number) {
+  const r = await t.app.inject({
+    method: 'POST',
+    url: '/v1/movements',
+    headers: owner.headers,
+    payload: { type: 'issue', itemId, locationId: loc, quantity },
+  });
+  expect(r.statusCode).toBe(201);
+}
+
 beforeAll(async () => {
   t = await startTestApp({ QUEUE_PREFIX: `inc${randomBytes(4).toString('hex')}` });
   owner = await signUp(t);
@@ -105,13 +115,7 @@ describe('the incremental cycle', () => {
 
   it('recalculates only the item-location a movement changed', async () => {
     const before = await policies();
-    const r = await t.app.inject({
-      method: 'POST',
-      url: '/v1/movements',
-      headers: owner.headers,
-      payload: { type: 'issue', itemId: items[1], locationId: loc, quantity: 3 },
-    });
-    expect(r.statusCode).toBe(201);
+    await postIssue(items[1]!, 3);
     const cycle = await recalculateChanged(t.deps.database, owner.organizationId);
     expect(cycle.itemLocations).toBe(1);
     const after = await policies();
@@ -172,13 +176,7 @@ describe('a slower computation from older inputs', () => {
     const today = await withTenantDb(t.deps.database.db, owner, (tx) => organizationToday(tx));
     const stale = await withTenantDb(t.deps.database.db, owner, (tx) => loadBatch(tx, keys, today));
     // Meanwhile a movement and its recalculation (the event path) write fresher results.
-    const r = await t.app.inject({
-      method: 'POST',
-      url: '/v1/movements',
-      headers: owner.headers,
-      payload: { type: 'issue', itemId: items[0], locationId: loc, quantity: 30 },
-    });
-    expect(r.statusCode).toBe(201);
+    await postIssue(items[0]!, 30);
     await recalculateItems(t.deps.database, owner.organizationId, keys);
     const fresh = await policies();
     const applied = await withTenantDb(t.deps.database.db, owner, (tx) =>
