@@ -32,8 +32,12 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- Only a change of what the engine reads counts (an import rewriting names and updated_at does not).
 CREATE TRIGGER items_mark_recalculation AFTER UPDATE OF unit_cost, abc, ved, typical_monthly_usage, base_unit, substitute_group, active
-  ON items FOR EACH ROW WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION mark_item_for_recalculation();
+  ON items FOR EACH ROW
+  WHEN ((OLD.unit_cost, OLD.abc, OLD.ved, OLD.typical_monthly_usage, OLD.base_unit, OLD.substitute_group, OLD.active)
+        IS DISTINCT FROM (NEW.unit_cost, NEW.abc, NEW.ved, NEW.typical_monthly_usage, NEW.base_unit, NEW.substitute_group, NEW.active))
+  EXECUTE FUNCTION mark_item_for_recalculation();
 CREATE TRIGGER item_suppliers_mark_recalculation AFTER INSERT OR UPDATE OR DELETE
   ON item_suppliers FOR EACH ROW EXECUTE FUNCTION mark_item_for_recalculation();
 CREATE TRIGGER lead_time_observations_mark_recalculation AFTER INSERT
@@ -57,7 +61,9 @@ BEGIN
   RETURN NULL;
 END $$;
 CREATE TRIGGER suppliers_mark_recalculation AFTER UPDATE OF nominal_lead_time_days, active
-  ON suppliers FOR EACH ROW WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION mark_supplier_items_for_recalculation();
+  ON suppliers FOR EACH ROW
+  WHEN ((OLD.nominal_lead_time_days, OLD.active) IS DISTINCT FROM (NEW.nominal_lead_time_days, NEW.active))
+  EXECUTE FUNCTION mark_supplier_items_for_recalculation();
 
 -- Writes skip what did not change: a policy whose computed state is the same as stored only has its
 -- bookkeeping touched, and a live alert whose content is the same is not rewritten.

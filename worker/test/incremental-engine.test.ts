@@ -138,6 +138,13 @@ describe('the incremental cycle', () => {
     expect(Number(row!.lead)).toBe(21);
   });
 
+  it('recalculates an item whose cost changed, not one whose name changed', async () => {
+    await q(sql`update items set name_en = 'Renamed', updated_at = now() where id = ${items[3]}`);
+    expect((await recalculateChanged(t.deps.database, owner.organizationId)).itemLocations).toBe(0);
+    await q(sql`update items set unit_cost = 9 where id = ${items[3]}`);
+    expect((await recalculateChanged(t.deps.database, owner.organizationId)).itemLocations).toBe(1);
+  });
+
   it('recalculates everything on a new local day and after a rule change', async () => {
     await q(sql`update item_location_policies set inputs_day = inputs_day - 1`);
     expect((await recalculateChanged(t.deps.database, owner.organizationId)).itemLocations).toBe(4);
