@@ -138,12 +138,13 @@ class EmpiricalTotal implements DemandTotal {
 }
 
 class NormalTotal implements DemandTotal {
-  readonly label: string;
   constructor(
     readonly mean: number,
     readonly sd: number,
-  ) {
-    this.label = `Normal(mean ${fmt(mean)}, sd ${fmt(sd)})`;
+  ) {}
+  // Formatted when read: an engine run builds dozens of totals and quotes the labels of a few.
+  get label(): string {
+    return `Normal(mean ${fmt(this.mean)}, sd ${fmt(this.sd)})`;
   }
   cdf(x: number): number {
     return x < 0 ? 0 : normalCdf((x - this.mean) / this.sd);
@@ -160,7 +161,6 @@ class NormalTotal implements DemandTotal {
  */
 class CountTotal implements DemandTotal {
   readonly sd: number;
-  readonly label: string;
   private readonly r: number;
   private readonly q: number;
   constructor(
@@ -171,7 +171,12 @@ class CountTotal implements DemandTotal {
     this.r = poisson ? Number.POSITIVE_INFINITY : (mean * mean) / (variance - mean);
     this.q = poisson ? 0 : 1 - mean / variance;
     this.sd = Math.sqrt(poisson ? mean : variance);
-    this.label = poisson ? `Poisson(mean ${fmt(mean)})` : `NegBin(mean ${fmt(mean)}, var ${fmt(variance)})`;
+  }
+  // Formatted when read (see NormalTotal.label).
+  get label(): string {
+    return Number.isFinite(this.r)
+      ? `NegBin(mean ${fmt(this.mean)}, var ${fmt(this.variance)})`
+      : `Poisson(mean ${fmt(this.mean)})`;
   }
   // cdf(x) depends on ⌊x⌋ only, and callers (the lead-time mixture's bisection, the stockout grid)
   // ask for many x within one unit: each whole unit's incomplete beta/gamma is computed once.
