@@ -13,6 +13,9 @@
  *   computeItemLocation  smooth 4159 → 2043, seasonal 4068 → 1971, intermittent 329 → 221, monthly 361 → 266
  *   forecastOutlook      smooth 2976 → 1805, seasonal 2910 → 1444, intermittent 155 → 134, monthly 170 → 153
  *   refit with previousChoice (computeItemLocation): smooth 745, seasonal 991, intermittent 137, monthly 155
+ *   refit, before → after 82d851a/81d86d1/a79607b (yearly index evaluated only as far as read, early-
+ *   deciding reorder-point bisection, labels formatted when read; alternating, best of 60 rounds of
+ *   40): smooth 798 → 718, seasonal 1000 → 867, intermittent 153 → 140, monthly 182 → 160
  * (The forecastOutlook column below also reads `periods`, as the backtest does; the engine does not.)
  *
  * --dump FILE writes every output of computeItemLocation for a few hundred varied series (stock-outs,
