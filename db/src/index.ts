@@ -13,7 +13,13 @@ export {
 } from './catalogue/apply-template.ts';
 export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
 export { databaseErrorCode, isDatabaseUnavailable, isRetryableConflict } from './database-errors.ts';
-export { type EmittedEvent, EVENT_TYPES, type EventType, emitEvent, emitEvents } from './events/emit-event.ts';
+export {
+  type EmittedEvent,
+  EVENT_TYPES,
+  type EventType,
+  emitEvent,
+  emitEvents,
+} from './events/emit-event.ts';
 export {
   currentIdempotencyClaim,
   type IdempotencyClaim,
