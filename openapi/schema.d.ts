@@ -10180,7 +10180,9 @@ export interface paths {
          *
          *     `occurredAt` dates the movement (not in the future). A movement dated before a later count is absorbed by that count (a compensating row in the count, so the count still holds and on-hand after it is unchanged); otherwise it changes today's on-hand. A dated count takes effect at its date: its variance is against the ledger balance then.
          *
-         *     Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …
+         *     A receipt (or a positive adjustment) of a lot already past its expiry on the day of the movement is refused with 409 `lot_expired_on_receipt`, unless `acceptExpired` is true and a `reason` says why (422 `reason_required` otherwise); the movement then records the reason with its actor.
+         *
+         *     Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 409 `lot_expired_on_receipt`, 422 `reason_required`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …
          */
         post: {
             parameters: {
@@ -10210,6 +10212,8 @@ export interface paths {
                          * @description A calendar day, YYYY-MM-DD, years 1900–2200.
                          */
                         expiryDate?: string;
+                        /** @description Receive a lot that is already expired: an explicit override, which needs `reason`. */
+                        acceptExpired?: boolean;
                         unitCost?: number;
                         reason?: string;
                         reference?: string;

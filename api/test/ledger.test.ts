@@ -114,9 +114,68 @@ describe('issues: FEFO, expiry, no negative stock', () => {
     ]);
   });
 
+  it('refuses to receive an expired lot unless the receipt accepts it explicitly, with a reason', async () => {
+    const item = await newItem();
+    const refused = await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 4,
+      lotNumber: 'EXP',
+      expiryDate: '2021-06-30',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().code).toBe('lot_expired_on_receipt');
+    expect(refused.json().errors[0].field).toContain('expiryDate');
+    // A known lot number: its stored expiry counts too.
+    await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 1,
+      lotNumber: 'EXP',
+      expiryDate: '2021-06-30',
+      acceptExpired: true,
+      reason: 'kept for the recall audit',
+    });
+    const again = await move({ type: 'receipt', itemId: item, quantity: 2, lotNumber: 'EXP' });
+    expect(again.json().code).toBe('lot_expired_on_receipt');
+    const noReason = await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 2,
+      lotNumber: 'EXP',
+      acceptExpired: true,
+    });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().code).toBe('reason_required');
+    // Refusals wrote nothing; the accepted receipt is on record with its reason.
+    expect(await onHand(item)).toBe(1);
+    const history = (
+      await t.app.inject({ method: 'GET', url: `/v1/movements?itemId=${item}`, headers: owner.headers })
+    ).json().items as Array<{ reason: string | null; quantity: number }>;
+    expect(history.map((m) => [m.quantity, m.reason])).toEqual([[1, 'kept for the recall audit']]);
+    // A lot still in date is received as before.
+    const fresh = await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 2,
+      lotNumber: 'OK',
+      expiryDate: '2031-01-31',
+    });
+    expect(fresh.statusCode).toBe(201);
+  });
+
   it('never issues an expired lot, by FEFO or by name; a write-off may take it', async () => {
     const item = await newItem();
-    await move({ type: 'receipt', itemId: item, quantity: 5, lotNumber: 'OLD', expiryDate: '2020-01-31' });
+    const accepted = await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 5,
+      lotNumber: 'OLD',
+      expiryDate: '2020-01-31',
+      acceptExpired: true,
+      reason: 'returned from a ward for destruction',
+    });
+    expect(accepted.statusCode, accepted.body).toBe(201);
     await move({ type: 'receipt', itemId: item, quantity: 3, lotNumber: 'NEW', expiryDate: '2030-01-31' });
     const tooMuch = await move({ type: 'issue', itemId: item, quantity: 4 });
     expect(tooMuch.statusCode).toBe(409);

@@ -234,14 +234,23 @@ describe('every day boundary is the organisation’s local day', () => {
       const ahead = localDate > utcToday;
       const expiryDate = ahead ? utcToday : localDate;
       const lotNumber = `LD-EXP-${ahead ? 'A' : 'B'}`;
-      const receipt = await post({
-        type: 'receipt',
-        itemId: item,
-        locationId: loc,
-        quantity: 10,
-        lotNumber,
-        expiryDate,
-      });
+      const receiptOf = (extra: Record<string, unknown>) =>
+        post({
+          type: 'receipt',
+          itemId: item,
+          locationId: loc,
+          quantity: 10,
+          lotNumber,
+          expiryDate,
+          ...extra,
+        });
+      if (ahead) {
+        // Already expired in the organisation's zone: a receipt needs the explicit override.
+        const refused = await receiptOf({});
+        expect(refused.statusCode, refused.body).toBe(409);
+        expect(refused.json().code).toBe('lot_expired_on_receipt');
+      }
+      const receipt = await receiptOf(ahead ? { acceptExpired: true, reason: 'zone test' } : {});
       expect(receipt.statusCode, receipt.body).toBe(201);
       const issue = await post({ type: 'issue', itemId: item, locationId: loc, quantity: 1, lotNumber });
       if (ahead) {

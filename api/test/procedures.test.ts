@@ -51,9 +51,20 @@ async function receipt(
     method: 'POST',
     url: '/v1/movements',
     headers: owner.headers,
-    payload: { type: 'receipt', itemId, locationId, quantity, lotNumber, expiryDate },
+    payload: {
+      type: 'receipt',
+      itemId,
+      locationId,
+      quantity,
+      lotNumber,
+      expiryDate,
+      // Lots that are already expired are set up on purpose (FEFO must skip them): the explicit override.
+      ...(expiryDate && expiryDate < '2026-01-01'
+        ? { acceptExpired: true, reason: 'test: an expired lot on the shelf' }
+        : {}),
+    },
   });
-  expect(r.statusCode).toBe(201);
+  expect(r.statusCode, r.body).toBe(201);
 }
 async function onHand(itemId: string, locationId = theatre): Promise<number> {
   const rows = (

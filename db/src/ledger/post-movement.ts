@@ -46,6 +46,12 @@ export interface MovementRequest {
   quantity: number;
   lotNumber?: string;
   expiryDate?: string;
+  /**
+   * Receive a lot already past its expiry on the day of the receipt (an explicit override: it
+   * needs a `reason`, recorded on the movement with its actor). Without it such a receipt is
+   * refused with `lot_expired_on_receipt`.
+   */
+  acceptExpired?: boolean;
   unitCost?: number;
   reason?: string;
   reference?: string;
@@ -107,6 +113,34 @@ export async function ensureLot(
     );
   }
   return lot;
+}
+
+/**
+ * Expired stock does not come in unnoticed (issue 11): a lot past its expiry on the day it is
+ * received (the movement's own day when back-dated) is refused, unless the request accepts it
+ * explicitly and says why — the movement then records the reason with its actor and time.
+ */
+async function assertReceivableLot(tx: Tx, req: MovementRequest): Promise<void> {
+  let expiry = req.expiryDate ?? null;
+  if (!expiry && req.lotNumber) {
+    const r = await tx.execute<{ expiry_date: string | null }>(sql`
+      select to_char(expiry_date, 'YYYY-MM-DD') as expiry_date from lots where item_id = ${req.itemId} and lot_number = ${req.lotNumber}`);
+    expiry = r.rows[0]?.expiry_date ?? null;
+  }
+  if (!expiry) return;
+  const day = req.occurredAt
+    ? localDay(req.occurredAt, await organizationTimeZone(tx))
+    : await organizationToday(tx);
+  if (expiry >= day) return;
+  if (!req.acceptExpired)
+    throw new LedgerError(
+      'lot_expired_on_receipt',
+      `Lot ${req.lotNumber ?? '(untracked)'} expired on ${expiry}; it is received only when the receipt accepts an expired lot explicitly (acceptExpired, with a reason).`,
+      409,
+      'expiryDate',
+    );
+  if (!req.reason?.trim())
+    throw new LedgerError('reason_required', 'Accepting an expired lot needs a reason.', 422, 'reason');
 }
 
 async function findLot(tx: Tx, itemId: string, lotNumber: string): Promise<LotRow> {
@@ -470,6 +504,8 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
     );
   }
   await assertItemAndLocations(tx, req);
+  if (req.type === 'receipt' || (req.type === 'adjustment' && req.quantity > 0))
+    await assertReceivableLot(tx, req);
   const locations = [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])];
   // Taking stock without a lot means first-expiry-first-out over every lot, a count without a lot
   // counts every lot, and a dated entry may be absorbed by counts of any lot: lock them all.

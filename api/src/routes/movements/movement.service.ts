@@ -26,6 +26,7 @@ export interface MovementInput {
   unit?: string;
   lotNumber?: string;
   expiryDate?: string;
+  acceptExpired?: boolean;
   unitCost?: number;
   reason?: string;
   reference?: string;
@@ -172,6 +173,7 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       quantity: base,
       lotNumber,
       expiryDate,
+      acceptExpired: input.acceptExpired,
       unitCost: input.unitCost ?? (input.type === 'receipt' ? Number(item.unitCost) : undefined),
       reason: input.reason,
       reference: input.reference,

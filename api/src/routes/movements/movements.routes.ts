@@ -71,7 +71,8 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.',
           'A stocktake gives the counted quantity of one lot, or without `lotNumber` of the whole item-location (all lots: a shortfall is taken first-expiry-first, a surplus goes to untracked stock); the ledger records the count in `counted` and the variance as the quantity. An adjustment is signed.',
           "`occurredAt` dates the movement (not in the future). A movement dated before a later count is absorbed by that count (a compensating row in the count, so the count still holds and on-hand after it is unchanged); otherwise it changes today's on-hand. A dated count takes effect at its date: its variance is against the ledger balance then.",
-          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
+          'A receipt (or a positive adjustment) of a lot already past its expiry on the day of the movement is refused with 409 `lot_expired_on_receipt`, unless `acceptExpired` is true and a `reason` says why (422 `reason_required` otherwise); the movement then records the reason with its actor.',
+          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 409 `lot_expired_on_receipt`, 422 `reason_required`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
         ].join('\n\n'),
         security,
         body: Type.Object(
@@ -86,6 +87,12 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
             unit: Type.Optional(Type.String({ minLength: 1, maxLength: 30 })),
             lotNumber: Type.Optional(Type.String({ maxLength: 40 })),
             expiryDate: Type.Optional(IsoDate),
+            acceptExpired: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Receive a lot that is already expired: an explicit override, which needs `reason`.',
+              }),
+            ),
             unitCost: Type.Optional(Type.Number({ minimum: 0 })),
             reason: Type.Optional(Type.String({ maxLength: 500 })),
             reference: Type.Optional(Type.String({ maxLength: 200 })),
