@@ -166,6 +166,33 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     await screenshot(page, 'stock-expiry');
   });
 
+  it('refuses to receive an expired lot until the storekeeper accepts it with a reason', async () => {
+    const page = ownerPage;
+    await page.click('nav a[href="/movements"]');
+    await page.waitForSelector('.movement-form');
+    await page.check('input[name=type][value=receipt]');
+    await page.fill('input[name=item]', '');
+    await pickItem(page, 'CHC-0001');
+    await page.fill('input[name=lotNumber]', 'LOT-OLD');
+    await page.fill('input[name=expiryDate]', '2024-01-31');
+    await page.fill('#quantity', '5');
+    await page.click('.movement-form button[type=submit]');
+    // Refused with the reason in words, and the explicit override offered.
+    await page.waitForSelector('input[name=acceptExpired]');
+    expect(await page.locator('.movement-form [role=alert]').first().textContent()).toContain('2024-01-31');
+    await page.check('input[name=acceptExpired]');
+    await page.fill('input[name=expiredReason]', '科室退回待销毁');
+    await screenshot(page, 'movements-expired-override');
+    await page.click('.movement-form button[type=submit]');
+    await page.waitForSelector('[data-testid=movement-posted]:has-text("CHC-0001")');
+    expect(await page.isVisible('input[name=acceptExpired]')).toBe(false);
+    // The refusal is the one console error this test expects (Chromium logs every 4xx response).
+    const logged = errors[0]!;
+    const refusal = logged.findIndex((e) => e.includes('status of 409'));
+    expect(refusal).toBeGreaterThanOrEqual(0);
+    logged.splice(refusal, 1);
+  });
+
   it('switches language, remembers it across a reload, and switches back to Chinese', async () => {
     const page = ownerPage;
     await page.goto('/');

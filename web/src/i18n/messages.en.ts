@@ -242,6 +242,8 @@ export const en = {
   'movement.quantity': 'Quantity',
   'movement.counted': 'Counted quantity',
   'movement.unit': 'Unit',
+  'movement.acceptExpired': 'Accept this expired lot anyway (recorded with your name)',
+  'movement.acceptExpiredReason': 'Why it is accepted (required)',
   'movement.reference': 'Reference (slip, order no.)',
   'movement.submit.receipt': 'Record receipt',
   'movement.submit.issue': 'Record issue',

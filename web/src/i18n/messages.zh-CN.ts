@@ -241,6 +241,8 @@ export const zhCN: Record<MessageKey, string> = {
   'movement.quantity': '数量',
   'movement.counted': '盘点数量',
   'movement.unit': '单位',
+  'movement.acceptExpired': '仍然入库这个过期批次（将记录操作人）',
+  'movement.acceptExpiredReason': '入库原因（必填）',
   'movement.reference': '单据号',
   'movement.submit.receipt': '登记入库',
   'movement.submit.issue': '登记出库',

@@ -4,7 +4,16 @@ import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
 import { MoreButton } from '../components/more';
 import { LocationSelect, SiteFilter } from '../components/site-filter';
-import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
+import {
+  Card,
+  Checkbox,
+  Empty,
+  ErrorBox,
+  Loading,
+  PageHeader,
+  SelectField,
+  TextField,
+} from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
@@ -55,6 +64,9 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const [lotNumber, setLotNumber] = useState('');
   const [expiryDate, setExpiryDate] = useState('');
   const [reference, setReference] = useState('');
+  // An expired lot is received only on purpose: the server refuses it until the user accepts it with a reason.
+  const [acceptExpired, setAcceptExpired] = useState(false);
+  const [expiredReason, setExpiredReason] = useState('');
   const [last, setLast] = useState<Posted | null>(null);
   const quantityRef = useRef<HTMLInputElement>(null);
   const scanRef = useRef<HTMLInputElement>(null);
@@ -79,6 +91,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
       ...(expiryDate ? { expiryDate } : {}),
       ...(reference.trim() ? { reference: reference.trim() } : {}),
       ...(type === 'transfer' ? { toLocationId } : {}),
+      ...(acceptExpired ? { acceptExpired: true, reason: expiredReason.trim() } : {}),
     };
     const r = await call(
       api.POST('/v1/movements', { body, headers: { 'Idempotency-Key': idempotencyKey() } }),
@@ -89,11 +102,14 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     setQuantity('');
     setLotNumber('');
     setExpiryDate('');
+    setAcceptExpired(false);
+    setExpiredReason('');
     onPosted();
     // Ready for the next scan without touching the screen.
     scanRef.current?.focus();
   });
   const fields = submit.error?.fieldErrors() ?? {};
+  const expiredRefused = submit.error?.problem.code === 'lot_expired_on_receipt' || acceptExpired;
   const units = item
     ? [
         { code: item.baseUnit.code, label: name({ nameZh: item.baseUnit.zh, nameEn: item.baseUnit.en }) },
@@ -228,6 +244,25 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
                 onValue={setExpiryDate}
                 error={fields.expiryDate}
               />
+            </>
+          )}
+          {expiredRefused && (
+            <>
+              <Checkbox
+                label={t('movement.acceptExpired')}
+                name="acceptExpired"
+                checked={acceptExpired}
+                onValue={setAcceptExpired}
+              />
+              {acceptExpired && (
+                <TextField
+                  label={t('movement.acceptExpiredReason')}
+                  name="expiredReason"
+                  value={expiredReason}
+                  onValue={setExpiredReason}
+                  error={fields.reason}
+                />
+              )}
             </>
           )}
           <TextField
