@@ -11583,7 +11583,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Alerts, most severe first (default: open and acknowledged) */
+        /**
+         * Alerts: open ones first, then those in progress, most severe first within each
+         * @description Without `status`: every live alert — open, acknowledged and snoozed (the ones in progress stay visible, after the open ones; an alert in progress that escalates is reopened and comes back to the top). `status=in_progress` lists the acknowledged and snoozed ones.
+         */
         get: {
             parameters: {
                 query?: {
@@ -11591,7 +11594,7 @@ export interface paths {
                     limit?: number;
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
-                    status?: "open" | "acknowledged" | "snoozed" | "resolved" | "dismissed";
+                    status?: "open" | "acknowledged" | "snoozed" | "resolved" | "dismissed" | "in_progress";
                     type?: "stocked_out" | "stockout_risk" | "below_safety_stock" | "below_par_minimum" | "expired" | "expiry_risk" | "overstock" | "dead_stock" | "consumption_anomaly" | "late_purchase_order" | "lead_time_drift";
                     severity?: "critical" | "high" | "medium" | "low";
                     siteId?: string;
@@ -11765,7 +11768,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Counts of open alerts by severity and type */
+        /** Counts of live alerts (open and in progress) by severity and type */
         get: {
             parameters: {
                 query?: {
@@ -11785,6 +11788,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             total: number;
+                            open: number;
+                            inProgress: number;
                             bySeverity: {
                                 [key: string]: number;
                             };

@@ -194,6 +194,38 @@ describe('a slower computation from older inputs', () => {
   });
 });
 
+describe('alerts in progress (issue 11)', () => {
+  it('stay in the default list and the counts, after the open ones, and come back to the top when they escalate', async () => {
+    const get = async (url: string) =>
+      (await t.app.inject({ method: 'GET', url, headers: owner.headers })).json();
+    const [target] = await q<{ id: string; item_id: string; severity: string }>(
+      sql`select id, item_id, severity from alerts where status = 'open' and severity <> 'low' order by id limit 1`,
+    );
+    expect(target).toBeDefined();
+    // Acknowledged at a lower severity than the engine now computes for it.
+    await q(sql`update alerts set status = 'acknowledged', severity = 'low' where id = ${target!.id}`);
+    const list = (await get('/v1/alerts?limit=100')).items as Array<{ id: string; status: string }>;
+    const summary = await get('/v1/alerts/summary');
+    expect(list.map((a) => a.id)).toContain(target!.id);
+    expect(summary.total).toBe(list.length);
+    expect(summary.inProgress).toBe(list.filter((a) => a.status !== 'open').length);
+    expect(summary.inProgress).toBeGreaterThan(0);
+    // Open ones first, then the ones in progress.
+    const firstInProgress = list.findIndex((a) => a.status !== 'open');
+    expect(list.slice(firstInProgress).every((a) => a.status !== 'open')).toBe(true);
+    const inProgress = (await get('/v1/alerts?status=in_progress')).items as Array<{ id: string }>;
+    expect(inProgress.map((a) => a.id)).toContain(target!.id);
+
+    await recalculateItems(t.deps.database, owner.organizationId, [
+      { itemId: target!.item_id, locationId: loc },
+    ]);
+    const detail = await get(`/v1/alerts/${target!.id}`);
+    expect(detail.alert.status).toBe('open');
+    expect(detail.alert.severity).toBe(target!.severity);
+    expect(detail.feed.map((f: { kind: string }) => f.kind)).toContain('reopened');
+  });
+});
+
 describe('batches', () => {
   it('never split an item across batches', () => {
     const keys = ['a', 'a', 'a', 'b', 'c', 'c', 'd'].map((itemId, n) => ({ itemId, locationId: `l${n}` }));

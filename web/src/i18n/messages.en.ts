@@ -116,6 +116,8 @@ export const en = {
   'severity.high': 'High',
   'severity.medium': 'Medium',
   'severity.low': 'Low',
+  'status.in_progress': 'In progress',
+  'alerts.status.live': 'Open and in progress',
   'status.open': 'Open',
   'status.acknowledged': 'Acknowledged',
   'status.snoozed': 'Snoozed',

@@ -116,6 +116,8 @@ export const zhCN: Record<MessageKey, string> = {
   'severity.high': '高',
   'severity.medium': '中',
   'severity.low': '低',
+  'status.in_progress': '处理中',
+  'alerts.status.live': '待处理与处理中',
   'status.open': '未处理',
   'status.acknowledged': '已确认',
   'status.snoozed': '已暂缓',

@@ -34,14 +34,16 @@ export const ALERT_TYPES = [
   'lead_time_drift',
 ] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-const STATUSES = ['open', 'acknowledged', 'snoozed', 'resolved', 'dismissed'] as const;
+const STATUSES = ['open', 'in_progress', 'acknowledged', 'snoozed', 'resolved', 'dismissed'] as const;
 
 export default function AlertsPage() {
   const { t, name, dateTime, pick } = useI18n();
   const sites = useSites();
   const [type, setType] = useState('');
   const [severity, setSeverity] = useState(useQueryParam('severity'));
-  const [status, setStatus] = useState<string>('open');
+  // By default every live alert: open ones first, then those in progress (acknowledged or snoozed),
+  // so an acknowledged alert never drops out of sight and the list agrees with the dashboard's counts.
+  const [status, setStatus] = useState<string>('');
   const [siteId, setSiteId] = useState('');
   const [items, setItems] = useState<AlertList['items']>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -96,7 +98,7 @@ export default function AlertsPage() {
           value={status}
           onValue={setStatus}
           options={[
-            { value: '', label: t('common.all') },
+            { value: '', label: t('alerts.status.live') },
             ...STATUSES.map((x) => ({ value: x, label: t(`status.${x}` as MessageKey) })),
           ]}
         />

@@ -21,7 +21,8 @@ export default function DashboardPage() {
     [siteId],
   );
   const atRisk = useApi(
-    () => call(api.GET('/v1/alerts', { params: { query: { status: 'open', limit: 8, ...q(siteId) } } })),
+    // The same alerts the tiles count: open first, then those in progress.
+    () => call(api.GET('/v1/alerts', { params: { query: { limit: 8, ...q(siteId) } } })),
     [siteId],
   );
   const valuation = useApi(

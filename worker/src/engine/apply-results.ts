@@ -15,6 +15,8 @@ type LiveAlert = {
   suppressed: boolean;
 };
 
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
+
 /** What the computed values were computed from (issue 10's incremental cycle reads these back). */
 export interface InputsStamp {
   /** When the inputs were read: a policy computed from fresher inputs is never overwritten. */
@@ -202,10 +204,16 @@ export async function applyResults(
         openPayloads.set(k, payload);
         continue;
       }
+      // Back to open (and to the top of the list): a snooze that ran out, or an alert in progress
+      // (acknowledged or snoozed) that became more severe (issue 11: it must not stay out of sight).
+      const escalated =
+        existing.status !== 'open' &&
+        SEVERITY_ORDER.indexOf(c.severity) < SEVERITY_ORDER.indexOf(existing.severity);
       const wake =
-        existing.status === 'snoozed' &&
-        existing.snoozed_until !== null &&
-        new Date(existing.snoozed_until) <= now;
+        escalated ||
+        (existing.status === 'snoozed' &&
+          existing.snoozed_until !== null &&
+          new Date(existing.snoozed_until) <= now);
       const changed =
         existing.severity !== c.severity || existing.action_text !== (c.action?.text.en ?? null);
       // Nothing new to say: the row is left alone (issue 10 — no rewrite of every live alert).

@@ -19,6 +19,8 @@ import {
 const AlertType = StringEnum([...ALERT_TYPES]);
 const Severity = StringEnum([...SEVERITIES]);
 const Status = StringEnum(['open', 'acknowledged', 'snoozed', 'resolved', 'dismissed']);
+/** A status, or `in_progress` (acknowledged or snoozed). Absent: every live alert. */
+const StatusFilter = StringEnum(['open', 'acknowledged', 'snoozed', 'resolved', 'dismissed', 'in_progress']);
 const Bilingual = Type.Object({ zh: Type.String(), en: Type.String() });
 const Explanation = Type.Object(
   {
@@ -121,12 +123,14 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['alerts'],
-        summary: 'Alerts, most severe first (default: open and acknowledged)',
+        summary: 'Alerts: open ones first, then those in progress, most severe first within each',
+        description:
+          'Without `status`: every live alert — open, acknowledged and snoozed (the ones in progress stay visible, after the open ones; an alert in progress that escalates is reopened and comes back to the top). `status=in_progress` lists the acknowledged and snoozed ones.',
         security,
         querystring: Type.Object(
           {
             ...PageQuery,
-            status: Type.Optional(Status),
+            status: Type.Optional(StatusFilter),
             type: Type.Optional(AlertType),
             severity: Type.Optional(Severity),
             siteId: Type.Optional(Uuid),
@@ -141,10 +145,15 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit: l, cursor, ...filter } = request.query;
       const limit = pageLimit(l);
-      const after = decodeCursor(cursor, ['int', 'timestamp', 'uuid']);
+      const after = decodeCursor(cursor, ['int', 'int', 'timestamp', 'uuid']);
       const rows = await listAlerts(deps, authOf(request), filter, limit, after);
       const rank = (s: string) => ['critical', 'high', 'medium', 'low'].indexOf(s);
-      const page = paginate(rows, limit, (r) => [rank(r.severity), isoRequired(r.opened_at), r.id]);
+      const page = paginate(rows, limit, (r) => [
+        r.status === 'open' ? 0 : 1,
+        rank(r.severity),
+        isoRequired(r.opened_at),
+        r.id,
+      ]);
       return { items: page.items.map(alertView), nextCursor: page.nextCursor };
     },
   );
@@ -155,12 +164,15 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['alerts'],
-        summary: 'Counts of open alerts by severity and type',
+        summary: 'Counts of live alerts (open and in progress) by severity and type',
         security,
         querystring: Type.Object({ siteId: Type.Optional(Uuid) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
+            /** The same alerts the default list shows. */
             total: Type.Integer(),
+            open: Type.Integer(),
+            inProgress: Type.Integer(),
             bySeverity: Type.Record(Type.String(), Type.Integer()),
             byType: Type.Record(Type.String(), Type.Integer()),
           }),
@@ -176,7 +188,14 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         bySeverity[r.severity] = (bySeverity[r.severity] ?? 0) + r.n;
         byType[r.type] = (byType[r.type] ?? 0) + r.n;
       }
-      return { total: rows.reduce((a, r) => a + r.n, 0), bySeverity, byType };
+      const sum = (rs: typeof rows) => rs.reduce((a, r) => a + r.n, 0);
+      return {
+        total: sum(rows),
+        open: sum(rows.filter((r) => !r.in_progress)),
+        inProgress: sum(rows.filter((r) => r.in_progress)),
+        bySeverity,
+        byType,
+      };
     },
   );
 

@@ -34,6 +34,11 @@ const ALERT_SELECT = sql`
     from alerts a join items i on i.id = a.item_id`;
 
 const SEVERITY_RANK = sql`case a.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`;
+/** Open alerts first, then the ones in progress (acknowledged or snoozed): an escalation reopens one. */
+const STATUS_RANK = sql`case when a.status = 'open' then 0 else 1 end`;
+/** What the list and the counts show by default: every live alert, in progress included (issue 11). */
+const LIVE = sql`a.status in ('open', 'acknowledged', 'snoozed')`;
+const IN_PROGRESS = sql`a.status in ('acknowledged', 'snoozed')`;
 
 export interface AlertFilter {
   status?: string;
@@ -49,11 +54,11 @@ export async function listAlerts(
   auth: AuthContext,
   f: AlertFilter,
   limit: number,
-  after?: [number, string, string],
+  after?: [number, number, string, string],
 ) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const conds: SQL[] = [];
-  conds.push(f.status ? sql`a.status = ${f.status}` : sql`a.status in ('open', 'acknowledged')`);
+  conds.push(f.status === 'in_progress' ? IN_PROGRESS : f.status ? sql`a.status = ${f.status}` : LIVE);
   if (f.type) conds.push(sql`a.type = ${f.type}`);
   if (f.severity) conds.push(sql`a.severity = ${f.severity}`);
   if (f.siteId) conds.push(sql`a.site_id = ${f.siteId}`);
@@ -62,12 +67,13 @@ export async function listAlerts(
   if (auth.siteIds !== null) conds.push(sql`a.site_id = any(${sql.param([...auth.siteIds])}::uuid[])`);
   if (after)
     conds.push(
-      sql`(${SEVERITY_RANK}, a.opened_at, a.id) > (${after[0]}, ${after[1]}::timestamptz, ${after[2]}::uuid)`,
+      sql`(${STATUS_RANK}, ${SEVERITY_RANK}, a.opened_at, a.id) > (${after[0]}, ${after[1]}, ${after[2]}::timestamptz, ${after[3]}::uuid)`,
     );
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<AlertRow & { rank: number }>(sql`
       select * from (${ALERT_SELECT} where ${sql.join(conds, sql` and `)}) x
-      order by case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end, opened_at, id limit ${limit + 1}`),
+      order by case when status = 'open' then 0 else 1 end,
+               case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end, opened_at, id limit ${limit + 1}`),
   );
   return r.rows;
 }
@@ -75,12 +81,12 @@ export async function listAlerts(
 export async function alertSummary(deps: AppDeps, auth: AuthContext, siteId?: string) {
   if (siteId) assertSiteVisible(auth, siteId);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<{ severity: string; type: string; n: number }>(sql`
-      select severity, type, count(*)::int as n from alerts a
-       where status in ('open', 'acknowledged')
+    tx.execute<{ severity: string; type: string; in_progress: boolean; n: number }>(sql`
+      select severity, type, ${IN_PROGRESS} as in_progress, count(*)::int as n from alerts a
+       where ${LIVE}
          ${siteId ? sql`and a.site_id = ${siteId}` : sql``}
          ${auth.siteIds !== null ? sql`and a.site_id = any(${sql.param([...auth.siteIds])}::uuid[])` : sql``}
-       group by 1, 2`),
+       group by 1, 2, 3`),
   );
   return r.rows;
 }
