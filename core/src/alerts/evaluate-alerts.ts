@@ -1,4 +1,4 @@
-import { addDays } from '../dates/calendar-dates.ts';
+import { addDays, daysBetween } from '../dates/calendar-dates.ts';
 import type {
   AlertCandidate,
   AlertType,
@@ -271,7 +271,17 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
   }
 
   if (rules.expiryRisk.enabled) {
-    const atRisk = s.expiryRisk.filter((l) => l.atRiskQty > 0 && l.atRiskValue >= rules.expiryRisk.minValue);
+    // Usage unknown (a new clinic or item: too little history and no prior, so no probability
+    // either): what will be left at expiry cannot be told, and "all of it" would flag every lot of a
+    // new clinic. Then only lots expiring within the rule's horizon are flagged (issue 11).
+    const usageUnknown = s.stockoutProbability.value === null;
+    const atRisk = s.expiryRisk.filter(
+      (l) =>
+        l.atRiskQty > 0 &&
+        l.atRiskValue >= rules.expiryRisk.minValue &&
+        (!usageUnknown ||
+          (l.expiryDate !== null && daysBetween(s.today, l.expiryDate) <= rules.expiryRisk.horizonDays)),
+    );
     if (atRisk.length) {
       const qty = atRisk.reduce((a, l) => a + l.atRiskQty, 0);
       const value = atRisk.reduce((a, l) => a + l.atRiskValue, 0);

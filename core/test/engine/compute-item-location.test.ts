@@ -124,6 +124,24 @@ describe('computeItemLocation: honest probabilities over named horizons', () => 
 });
 
 describe('alerts a new clinic gets from day one', () => {
+  it('flags expiry risk for a new item-location with unknown usage only for lots expiring within the horizon', () => {
+    const fresh = (expiryDate: string) =>
+      input({
+        history: [0, 0, 0],
+        balance: [50, 50, 50],
+        stockoutDays: [false, false, false],
+        onHand: 50,
+        lots: [{ lotNumber: 'L1', expiryDate, onHand: 50 }],
+      });
+    // Usage unknown: a lot two years out is no alarm, a lot expiring in a month is.
+    expect(types(fresh('2028-12-01'))).not.toContain('expiry_risk');
+    expect(types(fresh('2026-12-31'))).toContain('expiry_risk');
+    // Usage known (ten a day): 50 units of a lot expiring in 3 days will not all be used up.
+    expect(
+      types(input({ onHand: 50, lots: [{ lotNumber: 'L1', expiryDate: '2026-12-04', onHand: 50 }] })),
+    ).toContain('expiry_risk');
+  });
+
   it('zero on-hand is always an alert, even with no forecast at all', () => {
     const none = input({ history: [], balance: [], stockoutDays: [], onHand: 0, lots: [] });
     expect(types(none)).toContain('stocked_out');
