@@ -24,7 +24,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { computeItemLocation } from '../src/engine/compute-item-location.ts';
+import {
+  computeItemLocation,
+  outlookInputOf as engineOutlookInput,
+} from '../src/engine/compute-item-location.ts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineInput } from '../src/engine/engine-input.ts';
 import { addDays } from '../src/forecast/dates.ts';
 import { forecastOutlook } from '../src/forecast/outlook.ts';
@@ -158,15 +161,8 @@ export function engineInput(kind: Kind, seed: number, v: Variant = {}): EngineIn
   };
 }
 
-const outlookInputOf = (i: EngineInput): OutlookInput => ({
-  history: i.history,
-  startDate: i.historyStartDate,
-  censored: i.stockoutDays,
-  excluded: i.excludedDays,
-  prior: i.prior ?? null,
-  horizonDays: DEFAULT_ENGINE_SETTINGS.horizonDays,
-  reuse: i.previousChoice ?? null,
-});
+const outlookInputOf = (i: EngineInput): OutlookInput =>
+  engineOutlookInput(i, DEFAULT_ENGINE_SETTINGS.horizonDays);
 
 /** Everything computeItemLocation and the outlook behind it produce, as plain JSON. */
 export function fullOutput(i: EngineInput): unknown {

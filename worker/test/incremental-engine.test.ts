@@ -181,7 +181,9 @@ describe('a slower computation from older inputs', () => {
   it('never overwrites a policy computed from fresher inputs', async () => {
     const keys = items.map((itemId) => ({ itemId, locationId: loc }));
     const today = await withTenantDb(t.deps.database.db, owner, (tx) => organizationToday(tx));
-    const stale = await withTenantDb(t.deps.database.db, owner, (tx) => loadBatch(tx, keys, today));
+    const stale = await withTenantDb(t.deps.database.db, owner, (tx) =>
+      loadBatch(tx, keys, today, { writtenLater: true }),
+    );
     // Meanwhile a movement and its recalculation (the event path) write fresher results.
     await postIssue(items[0]!, 30);
     await recalculateItems(t.deps.database, owner.organizationId, keys);

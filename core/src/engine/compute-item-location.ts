@@ -1,5 +1,5 @@
 import type { ExplainedValue, ItemLocationState } from '../alerts/item-location-state.ts';
-import type { DemandOutlook } from '../forecast/outlook-types.ts';
+import type { DemandOutlook, OutlookInput } from '../forecast/outlook-types.ts';
 import { demandUntilReceipt } from '../policy/demand-until-receipt.ts';
 import { fmt } from '../policy/explain.ts';
 import {
@@ -56,6 +56,19 @@ export interface EngineRecalibration {
   withinDays?: ProbabilityRecalibration | null;
 }
 
+/** What the outlook is asked for an item-location: its series, what to leave out, its prior, a stored choice. */
+export function outlookInputOf(input: EngineInput, horizonDays: number): OutlookInput {
+  return {
+    history: input.history,
+    startDate: input.historyStartDate,
+    censored: input.stockoutDays,
+    excluded: input.excludedDays,
+    prior: input.prior ?? null,
+    horizonDays,
+    reuse: input.previousChoice ?? null,
+  };
+}
+
 /**
  * The engine for one item at one location: the demand outlook (grain, model and distribution
  * family chosen on the series' own past), lead time, the distribution of demand until an order
@@ -73,15 +86,7 @@ export function computeItemLocation(
   const hasEvidence =
     input.history.some((x) => x > 0) || input.history.length >= MIN_EVIDENCE_DAYS || Boolean(input.prior);
   const raw: DemandOutlook | null = hasEvidence
-    ? outlooker({
-        history: input.history,
-        startDate: input.historyStartDate,
-        censored: input.stockoutDays,
-        excluded: input.excludedDays,
-        prior: input.prior ?? null,
-        horizonDays: settings.horizonDays,
-        reuse: input.previousChoice ?? null,
-      })
+    ? outlooker(outlookInputOf(input, settings.horizonDays))
     : null;
   const outlook = raw ? withPlannedDemand(raw, input.planned) : null;
   const daily = outlook ? [...outlook.daily] : Array<number>(settings.horizonDays).fill(0);

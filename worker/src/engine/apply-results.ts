@@ -19,8 +19,11 @@ const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
 /** What the computed values were computed from (issue 10's incremental cycle reads these back). */
 export interface InputsStamp {
-  /** When the inputs were read: a policy computed from fresher inputs is never overwritten. */
-  inputsAt: string;
+  /**
+   * When the inputs were read: a policy computed from fresher inputs is never overwritten. Null:
+   * read in the writing transaction itself, whose now() is that time.
+   */
+  inputsAt: string | null;
   /** The organisation's local day the inputs were read for. */
   inputsDay: string;
   ruleVersion: number;
@@ -44,6 +47,7 @@ export async function applyResults(
   const none = { deliveryIds: [] as string[], opened: 0, resolved: 0, updated: 0, written: 0 };
   if (results.length === 0) return none;
   const pairKey = (i: string, l: string) => `${i}|${l}`;
+  const inputsAt = sql`coalesce(${stamp.inputsAt}::timestamptz, now())`;
 
   const stored = await tx.execute<{
     item_id: string;
@@ -51,7 +55,7 @@ export async function applyResults(
     state_hash: string | null;
     fresher: boolean;
   }>(sql`
-    select p.item_id, p.location_id, p.state_hash, coalesce(p.inputs_at > ${stamp.inputsAt}::timestamptz, false) as fresher
+    select p.item_id, p.location_id, p.state_hash, coalesce(p.inputs_at > ${inputsAt}, false) as fresher
       from item_location_policies p
       join unnest(${sql.param(results.map((r) => r.computed.state.item.id))}::uuid[], ${sql.param(results.map((r) => r.computed.state.location.id))}::uuid[]) u(item_id, location_id)
            using (item_id, location_id)`);
@@ -106,7 +110,7 @@ export async function applyResults(
       state_hash: stateHash,
     });
   }
-  const stampSql = sql`${stamp.inputsAt}::timestamptz, ${stamp.inputsDay}::date, ${stamp.ruleVersion}::integer`;
+  const stampSql = sql`${inputsAt}, ${stamp.inputsDay}::date, ${stamp.ruleVersion}::integer`;
   if (full.length)
     await tx.execute(sql`
     insert into item_location_policies (item_id, location_id, computed_at, run_id, demand_class, model, model_score, model_chosen_at, daily_mean, daily_sd,
@@ -140,7 +144,7 @@ export async function applyResults(
       rule_version = excluded.rule_version`);
   if (same.length)
     await tx.execute(sql`
-    update item_location_policies p set computed_at = now(), run_id = ${runId}::uuid, inputs_at = ${stamp.inputsAt}::timestamptz,
+    update item_location_policies p set computed_at = now(), run_id = ${runId}::uuid, inputs_at = ${inputsAt},
            inputs_day = ${stamp.inputsDay}::date, rule_version = ${stamp.ruleVersion}::integer,
            model_chosen_at = case when u.reselected then now() else p.model_chosen_at end
       from unnest(${sql.param(same.map((r) => r.item_id))}::uuid[], ${sql.param(same.map((r) => r.location_id))}::uuid[],

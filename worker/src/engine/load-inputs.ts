@@ -4,8 +4,6 @@ import { sql } from 'drizzle-orm';
 
 import type { ItemLocationKey } from './watched-item-locations.ts';
 
-export type { ItemLocationKey };
-
 /**
  * Three years of daily history: the outlook's yearly-season candidates need two full seasons before
  * their first backtest origin (core/src/forecast/outlook-pool.ts yearlyIndex), so with exactly two

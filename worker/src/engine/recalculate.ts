@@ -42,20 +42,27 @@ export interface LoadedBatch extends BatchComputation {
 }
 
 /**
- * Reads one batch's inputs (and flags its consumption anomalies). `contiguous`: the keys are every
- * watched item-location between the first and the last, so the ledger is read as one index range.
+ * Reads one batch's inputs (and flags its consumption anomalies).
+ * - `contiguous`: the keys are every watched item-location between the first and the last, so the
+ *   ledger is read as one index range.
+ * - `writtenLater`: the results are written in another transaction (a run's pipeline), so the
+ *   batch also needs the outbox versions to settle then and the time its inputs were read. The
+ *   event path loads and writes in one transaction: its stamp is that transaction's own now(),
+ *   and the drain settles what it took itself — two round trips saved on the way to an alert.
  */
 export async function loadBatch(
   tx: Tx,
   keys: ItemLocationKey[],
   today: string,
-  contiguous = false,
+  { contiguous = false, writtenLater = false }: { contiguous?: boolean; writtenLater?: boolean } = {},
 ): Promise<LoadedBatch> {
   // The outbox first: a change committing after this read bumps its row's version, so settling
   // these versions can never drop a change the inputs below did not see.
-  const outbox = await outboxEntriesOf(tx, keys);
+  const outbox = writtenLater ? await outboxEntriesOf(tx, keys) : [];
+  const inputsAt = writtenLater
+    ? (await tx.execute<{ at: string }>(sql`select now()::text as at`)).rows[0]!.at
+    : null;
   const rules = await currentRuleSet(tx);
-  const at = await tx.execute<{ at: string }>(sql`select now()::text as at`);
   const inputs = await loadEngineInputs(tx, keys, today, DEFAULT_ENGINE_SETTINGS.horizonDays, {
     range: contiguous && keys.length ? { first: keys[0]!, last: keys[keys.length - 1]! } : undefined,
   });
@@ -66,7 +73,7 @@ export async function loadBatch(
     inputs,
     rules,
     calibration: await currentCalibration(tx),
-    stamp: { inputsAt: at.rows[0]!.at, inputsDay: today, ruleVersion: rules.version },
+    stamp: { inputsAt, inputsDay: today, ruleVersion: rules.version },
     outbox,
   };
 }
@@ -171,7 +178,9 @@ async function runPipeline(
   const threads = fittingThreads(opts.threads ?? 0);
   const total = batches.reduce((a, b) => a + b.length, 0);
   const load = (keys: ItemLocationKey[]) =>
-    withTenantDb(database.db, tenant, (tx) => loadBatch(tx, keys, opts.today, opts.contiguous));
+    withTenantDb(database.db, tenant, (tx) =>
+      loadBatch(tx, keys, opts.today, { contiguous: opts.contiguous, writtenLater: true }),
+    );
   // One batch has nothing to overlap with, and starting threads (each loads the engine's modules)
   // would cost more than it saves: a small incremental cycle computes on this thread.
   const onThreads = !opts.outlooker && batches.length > 1;
