@@ -1,5 +1,6 @@
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
 export const en = {
+  // Each feature's own catalogue (web/src/i18n/messages/<feature>.ts) is spread here, one line each.
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',
   'nav.dashboard': 'Dashboard',
