@@ -165,7 +165,15 @@ describe('dated movements and counts', () => {
       { lotNumber: null, quantity: 0, counted: 14 },
       { lotNumber: 'DEMO-11', quantity: -1 },
     ]);
-    // A shortfall is taken first-expiry-first; a surplus goes to untracked stock.
+    // A surplus goes to the lot held there (the last-expiring one), never to a new lot-less row.
+    const up = await posted({ type: 'stocktake', itemId: item, quantity: 16 });
+    expect(await onHand(item)).toBe(16);
+    expect(up.movements).toMatchObject([
+      { lotNumber: null, quantity: 0, counted: 16 },
+      { lotNumber: 'DEMO-11', quantity: 2 },
+    ]);
+    await posted({ type: 'stocktake', itemId: item, quantity: 14 });
+    // A shortfall is taken first-expiry-first.
     await posted({
       type: 'receipt',
       itemId: item,
@@ -181,12 +189,23 @@ describe('dated movements and counts', () => {
       { lot_number: 'DEMO-11', on_hand: 14 },
       { lot_number: 'DEMO-12', on_hand: 6 },
     ]);
+    // A surplus across several lots goes to the one expiring last (DEMO-11, 2031), not to untracked.
     await posted({ type: 'stocktake', itemId: item, quantity: 23 });
     expect(await onHand(item)).toBe(23);
-    const untracked = await q<{ on_hand: number }>(sql`
-      select s.on_hand::int from stock s join lots lo on lo.id = s.lot_id
-       where s.item_id = ${item} and s.location_id = ${loc} and lo.lot_number = ''`);
-    expect(untracked).toEqual([{ on_hand: 3 }]);
+    const after = await q<{ lot_number: string; on_hand: number }>(sql`
+      select lo.lot_number, s.on_hand::int from stock s join lots lo on lo.id = s.lot_id
+       where s.item_id = ${item} and s.location_id = ${loc} and s.on_hand <> 0 order by lo.lot_number`);
+    expect(after).toEqual([
+      { lot_number: 'DEMO-11', on_hand: 17 },
+      { lot_number: 'DEMO-12', on_hand: 6 },
+    ]);
+    // With no lot held at all, a count is of untracked stock: there is no lot to attribute it to.
+    const bare = await newItem();
+    await posted({ type: 'stocktake', itemId: bare, quantity: 5 });
+    const untracked = await q<{ lot_number: string; on_hand: number }>(sql`
+      select lo.lot_number, s.on_hand::int from stock s join lots lo on lo.id = s.lot_id
+       where s.item_id = ${bare} and s.location_id = ${loc}`);
+    expect(untracked).toEqual([{ lot_number: '', on_hand: 5 }]);
   });
 });
 

@@ -8,7 +8,7 @@ import { DEFAULT_TIME_ZONE, localDay } from '@medstock/core';
  *   minus the ledger balance at that instant (every row with occurred_at <= its time). A count of a
  *   lot counts that lot; a count without a lot counts the whole item-location: lots below zero are
  *   brought to zero, a shortfall is taken first-expiry-first from the lots, a surplus goes to the
- *   untracked lot ('').
+ *   lot held there that expires last (untracked '' only when none is held; see wholeCountVariance).
  * - An entry dated before a later count is absorbed by the next later count covering its lot: a
  *   compensating stocktake row in that count's group, at the count's time, keeps every lot's
  *   balance after the count what it was. Only what no later count absorbs changes today's on-hand.
@@ -96,10 +96,30 @@ function fefo(lots: Iterable<string>, info: Map<string, LotInfo>): string[] {
   });
 }
 
+/** Where a whole count's surplus goes: the last-expiring lot held (in stock first, then below zero). */
+export function surplusLot(
+  balances: Map<string, number>,
+  lots: Map<string, LotInfo>,
+  untrackedLotId: string,
+): string {
+  const held = (pick: (b: number) => boolean) =>
+    fefo(
+      [...balances.keys()].filter((l) => l !== untrackedLotId && pick(balances.get(l) ?? 0)),
+      lots,
+    ).at(-1);
+  return held((b) => b > 0) ?? held((b) => b < 0) ?? untrackedLotId;
+}
+
 /**
  * The rows of a whole item-location count of `counted` given the per-lot balances just before it:
- * negative lots to zero, then the difference first-expiry-first (shortfall) or to untracked
- * (surplus). Returns lot → variance (only non-zero entries).
+ * negative lots to zero, then a shortfall first-expiry-first, a surplus to the lot that expires
+ * last among those held there (issue 11: a count without a lot never adds a lot-less row beside
+ * the real lots — Ward 3's 15 of DEMO-11 counted as 16 is 16 of DEMO-11). Why the last-expiring
+ * lot: as a rule it is the one received most recently, so goods not on the books most likely
+ * belong to it, and FEFO issues reach it last, so an over-count there misleads expiry risk the
+ * least. Only when no lot is held at the location does the surplus go to untracked stock ('').
+ * Where the lot matters, a stocktake session counts by lot and shows this attribution before
+ * posting. Returns lot → variance (only non-zero entries).
  */
 export function wholeCountVariance(
   balances: Map<string, number>,
@@ -114,7 +134,7 @@ export function wholeCountVariance(
     else positive += b;
   }
   let diff = counted - positive;
-  if (diff > 0) add(out, untrackedLotId, diff);
+  if (diff > 0) add(out, surplusLot(balances, lots, untrackedLotId), diff);
   else if (diff < 0) {
     for (const lot of fefo(
       [...balances.keys()].filter((l) => (balances.get(l) ?? 0) > 0),
