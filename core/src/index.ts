@@ -24,5 +24,6 @@ export { OUTLOOK_QUANTILES } from './forecast/outlook-types.ts';
 export * from './gs1/index.ts';
 export * as kpis from './kpis/index.ts';
 export * as policy from './policy/index.ts';
+export * from './requisitions/index.ts';
 export * as stats from './stats/index.ts';
 export * from './units/index.ts';
