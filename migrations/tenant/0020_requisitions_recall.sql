@@ -1,5 +1,6 @@
 -- Issue 11: ward requisitions (科室申领), fixed-quantity packs (定数包), issue destinations
--- (department, cost centre, patient) and lot recall with quarantine.
+-- (department, cost centre, patient) and lot recall. A recall holds its lot through the one
+-- quarantine there is, stock.quarantined (migration 0021, receiving): see the trigger below.
 
 -- Departments (科室): where issues go and what they are charged to. A department belongs to a site;
 -- it may keep its own sub-store (二级库), a location of that site.
@@ -26,16 +27,6 @@ ALTER TABLE movements ADD CONSTRAINT movements_destination_on_issues
   CHECK ((department_id IS NULL AND cost_centre IS NULL AND patient_ref IS NULL) OR type = 'issue') NOT VALID;
 CREATE INDEX movements_department ON movements (department_id, occurred_at) WHERE department_id IS NOT NULL;
 CREATE INDEX movements_lot ON movements (lot_id) WHERE lot_id IS NOT NULL;
-
--- Quarantine is a state of the lot, everywhere it lies: quarantined stock stays on hand (it is
--- counted and can be returned or written off) but is not issued or transferred, and is not
--- available. Set by a recall here; receiving inspection may set it too (see
--- db/src/ledger/quarantine.ts).
-ALTER TABLE lots
-  ADD COLUMN quarantined_at timestamptz,
-  ADD COLUMN quarantine_reason text CHECK (length(quarantine_reason) <= 500),
-  ADD COLUMN quarantined_by uuid,
-  ADD CONSTRAINT lots_quarantine_reason CHECK (quarantined_at IS NULL OR quarantine_reason IS NOT NULL);
 
 -- Fixed-quantity packs (定数包): a pack of `quantity` base units of one item kept at a
 -- department; scanning an opened pack's label asks the store to replenish it.
@@ -126,3 +117,39 @@ CREATE TABLE recalls (
   release_reason text CHECK (length(release_reason) <= 500)
 );
 CREATE UNIQUE INDEX recalls_open_lot ON recalls (lot_id) WHERE status = 'open';
+
+-- What a recall put on hold, per stock row, so releasing it gives back exactly that and leaves
+-- any other hold (an inspection pending on the same row) in place.
+CREATE TABLE recall_holds (
+  recall_id uuid NOT NULL REFERENCES recalls (id),
+  location_id uuid NOT NULL REFERENCES locations (id),
+  item_id uuid NOT NULL REFERENCES items (id),
+  lot_id uuid NOT NULL REFERENCES lots (id),
+  added bigint NOT NULL CHECK (added >= 0),
+  PRIMARY KEY (recall_id, location_id, lot_id)
+);
+
+-- While a lot is recalled every unit of it is held, wherever and however it arrives (a stock row
+-- touched by the recall itself, a later receipt or transfer of that lot, an inspection releasing
+-- its own hold): whenever a row of a recalled lot would have units not on hold, the trigger holds
+-- them and records what it added for the release. stock.quarantined is added by migration 0021;
+-- the function body is resolved when it runs, after every migration.
+CREATE FUNCTION hold_recalled_stock() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  open_recall uuid;
+BEGIN
+  IF NEW.quarantined >= NEW.on_hand THEN
+    RETURN NEW;
+  END IF;
+  SELECT id INTO open_recall FROM recalls WHERE lot_id = NEW.lot_id AND status = 'open';
+  IF open_recall IS NULL THEN
+    RETURN NEW;
+  END IF;
+  INSERT INTO recall_holds (recall_id, location_id, item_id, lot_id, added)
+  VALUES (open_recall, NEW.location_id, NEW.item_id, NEW.lot_id, NEW.on_hand - NEW.quarantined)
+  ON CONFLICT (recall_id, location_id, lot_id) DO UPDATE SET added = recall_holds.added + excluded.added;
+  NEW.quarantined := NEW.on_hand;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER stock_hold_recalled BEFORE INSERT OR UPDATE ON stock
+  FOR EACH ROW EXECUTE FUNCTION hold_recalled_stock();

@@ -9,8 +9,8 @@ export interface PickableLot {
   /** YYYY-MM-DD; null sorts last (no expiry). */
   expiryDate: string | null;
   onHand: number;
-  /** A quarantined lot (a recall, an inspection) is never picked for an issue. */
-  quarantined?: boolean;
+  /** Units of it on hold (quarantine: inspection pending, a recall): never picked for an issue. */
+  held?: number;
 }
 
 export interface PickOptions {
@@ -66,16 +66,14 @@ export function pickFirstExpiry<L extends PickableLot>(
   for (const lot of opts.sorted ? lots : fefoOrder(lots)) {
     const onHand = Number(lot.onHand);
     if (onHand <= 0) continue;
-    if (!opts.allowUnusable && lot.quarantined) {
-      skippedQuarantined += onHand;
-      continue;
-    }
     if (!opts.allowUnusable && isExpiredOn(lot.expiryDate, opts.today)) {
       skippedExpired += onHand;
       continue;
     }
-    if (left <= 0) continue;
-    const take = Math.min(left, onHand);
+    const held = opts.allowUnusable ? 0 : Math.min(onHand, Math.max(0, Number(lot.held ?? 0)));
+    skippedQuarantined += held;
+    if (left <= 0 || held === onHand) continue;
+    const take = Math.min(left, onHand - held);
     picks.push({ lot, quantity: take });
     left -= take;
   }

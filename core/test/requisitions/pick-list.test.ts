@@ -9,22 +9,24 @@ describe('pickFirstExpiry', () => {
     { lotNumber: 'NONE', expiryDate: null, onHand: 100 },
     { lotNumber: 'SOON', expiryDate: '2027-01-31', onHand: 5 },
     { lotNumber: 'GONE', expiryDate: '2026-11-30', onHand: 7 },
-    { lotNumber: 'HELD', expiryDate: '2026-12-15', onHand: 9, quarantined: true },
+    { lotNumber: 'HELD', expiryDate: '2026-12-15', onHand: 9, held: 9 },
+    { lotNumber: 'PART', expiryDate: '2026-12-20', onHand: 4, held: 3 },
   ];
 
   it('takes the earliest usable expiry first, skipping expired and quarantined lots', () => {
     const r = pickFirstExpiry(lots, 20, { today });
     expect(r.picks.map((p) => [p.lot.lotNumber, p.quantity])).toEqual([
+      ['PART', 1],
       ['SOON', 5],
-      ['LATE', 15],
+      ['LATE', 14],
     ]);
-    expect(r).toMatchObject({ shortfall: 0, skippedExpired: 7, skippedQuarantined: 9 });
+    expect(r).toMatchObject({ shortfall: 0, skippedExpired: 7, skippedQuarantined: 12 });
   });
 
   it('reports the shortfall instead of failing, and reaches lots without expiry last', () => {
     const r = pickFirstExpiry(lots, 200, { today });
-    expect(r.picks.map((p) => p.lot.lotNumber)).toEqual(['SOON', 'LATE', 'NONE']);
-    expect(r.shortfall).toBe(45);
+    expect(r.picks.map((p) => p.lot.lotNumber)).toEqual(['PART', 'SOON', 'LATE', 'NONE']);
+    expect(r.shortfall).toBe(44);
   });
 
   it('a lot expiring today is still usable; write-offs may take unusable lots', () => {
