@@ -1,5 +1,7 @@
+import { stockWordsEn } from './messages/stock-words';
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
 export const en = {
+  ...stockWordsEn,
   // Each feature's own catalogue (web/src/i18n/messages/<feature>.ts) is spread here, one line each.
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',

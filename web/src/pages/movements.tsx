@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { parseGs1 } from '../../../core/src/gs1/parse-gs1.ts';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
@@ -18,6 +19,7 @@ import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
 import { locationLabel, useSites } from '../lib/sites';
+import { itemUnitWord } from '../lib/units';
 import { useAction } from '../lib/use-api';
 
 type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake';
@@ -51,7 +53,7 @@ export default function MovementsPage() {
 }
 
 function MovementForm({ onPosted }: { onPosted: () => void }) {
-  const { t, name, num } = useI18n();
+  const { t, name, num, locale } = useI18n();
   const sites = useSites();
   const initialType = useQueryParam('type') as EntryType;
   const [type, setType] = useState<EntryType>(TYPES.includes(initialType) ? initialType : 'receipt');
@@ -61,6 +63,9 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const [toLocationId, setToLocationId] = useState('');
   const [quantity, setQuantity] = useState('');
   const [unit, setUnit] = useState('');
+  // The item a scanned GTIN named, and the pack unit that GTIN marks (a box's own GTIN): the
+  // quantity typed after a scan counts what was scanned (scan a box of 10, type 2 → 20 pieces).
+  const [scanned, setScanned] = useState<{ gtin: string; item: Item; unit: string } | null>(null);
   const [lotNumber, setLotNumber] = useState('');
   const [expiryDate, setExpiryDate] = useState('');
   const [reference, setReference] = useState('');
@@ -76,6 +81,28 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const remembered = rememberedLocation();
   const known = sites.data?.flatMap((s) => s.locations.map((l) => l.id)) ?? [];
   const from = locationId || (remembered && known.includes(remembered) ? remembered : (known[0] ?? ''));
+
+  const recognise = async (code: string) => {
+    let gtin: string | undefined;
+    try {
+      gtin = parseGs1(code).gtin;
+    } catch {
+      return; // the server says what is wrong with the code when it is posted
+    }
+    if (!gtin) return;
+    const found = await call(api.GET('/v1/items', { params: { query: { q: gtin, limit: 5 } } })).catch(
+      () => null,
+    );
+    type WithGtins = Item & { gtins?: { gtin: string; unitCode: string | null }[] };
+    const it = (found?.items as WithGtins[] | undefined)?.find(
+      (x) => x.gtin === gtin || x.gtins?.some((g) => g.gtin === gtin),
+    );
+    if (!it) return;
+    const packUnit = it.gtins?.find((g) => g.gtin === gtin)?.unitCode ?? it.baseUnit.code;
+    setItem(it);
+    setUnit(packUnit);
+    setScanned({ gtin, item: it, unit: packUnit });
+  };
 
   const submit = useAction(async () => {
     const body: NonNullable<
@@ -99,6 +126,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     rememberLocation(from);
     setLast(r);
     setScan('');
+    setScanned(null);
     setQuantity('');
     setLotNumber('');
     setExpiryDate('');
@@ -109,6 +137,10 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     scanRef.current?.focus();
   });
   const fields = submit.error?.fieldErrors() ?? {};
+  const unitLabel = (it: Item, code: string) => {
+    const u = code === it.baseUnit.code ? it.baseUnit : it.packUnits.find((x) => x.code === code);
+    return itemUnitWord(u ?? { code }, locale);
+  };
   const expiredRefused = submit.error?.problem.code === 'lot_expired_on_receipt' || acceptExpired;
   const units = item
     ? [
@@ -119,6 +151,18 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
         })),
       ]
     : [];
+
+  // "2 盒 = 20 支": what a quantity in a pack unit posts, in base units, before it is posted.
+  const pack = item && unit ? item.packUnits.find((u) => u.code === unit) : undefined;
+  const packEquals =
+    item && pack && quantity !== '' && Number.isFinite(Number(quantity))
+      ? t('scan.packEquals', {
+          quantity: num(Number(quantity)),
+          unit: unitLabel(item, pack.code),
+          base: num(Number(quantity) * pack.factor),
+          baseUnit: unitLabel(item, item.baseUnit.code),
+        })
+      : '';
 
   return (
     <Card title={t('movement.new')}>
@@ -150,14 +194,21 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
               inputMode="text"
               aria-describedby="scan-hint"
               value={scan}
-              onInput={(e) => setScan((e.currentTarget as HTMLInputElement).value)}
+              onInput={(e) => {
+                setScan((e.currentTarget as HTMLInputElement).value);
+                setScanned(null);
+              }}
               onKeyDown={(e) => {
                 // A keyboard-wedge scanner ends each code with Enter: move on to the quantity
                 // instead of submitting half a form.
                 if (e.key === 'Enter') {
                   e.preventDefault();
+                  void recognise(scan.trim());
                   quantityRef.current?.focus();
                 }
+              }}
+              onBlur={() => {
+                if (scan.trim() && !scanned) void recognise(scan.trim());
               }}
             />
             <small id="scan-hint" class="hint">
@@ -166,6 +217,14 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
             {fields.scan && (
               <small class="error-text" role="alert">
                 {fields.scan}
+              </small>
+            )}
+            {scanned && (
+              <small class="hint" data-testid="scan-recognised">
+                {t('scan.recognised', {
+                  item: `${scanned.item.code} ${name(scanned.item)}`,
+                  unit: unitLabel(scanned.item, scanned.unit),
+                })}
               </small>
             )}
           </div>
@@ -214,6 +273,11 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
             {fields.quantity && (
               <small class="error-text" role="alert">
                 {fields.quantity}
+              </small>
+            )}
+            {packEquals && (
+              <small class="hint" data-testid="pack-equals">
+                {packEquals}
               </small>
             )}
           </div>

@@ -2,21 +2,23 @@ import { useState } from 'preact/hooks';
 import { api, call, idempotencyKey } from '../api/client';
 import { can } from '../api/session';
 import { MoreButton } from '../components/more';
+import { ParLevels } from '../components/par-levels';
 import { SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, Tabs, TextField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
 import { locationLabel, useSites } from '../lib/sites';
+import { unitWord } from '../lib/units';
 import { useAction, useApi } from '../lib/use-api';
 
-type Tab = 'stock' | 'expiry' | 'catalogue' | 'suppliers';
+type Tab = 'stock' | 'expiry' | 'par' | 'catalogue' | 'suppliers';
 
 export default function StockPage() {
   const { t } = useI18n();
   const initial = useQueryParam('tab') as Tab;
   const [tab, setTab] = useState<Tab>(
-    ['stock', 'expiry', 'catalogue', 'suppliers'].includes(initial) ? initial : 'stock',
+    ['stock', 'expiry', 'par', 'catalogue', 'suppliers'].includes(initial) ? initial : 'stock',
   );
   return (
     <div class="page" data-page="stock">
@@ -28,12 +30,14 @@ export default function StockPage() {
         tabs={[
           { value: 'stock', label: t('stock.tab.stock') },
           { value: 'expiry', label: t('stock.tab.expiry') },
+          { value: 'par', label: t('par.tab') },
           { value: 'catalogue', label: t('stock.tab.catalogue') },
           { value: 'suppliers', label: t('stock.tab.suppliers') },
         ]}
       />
       {tab === 'stock' && <StockByLot />}
       {tab === 'expiry' && <Expiry />}
+      {tab === 'par' && <ParLevels />}
       {tab === 'catalogue' && <Catalogue />}
       {tab === 'suppliers' && <Suppliers />}
     </div>
@@ -41,7 +45,7 @@ export default function StockPage() {
 }
 
 function StockByLot() {
-  const { t, name, num, money, date } = useI18n();
+  const { t, name, num, money, date, locale } = useI18n();
   const sites = useSites();
   const [siteId, setSiteId] = useState('');
   const [groupBy, setGroupBy] = useState<'lot' | 'item'>('lot');
@@ -96,7 +100,7 @@ function StockByLot() {
                   {groupBy === 'lot' && <td>{r.lotNumber ?? '—'}</td>}
                   {groupBy === 'lot' && <td>{date(r.expiryDate)}</td>}
                   <td class="num">
-                    {num(r.onHand)} <small>{r.baseUnit}</small>
+                    {num(r.onHand)} <small>{unitWord(r.baseUnit, locale)}</small>
                   </td>
                   <td class="num">{money(r.value)}</td>
                 </tr>
