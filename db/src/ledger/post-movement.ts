@@ -5,6 +5,7 @@ import { executePrepared } from '../prepared-statement.ts';
 import { markForRecalculation, requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 import type { MovementType } from '../tables/ledger.tables.ts';
 import { organizationTimeZone, organizationToday } from '../tenant/organization-time-zone.ts';
+import { assignLotOwner } from './consignment.ts';
 import {
   allocateFirstExpiry,
   type FirstExpiryRow,
@@ -55,9 +56,30 @@ export interface MovementRequest {
   unitCost?: number;
   reason?: string;
   reference?: string;
+  /** Receipts: the supplier's invoice (发票号) and delivery note (随货同行单号) numbers. */
+  invoiceNumber?: string;
+  deliveryNoteNumber?: string;
+  /**
+   * Receipts: who delivered (a consignment supplier of the item makes the lot vendor-owned);
+   * returns: the supplier the goods go back to.
+   */
+  supplierId?: string;
+  /** Returns: the order the goods go back against (optional); PO receipts: their order. */
+  purchaseOrderId?: string;
+  /** Write-offs: why (报损原因); `other` needs `reason`. */
+  writeOffReason?: WriteOffReason;
   source?: string;
   purchaseOrderLineId?: string;
   scheduledProcedureId?: string;
+  /**
+   * Issues only: where the stock went — a department (科室, its cost centre by default), a cost
+   * centre, and/or a patient reference (an MRN or visit number, no personal data).
+   */
+  departmentId?: string;
+  costCentre?: string;
+  patientRef?: string;
+  /** The requisition this issue fills (api requisition.service.ts). */
+  requisitionId?: string;
   occurredAt?: Date;
   actorId?: string | null;
   /** Import that wrote it (history imports, stock-report imports). */
@@ -68,6 +90,8 @@ export interface MovementRequest {
    */
   context?: MovementContext;
 }
+
+export type WriteOffReason = 'damaged' | 'expired' | 'lost' | 'other';
 
 export interface PostedMovement {
   id: number;
@@ -110,6 +134,7 @@ export async function ensureLot(
       `Lot ${lotNumber} is recorded with expiry ${lot.expiry_date}, not ${expiryDate}.`,
       422,
       'expiryDate',
+      { lot: lotNumber, recorded: lot.expiry_date, given: expiryDate },
     );
   }
   return lot;
@@ -138,6 +163,7 @@ async function assertReceivableLot(tx: Tx, req: MovementRequest): Promise<void> 
       `Lot ${req.lotNumber ?? '(untracked)'} expired on ${expiry}; it is received only when the receipt accepts an expired lot explicitly (acceptExpired, with a reason).`,
       409,
       'expiryDate',
+      { lot: req.lotNumber || '—', expiryDate: expiry },
     );
   if (!req.reason?.trim())
     throw new LedgerError('reason_required', 'Accepting an expired lot needs a reason.', 422, 'reason');
@@ -153,6 +179,7 @@ async function findLot(tx: Tx, itemId: string, lotNumber: string): Promise<LotRo
       `Lot ${lotNumber} of this item is not in stock anywhere.`,
       422,
       'lotNumber',
+      { lot: lotNumber },
     );
   return r.rows[0];
 }
@@ -163,13 +190,42 @@ async function addStock(tx: Tx, locationId: string, itemId: string, lotId: strin
     on conflict (location_id, item_id, lot_id) do update set on_hand = stock.on_hand + excluded.on_hand, updated_at = now()`);
 }
 
-/** Conditional decrement: a single UPDATE, so concurrent issues serialise on the row and never lose an update. */
-async function takeStock(tx: Tx, locationId: string, itemId: string, lot: LotRow, qty: number) {
+/**
+ * Conditional decrement: a single UPDATE, so concurrent issues serialise on the row and never lose
+ * an update. With `usableOnly` (transfers) quarantined units cannot be taken.
+ */
+async function takeStock(
+  tx: Tx,
+  locationId: string,
+  itemId: string,
+  lot: LotRow,
+  qty: number,
+  usableOnly = false,
+) {
   const r = await tx.execute(sql`
     update stock set on_hand = on_hand - ${qty}, updated_at = now()
-     where location_id = ${locationId} and item_id = ${itemId} and lot_id = ${lot.id} and on_hand >= ${qty}
+     where location_id = ${locationId} and item_id = ${itemId} and lot_id = ${lot.id}
+       and on_hand - ${usableOnly ? sql`least(quarantined, on_hand)` : sql`0`} >= ${qty}
      returning on_hand`);
-  if (!r.rowCount) throw insufficientStock(lot, qty);
+  if (!r.rowCount)
+    throw usableOnly ? await shortOfUsable(tx, locationId, itemId, lot, qty) : insufficientStock(lot, qty);
+}
+
+/** Why a take of usable stock failed: quarantined units (409 lot_quarantined) or too few units. */
+async function shortOfUsable(tx: Tx, locationId: string, itemId: string, lot: LotRow, qty: number) {
+  const r = await tx.execute<{ on_hand: string; held: string }>(sql`
+    select on_hand::text, least(quarantined, on_hand)::text as held from stock
+     where location_id = ${locationId} and item_id = ${itemId} and lot_id = ${lot.id}`);
+  const row = r.rows[0];
+  if (row && Number(row.held) > 0 && Number(row.on_hand) >= qty)
+    return new LedgerError(
+      'lot_quarantined',
+      `Lot '${lot.lot_number || '(no lot)'}' has ${row.held} units in quarantine here (inspection pending or recalled); only ${Number(row.on_hand) - Number(row.held)} can be taken.`,
+      409,
+      'quantity',
+      { lot: lot.lot_number, held: Number(row.held), usable: Number(row.on_hand) - Number(row.held) },
+    );
+  return insufficientStock(lot, qty);
 }
 
 function insufficientStock(lot: LotRow, qty: number) {
@@ -178,6 +234,8 @@ function insufficientStock(lot: LotRow, qty: number) {
     `Not enough stock of lot '${lot.lot_number || '(no lot)'}' at this location for ${qty}.`,
     409,
     'quantity',
+    { lot: lot.lot_number || '—', quantity: qty },
+    'lot',
   );
 }
 
@@ -258,6 +316,7 @@ async function lotsToTake(tx: Tx, req: MovementRequest, allowExpired: boolean): 
       `Lot ${req.lotNumber} expired on ${lot.expiry_date} and cannot be issued; write it off.`,
       409,
       'lotNumber',
+      { lot: req.lotNumber ?? '—', expiryDate: lot.expiry_date ?? '' },
     );
   }
   return [{ lot, qty: req.quantity }];
@@ -286,6 +345,12 @@ export interface RecordedColumns {
   source: string;
   recordedAt: string;
   actorId: string | null;
+  invoiceNumber: string | null;
+  deliveryNoteNumber: string | null;
+  supplierId: string | null;
+  purchaseOrderId: string | null;
+  writeOffReason: WriteOffReason | null;
+  ownerSupplierId: string | null;
 }
 
 const recorded = new WeakMap<PostedMovement, RecordedColumns>();
@@ -296,9 +361,12 @@ export function recordedColumns(m: PostedMovement): RecordedColumns | undefined 
 }
 
 const MOVEMENT_COLUMNS = sql`(group_id, type, item_id, location_id, lot_id, quantity, counted, unit_cost, reason, reference,
-  source, purchase_order_line_id, scheduled_procedure_id, occurred_at, actor_id, import_id)`;
+  source, purchase_order_line_id, scheduled_procedure_id, occurred_at, actor_id, import_id,
+  invoice_number, delivery_note_number, supplier_id, purchase_order_id, write_off_reason, owner_supplier_id,
+  department_id, cost_centre, patient_ref, requisition_id)`;
 
-const RETURNED = sql`returning id, lot_id, occurred_at, recorded_at, unit_cost::text as unit_cost, reason, reference, source, actor_id`;
+const RETURNED = sql`returning id, lot_id, occurred_at, recorded_at, unit_cost::text as unit_cost, reason, reference, source, actor_id,
+  invoice_number, delivery_note_number, supplier_id, purchase_order_id, write_off_reason, owner_supplier_id`;
 
 type ReturnedRow = {
   id: number;
@@ -310,6 +378,12 @@ type ReturnedRow = {
   reference: string | null;
   source: string;
   actor_id: string | null;
+  invoice_number: string | null;
+  delivery_note_number: string | null;
+  supplier_id: string | null;
+  purchase_order_id: string | null;
+  write_off_reason: WriteOffReason | null;
+  owner_supplier_id: string | null;
 };
 
 /** One row's values in MOVEMENT_COLUMNS order; `lot` and `quantity` may be SQL (a joined set). */
@@ -327,7 +401,47 @@ function rowValues(
   return sql`${groupId}::uuid, ${f.type}, ${req.itemId}::uuid, ${f.locationId}::uuid, ${sqlLot}, ${sqlQuantity},
     ${f.counted ?? null}::bigint, ${req.unitCost ?? null}::numeric, ${f.reason === undefined ? (req.reason ?? null) : f.reason},
     ${req.reference ?? null}, ${req.source ?? 'api'}, ${req.purchaseOrderLineId ?? null}::uuid,
-    ${req.scheduledProcedureId ?? null}::uuid, ${at}, ${req.actorId ?? null}::uuid, ${req.importId ?? null}::uuid`;
+    ${req.scheduledProcedureId ?? null}::uuid, ${at}, ${req.actorId ?? null}::uuid, ${req.importId ?? null}::uuid,
+    ${req.invoiceNumber ?? null}, ${req.deliveryNoteNumber ?? null}, ${req.supplierId ?? null}::uuid,
+    ${req.purchaseOrderId ?? null}::uuid, ${req.writeOffReason ?? null},
+    (select lo.owner_supplier_id from lots lo where lo.id = ${sqlLot}),
+    ${destinationValues(req, f.type)}`;
+}
+
+/** The issue's destination, on its own rows only (a count a back-dated issue re-applies has none). */
+function destinationValues(req: MovementRequest, type: MovementType): SQL {
+  if (type !== 'issue') return sql`null::uuid, null::text, null::text, null::uuid`;
+  return sql`${req.departmentId ?? null}::uuid, ${req.costCentre ?? null}::text, ${req.patientRef ?? null}::text,
+    ${req.requisitionId ?? null}::uuid`;
+}
+
+/**
+ * An issue's destination: only issues have one; a department must exist and be active, and gives
+ * its cost centre when none is named.
+ */
+async function resolveDestination(tx: Tx, req: MovementRequest): Promise<MovementRequest> {
+  if (req.departmentId === undefined && req.costCentre === undefined && req.patientRef === undefined)
+    return req;
+  if (req.type !== 'issue')
+    throw new LedgerError(
+      'destination_only_on_issue',
+      'Only an issue goes to a department, cost centre or patient.',
+      422,
+      req.departmentId ? 'departmentId' : req.costCentre ? 'costCentre' : 'patientRef',
+    );
+  if (!req.departmentId) return req;
+  const r = await tx.execute<{ cost_centre: string | null; active: boolean }>(
+    sql`select cost_centre, active from departments where id = ${req.departmentId}`,
+  );
+  const d = r.rows[0];
+  if (!d?.active)
+    throw new LedgerError(
+      'unknown_department',
+      'The department does not exist or is inactive.',
+      422,
+      'departmentId',
+    );
+  return { ...req, costCentre: req.costCentre ?? d.cost_centre ?? undefined };
 }
 
 function postedOf(row: ReturnedRow, req: MovementRequest, groupId: string, f: RowFields) {
@@ -351,6 +465,12 @@ function postedOf(row: ReturnedRow, req: MovementRequest, groupId: string, f: Ro
     source: row.source,
     recordedAt: new Date(row.recorded_at).toISOString(),
     actorId: row.actor_id,
+    invoiceNumber: row.invoice_number,
+    deliveryNoteNumber: row.delivery_note_number,
+    supplierId: row.supplier_id,
+    purchaseOrderId: row.purchase_order_id,
+    writeOffReason: row.write_off_reason,
+    ownerSupplierId: row.owner_supplier_id,
   });
   return m;
 }
@@ -411,7 +531,8 @@ async function takeAndRecord(
                            ${sql.param(allocations.map((a) => a.qty))}::bigint[])),
     taken as (
       update stock s set on_hand = s.on_hand - t.qty, updated_at = now() from take t
-       where s.location_id = ${locationId} and s.item_id = ${req.itemId} and s.lot_id = t.lot_id and s.on_hand >= t.qty
+       where s.location_id = ${locationId} and s.item_id = ${req.itemId} and s.lot_id = t.lot_id
+         and s.on_hand - (case when ${takesExpired(type)}::boolean then 0 else least(s.quarantined, s.on_hand) end) >= t.qty
        returning s.lot_id),
     ins as (
       insert into movements ${MOVEMENT_COLUMNS}
@@ -422,9 +543,13 @@ async function takeAndRecord(
     select * from ins`,
   );
   const byLot = new Map(r.rows.map((row) => [row.lot_id, row]));
+  const missing = allocations.find((a) => !byLot.has(a.lot.id));
+  if (missing)
+    throw takesExpired(type)
+      ? insufficientStock(missing.lot, missing.qty)
+      : await shortOfUsable(tx, locationId, req.itemId, missing.lot, missing.qty);
   return allocations.map((a) => {
-    const row = byLot.get(a.lot.id);
-    if (!row) throw insufficientStock(a.lot, a.qty);
+    const row = byLot.get(a.lot.id)!;
     const m = postedOf(row, req, groupId, { ...f, lot: a.lot, quantity: -a.qty });
     markedWithRows.add(m);
     return m;
@@ -442,13 +567,13 @@ async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
   if (!context.item.active && req.type === 'receipt')
     throw new LedgerError('item_inactive', 'The item is inactive.', 422, 'itemId');
   for (const id of ids) {
-    if (!context.locations.get(id)?.active) {
-      throw new LedgerError(
-        'unknown_location',
-        'The location does not exist or is inactive.',
-        422,
-        id === req.locationId ? 'locationId' : 'toLocationId',
-      );
+    const location = context.locations.get(id);
+    if (!location?.active) {
+      const field = id === req.locationId ? 'locationId' : 'toLocationId';
+      // Deactivated (itself or its site) is its own problem: the storekeeper can fix it.
+      throw location
+        ? new LedgerError('location_inactive', 'The location (or its site) is deactivated.', 422, field)
+        : new LedgerError('unknown_location', 'The location does not exist.', 422, field);
     }
   }
 }
@@ -459,7 +584,8 @@ async function assertItemAndLocations(tx: Tx, req: MovementRequest) {
  * out and an in per lot). The touched item-locations are marked for recalculation in the same
  * transaction, so the alert follows even if Redis or the worker is down when it commits.
  */
-export async function postMovement(tx: Tx, req: MovementRequest): Promise<PostedMovement[]> {
+export async function postMovement(tx: Tx, request: MovementRequest): Promise<PostedMovement[]> {
+  const req = await resolveDestination(tx, request);
   const posted = await writeMovement(tx, req);
   // In the same transaction: the item-locations whose stock changed need recalculation (outbox),
   // unless the statement that wrote their rows marked them already.
@@ -478,13 +604,16 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
       'Quantity must be a whole number of base units.',
       422,
       'quantity',
+      { quantity: q },
+      'whole',
     );
   if (req.type === 'adjustment' ? q === 0 : req.type === 'stocktake' ? q < 0 : q <= 0) {
     throw new LedgerError(
       'invalid_quantity',
-      `Quantity ${q} is not valid for a ${req.type}.`,
+      `A quantity of ${q} is not valid for ${req.type === 'adjustment' ? 'an adjustment' : `a ${req.type}`}.`,
       422,
       'quantity',
+      { quantity: q, type: req.type },
     );
   }
   if (req.type === 'transfer' && (!req.toLocationId || req.toLocationId === req.locationId)) {
@@ -506,6 +635,7 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
   await assertItemAndLocations(tx, req);
   if (req.type === 'receipt' || (req.type === 'adjustment' && req.quantity > 0))
     await assertReceivableLot(tx, req);
+  if (req.type === 'receipt' && req.supplierId) await assignLotOwner(tx, req);
   const locations = [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])];
   // Taking stock without a lot means first-expiry-first-out over every lot, a count without a lot
   // counts every lot, and a dated entry may be absorbed by counts of any lot: lock them all.
@@ -543,7 +673,7 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
     case 'transfer': {
       const rows: { groupId: string; f: RowFields }[] = [];
       for (const a of fefo ?? (await lotsToTake(tx, req, false))) {
-        await takeStock(tx, req.locationId, req.itemId, a.lot, a.qty);
+        await takeStock(tx, req.locationId, req.itemId, a.lot, a.qty, true);
         await addStock(tx, req.toLocationId!, req.itemId, a.lot.id, a.qty);
         rows.push(
           { groupId, f: { type: 'transfer_out', locationId: req.locationId, lot: a.lot, quantity: -a.qty } },
@@ -749,6 +879,8 @@ async function writeDated(
           `Lot ${req.lotNumber} had expired on ${lot.expiry_date} and could not be issued then.`,
           409,
           'lotNumber',
+          { lot: req.lotNumber ?? '—', expiryDate: lot.expiry_date ?? '' },
+          'then',
         );
       }
       entry = {

@@ -8,12 +8,14 @@ import {
   withTenantDb,
 } from '@medstock/db';
 import { takesFirstExpiry } from '@medstock/db/ledger/first-expiry.ts';
+import { holdForInspection } from '@medstock/db/ledger/inspection.ts';
 import { loadMovementContext, type MovementContext } from '@medstock/db/ledger/movement-context.ts';
-import { recordedColumns } from '@medstock/db/ledger/post-movement.ts';
+import { recordedColumns, type WriteOffReason } from '@medstock/db/ledger/post-movement.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
+import { checkReceivingInput } from '../receiving/receiving-input.ts';
 
 export interface MovementInput {
   type: MovementKind;
@@ -31,6 +33,15 @@ export interface MovementInput {
   reason?: string;
   reference?: string;
   occurredAt?: string;
+  /** Receiving (issue 11): documents, the supplier, short-dated override, inspection. */
+  invoiceNumber?: string;
+  deliveryNoteNumber?: string;
+  supplierId?: string;
+  purchaseOrderId?: string;
+  acceptShortDated?: boolean;
+  /** Receipts: into quarantine until inspected (待验收). */
+  inspection?: boolean;
+  writeOffReason?: WriteOffReason;
 }
 
 type ItemRow = {
@@ -68,7 +79,7 @@ function visibleLocationSite(
 }
 
 /** What the storekeeper scanned or typed, before any look-up: the GTIN, lot, expiry and count. */
-function parseScan(input: MovementInput) {
+export function parseScan(input: MovementInput) {
   let gtin = input.gtin ? normaliseGtin(input.gtin) : undefined;
   let lotNumber = input.lotNumber;
   let expiryDate = input.expiryDate;
@@ -101,7 +112,7 @@ type Scanned = ReturnType<typeof parseScan>;
  * Resolves what the storekeeper scanned or typed (item id, GTIN or a GS1 element string with
  * lot, expiry and count) into one ledger request in base units, with the item as read.
  */
-function resolveRequest(context: MovementContext, input: MovementInput, scanned: Scanned) {
+export function resolveRequest(context: MovementContext, input: MovementInput, scanned: Scanned) {
   const { gtin, lotNumber, expiryDate, quantity } = scanned;
   if (!input.itemId && !gtin) {
     throw unprocessable('item_required', 'Give itemId, gtin or a GS1 scan.', [
@@ -119,6 +130,8 @@ function resolveRequest(context: MovementContext, input: MovementInput, scanned:
           message: 'unknown item',
         },
       ],
+      // The GTIN read, so a client can offer to link it to an item (POST /v1/items/{id}/gtins).
+      input.itemId ? undefined : { gtin: gtin ?? '' },
     );
   }
   if (quantity === undefined) {
@@ -165,6 +178,12 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       : undefined;
     if ('error' in scan) throw scan.error;
     const { item, base, lotNumber, expiryDate } = resolveRequest(context, input, scan.value);
+    const receiving = await checkReceivingInput(tx, auth, input, {
+      itemId: item.id,
+      lotNumber,
+      expiryDate,
+      occurredAt,
+    });
     const posted = await postMovement(tx, {
       type: input.type,
       itemId: item.id,
@@ -177,11 +196,19 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       unitCost: input.unitCost ?? (input.type === 'receipt' ? Number(item.unitCost) : undefined),
       reason: input.reason,
       reference: input.reference,
+      ...receiving,
       source: input.scan ? 'gs1' : auth.kind === 'api_key' ? 'integration' : 'api',
       occurredAt,
       actorId: auth.userId ?? auth.apiKeyId,
       context,
     });
+    const inspectionIds = input.inspection
+      ? await holdForInspection(tx, posted, {
+          supplierId: receiving.supplierId,
+          purchaseOrderId: receiving.purchaseOrderId,
+          actorId: auth.userId ?? auth.apiKeyId,
+        })
+      : [];
     const event = await emitEvent(tx, 'movement.created', {
       groupId: posted[0]!.groupId,
       type: input.type,
@@ -194,7 +221,7 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
     const rows = posted
       .map((m) => movementRowView(writtenRow(m, item.code, context.locations.get(m.locationId)!.siteId)))
       .sort((a, b) => a.id - b.id);
-    return { posted, rows, siteId, toSiteId, deliveryIds: event.deliveryIds };
+    return { posted, rows, siteId, toSiteId, deliveryIds: event.deliveryIds, inspectionIds };
   });
 }
 
@@ -222,6 +249,12 @@ function writtenRow(m: PostedMovement, itemCode: string, siteId: string): Moveme
     occurred_at: new Date(m.occurredAt),
     recorded_at: new Date(c.recordedAt),
     actor_id: c.actorId,
+    invoice_number: c.invoiceNumber,
+    delivery_note_number: c.deliveryNoteNumber,
+    supplier_id: c.supplierId,
+    purchase_order_id: c.purchaseOrderId,
+    write_off_reason: c.writeOffReason,
+    owner_supplier_id: c.ownerSupplierId,
   };
 }
 
@@ -254,12 +287,19 @@ export type MovementRow = {
   occurred_at: Date;
   recorded_at: Date;
   actor_id: string | null;
+  invoice_number: string | null;
+  delivery_note_number: string | null;
+  supplier_id: string | null;
+  purchase_order_id: string | null;
+  write_off_reason: WriteOffReason | null;
+  owner_supplier_id: string | null;
 };
 
 export const MOVEMENT_SELECT = sql`
   select m.id, m.group_id, m.type, m.item_id, i.code as item_code, m.location_id, l.site_id, m.lot_id, lo.lot_number,
          to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, m.quantity, m.unit_cost::text, m.reason, m.reference,
-         m.source, m.counted::text, m.occurred_at, m.recorded_at, m.actor_id
+         m.source, m.counted::text, m.occurred_at, m.recorded_at, m.actor_id,
+         m.invoice_number, m.delivery_note_number, m.supplier_id, m.purchase_order_id, m.write_off_reason, m.owner_supplier_id
     from movements m join items i on i.id = m.item_id join locations l on l.id = m.location_id
     left join lots lo on lo.id = m.lot_id`;
 
@@ -283,6 +323,12 @@ export function movementRowView(r: MovementRow) {
     occurredAt: new Date(r.occurred_at).toISOString(),
     recordedAt: new Date(r.recorded_at).toISOString(),
     actorId: r.actor_id,
+    invoiceNumber: r.invoice_number,
+    deliveryNoteNumber: r.delivery_note_number,
+    supplierId: r.supplier_id,
+    purchaseOrderId: r.purchase_order_id,
+    writeOffReason: r.write_off_reason,
+    ownerSupplierId: r.owner_supplier_id,
   };
 }
 

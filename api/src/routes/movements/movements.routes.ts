@@ -29,6 +29,11 @@ const LedgerType = StringEnum([
   'write_off',
 ]);
 
+export const WriteOffReasonSchema = StringEnum(['damaged', 'expired', 'lost', 'other'], {
+  description:
+    'Why stock is written off (报损): damaged 破损, expired 过期, lost 丢失, other (say what in `reason`).',
+});
+
 const Movement = Type.Object({
   id: Type.Integer(),
   groupId: Uuid,
@@ -51,6 +56,21 @@ const Movement = Type.Object({
   occurredAt: DateTime,
   recordedAt: DateTime,
   actorId: Type.Union([Uuid, Type.Null()]),
+  invoiceNumber: Type.Union([Type.String(), Type.Null()], {
+    description: 'Receipts: the invoice number (发票号).',
+  }),
+  deliveryNoteNumber: Type.Union([Type.String(), Type.Null()], {
+    description: 'Receipts: the delivery note number (随货同行单号).',
+  }),
+  supplierId: Type.Union([Uuid, Type.Null()], {
+    description: 'Receipts: who delivered; returns: the supplier the goods went back to.',
+  }),
+  purchaseOrderId: Type.Union([Uuid, Type.Null()]),
+  writeOffReason: Type.Union([WriteOffReasonSchema, Type.Null()]),
+  ownerSupplierId: Type.Union([Uuid, Type.Null()], {
+    description:
+      'Consignment: the supplier who owned the stock this row moved, when it moved (an issue of it is usage to settle).',
+  }),
 });
 
 export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
@@ -72,7 +92,9 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'A stocktake gives the counted quantity of one lot, or without `lotNumber` of the whole item-location (all lots: a shortfall is taken first-expiry-first, a surplus goes to the lot held there that expires last, to untracked stock only when no lot is held); the ledger records the count in `counted` and the variance as the quantity. An adjustment is signed.',
           "`occurredAt` dates the movement (not in the future). A movement dated before a later count is absorbed by that count (a compensating row in the count, so the count still holds and on-hand after it is unchanged); otherwise it changes today's on-hand. A dated count takes effect at its date: its variance is against the ledger balance then.",
           'A receipt (or a positive adjustment) of a lot already past its expiry on the day of the movement is refused with 409 `lot_expired_on_receipt`, unless `acceptExpired` is true and a `reason` says why (422 `reason_required` otherwise); the movement then records the reason with its actor.',
-          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 409 `lot_expired_on_receipt`, 422 `reason_required`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
+          'Receipts (issue 11): a lot-tracked item is received with its lot and expiry (422 `lot_required`, 422 `expiry_required`); a lot expiring within the short-dated window (GET /v1/receiving/settings, default 90 days) is refused with 409 `lot_short_dated` unless `acceptShortDated` is true and a `reason` says why. `invoiceNumber` and `deliveryNoteNumber` record the documents; `supplierId` who delivered (a consignment supplier of the item makes the lot vendor-owned); `inspection: true` receives into quarantine — on hand but not issuable — until released or rejected (POST /v1/inspections/{id}/release | reject).',
+          'A `return` goes back to the supplier: `supplierId` (or `purchaseOrderId`, whose supplier it is) and `reason` are required. A `write_off` gives `writeOffReason` (damaged, expired, lost, other — other needs `reason`; a `reason` alone counts as other).',
+          'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 409 `lot_expired_on_receipt`, 409 `lot_short_dated`, 409 `lot_quarantined`, 409 `lot_ownership_mismatch`, 422 `reason_required`, 422 `supplier_required`, 422 `write_off_reason_required`, 422 `lot_required`, 422 `expiry_required`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
         ].join('\n\n'),
         security,
         body: Type.Object(
@@ -97,11 +119,33 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
             reason: Type.Optional(Type.String({ maxLength: 500 })),
             reference: Type.Optional(Type.String({ maxLength: 200 })),
             occurredAt: Type.Optional(DateTime),
+            acceptShortDated: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Receive a short-dated lot (近效期): an explicit override, which needs `reason`.',
+              }),
+            ),
+            invoiceNumber: Type.Optional(Type.String({ maxLength: 60, description: '发票号' })),
+            deliveryNoteNumber: Type.Optional(Type.String({ maxLength: 60, description: '随货同行单号' })),
+            supplierId: Type.Optional(Uuid),
+            purchaseOrderId: Type.Optional(Uuid),
+            inspection: Type.Optional(
+              Type.Boolean({ description: 'Receipts: into quarantine until inspected (待验收).' }),
+            ),
+            writeOffReason: Type.Optional(WriteOffReasonSchema),
           },
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }),
+          201: Type.Object({
+            groupId: Uuid,
+            movements: Type.Array(Movement),
+            inspectionIds: Type.Optional(
+              Type.Array(Uuid, {
+                description: 'Receipts into inspection: the inspections waiting (待验收).',
+              }),
+            ),
+          }),
           ...problemResponses,
         },
       },
@@ -111,7 +155,11 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const result = await recordMovement(deps, auth, request.body);
       await afterMovement(deps, auth, result);
       reply.header('location', `/v1/movements/${result.posted[0]!.groupId}`);
-      return reply.status(201).send({ groupId: result.posted[0]!.groupId, movements: result.rows });
+      return reply.status(201).send({
+        groupId: result.posted[0]!.groupId,
+        movements: result.rows,
+        ...(result.inspectionIds.length ? { inspectionIds: result.inspectionIds } : {}),
+      });
     },
   );
 
