@@ -1,4 +1,5 @@
 import { addDays, daysBetween } from '../dates/calendar-dates.ts';
+import { demandClassInWords, modelInWords } from '../forecast/model-words.ts';
 import type {
   AlertCandidate,
   AlertType,
@@ -13,6 +14,25 @@ import type { RuleSet } from './rule-set.ts';
 const f = (x: number, digits = 2) =>
   Number.isInteger(x) ? String(x) : x.toFixed(digits).replace(/\.?0+$/, '');
 const pct = (p: number) => `${f(p * 100, 1)}%`;
+/**
+ * A stock level in words: base units are counts (unit-types.ts), so a fractional safety stock,
+ * reorder point or order-up-to level is stated as the whole count that covers it (ceil); the
+ * formula and its inputs keep the exact figure.
+ */
+const whole = (x: number) => String(Math.ceil(x - 1e-9));
+
+/** The item's base unit in each language: its own word (支, 只, 片) where it has one, else the code. */
+function unitWords(s: ItemLocationState): Bilingual {
+  return { zh: s.item.baseUnitZh || s.item.baseUnit, en: s.item.baseUnitEn || s.item.baseUnit };
+}
+
+/** How the forecast was made, in words (the model and the demand class), for the alert text. */
+function forecastNote(s: ItemLocationState): Bilingual {
+  if (s.demand.model === 'none') return { zh: '', en: '' };
+  const m = modelInWords(s.demand.model);
+  const c = demandClassInWords(s.demand.demandClass);
+  return { zh: `预测方法：${m.zh}（${c.zh}）。`, en: ` Forecast: ${m.en} (${c.en}).` };
+}
 
 function substituteNote(s: ItemLocationState): Bilingual {
   if (s.substitutesInStock.length === 0) return { zh: '', en: '' };
@@ -24,6 +44,7 @@ function substituteNote(s: ItemLocationState): Bilingual {
 /** Order or transfer, whichever brings the position back up to the order-up-to level sooner. */
 function replenishAction(s: ItemLocationState): RecommendedAction | null {
   const needed = Math.max(0, Math.ceil(s.orderUpTo - s.position));
+  const u = unitWords(s);
   if (needed <= 0) return null;
   if (s.transferSource && s.transferSource.availableBase >= Math.min(needed, s.reorderPoint.value)) {
     const q = Math.min(needed, s.transferSource.availableBase);
@@ -33,8 +54,8 @@ function replenishAction(s: ItemLocationState): RecommendedAction | null {
       fromLocationId: s.transferSource.locationId,
       fromSiteName: s.transferSource.siteName,
       text: {
-        zh: `从${s.transferSource.siteName}调拨 ${q} ${s.item.baseUnit}（对方高于上限且无缺货风险）。`,
-        en: `Transfer ${q} ${s.item.baseUnit} from ${s.transferSource.siteName} (above its maximum and not at risk).`,
+        zh: `从${s.transferSource.siteName}调拨 ${q} ${u.zh}（对方高于上限且无缺货风险）。`,
+        en: `Transfer ${q} ${u.en} from ${s.transferSource.siteName} (above its maximum and not at risk).`,
       },
     };
   }
@@ -45,8 +66,8 @@ function replenishAction(s: ItemLocationState): RecommendedAction | null {
     ...s.order,
     orderBy,
     text: {
-      zh: `向${s.order.supplierName ?? '供应商'}订购 ${s.order.packs} 包装（每包 ${s.order.packSize} ${s.item.baseUnit}），最迟 ${orderBy} 下单。`,
-      en: `Order ${s.order.packs} packs of ${s.order.packSize} ${s.item.baseUnit} from ${s.order.supplierName ?? 'the supplier'} by ${orderBy}.`,
+      zh: `向${s.order.supplierName ?? '供应商'}订购 ${s.order.packs} 包装（每包 ${s.order.packSize} ${u.zh}），最迟 ${orderBy} 下单。`,
+      en: `Order ${s.order.packs} packs of ${s.order.packSize} ${u.en} from ${s.order.supplierName ?? 'the supplier'} by ${orderBy}.`,
     },
   };
 }
@@ -92,6 +113,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
   };
   const inputs = commonInputs(s);
   const p = s.stockoutProbability;
+  const u = unitWords(s);
+  const how = forecastNote(s);
 
   // Zero on-hand is always an alert, with or without a forecast: a new clinic has no history yet,
   // and "no forecast" must never read as "no problem". It is critical when the item is expected
@@ -101,15 +124,15 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
     const basis =
       s.demand.dailyMean > 0
         ? {
-            zh: `预测日用量 ${f(s.demand.dailyMean)} ${s.item.baseUnit}`,
-            en: `forecast ${f(s.demand.dailyMean)} ${s.item.baseUnit}/day`,
+            zh: `预测日用量 ${f(s.demand.dailyMean)} ${u.zh}`,
+            en: `forecast ${f(s.demand.dailyMean)} ${u.en}/day`,
           }
         : (s.parMin ?? 0) > 0
-          ? { zh: `最低库存 ${s.parMin}`, en: `par minimum ${s.parMin}` }
+          ? { zh: `最低库存 ${s.parMin} ${u.zh}`, en: `par minimum ${s.parMin} ${u.en}` }
           : { zh: '尚无用量记录', en: 'no usage recorded yet' };
     const transit =
       s.inTransit > 0
-        ? { zh: `在途 ${s.inTransit}。`, en: ` ${s.inTransit} in transit.` }
+        ? { zh: `在途 ${s.inTransit} ${u.zh}。`, en: ` ${s.inTransit} ${u.en} in transit.` }
         : { zh: '无在途。', en: ' Nothing in transit.' };
     out.push(
       candidate(
@@ -169,8 +192,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
           formula: p.formula,
           substituted: p.substituted,
           text: {
-            zh: `${name.zh}在下次到货前缺货概率 ${pct(pv)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}${calibratedNote.zh}。${withinNote.zh}库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}），到货前需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${subs.zh}`,
-            en: `${name.en}: ${pct(pv)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}${calibratedNote.en}.${withinNote.en} Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); demand until a receipt ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${subs.en}`,
+            zh: `${name.zh}在下次到货前缺货概率 ${pct(pv)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}${calibratedNote.zh}。${withinNote.zh}可用库存 ${s.position} ${u.zh}（在库 ${s.onHand} + 在途 ${s.inTransit}），到货前需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${how.zh}${subs.zh}`,
+            en: `${name.en}: ${pct(pv)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}${calibratedNote.en}.${withinNote.en} Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); demand until a receipt ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${how.en}${subs.en}`,
           },
         },
         replenishAction(s),
@@ -193,8 +216,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
           formula: 'position < par minimum',
           substituted: `${s.position} < ${parMin}`,
           text: {
-            zh: `${name.zh}库存位置 ${s.position}（在库 ${s.onHand} + 在途 ${s.inTransit}）低于最低库存 ${parMin}。${subs.zh}`,
-            en: `${name.en}: position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}) is below the par minimum of ${parMin}.${subs.en}`,
+            zh: `${name.zh}可用库存 ${s.position} ${u.zh}（在库 ${s.onHand} + 在途 ${s.inTransit}）低于最低库存 ${parMin} ${u.zh}。${subs.zh}`,
+            en: `${name.en}: position ${s.position} ${u.en} (on hand ${s.onHand} + in transit ${s.inTransit}) is below the par minimum of ${parMin} ${u.en}.${subs.en}`,
           },
         },
         replenishAction(s),
@@ -224,8 +247,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
           formula: s.safetyStock.formula,
           substituted: s.safetyStock.substituted,
           text: {
-            zh: `${name.zh}库存位置 ${s.position} 低于安全库存 ${f(s.safetyStock.value, 1)}（${s.safetyStock.substituted}）。再订货点 ${f(s.reorderPoint.value, 1)}。${subs.zh}`,
-            en: `${name.en}: position ${s.position} is below safety stock ${f(s.safetyStock.value, 1)} (${s.safetyStock.substituted}). Reorder point ${f(s.reorderPoint.value, 1)}.${subs.en}`,
+            zh: `${name.zh}可用库存 ${s.position} ${u.zh} 低于安全库存 ${whole(s.safetyStock.value)} ${u.zh}（${s.safetyStock.substituted}）。再订货点 ${whole(s.reorderPoint.value)} ${u.zh}。${how.zh}${subs.zh}`,
+            en: `${name.en}: position ${s.position} ${u.en} is below safety stock ${whole(s.safetyStock.value)} ${u.en} (${s.safetyStock.substituted}). Reorder point ${whole(s.reorderPoint.value)} ${u.en}.${how.en}${subs.en}`,
           },
         },
         replenishAction(s),
@@ -252,8 +275,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
             formula: 'expiry date < today and on-hand > 0',
             substituted: `${lot.expiryDate} < ${s.today}, ${lot.onHand} on hand`,
             text: {
-              zh: `${name.zh}批次 ${lot.lotNumber} 已于 ${lot.expiryDate} 过期，仍有 ${lot.onHand} ${s.item.baseUnit}，不可发放，请报损。`,
-              en: `${name.en}: lot ${lot.lotNumber} expired on ${lot.expiryDate} with ${lot.onHand} ${s.item.baseUnit} left; it cannot be issued — write it off.`,
+              zh: `${name.zh}批次 ${lot.lotNumber} 已于 ${lot.expiryDate} 过期，仍有 ${lot.onHand} ${u.zh}，不可发放，请报损。`,
+              en: `${name.en}: lot ${lot.lotNumber} expired on ${lot.expiryDate} with ${lot.onHand} ${u.en} left; it cannot be issued — write it off.`,
             },
           },
           {
@@ -261,8 +284,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
             lotNumber: lot.lotNumber,
             quantityBase: lot.onHand,
             text: {
-              zh: `报损批次 ${lot.lotNumber} 共 ${lot.onHand}。`,
-              en: `Write off lot ${lot.lotNumber} (${lot.onHand}).`,
+              zh: `报损批次 ${lot.lotNumber} 共 ${lot.onHand} ${u.zh}。`,
+              en: `Write off lot ${lot.lotNumber} (${lot.onHand} ${u.en}).`,
             },
           },
         ),
@@ -304,8 +327,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
               'lots consumed FEFO at d̄ per day; left at expiry = max(0, lot − (d̄ · days to expiry − earlier lots))',
             substituted: `d̄ = ${f(s.demand.dailyMean, 3)}/day → ${qty} ${s.item.baseUnit} (¥${f(value)}) left at expiry`,
             text: {
-              zh: `${name.zh}按先到期先出和预测日用量 ${f(s.demand.dailyMean)}，到期时仍将剩余 ${qty} ${s.item.baseUnit}（约 ¥${f(value)}），最早批次 ${first.lotNumber} 于 ${first.expiryDate} 到期。`,
-              en: `${name.en}: consumed first-expiry-first-out at ${f(s.demand.dailyMean)}/day, ${qty} ${s.item.baseUnit} (≈¥${f(value)}) will be left at expiry; earliest lot ${first.lotNumber} expires ${first.expiryDate}.`,
+              zh: `${name.zh}按先到期先出和预测日用量 ${f(s.demand.dailyMean)} ${u.zh}，到期时仍将剩余 ${qty} ${u.zh}（约 ¥${f(value)}），最早批次 ${first.lotNumber} 于 ${first.expiryDate} 到期。`,
+              en: `${name.en}: consumed first-expiry-first-out at ${f(s.demand.dailyMean)} ${u.en}/day, ${qty} ${u.en} (≈¥${f(value)}) will be left at expiry; earliest lot ${first.lotNumber} expires ${first.expiryDate}.`,
             },
           },
           s.transferSource === null
@@ -348,8 +371,8 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
           formula: `position > max(${rules.overstock.factorOverOrderUpTo} · S, par max) and cover > ${rules.overstock.minDaysCover} days`,
           substituted: `${s.position} > ${f(overstockLevel)}; cover ${f(s.daysCover.value, 1)} days`,
           text: {
-            zh: `${name.zh}库存过多：库存位置 ${s.position}，高于 ${f(overstockLevel)}，可用 ${f(s.daysCover.value, 0)} 天。`,
-            en: `${name.en} is overstocked: position ${s.position} above ${f(overstockLevel)}, ${f(s.daysCover.value, 0)} days of cover.`,
+            zh: `${name.zh}库存过多：可用库存 ${s.position} ${u.zh}，高于 ${whole(overstockLevel)} ${u.zh}，可用 ${f(s.daysCover.value, 0)} 天。`,
+            en: `${name.en} is overstocked: position ${s.position} ${u.en} above ${whole(overstockLevel)} ${u.en}, ${f(s.daysCover.value, 0)} days of cover.`,
           },
         },
         null,

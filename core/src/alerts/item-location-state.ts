@@ -30,6 +30,9 @@ export interface ItemLocationState {
     abc: Abc | null;
     unitCost: number;
     baseUnit: string;
+    /** The item's own words for its base unit (支, 只; piece): alert texts name the unit in them. */
+    baseUnitZh?: string;
+    baseUnitEn?: string;
   };
   location: { id: string; name: string; siteName: string };
   onHand: number;

@@ -13,6 +13,9 @@ export interface EngineInput {
     abc: Abc | null;
     unitCost: number;
     baseUnit: string;
+    /** The item's own words for its base unit (支, 只; piece): alert texts name the unit in them. */
+    baseUnitZh?: string;
+    baseUnitEn?: string;
   };
   location: { id: string; name: string; siteName: string };
   /** Daily demand (units issued) for consecutive days ending yesterday, oldest first. */

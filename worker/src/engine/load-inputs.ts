@@ -105,10 +105,12 @@ export async function loadEngineInputs(
         abc: 'A' | 'B' | 'C' | null;
         unit_cost: string;
         base_unit: string;
+        base_unit_zh: string;
+        base_unit_en: string;
         substitute_group: string | null;
         typical_monthly_usage: string | null;
       }>(
-        sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, substitute_group, typical_monthly_usage::text from items where id = any(${sql.param(itemIds)}::uuid[])`,
+        sql`select id, code, name_zh, name_en, ved, abc, unit_cost::text, base_unit, base_unit_zh, base_unit_en, substitute_group, typical_monthly_usage::text from items where id = any(${sql.param(itemIds)}::uuid[])`,
       ),
     () =>
       tx.execute<{ id: string; name: string; site_id: string; site_name: string }>(
@@ -396,6 +398,8 @@ export async function loadEngineInputs(
         abc: item.abc,
         unitCost: Number(item.unit_cost),
         baseUnit: item.base_unit,
+        baseUnitZh: item.base_unit_zh,
+        baseUnitEn: item.base_unit_en,
       },
       location: { id: loc.id, name: loc.name, siteName: loc.site_name },
       history,

@@ -148,7 +148,7 @@ function lineOf(r: LineRow): SuggestionLine {
   const reason = top?.text
     ? { zh: `${top.text.zh} ${order.zh}`, en: `${top.text.en} ${order.en}` }
     : {
-        zh: `${r.name_zh}（${r.site_name}·${r.location_name}）库存位置 ${pos} ≤ 再订货点 ${rop}（ROP = d̄ · L̄ + SS），下次到货前缺货概率 ${r.stockout_probability === null ? '未知' : pct(r.stockout_probability)}。${order.zh}`,
+        zh: `${r.name_zh}（${r.site_name}·${r.location_name}）可用库存 ${pos} ≤ 再订货点 ${rop}（ROP = d̄ · L̄ + SS），下次到货前缺货概率 ${r.stockout_probability === null ? '未知' : pct(r.stockout_probability)}。${order.zh}`,
         en: `${r.name_en} (${r.site_name} · ${r.location_name}): position ${pos} is at or below the reorder point ${rop} (ROP = d̄ · L̄ + SS); ${r.stockout_probability === null ? 'unknown' : pct(r.stockout_probability)} chance of running out before the next possible receipt. ${order.en}`,
       };
   return {
@@ -261,7 +261,7 @@ export interface SkippedLine {
   itemId: string;
   locationId: string;
   supplierId: string | null;
-  reason: 'no_supplier' | 'draft_exists';
+  reason: 'no_supplier' | 'draft_exists' | 'excluded';
   purchaseOrderId: string | null;
   purchaseOrderNumber: string | null;
 }
@@ -276,10 +276,50 @@ export interface SkippedLine {
  * the line can be drafted again. Lines without a supplier cannot become orders and are skipped.
  * Concurrent calls are serialised per organisation, so two clicks cannot both draft a line.
  */
+/** The purchaser's edit of a suggestion line before drafting: whole packs, 0 leaves it out. */
+export interface SuggestionEdit {
+  itemId: string;
+  locationId: string;
+  packs: number;
+}
+
+/**
+ * Applies the purchaser's edits to the suggestion lines: each must name a line on offer (the same
+ * filters), else the request is refused as a whole (nothing drafted). The quantity becomes the
+ * packs given × the supplier's pack size, below the MOQ too: the purchaser decides.
+ */
+function applyEdits(rows: LineRow[], edits: readonly SuggestionEdit[] | undefined) {
+  const byKey = new Map<string, number>();
+  if (!edits?.length) return byKey;
+  const offered = new Set(rows.map((r) => `${r.item_id}|${r.location_id}`));
+  const errors = edits
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => !offered.has(`${e.itemId}|${e.locationId}`))
+    .map(({ i }) => ({
+      field: `body:/lines/${i}`,
+      message: 'not among the current purchase suggestions',
+      code: 'unknown_suggestion',
+    }));
+  if (errors.length)
+    throw unprocessable(
+      'unknown_suggestion',
+      'Some edited lines are not among the current purchase suggestions; nothing was drafted.',
+      errors,
+    );
+  for (const e of edits) byKey.set(`${e.itemId}|${e.locationId}`, e.packs);
+  return byKey;
+}
+
+function editedLine(line: SuggestionLine, packs: number | undefined): SuggestionLine {
+  if (packs === undefined || packs === line.packs) return line;
+  const quantityBase = packs * line.packSize;
+  return { ...line, packs, quantityBase, value: r2(line.unitPrice * quantityBase) };
+}
+
 export async function createDraftOrders(
   deps: AppDeps,
   auth: AuthContext,
-  f: { siteId?: string; supplierIds?: string[] },
+  f: { siteId?: string; supplierIds?: string[]; lines?: SuggestionEdit[] },
 ) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
     await tx.execute(
@@ -297,15 +337,27 @@ export async function createDraftOrders(
           'unknown_supplier',
           'Some suppliers do not exist.',
           missing.map((m) => ({ field: `body:/supplierIds/${m.i}`, message: 'unknown supplier' })),
+          { count: missing.length },
         );
       }
     }
     const rows = await suggestionRows(tx, auth, f);
+    const edits = applyEdits(rows, f.lines);
     const skipped: SkippedLine[] = [];
     const groups = new Map<string, Array<{ row: LineRow; line: SuggestionLine }>>();
     for (const row of rows) {
-      const line = lineOf(row);
-      if (!row.order.supplierId) {
+      const packs = edits.get(`${row.item_id}|${row.location_id}`);
+      const line = editedLine(lineOf(row), packs);
+      if (packs === 0) {
+        skipped.push({
+          itemId: line.itemId,
+          locationId: line.locationId,
+          supplierId: row.order.supplierId,
+          reason: 'excluded',
+          purchaseOrderId: null,
+          purchaseOrderNumber: null,
+        });
+      } else if (!row.order.supplierId) {
         skipped.push({
           itemId: line.itemId,
           locationId: line.locationId,

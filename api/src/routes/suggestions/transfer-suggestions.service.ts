@@ -182,7 +182,7 @@ function suggestion(
   const risk = n.alert_types.length
     ? { zh: `预警：${n.alert_types.join('、')}`, en: `alerts: ${n.alert_types.join(', ')}` }
     : {
-        zh: `库存位置 ${n.position} ≤ 再订货点 ${r2(n.reorder_point)}`,
+        zh: `可用库存 ${n.position} ≤ 再订货点 ${r2(n.reorder_point)}`,
         en: `position ${n.position} at or below the reorder point ${r2(n.reorder_point)}`,
       };
   return {
