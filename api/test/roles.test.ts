@@ -97,7 +97,14 @@ describe('roles', () => {
   it('removing a member ends their sessions', async () => {
     const m = await member('storekeeper');
     expect(
-      (await t.app.inject({ method: 'DELETE', url: `/v1/users/${m.id}`, headers: owner.headers })).statusCode,
+      (
+        await t.app.inject({
+          method: 'DELETE',
+          url: `/v1/users/${m.id}`,
+          headers: owner.headers,
+          payload: { reason: 'left the clinic' },
+        })
+      ).statusCode,
     ).toBe(204);
     expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: m.headers })).statusCode).toBe(401);
   });

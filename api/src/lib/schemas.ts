@@ -36,3 +36,16 @@ export const Locale = Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]);
 /** Raw SQL rows carry timestamps as strings, Drizzle selects as Dates: accept both. */
 export const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 export const isoRequired = (d: Date | string) => new Date(d).toISOString();
+
+/**
+ * Codes of sites, locations and suppliers as a clinic writes them: letters of any script (so
+ * 一院 or 国药 are fine), digits and _ . - / inside. No spaces, control or format characters, so a
+ * code prints on a label and reads the same everywhere.
+ */
+export const MasterCode = (maxLength: number) =>
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: '^[\\p{L}\\p{N}][\\p{L}\\p{N}\\p{M}_.\\-/]*$',
+    description: 'Letters (Chinese too), digits and _ . - /; starts with a letter or digit.',
+  });

@@ -59,7 +59,12 @@ export async function loadMovementContext(
   locationIds: readonly string[],
   opts: { lockFirstExpiryAt?: string } = {},
 ): Promise<MovementContext> {
-  const itemWhere = !item ? sql`false` : 'id' in item ? sql`i.id = ${item.id}` : sql`i.gtin = ${item.gtin}`;
+  // A GTIN is the item's main one or one linked later (item_gtins: a box, a pack scanned unknown).
+  const itemWhere = !item
+    ? sql`false`
+    : 'id' in item
+      ? sql`i.id = ${item.id}`
+      : sql`(i.gtin = ${item.gtin} or i.id = (select g.item_id from item_gtins g where g.gtin = ${item.gtin}))`;
   const itemId = sql`(select i.id from items i where ${itemWhere} limit 1)`;
   const lockAt = opts.lockFirstExpiryAt;
   // A prepared statement: it runs on every movement POST (its text varies only with the options).
@@ -73,7 +78,8 @@ export async function loadMovementContext(
                                 'units', (select json_agg(json_build_object('code', u.code, 'factor', u.factor))
                                             from item_units u where u.item_id = i.id))
          from items i where ${itemWhere} limit 1) as item,
-      (select json_agg(json_build_object('id', l.id, 'site_id', l.site_id, 'active', l.active))
+      (select json_agg(json_build_object('id', l.id, 'site_id', l.site_id,
+                                         'active', l.active and (select s.active from sites s where s.id = l.site_id)))
          from locations l where l.id = any(${sql.param([...locationIds])}::uuid[])) as locations,
       ${CURRENT_ORGANIZATION_TIME_ZONE} as timezone,
       ${lockAt === undefined ? sql`null` : sql`(select json_agg(f order by f.ord) from (${firstExpiryRows(lockAt, sql`locked`, undefined, true)}) f)`} as first_expiry`,

@@ -25,6 +25,10 @@ export const items = pgTable('items', {
   baseUnitZh: text('base_unit_zh').notNull().default(''),
   baseUnitEn: text('base_unit_en').notNull().default(''),
   gtin: text('gtin'),
+  /** 医保医用耗材编码 (migrations/tenant/0024). */
+  nhsaCode: text('nhsa_code'),
+  /** UDI-DI, the device identifier of the 医疗器械唯一标识 (0024). */
+  udiDi: text('udi_di'),
   manufacturer: text('manufacturer'),
   ved: text('ved').$type<'V' | 'E' | 'D'>().notNull().default('E'),
   abc: text('abc').$type<'A' | 'B' | 'C'>(),

@@ -1,3 +1,7 @@
+import { masterDataMessages } from './master-data.ts';
+import { notificationsMessages } from './notifications.ts';
+import { purchasingDayMessages } from './purchasing-day.ts';
+import { stocktakeMessages } from './stocktake.ts';
 import type { ProblemMessages } from './types.ts';
 
 export type { ProblemLocale, ProblemMessages, ProblemText } from './types.ts';
@@ -7,4 +11,8 @@ export type { ProblemLocale, ProblemMessages, ProblemText } from './types.ts';
  * keeps its own file beside this one and is spread in here (one line per area).
  */
 export const PROBLEM_MESSAGES: ProblemMessages = {
+  ...masterDataMessages,
+  ...notificationsMessages,
+  ...purchasingDayMessages,
+  ...stocktakeMessages,
 };

@@ -1,17 +1,19 @@
 import type { ItemUnits } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
-import { conflict, notFound } from '../../lib/problem.ts';
+import { notFound, ProblemError, type ProblemParams } from '../../lib/problem.ts';
 import { isoRequired } from '../../lib/schemas.ts';
 
 /** One item as the catalogue reads it, pack units aggregated (smallest first). */
 export const ITEM_SELECT = sql`
   select i.id, i.code, i.name_zh, i.name_en, i.specification, i.category, i.base_unit, i.base_unit_zh, i.base_unit_en,
-         i.gtin, i.manufacturer, i.ved, i.abc, i.storage, i.substitute_group, i.unit_cost::float8 as unit_cost, i.typical_monthly_usage::float8 as typical_monthly_usage,
+         i.gtin, i.nhsa_code, i.udi_di, i.manufacturer, i.ved, i.abc, i.storage, i.substitute_group, i.unit_cost::float8 as unit_cost, i.typical_monthly_usage::float8 as typical_monthly_usage,
          i.lot_tracked, i.active, i.template_code, i.created_at, i.updated_at,
          coalesce((select json_agg(json_build_object('code', u.code, 'zh', u.name_zh, 'en', u.name_en, 'factor', u.factor)
                                    order by u.factor, u.code)
                      from item_units u where u.item_id = i.id), '[]'::json) as pack_units
+         , coalesce((select json_agg(json_build_object('gtin', g.gtin, 'unitCode', g.unit_code) order by g.created_at, g.gtin)
+                     from item_gtins g where g.item_id = i.id), '[]'::json) as extra_gtins
     from items i`;
 
 export type ItemRow = {
@@ -25,6 +27,8 @@ export type ItemRow = {
   base_unit_zh: string;
   base_unit_en: string;
   gtin: string | null;
+  nhsa_code: string | null;
+  udi_di: string | null;
   manufacturer: string | null;
   ved: 'V' | 'E' | 'D';
   abc: 'A' | 'B' | 'C' | null;
@@ -38,6 +42,7 @@ export type ItemRow = {
   created_at: Date | string;
   updated_at: Date | string;
   pack_units: { code: string; zh: string; en: string; factor: number }[];
+  extra_gtins: { gtin: string; unitCode: string | null }[];
 };
 
 export function itemView(r: ItemRow) {
@@ -51,6 +56,9 @@ export function itemView(r: ItemRow) {
     baseUnit: { code: r.base_unit, zh: r.base_unit_zh, en: r.base_unit_en },
     packUnits: r.pack_units,
     gtin: r.gtin,
+    gtins: r.extra_gtins,
+    nhsaCode: r.nhsa_code,
+    udiDi: r.udi_di,
     manufacturer: r.manufacturer,
     ved: r.ved,
     abc: r.abc,
@@ -96,11 +104,17 @@ function pgErrorOf(err: unknown): { code?: string; constraint?: string } {
  * Turns a unique violation into a 409 that names what clashed (a stable code per constraint);
  * anything else is rethrown for the error handler.
  */
-export function rethrowUnique(messages: Record<string, [code: string, detail: string]>) {
+export function rethrowUnique(
+  messages: Record<string, [code: string, detail: string, params?: ProblemParams, messageKey?: string]>,
+) {
   return (err: unknown): never => {
     const pg = pgErrorOf(err);
     const hit = pg.code === '23505' && pg.constraint ? messages[pg.constraint] : undefined;
-    if (hit) throw conflict(hit[0], hit[1]);
+    if (hit)
+      throw new ProblemError(409, hit[0], 'Conflict', hit[1], undefined, {
+        params: hit[2] ?? {},
+        ...(hit[3] ? { messageKey: hit[3] } : {}),
+      });
     throw err;
   };
 }

@@ -65,6 +65,15 @@ export const Item = Type.Object({
   baseUnit: Unit,
   packUnits: Type.Array(PackUnit, { description: 'Smallest first' }),
   gtin: nullable(Type.String({ description: 'GTIN-14' })),
+  gtins: Type.Array(
+    Type.Object({
+      gtin: Type.String({ description: 'GTIN-14' }),
+      unitCode: nullable(Type.String({ description: 'The pack unit it marks; null: the base unit' })),
+    }),
+    { description: 'More GTINs of the item (a box, an older pack), linked e.g. from an unknown scan' },
+  ),
+  nhsaCode: nullable(Type.String({ description: '医保医用耗材编码 (NHSA national consumable code)' })),
+  udiDi: nullable(Type.String({ description: 'UDI-DI: the device identifier of 医疗器械唯一标识' })),
   manufacturer: nullable(Type.String()),
   ved: Ved,
   abc: nullable(Abc),
@@ -117,6 +126,24 @@ export const ItemBody = {
     nullable(Type.String({ pattern: '^[0-9]{8,14}$', description: 'GTIN-8/12/13/14; stored as GTIN-14' })),
   ),
   manufacturer: Type.Optional(nullable(Type.String({ maxLength: 300 }))),
+  nhsaCode: Type.Optional(
+    nullable(
+      Type.String({
+        maxLength: 60,
+        description:
+          '医保医用耗材编码: C and 19 digits (20 characters) or the 27-character full code; 422 `invalid_nhsa_code` otherwise',
+      }),
+    ),
+  ),
+  udiDi: Type.Optional(
+    nullable(
+      Type.String({
+        maxLength: 100,
+        description:
+          'UDI-DI (GS1 GTIN, MA or another agency), printable characters without spaces, ≤ 60; a 14-digit one must carry a valid GS1 check digit. 422 `invalid_udi_di` otherwise',
+      }),
+    ),
+  ),
   ved: Type.Optional(Ved),
   storage: Type.Optional(Storage),
   substituteGroup: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 100 }))),

@@ -8,7 +8,15 @@ import type { Scope } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { Category, Item, ItemBody, ItemDetail, Ved } from './item.schemas.ts';
-import { convertQuantity, createItem, getItem, listItems, updateItem } from './items.service.ts';
+import {
+  convertQuantity,
+  createItem,
+  getItem,
+  linkGtin,
+  listItems,
+  unlinkGtin,
+  updateItem,
+} from './items.service.ts';
 import { recalculateItem } from './recalculate-item.ts';
 
 const ItemCreate = Type.Object(ItemBody, { additionalProperties: false });
@@ -123,6 +131,61 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const item = await updateItem(deps, auth, request.params.id, request.body);
       await recalculateItem(deps, auth, item.id);
       return item;
+    },
+  );
+
+  app.post(
+    '/v1/items/:id/gtins',
+    {
+      // The storekeeper at the scanner links the unknown box they hold, so stock writers may too.
+      config: { access: { scope: ['stock:write', 'purchasing', 'admin'] as Scope[] } },
+      schema: {
+        tags: ['catalogue'],
+        summary: 'Link a further GTIN (e.g. an unknown scanned box) to an item',
+        description:
+          'After a scan answers 422 `unknown_item` (its `params.gtin` is the GTIN read), link that GTIN to the right item: later scans of it find the item. `unit` names the pack unit the GTIN marks (default the base unit). A GTIN belongs to one item: 409 `gtin_taken` names the item that has it; 422 `gtin_unit_unknown` for a unit the item lacks; 422 `gs1_check_digit` for a wrong check digit. Linking it again to the same item only changes the unit.',
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            gtin: Type.String({
+              pattern: '^[0-9]{8,14}$',
+              description: 'GTIN-8/12/13/14; stored as GTIN-14',
+            }),
+            unit: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 30 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ItemDetail, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const item = await linkGtin(deps, auth, request.params.id, request.body);
+      return reply.status(201).send(item);
+    },
+  );
+
+  app.delete(
+    '/v1/items/:id/gtins/:gtin',
+    {
+      config: { access: { scope: ['purchasing', 'admin'] as Scope[] } },
+      schema: {
+        tags: ['catalogue'],
+        summary: 'Unlink a further GTIN from an item',
+        description:
+          'The main GTIN is changed with PATCH `gtin`. 404 when the item has no such further GTIN.',
+        security,
+        params: Type.Object(
+          { id: Uuid, gtin: Type.String({ pattern: '^[0-9]{8,14}$' }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await unlinkGtin(deps, authOf(request), request.params.id, request.params.gtin);
+      return reply.status(204).send(null);
     },
   );
 

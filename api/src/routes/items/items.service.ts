@@ -13,7 +13,7 @@ import { eq, type SQL, sql } from 'drizzle-orm';
 import { assertWithinPlan } from '../../billing/plan-limits.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { conflict, type FieldError, unprocessable } from '../../lib/problem.ts';
+import { conflict, type FieldError, notFound, unprocessable } from '../../lib/problem.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { termsOfItem } from '../suppliers/supplier-terms.service.ts';
 import {
@@ -46,6 +46,8 @@ export interface ItemInput {
   baseUnit: UnitInput;
   packUnits?: PackUnitInput[];
   gtin?: string | null;
+  nhsaCode?: string | null;
+  udiDi?: string | null;
   manufacturer?: string | null;
   ved?: Ved;
   storage?: Storage;
@@ -67,8 +69,8 @@ export interface ItemFilter {
 
 const uniqueItem = (code?: string) =>
   rethrowUnique({
-    items_code_key: ['item_code_taken', `An item with code '${code}' already exists.`],
-    items_gtin_key: ['gtin_taken', 'Another item already has this GTIN.'],
+    items_code_key: ['item_code_taken', `An item with code '${code}' already exists.`, { code }],
+    items_gtin_key: ['gtin_taken', 'Another item already has this GTIN.', {}, 'gtin_taken.unnamed'],
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -91,7 +93,9 @@ export async function listItems(
     const like = likePattern(q);
     const gtin = /^[0-9]{8,14}$/.test(q) ? q.padStart(14, '0') : null;
     conds.push(
-      sql`(i.code ilike ${like} or i.name_zh ilike ${like} or i.name_en ilike ${like} or i.gtin = ${gtin})`,
+      sql`(i.code ilike ${like} or i.name_zh ilike ${like} or i.name_en ilike ${like} or i.gtin = ${gtin}
+           or exists (select 1 from item_gtins g where g.item_id = i.id and g.gtin = ${gtin})
+           or i.nhsa_code = ${q.toUpperCase()} or i.udi_di = ${q})`,
     );
   }
   if (filter.category) conds.push(sql`i.category = ${filter.category}`);
@@ -128,6 +132,7 @@ function assertValidUnits(baseUnit: UnitInput, packUnits: readonly PackUnitInput
     'invalid_units',
     `The units are not valid: ${issues.map((i) => i.message).join('; ')}.`,
     issues.map((i) => ({ field: pointer(i.path), message: i.message, code: i.code })),
+    { count: issues.length },
   );
 }
 
@@ -138,9 +143,53 @@ function gtinOf(gtin: string | null | undefined): string | null | undefined {
     return normaliseGtin(gtin);
   } catch (err) {
     if (!(err instanceof Gs1ParseError)) throw err;
-    throw unprocessable(err.code.replace('.', '_'), err.message, [
-      { field: 'body:/gtin', message: err.message, code: err.code },
-    ]);
+    throw unprocessable(
+      err.code.replace('.', '_'),
+      err.message,
+      [{ field: 'body:/gtin', message: err.message, code: err.code }],
+      err.ai === undefined ? {} : { ai: err.ai },
+    );
+  }
+}
+
+const NHSA_CODE = /^C[0-9]{19}([0-9]{7})?$/;
+const UDI_DI = /^[\x21-\x7e]{1,60}$/;
+
+/**
+ * 医保耗材编码 and UDI-DI as stored: trimmed, the NHSA code upper-cased (it is often typed with a
+ * lower-case c); empty means none. A 422 naming the field otherwise.
+ */
+export function masterCodesOf(input: { nhsaCode?: string | null; udiDi?: string | null }) {
+  const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
+  const nhsaCode = clean(input.nhsaCode)?.toUpperCase() ?? clean(input.nhsaCode);
+  const udiDi = clean(input.udiDi);
+  if (nhsaCode && !NHSA_CODE.test(nhsaCode)) {
+    throw unprocessable(
+      'invalid_nhsa_code',
+      `'${nhsaCode}' is not an NHSA consumable code (C and 19 digits, or the 27-character code).`,
+      [{ field: 'body:/nhsaCode', message: 'not an NHSA consumable code', code: 'invalid_nhsa_code' }],
+      { value: nhsaCode },
+    );
+  }
+  // A 14-digit UDI-DI is a GS1 GTIN: its check digit must hold, like any GTIN the clinic scans.
+  const badGs1 = udiDi && /^[0-9]{14}$/.test(udiDi) && gtinCheckFails(udiDi);
+  if (udiDi && (!UDI_DI.test(udiDi) || badGs1)) {
+    throw unprocessable(
+      'invalid_udi_di',
+      'A UDI-DI is printable characters without spaces, up to 60; a GS1 one needs a valid check digit.',
+      [{ field: 'body:/udiDi', message: 'not a UDI-DI', code: 'invalid_udi_di' }],
+    );
+  }
+  return { nhsaCode, udiDi };
+}
+
+function gtinCheckFails(digits: string): boolean {
+  try {
+    normaliseGtin(digits);
+    return false;
+  } catch (err) {
+    if (err instanceof Gs1ParseError) return true;
+    throw err;
   }
 }
 
@@ -165,6 +214,7 @@ async function assertSubstituteGroup(
       'substitute_unit_mismatch',
       `Substitute group '${group}' counts in '${other.base_unit}' (item ${other.code}); this item counts in '${baseUnit}'.`,
       [{ field: 'body:/substituteGroup', message: `group uses base unit '${other.base_unit}'` }],
+      { group, groupUnit: other.base_unit, itemCode: other.code, baseUnit },
     );
   }
 }
@@ -176,8 +226,10 @@ export async function createItem(deps: AppDeps, auth: AuthContext, input: ItemIn
   const packUnits = input.packUnits ?? [];
   assertValidUnits(input.baseUnit, packUnits);
   const gtin = gtinOf(input.gtin);
+  const codes = masterCodesOf(input);
   return withTenantDb(deps.database.db, auth, async (tx) => {
     await assertWithinPlan(deps, auth, 'items', 1, tx);
+    if (gtin) await assertGtinFree(tx, gtin);
     await assertSubstituteGroup(tx, input.substituteGroup, input.baseUnit.code);
     const [row] = await tx
       .insert(items)
@@ -191,6 +243,8 @@ export async function createItem(deps: AppDeps, auth: AuthContext, input: ItemIn
         baseUnitZh: input.baseUnit.zh ?? '',
         baseUnitEn: input.baseUnit.en ?? '',
         gtin: gtin ?? null,
+        nhsaCode: codes.nhsaCode ?? null,
+        udiDi: codes.udiDi ?? null,
         manufacturer: input.manufacturer ?? null,
         ved: input.ved ?? 'E',
         storage: input.storage ?? 'room',
@@ -214,8 +268,10 @@ export async function createItem(deps: AppDeps, auth: AuthContext, input: ItemIn
  */
 export async function updateItem(deps: AppDeps, auth: AuthContext, id: string, patch: ItemPatch) {
   const gtin = gtinOf(patch.gtin);
+  const codes = masterCodesOf(patch);
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const current = await loadItemRow(tx, id, { forUpdate: true });
+    if (gtin) await assertGtinFree(tx, gtin, id);
     const units = itemUnitsOf(current);
     const baseUnit = patch.baseUnit
       ? {
@@ -242,6 +298,8 @@ export async function updateItem(deps: AppDeps, auth: AuthContext, id: string, p
         ...(patch.category !== undefined && { category: patch.category }),
         ...(patch.baseUnit && { baseUnit: baseUnit.code, baseUnitZh: baseUnit.zh, baseUnitEn: baseUnit.en }),
         ...(gtin !== undefined && { gtin }),
+        ...(codes.nhsaCode !== undefined && { nhsaCode: codes.nhsaCode }),
+        ...(codes.udiDi !== undefined && { udiDi: codes.udiDi }),
         ...(patch.manufacturer !== undefined && { manufacturer: patch.manufacturer }),
         ...(patch.ved !== undefined && { ved: patch.ved }),
         ...(patch.storage !== undefined && { storage: patch.storage }),
@@ -261,6 +319,72 @@ export async function updateItem(deps: AppDeps, auth: AuthContext, id: string, p
   }).catch(uniqueItem());
 }
 
+/**
+ * A GTIN marks one item: as its main GTIN (items.gtin) or as one of its further GTINs
+ * (item_gtins). 409 gtin_taken naming the item that has it; `selfId` may have it already.
+ */
+export async function assertGtinFree(tx: Tx, gtin: string, selfId?: string) {
+  const r = await tx.execute<{ id: string; code: string }>(sql`
+    select i.id, i.code from items i
+     where (i.gtin = ${gtin} or exists (select 1 from item_gtins g where g.item_id = i.id and g.gtin = ${gtin}))
+     limit 1`);
+  const owner = r.rows[0];
+  if (owner && owner.id !== selfId) {
+    throw conflict('gtin_taken', `GTIN ${gtin} already belongs to item ${owner.code}.`, {
+      gtin,
+      itemCode: owner.code,
+    });
+  }
+  return owner !== undefined;
+}
+
+/**
+ * Links a further GTIN to an item — typically one a scanner just read and nobody knew — with the
+ * pack unit it marks (a box's GTIN differs from a piece's). Linking the same GTIN again to the
+ * same item is a no-op that may change the unit.
+ */
+export async function linkGtin(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  input: { gtin: string; unit?: string | null },
+) {
+  const gtin = gtinOf(input.gtin)!;
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const item = await loadItemRow(tx, id, { forUpdate: true });
+    const unit = input.unit && input.unit !== item.base_unit ? input.unit : null;
+    if (unit && !item.pack_units.some((p) => p.code === unit)) {
+      throw unprocessable(
+        'gtin_unit_unknown',
+        `Item ${item.code} has no unit '${unit}'.`,
+        [{ field: 'body:/unit', message: 'unknown unit', code: 'gtin_unit_unknown' }],
+        { itemCode: item.code, unit },
+      );
+    }
+    await assertGtinFree(tx, gtin, id);
+    if (item.gtin !== gtin) {
+      await tx.execute(sql`
+        insert into item_gtins (gtin, item_id, unit_code, created_by)
+        values (${gtin}, ${id}, ${unit}, ${auth.userId})
+        on conflict (gtin) do update set unit_code = excluded.unit_code`);
+      await tx.execute(sql`update items set updated_at = now() where id = ${id}`);
+    }
+    return detailOf(tx, await loadItemRow(tx, id));
+  }).catch(uniqueItem());
+}
+
+/** Unlinks a further GTIN (the main GTIN is changed with PATCH gtin). 404 when the item lacks it. */
+export async function unlinkGtin(deps: AppDeps, auth: AuthContext, id: string, gtin: string) {
+  const normal = gtinOf(gtin)!;
+  await withTenantDb(deps.database.db, auth, async (tx) => {
+    await loadItemRow(tx, id);
+    const r = await tx.execute(
+      sql`delete from item_gtins where item_id = ${id} and gtin = ${normal} returning gtin`,
+    );
+    if (r.rows.length === 0) throw notFound('The GTIN');
+  });
+}
+
 async function assertBaseUnitFree(tx: Tx, itemId: string, baseUnit: string) {
   const r = await tx.execute(sql`
     select 1 where exists (select 1 from movements where item_id = ${itemId})
@@ -270,6 +394,7 @@ async function assertBaseUnitFree(tx: Tx, itemId: string, baseUnit: string) {
     throw conflict(
       'base_unit_in_use',
       `The item already has stock, movements or par levels counted in '${baseUnit}'; changing the base unit would rescale them. Create a new item instead.`,
+      { baseUnit },
     );
   }
 }
@@ -298,7 +423,10 @@ export async function convertQuantity(
       message: err.message,
       code: err.code,
     };
-    throw unprocessable(err.code.replace('.', '_'), err.message, [field]);
+    throw unprocessable(err.code.replace('.', '_'), err.message, [field], {
+      ...(err.unit === undefined ? {} : { unit: err.unit }),
+      ...(err.quantity === undefined ? {} : { quantity: err.quantity }),
+    });
   }
   return {
     itemId: row.id,

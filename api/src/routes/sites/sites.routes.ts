@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
-import { DateTime, IdParams, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, MasterCode, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import {
@@ -14,10 +14,11 @@ import {
   listLocations,
   listSites,
   type SiteRow,
+  updateLocation,
   updateSite,
 } from './sites.service.ts';
 
-const Code = Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_.-]+$' });
+const Code = MasterCode(40);
 const SiteKind = StringEnum(['hospital', 'clinic', 'community-centre', 'warehouse']);
 const LocationKind = StringEnum(['central-store', 'ward', 'theatre', 'pharmacy', 'other']);
 
@@ -114,7 +115,9 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: { scope: 'admin' } },
       schema: {
         tags: ['sites'],
-        summary: 'Update a site',
+        summary: 'Update a site (rename, or deactivate with active=false)',
+        description:
+          'A deactivated site takes no new movements at any of its locations (422 `location_inactive`); it must hold no stock first (409 `site_has_stock`). Reactivate with active=true.',
         security,
         params: IdParams,
         body: Type.Object(
@@ -173,5 +176,31 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       reply
         .status(201)
         .send(locationView(await createLocation(deps, authOf(request), request.params.id, request.body))),
+  );
+
+  app.patch(
+    '/v1/locations/:id',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['sites'],
+        summary: 'Rename a location, change its kind, or deactivate / reactivate it',
+        description:
+          "A deactivated location keeps its history but takes no new movements (422 `location_inactive`); it must hold no stock first (409 `location_has_stock`). A location at a site outside the caller's limit is 404.",
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            kind: Type.Optional(LocationKind),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Location, ...problemResponses },
+      },
+    },
+    async (request) =>
+      locationView(await updateLocation(deps, authOf(request), request.params.id, request.body)),
   );
 }

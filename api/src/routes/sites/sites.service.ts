@@ -1,9 +1,9 @@
-import { CENTRAL_STORE, locations, sites, withTenantDb } from '@medstock/db';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { CENTRAL_STORE, locations, sites, type Tx, withTenantDb } from '@medstock/db';
+import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
 import { assertWithinPlan } from '../../billing/plan-limits.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { notFound, unprocessable } from '../../lib/problem.ts';
+import { conflict, notFound, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 
 export type SiteRow = typeof sites.$inferSelect;
@@ -65,11 +65,57 @@ export async function updateSite(
   patch: Partial<Pick<SiteRow, 'name' | 'kind' | 'address' | 'active'>>,
 ) {
   assertSiteVisible(auth, id);
-  const [row] = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.update(sites).set(patch).where(eq(sites.id, id)).returning(),
-  );
+  const [row] = await withTenantDb(deps.database.db, auth, async (tx) => {
+    if (patch.active === false) {
+      const [site] = await tx.select().from(sites).where(eq(sites.id, id)).for('update');
+      if (!site) throw notFound('The site');
+      const onHand = await onHandAt(tx, sql`l.site_id = ${id}`);
+      if (onHand > 0)
+        throw conflict('site_has_stock', `Site '${site.name}' still holds ${onHand} base units.`, {
+          name: site.name,
+          onHand,
+        });
+    }
+    return tx.update(sites).set(patch).where(eq(sites.id, id)).returning();
+  });
   if (!row) throw notFound('The site');
   return row;
+}
+
+/** Base units on hand at the locations `where` picks (over `locations l`). */
+async function onHandAt(tx: Tx, where: SQL): Promise<number> {
+  const r = await tx.execute<{ n: string | null }>(
+    sql`select sum(s.on_hand)::text as n from stock s join locations l on l.id = s.location_id where ${where}`,
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/**
+ * Renames a location, changes its kind or (de)activates it. A deactivated location takes no new
+ * movements (422 location_inactive) but keeps its history; it must be empty first, so no stock
+ * is stranded where nobody can issue it (409 location_has_stock).
+ */
+export async function updateLocation(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  patch: Partial<Pick<LocationRow, 'name' | 'kind' | 'active'>>,
+) {
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const [current] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
+    if (!current) throw notFound('The location');
+    assertSiteVisible(auth, current.siteId, 'The location');
+    if (patch.active === false && current.active) {
+      const onHand = await onHandAt(tx, sql`l.id = ${id}`);
+      if (onHand > 0)
+        throw conflict('location_has_stock', `'${current.name}' still holds ${onHand} base units.`, {
+          name: current.name,
+          onHand,
+        });
+    }
+    const [row] = await tx.update(locations).set(patch).where(eq(locations.id, id)).returning();
+    return row!;
+  });
 }
 
 export async function listLocations(deps: AppDeps, auth: AuthContext, siteId: string) {
@@ -110,7 +156,7 @@ export async function assertSitesExist(deps: AppDeps, auth: AuthContext, siteIds
     throw unprocessable(
       'unknown_site',
       'Some site ids do not exist in this organisation.',
-      missing.map((m) => ({ field: 'body:/siteIds', message: `unknown site ${m}` })),
+      missing.map((m) => ({ field: 'body:/siteIds', message: `unknown site ${m}`, params: { siteId: m } })),
     );
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
-import { DateTime, IdParams, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IdParams, MasterCode, Uuid } from '../../lib/schemas.ts';
 import type { Scope } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
@@ -33,7 +33,7 @@ const Supplier = Type.Object({
 
 const SupplierCreate = Type.Object(
   {
-    code: Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9][A-Za-z0-9_.\\-/]*$' }),
+    code: MasterCode(60),
     name: Type.String({ minLength: 1, maxLength: 300 }),
     contactEmail: Type.Optional(nullable(Type.String({ format: 'email', maxLength: 254 }))),
     phone: Type.Optional(nullable(Type.String({ maxLength: 50 }))),

@@ -7,7 +7,14 @@ import { DateTime, IdParams, Role, SiteIds, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { auditContextOf } from '../api-keys/api-keys.service.ts';
-import { listMembers, type MemberRow, removeMember, updateMember } from './users.service.ts';
+import {
+  listMembers,
+  listRemovals,
+  type MemberRow,
+  type RemovalRow,
+  removeMember,
+  updateMember,
+} from './users.service.ts';
 
 const Member = Type.Object({
   id: Uuid,
@@ -24,6 +31,29 @@ const view = (r: MemberRow) => ({
   role: r.role,
   siteIds: r.site_ids,
   createdAt: r.created_at.toISOString(),
+});
+
+const Removal = Type.Object({
+  id: Uuid,
+  userId: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  reason: Type.String(),
+  removedBy: Type.Union([Uuid, Type.Null()]),
+  removedByName: Type.Union([Type.String(), Type.Null()]),
+  removedAt: DateTime,
+});
+const removalView = (r: RemovalRow) => ({
+  id: r.id,
+  userId: r.user_id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  reason: r.reason,
+  removedBy: r.removed_by,
+  removedByName: r.removed_by_name,
+  removedAt: r.removed_at.toISOString(),
 });
 
 export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
@@ -49,6 +79,29 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
         request.query.cursor,
       );
       return { items: page.items.map(view), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/users/removals',
+    {
+      config: { access: { scope: 'admin' } },
+      schema: {
+        tags: ['users'],
+        summary: 'Members removed: who, by whom, when and why (newest first)',
+        security,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: pageOf(Removal), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const page = await listRemovals(
+        deps,
+        authOf(request),
+        pageLimit(request.query.limit),
+        request.query.cursor,
+      );
+      return { items: page.items.map(removalView), nextCursor: page.nextCursor };
     },
   );
 
@@ -85,14 +138,33 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['users'],
         summary: 'Remove a member: their sessions end and the API keys they created are revoked',
+        description:
+          'The body gives the reason, kept with who removed the member and when (GET /v1/users/removals).',
         security,
         params: IdParams,
+        body: Type.Object(
+          {
+            reason: Type.String({
+              minLength: 1,
+              maxLength: 500,
+              pattern: '\\S',
+              description: 'Why the member leaves (not blank)',
+            }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 204: Type.Null(), ...problemResponses },
       },
     },
     async (request, reply) => {
       const auth = authOf(request);
-      await removeMember(deps, auth, auditContextOf(auth, request), request.params.id);
+      await removeMember(
+        deps,
+        auth,
+        auditContextOf(auth, request),
+        request.params.id,
+        request.body.reason.trim(),
+      );
       return reply.status(204).send(null);
     },
   );

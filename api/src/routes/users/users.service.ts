@@ -1,4 +1,4 @@
-import type { Role } from '@medstock/db';
+import { type Role, tenantSchema } from '@medstock/db';
 import type { AppDeps } from '../../deps.ts';
 import { inControlTransaction } from '../../lib/control-transaction.ts';
 import { assertMayGrant, assertMayManage, assertNotWideningOwn, roleAccess } from '../../lib/grant-rules.ts';
@@ -91,7 +91,17 @@ export async function updateMember(
   return getMember(deps, auth, userId);
 }
 
-export async function removeMember(deps: AppDeps, auth: AuthContext, audit: AuditContext, userId: string) {
+/**
+ * Removes a member. `reason` is kept with who removed them and when (member_removals, in the
+ * tenant schema, written in the same transaction as the removal).
+ */
+export async function removeMember(
+  deps: AppDeps,
+  auth: AuthContext,
+  audit: AuditContext,
+  userId: string,
+  reason: string,
+) {
   const target = await getMember(deps, auth, userId);
   assertMayChange(auth, target);
   await assertNotLastOwner(deps, auth, target);
@@ -100,6 +110,12 @@ export async function removeMember(deps: AppDeps, auth: AuthContext, audit: Audi
       auth.organizationId,
       userId,
     ]);
+    // The schema name comes from tenantSchema (a fixed pattern of the id), never from the request.
+    await client.query(
+      `insert into "${tenantSchema(auth.organizationId)}".member_removals (user_id, email, name, role, reason, removed_by)
+       values ($1, $2, $3, $4, $5, $6)`,
+      [userId, target.email, target.name, target.role, reason, auth.userId],
+    );
     // Their sessions in this organisation end with the membership, and so do their API keys.
     await client.query(
       'update control.sessions set revoked_at = now() where organization_id = $1 and user_id = $2 and revoked_at is null',
@@ -113,4 +129,30 @@ export async function removeMember(deps: AppDeps, auth: AuthContext, audit: Audi
       [auth.organizationId, userId],
     );
   });
+}
+
+export interface RemovalRow {
+  id: string;
+  user_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  reason: string;
+  removed_by: string | null;
+  removed_by_name: string | null;
+  removed_at: Date;
+}
+
+/** Who was removed, by whom, when and why; newest first. */
+export async function listRemovals(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
+  const after = decodeCursor(cursor, ['timestamp', 'uuid']);
+  const { rows } = await deps.database.pool.query<RemovalRow>(
+    `select r.id, r.user_id, r.email, r.name, r.role, r.reason, r.removed_by,
+            coalesce(nullif(u.name, ''), u.email) as removed_by_name, r.removed_at
+       from "${tenantSchema(auth.organizationId)}".member_removals r left join control.users u on u.id = r.removed_by
+      ${after ? 'where (r.removed_at, r.id) < ($2::timestamptz, $3::uuid)' : ''}
+      order by r.removed_at desc, r.id desc limit $1`,
+    after ? [limit + 1, after[0], after[1]] : [limit + 1],
+  );
+  return paginate(rows, limit, (r) => [r.removed_at.toISOString(), r.id]);
 }
