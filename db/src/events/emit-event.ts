@@ -5,18 +5,40 @@ import { executePrepared } from '../prepared-statement.ts';
 export type EventType =
   | 'movement.created'
   | 'purchase_order.status_changed'
+  | 'purchase_order.cancelled'
   | 'import.finished'
   | 'alert.opened'
   | 'alert.updated'
-  | 'alert.resolved';
+  | 'alert.resolved'
+  | 'requisition.submitted'
+  | 'requisition.approved'
+  | 'requisition.rejected'
+  | 'requisition.issued'
+  | 'recall.opened'
+  | 'recall.released'
+  | 'stocktake.approved'
+  | 'stocktake.posted'
+  | 'inspection.released'
+  | 'inspection.rejected';
 
 export const EVENT_TYPES: EventType[] = [
   'movement.created',
   'purchase_order.status_changed',
+  'purchase_order.cancelled',
   'import.finished',
   'alert.opened',
   'alert.updated',
   'alert.resolved',
+  'requisition.submitted',
+  'requisition.approved',
+  'requisition.rejected',
+  'requisition.issued',
+  'recall.opened',
+  'recall.released',
+  'stocktake.approved',
+  'stocktake.posted',
+  'inspection.released',
+  'inspection.rejected',
 ];
 
 export interface EmittedEvent {
