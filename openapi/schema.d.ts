@@ -14719,6 +14719,3580 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Departments (科室) with their cost centres
+         * @description Departments are where issues go and what they are charged to. A site-limited caller sees the departments of their sites.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                    siteId?: string;
+                    active?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                code: string;
+                                name: string;
+                                costCentre: string | null;
+                                locationId: string | null;
+                                active: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a department
+         * @description A department belongs to a site; `locationId` is its own sub-store (二级库), a location of that site. 409 `department_code_taken`, 422 `department_location_elsewhere`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        siteId: string;
+                        /** @description Letters (Chinese too), digits and _ . - /; starts with a letter or digit. */
+                        code: string;
+                        name: string;
+                        costCentre?: string | null;
+                        locationId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            code: string;
+                            name: string;
+                            costCentre: string | null;
+                            locationId: string | null;
+                            active: boolean;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/departments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename, re-code or deactivate a department
+         * @description An inactive department receives no new issues or requisitions; its history stays.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Letters (Chinese too), digits and _ . - /; starts with a letter or digit. */
+                        code?: string;
+                        name?: string;
+                        costCentre?: string | null;
+                        locationId?: string | null;
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            code: string;
+                            name: string;
+                            costCentre: string | null;
+                            locationId: string | null;
+                            active: boolean;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/requisitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ward requisitions (科室申领), newest first
+         * @description `status=open`: submitted, approved and partially issued. A site-limited caller sees requisitions whose store and department are both at their sites.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page size (default 50). */
+                    limit?: number;
+                    /** @description Opaque cursor from `nextCursor`. */
+                    cursor?: string;
+                    status?: "open" | "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                    departmentId?: string;
+                    siteId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description REQ-000123 */
+                                number: string;
+                                /** @enum {unknown} */
+                                status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                                /**
+                                 * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                                 * @enum {unknown}
+                                 */
+                                origin: "manual" | "fixed_pack";
+                                /** Format: uuid */
+                                departmentId: string;
+                                departmentCode: string;
+                                departmentName: string;
+                                costCentre: string | null;
+                                /** Format: uuid */
+                                sourceLocationId: string;
+                                sourceLocationCode: string;
+                                sourceLocationName: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                fixedPackId: string | null;
+                                fixedPackCode: string | null;
+                                packCopy: number | null;
+                                note: string | null;
+                                requestedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                requestedAt: string;
+                                approvedBy: string | null;
+                                approvedAt: string | null;
+                                rejectedBy: string | null;
+                                rejectedAt: string | null;
+                                rejectReason: string | null;
+                                cancelledBy: string | null;
+                                cancelledAt: string | null;
+                                cancelReason: string | null;
+                                lastIssuedBy: string | null;
+                                lastIssuedAt: string | null;
+                                closedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                updatedAt: string;
+                                lineCount: number;
+                                /** @description base units, all lines */
+                                quantityRequested: number;
+                                quantityApproved: number | null;
+                                /** @description base units, all lines */
+                                quantityIssued: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A department asks the store for items (submit a requisition)
+         * @description A ward (department) asks `sourceLocationId` (the store that fills it) for items and quantities; the requisition starts `submitted` and writes a `requisition.submitted` event.
+         *
+         *     Then: approve (whole or adjusted) or reject with a reason → pick list (first expiry first out) → issue, in one or more parts → `issued` (closed). Cancel withdraws it.
+         *
+         *     Refusals: 422 `unknown_department`, 422 `unknown_location`, 422 `unknown_item`, 422 `duplicate_item`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        departmentId: string;
+                        /** Format: uuid */
+                        sourceLocationId: string;
+                        note?: string;
+                        lines: {
+                            /** Format: uuid */
+                            itemId: string;
+                            quantity: number;
+                            /** @description One of the item's pack units; the base unit when absent. */
+                            unit?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requisitions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One requisition with its lines, who did what when, and its issues */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requisitions/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The store approves a requisition, whole or with adjusted quantities
+         * @description Lines not named are approved as requested; a named line gets `quantity` (0: not given) and an optional `reason` for the change. Writes `requisition.approved`.
+         *
+         *     Approving, rejecting, picking for and issuing a requisition is the store's work: a nurse gets 403 `forbidden` (the ward requests, the store gives).
+         *
+         *     Refusals: 409 `requisition_status` (not submitted), 422 `nothing_approved` (every line 0: reject instead), 422 `unknown_requisition_line`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines?: {
+                            /** Format: uuid */
+                            lineId: string;
+                            /** @description In `unit`; stored in base units. */
+                            quantity: number;
+                            /** @description One of the item's pack units; the base unit when absent. */
+                            unit?: string;
+                            reason?: string;
+                        }[];
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requisitions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The store rejects a requisition, with a reason
+         * @description Closes it; writes `requisition.rejected`. Approving, rejecting, picking for and issuing a requisition is the store's work: a nurse gets 403 `forbidden` (the ward requests, the store gives). 409 `requisition_status` unless submitted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requisitions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a requisition, or close what is left of a partially issued one, with a reason
+         * @description What was issued stays issued. 409 `requisition_status` once closed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requisitions/{id}/pick-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What to pick for the open lines: lots first expiry first out
+         * @description For each line's remaining quantity: the store's lots in expiry order (earliest first), skipping expired lots and units on hold (quarantine), and what they cannot cover (`shortfall`). The same lots an issue without `lotNumber` takes; nothing is reserved.
+         *
+         *     409 `requisition_status` unless approved or partially issued.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            requisitionId: string;
+                            number: string;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            departmentName: string;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            generatedAt: string;
+                            lines: {
+                                /** Format: uuid */
+                                lineId: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description left to issue, base units */
+                                remaining: number;
+                                picks: {
+                                    lotNumber: string;
+                                    expiryDate: string | null;
+                                    quantity: number;
+                                }[];
+                                /** @description what usable stock at the store cannot cover */
+                                shortfall: number;
+                                /** @description units at the store left out because expired */
+                                expiredUnits: number;
+                                /** @description units at the store left out because on hold */
+                                quarantinedUnits: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/requisitions/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue approved items to the department (all lines in one transaction)
+         * @description Each line posts an issue movement from the requisition's store, charged to the department and its cost centre (and `patientRef` when given); `lotNumber` names the lot picked, otherwise first expiry first out. Less than what is left may be issued: the requisition becomes `partially_issued` and the rest stays open; when nothing is left it is `issued` (closed).
+         *
+         *     Writes `movement.created` per line and `requisition.issued`. Send an `Idempotency-Key`: a retry replays the first answer and issues nothing twice; quantities above what is left are refused.
+         *
+         *     Approving, rejecting, picking for and issuing a requisition is the store's work: a nurse gets 403 `forbidden` (the ward requests, the store gives).
+         *
+         *     Refusals: 409 `requisition_over_issue`, 409 `insufficient_stock`, 409 `lot_quarantined`, 409 `lot_expired`, 409 `requisition_status`, 422 `nothing_to_issue`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines: {
+                            /** Format: uuid */
+                            lineId: string;
+                            /** @description In `unit`; stored in base units. */
+                            quantity: number;
+                            /** @description One of the item's pack units; the base unit when absent. */
+                            unit?: string;
+                            lotNumber?: string;
+                        }[];
+                        /** @description A patient reference (MRN, visit number) for high-value items; never a name. */
+                        patientRef?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fixed-packs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fixed-quantity packs (定数包) kept at departments */
+        get: {
+            parameters: {
+                query?: {
+                    departmentId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                /** @description What the pack label barcode holds: MSPK:<code> (copies: MSPK:<code>:<n>) */
+                                label: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units per pack */
+                                quantity: number;
+                                /** Format: uuid */
+                                departmentId: string;
+                                departmentName: string;
+                                /** Format: uuid */
+                                siteId: string;
+                                /** Format: uuid */
+                                sourceLocationId: string;
+                                active: boolean;
+                                createdBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Define a fixed-quantity pack: item, quantity, home department and the store that refills it
+         * @description The pack label is a Code 128 or QR barcode holding `MSPK:<code>`; a department holding several copies of one pack labels them `MSPK:<code>:2`, `MSPK:<code>:3`, … so each opened copy asks once.
+         *
+         *     Approving, rejecting, picking for and issuing a requisition is the store's work: a nurse gets 403 `forbidden` (the ward requests, the store gives).
+         *
+         *     409 `fixed_pack_code_taken`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Letters, digits, . _ -; at most 32 */
+                        code: string;
+                        /** Format: uuid */
+                        itemId: string;
+                        quantity: number;
+                        /** @description One of the item's pack units; the base unit when absent. */
+                        unit?: string;
+                        /** Format: uuid */
+                        departmentId: string;
+                        /** Format: uuid */
+                        sourceLocationId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            /** @description What the pack label barcode holds: MSPK:<code> (copies: MSPK:<code>:<n>) */
+                            label: string;
+                            /** Format: uuid */
+                            itemId: string;
+                            itemCode: string;
+                            nameZh: string;
+                            nameEn: string;
+                            baseUnit: string;
+                            /** @description base units per pack */
+                            quantity: number;
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            active: boolean;
+                            createdBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fixed-packs/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan an opened pack's label: the store is asked to replenish it
+         * @description Creates a requisition (origin `fixed_pack`) for the pack's quantity from its store to its department (201, `requisition.submitted`). Scanning the same copy again while that requisition is open returns it (200) instead of asking twice.
+         *
+         *     Refusals: 422 `invalid_pack_label` (not MSPK:<code>[:<copy>]), 422 `unknown_fixed_pack`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description REQ-000123 */
+                            number: string;
+                            /** @enum {unknown} */
+                            status: "submitted" | "approved" | "partially_issued" | "issued" | "rejected" | "cancelled";
+                            /**
+                             * @description fixed_pack: raised by scanning an opened fixed-quantity pack (定数包)
+                             * @enum {unknown}
+                             */
+                            origin: "manual" | "fixed_pack";
+                            /** Format: uuid */
+                            departmentId: string;
+                            departmentCode: string;
+                            departmentName: string;
+                            costCentre: string | null;
+                            /** Format: uuid */
+                            sourceLocationId: string;
+                            sourceLocationCode: string;
+                            sourceLocationName: string;
+                            /** Format: uuid */
+                            siteId: string;
+                            fixedPackId: string | null;
+                            fixedPackCode: string | null;
+                            packCopy: number | null;
+                            note: string | null;
+                            requestedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            requestedAt: string;
+                            approvedBy: string | null;
+                            approvedAt: string | null;
+                            rejectedBy: string | null;
+                            rejectedAt: string | null;
+                            rejectReason: string | null;
+                            cancelledBy: string | null;
+                            cancelledAt: string | null;
+                            cancelReason: string | null;
+                            lastIssuedBy: string | null;
+                            lastIssuedAt: string | null;
+                            closedAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            updatedAt: string;
+                            lineCount: number;
+                            /** @description base units, all lines */
+                            quantityRequested: number;
+                            quantityApproved: number | null;
+                            /** @description base units, all lines */
+                            quantityIssued: number;
+                            lines: {
+                                /** Format: uuid */
+                                id: string;
+                                lineNo: number;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                baseUnit: string;
+                                /** @description base units */
+                                requested: number;
+                                approved: number | null;
+                                /** @description base units */
+                                issued: number;
+                                remaining: number | null;
+                                adjustReason: string | null;
+                            }[];
+                            issues: {
+                                /** Format: uuid */
+                                groupId: string;
+                                issuedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recalls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lot recalls, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "released";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                lotNumber: string;
+                                expiryDate: string | null;
+                                supplierId: string | null;
+                                supplierReference: string | null;
+                                reason: string;
+                                /** @enum {unknown} */
+                                status: "open" | "released";
+                                openedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                openedAt: string;
+                                releasedBy: string | null;
+                                releasedAt: string | null;
+                                releaseReason: string | null;
+                                /** @description units of the lot on hold now (at your sites) */
+                                heldUnits: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A supplier recalls a lot: quarantine it everywhere and trace it
+         * @description One action puts every unit of the lot on hold at every location (quarantine): it is not issued or transferred (409 `lot_quarantined` / `insufficient_stock`), not counted as available, and may be returned to the supplier or written off. Stock of the lot that arrives while the recall is open is held too. Writes `recall.opened`.
+         *
+         *     The trace: where the lot is now (per location, with the units on hold), which departments and cost centres it was issued to, which patients (by reference) and which procedures consumed it, and where it was received — from the ledger, at the caller's sites.
+         *
+         *     Only a caller with every site (403 `all_sites_required`) and not a nurse (403 `forbidden`). Refusals: 409 `recall_already_open`, 422 `unknown_lot`, 422 `unknown_item`, 422 `unknown_supplier`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        itemId: string;
+                        lotNumber: string;
+                        reason: string;
+                        /** Format: uuid */
+                        supplierId?: string;
+                        /** @description The supplier's recall notice number */
+                        supplierReference?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            itemId: string;
+                            itemCode: string;
+                            nameZh: string;
+                            nameEn: string;
+                            lotNumber: string;
+                            expiryDate: string | null;
+                            supplierId: string | null;
+                            supplierReference: string | null;
+                            reason: string;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            openedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            openedAt: string;
+                            releasedBy: string | null;
+                            releasedAt: string | null;
+                            releaseReason: string | null;
+                            /** @description units of the lot on hold now (at your sites) */
+                            heldUnits: number;
+                            trace: {
+                                /** @description units of the lot in stock now (at your sites) */
+                                onHand: number;
+                                /** @description of which on hold (quarantine) */
+                                held: number;
+                                locations: {
+                                    /** Format: uuid */
+                                    siteId: string;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    locationCode: string;
+                                    locationName: string;
+                                    onHand: number;
+                                    held: number;
+                                }[];
+                                departments: {
+                                    departmentId: string | null;
+                                    departmentCode: string | null;
+                                    departmentName: string | null;
+                                    costCentre: string | null;
+                                    /** @description issued to it, base units */
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    firstIssuedAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    lastIssuedAt: string;
+                                }[];
+                                patients: {
+                                    patientRef: string;
+                                    departmentName: string | null;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    issuedAt: string;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                }[];
+                                procedures: {
+                                    /** Format: uuid */
+                                    scheduledProcedureId: string;
+                                    procedureCode: string;
+                                    nameZh: string;
+                                    nameEn: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    scheduledFor: string;
+                                    externalRef: string | null;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    consumedAt: string;
+                                }[];
+                                receipts: {
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    receivedAt: string;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recalls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One recall with its traceability report
+         * @description The trace: where the lot is now (per location, with the units on hold), which departments and cost centres it was issued to, which patients (by reference) and which procedures consumed it, and where it was received — from the ledger, at the caller's sites.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            itemId: string;
+                            itemCode: string;
+                            nameZh: string;
+                            nameEn: string;
+                            lotNumber: string;
+                            expiryDate: string | null;
+                            supplierId: string | null;
+                            supplierReference: string | null;
+                            reason: string;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            openedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            openedAt: string;
+                            releasedBy: string | null;
+                            releasedAt: string | null;
+                            releaseReason: string | null;
+                            /** @description units of the lot on hold now (at your sites) */
+                            heldUnits: number;
+                            trace: {
+                                /** @description units of the lot in stock now (at your sites) */
+                                onHand: number;
+                                /** @description of which on hold (quarantine) */
+                                held: number;
+                                locations: {
+                                    /** Format: uuid */
+                                    siteId: string;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    locationCode: string;
+                                    locationName: string;
+                                    onHand: number;
+                                    held: number;
+                                }[];
+                                departments: {
+                                    departmentId: string | null;
+                                    departmentCode: string | null;
+                                    departmentName: string | null;
+                                    costCentre: string | null;
+                                    /** @description issued to it, base units */
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    firstIssuedAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    lastIssuedAt: string;
+                                }[];
+                                patients: {
+                                    patientRef: string;
+                                    departmentName: string | null;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    issuedAt: string;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                }[];
+                                procedures: {
+                                    /** Format: uuid */
+                                    scheduledProcedureId: string;
+                                    procedureCode: string;
+                                    nameZh: string;
+                                    nameEn: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    scheduledFor: string;
+                                    externalRef: string | null;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    consumedAt: string;
+                                }[];
+                                receipts: {
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    receivedAt: string;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/recalls/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a recalled lot from quarantine, with a reason
+         * @description Gives back exactly the units the recall held (a hold from a pending inspection stays). Writes `recall.released`. Only a caller with every site; 409 `recall_not_open` when released already.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            itemId: string;
+                            itemCode: string;
+                            nameZh: string;
+                            nameEn: string;
+                            lotNumber: string;
+                            expiryDate: string | null;
+                            supplierId: string | null;
+                            supplierReference: string | null;
+                            reason: string;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            openedBy: string | null;
+                            /**
+                             * Format: date-time
+                             * @description An instant, RFC 3339 with offset, years 1900–2200.
+                             */
+                            openedAt: string;
+                            releasedBy: string | null;
+                            releasedAt: string | null;
+                            releaseReason: string | null;
+                            /** @description units of the lot on hold now (at your sites) */
+                            heldUnits: number;
+                            trace: {
+                                /** @description units of the lot in stock now (at your sites) */
+                                onHand: number;
+                                /** @description of which on hold (quarantine) */
+                                held: number;
+                                locations: {
+                                    /** Format: uuid */
+                                    siteId: string;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    locationCode: string;
+                                    locationName: string;
+                                    onHand: number;
+                                    held: number;
+                                }[];
+                                departments: {
+                                    departmentId: string | null;
+                                    departmentCode: string | null;
+                                    departmentName: string | null;
+                                    costCentre: string | null;
+                                    /** @description issued to it, base units */
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    firstIssuedAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    lastIssuedAt: string;
+                                }[];
+                                patients: {
+                                    patientRef: string;
+                                    departmentName: string | null;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    issuedAt: string;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                }[];
+                                procedures: {
+                                    /** Format: uuid */
+                                    scheduledProcedureId: string;
+                                    procedureCode: string;
+                                    nameZh: string;
+                                    nameEn: string;
+                                    /**
+                                     * Format: date
+                                     * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                     */
+                                    scheduledFor: string;
+                                    externalRef: string | null;
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    consumedAt: string;
+                                }[];
+                                receipts: {
+                                    /** Format: uuid */
+                                    locationId: string;
+                                    quantity: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                     */
+                                    receivedAt: string;
+                                    /** Format: uuid */
+                                    groupId: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lots/trace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trace any lot: where it is and who received it
+         * @description The trace: where the lot is now (per location, with the units on hold), which departments and cost centres it was issued to, which patients (by reference) and which procedures consumed it, and where it was received — from the ledger, at the caller's sites. `recall` is the lot's latest recall, if any.
+         */
+        get: {
+            parameters: {
+                query: {
+                    itemId: string;
+                    lotNumber: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            itemId: string;
+                            lotNumber: string;
+                            recall: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                itemId: string;
+                                itemCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                lotNumber: string;
+                                expiryDate: string | null;
+                                supplierId: string | null;
+                                supplierReference: string | null;
+                                reason: string;
+                                /** @enum {unknown} */
+                                status: "open" | "released";
+                                openedBy: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                openedAt: string;
+                                releasedBy: string | null;
+                                releasedAt: string | null;
+                                releaseReason: string | null;
+                                /** @description units of the lot on hold now (at your sites) */
+                                heldUnits: number;
+                            } | null;
+                            /** @description units of the lot in stock now (at your sites) */
+                            onHand: number;
+                            /** @description of which on hold (quarantine) */
+                            held: number;
+                            locations: {
+                                /** Format: uuid */
+                                siteId: string;
+                                /** Format: uuid */
+                                locationId: string;
+                                locationCode: string;
+                                locationName: string;
+                                onHand: number;
+                                held: number;
+                            }[];
+                            departments: {
+                                departmentId: string | null;
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                costCentre: string | null;
+                                /** @description issued to it, base units */
+                                quantity: number;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                firstIssuedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                lastIssuedAt: string;
+                            }[];
+                            patients: {
+                                patientRef: string;
+                                departmentName: string | null;
+                                /** Format: uuid */
+                                locationId: string;
+                                quantity: number;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                issuedAt: string;
+                                /** Format: uuid */
+                                groupId: string;
+                            }[];
+                            procedures: {
+                                /** Format: uuid */
+                                scheduledProcedureId: string;
+                                procedureCode: string;
+                                nameZh: string;
+                                nameEn: string;
+                                /**
+                                 * Format: date
+                                 * @description A calendar day, YYYY-MM-DD, years 1900–2200.
+                                 */
+                                scheduledFor: string;
+                                externalRef: string | null;
+                                /** Format: uuid */
+                                locationId: string;
+                                quantity: number;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                consumedAt: string;
+                            }[];
+                            receipts: {
+                                /** Format: uuid */
+                                locationId: string;
+                                quantity: number;
+                                /**
+                                 * Format: date-time
+                                 * @description An instant, RFC 3339 with offset, years 1900–2200.
+                                 */
+                                receivedAt: string;
+                                /** Format: uuid */
+                                groupId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/stocktakes": {
         parameters: {
             query?: never;
