@@ -10,6 +10,7 @@ import { backtestRoutes } from './backtests/backtests.routes.ts';
 import { billingRoutes } from './billing/billing.routes.ts';
 import { catalogueTemplateRoutes } from './catalogue-templates/catalogue-templates.routes.ts';
 import { consignmentRoutes } from './consignment/consignment.routes.ts';
+import { departmentRoutes } from './departments/departments.routes.ts';
 import { engineRoutes } from './engine/engine.routes.ts';
 import { exportRoutes } from './exports/exports.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -26,7 +27,9 @@ import { parLevelRoutes } from './par-levels/par-levels.routes.ts';
 import { procedureRoutes } from './procedures/procedures.routes.ts';
 import { purchaseOrderRoutes } from './purchase-orders/purchase-orders.routes.ts';
 import { purchasingQueryRoutes } from './purchase-orders/purchasing-queries.routes.ts';
+import { recallRoutes } from './recalls/recalls.routes.ts';
 import { receivingRoutes } from './receiving/receiving.routes.ts';
+import { requisitionRoutes } from './requisitions/requisitions.routes.ts';
 import { siteRoutes } from './sites/sites.routes.ts';
 import { stockRoutes } from './stock/stock.routes.ts';
 import { stockReportRoutes } from './stock-reports/stock-reports.routes.ts';
@@ -60,6 +63,9 @@ export async function registerRoutes(app: FastifyInstance, deps: AppDeps) {
     stockRoutes,
     stockCardRoutes,
     stockReportRoutes,
+    departmentRoutes,
+    requisitionRoutes,
+    recallRoutes,
     stocktakeRoutes,
     alertRoutes,
     alertRuleRoutes,

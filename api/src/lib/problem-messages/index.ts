@@ -1,6 +1,8 @@
+import { importFileMessages } from './import-files.ts';
 import { masterDataMessages } from './master-data.ts';
 import { notificationsMessages } from './notifications.ts';
 import { purchasingDayMessages } from './purchasing-day.ts';
+import { receivingMessages } from './receiving.ts';
 import { stocktakeMessages } from './stocktake.ts';
 import type { ProblemMessages } from './types.ts';
 
@@ -11,8 +13,10 @@ export type { ProblemLocale, ProblemMessages, ProblemText } from './types.ts';
  * keeps its own file beside this one and is spread in here (one line per area).
  */
 export const PROBLEM_MESSAGES: ProblemMessages = {
+  ...importFileMessages,
   ...masterDataMessages,
   ...notificationsMessages,
   ...purchasingDayMessages,
+  ...receivingMessages,
   ...stocktakeMessages,
 };

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { DateTime, IdParams, IsoDate, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { negotiateLocale } from '../../lib/problem-language.ts';
+import { DateTime, IdParams, IsoDate, Locale, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from '../movements/after-movement.ts';
@@ -16,6 +17,7 @@ import {
   transitionPurchaseOrder,
   updatePurchaseOrder,
 } from './purchase-order.service.ts';
+import { emailPurchaseOrder, purchaseOrderDocument } from './purchase-order-documents.service.ts';
 import { receivePurchaseOrder } from './receipt.service.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -38,6 +40,14 @@ const LineInput = Type.Object(
           "Price per `unit`. Default: the supplier's pack price ÷ pack size, else the item's unit cost.",
       }),
     ),
+    expectedAt: Type.Optional(
+      Nullable(
+        Type.String({
+          format: 'date',
+          description: "This line's promised delivery day when it differs from the order's; null: the order's.",
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -58,6 +68,8 @@ const SummaryProps = {
   expectedAt: Nullable(IsoDate),
   createdBy: Nullable(Uuid),
   approvedBy: Nullable(Uuid),
+  sentBy: Nullable(Uuid),
+  cancelledBy: Nullable(Uuid),
   createdAt: DateTime,
   approvedAt: NullableDateTime,
   sentAt: NullableDateTime,
@@ -86,6 +98,23 @@ const PurchaseOrderLine = Type.Object({
   inTransit: Type.Integer({ description: 'base units still expected' }),
   unitPrice: Type.Number({ description: 'per base unit' }),
   value: Type.Number(),
+  expectedAt: Nullable(
+    Type.String({ format: 'date', description: "this line's own delivery day; null: the order's `expectedAt`" }),
+  ),
+  baseUnitName: Type.Object(
+    { zh: Type.String(), en: Type.String() },
+    { description: 'the base unit as people write it (支 / piece)' },
+  ),
+});
+const HistoryEntry = Type.Object({
+  action: StringEnum(['created', 'edited', 'approved', 'sent', 'emailed', 'received', 'cancelled']),
+  at: DateTime,
+  actorId: Nullable(Uuid),
+  actorName: Nullable(Type.String({ description: "the person's name (or e-mail), or the API key's name" })),
+  detail: Type.Record(Type.String(), Type.Unknown(), {
+    description:
+      'edited: `fields`; emailed: `recipient`, `locale`; received: `quantity` (base units), `reference`; cancelled: `reason`; created: `source`',
+  }),
 });
 const PurchaseOrder = Type.Object({
   ...SummaryProps,
@@ -94,6 +123,13 @@ const PurchaseOrder = Type.Object({
       'Users and API keys that edited the draft, first edit first; none of them (nor the creator) may approve it.',
   }),
   lines: Type.Array(PurchaseOrderLine),
+  createdByName: Nullable(Type.String()),
+  approvedByName: Nullable(Type.String()),
+  sentByName: Nullable(Type.String()),
+  cancelledByName: Nullable(Type.String()),
+  history: Type.Array(HistoryEntry, {
+    description: 'Every step of the order, oldest first: who did it and when (receipts: one entry per posting).',
+  }),
 });
 
 const ReceiptMovement = Type.Object({
@@ -120,9 +156,11 @@ const TRANSITION_DOCS: Record<PoAction, { summary: string; description: string }
       'approved → sent. The lead time is measured from this moment. Any other status: 409 `invalid_transition`.',
   },
   cancel: {
-    summary: 'Cancel a purchase order that has no receipts',
-    description:
+    summary: 'Cancel a purchase order that has no receipts (a reason is required)',
+    description: [
       'draft, approved or sent → cancelled. Once anything was received (partially received, received) or when already cancelled: 409 `invalid_transition`.',
+      'The reason is required (422 `cancel_reason_required`) and kept with who cancelled and when (`cancelReason`, `cancelledBy`, `cancelledAt`, `history`). Emits `purchase_order.status_changed` and `purchase_order.cancelled` (with the reason).',
+    ].join('\n\n'),
   },
 };
 
@@ -256,7 +294,9 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
           security,
           params: IdParams,
           body: Type.Object(
-            action === 'cancel' ? { reason: Type.Optional(Type.String({ maxLength: 500 })) } : {},
+            action === 'cancel'
+              ? { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Why; required.' })) }
+              : {},
             { additionalProperties: false },
           ),
           response: { 200: PurchaseOrder, ...problemResponses },
@@ -289,7 +329,8 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         description: [
           'Each entry names an order line, the quantity in `unit` (default base unit) and the lot; several entries may split one line into lots. Posts a ledger receipt per entry at the order’s location, updates the received quantities, records the lead time (from `sentAt`, or `approvedAt` if never sent, to `receivedAt`) once per order line, and moves the order to partially received or received.',
           'Storekeepers (`stock:write`) and purchasers (`purchasing`) may receive.',
-          'Refusals: 409 `over_receipt` (beyond the outstanding quantity, unless the order allows over-receipt), 409 `invalid_transition` (draft, received or cancelled), 422 `invalid_lines`, 422 `lot_expiry_mismatch`. Nothing is written when any entry is refused.',
+          'Receiving checks (as for POST /v1/movements): a lot-tracked item needs lot and expiry (422 `lot_required`, `expiry_required`); an expired lot is 409 `lot_expired_on_receipt` and a short-dated one 409 `lot_short_dated`, unless the entry sets `acceptExpired` / `acceptShortDated` with a `reason`. Consignment items of the order’s supplier are received vendor-owned. `inspection: true` receives into quarantine. An entry may be a `scan` of the box instead of a `lineId`.',
+          'Refusals: 409 `over_receipt` (beyond the outstanding quantity, unless the order allows over-receipt), 409 `invalid_transition` (draft, received or cancelled), 422 `invalid_lines` (incl. `scan_not_on_order`, `scan_mismatch`), 422 `lot_expiry_mismatch`. Nothing is written when any entry is refused.',
         ].join('\n\n'),
         security,
         params: IdParams,
@@ -298,11 +339,26 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
             lines: Type.Array(
               Type.Object(
                 {
-                  lineId: Uuid,
-                  quantity: Type.Number({ exclusiveMinimum: 0 }),
+                  lineId: Type.Optional(Uuid),
+                  quantity: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
                   unit: Type.Optional(UnitCode),
                   lotNumber: Type.Optional(Type.String({ maxLength: 40 })),
                   expiryDate: Type.Optional(IsoDate),
+                  scan: Type.Optional(
+                    Type.String({
+                      minLength: 8,
+                      maxLength: 200,
+                      description:
+                        'A GS1 element string from the box: picks the line by GTIN and fills lot, expiry, quantity (1 of the scanned unit, or AI 30) and unit; typed values win, a contradicting lot or expiry is 422 `scan_mismatch`.',
+                    }),
+                  ),
+                  acceptExpired: Type.Optional(
+                    Type.Boolean({ description: 'Receive an expired lot: an explicit override, needs `reason`.' }),
+                  ),
+                  acceptShortDated: Type.Optional(
+                    Type.Boolean({ description: 'Receive a short-dated lot: an explicit override, needs `reason`.' }),
+                  ),
+                  reason: Type.Optional(Type.String({ maxLength: 500 })),
                 },
                 { additionalProperties: false },
               ),
@@ -310,7 +366,12 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
             ),
             receivedAt: Type.Optional(DateTime),
             reference: Type.Optional(
-              Type.String({ maxLength: 200, description: 'Delivery note number; default the PO number.' }),
+              Type.String({ maxLength: 200, description: 'Your reference; default the PO number.' }),
+            ),
+            invoiceNumber: Type.Optional(Type.String({ maxLength: 60, description: '发票号' })),
+            deliveryNoteNumber: Type.Optional(Type.String({ maxLength: 60, description: '随货同行单号' })),
+            inspection: Type.Optional(
+              Type.Boolean({ description: 'Into quarantine until inspected (待验收): GET /v1/inspections.' }),
             ),
           },
           { additionalProperties: false },
@@ -320,6 +381,7 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
             purchaseOrder: PurchaseOrder,
             leadTimeDays: Type.Number({ description: 'recorded for each order line received' }),
             movements: Type.Array(ReceiptMovement),
+            inspectionIds: Type.Optional(Type.Array(Uuid, { description: 'Receipts into inspection (待验收)' })),
           }),
           ...problemResponses,
         },
@@ -341,7 +403,81 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
           expiryDate: m.expiryDate,
           quantity: m.quantity,
         })),
+        ...(result.inspectionIds.length ? { inspectionIds: result.inspectionIds } : {}),
       });
     },
   );
+
+  app.get(
+    '/v1/purchase-orders/:id/pdf',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags,
+        summary: 'The purchase order as a PDF (A4), for printing or sending to the supplier',
+        description:
+          'In `locale`, else the language of Accept-Language (zh-CN or en). Chinese text is drawn with a CJK font found on the server (PDF_FONT, else WenQuanYi / Noto CJK / fontconfig); without one the PDF says so at the top and `X-Pdf-Font: fallback` is set. A draft prints marked as not approved; a cancelled order as cancelled with its reason.',
+        security,
+        params: IdParams,
+        querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }),
+        response: {
+          200: {
+            description: 'The PDF',
+            content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const locale = request.query.locale ?? negotiateLocale(request.headers['accept-language']);
+      const doc = await purchaseOrderDocument(deps, authOf(request), request.params.id, locale);
+      reply.header('content-disposition', `inline; filename="${doc.filename}"`);
+      reply.header('content-language', locale);
+      reply.header('x-pdf-font', doc.cjkFont ? 'cjk' : 'fallback');
+      return reply.type('application/pdf').send(doc.pdf);
+    },
+  );
+
+  app.post(
+    '/v1/purchase-orders/:id/email',
+    {
+      config: { access: { scope: 'purchasing' } },
+      schema: {
+        tags,
+        summary: 'E-mail the purchase order (PDF attached) to the supplier',
+        description: [
+          "To the supplier's contact e-mail, or `to`; none: 422 `supplier_email_missing`. In `locale` (default zh-CN). Recorded in the order's `history` (who, when, to whom).",
+          'Only approved orders go out: a draft is 409 `po_not_approved`; received or cancelled orders 409 `invalid_transition`. An approved order e-mailed becomes sent (the lead time is measured from now) unless `markSent` is false; sent and partially received orders may be e-mailed again.',
+          'When the mail server refuses the message nothing is recorded: 503 `mail_unavailable`, retry.',
+        ].join('\n\n'),
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            to: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+            locale: Type.Optional(Locale),
+            message: Type.Optional(
+              Type.String({ maxLength: 2000, description: 'A few words added to the e-mail text.' }),
+            ),
+            markSent: Type.Optional(
+              Type.Boolean({ description: 'Mark an approved order sent (default true).' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ purchaseOrder: PurchaseOrder, recipient: Type.String() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      const r = await emailPurchaseOrder(deps, auth, request.params.id, request.body);
+      await afterMovement(deps, auth, { posted: [], deliveryIds: r.deliveryIds });
+      return { purchaseOrder: r.purchaseOrder, recipient: r.recipient };
+    },
+  );
+
 }

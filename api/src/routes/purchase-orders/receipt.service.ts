@@ -1,7 +1,9 @@
 import { emitEvent, LedgerError, type PostedMovement, postMovement, withTenantDb } from '@medstock/db';
+import { holdForInspection } from '@medstock/db/ledger/inspection.ts';
+import { assertReceiptLot } from '@medstock/db/ledger/receiving-checks.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
-import { type FieldError, ProblemError, unprocessable } from '../../lib/problem.ts';
+import { type FieldError, lineLedgerProblem, ProblemError, unprocessable } from '../../lib/problem.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { loadItems, toBase } from './lookups.ts';
 import {
@@ -12,11 +14,32 @@ import {
   OPEN_STATUSES,
   type PoStatus,
 } from './purchase-order.service.ts';
+import { resolveScannedLines } from './receipt-scan.ts';
+
+export interface ReceiptLineInput {
+  /** The order line; may be left out when `scan` names the item (its GTIN is on one line). */
+  lineId?: string;
+  /** Default: the scan's count (AI 30), else 1 of the scanned unit. */
+  quantity?: number;
+  unit?: string;
+  lotNumber?: string;
+  expiryDate?: string;
+  /** A GS1 element string read from the box: fills the line (by GTIN), lot, expiry, quantity and unit. */
+  scan?: string;
+  /** Explicit, recorded overrides (with `reason`): an expired or a short-dated lot. */
+  acceptExpired?: boolean;
+  acceptShortDated?: boolean;
+  reason?: string;
+}
 
 export interface ReceiptInput {
-  lines: { lineId: string; quantity: number; unit?: string; lotNumber?: string; expiryDate?: string }[];
+  lines: ReceiptLineInput[];
   receivedAt?: string;
   reference?: string;
+  invoiceNumber?: string;
+  deliveryNoteNumber?: string;
+  /** Into quarantine until inspected (待验收). */
+  inspection?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -61,6 +84,7 @@ export async function receivePurchaseOrder(
         'received_before_ordered',
         `receivedAt is before the order was placed (${orderedAt.toISOString()}).`,
         [{ field: 'body:/receivedAt', message: 'before the order date' }],
+        { orderedAt: orderedAt.toISOString() },
       );
     }
 
@@ -72,10 +96,13 @@ export async function receivePurchaseOrder(
       lineRows.rows.map((l) => l.item_id),
     );
     const errors: FieldError[] = [];
-    const entries: { i: number; line: PoLine; base: number; lotNumber?: string; expiryDate?: string }[] = [];
+    const entries: { i: number; line: PoLine; base: number; entry: ReceiptLineInput }[] = [];
     const incoming = new Map<string, number>();
-    for (const [i, entry] of input.lines.entries()) {
-      const line = lineById.get(entry.lineId);
+    const scans = await resolveScannedLines(tx, lineRows.rows, input.lines, errors);
+    for (const [i, given] of input.lines.entries()) {
+      if (given.scan && !scans.has(i)) continue; // its scan was refused (resolveScannedLines listed why)
+      const entry = scans.get(i) ?? given;
+      const line = entry.lineId ? lineById.get(entry.lineId) : undefined;
       if (!line) {
         errors.push({
           field: `body:/lines/${i}/lineId`,
@@ -86,13 +113,13 @@ export async function receivePurchaseOrder(
       }
       const base = toBase(
         items.get(line.item_id)!,
-        entry.quantity,
+        entry.quantity ?? 1,
         entry.unit,
         `body:/lines/${i}/quantity`,
         errors,
       );
       if (base === undefined) continue;
-      entries.push({ i, line, base, lotNumber: entry.lotNumber, expiryDate: entry.expiryDate });
+      entries.push({ i, line, base, entry });
       incoming.set(line.id, (incoming.get(line.id) ?? 0) + base);
     }
     if (errors.length)
@@ -103,12 +130,13 @@ export async function receivePurchaseOrder(
         const l = lineById.get(lineId)!;
         const open = Number(l.quantity_ordered) - Number(l.quantity_received);
         if (qty <= open) return [];
-        const i = input.lines.findIndex((e) => e.lineId === lineId);
+        const i = entries.find((e) => e.line.id === lineId)!.i;
         return [
           {
             field: `body:/lines/${i}/quantity`,
             message: `${qty} would exceed the ${Math.max(open, 0)} still outstanding`,
             code: 'over_receipt',
+            params: { quantity: qty, outstanding: Math.max(open, 0) },
           },
         ];
       });
@@ -126,20 +154,38 @@ export async function receivePurchaseOrder(
     const actorId = auth.userId ?? auth.apiKeyId;
     const posted: PostedMovement[] = [];
     const deliveryIds: string[] = [];
+    const inspectionIds: string[] = [];
     for (const e of entries) {
       const item = items.get(e.line.item_id)!;
       let rows: PostedMovement[];
+      const lotNumber = e.entry.lotNumber;
       try {
+        // The same receiving checks as a movement: lot and expiry of a lot-tracked item, the
+        // short-dated override (the ledger refuses an expired lot unless overridden).
+        await assertReceiptLot(tx, {
+          itemId: item.id,
+          lotNumber,
+          expiryDate: e.entry.expiryDate,
+          occurredAt: receivedAt,
+          acceptShortDated: e.entry.acceptShortDated,
+          reason: e.entry.reason,
+        });
         rows = await postMovement(tx, {
           type: 'receipt',
           itemId: item.id,
           locationId: po.location_id,
           quantity: e.base,
-          lotNumber: e.lotNumber,
-          expiryDate: e.expiryDate,
+          lotNumber,
+          expiryDate: e.entry.expiryDate,
+          acceptExpired: e.entry.acceptExpired,
+          reason: e.entry.reason?.trim() || undefined,
           unitCost: Number(e.line.unit_price) > 0 ? Number(e.line.unit_price) : item.unitCost,
           reference: input.reference ?? po.number,
-          source: 'purchase_order',
+          invoiceNumber: input.invoiceNumber?.trim() || undefined,
+          deliveryNoteNumber: input.deliveryNoteNumber?.trim() || undefined,
+          supplierId: po.supplier_id,
+          purchaseOrderId: po.id,
+          source: e.entry.scan ? 'gs1' : 'purchase_order',
           purchaseOrderLineId: e.line.id,
           occurredAt: receivedAt,
           actorId,
@@ -147,17 +193,19 @@ export async function receivePurchaseOrder(
       } catch (err) {
         // Point the ledger's field at the receipt line it came from.
         if (err instanceof LedgerError && err.field) {
-          throw new ProblemError(
-            err.status,
-            err.code,
-            err.status === 409 ? 'Conflict' : 'Unprocessable content',
-            err.message,
-            [{ field: `body:/lines/${e.i}/${err.field}`, message: err.message, code: err.code }],
-          );
+          throw lineLedgerProblem(err, `body:/lines/${e.i}/${err.field}`);
         }
         throw err;
       }
       posted.push(...rows);
+      if (input.inspection)
+        inspectionIds.push(
+          ...(await holdForInspection(tx, rows, {
+            supplierId: po.supplier_id,
+            purchaseOrderId: po.id,
+            actorId,
+          })),
+        );
       const ev = await emitEvent(tx, 'movement.created', {
         groupId: rows[0]!.groupId,
         type: 'receipt',
@@ -203,6 +251,7 @@ export async function receivePurchaseOrder(
       posted,
       leadTimeDays: days,
       deliveryIds,
+      inspectionIds,
     };
   });
 }
