@@ -16,13 +16,18 @@ export async function insertItem(
     packUnits?: { code: string; factor: number }[];
     ved?: 'V' | 'E' | 'D';
     substituteGroup?: string;
+    /**
+     * Default false here: receipts of a lot-tracked item need lot and expiry (issue 11), and most
+     * tests of other areas receive without them. Tests of lots say so.
+     */
+    lotTracked?: boolean;
   },
 ): Promise<string> {
   return withTenantDb(t.deps.database.db, { organizationId }, async (tx) => {
     const r = await tx.execute<{ id: string }>(sql`
-      insert into items (code, name_zh, name_en, base_unit, base_unit_zh, base_unit_en, gtin, unit_cost, ved, substitute_group)
+      insert into items (code, name_zh, name_en, base_unit, base_unit_zh, base_unit_en, gtin, unit_cost, ved, substitute_group, lot_tracked)
       values (${item.code}, ${`耗材 ${item.code}`}, ${`Item ${item.code}`}, 'piece', '支', 'piece', ${item.gtin ?? null},
-              ${item.unitCost ?? 1}, ${item.ved ?? 'E'}, ${item.substituteGroup ?? null}) returning id`);
+              ${item.unitCost ?? 1}, ${item.ved ?? 'E'}, ${item.substituteGroup ?? null}, ${item.lotTracked ?? false}) returning id`);
     const id = r.rows[0]!.id;
     for (const u of item.packUnits ?? []) {
       await tx.execute(
