@@ -177,7 +177,7 @@ describe('bulk import', () => {
       '2024-01-03,MAIN,CENTRAL,SYR-5ML,issue,-4,,,',
       '2024-01-03,MAIN,ICU,SYR-5ML,issue,4,,,',
       '2024-01-03,EAST,CENTRAL,SYR-5ML,issue,4,,,',
-      '2024-01-03,MAIN,CENTRAL,SYR-5ML,consume,4,,,',
+      '2024-01-03,MAIN,CENTRAL,SYR-5ML,devour,4,,,',
       '2024-01-03,MAIN,CENTRAL,SYR-5ML,issue,4,crate,,',
       '2024-01-03,MAIN,CENTRAL,SYR-5ML,issue,0.5,,,',
       '2024-01-03,MAIN,CENTRAL,SYR-5ML,issue,4',
@@ -200,9 +200,13 @@ describe('bulk import', () => {
         line: 8,
         field: 'type',
         reason:
-          "'consume' is not one of receipt, issue, transfer_out, transfer_in, adjustment, return, write_off, stocktake",
+          "'devour' is not one of receipt, issue, transfer_out, transfer_in, adjustment, return, write_off, stocktake",
       },
-      { line: 9, field: 'unit', reason: "unit 'crate' is not defined for item SYR-5ML (known: piece, box)" },
+      {
+        line: 9,
+        field: 'unit',
+        reason: "unit 'crate' is not defined for item SYR-5ML (known: piece, box, 支)",
+      },
       { line: 10, field: 'quantity', reason: '0.5 piece is 0.5 piece; stock is counted in whole piece' },
       { line: 11, field: 'row', reason: 'expected 9 fields as in the header, found 6' },
       { line: 12, field: 'date', reason: '2099-01-03 is in the future' },
@@ -343,8 +347,12 @@ describe('bulk import', () => {
       { code: 'GAUZE-5', loc: 'WARD-3', lot: '', on_hand: 25 },
     ];
     expect(await stock()).toEqual(expected);
-    // The same counts again: on-hand stays (stocktake semantics), the ledger records zero variance.
-    const again = await importFile('opening_balances', ndjson, 'application/x-ndjson');
+    // The same file again is refused (its content hash is known) and on-hand stays.
+    const sameFile = await upload('opening_balances', ndjson, 'application/x-ndjson');
+    expect(sameFile.statusCode).toBe(409);
+    expect(sameFile.json().code).toBe('duplicate_import');
+    // The same counts in another file: on-hand stays (stocktake semantics), zero variance recorded.
+    const again = await importFile('opening_balances', `${ndjson}\n`, 'application/x-ndjson');
     expect(again.status).toBe('succeeded');
     expect(await stock()).toEqual(expected);
   });
@@ -404,8 +412,8 @@ describe('bulk import', () => {
         sql`select quantity_ordered, quantity_received from purchase_order_lines where item_id = ${itemIds.GLV}`,
       ),
     ).toEqual([{ quantity_ordered: 200, quantity_received: 180 }]);
-    // The same numbers again are refused: history is imported once.
-    const dup = await importFile('purchase_orders', pos);
+    // The same numbers again, in another file, are refused row by row: history is imported once.
+    const dup = await importFile('purchase_orders', `${pos}\n`);
     expect(dup.status).toBe('failed');
     expect(dup.errors).toContainEqual({
       line: 2,
@@ -533,5 +541,132 @@ describe('bulk import', () => {
       headers: org.headers,
     });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('refuses the same history file twice (content hash) with a clear problem; demand is not doubled', async () => {
+    const csv = `${MOVEMENT_HEADER}\n2022-02-01,MAIN,CENTRAL,DRS-10,issue,7,,,\n2022-02-02,MAIN,CENTRAL,DRS-10,issue,5,,,\n`;
+    const first = await importFile('movements', csv);
+    expect(first.status).toBe('succeeded');
+    const again = await upload('movements', csv, 'text/csv', { fileName: 'history-copy.csv' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'duplicate_import', duplicateOf: first.id });
+    expect(again.json().params).toMatchObject({ importId: first.id, kind: 'movements' });
+    const issued = await q<{ total: number }>(sql`
+      select coalesce(sum(quantity), 0)::int as total from movements
+       where item_id = ${itemIds.DRS} and type = 'issue' and occurred_at >= '2022-01-31' and occurred_at < '2022-02-03'`);
+    expect(issued[0]!.total).toBe(-12);
+    // The same bytes as another kind, or a file whose import failed, may be sent.
+    const failedCsv = `${MOVEMENT_HEADER}\n2024-02-03,MAIN,CENTRAL,NO-SUCH,issue,1,,,\n`;
+    expect((await importFile('movements', failedCsv)).status).toBe('failed');
+    const retried = await upload('movements', failedCsv);
+    expect(retried.statusCode).toBe(202);
+    expect((await waitFor(retried.json().id)).status).toBe('failed');
+  });
+
+  it('two concurrent uploads of the same file: one import, the other told which', async () => {
+    const csv = `${MOVEMENT_HEADER}\n2024-03-05,MAIN,CENTRAL,DRS-10,issue,3,,,\n`;
+    const [a, b] = await Promise.all([upload('movements', csv), upload('movements', csv)]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([202, 409]);
+    const won = a.statusCode === 202 ? a : b;
+    const lost = a.statusCode === 202 ? b : a;
+    expect(lost.json().duplicateOf).toBe(won.json().id);
+    await waitFor(won.json().id);
+  });
+
+  it('reads a GBK/GB18030 CSV with Chinese headers, units, types and dates, detected or named', async () => {
+    const iconv = (await import('iconv-lite')).default;
+    const text = [
+      '日期,院区编码,库位编码,耗材编码,类型,数量,单位,批号,效期',
+      '2024/04/01,MAIN,CENTRAL,SYR-5ML,入库,2,盒,国药-批01,2027年3月31日',
+      '2024-4-2,MAIN,CENTRAL,SYR-5ML,出库,30,支,,',
+      '2024年4月3日,MAIN,CENTRAL,SYR-5ML,领用,1,盒,,',
+    ].join('\r\n');
+    // Item labels the syringe's units as a Chinese clinic does.
+    await q(sql`update items set base_unit_zh = '支' where id = ${itemIds.SYR}`);
+    await q(sql`update item_units set name_zh = '盒' where item_id = ${itemIds.SYR} and code = 'box'`);
+    const gbk = iconv.encode(text, 'gbk');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/imports?kind=movements',
+      headers: { ...org.headers, 'content-type': 'text/csv' },
+      payload: gbk,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const job = await waitFor(res.json().id);
+    expect(job.errors).toEqual([]);
+    expect(job).toMatchObject({ status: 'succeeded', detectedEncoding: 'gb18030', encoding: 'auto' });
+    const lot = await q<{ lot_number: string; expiry_date: string }>(sql`
+      select lot_number, expiry_date::text from lots where item_id = ${itemIds.SYR} and lot_number like '国药%'`);
+    expect(lot).toEqual([{ lot_number: '国药-批01', expiry_date: '2027-03-31' }]);
+    const moves = await q<{ day: string; type: string; quantity: number }>(sql`
+      select to_char(occurred_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day, type, quantity from movements
+       where import_id = ${job.id} and type <> 'stocktake' order by occurred_at, type`);
+    expect(moves).toEqual([
+      { day: '2024-04-01', type: 'receipt', quantity: 200 },
+      { day: '2024-04-02', type: 'issue', quantity: -30 },
+      { day: '2024-04-03', type: 'issue', quantity: -100 },
+    ]);
+    // UTF-8 with a BOM is read as UTF-8; naming the encoding skips detection.
+    const utf8 = `\uFEFF${text.replace(/2024/g, '2023').replace('国药-批01', '国药-批02')}`;
+    const named = await upload('movements', utf8, 'text/csv', { encoding: 'utf-8' });
+    expect(named.statusCode, named.body).toBe(202);
+    expect(await waitFor(named.json().id)).toMatchObject({ status: 'succeeded', detectedEncoding: 'utf-8' });
+  });
+
+  it('offers a template per kind in Chinese and English, and each imports as it is', async () => {
+    const zh = await t.app.inject({
+      method: 'GET',
+      url: '/v1/imports/templates/movements',
+      headers: { ...org.headers, 'accept-language': 'zh-CN,zh;q=0.9' },
+    });
+    expect(zh.statusCode).toBe(200);
+    expect(zh.headers['content-type']).toContain('text/csv');
+    expect(zh.headers['content-disposition']).toContain('medstock-movements-template-zh-CN.csv');
+    expect(zh.body.startsWith('\uFEFF日期,院区编码,库位编码,耗材编码,类型,数量,单位')).toBe(true);
+    expect(zh.body).toContain('出库');
+    const en = await t.app.inject({
+      method: 'GET',
+      url: '/v1/imports/templates/movements?lang=en',
+      headers: org.headers,
+    });
+    expect(en.body.startsWith('\uFEFFdate,site_code,location_code,item_code,type,quantity,unit')).toBe(true);
+    for (const kind of ['items', 'suppliers', 'opening_balances', 'stock_reports', 'purchase_orders']) {
+      for (const lang of ['zh-CN', 'en']) {
+        const r = await t.app.inject({
+          method: 'GET',
+          url: `/v1/imports/templates/${kind}?lang=${lang}`,
+          headers: org.headers,
+        });
+        expect(r.statusCode, `${kind} ${lang}`).toBe(200);
+        expect(r.body.split('\r\n').filter(Boolean).length, `${kind} ${lang}`).toBeGreaterThan(1);
+      }
+    }
+    // The Chinese movements template imports into an organisation with the codes it names.
+    const job = await importFile('movements', zh.body);
+    expect(job.errors).toEqual([]);
+    expect(job.status).toBe('succeeded');
+    const unknown = await t.app.inject({
+      method: 'GET',
+      url: '/v1/imports/templates/widgets',
+      headers: org.headers,
+    });
+    expect(unknown.statusCode).toBe(400);
+  });
+
+  it('a catalogue sheet may write units as Chinese words (支, 盒=100)', async () => {
+    const csv = '编码,中文名称,基本单位,包装单位\nGAUZE-CN,医用纱布块,片,包=10;盒=100\n';
+    const job = await importFile('items', csv);
+    expect(job.errors).toEqual([]);
+    const item = await q<{ base_unit: string; base_unit_zh: string }>(
+      sql`select base_unit, base_unit_zh from items where code = 'GAUZE-CN'`,
+    );
+    expect(item).toEqual([{ base_unit: 'piece', base_unit_zh: '片' }]);
+    const units = await q<{ code: string; name_zh: string; factor: number }>(sql`
+      select u.code, u.name_zh, u.factor from item_units u join items i on i.id = u.item_id
+       where i.code = 'GAUZE-CN' order by u.factor`);
+    expect(units).toEqual([
+      { code: 'pack', name_zh: '包', factor: 10 },
+      { code: 'box', name_zh: '盒', factor: 100 },
+    ]);
   });
 });

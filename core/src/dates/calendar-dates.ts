@@ -11,6 +11,19 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** '2026-08-01', '2026/08/01', '2026/8/1' (the separators clinic spreadsheets export). */
 const LOOSE_DATE = /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})$/;
 
+// '2026年8月1日' (how Chinese staff write a date, and Excel's Chinese long date) and '2026.8.1'.
+const CHINESE_DATE = /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?/;
+const DOTTED_DATE = /^(\d{4})\.(\d{1,2})\.(\d{1,2})(?![\d.])/;
+
+/**
+ * The date at the start of `text` rewritten with '-' separators when it is written the Chinese
+ * way or with dots ('2026年8月1日 08:30' → '2026-8-1 08:30'); other text is returned unchanged.
+ */
+export function withDashedDate(text: string): string {
+  const t = text.trim();
+  return t.replace(CHINESE_DATE, '$1-$2-$3').replace(DOTTED_DATE, '$1-$2-$3');
+}
+
 /** Day number (days since 1970-01-01) of a real calendar date, or NaN. */
 function dayNumber(year: number, month1: number, day: number): number {
   if (month1 < 1 || month1 > 12 || day < 1 || day > 31) return Number.NaN;
@@ -40,11 +53,11 @@ export function isIsoDate(s: unknown): s is IsoDate {
 }
 
 /**
- * A calendar date written 'YYYY-MM-DD', 'YYYY/MM/DD' or 'YYYY/M/D', as 'YYYY-MM-DD'; null when
- * it is not a real date.
+ * A calendar date written 'YYYY-MM-DD', 'YYYY/MM/DD', 'YYYY/M/D', 'YYYY-M-D', 'YYYY.M.D' or
+ * 'YYYY年M月D日', as 'YYYY-MM-DD'; null when it is not a real date.
  */
 export function parseCalendarDate(s: string): IsoDate | null {
-  const m = LOOSE_DATE.exec(s.trim());
+  const m = LOOSE_DATE.exec(withDashedDate(s));
   if (!m) return null;
   const n = dayNumber(Number(m[1]), Number(m[3]), Number(m[4]));
   return Number.isNaN(n) ? null : fromDayNumber(n);

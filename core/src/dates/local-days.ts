@@ -1,5 +1,5 @@
 import { TZDate, tzOffset } from '@date-fns/tz';
-import { type IsoDate, isIsoDate } from './calendar-dates.ts';
+import { type IsoDate, isIsoDate, withDashedDate } from './calendar-dates.ts';
 
 /**
  * Where instants meet the organisation's local days. Every day boundary in medstock (demand
@@ -177,7 +177,7 @@ const DATE_TIME =
  */
 export function parseLocalDateTime(text: string, timeZone: string): Date | null {
   assertZone(timeZone);
-  const m = DATE_TIME.exec(text.trim());
+  const m = DATE_TIME.exec(withDashedDate(text));
   if (!m) return null;
   const y = Number(m[1]);
   const mo = Number(m[3]);

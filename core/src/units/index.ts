@@ -8,6 +8,7 @@ export {
   unitFactor,
 } from './convert.ts';
 export { UnitConversionError, type UnitErrorCode } from './unit-error.ts';
+export { unitFromWord } from './unit-names.ts';
 export type { ItemUnits, PackQuantity, PackUnit, UnitLabel } from './unit-types.ts';
 export {
   UNIT_CODE_PATTERN,

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, call, idempotencyKey, type Json } from '../api/client';
+import { api, call, idempotencyKey, type Json, type Paths } from '../api/client';
 import { can } from '../api/session';
 import { Card, ErrorBox, PageHeader, SelectField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
@@ -16,18 +16,26 @@ const KINDS: Kind[] = [
   'stock_reports',
   'purchase_orders',
 ];
-const HEADERS: Record<Kind, string> = {
-  opening_balances: 'site_code,location_code,item_code,quantity,unit,lot_number,expiry_date,unit_cost,date',
-  items:
-    'code,name_zh,name_en,specification,category,base_unit,pack_units,gtin,manufacturer,ved,storage,substitute_group,unit_cost,lot_tracked,active',
-  suppliers:
-    'code,name,contact_email,phone,nominal_lead_time_days,active,item_code,supplier_item_code,pack_price,pack_size,moq_packs,lead_time_days,preferred',
-  movements: 'date,site_code,location_code,item_code,type,quantity,unit,lot_number,expiry_date',
-  stock_reports:
-    'site_code,location_code,item_code,period_start,period_end,opening,received,issued,losses,losses_reason,adjustments,adjustments_reason,closing_count,stockout_days,unit',
-  purchase_orders:
-    'po_number,supplier_code,site_code,location_code,item_code,quantity,unit,quantity_received,unit_price,ordered_at,received_at',
-};
+type Encoding = NonNullable<NonNullable<Paths['/v1/imports']['post']['parameters']['query']>['encoding']>;
+const ENCODINGS: Encoding[] = ['auto', 'utf-8', 'gb18030', 'utf-16le'];
+const TEMPLATE_LANGS = ['zh-CN', 'en'] as const;
+
+/** Downloads a kind's template (through the generated client, so the bearer token goes along). */
+async function downloadTemplate(kind: Kind, lang: (typeof TEMPLATE_LANGS)[number]) {
+  // As bytes: text() would drop the BOM that lets Excel on Chinese Windows read it as UTF-8.
+  const blob = await call(
+    api.GET('/v1/imports/templates/{kind}', {
+      params: { path: { kind }, query: { lang } },
+      parseAs: 'blob',
+    }),
+  );
+  const url = URL.createObjectURL(blob as unknown as Blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `medstock-${kind}-template-${lang}.csv`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /** CSV imports: upload, a progress bar while the job validates and applies, and every row error. */
 export default function ImportsPage() {
@@ -35,6 +43,7 @@ export default function ImportsPage() {
   const initial = useQueryParam('kind') as Kind;
   const [kind, setKind] = useState<Kind>(KINDS.includes(initial) ? initial : 'opening_balances');
   const [file, setFile] = useState<File | null>(null);
+  const [encoding, setEncoding] = useState<Encoding>('auto');
   const [current, setCurrent] = useState<Import | null>(null);
   const history = useApi(
     () => call(api.GET('/v1/imports', { params: { query: { limit: 20 } } })),
@@ -44,7 +53,7 @@ export default function ImportsPage() {
     if (!file) return;
     const started = await call(
       api.POST('/v1/imports', {
-        params: { query: { kind, format: 'csv', fileName: file.name } },
+        params: { query: { kind, format: 'csv', fileName: file.name, encoding } },
         // The file itself is the body, streamed by the API; not JSON-encoded.
         body: file as unknown as Record<string, never>[],
         bodySerializer: (b: unknown) => b as BodyInit,
@@ -94,8 +103,28 @@ export default function ImportsPage() {
                 />
               </div>
             </div>
-            <p class="hint">
-              {t('imports.columns')} <code>{HEADERS[kind]}</code>
+            <SelectField
+              label={t('imports.encoding')}
+              name="encoding"
+              value={encoding}
+              onValue={setEncoding}
+              options={ENCODINGS.map((e) => ({ value: e, label: t(`imports.encoding.${e}` as MessageKey) }))}
+            />
+            <p class="hint" data-testid="import-templates">
+              {t('imports.templates')}{' '}
+              {TEMPLATE_LANGS.map((lang) => (
+                <button
+                  key={lang}
+                  type="button"
+                  class="link-button"
+                  data-testid={`template-${lang}`}
+                  onClick={() => void downloadTemplate(kind, lang)}
+                >
+                  {t(`imports.template.${lang}` as MessageKey)}
+                </button>
+              ))}
+              <br />
+              {t('imports.templateHint')}
             </p>
             <ErrorBox error={upload.error} />
             <button type="submit" class="primary" disabled={upload.busy || !file}>
@@ -109,6 +138,14 @@ export default function ImportsPage() {
           <p role="status" data-testid="import-status">
             {t(`imports.status.${current.status}` as MessageKey)} ·{' '}
             {t('imports.rows', { done: num(current.processedRows), total: num(current.totalRows) })}
+            {current.detectedEncoding && (
+              <>
+                {' · '}
+                {t('imports.readAs', {
+                  encoding: t(`imports.encoding.${current.detectedEncoding}` as MessageKey),
+                })}
+              </>
+            )}
           </p>
           <progress max={100} value={current.progress} aria-label={t('imports.progress')} />
           {current.status === 'succeeded' && (

@@ -32,10 +32,79 @@ const col = (name: string, required: boolean, doc: string, aliases?: string[]): 
   ...(aliases ? { aliases } : {}),
 });
 
-/** The column a header cell names (its name or an alias, case-insensitive), or the cell itself. */
+/**
+ * The Chinese header of each column, as a clinic's sheet (and the Chinese template) names it.
+ * One word per column name across kinds: `site_code` is 院区编码 wherever it appears.
+ */
+export const COLUMN_HEADERS_ZH: Record<string, string> = {
+  code: '编码',
+  name_zh: '中文名称',
+  name_en: '英文名称',
+  name: '名称',
+  specification: '规格',
+  category: '分类',
+  base_unit: '基本单位',
+  pack_units: '包装单位',
+  gtin: '商品条码',
+  manufacturer: '生产厂家',
+  ved: 'VED分级',
+  storage: '储存条件',
+  substitute_group: '替代组',
+  unit_cost: '单价',
+  typical_monthly_usage: '月用量',
+  lot_tracked: '批号管理',
+  active: '启用',
+  contact_email: '邮箱',
+  phone: '电话',
+  nominal_lead_time_days: '供货周期天数',
+  item_code: '耗材编码',
+  supplier_item_code: '供应商货号',
+  pack_price: '包装单价',
+  pack_size: '每包数量',
+  moq_packs: '最小起订包数',
+  lead_time_days: '该品供货天数',
+  preferred: '首选供应商',
+  site_code: '院区编码',
+  location_code: '库位编码',
+  quantity: '数量',
+  unit: '单位',
+  lot_number: '批号',
+  expiry_date: '效期',
+  date: '日期',
+  type: '类型',
+  po_number: '采购单号',
+  supplier_code: '供应商编码',
+  quantity_received: '到货数量',
+  unit_price: '单价（基本单位）',
+  ordered_at: '下单日期',
+  received_at: '到货日期',
+  period_start: '期间开始',
+  period_end: '期间结束',
+  opening: '期初',
+  received: '入库',
+  issued: '出库',
+  losses: '损耗',
+  losses_reason: '损耗原因',
+  adjustments: '调整',
+  adjustments_reason: '调整原因',
+  closing_count: '期末盘点',
+  stockout_days: '缺货天数',
+};
+
+/** A column's header in a language: its name in English, its Chinese header in Chinese. */
+export function columnHeader(column: ColumnSpec, locale: 'zh-CN' | 'en'): string {
+  return locale === 'zh-CN' ? (COLUMN_HEADERS_ZH[column.name] ?? column.name) : column.name;
+}
+
+/**
+ * The column a header cell names (its name, its Chinese header or an alias, case-insensitive),
+ * or the cell itself.
+ */
 export function canonicalColumnName(columns: readonly ColumnSpec[], header: string): string {
   const h = header.trim().toLowerCase();
-  for (const c of columns) if (c.name === h || c.aliases?.some((a) => a.toLowerCase() === h)) return c.name;
+  for (const c of columns)
+    if (c.name === h || COLUMN_HEADERS_ZH[c.name] === h || c.aliases?.some((a) => a.toLowerCase() === h))
+      return c.name;
   return h;
 }
 
@@ -58,6 +127,18 @@ const MOVEMENT_TYPE_ALIASES: Record<string, (typeof HISTORICAL_MOVEMENT_TYPES)[n
   入库: 'receipt',
   出库: 'issue',
   领用: 'issue',
+  领用出库: 'issue',
+  消耗: 'issue',
+  使用: 'issue',
+  采购入库: 'receipt',
+  到货: 'receipt',
+  receive: 'receipt',
+  consume: 'issue',
+  use: 'issue',
+  报废: 'write_off',
+  损耗: 'write_off',
+  转出: 'transfer_out',
+  转入: 'transfer_in',
   调出: 'transfer_out',
   调入: 'transfer_in',
   调整: 'adjustment',

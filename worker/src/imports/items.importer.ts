@@ -3,7 +3,7 @@ import {
   normaliseGtin,
   type PackUnit,
   planLimitDetail,
-  UNIT_CODE_PATTERN,
+  unitFromWord,
   validatePackUnits,
 } from '@medstock/core';
 import { lockPlanUsage } from '@medstock/db';
@@ -31,6 +31,8 @@ interface ItemInput {
   specification: string | null;
   category: string | null;
   base_unit: string;
+  base_unit_zh: string;
+  base_unit_en: string;
   gtin: string | null;
   manufacturer: string | null;
   ved: string | null;
@@ -44,7 +46,7 @@ interface ItemInput {
 }
 
 const ITEM_RECORD = sql.raw(
-  'code text, name_zh text, name_en text, specification text, category text, base_unit text, gtin text, manufacturer text, ' +
+  'code text, name_zh text, name_en text, specification text, category text, base_unit text, base_unit_zh text, base_unit_en text, gtin text, manufacturer text, ' +
     'ved text, storage text, substitute_group text, unit_cost numeric, typical_monthly_usage numeric, lot_tracked boolean, active boolean',
 );
 
@@ -80,9 +82,14 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     if (nameEn.length > 300) err('name_en', 'is longer than 300 characters');
     const category = text(v[C.category!]!);
     if (category !== null && !isCategoryCode(category)) err('category', `unknown category '${category}'`);
-    const baseUnit = v[C.base_unit!]!;
-    if (!UNIT_CODE_PATTERN.test(baseUnit))
-      err('base_unit', `'${baseUnit}' must be a lowercase unit code like piece, ml, pair`);
+    // A unit may be written as a code (piece) or a word (支): the word is kept as its label.
+    const base = unitFromWord(v[C.base_unit!]!);
+    const baseUnit = base?.code ?? v[C.base_unit!]!;
+    if (!base)
+      err(
+        'base_unit',
+        `'${baseUnit}' is not a unit: write a code like piece, ml, pair or a word like 支、盒、片`,
+      );
     else if (existing && existing.baseUnit !== baseUnit) {
       err(
         'base_unit',
@@ -95,12 +102,13 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       for (const part of v[C.pack_units!]!.split(';')
         .map((p) => p.trim())
         .filter(Boolean)) {
-        const m = /^([^=:\s]+)\s*[=:]\s*(\d+)$/.exec(part);
-        if (!m) {
-          err('pack_units', `'${part}' is not code=factor (e.g. box=100)`);
+        const m = /^([^=:：\s]+)\s*[=:：]\s*(\d+)$/.exec(part);
+        const pack = m ? unitFromWord(m[1]!) : null;
+        if (!m || !pack) {
+          err('pack_units', `'${part}' is not unit=factor (e.g. box=100 or 盒=100)`);
           continue;
         }
-        packUnits.push({ code: m[1]!, factor: Number(m[2]) });
+        packUnits.push({ ...pack, factor: Number(m[2]) });
       }
       for (const issue of validatePackUnits({ baseUnit: { code: baseUnit }, packUnits }))
         err('pack_units', issue.message);
@@ -148,6 +156,8 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       specification: text(v[C.specification!]!),
       category,
       base_unit: baseUnit,
+      base_unit_zh: base?.zh ?? '',
+      base_unit_en: base?.en ?? '',
       gtin,
       manufacturer: text(v[C.manufacturer!]!),
       ved,
@@ -220,7 +230,9 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
               ved = coalesce(x.ved, i.ved), storage = coalesce(x.storage, i.storage),
               substitute_group = coalesce(x.substitute_group, i.substitute_group), unit_cost = coalesce(x.unit_cost, i.unit_cost),
               typical_monthly_usage = coalesce(x.typical_monthly_usage, i.typical_monthly_usage),
-              lot_tracked = coalesce(x.lot_tracked, i.lot_tracked), active = coalesce(x.active, i.active), updated_at = now()
+              lot_tracked = coalesce(x.lot_tracked, i.lot_tracked), active = coalesce(x.active, i.active),
+              base_unit_zh = case when i.base_unit_zh = '' then x.base_unit_zh else i.base_unit_zh end,
+              base_unit_en = case when i.base_unit_en = '' then x.base_unit_en else i.base_unit_en end, updated_at = now()
               from jsonb_to_recordset(${JSON.stringify(toUpdate)}::jsonb) as x(${ITEM_RECORD})
              where i.code = x.code
             returning i.id, i.code`);
@@ -229,10 +241,10 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
         }
         if (toInsert.length) {
           const r = await a.tx.execute<{ id: string; code: string }>(sql`
-            insert into items (code, name_zh, name_en, specification, category, base_unit, gtin, manufacturer, ved, storage,
+            insert into items (code, name_zh, name_en, specification, category, base_unit, base_unit_zh, base_unit_en, gtin, manufacturer, ved, storage,
                                substitute_group, unit_cost, typical_monthly_usage, lot_tracked, active)
             select x.code, x.name_zh, x.name_en, coalesce(x.specification, ''), coalesce(x.category, 'general'), x.base_unit,
-                   x.gtin, x.manufacturer, coalesce(x.ved, 'E'), coalesce(x.storage, 'room'), x.substitute_group,
+                   x.base_unit_zh, x.base_unit_en, x.gtin, x.manufacturer, coalesce(x.ved, 'E'), coalesce(x.storage, 'room'), x.substitute_group,
                    coalesce(x.unit_cost, 0), x.typical_monthly_usage, coalesce(x.lot_tracked, true), coalesce(x.active, true)
               from jsonb_to_recordset(${JSON.stringify(toInsert)}::jsonb) as x(${ITEM_RECORD})
             returning id, code`);
@@ -246,12 +258,19 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
             sql`delete from item_units where item_id = any(${sql.param(withUnits.map((i) => ids.get(i.code)!))}::uuid[])`,
           );
           const units = withUnits.flatMap((i) =>
-            i.packUnits!.map((p) => ({ item_id: ids.get(i.code)!, code: p.code, factor: p.factor })),
+            i.packUnits!.map((p) => ({
+              item_id: ids.get(i.code)!,
+              code: p.code,
+              factor: p.factor,
+              name_zh: p.zh ?? '',
+              name_en: p.en ?? '',
+            })),
           );
           if (units.length) {
             await a.tx.execute(sql`
-              insert into item_units (item_id, code, factor)
-              select x.item_id, x.code, x.factor from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(item_id uuid, code text, factor integer)`);
+              insert into item_units (item_id, code, factor, name_zh, name_en)
+              select x.item_id, x.code, x.factor, x.name_zh, x.name_en
+                from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(item_id uuid, code text, factor integer, name_zh text, name_en text)`);
           }
         }
         applied += batch.length;

@@ -26,7 +26,7 @@ import {
 } from './importer.ts';
 import { createInstantParser, isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { type LotRef, loadLots, locationKey, lotKey } from './reference-data.ts';
+import { type LotRef, loadLots, locationKey, lotKey, unitOfCell } from './reference-data.ts';
 
 const C = columnIndex('movements');
 const OUTFLOW = new Set(['issue', 'transfer_out', 'return', 'write_off']);
@@ -130,15 +130,10 @@ export async function createMovementsImporter(
             : `must be positive, got ${q.value}`,
       );
     else if (item) {
-      const unit = v[C.unit!]! || item.baseUnit;
-      const factor = item.factors.get(unit);
-      if (factor === undefined)
-        err(
-          'unit',
-          `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
-        );
+      const u = unitOfCell(item, v[C.unit!]!);
+      if (!u.ok) err('unit', u.reason);
       else {
-        const base = toBase(q.value, factor, unit, item.baseUnit);
+        const base = toBase(q.value, u.factor, u.unit, item.baseUnit);
         if (!base.ok) err('quantity', base.reason);
         else quantity = type && OUTFLOW.has(type) ? -base.value : base.value;
       }

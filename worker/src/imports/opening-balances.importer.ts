@@ -8,7 +8,7 @@ import {
 } from './importer.ts';
 import { createInstantParser, isRealDate, normaliseDate, parseNonNegative, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { loadLots, locationKey, lotKey } from './reference-data.ts';
+import { loadLots, locationKey, lotKey, unitOfCell } from './reference-data.ts';
 
 const C = columnIndex('opening_balances');
 const LEDGER_FIELD: Record<string, string> = {
@@ -70,15 +70,10 @@ export async function createOpeningBalancesImporter(
     const q = parseNonNegative(v[C.quantity!]!);
     if (!q.ok) err('quantity', q.reason);
     else if (item) {
-      const unit = v[C.unit!]! || item.baseUnit;
-      const factor = item.factors.get(unit);
-      if (factor === undefined)
-        err(
-          'unit',
-          `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
-        );
+      const u = unitOfCell(item, v[C.unit!]!);
+      if (!u.ok) err('unit', u.reason);
       else {
-        const base = toBase(q.value, factor, unit, item.baseUnit);
+        const base = toBase(q.value, u.factor, u.unit, item.baseUnit);
         if (base.ok) quantity = base.value;
         else err('quantity', base.reason);
       }

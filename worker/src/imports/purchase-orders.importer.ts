@@ -9,7 +9,7 @@ import {
 } from './importer.ts';
 import { createInstantParser, parseNonNegative, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { locationKey } from './reference-data.ts';
+import { locationKey, unitOfCell } from './reference-data.ts';
 
 const C = columnIndex('purchase_orders');
 const DAY_MS = 86_400_000;
@@ -75,14 +75,9 @@ export async function createPurchaseOrdersImporter(
     let factor = 1;
     let unit = '';
     if (item) {
-      unit = v[C.unit!]! || item.baseUnit;
-      const f = item.factors.get(unit);
-      if (f === undefined)
-        err(
-          'unit',
-          `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
-        );
-      else factor = f;
+      const u = unitOfCell(item, v[C.unit!]!);
+      if (!u.ok) err('unit', u.reason);
+      else [unit, factor] = [u.unit, u.factor];
     }
     const qty = (field: string, s: string, positive: boolean): number => {
       const q = positive ? parseNumber(s) : parseNonNegative(s);

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
+import { decodeBytes, decodedStream, type FileEncoding } from './file-encoding.ts';
 import {
   type ColumnSpec,
   canonicalColumnName,
@@ -53,24 +54,31 @@ export async function openRowSource(
   kind: ImportKind,
   format: ImportFormat,
   onRowError: (e: RowError) => void,
+  encoding: FileEncoding = 'utf-8',
 ): Promise<RowSource> {
   const columns = IMPORT_COLUMNS[kind].columns;
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const counter = { records: 0 };
   const rows =
     format === 'csv'
-      ? csvRows(stream, columns, await sniffDelimiter(path), onRowError, counter)
+      ? csvRows(
+          decodedStream(stream, encoding),
+          columns,
+          await sniffDelimiter(path, encoding),
+          onRowError,
+          counter,
+        )
       : jsonRows(stream, columns, onRowError, counter);
   return { rows, bytesRead: () => stream.bytesRead, recordsRead: () => counter.records };
 }
 
 /** The delimiter of the header line: comma, semicolon (European Excel) or tab, whichever is most used. */
-async function sniffDelimiter(path: string): Promise<string> {
+async function sniffDelimiter(path: string, encoding: FileEncoding): Promise<string> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(64 * 1024);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const text = decodeBytes(buf.subarray(0, bytesRead), encoding);
     const end = text.indexOf('\n');
     const header = (end === -1 ? text : text.slice(0, end)).replace(/"[^"]*"/g, '');
     let best = ',';

@@ -1,3 +1,4 @@
+import { unitFromWord } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
@@ -9,6 +10,28 @@ export interface ItemRef {
   active: boolean;
   /** Pack unit code → base units per pack (the base unit itself maps to 1). */
   factors: Map<string, number>;
+  /** The item's unit names as a sheet writes them (支, 盒, Box …, lowercased) → unit code. */
+  unitNames: Map<string, string>;
+}
+
+/**
+ * The unit a `unit` cell names for `item`: its code, or the item's own Chinese or English name
+ * of it (支, 盒, box), case-insensitive; empty means the base unit. The item's names, not a
+ * general dictionary: 支 is a syringe's piece but a vial elsewhere, and only the item knows.
+ */
+export function unitOfCell(
+  item: ItemRef,
+  cell: string,
+): { ok: true; unit: string; factor: number } | { ok: false; reason: string } {
+  // The item's own names first; a common word (盒 → box) only for a unit the item defines.
+  const unit =
+    cell === ''
+      ? item.baseUnit
+      : (item.unitNames.get(cell.toLowerCase()) ?? commonUnitOf(item, cell) ?? cell);
+  const factor = item.factors.get(unit);
+  if (factor !== undefined) return { ok: true, unit, factor };
+  const known = [...new Set([...item.factors.keys(), ...item.unitNames.keys()])].join(', ');
+  return { ok: false, reason: `unit '${cell}' is not defined for item ${item.code} (known: ${known})` };
 }
 
 export interface LocationRef {
@@ -41,6 +64,20 @@ export interface ReferenceData {
 export const locationKey = (siteCode: string, locationCode: string) => `${siteCode}\u0000${locationCode}`;
 export const lotKey = (itemId: string, lotNumber: string) => `${itemId}\u0000${lotNumber}`;
 
+function commonUnitOf(item: ItemRef, cell: string): string | undefined {
+  const code = unitFromWord(cell)?.code;
+  return code !== undefined && item.factors.has(code) ? code : undefined;
+}
+
+/** Records a unit's names for `unitOfCell`; a name that is another unit's code stays that code. */
+function nameUnit(ref: ItemRef, code: string, zh: string, en: string) {
+  ref.unitNames.set(code.toLowerCase(), code);
+  for (const name of [zh, en]) {
+    const key = name.trim().toLowerCase();
+    if (key !== '' && !ref.unitNames.has(key)) ref.unitNames.set(key, code);
+  }
+}
+
 /** Loads the maps. `siteIds` limits locations to the sites the submitter may see (null: all). */
 export async function loadReferenceData(tx: Tx, siteIds: readonly string[] | null): Promise<ReferenceData> {
   const items = new Map<string, ItemRef>();
@@ -49,9 +86,11 @@ export async function loadReferenceData(tx: Tx, siteIds: readonly string[] | nul
     id: string;
     code: string;
     base_unit: string;
+    base_unit_zh: string;
+    base_unit_en: string;
     gtin: string | null;
     active: boolean;
-  }>(sql`select id, code, base_unit, gtin, active from items`);
+  }>(sql`select id, code, base_unit, base_unit_zh, base_unit_en, gtin, active from items`);
   for (const r of itemRows.rows) {
     const ref: ItemRef = {
       id: r.id,
@@ -60,14 +99,25 @@ export async function loadReferenceData(tx: Tx, siteIds: readonly string[] | nul
       gtin: r.gtin,
       active: r.active,
       factors: new Map([[r.base_unit, 1]]),
+      unitNames: new Map(),
     };
+    nameUnit(ref, r.base_unit, r.base_unit_zh, r.base_unit_en);
     items.set(r.code, ref);
     byId.set(r.id, ref);
   }
-  const units = await tx.execute<{ item_id: string; code: string; factor: number }>(
-    sql`select item_id, code, factor from item_units`,
-  );
-  for (const u of units.rows) byId.get(u.item_id)?.factors.set(u.code, Number(u.factor));
+  const units = await tx.execute<{
+    item_id: string;
+    code: string;
+    factor: number;
+    name_zh: string;
+    name_en: string;
+  }>(sql`select item_id, code, factor, name_zh, name_en from item_units`);
+  for (const u of units.rows) {
+    const ref = byId.get(u.item_id);
+    if (!ref) continue;
+    ref.factors.set(u.code, Number(u.factor));
+    nameUnit(ref, u.code, u.name_zh, u.name_en);
+  }
 
   const locations = new Map<string, LocationRef>();
   const siteCodes = new Set<string>();

@@ -11,6 +11,7 @@ import {
 } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { JobContext } from '../jobs/job-context.ts';
+import { detectFileEncoding, type RequestedEncoding } from './file-encoding.ts';
 import type { ImportFormat, ImportKind } from './import-columns.ts';
 import { ApplyRowError, type KindImporter, type ValidateContext } from './importer.ts';
 import { createItemsImporter } from './items.importer.ts';
@@ -44,6 +45,7 @@ type ImportJobRow = {
   site_ids: string[] | null;
   created_by: string | null;
   file_size: number;
+  encoding: RequestedEncoding;
 };
 
 export interface ImportResult {
@@ -117,7 +119,7 @@ async function importUnderLock(
   const inTenant = <T>(fn: (tx: Tx) => Promise<T>) => withTenantDb(database.db, tenant, fn);
   const found = await inTenant((tx) =>
     tx.execute<ImportJobRow>(
-      sql`select id, kind, format, status, site_ids, created_by, file_size from import_jobs where id = ${importId}`,
+      sql`select id, kind, format, status, site_ids, created_by, file_size, encoding from import_jobs where id = ${importId}`,
     ),
   );
   const job = found.rows[0];
@@ -209,8 +211,20 @@ async function importUnderLock(
     };
     importer = await createImporter(job, vctx);
 
+    // How the bytes are read, decided once (detection reads the whole file) and shown on the import.
+    const encoding = job.format === 'csv' ? await detectFileEncoding(file, job.encoding) : 'utf-8';
+    await inTenant((tx) =>
+      tx.execute(sql`update import_jobs set detected_encoding = ${encoding} where id = ${importId}`),
+    );
+
     // Pass 1: validate everything.
-    const source = await openRowSource(file, job.kind, job.format, (e) => error(e.line, e.field, e.reason));
+    const source = await openRowSource(
+      file,
+      job.kind,
+      job.format,
+      (e) => error(e.line, e.field, e.reason),
+      encoding,
+    );
     const every = config.IMPORT_PROGRESS_EVERY_ROWS;
     const size = Math.max(1, Number(job.file_size) || 1);
     try {
@@ -241,7 +255,7 @@ async function importUnderLock(
         tx,
         client,
         rows: async function* () {
-          const again = await openRowSource(file, job.kind, job.format, () => {});
+          const again = await openRowSource(file, job.kind, job.format, () => {}, encoding);
           yield* again.rows;
         },
         progress: (applied) =>

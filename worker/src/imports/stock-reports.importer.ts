@@ -8,7 +8,7 @@ import {
 } from './importer.ts';
 import { isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { locationKey } from './reference-data.ts';
+import { locationKey, unitOfCell } from './reference-data.ts';
 
 const C = columnIndex('stock_reports');
 
@@ -72,13 +72,10 @@ export async function createStockReportsImporter(
     if (!isRealDate(end)) err('period_end', `'${v[C.period_end!]}' is not a date (YYYY-MM-DD)`);
     else if (isRealDate(start) && end < start) err('period_end', 'is before period_start');
 
-    const unit = v[C.unit!]! || item?.baseUnit || '';
-    const factor = item?.factors.get(unit);
-    if (item && factor === undefined)
-      err(
-        'unit',
-        `unit '${unit}' is not defined for item ${itemCode} (known: ${[...item.factors.keys()].join(', ')})`,
-      );
+    const ofCell = item ? unitOfCell(item, v[C.unit!]!) : undefined;
+    if (ofCell && !ofCell.ok) err('unit', ofCell.reason);
+    const unit = ofCell?.ok ? ofCell.unit : '';
+    const factor = ofCell?.ok ? ofCell.factor : undefined;
     const out: Record<string, number | null> = {};
     for (const [column, key, signed] of QUANTITIES) {
       const cell = v[C[column]!]!;

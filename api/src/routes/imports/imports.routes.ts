@@ -6,6 +6,7 @@ import {
   type ImportFormat,
   importColumnsMarkdown,
 } from '@medstock/worker/imports/import-columns.ts';
+import { importTemplateCsv } from '@medstock/worker/imports/import-templates.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -14,10 +15,21 @@ import { ProblemError } from '../../lib/problem.ts';
 import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
-import { getImport, listImports, receiveUpload, startImport, UploadBody } from './imports.service.ts';
+import {
+  getImport,
+  IMPORT_ENCODINGS,
+  listImports,
+  receiveUpload,
+  startImport,
+  UploadBody,
+} from './imports.service.ts';
 
 const Kind = StringEnum(IMPORT_KINDS);
 const Format = StringEnum(IMPORT_FORMATS);
+const Encoding = StringEnum(IMPORT_ENCODINGS, {
+  description:
+    'How a CSV file is decoded: `auto` (default) reads valid UTF-8 (with or without BOM) as UTF-8, a UTF-16 BOM as UTF-16, anything else as GB18030 (a superset of GBK, what Excel saves as "CSV" on Chinese Windows); or name it. JSON is always UTF-8.',
+});
 const Status = StringEnum(['queued', 'validating', 'applying', 'succeeded', 'failed']);
 
 const ImportSummary = Type.Object({
@@ -45,6 +57,10 @@ const ImportSummary = Type.Object({
   createdAt: DateTime,
   startedAt: NullableDateTime,
   finishedAt: NullableDateTime,
+  encoding: Encoding,
+  detectedEncoding: Type.Union([StringEnum(['utf-8', 'gb18030', 'utf-16le']), Type.Null()], {
+    description: 'The encoding the file was read in (the chosen one, or what `auto` found); null until read',
+  }),
 });
 const RowError = Type.Object({
   line: Type.Integer({ description: '1-based line of the file (0: the file as a whole)' }),
@@ -65,7 +81,8 @@ const CONTENT_TYPES: Record<string, ImportFormat | null> = {
 const UPLOAD_DESCRIPTION = [
   'Send the file itself as the request body (`Content-Type: text/csv`, `application/json` for an array of objects, `application/x-ndjson` for one object per line, or `application/octet-stream` with `format`). The body is streamed to disk, never held in memory; files up to IMPORT_MAX_BYTES (2 GiB by default).',
   'The answer is `202` with the import resource (also at `Location`). A job then validates every row — all errors are reported with line, field and reason — and applies the file all-or-nothing in one transaction: one bad row and nothing is written. Poll `GET /v1/imports/{id}` for `status` and `progress`; an `import.finished` webhook event is sent at the end.',
-  'CSV: UTF-8 (a BOM is fine), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.',
+  'CSV: UTF-8 (a BOM is fine) or GB18030/GBK (detected, or named with `encoding`), a header line naming the columns (any order), comma, semicolon or tab separated. JSON records use the column names as keys. Empty cells mean "not given". Quantities are in `unit` and stored in base units.',
+  'The same file (same content, SHA-256) is imported once per kind: uploading it again while its import is queued, running or succeeded answers `409 duplicate_import` with the earlier import (`duplicateOf`); a failed import may be sent again. Templates with the columns of each kind, in Chinese or English headers: `GET /v1/imports/templates/{kind}`.',
   'Scopes: `items` and `suppliers` need `admin`; `opening_balances`, `movements` and `stock_reports` need `stock:write`; `purchase_orders` needs `purchasing`.',
   "Plan limits: with billing on, an `items` file that would take the organisation beyond its plan's item limit (200 on Free) fails whole, with the first line too many (field `code`) and how to upgrade; rows that update existing items do not count.",
   '### Columns per kind',
@@ -114,6 +131,7 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
               fileName: Type.Optional(
                 Type.String({ maxLength: 255, description: 'Shown in the import list' }),
               ),
+              encoding: Type.Optional(Encoding),
             },
             { additionalProperties: false },
           ),
@@ -142,6 +160,11 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
             'unsupported_media_type',
             'Unsupported media type',
             `Send the file as the body with Content-Type ${Object.keys(CONTENT_TYPES).join(', ')}.`,
+            undefined,
+            {
+              params: { contentTypes: Object.keys(CONTENT_TYPES) },
+              messageKey: 'unsupported_media_type.import',
+            },
           );
         }
         const format = request.query.format ?? CONTENT_TYPES[body.contentType] ?? null;
@@ -158,6 +181,7 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
           kind: request.query.kind,
           format,
           fileName: request.query.fileName,
+          encoding: request.query.encoding,
           body,
         });
         return reply.status(202).header('location', `/v1/imports/${job.id}`).send(job);
@@ -183,6 +207,39 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const { limit, cursor, ...filter } = request.query;
       return listImports(deps, authOf(request), filter, pageLimit(limit), cursor);
+    },
+  );
+
+  app.get(
+    '/v1/imports/templates/:kind',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags,
+        summary: 'Download the CSV template of an import kind, headed in Chinese or English',
+        description:
+          'Every column of the kind, with example rows, as UTF-8 CSV with a BOM (Excel opens it as it is). The Chinese template uses Chinese headers, units (支/盒), movement types (出库/入库) and dates (2026/08/01, 2026年8月1日) — all of which the importer accepts, as it accepts the English codes. `lang` chooses the language; without it, `Accept-Language` does (zh → Chinese, otherwise English).',
+        security,
+        params: Type.Object({ kind: Kind }),
+        querystring: Type.Object(
+          { lang: Type.Optional(StringEnum(['zh-CN', 'en'])) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.String({ description: 'text/csv; charset=utf-8' }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const lang =
+        request.query.lang ??
+        (/^\s*zh/i.test(String(request.headers['accept-language'] ?? '')) ? 'zh-CN' : 'en');
+      const name = `medstock-${request.params.kind}-template-${lang}.csv`;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(importTemplateCsv(request.params.kind, lang));
     },
   );
 

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { withTenantDb } from '@medstock/db';
+import { type Tx, withTenantDb } from '@medstock/db';
 import type { ImportFormat, ImportKind } from '@medstock/worker/imports/import-columns.ts';
 import { importDir, uploadPath } from '@medstock/worker/imports/upload-paths.ts';
 import { sql } from 'drizzle-orm';
@@ -41,6 +41,8 @@ type ImportRow = {
   created_at: Date | string;
   started_at: Date | string | null;
   finished_at: Date | string | null;
+  encoding: ImportEncoding;
+  detected_encoding: string | null;
   /** created_at to the microsecond, for the cursor (an ISO string keeps only milliseconds). */
   cursor_at: string;
 };
@@ -62,10 +64,12 @@ export const importView = (r: ImportRow) => ({
   createdAt: isoRequired(r.created_at),
   startedAt: iso(r.started_at),
   finishedAt: iso(r.finished_at),
+  encoding: r.encoding,
+  detectedEncoding: r.detected_encoding,
 });
 
 const COLUMNS = sql`id, kind, format, status, file_name, file_size, total_rows, processed_rows, applied_rows, error_count,
-                    summary, progress, created_by, created_at, started_at, finished_at,
+                    summary, progress, created_by, created_at, started_at, finished_at, encoding, detected_encoding,
                     (created_at at time zone 'UTC')::text as cursor_at`;
 
 /**
@@ -98,6 +102,8 @@ const tooLarge = (limit: number) =>
     'file_too_large',
     'Content too large',
     `The file is larger than the ${Math.floor(limit / 1048576)} MiB import limit.`,
+    undefined,
+    { params: { limitMiB: Math.floor(limit / 1048576) } },
   );
 
 /** Counts bytes on their way to disk and stops the upload at the limit. */
@@ -169,24 +175,77 @@ export async function receiveUpload(
   return new UploadBody(importId, path, contentType, counter.bytes, hash.digest('hex'));
 }
 
+/** Encodings a CSV upload may be read in; `auto` reads valid UTF-8 as UTF-8, anything else as GB18030. */
+export const IMPORT_ENCODINGS = ['auto', 'utf-8', 'gb18030', 'utf-16le'] as const;
+export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
+
+/**
+ * The import that already holds this file's content for this kind (queued, running or applied),
+ * so the same history is never imported twice; a failed import does not count.
+ */
+async function importOfSameFile(tx: Tx, kind: ImportKind, sha256: string) {
+  const r = await tx.execute<{
+    id: string;
+    file_name: string | null;
+    created_at: Date | string;
+    status: string;
+  }>(sql`
+    select id, file_name, created_at, status from import_jobs
+     where kind = ${kind} and sha256 = ${sha256} and status <> 'failed'
+     order by created_at limit 1`);
+  return r.rows[0];
+}
+
+function duplicateImport(
+  kind: ImportKind,
+  earlier: { id: string; file_name: string | null; created_at: Date | string; status: string },
+) {
+  const importedAt = isoRequired(earlier.created_at);
+  return new ProblemError(
+    409,
+    'duplicate_import',
+    'This file was already imported',
+    `A file with the same content was imported on ${importedAt} (import ${earlier.id}); importing it again would count its rows twice.`,
+    undefined,
+    {
+      params: { kind, importId: earlier.id, importedAt, fileName: earlier.file_name ?? '' },
+      duplicateOf: earlier.id,
+    },
+  );
+}
+
 /** Records the received upload as a queued import and enqueues its job (organisation and import ids only). */
 export async function startImport(
   deps: AppDeps,
   auth: AuthContext,
-  input: { kind: ImportKind; format: ImportFormat; fileName?: string; body: UploadBody },
+  input: {
+    kind: ImportKind;
+    format: ImportFormat;
+    fileName?: string;
+    encoding?: ImportEncoding;
+    body: UploadBody;
+  },
 ) {
   checkAccess(auth, { scope: KIND_SCOPE[input.kind] });
   const tenantId = auth.organizationId;
-  const { importId, path } = input.body;
-  const [row] = (
-    await withTenantDb(deps.database.db, auth, (tx) =>
-      tx.execute<ImportRow>(sql`
-        insert into import_jobs (id, kind, format, file_name, file_size, content_type, site_ids, created_by)
+  const { importId, path, sha256 } = input.body;
+  const row = await withTenantDb(deps.database.db, auth, async (tx) => {
+    const earlier = await importOfSameFile(tx, input.kind, sha256);
+    if (earlier) throw duplicateImport(input.kind, earlier);
+    // A concurrent upload of the same file loses the race on import_jobs_same_file.
+    const inserted = await tx.execute<ImportRow>(sql`
+        insert into import_jobs (id, kind, format, file_name, file_size, content_type, site_ids, created_by, sha256, encoding)
         values (${importId}, ${input.kind}, ${input.format}, ${input.fileName ?? null}, ${input.body.bytes}, ${input.body.contentType},
-                ${auth.siteIds === null ? null : sql`${sql.param([...auth.siteIds])}::uuid[]`}, ${auth.userId})
-        returning ${COLUMNS}`),
-    )
-  ).rows;
+                ${auth.siteIds === null ? null : sql`${sql.param([...auth.siteIds])}::uuid[]`}, ${auth.userId}, ${sha256}, ${input.encoding ?? 'auto'})
+        on conflict (kind, sha256) where sha256 is not null and status <> 'failed' do nothing
+        returning ${COLUMNS}`);
+    if (inserted.rows[0]) return inserted.rows[0];
+    const winner = await importOfSameFile(tx, input.kind, sha256);
+    throw duplicateImport(
+      input.kind,
+      winner ?? { id: importId, file_name: null, created_at: new Date(), status: 'queued' },
+    );
+  });
   // From here the import owns the file (the job deletes it; a failed enqueue below does).
   input.body.taken = true;
   try {
@@ -204,9 +263,11 @@ export async function startImport(
       'queue_unavailable',
       'Service unavailable',
       'The import could not be queued; try again shortly.',
+      undefined,
+      { messageKey: 'queue_unavailable.import' },
     );
   }
-  return { ...importView(row!), errors: [] };
+  return { ...importView(row), errors: [] };
 }
 
 export async function getImport(deps: AppDeps, auth: AuthContext, id: string) {
