@@ -489,7 +489,12 @@ describe('transitions', () => {
 
     const sent = await openPo([{ itemId: item, quantity: 7 }], { send: true });
     expect(await inTransit(item)).toBe(7);
-    expect((await act(sent.id, 'cancel')).json().status).toBe('cancelled');
+    const noReason = await act(sent.id, 'cancel');
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().code).toBe('cancel_reason_required');
+    expect((await act(sent.id, 'cancel', owner.headers, { reason: 'supplier out of stock' })).json().status).toBe(
+      'cancelled',
+    );
     expect(await inTransit(item)).toBe(0);
 
     const partial = await openPo([{ itemId: item, quantity: 10 }], { send: true });

@@ -152,6 +152,11 @@ const ConfigSchema = Type.Object({
   SMTP_URL: Type.String({ default: '' }),
   MAIL_DIR: Type.String({ default: resolve(import.meta.dirname, '../../.local/mail') }),
   MAIL_FROM: Type.String({ minLength: 3, default: 'medstock <no-reply@medstock.local>' }),
+  /**
+   * The font for purchase-order PDFs, `path` or `path#PostScriptName` (a .ttc collection needs the
+   * name). Empty: the first CJK font found (WenQuanYi, Noto CJK, then any `fc-list :lang=zh-cn`).
+   */
+  PDF_FONT: Type.String({ default: '' }),
   /** How long an e-mailed sign-up confirmation and a password-reset link stay valid. */
   SIGNUP_CONFIRM_TTL_SECONDS: Type.Integer({ minimum: 60, default: 24 * 60 * 60 }),
   PASSWORD_RESET_TTL_SECONDS: Type.Integer({ minimum: 60, default: 60 * 60 }),

@@ -11,6 +11,8 @@ export interface CapturedMail {
   html: string;
   /** Every http(s) link in the text part, in order. */
   links: string[];
+  /** Attached files, as the recipient's mail client would save them. */
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export type SmtpCapture = Awaited<ReturnType<typeof startSmtpCapture>>;
@@ -40,6 +42,11 @@ export async function startSmtpCapture() {
             text,
             html: typeof parsed.html === 'string' ? parsed.html : '',
             links: text.match(/https?:\/\/[^\s<>"')]+/g) ?? [],
+            attachments: parsed.attachments.map((a) => ({
+              filename: a.filename ?? '',
+              contentType: a.contentType,
+              content: a.content,
+            })),
           });
           for (const wake of waiters) wake();
           callback();

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../deps.ts';
 import { conflict, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
+import { type OrderPeople, orderPeople } from './purchase-order-history.ts';
 import {
   type ItemQuantityInput,
   type ResolvedLine,
@@ -19,6 +20,8 @@ export const OPEN_STATUSES: readonly PoStatus[] = ['approved', 'sent', 'partiall
 export interface PoLineInput extends ItemQuantityInput {
   /** Price per `unit` (a box price when unit is 'box'); stored per base unit. */
   unitPrice?: number;
+  /** This line's promised delivery day when it differs from the order's; null: the order's. */
+  expectedAt?: string | null;
 }
 
 export interface PoInput {
@@ -46,6 +49,8 @@ type PoRow = {
   expected_at: string | null;
   created_by: string | null;
   approved_by: string | null;
+  sent_by: string | null;
+  cancelled_by: string | null;
   created_at: Date | string;
   approved_at: Date | string | null;
   sent_at: Date | string | null;
@@ -71,12 +76,15 @@ type LineRow = {
   quantity_ordered: number;
   quantity_received: number;
   unit_price: number;
+  expected_at: string | null;
+  base_unit_zh: string;
+  base_unit_en: string;
 };
 
 const PO_SELECT = sql`
   select po.id, po.number, po.supplier_id, s.code as supplier_code, s.name as supplier_name, po.site_id, po.location_id,
          po.status, po.allow_over_receipt, po.notes, po.source, to_char(po.expected_at, 'YYYY-MM-DD') as expected_at,
-         po.created_by, po.approved_by, po.created_at, po.approved_at, po.sent_at, po.received_at, po.cancelled_at,
+         po.created_by, po.approved_by, po.sent_by, po.cancelled_by, po.created_at, po.approved_at, po.sent_at, po.received_at, po.cancelled_at,
          po.cancel_reason, po.updated_at,
          to_char(po.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as cursor_key,
          t.line_count, t.ordered, t.received, t.outstanding, t.value
@@ -110,6 +118,8 @@ export function purchaseOrderSummaryView(r: PoRow) {
     expectedAt: r.expected_at,
     createdBy: r.created_by,
     approvedBy: r.approved_by,
+    sentBy: r.sent_by,
+    cancelledBy: r.cancelled_by,
     createdAt: isoRequired(r.created_at),
     approvedAt: iso(r.approved_at),
     sentAt: iso(r.sent_at),
@@ -140,6 +150,8 @@ function lineView(status: PoStatus, l: LineRow) {
     inTransit: isOpen(status) ? Math.max(ordered - received, 0) : 0,
     unitPrice: Number(l.unit_price),
     value: round4(ordered * Number(l.unit_price)),
+    expectedAt: l.expected_at,
+    baseUnitName: { zh: l.base_unit_zh || l.base_unit, en: l.base_unit_en || l.base_unit },
   };
 }
 
@@ -147,7 +159,7 @@ export type PurchaseOrderView = ReturnType<typeof purchaseOrderSummaryView> & {
   /** Users and API keys that edited the draft, first edit first. */
   editedBy: string[];
   lines: ReturnType<typeof lineView>[];
-};
+} & OrderPeople;
 
 export async function loadPurchaseOrder(tx: Tx, id: string): Promise<PurchaseOrderView | undefined> {
   const r = await tx.execute<PoRow>(sql`${PO_SELECT} where po.id = ${id}`);
@@ -155,7 +167,8 @@ export async function loadPurchaseOrder(tx: Tx, id: string): Promise<PurchaseOrd
   if (!po) return undefined;
   const lines = await tx.execute<LineRow>(sql`
     select l.id, l.item_id, i.code as item_code, i.name_zh, i.name_en, i.base_unit,
-           l.quantity_ordered, l.quantity_received, l.unit_price::float8 as unit_price
+           l.quantity_ordered, l.quantity_received, l.unit_price::float8 as unit_price,
+           to_char(l.expected_at, 'YYYY-MM-DD') as expected_at, i.base_unit_zh, i.base_unit_en
       from purchase_order_lines l join items i on i.id = l.item_id
      where l.purchase_order_id = ${id} order by i.code, l.id`);
   const editors = await tx.execute<{ editor_id: string }>(sql`
@@ -165,6 +178,7 @@ export async function loadPurchaseOrder(tx: Tx, id: string): Promise<PurchaseOrd
     ...purchaseOrderSummaryView(po),
     editedBy: editors.rows.map((e) => e.editor_id),
     lines: lines.rows.map((l) => lineView(po.status, l)),
+    ...(await orderPeople(tx, po)),
   };
 }
 
@@ -203,7 +217,11 @@ export function invalidTransition(po: { number: string; status: PoStatus }, acti
     'Conflict',
     `Purchase order ${po.number} is ${po.status}; it cannot be ${action}${why ? ` (${why})` : ''}.`,
     undefined,
-    { currentStatus: po.status },
+    {
+      currentStatus: po.status,
+      params: { number: po.number, status: po.status, action },
+      messageKey: 'invalid_transition.purchase_order',
+    },
   );
 }
 
@@ -232,9 +250,14 @@ async function assertSupplier(tx: Tx, supplierId: string) {
   const s = r.rows[0];
   if (!s?.active) {
     const message = s ? 'the supplier is inactive' : 'unknown supplier';
-    throw unprocessable('unknown_supplier', `The supplier ${s ? 'is inactive' : 'does not exist'}.`, [
-      { field: 'body:/supplierId', message },
-    ]);
+    throw new ProblemError(
+      422,
+      'unknown_supplier',
+      'Unprocessable content',
+      `The supplier ${s ? 'is inactive' : 'does not exist'}.`,
+      [{ field: 'body:/supplierId', message }],
+      { messageKey: s ? 'unknown_supplier.inactive' : 'unknown_supplier' },
+    );
   }
 }
 
@@ -255,20 +278,26 @@ async function pricedLines(tx: Tx, supplierId: string, lines: ResolvedLine<PoLin
         : t && Number(t.pack_price) > 0
           ? Number(t.pack_price) / t.pack_size
           : l.item.unitCost;
-    return { itemId: l.item.id, quantity: l.baseQuantity, unitPrice: round4(price) };
+    return {
+      itemId: l.item.id,
+      quantity: l.baseQuantity,
+      unitPrice: round4(price),
+      expectedAt: l.input.expectedAt ?? null,
+    };
   });
 }
 
 async function insertLines(
   tx: Tx,
   poId: string,
-  lines: { itemId: string; quantity: number; unitPrice: number }[],
+  lines: { itemId: string; quantity: number; unitPrice: number; expectedAt: string | null }[],
 ) {
   await tx.execute(sql`
-    insert into purchase_order_lines (purchase_order_id, item_id, quantity_ordered, unit_price)
-    select ${poId}::uuid, x.item_id, x.quantity, x.unit_price
+    insert into purchase_order_lines (purchase_order_id, item_id, quantity_ordered, unit_price, expected_at)
+    select ${poId}::uuid, x.item_id, x.quantity, x.unit_price, x.expected_at
       from unnest(${sql.param(lines.map((l) => l.itemId))}::uuid[], ${sql.param(lines.map((l) => l.quantity))}::bigint[],
-                  ${sql.param(lines.map((l) => l.unitPrice))}::numeric[]) as x(item_id, quantity, unit_price)`);
+                  ${sql.param(lines.map((l) => l.unitPrice))}::numeric[],
+                  ${sql.param(lines.map((l) => l.expectedAt))}::date[]) as x(item_id, quantity, unit_price, expected_at)`);
 }
 
 export async function createPurchaseOrder(deps: AppDeps, auth: AuthContext, input: PoInput) {
@@ -288,7 +317,8 @@ export async function createPurchaseOrder(deps: AppDeps, auth: AuthContext, inpu
         )
       ).rows[0]!.n;
     const taken = await tx.execute(sql`select 1 from purchase_orders where number = ${number}`);
-    if (taken.rowCount) throw conflict('number_taken', `A purchase order numbered ${number} already exists.`);
+    if (taken.rowCount)
+      throw conflict('number_taken', `A purchase order numbered ${number} already exists.`, { number });
     const r = await tx.execute<{ id: string }>(sql`
       insert into purchase_orders (number, supplier_id, site_id, location_id, allow_over_receipt, notes, source, expected_at, created_by)
       values (${number}, ${input.supplierId}, ${siteId}, ${input.locationId}, ${input.allowOverReceipt ?? false}, ${input.notes ?? null},
@@ -324,6 +354,7 @@ export async function updatePurchaseOrder(
         undefined,
         {
           currentStatus: po.status,
+          params: { number: po.number, status: po.status },
         },
       );
     }
@@ -475,6 +506,18 @@ export async function transitionPurchaseOrder(
           : undefined,
       );
     }
+    const reason = opts.reason?.trim() ?? '';
+    if (action === 'cancel' && !reason) {
+      // The audit of a cancellation says why: a supplier asking about a vanished order gets an answer.
+      throw new ProblemError(
+        422,
+        'cancel_reason_required',
+        'Unprocessable',
+        `Say why purchase order ${po.number} is cancelled.`,
+        [{ field: 'body:/reason', message: 'required', code: 'required' }],
+        { params: { number: po.number } },
+      );
+    }
     if (action === 'cancel') {
       // Status already excludes partial receipts; the line check guards rows written by imports.
       const received = await tx.execute(
@@ -485,9 +528,25 @@ export async function transitionPurchaseOrder(
     await tx.execute(sql`
       update purchase_orders set status = ${rule.to}, ${sql.identifier(rule.stamp)} = now(), updated_at = now()
         ${action === 'approve' ? sql`, approved_by = ${auth.userId ?? auth.apiKeyId}` : sql``}
-        ${action === 'cancel' ? sql`, cancel_reason = ${opts.reason ?? null}` : sql``}
+        ${action === 'send' ? sql`, sent_by = ${auth.userId ?? auth.apiKeyId}` : sql``}
+        ${action === 'cancel' ? sql`, cancel_reason = ${reason}, cancelled_by = ${auth.userId ?? auth.apiKeyId}` : sql``}
        where id = ${id}`);
     const event = await emitStatusChange(tx, auth, po, po.status, rule.to);
+    if (action === 'cancel') {
+      // A dedicated event with the reason, for integrations that only care about cancellations.
+      const cancelled = await emitEvent(tx, 'purchase_order.cancelled', {
+        purchaseOrderId: po.id,
+        number: po.number,
+        from: po.status,
+        reason,
+        supplierId: po.supplier_id,
+        siteId: po.site_id,
+        locationId: po.location_id,
+        actorId: auth.userId ?? auth.apiKeyId,
+        cancelledAt: new Date().toISOString(),
+      });
+      event.deliveryIds.push(...cancelled.deliveryIds);
+    }
     const view = (await loadPurchaseOrder(tx, id))!;
     const touched = view.lines.map((l) => ({ itemId: l.itemId, locationId: view.locationId }));
     // Approval and cancellation change what is in transit: recalculate with this commit (outbox).

@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, paginate } from '../../lib/pagination.ts';
-import { DateTime, NullableDateTime, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IsoDate, NullableDateTime, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { inTransit, inTransitView, leadTimes, observationView } from './purchasing-queries.service.ts';
+import { DEFAULT_WINDOW_DAYS, supplierPerformance } from './supplier-performance.service.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -43,6 +44,39 @@ const InTransitLine = Type.Object({
   inTransit: Type.Integer({ description: 'Σ max(ordered − received, 0) per line' }),
   purchaseOrders: Type.Integer({ description: 'open orders contributing' }),
   nextExpectedAt: Nullable(Type.String({ format: 'date' })),
+});
+
+const SupplierPerformance = Type.Object({
+  supplierId: Uuid,
+  supplierCode: Type.String(),
+  supplierName: Type.String(),
+  receipts: Type.Integer({ description: 'receipt postings against orders with an expected date, in the window' }),
+  receiptsOnTime: Type.Integer({ description: 'of those, posted on or before the expected day' }),
+  receiptsWithoutExpectedDate: Type.Integer({ description: 'postings whose order and line had no expected date' }),
+  onTimeRate: Nullable(
+    Type.Number({ minimum: 0, maximum: 1, description: 'receiptsOnTime ÷ receipts; null without receipts' }),
+  ),
+  leadTime: Type.Object(
+    {
+      observations: Type.Integer(),
+      meanDays: Nullable(Type.Number()),
+      p90Days: Nullable(Type.Number({ description: '90th percentile (linear interpolation)' })),
+      minDays: Nullable(Type.Number()),
+      maxDays: Nullable(Type.Number()),
+      nominalDays: Type.Number({ description: "the supplier's stated lead time, for comparison" }),
+    },
+    {
+      description:
+        'Measured lead time: from the order being sent (or approved, if never sent) to each line received, per observation received in the window',
+    },
+  ),
+  openOrders: Type.Integer({ description: 'orders approved, sent or partially received, today' }),
+  openValue: Type.Number({ description: 'Σ (ordered − received) × unit price over those orders' }),
+  overdueOrders: Type.Integer({
+    description: 'open orders with something outstanding past its expected day (the line’s, else the order’s)',
+  }),
+  nextExpectedAt: Nullable(IsoDate),
+  draftOrders: Type.Integer({ description: 'drafts waiting for approval' }),
 });
 
 export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppDeps) {
@@ -124,4 +158,32 @@ export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppD
       return { items: page.items.map(inTransitView), nextCursor: page.nextCursor };
     },
   );
+
+  app.get(
+    '/v1/supplier-performance',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags: ['purchasing'],
+        summary: 'Supplier performance: on-time rate, measured lead times (mean, 90th percentile) and open orders',
+        description: `Per supplier with receipts, lead-time observations, open orders or drafts in scope. The window is the organisation's local days \`from\`..\`to\` (default the last ${DEFAULT_WINDOW_DAYS} days, at most 731); open orders are as of today. On time: a receipt posting on or before the expected day — the line's own, else the order's (same rule as the KPIs). Callers limited to some sites see only their sites' orders, receipts and observations.`,
+        security,
+        querystring: Type.Object(
+          { siteId: Type.Optional(Uuid), from: Type.Optional(IsoDate), to: Type.Optional(IsoDate) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            from: IsoDate,
+            to: IsoDate,
+            siteId: Nullable(Uuid),
+            items: Type.Array(SupplierPerformance),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => supplierPerformance(deps, authOf(request), request.query),
+  );
+
 }

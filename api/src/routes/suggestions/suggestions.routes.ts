@@ -100,7 +100,7 @@ const Skipped = Type.Object({
   itemId: Uuid,
   locationId: Uuid,
   supplierId: Nullable(Uuid),
-  reason: StringEnum(['no_supplier', 'draft_exists']),
+  reason: StringEnum(['no_supplier', 'draft_exists', 'excluded']),
   purchaseOrderId: Nullable(Uuid),
   purchaseOrderNumber: Nullable(Type.String()),
 });
@@ -191,12 +191,25 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
         summary:
           'Turn the purchase suggestions into draft purchase orders: one per supplier and receiving location, in one transaction',
         description:
-          'Drafts still go through approval. A line already in an open draft for the same supplier, location and item is skipped (reason `draft_exists`), so posting again never orders twice; lines without a supplier are skipped (`no_supplier`). Limit to some suppliers or one site with `supplierIds` / `siteId`.',
+          'Drafts still go through approval. A line already in an open draft for the same supplier, location and item is skipped (reason `draft_exists`), so posting again never orders twice; lines without a supplier are skipped (`no_supplier`). Limit to some suppliers or one site with `supplierIds` / `siteId`.\n\nEdit the suggestion before drafting with `lines`: per item and location the number of whole packs to order (× the supplier’s pack size; below the MOQ is allowed, the purchaser decides), 0 leaves the line out (reason `excluded`). Every edited line must be among the suggestions the request drafts from, else 422 `unknown_suggestion` and nothing is drafted.',
         security,
         body: Type.Object(
           {
             supplierIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true })),
             siteId: Type.Optional(Uuid),
+            lines: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    itemId: Uuid,
+                    locationId: Uuid,
+                    packs: Type.Integer({ minimum: 0, maximum: 1_000_000, description: '0 leaves the line out' }),
+                  },
+                  Strict,
+                ),
+                { maxItems: 500 },
+              ),
+            ),
           },
           Strict,
         ),
