@@ -11459,6 +11459,14 @@ export interface paths {
                                 writeOffReason: ("damaged" | "expired" | "lost" | "other") | null;
                                 /** @description Consignment: the supplier who owned the stock this row moved, when it moved (an issue of it is usage to settle). */
                                 ownerSupplierId: string | null;
+                                /** @description Issues: the department (科室) it went to. */
+                                departmentId: string | null;
+                                /** @description Issues: the cost centre charged. */
+                                costCentre: string | null;
+                                /** @description Issues: the patient reference (MRN / visit number) it was used for. */
+                                patientRef: string | null;
+                                /** @description Issues: the requisition it filled. */
+                                requisitionId: string | null;
                             }[];
                             nextCursor: string | null;
                         };
@@ -11614,6 +11622,15 @@ export interface paths {
                          * @enum {unknown}
                          */
                         writeOffReason?: "damaged" | "expired" | "lost" | "other";
+                        /**
+                         * Format: uuid
+                         * @description Issues: the department (科室) the stock goes to; charged to its cost centre unless `costCentre` names another. 422 `destination_only_on_issue` on other types, 422 `unknown_department`.
+                         */
+                        departmentId?: string;
+                        /** @description Issues: the cost centre (成本中心) charged. */
+                        costCentre?: string;
+                        /** @description Issues: a patient reference (MRN, visit number) for high-value items — never a name. */
+                        patientRef?: string;
                     };
                 };
             };
@@ -11671,6 +11688,14 @@ export interface paths {
                                 writeOffReason: ("damaged" | "expired" | "lost" | "other") | null;
                                 /** @description Consignment: the supplier who owned the stock this row moved, when it moved (an issue of it is usage to settle). */
                                 ownerSupplierId: string | null;
+                                /** @description Issues: the department (科室) it went to. */
+                                departmentId: string | null;
+                                /** @description Issues: the cost centre charged. */
+                                costCentre: string | null;
+                                /** @description Issues: the patient reference (MRN / visit number) it was used for. */
+                                patientRef: string | null;
+                                /** @description Issues: the requisition it filled. */
+                                requisitionId: string | null;
                             }[];
                             /** @description Receipts into inspection: the inspections waiting (待验收). */
                             inspectionIds?: string[];
@@ -11829,6 +11854,14 @@ export interface paths {
                                 writeOffReason: ("damaged" | "expired" | "lost" | "other") | null;
                                 /** @description Consignment: the supplier who owned the stock this row moved, when it moved (an issue of it is usage to settle). */
                                 ownerSupplierId: string | null;
+                                /** @description Issues: the department (科室) it went to. */
+                                departmentId: string | null;
+                                /** @description Issues: the cost centre charged. */
+                                costCentre: string | null;
+                                /** @description Issues: the patient reference (MRN / visit number) it was used for. */
+                                patientRef: string | null;
+                                /** @description Issues: the requisition it filled. */
+                                requisitionId: string | null;
                             }[];
                         };
                     };
@@ -18341,18 +18374,23 @@ export interface paths {
                                 status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                                 note: string | null;
                                 createdBy: string | null;
+                                createdByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
                                  */
                                 createdAt: string;
                                 submittedBy: string | null;
+                                submittedByName: string | null;
                                 submittedAt: string | null;
                                 approvedBy: string | null;
+                                approvedByName: string | null;
                                 approvedAt: string | null;
                                 postedBy: string | null;
+                                postedByName: string | null;
                                 postedAt: string | null;
                                 cancelledBy: string | null;
+                                cancelledByName: string | null;
                                 cancelledAt: string | null;
                                 cancelReason: string | null;
                                 summary: {
@@ -18495,18 +18533,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -18540,6 +18583,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -18675,18 +18719,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -18720,6 +18769,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -18887,18 +18937,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -18932,6 +18987,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -19073,18 +19129,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -19118,6 +19179,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -19259,18 +19321,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -19304,6 +19371,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -19445,18 +19513,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -19490,6 +19563,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -19634,18 +19708,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -19679,6 +19758,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
@@ -19820,18 +19900,23 @@ export interface paths {
                             status: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                             note: string | null;
                             createdBy: string | null;
+                            createdByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             createdAt: string;
                             submittedBy: string | null;
+                            submittedByName: string | null;
                             submittedAt: string | null;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             postedBy: string | null;
+                            postedByName: string | null;
                             postedAt: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             summary: {
@@ -19865,6 +19950,7 @@ export interface paths {
                                 book: number | null;
                                 counted: number | null;
                                 countedBy: string | null;
+                                countedByName: string | null;
                                 countedAt: string | null;
                                 variance: number | null;
                                 varianceValue: number | null;
