@@ -109,6 +109,8 @@ export async function buildApp(
         'rate_limited',
         'Too many requests',
         `Rate limit of ${context.max} requests per ${context.after} exceeded.`,
+        undefined,
+        { params: { max: context.max, seconds: Math.max(1, Math.ceil(context.ttl / 1000)) } },
       ),
   });
   await app.register(swagger, {

@@ -31,6 +31,16 @@ export function planLimitReached(
     planLimitDetail(plan, resource, limit, used),
     undefined,
     {
+      params: {
+        resource,
+        plan,
+        limit,
+        used,
+        upgrades: upgradesFrom(plan),
+        example: upgradesFrom(plan)[0] === 'chain' ? '{"plan": "chain", "sites": 5}' : '{"plan": "clinic"}',
+      },
+      // Chain is priced per site: more sites are bought in the portal, not by an upgrade.
+      messageKey: plan === 'chain' ? 'plan_limit_reached.portal' : 'plan_limit_reached.upgrade',
       resource,
       plan,
       limit,

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
 import * as zxcvbnEn from '@zxcvbn-ts/language-en';
-import { unprocessable } from './problem.ts';
+import { ProblemError } from './problem.ts';
 
 // Node's built-in scrypt (maintained with OpenSSL) rather than a native addon: no build step on
 // a fresh machine. Parameters follow OWASP's scrypt guidance (N=2^15, r=8, p=1).
@@ -83,7 +83,7 @@ export async function assertStrongPassword(
   field = 'body:/password',
 ): Promise<void> {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw weak(field, `Use at least ${MIN_PASSWORD_LENGTH} characters.`);
+    throw weak(field, `Use at least ${MIN_PASSWORD_LENGTH} characters.`, 'too_short');
   }
   // zxcvbn-ts scores "sunrise-health-centre" as random characters after the first separator,
   // so the password is scored with its separators removed as well; the weaker score counts.
@@ -94,11 +94,20 @@ export async function assertStrongPassword(
   const result = asJoined!.score < asTyped!.score ? asJoined! : asTyped!;
   if (result.score >= MIN_PASSWORD_SCORE) return;
   const reason = [result.feedback.warning, ...result.feedback.suggestions].filter(Boolean).join(' ');
-  throw weak(field, reason || 'This password is too easy to guess.');
+  throw weak(field, reason || 'This password is too easy to guess.', 'guessable');
 }
 
-function weak(field: string, reason: string) {
-  return unprocessable('password_too_weak', `The password is too easy to guess: ${reason}`, [
-    { field, message: reason, code: 'password_too_weak' },
-  ]);
+/** zxcvbn's English hint stays in `params.hint` (for logs and clients); the words are the catalogue's. */
+function weak(field: string, reason: string, variant: 'too_short' | 'guessable') {
+  return new ProblemError(
+    422,
+    'password_too_weak',
+    'Unprocessable content',
+    `The password is too easy to guess: ${reason}`,
+    [{ field, message: reason, code: 'password_too_weak' }],
+    {
+      params: { minLength: MIN_PASSWORD_LENGTH, ...(variant === 'guessable' ? { hint: reason } : {}) },
+      messageKey: `password_too_weak.${variant}`,
+    },
+  );
 }

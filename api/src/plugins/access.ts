@@ -36,21 +36,31 @@ export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'pub
   const anyOf = Array.isArray(access.scope) ? access.scope : [access.scope];
   if (!anyOf.some((s) => auth.scopes.has(s))) {
     const needed = anyOf.map((s) => `'${s}'`).join(' or ');
-    throw forbidden(
-      auth.kind === 'api_key'
-        ? `This API key lacks the ${needed} scope.`
-        : `The role '${auth.role}' may not do this (needs ${needed}).`,
-    );
+    throw auth.kind === 'api_key'
+      ? forbidden(`This API key lacks the ${needed} scope.`, 'api_key_scope', { scopes: anyOf })
+      : forbidden(`The role '${auth.role}' may not do this (needs ${needed}).`, 'role', {
+          role: auth.role,
+          scopes: anyOf,
+        });
   }
-  if (access.ownerOnly && auth.role !== 'owner') throw forbidden('Only the organisation owner may do this.');
+  if (access.ownerOnly && auth.role !== 'owner')
+    throw forbidden('Only the organisation owner may do this.', 'owner_only');
 }
 
 /**
  * Refuses (403 all_sites_required) a site-limited caller something whose reach is every site:
  * a webhook endpoint, for one, receives every site's events at a URL its creator chooses.
  */
-export function assertAllSites(auth: AuthContext, why: string): void {
-  if (auth.siteIds !== null) throw new ProblemError(403, 'all_sites_required', 'Forbidden', why);
+export function assertAllSites(auth: AuthContext, why: string, variant?: string): void {
+  if (auth.siteIds !== null)
+    throw new ProblemError(
+      403,
+      'all_sites_required',
+      'Forbidden',
+      why,
+      undefined,
+      variant ? { messageKey: `all_sites_required.${variant}` } : undefined,
+    );
 }
 
 /**

@@ -126,7 +126,7 @@ export const authPlugin = fp(async (app: FastifyInstance, deps: AppDeps) => {
     const auth = await authenticate(deps, request);
     request.auth = auth;
     if (access === 'public') return;
-    if (!auth) throw unauthorized('A valid access token or API key is required.');
+    if (!auth) throw unauthorized('A valid access token or API key is required.', 'credentials');
     checkAccess(auth, access);
   });
 });

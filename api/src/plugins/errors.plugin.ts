@@ -8,25 +8,55 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
-import { type FieldError, ProblemError } from '../lib/problem.ts';
+import { type FieldError, ProblemError, type ProblemParams } from '../lib/problem.ts';
+import {
+  localiseFieldError,
+  localiseProblem,
+  negotiateLocale,
+  type ValidationIssue,
+  validationFieldError,
+} from '../lib/problem-language.ts';
 
 /** The schema of every error response, referenced from each route's 4xx/5xx entries. */
 export const Problem = Type.Object(
   {
     type: Type.String(),
-    title: Type.String(),
+    title: Type.String({
+      description: 'The kind of problem, in the language negotiated from Accept-Language (zh-CN or en).',
+    }),
     status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
+    detail: Type.Optional(
+      Type.String({ description: 'What happened, in the negotiated language, filled from `params`.' }),
+    ),
     code: Type.String({ description: 'Stable machine-readable error code.' }),
+    params: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          'The values the title and detail are filled with (a quantity, a lot number, a resource key), for clients that word the problem themselves.',
+      }),
+    ),
     instance: Type.Optional(Type.String()),
     requestId: Type.String(),
     errors: Type.Optional(
       Type.Array(
-        Type.Object({ field: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) }),
+        Type.Object({
+          field: Type.String({ description: 'Machine path of the field: `body:/lines/0/quantity`.' }),
+          message: Type.String({ description: 'What is wrong with it, in the negotiated language.' }),
+          code: Type.Optional(Type.String()),
+          label: Type.Optional(
+            Type.String({ description: "The field's name as its reader knows it (数量 / Quantity)." }),
+          ),
+          params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        }),
       ),
     ),
   },
-  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+  {
+    $id: 'Problem',
+    additionalProperties: true,
+    description:
+      "RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language.",
+  },
 );
 
 interface ProblemInput {
@@ -35,6 +65,10 @@ interface ProblemInput {
   detail?: string;
   code: string;
   errors?: FieldError[];
+  /** Placeholder values of the catalogue words. */
+  params?: ProblemParams;
+  /** The catalogue entry, when not `code` (never sent). */
+  messageKey?: string;
   [k: string]: unknown;
 }
 
@@ -52,22 +86,31 @@ interface ProblemBody {
 
 const TYPE_BASE = 'https://docs.medstock.app/problems/';
 
+/**
+ * Sends a problem in the request's language: title, detail and field messages from the
+ * catalogue entry of its code (the given English words when the catalogue lacks it).
+ */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: ProblemInput) {
+  const locale = negotiateLocale(request.headers['accept-language']);
+  const { messageKey, params = {}, errors, ...rest } = p;
+  const key = messageKey ?? p.code;
+  const words = localiseProblem(key, params, locale, { title: p.title, detail: p.detail });
+  if (!words.known) request.log.warn({ code: key }, 'problem code has no catalogue entry');
+  const { detail: _given, ...withoutDetail } = rest;
   const body: ProblemBody = {
-    ...p,
+    ...withoutDetail,
+    title: words.title,
+    ...(words.detail !== undefined ? { detail: words.detail } : {}),
+    params,
+    ...(errors ? { errors: errors.map((e) => localiseFieldError(e, key, params, locale)) } : {}),
     type: TYPE_BASE + p.code,
     instance: request.url.split('?')[0],
     requestId: String(request.id),
   };
+  reply.header('content-language', locale);
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${vary}, Accept-Language` : 'Accept-Language');
   return reply.status(p.status).type('application/problem+json').send(body);
-}
-
-interface ValidationIssue {
-  instancePath?: string;
-  schemaPath?: string;
-  message?: string;
-  keyword?: string;
-  params?: Record<string, unknown>;
 }
 
 /**
@@ -100,26 +143,9 @@ function intendedBranch(validation: ValidationIssue[]): ValidationIssue[] {
   });
 }
 
-function fieldErrors(validation: ValidationIssue[], context: string | undefined): FieldError[] {
-  return validation.map((v) => {
-    let field = v.instancePath ?? '';
-    const missing = v.params?.requiredProperties ?? v.params?.missingProperty;
-    if (v.keyword === 'required' && missing)
-      field += `/${Array.isArray(missing) ? missing.join(',') : missing}`;
-    const extra = v.params?.additionalProperties ?? v.params?.additionalProperty;
-    if (v.keyword === 'additionalProperties' && extra) {
-      field += `/${Array.isArray(extra) ? extra.join(',') : extra}`;
-    }
-    return {
-      field: `${context ?? 'body'}:${field || '/'}`,
-      message: v.keyword === 'additionalProperties' ? 'unknown field' : (v.message ?? 'invalid'),
-      code: v.keyword,
-    };
-  });
-}
-
 // Postgres error classes that mean the client sent something the data does not allow.
-const PG_CLIENT_ERRORS: Record<string, [number, string, string]> = {
+// The fourth member picks another catalogue wording of the same code.
+const PG_CLIENT_ERRORS: Record<string, [number, string, string, string?]> = {
   '23505': [409, 'conflict', 'A record with the same unique value already exists.'],
   '23503': [
     409,
@@ -134,8 +160,8 @@ const PG_CLIENT_ERRORS: Record<string, [number, string, string]> = {
   // Second line of defence behind the request schemas (NUL characters, dates, lengths).
   '22021': [400, 'invalid_text', 'A text value contains a character the database cannot store.'],
   '22P05': [400, 'invalid_text', 'A text value contains a character the database cannot store.'],
-  '22007': [400, 'invalid_value', 'A date or time has the wrong format.'],
-  '22008': [400, 'value_out_of_range', 'A date or time is out of range.'],
+  '22007': [400, 'invalid_value', 'A date or time has the wrong format.', 'invalid_value.date'],
+  '22008': [400, 'value_out_of_range', 'A date or time is out of range.', 'value_out_of_range.date'],
   '54000': [400, 'value_too_long', 'A value is too long.'],
 };
 
@@ -170,18 +196,22 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       code: 'route_not_found',
       title: 'Not found',
       detail: `No route ${request.method} ${request.url.split('?')[0]}.`,
+      params: { method: request.method, path: request.url.split('?')[0] ?? '' },
     }),
   );
 
   app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {
     if (error instanceof ProblemError) {
+      const { params: _params, messageKey: _key, ...extra } = error.extra ?? {};
       return sendProblem(reply, request, {
+        ...extra,
         status: error.status,
         code: error.code,
         title: error.title,
         ...(error.detail ? { detail: error.detail } : {}),
         ...(error.errors ? { errors: error.errors } : {}),
-        ...(error.extra ?? {}),
+        params: error.params,
+        messageKey: error.messageKey,
       });
     }
     if (error instanceof IdempotencyClaimLostError) {
@@ -198,8 +228,19 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         code: error.code,
         title: error.status === 409 ? 'Conflict' : 'Unprocessable content',
         detail: error.message,
+        params: error.params,
+        ...(error.variant ? { messageKey: `${error.code}.${error.variant}` } : {}),
         ...(error.field
-          ? { errors: [{ field: `body:/${error.field}`, message: error.message, code: error.code }] }
+          ? {
+              errors: [
+                {
+                  field: `body:/${error.field}`,
+                  message: error.message,
+                  code: error.code,
+                  ...(error.variant ? { messageKey: `${error.code}.${error.variant}` } : {}),
+                },
+              ],
+            }
           : {}),
       });
     }
@@ -211,16 +252,22 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         code: error.code.replace('.', '_'),
         title: 'Unprocessable content',
         detail: error.message,
+        params: coreErrorParams(error),
         errors: [{ field, message: error.message, code: error.code }],
       });
     }
     if (error.validation) {
+      const locale = negotiateLocale(request.headers['accept-language']);
+      const context = error.validationContext ?? 'body';
       return sendProblem(reply, request, {
         status: 400,
         code: 'validation_failed',
         title: 'Bad request',
-        detail: `The request ${error.validationContext ?? 'body'} is not valid.`,
-        errors: fieldErrors(intendedBranch(error.validation as ValidationIssue[]), error.validationContext),
+        detail: `The request ${context} is not valid.`,
+        params: { part: context },
+        errors: intendedBranch(error.validation as ValidationIssue[]).map((v) =>
+          validationFieldError(v, context, locale),
+        ),
       });
     }
     // PostgreSQL down, restarting or out of connections: the same request can succeed shortly,
@@ -233,12 +280,18 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         code: 'database_unavailable',
         title: 'Service unavailable',
         detail: `The database cannot be reached right now; retry in ${DATABASE_RETRY_AFTER_SECONDS} seconds.`,
+        params: { seconds: DATABASE_RETRY_AFTER_SECONDS },
       });
     }
     // Drizzle wraps driver errors; the Postgres SQLSTATE is on the cause.
     const pgCode = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
     if (pgCode && PG_CLIENT_ERRORS[pgCode]) {
-      const [status, code, detail] = PG_CLIENT_ERRORS[pgCode] as [number, string, string];
+      const [status, code, detail, messageKey] = PG_CLIENT_ERRORS[pgCode] as [
+        number,
+        string,
+        string,
+        string?,
+      ];
       // Which rule refused the change helps operators; the serializer keeps the values out.
       request.log.info({ err: error }, 'database refused the change');
       return sendProblem(reply, request, {
@@ -246,6 +299,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         code,
         title: status === 409 ? 'Conflict' : 'Bad request',
         detail,
+        ...(messageKey ? { messageKey } : {}),
       });
     }
     const status = error.statusCode ?? 500;
@@ -261,11 +315,18 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       let code = (error.code && known[error.code]) ?? 'bad_request';
       if (status === 429) code = 'rate_limited';
       if (error instanceof SyntaxError) code = 'malformed_json';
+      // The framework's own words (English, naming its internals) go to the log, not the client.
+      request.log.info({ code: error.code, message: error.message }, 'request refused by the framework');
       return sendProblem(reply, request, {
         status,
         code,
         title: status === 429 ? 'Too many requests' : status === 413 ? 'Content too large' : 'Bad request',
         detail: error.message,
+        ...(status === 429 ? { messageKey: 'rate_limited.unknown' } : {}),
+        params:
+          code === 'unsupported_media_type'
+            ? { contentType: String(request.headers['content-type'] ?? '') }
+            : {},
       });
     }
     request.log.error({ err: error }, 'unhandled error');
@@ -277,6 +338,16 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     });
   });
 });
+
+/** The values a core domain error's words need: the unit, the quantity, the GS1 AI. */
+function coreErrorParams(error: UnitConversionError | Gs1ParseError): ProblemParams {
+  const out: ProblemParams = {};
+  if (error instanceof UnitConversionError) {
+    if (error.unit !== undefined) out.unit = error.unit;
+    if (error.quantity !== undefined) out.quantity = error.quantity;
+  } else if (error.ai !== undefined) out.ai = error.ai;
+  return out;
+}
 
 /** Standard error responses to spread into a route's `response` schema. */
 export const problemResponses = {

@@ -1,6 +1,9 @@
+/** Values for the placeholders of a problem's catalogue words (the API words it per language). */
+export type LedgerErrorParams = Record<string, unknown>;
+
 /**
- * A movement the ledger refuses; the API maps it to a 409 or 422 problem with this code, and
- * `params` fill the placeholders of the code's words in the problem catalogue (zh-CN / en).
+ * A movement the ledger refuses; the API maps it to a 409 or 422 problem with this code, worded
+ * in the caller's language from the API's catalogue with `params` (the message is for logs).
  */
 export class LedgerError extends Error {
   constructor(
@@ -8,7 +11,9 @@ export class LedgerError extends Error {
     message: string,
     public readonly status: 409 | 422 = 422,
     public readonly field?: string,
-    public readonly params: Record<string, string | number | boolean | null> = {},
+    public readonly params: LedgerErrorParams = {},
+    /** Picks the catalogue wording `<code>.<variant>` when one code has several. */
+    public readonly variant?: string,
   ) {
     super(message);
   }

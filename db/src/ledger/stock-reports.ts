@@ -103,6 +103,8 @@ function check(input: StockReportInput) {
         `${name} must be a whole number${signed ? '' : ' >= 0'} of base units, got ${v}.`,
         422,
         field(name),
+        { quantity: v },
+        signed ? 'whole' : 'whole_not_negative',
       );
   }
   if (input.periodEnd < input.periodStart)
@@ -114,6 +116,8 @@ function check(input: StockReportInput) {
       `A report covers at most ${MAX_REPORT_DAYS} days; this one covers ${days}.`,
       422,
       'periodEnd',
+      { max: MAX_REPORT_DAYS, days },
+      'too_long',
     );
   if ((input.stockoutDays ?? 0) > days)
     throw new LedgerError(
@@ -121,6 +125,7 @@ function check(input: StockReportInput) {
       `Stock-out days (${input.stockoutDays}) exceed the ${days} days of the period.`,
       422,
       'stockoutDays',
+      { stockoutDays: input.stockoutDays ?? 0, days },
     );
   return days;
 }
@@ -167,6 +172,7 @@ export async function postStockReport(tx: Tx, input: StockReportInput): Promise<
       `The period ends on ${input.periodEnd}, after today: post the report once the closing count is done.`,
       422,
       'periodEnd',
+      { periodEnd: input.periodEnd },
     );
 
   // One report of an item-location at a time (the overlap check), then the ledger's lock order.
@@ -189,12 +195,14 @@ export async function postStockReport(tx: Tx, input: StockReportInput): Promise<
         `A different report of this item and location for the period from ${existing.period_start} is already posted (${existing.id}); post a correcting stocktake or adjustment instead.`,
         409,
         'periodStart',
+        { periodStart: existing.period_start, reportId: existing.id },
       );
     throw new LedgerError(
       'report_overlaps',
       `The period overlaps the report of ${existing.period_start} to ${existing.period_end} (${existing.id}).`,
       409,
       'periodStart',
+      { periodStart: existing.period_start, periodEnd: existing.period_end, reportId: existing.id },
     );
   }
 

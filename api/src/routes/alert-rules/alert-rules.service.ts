@@ -68,6 +68,7 @@ export async function saveRules(
       throw conflict(
         'rule_set_changed',
         `The rules are at version ${current}, not ${expectedVersion}: reload them and apply your change again.`,
+        { current, expected: expectedVersion },
       );
     }
     const version = current + 1;

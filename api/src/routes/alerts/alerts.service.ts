@@ -130,6 +130,7 @@ export async function transitionAlert(deps: AppDeps, auth: AuthContext, id: stri
       throw conflict(
         'invalid_transition',
         `The alert is ${a.status}; only open, acknowledged or snoozed alerts can change.`,
+        { status: a.status },
       );
     }
     if (t.kind === 'acknowledge') {

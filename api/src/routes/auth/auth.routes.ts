@@ -249,7 +249,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const token = refreshTokenOf(request);
-      if (!token) throw unauthorized('No refresh token was sent.');
+      if (!token) throw unauthorized('No refresh token was sent.', 'no_refresh_token');
       const r = await refresh(deps, token);
       request.auditOrganizationId = r.organizationId;
       request.auditActorId = r.userId;

@@ -56,7 +56,16 @@ export async function login(
     account: user ? { id: user.id, passwordHash: user.password_hash } : null,
   });
   if (!user || !ok)
-    throw new ProblemError(401, 'invalid_credentials', 'Unauthorized', 'Email or password is wrong.');
+    throw new ProblemError(
+      401,
+      'invalid_credentials',
+      'Unauthorized',
+      'Email or password is wrong.',
+      undefined,
+      {
+        messageKey: 'invalid_credentials.login',
+      },
+    );
   const memberships = await deps.database.pool.query<{ organization_id: string; name: string; role: string }>(
     `select m.organization_id, o.name, m.role from control.memberships m
        join control.organizations o on o.id = m.organization_id and o.status = 'active'
@@ -127,7 +136,7 @@ export async function refresh(deps: AppDeps, refreshToken: string) {
     [hash, sha256(next)],
   );
   const s = rows[0];
-  if (!s) throw unauthorized('The refresh token is invalid, expired or revoked.');
+  if (!s) throw unauthorized('The refresh token is invalid, expired or revoked.', 'refresh_token');
   return refreshed(deps, s, next);
 }
 

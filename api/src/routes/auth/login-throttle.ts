@@ -99,7 +99,7 @@ export async function beginLoginAttempt(deps: AppDeps, email: string, ip: string
       'Too many requests',
       `Too many failed sign-in attempts for this e-mail address or from this network; try again in ${wait} seconds.`,
       undefined,
-      { retryAfterSeconds: wait },
+      { retryAfterSeconds: wait, params: { seconds: wait } },
     );
   };
 

@@ -180,6 +180,7 @@ export async function confirmSignup(
         ? 'This address already has an account: enter that account’s password.'
         : 'Enter the password you chose when signing up.',
       [{ field: 'body:/password', message: 'wrong password', code: 'invalid_credentials' }],
+      { messageKey: account ? 'invalid_credentials.existing_account' : 'invalid_credentials.signup' },
     );
   return inControlTransaction(pool, async (tx) => {
     // Single use, even when the link is opened twice at once.

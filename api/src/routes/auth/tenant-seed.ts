@@ -17,9 +17,12 @@ export function assertKnownCatalogueTemplate(code: string | undefined) {
   const template = code ? findCatalogueTemplate(code) : undefined;
   if (code && !template) {
     const known = [...catalogueTemplates().keys()].join(', ');
-    throw unprocessable('unknown_catalogue_template', `There is no catalogue template '${code}'.`, [
-      { field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` },
-    ]);
+    throw unprocessable(
+      'unknown_catalogue_template',
+      `There is no catalogue template '${code}'.`,
+      [{ field: 'body:/catalogueTemplate', message: `unknown template (known: ${known})` }],
+      { template: code, known: [...catalogueTemplates().keys()] },
+    );
   }
   return template;
 }

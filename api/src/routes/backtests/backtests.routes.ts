@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { type FieldError, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
+import { type FieldError, notFound, ProblemError } from '../../lib/problem.ts';
 import { IdParams, IsoDate, iso, isoRequired, StringEnum, Uuid } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
@@ -222,6 +222,7 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
           field: 'body:/horizonPeriods',
           message: `${horizonPeriods} ${step} periods are ${horizonDays} days; at most 366`,
           code: 'horizon_too_long',
+          params: { periods: horizonPeriods ?? 0, step, days: horizonDays, max: 366 },
         });
       }
       if (leadTime.mode === 'fixed' && leadTime.days === undefined) {
@@ -242,25 +243,37 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const today = await withTenantDb(deps.database.db, auth, (tx) => organizationToday(tx));
       const latest = addDays(today, -Math.min(horizonDays, 366));
       if (from > to) {
-        errors.push({ field: 'body:/to', message: 'must not be before from', code: 'invalid_period' });
+        errors.push({
+          field: 'body:/to',
+          message: 'must not be before from',
+          code: 'invalid_period',
+          messageKey: 'invalid_period.backtest_order',
+        });
       } else if (to > latest) {
         errors.push({
           field: 'body:/to',
           message: `must be on or before ${latest}: the ${horizonDays}-day horizon after each as-of date must have passed`,
           code: 'invalid_period',
+          messageKey: 'invalid_period.backtest_horizon',
+          params: { latest, days: horizonDays },
         });
       } else if (asOfCount(from, to, step) > MAX_AS_OF_DATES) {
         errors.push({
           field: 'body:/from',
           message: `${asOfCount(from, to, step)} as-of dates; at most ${MAX_AS_OF_DATES} (use a longer step or a shorter period)`,
           code: 'too_many_dates',
+          params: { dates: asOfCount(from, to, step), max: MAX_AS_OF_DATES },
         });
       }
       if (errors.length) {
-        throw unprocessable(
+        // The problem is worded as a whole (invalid_backtest); each field error by its own code.
+        throw new ProblemError(
+          422,
           errors[0]!.code ?? 'invalid_backtest',
+          'Unprocessable content',
           'The backtest parameters are not valid.',
           errors,
+          { params: { count: errors.length }, messageKey: 'invalid_backtest' },
         );
       }
       const run = await withTenantDb(deps.database.db, auth, async (tx) => {
@@ -285,6 +298,8 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'queue_unavailable',
           'Service unavailable',
           'The backtest could not be queued; try again shortly.',
+          undefined,
+          { messageKey: 'queue_unavailable.backtest' },
         );
       }
       reply.header('location', `/v1/backtests/${run}`);

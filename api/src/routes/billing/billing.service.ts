@@ -40,6 +40,8 @@ export const billingNotConfigured = (what: string) =>
     'billing_not_configured',
     'Billing is not fully configured',
     `${what} is not configured on this deployment.`,
+    undefined,
+    { params: { setting: what } },
   );
 const stripeUnavailable = () =>
   new ProblemError(
@@ -176,6 +178,7 @@ export async function createCheckout(
     throw conflict(
       'already_subscribed',
       `This organisation already has a ${PLANS[planOf(org)].name.en} subscription (${org.billing_status}); change its plan or number of sites in the customer portal (POST /v1/billing/portal).`,
+      { plan: planOf(org), status: org.billing_status },
     );
   }
   const usage = await usageOf(deps, auth);
@@ -187,6 +190,7 @@ export async function createCheckout(
         'sites_below_usage',
         `The organisation already has ${usage.sites} sites; buy at least that many.`,
         [{ field: 'body:/sites', message: `must be at least ${usage.sites}` }],
+        { sites: usage.sites },
       );
     }
   } else {
@@ -205,7 +209,12 @@ export async function createCheckout(
       throw unprocessable(
         'plan_too_small',
         `The Clinic plan allows ${limits.sites} sites and ${limits.items} items; this organisation has ${usage.sites} sites and ${usage.items} items. Choose the Chain plan.`,
-        over.map((r) => ({ field: 'body:/plan', message: `${r} exceed the Clinic plan` })),
+        over.map((r) => ({
+          field: 'body:/plan',
+          message: `${r} exceed the Clinic plan`,
+          params: { resource: r },
+        })),
+        { siteLimit: limits.sites, itemLimit: limits.items, sites: usage.sites, items: usage.items },
       );
     }
   }

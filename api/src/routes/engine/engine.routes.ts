@@ -192,6 +192,8 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'queue_unavailable',
           'Service unavailable',
           'The job queue is not reachable; the scheduled recalculation will run later.',
+          undefined,
+          { messageKey: 'queue_unavailable.recalculation' },
         );
       return reply.status(202).send({ jobId });
     },

@@ -274,7 +274,17 @@ export async function acceptInvitation(
       password: input.password,
       account: { id: account.id, passwordHash: account.password_hash },
     });
-    if (!ok) throw new ProblemError(401, 'invalid_credentials', 'Unauthorized', 'The password is wrong.');
+    if (!ok)
+      throw new ProblemError(
+        401,
+        'invalid_credentials',
+        'Unauthorized',
+        'The password is wrong.',
+        undefined,
+        {
+          messageKey: 'invalid_credentials.password',
+        },
+      );
   } else {
     if (!input.password)
       throw unprocessable('password_required', 'Choose a password for your new account.', [

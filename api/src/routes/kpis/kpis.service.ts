@@ -93,9 +93,12 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       { field: 'querystring:/from', message: 'after `to`' },
     ]);
   if (daysBetween(from, to) >= MAX_RANGE_DAYS) {
-    throw unprocessable('range_too_long', `Ask for at most ${MAX_RANGE_DAYS} days at a time.`, [
-      { field: 'querystring:/from', message: 'range too long' },
-    ]);
+    throw unprocessable(
+      'range_too_long',
+      `Ask for at most ${MAX_RANGE_DAYS} days at a time.`,
+      [{ field: 'querystring:/from', message: 'range too long' }],
+      { max: MAX_RANGE_DAYS },
+    );
   }
   const periods = kpiPeriods(from, to, granularity);
   const endExclusive = addDays(to, 1);

@@ -96,6 +96,7 @@ export function parseScan(input: MovementInput) {
           'scan_mismatch',
           `The scanned ${field} (${scanned}) differs from the one given (${given}).`,
           [{ field: `body:/${field}`, message: 'differs from the scanned code' }],
+          { field, scanned, given },
         );
       }
     }

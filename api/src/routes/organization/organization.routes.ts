@@ -154,6 +154,7 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
           'invalid_time_zone',
           `'${b.timezone}' is not an IANA time zone name such as Asia/Shanghai.`,
           [{ field: 'body:/timezone', message: 'not an IANA time zone name' }],
+          { timezone: b.timezone },
         );
       const { rows } = await deps.database.pool.query<OrgRow>(
         `update control.organizations set name = coalesce($2, name), locale = coalesce($3, locale), timezone = coalesce($4, timezone)

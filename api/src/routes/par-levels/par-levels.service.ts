@@ -87,6 +87,7 @@ export async function putParLevel(
         'item_inactive',
         `Item ${item.code} is deactivated; reactivate it before setting a par level.`,
         [{ field: 'params:/itemId', message: 'inactive item' }],
+        { itemCode: item.code },
       );
     }
     const units = itemUnitsOf(item);
@@ -97,17 +98,26 @@ export async function putParLevel(
       } catch (err) {
         if (!(err instanceof UnitConversionError)) throw err;
         const at = err.code === 'units.unknown_unit' ? 'body:/unit' : `body:/${field}`;
-        throw unprocessable(err.code.replace('.', '_'), err.message, [
-          { field: at, message: err.message, code: err.code },
-        ]);
+        throw unprocessable(
+          err.code.replace('.', '_'),
+          err.message,
+          [{ field: at, message: err.message, code: err.code }],
+          {
+            ...(err.unit === undefined ? {} : { unit: err.unit }),
+            ...(err.quantity === undefined ? {} : { quantity: err.quantity }),
+          },
+        );
       }
     };
     const minQty = toBase(input.minQty, 'minQty');
     const maxQty = input.maxQty == null ? null : toBase(input.maxQty, 'maxQty');
     if (maxQty !== null && maxQty < minQty) {
-      throw unprocessable('max_below_min', `maxQty (${maxQty}) is below minQty (${minQty}).`, [
-        { field: 'body:/maxQty', message: 'must be at least minQty' },
-      ]);
+      throw unprocessable(
+        'max_below_min',
+        `maxQty (${maxQty}) is below minQty (${minQty}).`,
+        [{ field: 'body:/maxQty', message: 'must be at least minQty' }],
+        { minQty, maxQty },
+      );
     }
     const r = await tx.execute<{ created: boolean }>(sql`
       insert into par_levels (location_id, item_id, min_qty, max_qty) values (${locationId}, ${itemId}, ${minQty}, ${maxQty})

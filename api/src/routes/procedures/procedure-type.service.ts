@@ -66,7 +66,9 @@ export async function createProcedureType(
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const taken = await tx.execute(sql`select 1 from procedure_types where code = ${input.code}`);
     if (taken.rowCount)
-      throw conflict('code_taken', `A procedure type with code ${input.code} already exists.`);
+      throw conflict('code_taken', `A procedure type with code ${input.code} already exists.`, {
+        code: input.code,
+      });
     const r = await tx.execute<{ id: string }>(sql`
       insert into procedure_types (code, name_zh, name_en) values (${input.code}, ${input.nameZh}, ${input.nameEn}) returning id`);
     const id = r.rows[0]!.id;

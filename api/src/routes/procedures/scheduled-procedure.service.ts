@@ -125,6 +125,7 @@ export async function scheduleProcedure(deps: AppDeps, auth: AuthContext, input:
         throw conflict(
           'external_ref_taken',
           `A scheduled procedure with externalRef ${input.externalRef} exists; use the bulk route to update it.`,
+          { externalRef: input.externalRef },
         );
     }
     const r = await tx.execute<{ id: string }>(sql`
@@ -334,7 +335,11 @@ const invalidTransition = (status: ProcedureStatus, verb: string) =>
     'Conflict',
     `The procedure is ${status}; it cannot be ${verb}.`,
     undefined,
-    { currentStatus: status },
+    {
+      currentStatus: status,
+      params: { status, action: verb },
+      messageKey: 'invalid_transition.procedure',
+    },
   );
 
 /**
@@ -381,8 +386,12 @@ export async function completeProcedure(
           field: `kit:/${k.item_code}`,
           message: `needs ${k.required}, ${k.available} usable (unexpired) in stock`,
           code: 'insufficient_stock',
+          messageKey: 'insufficient_stock.kit_item',
+          params: { itemCode: k.item_code, required: k.required, available: k.available, unit: k.base_unit },
         })),
         {
+          messageKey: 'insufficient_stock.kit',
+          params: { items: short.map((k) => k.item_code) },
           shortages: short.map((k) => ({
             itemId: k.item_id,
             itemCode: k.item_code,
@@ -475,9 +484,12 @@ export async function plannedDemand(
       { field: 'querystring:/to', message: 'before from' },
     ]);
   if (days > MAX_PLANNED_DAYS) {
-    throw unprocessable('range_too_long', `At most ${MAX_PLANNED_DAYS} days at once.`, [
-      { field: 'querystring:/to', message: `more than ${MAX_PLANNED_DAYS} days after from` },
-    ]);
+    throw unprocessable(
+      'range_too_long',
+      `At most ${MAX_PLANNED_DAYS} days at once.`,
+      [{ field: 'querystring:/to', message: `more than ${MAX_PLANNED_DAYS} days after from` }],
+      { max: MAX_PLANNED_DAYS },
+    );
   }
   const conds = [sql`sp.status = 'scheduled'`, sql`sp.scheduled_for between ${from}::date and ${to}::date`];
   if (f.siteId) conds.push(sql`sp.site_id = ${f.siteId}`);

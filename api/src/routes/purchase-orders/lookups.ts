@@ -154,6 +154,7 @@ export async function usableLocationSite(
   if (loc) noteSiteTouched(auth, loc.site_id);
   const refuse = (message: string) =>
     unprocessable('unknown_location', `The location ${message}.`, [{ field, message }]);
+  // One wording for both (does not exist or is inactive): the catalogue says so.
   if (!loc || (auth.siteIds !== null && !auth.siteIds.includes(loc.site_id))) throw refuse('does not exist');
   if (!loc.active) throw refuse('is inactive');
   return loc.site_id;

@@ -1,7 +1,7 @@
 import { emitEvent, requestRecalculation, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
-import { conflict, notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
+import { conflict, notFound, ProblemError } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 import { type OrderPeople, orderPeople } from './purchase-order-history.ts';

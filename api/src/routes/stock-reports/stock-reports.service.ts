@@ -10,7 +10,7 @@ import {
 } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
-import { type FieldError, notFound, ProblemError } from '../../lib/problem.ts';
+import { type FieldError, lineLedgerProblem, notFound, ProblemError } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 import { itemUnitsOf } from '../movements/movement.service.ts';
 
@@ -169,6 +169,7 @@ export async function postStockReports(
           field: `${pathOf(i)}/periodStart`,
           message: `the same item, location and period as report ${first}`,
           code: 'duplicate_report',
+          params: { first },
         });
       else seen.set(key, i);
     }
@@ -179,6 +180,8 @@ export async function postStockReports(
         'Unprocessable content',
         `${errors.length} problem(s) in the report${batch ? 's' : ''}; nothing was posted.`,
         errors,
+        // Worded as a whole; each field error keeps its own code's words.
+        { params: { count: errors.length }, messageKey: 'invalid_report' },
       );
     const out: PostOutcome = { reports: [], posted: [] };
     for (const [i, r] of resolved.entries()) {
@@ -207,12 +210,10 @@ export async function postStockReports(
       } catch (e) {
         if (!(e instanceof LedgerError)) throw e;
         const field = `${pathOf(i)}/${!e.field || e.field === 'quantity' ? 'closingCount' : e.field}`;
-        throw new ProblemError(
-          e.status,
-          e.code,
-          e.status === 409 ? 'Conflict' : 'Unprocessable content',
+        throw lineLedgerProblem(
+          e,
+          field,
           batch ? `Report ${i}: ${e.message} Nothing was posted.` : e.message,
-          [{ field, message: e.message, code: e.code }],
         );
       }
     }

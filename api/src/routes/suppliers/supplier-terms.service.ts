@@ -112,15 +112,19 @@ function resolvePackSize(units: ReturnType<typeof itemUnitsOf>, input: TermInput
     factor = unitFactor(units, input.packUnit);
   } catch (err) {
     if (!(err instanceof UnitConversionError)) throw err;
-    throw unprocessable('units_unknown_unit', err.message, [
-      { field: 'body:/packUnit', message: err.message, code: err.code },
-    ]);
+    throw unprocessable(
+      'units_unknown_unit',
+      err.message,
+      [{ field: 'body:/packUnit', message: err.message, code: err.code }],
+      { unit: err.unit ?? input.packUnit },
+    );
   }
   if (input.packSize !== undefined && input.packSize !== factor) {
     throw unprocessable(
       'pack_size_mismatch',
       `packSize ${input.packSize} differs from one ${input.packUnit} (${factor} ${units.baseUnit.code}).`,
       [{ field: 'body:/packSize', message: `one ${input.packUnit} is ${factor}` }],
+      { packSize: input.packSize, packUnit: input.packUnit, factor, baseUnit: units.baseUnit.code },
     );
   }
   return factor;

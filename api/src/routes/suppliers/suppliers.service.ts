@@ -20,7 +20,7 @@ export type SupplierPatch = Partial<Omit<SupplierInput, 'code'>>;
 
 const uniqueSupplier = (code?: string) =>
   rethrowUnique({
-    suppliers_code_key: ['supplier_code_taken', `A supplier with code '${code}' already exists.`],
+    suppliers_code_key: ['supplier_code_taken', `A supplier with code '${code}' already exists.`, { code }],
   });
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { secretKeyRing } from '@medstock/config';
 import { type EventType, isUuid, sealWebhookSecret, webhookSecretHint, withTenantDb } from '@medstock/db';
 import { webhookBody } from '@medstock/worker/webhooks/deliver.ts';
-import { endpointUrlProblem, resolveEndpointHost } from '@medstock/worker/webhooks/post-webhook.ts';
+import {
+  endpointUrlProblem,
+  PRIVATE_ADDRESS_PROBLEM,
+  resolveEndpointHost,
+} from '@medstock/worker/webhooks/post-webhook.ts';
 import { newWebhookSecret } from '@medstock/worker/webhooks/signature.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
-import { conflict, notFound, unprocessable } from '../../lib/problem.ts';
+import { conflict, notFound, ProblemError } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { deliveryVisibleTo } from './delivery-visibility.ts';
@@ -90,10 +94,24 @@ async function assertUrl(deps: AppDeps, url: string) {
     if (!resolved.ok && !resolved.unresolved) problem = resolved.problem;
   }
   if (problem)
-    throw unprocessable('invalid_webhook_url', `The endpoint URL ${problem}.`, [
-      { field: 'body:/url', message: problem },
-    ]);
+    throw new ProblemError(
+      422,
+      'invalid_webhook_url',
+      'Unprocessable content',
+      `The endpoint URL ${problem}.`,
+      [{ field: 'body:/url', message: problem }],
+      { messageKey: `invalid_webhook_url.${URL_PROBLEM_WORDING[problem] ?? 'other'}` },
+    );
 }
+
+/** The worker's reasons (English, shared with delivery logs) → the catalogue's wording of each. */
+const URL_PROBLEM_WORDING: Record<string, string> = {
+  'is not a URL': 'not_url',
+  'must be an http or https URL': 'scheme',
+  'must not contain credentials': 'credentials',
+  [PRIVATE_ADDRESS_PROBLEM]: 'private',
+  'has a host name that could not be resolved': 'unresolved',
+};
 
 /** The sweeper of this organisation runs while it has endpoints; scheduling is idempotent. */
 async function ensureSweeper(deps: AppDeps, tenantId: string) {
