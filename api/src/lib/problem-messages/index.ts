@@ -7,15 +7,6 @@ import { purchasingProblems } from './base-purchasing.ts';
 import { stockProblems } from './base-stock.ts';
 import { problemTerms } from './base-terms.ts';
 import { validationMessages } from './base-validation.ts';
-import { accountProblems } from './base-accounts.ts';
-import { billingProblems } from './base-billing.ts';
-import { fieldLabels } from './base-fields.ts';
-import { generalProblems } from './base-general.ts';
-import { operationsProblems } from './base-operations.ts';
-import { purchasingProblems } from './base-purchasing.ts';
-import { stockProblems } from './base-stock.ts';
-import { problemTerms } from './base-terms.ts';
-import { validationMessages } from './base-validation.ts';
 import { importFileMessages } from './import-files.ts';
 import { masterDataMessages } from './master-data.ts';
 import { notificationsMessages } from './notifications.ts';
@@ -31,15 +22,6 @@ export type { ProblemLocale, ProblemMessages, ProblemText } from './types.ts';
  * keeps its own file beside this one and is spread in here (one line per area).
  */
 export const PROBLEM_MESSAGES: ProblemMessages = {
-  ...generalProblems,
-  ...validationMessages,
-  ...fieldLabels,
-  ...problemTerms,
-  ...accountProblems,
-  ...billingProblems,
-  ...stockProblems,
-  ...purchasingProblems,
-  ...operationsProblems,
   ...generalProblems,
   ...validationMessages,
   ...fieldLabels,
