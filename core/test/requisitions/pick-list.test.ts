@@ -30,7 +30,9 @@ describe('pickFirstExpiry', () => {
   });
 
   it('a lot expiring today is still usable; write-offs may take unusable lots', () => {
-    expect(pickFirstExpiry([{ lotNumber: 'T', expiryDate: today, onHand: 1 }], 1, { today }).shortfall).toBe(0);
+    expect(pickFirstExpiry([{ lotNumber: 'T', expiryDate: today, onHand: 1 }], 1, { today }).shortfall).toBe(
+      0,
+    );
     const w = pickFirstExpiry(lots, 10, { today, allowUnusable: true });
     expect(w.picks.map((p) => [p.lot.lotNumber, p.quantity])).toEqual([
       ['GONE', 7],

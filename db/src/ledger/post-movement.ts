@@ -351,6 +351,11 @@ export interface RecordedColumns {
   purchaseOrderId: string | null;
   writeOffReason: WriteOffReason | null;
   ownerSupplierId: string | null;
+  /** Issues: where the stock went (department, cost centre, patient reference) and the requisition. */
+  departmentId: string | null;
+  costCentre: string | null;
+  patientRef: string | null;
+  requisitionId: string | null;
 }
 
 const recorded = new WeakMap<PostedMovement, RecordedColumns>();
@@ -366,7 +371,8 @@ const MOVEMENT_COLUMNS = sql`(group_id, type, item_id, location_id, lot_id, quan
   department_id, cost_centre, patient_ref, requisition_id)`;
 
 const RETURNED = sql`returning id, lot_id, occurred_at, recorded_at, unit_cost::text as unit_cost, reason, reference, source, actor_id,
-  invoice_number, delivery_note_number, supplier_id, purchase_order_id, write_off_reason, owner_supplier_id`;
+  invoice_number, delivery_note_number, supplier_id, purchase_order_id, write_off_reason, owner_supplier_id,
+  department_id, cost_centre, patient_ref, requisition_id`;
 
 type ReturnedRow = {
   id: number;
@@ -384,6 +390,10 @@ type ReturnedRow = {
   purchase_order_id: string | null;
   write_off_reason: WriteOffReason | null;
   owner_supplier_id: string | null;
+  department_id: string | null;
+  cost_centre: string | null;
+  patient_ref: string | null;
+  requisition_id: string | null;
 };
 
 /** One row's values in MOVEMENT_COLUMNS order; `lot` and `quantity` may be SQL (a joined set). */
@@ -471,6 +481,10 @@ function postedOf(row: ReturnedRow, req: MovementRequest, groupId: string, f: Ro
     purchaseOrderId: row.purchase_order_id,
     writeOffReason: row.write_off_reason,
     ownerSupplierId: row.owner_supplier_id,
+    departmentId: row.department_id,
+    costCentre: row.cost_centre,
+    patientRef: row.patient_ref,
+    requisitionId: row.requisition_id,
   });
   return m;
 }

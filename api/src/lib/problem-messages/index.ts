@@ -12,6 +12,7 @@ import { masterDataMessages } from './master-data.ts';
 import { notificationsMessages } from './notifications.ts';
 import { purchasingDayMessages } from './purchasing-day.ts';
 import { receivingMessages } from './receiving.ts';
+import { requisitionMessages } from './requisitions.ts';
 import { stocktakeMessages } from './stocktake.ts';
 import type { ProblemMessages } from './types.ts';
 
@@ -36,5 +37,6 @@ export const PROBLEM_MESSAGES: ProblemMessages = {
   ...notificationsMessages,
   ...purchasingDayMessages,
   ...receivingMessages,
+  ...requisitionMessages,
   ...stocktakeMessages,
 };

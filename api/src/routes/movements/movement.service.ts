@@ -15,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { notFound, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
+import { visibleDepartment } from '../departments/departments.service.ts';
 import { checkReceivingInput } from '../receiving/receiving-input.ts';
 
 export interface MovementInput {
@@ -42,6 +43,10 @@ export interface MovementInput {
   /** Receipts: into quarantine until inspected (待验收). */
   inspection?: boolean;
   writeOffReason?: WriteOffReason;
+  /** Issues: to a department (its cost centre by default), a cost centre, a patient reference. */
+  departmentId?: string;
+  costCentre?: string;
+  patientRef?: string;
 }
 
 type ItemRow = {
@@ -180,6 +185,7 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
     if ('error' in scan) throw scan.error;
     const { item, base, lotNumber, expiryDate } = resolveRequest(context, input, scan.value);
     const receiving = await checkReceivingInput(tx, auth, input, {
+    if (input.departmentId) await visibleDepartment(tx, auth, input.departmentId);
       itemId: item.id,
       lotNumber,
       expiryDate,
@@ -198,6 +204,9 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       reason: input.reason,
       reference: input.reference,
       ...receiving,
+      departmentId: input.departmentId,
+      costCentre: input.costCentre,
+      patientRef: input.patientRef,
       source: input.scan ? 'gs1' : auth.kind === 'api_key' ? 'integration' : 'api',
       occurredAt,
       actorId: auth.userId ?? auth.apiKeyId,
@@ -257,6 +266,10 @@ function writtenRow(m: PostedMovement, itemCode: string, siteId: string): Moveme
     write_off_reason: c.writeOffReason,
     owner_supplier_id: c.ownerSupplierId,
   };
+    department_id: c.departmentId,
+    cost_centre: c.costCentre,
+    patient_ref: c.patientRef,
+    requisition_id: c.requisitionId,
 }
 
 export async function getMovementGroup(deps: AppDeps, auth: AuthContext, groupId: string) {
@@ -295,12 +308,18 @@ export type MovementRow = {
   write_off_reason: WriteOffReason | null;
   owner_supplier_id: string | null;
 };
+  /** Issues' destination (migration 0020); absent where a caller builds rows without them. */
+  department_id?: string | null;
+  cost_centre?: string | null;
+  patient_ref?: string | null;
+  requisition_id?: string | null;
 
 export const MOVEMENT_SELECT = sql`
   select m.id, m.group_id, m.type, m.item_id, i.code as item_code, m.location_id, l.site_id, m.lot_id, lo.lot_number,
          to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, m.quantity, m.unit_cost::text, m.reason, m.reference,
          m.source, m.counted::text, m.occurred_at, m.recorded_at, m.actor_id,
-         m.invoice_number, m.delivery_note_number, m.supplier_id, m.purchase_order_id, m.write_off_reason, m.owner_supplier_id
+         m.invoice_number, m.delivery_note_number, m.supplier_id, m.purchase_order_id, m.write_off_reason, m.owner_supplier_id,
+         m.department_id, m.cost_centre, m.patient_ref, m.requisition_id
     from movements m join items i on i.id = m.item_id join locations l on l.id = m.location_id
     left join lots lo on lo.id = m.lot_id`;
 
@@ -331,6 +350,10 @@ export function movementRowView(r: MovementRow) {
     writeOffReason: r.write_off_reason,
     ownerSupplierId: r.owner_supplier_id,
   };
+    departmentId: r.department_id ?? null,
+    costCentre: r.cost_centre ?? null,
+    patientRef: r.patient_ref ?? null,
+    requisitionId: r.requisition_id ?? null,
 }
 
 export interface MovementFilter {

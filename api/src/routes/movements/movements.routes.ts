@@ -71,6 +71,12 @@ const Movement = Type.Object({
     description:
       'Consignment: the supplier who owned the stock this row moved, when it moved (an issue of it is usage to settle).',
   }),
+  departmentId: Type.Union([Uuid, Type.Null()], { description: 'Issues: the department (科室) it went to.' }),
+  costCentre: Type.Union([Type.String(), Type.Null()], { description: 'Issues: the cost centre charged.' }),
+  patientRef: Type.Union([Type.String(), Type.Null()], {
+    description: 'Issues: the patient reference (MRN / visit number) it was used for.',
+  }),
+  requisitionId: Type.Union([Uuid, Type.Null()], { description: 'Issues: the requisition it filled.' }),
 });
 
 export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
@@ -133,6 +139,29 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
               Type.Boolean({ description: 'Receipts: into quarantine until inspected (待验收).' }),
             ),
             writeOffReason: Type.Optional(WriteOffReasonSchema),
+            departmentId: Type.Optional(
+              Type.String({
+                format: 'uuid',
+                description:
+                  'Issues: the department (科室) the stock goes to; charged to its cost centre unless `costCentre` names another. 422 `destination_only_on_issue` on other types, 422 `unknown_department`.',
+              }),
+            ),
+            costCentre: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 40,
+                description: 'Issues: the cost centre (成本中心) charged.',
+              }),
+            ),
+            patientRef: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 64,
+                pattern: '^[A-Za-z0-9._/-]+$',
+                description:
+                  'Issues: a patient reference (MRN, visit number) for high-value items — never a name.',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
