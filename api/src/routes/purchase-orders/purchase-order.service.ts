@@ -4,7 +4,6 @@ import type { AppDeps } from '../../deps.ts';
 import { conflict, notFound, ProblemError } from '../../lib/problem.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
-import { type OrderPeople, orderPeople } from './purchase-order-history.ts';
 import {
   type ItemQuantityInput,
   type ResolvedLine,
@@ -12,6 +11,7 @@ import {
   unitFactorOf,
   usableLocationSite,
 } from './lookups.ts';
+import { type OrderPeople, orderPeople } from './purchase-order-history.ts';
 
 export type PoStatus = 'draft' | 'approved' | 'sent' | 'partially_received' | 'received' | 'cancelled';
 /** Statuses whose outstanding quantities count as in transit (the engine reads the same set). */

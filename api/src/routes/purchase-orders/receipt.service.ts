@@ -137,7 +137,6 @@ export async function receivePurchaseOrder(
             message: `${qty} would exceed the ${Math.max(open, 0)} still outstanding`,
             code: 'over_receipt',
             params: { quantity: qty, outstanding: Math.max(open, 0) },
-            params: { quantity: qty, outstanding: Math.max(open, 0) },
           },
         ];
       });
