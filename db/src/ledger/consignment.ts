@@ -13,7 +13,13 @@ export async function assignLotOwner(
   tx: Tx,
   req: { itemId: string; supplierId?: string; lotNumber?: string },
 ): Promise<void> {
-  if (!req.supplierId) return;
+  if (!req.supplierId) {
+    // The hospital's own receipt: refused into a lot a supplier owns (it would be billed later).
+    const owned = await tx.execute(sql`
+      select 1 from lots where item_id = ${req.itemId} and lot_number = ${req.lotNumber ?? ''} and owner_supplier_id is not null`);
+    if (owned.rowCount) throw ownershipMismatch(req.lotNumber ?? '');
+    return;
+  }
   const r = await tx.execute<{
     consignment: boolean | null;
     lot_id: string | null;

@@ -649,7 +649,7 @@ async function writeMovement(tx: Tx, req: MovementRequest): Promise<PostedMoveme
   await assertItemAndLocations(tx, req);
   if (req.type === 'receipt' || (req.type === 'adjustment' && req.quantity > 0))
     await assertReceivableLot(tx, req);
-  if (req.type === 'receipt' && req.supplierId) await assignLotOwner(tx, req);
+  if (req.type === 'receipt') await assignLotOwner(tx, req);
   const locations = [req.locationId, ...(req.toLocationId ? [req.toLocationId] : [])];
   // Taking stock without a lot means first-expiry-first-out over every lot, a count without a lot
   // counts every lot, and a dated entry may be absorbed by counts of any lot: lock them all.

@@ -33,9 +33,15 @@ export interface ReceiptLotCheck {
  * here: their old receipts are what they are.
  */
 export async function assertReceiptLot(tx: Tx, req: ReceiptLotCheck): Promise<void> {
-  const r = await tx.execute<{ lot_tracked: boolean; known_expiry: string | null }>(sql`
+  // One round trip: the item's tracking, the lot's stored expiry and the short-dated window.
+  const r = await tx.execute<{
+    lot_tracked: boolean;
+    known_expiry: string | null;
+    short_dated_days: number | null;
+  }>(sql`
     select i.lot_tracked,
-           (select to_char(expiry_date, 'YYYY-MM-DD') from lots where item_id = i.id and lot_number = ${req.lotNumber ?? ''}) as known_expiry
+           (select to_char(expiry_date, 'YYYY-MM-DD') from lots where item_id = i.id and lot_number = ${req.lotNumber ?? ''}) as known_expiry,
+           (select short_dated_days from receiving_settings) as short_dated_days
       from items i where i.id = ${req.itemId}`);
   const item = r.rows[0];
   if (!item) return; // the ledger reports an unknown item
@@ -62,7 +68,7 @@ export async function assertReceiptLot(tx: Tx, req: ReceiptLotCheck): Promise<vo
     : await organizationToday(tx);
   // Already expired: the ledger's own check (lot_expired_on_receipt) speaks for it.
   if (expiry < day) return;
-  const days = await shortDatedDays(tx);
+  const days = item.short_dated_days ?? DEFAULT_SHORT_DATED_DAYS;
   if (expiry >= addDays(day as IsoDate, days)) return;
   if (!req.acceptShortDated)
     throw new LedgerError(
