@@ -40,6 +40,9 @@ async function loadMe() {
   set({ status: 'signed-in', me });
 }
 
+/** After the organisation or one's own access changed: the header and nav follow. */
+export const reloadMe = loadMe;
+
 /** On page load: a refresh cookie (if the browser has one) becomes an access token. */
 export async function restoreSession() {
   if (sessionHint.get() && (await refreshAccessToken())) {

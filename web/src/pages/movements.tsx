@@ -3,6 +3,7 @@ import { parseGs1 } from '../../../core/src/gs1/parse-gs1.ts';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
+import { LinkGtin } from '../components/link-gtin';
 import { MoreButton } from '../components/more';
 import { LocationSelect, SiteFilter } from '../components/site-filter';
 import {
@@ -66,6 +67,8 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   // The item a scanned GTIN named, and the pack unit that GTIN marks (a box's own GTIN): the
   // quantity typed after a scan counts what was scanned (scan a box of 10, type 2 → 20 pieces).
   const [scanned, setScanned] = useState<{ gtin: string; item: Item; unit: string } | null>(null);
+  // A scanned GTIN no item has: offered to be linked to one (LinkGtin).
+  const [unknownGtin, setUnknownGtin] = useState<string | null>(null);
   const [lotNumber, setLotNumber] = useState('');
   const [expiryDate, setExpiryDate] = useState('');
   const [reference, setReference] = useState('');
@@ -90,6 +93,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
       return; // the server says what is wrong with the code when it is posted
     }
     if (!gtin) return;
+    setUnknownGtin(null);
     const found = await call(api.GET('/v1/items', { params: { query: { q: gtin, limit: 5 } } })).catch(
       () => null,
     );
@@ -97,7 +101,10 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     const it = (found?.items as WithGtins[] | undefined)?.find(
       (x) => x.gtin === gtin || x.gtins?.some((g) => g.gtin === gtin),
     );
-    if (!it) return;
+    if (!it) {
+      if (found) setUnknownGtin(gtin);
+      return;
+    }
     const packUnit = it.gtins?.find((g) => g.gtin === gtin)?.unitCode ?? it.baseUnit.code;
     setItem(it);
     setUnit(packUnit);
@@ -137,6 +144,12 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     scanRef.current?.focus();
   });
   const fields = submit.error?.fieldErrors() ?? {};
+  // Posted anyway: the server names the GTIN it did not know.
+  useEffect(() => {
+    const p = submit.error?.problem;
+    const gtin = p?.code === 'unknown_item' ? (p.params as { gtin?: string } | undefined)?.gtin : undefined;
+    if (gtin) setUnknownGtin(gtin);
+  }, [submit.error]);
   const unitLabel = (it: Item, code: string) => {
     const u = code === it.baseUnit.code ? it.baseUnit : it.packUnits.find((x) => x.code === code);
     return itemUnitWord(u ?? { code }, locale);
@@ -218,6 +231,16 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
               <small class="error-text" role="alert">
                 {fields.scan}
               </small>
+            )}
+            {unknownGtin && !scanned && (
+              <LinkGtin
+                gtin={unknownGtin}
+                onLinked={() => {
+                  setUnknownGtin(null);
+                  submit.setError(undefined);
+                  void recognise(scan.trim());
+                }}
+              />
             )}
             {scanned && (
               <small class="hint" data-testid="scan-recognised">

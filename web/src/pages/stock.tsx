@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
 import { api, call, idempotencyKey } from '../api/client';
 import { can } from '../api/session';
 import { MoreButton } from '../components/more';
@@ -94,7 +95,11 @@ function StockByLot() {
             <tbody>
               {list.items.map((r) => (
                 <tr key={`${r.itemId}-${r.locationId}-${r.lotNumber}`}>
-                  <td>{r.itemCode}</td>
+                  <td>
+                    <Link href={`/items/${r.itemId}`} title={t('stockCard.heading')}>
+                      {r.itemCode}
+                    </Link>
+                  </td>
                   <td>{name(r)}</td>
                   {groupBy === 'lot' && <td>{locationLabel(sites.data, r.locationId)}</td>}
                   {groupBy === 'lot' && <td>{r.lotNumber ?? '—'}</td>}
@@ -232,7 +237,11 @@ function Catalogue() {
             <tbody>
               {list.items.map((it) => (
                 <tr key={it.id}>
-                  <td>{it.code}</td>
+                  <td>
+                    <Link href={`/items/${it.id}`} title={t('stockCard.heading')}>
+                      {it.code}
+                    </Link>
+                  </td>
                   <td>{name(it)}</td>
                   <td>{it.specification}</td>
                   <td>

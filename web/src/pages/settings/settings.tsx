@@ -5,6 +5,8 @@ import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { AlertRulesSettings } from './alert-rules';
 import { ApiKeysSettings } from './api-keys';
 import { BillingSettings } from './billing';
+import { OrganizationSettings } from './organization';
+import { SessionsSettings } from './sessions';
 import { SitesSettings } from './sites';
 import { UsersSettings } from './users';
 import { WebhooksSettings } from './webhooks';
@@ -17,6 +19,8 @@ const SECTIONS: { id: string; label: MessageKey; scope?: Scope; view: () => prea
   { id: 'webhooks', label: 'settings.webhooks', scope: 'admin', view: WebhooksSettings },
   { id: 'alert-rules', label: 'settings.alertRules', view: AlertRulesSettings },
   { id: 'billing', label: 'settings.billing', view: BillingSettings },
+  { id: 'organization', label: 'settings.organization', view: OrganizationSettings },
+  { id: 'sessions', label: 'settings.sessions', view: SessionsSettings },
 ];
 
 export default function SettingsPage({ section }: { section: string }) {

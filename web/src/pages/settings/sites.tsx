@@ -5,6 +5,7 @@ import { Card, ErrorBox, Loading, SelectField, TextField } from '../../component
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { invalidateSites, type SiteWithLocations, useSites } from '../../lib/sites';
 import { useAction, useApi } from '../../lib/use-api';
+import { InactiveBadge, LocationActions, SiteActions } from './site-edit';
 
 const SITE_KINDS = ['hospital', 'clinic', 'community-centre', 'warehouse'] as const;
 const LOCATION_KINDS = ['central-store', 'ward', 'theatre', 'pharmacy', 'other'] as const;
@@ -95,7 +96,10 @@ function SiteCard({ site, onChanged }: { site: SiteWithLocations; onChanged: () 
   const fields = create.error?.fieldErrors() ?? {};
   return (
     <Card title={`${site.name} (${site.code})`}>
-      <p class="muted">{t(`siteKind.${site.kind}` as MessageKey)}</p>
+      <p class="muted">
+        {t(`siteKind.${site.kind}` as MessageKey)} <InactiveBadge active={site.active} />{' '}
+        <SiteActions site={site} onChanged={onChanged} />
+      </p>
       <div class="table-wrap">
         <table>
           <caption class="sr-only">{t('sites.locations')}</caption>
@@ -111,9 +115,12 @@ function SiteCard({ site, onChanged }: { site: SiteWithLocations; onChanged: () 
             {site.locations.map((l) => (
               <tr key={l.id}>
                 <td>{l.code}</td>
-                <td>{l.name}</td>
-                <td>{t(`locationKind.${l.kind}` as MessageKey)}</td>
                 <td>
+                  {l.name} <InactiveBadge active={l.active} />
+                </td>
+                <td>{t(`locationKind.${l.kind}` as MessageKey)}</td>
+                <td class="actions">
+                  <LocationActions location={l} onChanged={onChanged} />{' '}
                   <button
                     type="button"
                     class="link-button"

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call, type Json } from '../../api/client';
 import { currentMe } from '../../api/session';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Card, Checkbox, Loading, SelectField, TextField } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { ProblemBox } from '../../lib/problem-text';
@@ -88,11 +89,12 @@ export function UsersSettings() {
     setSiteIds(ownSiteLimit());
     invitations.reload();
   });
-  const remove = useAction(async (u: User) => {
-    if (!window.confirm(t('users.removeConfirm', { email: u.email }))) return;
-    await call(api.DELETE('/v1/users/{id}', { params: { path: { id: u.id } } }));
-    users.reload();
-  });
+  const [removing, setRemoving] = useState<User | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const removals = useApi(
+    () => call(api.GET('/v1/users/removals', { params: { query: { limit: 50 } } })),
+    [],
+  );
   const resend = useAction(async (i: Invitation) => {
     setNotice('');
     await call(api.POST('/v1/invitations/{id}/resend', { params: { path: { id: i.id } } }));
@@ -110,7 +112,7 @@ export function UsersSettings() {
   return (
     <>
       <Card title={t('users.members')}>
-        <ProblemBox error={users.error ?? remove.error} />
+        <ProblemBox error={users.error} />
         {users.loading && !users.data && <Loading />}
         {users.data && (
           <div class="table-wrap">
@@ -125,28 +127,90 @@ export function UsersSettings() {
                 </tr>
               </thead>
               <tbody>
-                {users.data.items.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.email}</td>
-                    <td>{u.name}</td>
-                    <td>{roleName(u.role)}</td>
-                    <td>
-                      <SitesCell siteIds={u.siteIds} />
-                    </td>
-                    <td>
-                      {u.id !== me?.userId && u.role !== 'owner' && (
-                        <button type="button" class="link-button danger" onClick={() => void remove.run(u)}>
-                          {t('users.remove')}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                {users.data.items.map((u) =>
+                  editing === u.id ? (
+                    <MemberEditor
+                      key={u.id}
+                      user={u}
+                      onDone={() => {
+                        setEditing(null);
+                        users.reload();
+                      }}
+                    />
+                  ) : (
+                    <tr key={u.id}>
+                      <td>{u.email}</td>
+                      <td>{u.name}</td>
+                      <td>{roleName(u.role)}</td>
+                      <td>
+                        <SitesCell siteIds={u.siteIds} />
+                      </td>
+                      <td class="actions">
+                        {u.id !== me?.userId && (
+                          <button type="button" class="link-button" onClick={() => setEditing(u.id)}>
+                            {t('users.edit')}
+                          </button>
+                        )}{' '}
+                        {u.id !== me?.userId && u.role !== 'owner' && (
+                          <button type="button" class="link-button danger" onClick={() => setRemoving(u)}>
+                            {t('users.remove')}
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ),
+                )}
               </tbody>
             </table>
           </div>
         )}
       </Card>
+      {removing && (
+        <ConfirmDialog
+          title={t('users.removeTitle')}
+          message={t('users.removeConfirm', { email: removing.email })}
+          reasonLabel={t('users.removeReason')}
+          confirmLabel={t('users.remove')}
+          onConfirm={async (reason) => {
+            await call(
+              api.DELETE('/v1/users/{id}', { params: { path: { id: removing.id } }, body: { reason } }),
+            );
+            users.reload();
+            removals.reload();
+          }}
+          onClose={() => setRemoving(null)}
+        />
+      )}
+      {removals.data && removals.data.items.length > 0 && (
+        <Card title={t('users.removals')}>
+          <div class="table-wrap">
+            <table data-testid="removals-table">
+              <thead>
+                <tr>
+                  <th>{t('field.email')}</th>
+                  <th>{t('users.role')}</th>
+                  <th>{t('users.removeReason')}</th>
+                  <th>{t('users.removedBy')}</th>
+                  <th>{t('users.removedAt')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {removals.data.items.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      {r.email} {r.name && <small class="muted">{r.name}</small>}
+                    </td>
+                    <td>{roleName(r.role)}</td>
+                    <td>{r.reason}</td>
+                    <td>{r.removedByName ?? ''}</td>
+                    <td>{dateTime(r.removedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Card>
+      )}
       <Card title={t('invitations.title')}>
         <ProblemBox error={invitations.error ?? resend.error ?? revoke.error} />
         {notice && (
@@ -235,5 +299,54 @@ export function UsersSettings() {
         </form>
       </Card>
     </>
+  );
+}
+
+/** One member's role and site limits, changed in place (the API applies the grant rules). */
+function MemberEditor({ user, onDone }: { user: User; onDone: () => void }) {
+  const { t } = useI18n();
+  const me = currentMe();
+  const [role, setRole] = useState<Role>(user.role);
+  const [siteIds, setSiteIds] = useState<string[] | null>(user.siteIds);
+  const save = useAction(async () => {
+    await call(api.PATCH('/v1/users/{id}', { params: { path: { id: user.id } }, body: { role, siteIds } }));
+    onDone();
+  });
+  return (
+    <tr class="editing">
+      <td colSpan={5}>
+        <form
+          data-testid="member-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run();
+          }}
+        >
+          <p>
+            <strong>{user.email}</strong> {user.name}
+          </p>
+          <SelectField
+            label={t('users.role')}
+            name="memberRole"
+            value={role}
+            onValue={setRole}
+            options={ROLES.filter((r) => r !== 'owner' || me?.role === 'owner').map((r) => ({
+              value: r,
+              label: t(`role.${r}` as MessageKey),
+            }))}
+          />
+          <SiteLimit value={siteIds} onValue={setSiteIds} />
+          <ProblemBox error={save.error} />
+          <div class="actions-row">
+            <button type="submit" class="primary" disabled={save.busy}>
+              {t('common.save')}
+            </button>
+            <button type="button" onClick={onDone}>
+              {t('confirm.cancel')}
+            </button>
+          </div>
+        </form>
+      </td>
+    </tr>
   );
 }
