@@ -96,11 +96,28 @@ export async function applyCatalogueTemplate(
         factor: p.factor,
       }));
     });
-    if (units.length > 0) {
+    // A box and a case carry GTINs of their own: a scan of one finds the item and counts in that
+    // pack (item_gtins.unit_code). A GTIN another item already holds (as its main one or linked)
+    // is left where it is. Pack units and their GTINs go in one statement.
+    const packGtins = toCreate.flatMap((i) => {
+      const itemId = idOf.get(i.code);
+      if (!itemId) return [];
+      return i.packUnits.flatMap((p) =>
+        p.gtin ? [{ gtin: p.gtin, item_id: itemId, unit_code: p.code }] : [],
+      );
+    });
+    if (units.length > 0 || packGtins.length > 0) {
       await db.execute(sql`
-        insert into item_units (item_id, code, name_zh, name_en, factor)
-        select x.item_id, x.code, x.name_zh, x.name_en, x.factor
-          from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(item_id uuid, code text, name_zh text, name_en text, factor integer)
+        with units as (
+          insert into item_units (item_id, code, name_zh, name_en, factor)
+          select x.item_id, x.code, x.name_zh, x.name_en, x.factor
+            from jsonb_to_recordset(${JSON.stringify(units)}::jsonb) as x(item_id uuid, code text, name_zh text, name_en text, factor integer)
+          on conflict do nothing
+          returning 1)
+        insert into item_gtins (gtin, item_id, unit_code)
+        select x.gtin, x.item_id, x.unit_code
+          from jsonb_to_recordset(${JSON.stringify(packGtins)}::jsonb) as x(gtin text, item_id uuid, unit_code text)
+         where not exists (select 1 from items i where i.gtin = x.gtin)
         on conflict do nothing`);
     }
   }

@@ -15,6 +15,11 @@ export interface MovementContextItem {
   /** numeric as text, as stored */
   unitCost: string;
   packUnits: { code: string; factor: number }[];
+  /**
+   * The pack unit the GTIN it was found by marks (a box's own GTIN, item_gtins.unit_code); null
+   * when found by id, by its main GTIN, or by a GTIN of the base unit. A scanned box counts boxes.
+   */
+  gtinUnit: string | null;
 }
 
 export interface MovementContextLocation {
@@ -47,6 +52,7 @@ type Row = {
     base_unit: string;
     unit_cost: string;
     units: { code: string; factor: number }[] | null;
+    gtin_unit: string | null;
   } | null;
   locations: { id: string; site_id: string; active: boolean }[] | null;
   timezone: string | null;
@@ -76,7 +82,8 @@ export async function loadMovementContext(
       (select json_build_object('id', i.id, 'code', i.code, 'active', i.active, 'base_unit', i.base_unit,
                                 'unit_cost', i.unit_cost::text,
                                 'units', (select json_agg(json_build_object('code', u.code, 'factor', u.factor))
-                                            from item_units u where u.item_id = i.id))
+                                            from item_units u where u.item_id = i.id),
+                                'gtin_unit', ${item && 'gtin' in item ? sql`(select g.unit_code from item_gtins g where g.gtin = ${item.gtin} and g.item_id = i.id)` : sql`null`})
          from items i where ${itemWhere} limit 1) as item,
       (select json_agg(json_build_object('id', l.id, 'site_id', l.site_id,
                                          'active', l.active and (select s.active from sites s where s.id = l.site_id)))
@@ -95,6 +102,7 @@ export async function loadMovementContext(
       baseUnit: i.base_unit,
       unitCost: i.unit_cost,
       packUnits: (i.units ?? []).map((u) => ({ code: u.code, factor: Number(u.factor) })),
+      gtinUnit: i.gtin_unit,
     },
     locations: new Map((row.locations ?? []).map((l) => [l.id, { siteId: l.site_id, active: l.active }])),
     firstExpiry:

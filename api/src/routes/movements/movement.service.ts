@@ -146,7 +146,8 @@ export function resolveRequest(context: MovementContext, input: MovementInput, s
     ]);
   }
   const units: ItemUnits = { baseUnit: { code: item.baseUnit }, packUnits: item.packUnits };
-  const base = toBaseQuantity(units, quantity, input.unit ?? item.baseUnit, {
+  // Without a unit, a scanned pack counts packs: scan a box of 10, type 2, and 20 are posted.
+  const base = toBaseQuantity(units, quantity, input.unit ?? item.gtinUnit ?? item.baseUnit, {
     allowNegative: input.type === 'adjustment',
   });
   return { item, base, lotNumber, expiryDate };
