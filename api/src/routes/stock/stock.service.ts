@@ -11,7 +11,7 @@ export interface StockFilter {
   locationId?: string;
 }
 
-function stockConditions(auth: AuthContext, f: StockFilter): SQL[] {
+export function stockConditions(auth: AuthContext, f: StockFilter): SQL[] {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const conds: SQL[] = [sql`s.on_hand > 0`];
   if (f.itemId) conds.push(sql`s.item_id = ${f.itemId}`);
