@@ -5,6 +5,7 @@ export {
   type JobName,
   type JobPayloads,
   jobIds,
+  NOTIFY_EVERY_MS,
   QUEUE_NAMES,
   type QueueName,
   schedulerIds,

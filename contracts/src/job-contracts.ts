@@ -29,6 +29,11 @@ export interface JobPayloads {
   'webhook-delivery': { tenantId: string; deliveryId: string };
   housekeeping: { tenantId: string };
   'webhook-sweep': { tenantId: string };
+  /**
+   * The organisation's notifications (issue 11): group-robot messages for critical alerts opened
+   * or escalated since the last run (with their retries) and the daily e-mail digests that are due.
+   */
+  notify: { tenantId: string };
 }
 export type JobName = keyof JobPayloads;
 export type TenantJobData = JobPayloads[JobName];
@@ -42,6 +47,8 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'webhook-delivery': 'webhook-delivery',
   housekeeping: 'housekeeping',
   'webhook-sweep': 'housekeeping',
+  // Outbound deliveries like webhooks: a slow robot endpoint never holds housekeeping's slots.
+  notify: 'webhook-delivery',
 };
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 
@@ -88,6 +95,8 @@ export const JOB_OPTIONS: { readonly [N in JobName]: JobsOptions } = {
   },
   housekeeping: { removeOnComplete: 100, removeOnFail: 500 },
   'webhook-sweep': { removeOnComplete: 10, removeOnFail: 50 },
+  // Scheduled every minute; a failed run is simply the next minute's work.
+  notify: { removeOnComplete: 10, removeOnFail: 50 },
 };
 
 /**
@@ -105,8 +114,12 @@ export const jobIds = {
   delivery: (deliveryId: string) => `whd_${deliveryId}`,
 };
 
+/** The notification job's period: robot messages go out within a minute of the alert. */
+export const NOTIFY_EVERY_MS = 60_000;
+
 export const schedulerIds = {
   fullRecalculation: (tenantId: string) => `recalculate:${tenantId}`,
   housekeeping: (tenantId: string) => `housekeeping:${tenantId}`,
   webhookSweep: (tenantId: string) => `webhook-sweep_${tenantId}`,
+  notify: (tenantId: string) => `notify:${tenantId}`,
 };

@@ -79,6 +79,13 @@ export {
 export { migrationFiles, tenantMigrationSchemaViolations } from './migrate/migration-files.ts';
 export type { MigrateAllReport, TenantMigrationResult } from './migrate/migrator.ts';
 export { applyTenantMigrations, MIGRATION_LOCK_KEY, migrateAll, migrateControl } from './migrate/migrator.ts';
+export {
+  openRobotValue,
+  type RobotSecretPart,
+  resealRobotSecrets,
+  robotUrlHint,
+  sealRobotValue,
+} from './notifications/robot-secrets.ts';
 export { createDatabase, type Database, type Db, type Tx } from './pool.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
 export {

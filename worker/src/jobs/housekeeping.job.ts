@@ -1,5 +1,11 @@
 import { secretKeyRing } from '@medstock/config';
-import { expireIdempotencyKeys, resealWebhookSecrets, sites, withTenantDb } from '@medstock/db';
+import {
+  expireIdempotencyKeys,
+  resealRobotSecrets,
+  resealWebhookSecrets,
+  sites,
+  withTenantDb,
+} from '@medstock/db';
 import { count } from 'drizzle-orm';
 import type { JobDefinition } from './job-context.ts';
 
@@ -34,6 +40,12 @@ export const housekeepingJob: JobDefinition = {
       secretKeyRing(config.SECRETS_KEYS),
       tenantId,
     );
+    // Group-robot URLs and DingTalk secrets too, so an old key can be retired.
+    const robotSecretsResealed = await resealRobotSecrets(
+      database.db,
+      secretKeyRing(config.SECRETS_KEYS),
+      tenantId,
+    );
     const [siteCount] = await withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
       tx.select({ n: count() }).from(sites),
     );
@@ -44,6 +56,7 @@ export const housekeepingJob: JobDefinition = {
       sessionsDeleted: sessions.rowCount,
       idempotencyKeysDeleted,
       webhookSecretsSealed,
+      robotSecretsResealed,
       sites: siteCount?.n ?? 0,
     };
   },

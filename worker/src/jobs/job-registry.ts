@@ -3,6 +3,7 @@ import { backtestJob } from './backtest.job.ts';
 import { housekeepingJob } from './housekeeping.job.ts';
 import { importJob } from './import.job.ts';
 import type { JobDefinition } from './job-context.ts';
+import { notifyJob } from './notify.job.ts';
 import { recalculateJob } from './recalculate.job.ts';
 import { recalculateDrainJob } from './recalculate-drain.job.ts';
 import { webhookDeliveryJob } from './webhook-delivery.job.ts';
@@ -21,6 +22,7 @@ export const JOB_REGISTRY: { [N in JobName]: JobDefinition<N> } = {
   import: importJob,
   'webhook-delivery': webhookDeliveryJob,
   'webhook-sweep': webhookSweepJob,
+  notify: notifyJob,
 };
 
 export type { JobName };

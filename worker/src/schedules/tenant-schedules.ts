@@ -1,5 +1,11 @@
 import type { AppConfig } from '@medstock/config';
-import { JOB_OPTIONS, JOB_QUEUES, type JobProducer, schedulerIds } from '@medstock/contracts';
+import {
+  JOB_OPTIONS,
+  JOB_QUEUES,
+  type JobProducer,
+  NOTIFY_EVERY_MS,
+  schedulerIds,
+} from '@medstock/contracts';
 import type { Database } from '@medstock/db';
 import { syncWebhookSweeps } from '../webhooks/delivery-queue.ts';
 
@@ -29,6 +35,7 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
   const every = config.HOUSEKEEPING_EVERY_MS;
   const recalcQueue = producer.queue(JOB_QUEUES.recalculate);
   const housekeepingQueue = producer.queue(JOB_QUEUES.housekeeping);
+  const notifyQueue = producer.queue(JOB_QUEUES.notify);
   const wanted = new Set<string>();
   for (const { id, recalc_every_minutes } of rows) {
     // The recalculation cycle runs on the organisation's own schedule, staggered like housekeeping;
@@ -52,11 +59,19 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
       { every, startDate: nextSlot(id, every) },
       { name: 'housekeeping', data: { tenantId: id }, opts: JOB_OPTIONS.housekeeping },
     );
+    // Notifications (robot messages for critical alerts, due digests) every minute, staggered.
+    const notifyId = schedulerIds.notify(id);
+    wanted.add(notifyId);
+    await notifyQueue.upsertJobScheduler(
+      notifyId,
+      { every: NOTIFY_EVERY_MS, startDate: nextSlot(id, NOTIFY_EVERY_MS) },
+      { name: 'notify', data: { tenantId: id }, opts: JOB_OPTIONS.notify },
+    );
   }
-  for (const queue of [recalcQueue, housekeepingQueue]) {
+  for (const queue of [recalcQueue, housekeepingQueue, notifyQueue]) {
     for (const s of await queue.getJobSchedulers()) {
-      if ((s.key.startsWith('housekeeping:') || s.key.startsWith('recalculate:')) && !wanted.has(s.key))
-        await queue.removeJobScheduler(s.key);
+      const ours = ['housekeeping:', 'recalculate:', 'notify:'].some((p) => s.key.startsWith(p));
+      if (ours && !wanted.has(s.key)) await queue.removeJobScheduler(s.key);
     }
   }
   // Webhook sweepers come back too if Redis lost them.

@@ -97,6 +97,11 @@ export interface PostResult {
   statusCode: number | null;
   error: string | null;
   durationMs: number;
+  /**
+   * The first 4 KiB of a 2xx answer's body, for receivers that report failure inside a 200
+   * (WeCom and DingTalk robots answer {"errcode":…}); never logged as such.
+   */
+  answer?: string;
 }
 
 /**
@@ -108,7 +113,7 @@ export async function postWebhook(
   url: string,
   body: string,
   headers: Record<string, string>,
-  opts: { timeoutMs: number; allowPrivate: boolean },
+  opts: { timeoutMs: number; allowPrivate: boolean; userAgent?: string },
 ): Promise<PostResult> {
   const started = performance.now();
   const done = (statusCode: number | null, error: string | null): PostResult => ({
@@ -130,7 +135,7 @@ export async function postWebhook(
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          'user-agent': 'medstock-webhooks/1',
+          'user-agent': opts.userAgent ?? 'medstock-webhooks/1',
           ...headers,
         },
         signal: AbortSignal.timeout(opts.timeoutMs),
@@ -148,7 +153,7 @@ export async function postWebhook(
         );
         res.on('end', () => {
           const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) return resolve(done(code, null));
+          if (code >= 200 && code < 300) return resolve({ ...done(code, null), answer: kept });
           const excerpt = responseExcerpt(kept);
           resolve(done(code, `HTTP ${code}${excerpt ? `: ${excerpt}` : ''}`));
         });
