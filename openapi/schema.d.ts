@@ -13414,6 +13414,10 @@ export interface paths {
                                 expiryDate: string | null;
                                 /** @description base units */
                                 onHand: number;
+                                /** @description of which on hold (quarantine: inspection pending or recalled), base units */
+                                held: number;
+                                /** @description on-hand that may be issued: onHand − held, base units */
+                                available: number;
                                 /** @description at the item unit cost */
                                 value: number;
                             }[];
