@@ -18,6 +18,8 @@ const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
 const StockReportsPage = lazyPage(() => import('./pages/stock-reports'));
 const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
+const PurchaseOrderPrintPage = lazyPage<{ id: string }>(() => import('./pages/purchase-order-print'));
+const SupplierPerformancePage = lazyPage(() => import('./pages/supplier-performance'));
 const ImportsPage = lazyPage(() => import('./pages/imports'));
 const BacktestPage = lazyPage(() => import('./pages/backtest'));
 const SettingsPage = lazyPage<{ section: string }>(() => import('./pages/settings/settings'));
@@ -154,6 +156,12 @@ export function App() {
           </Route>
           <Route path="/purchasing">
             <PurchasingPage />
+          </Route>
+          <Route path="/purchasing/orders/:id/print">
+            {(p: { id: string }) => <PurchaseOrderPrintPage id={p.id} />}
+          </Route>
+          <Route path="/supplier-performance">
+            <SupplierPerformancePage />
           </Route>
           <Route path="/backtest">
             <BacktestPage />

@@ -9,6 +9,7 @@ export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
   { href: '/movements', label: 'nav.movements' },
   { href: '/stock-reports', label: 'nav.stockReports' },
   { href: '/purchasing', label: 'nav.purchasing' },
+  { href: '/supplier-performance', label: 'nav.supplierPerformance' },
   { href: '/imports', label: 'nav.imports' },
   { href: '/backtest', label: 'nav.backtest' },
   { href: '/settings', label: 'nav.settings' },

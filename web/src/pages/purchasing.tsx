@@ -11,6 +11,7 @@ import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
 import { locationLabel, useSites } from '../lib/sites';
 import { useAction, useApi } from '../lib/use-api';
+import { DraftEditor, NotAllowedToBuy, PoActions, PoHistory, PoPeople } from './purchasing/po-tools';
 
 type Tab = 'suggestions' | 'orders' | 'new' | 'transfers';
 type PO = Json<'/v1/purchase-orders/{id}', 'get'>;
@@ -44,9 +45,17 @@ export default function PurchasingPage() {
 }
 
 function Suggestions({ onDrafted }: { onDrafted: () => void }) {
+  // Suggestions need the purchasing scope: say so instead of an empty "nothing to buy".
+  if (!can('purchasing')) return <NotAllowedToBuy />;
+  return <PurchaseSuggestions onDrafted={onDrafted} />;
+}
+
+function PurchaseSuggestions({ onDrafted }: { onDrafted: () => void }) {
   const { t, name, num, money, pct, pick } = useI18n();
   const [siteId, setSiteId] = useState('');
   const [, navigate] = useLocation();
+  // The purchaser's pack counts per item-location, edited before drafting ('' = as suggested).
+  const [packs, setPacks] = useState<Record<string, string>>({});
   const list = usePaged(
     (cursor) =>
       call(
@@ -57,12 +66,26 @@ function Suggestions({ onDrafted }: { onDrafted: () => void }) {
     [siteId],
   );
   const draft = useAction(async (supplierId: string | null) => {
+    const group = list.items.find((g) => g.supplierId === supplierId);
+    const lines = (group?.lines ?? [])
+      .map((l) => ({ l, v: packs[`${l.itemId}|${l.locationId}`] }))
+      .filter(({ l, v }) => v !== undefined && v !== '' && Number(v) !== l.packs)
+      .map(({ l, v }) => ({
+        itemId: l.itemId,
+        locationId: l.locationId,
+        packs: Math.max(0, Math.round(Number(v))),
+      }));
     const r = await call(
       api.POST('/v1/suggestions/purchases/draft-orders', {
-        body: { ...(supplierId ? { supplierIds: [supplierId] } : {}), ...(siteId ? { siteId } : {}) },
+        body: {
+          ...(supplierId ? { supplierIds: [supplierId] } : {}),
+          ...(siteId ? { siteId } : {}),
+          ...(lines.length ? { lines } : {}),
+        },
         headers: key(),
       }),
     );
+    setPacks({});
     list.reload();
     const first = r.created[0];
     if (first) navigate(`/purchasing?po=${first.id}`);
@@ -76,6 +99,7 @@ function Suggestions({ onDrafted }: { onDrafted: () => void }) {
       <ErrorBox error={list.error ?? draft.error} />
       {list.loading && list.items.length === 0 && <Loading />}
       {!list.loading && list.items.length === 0 && <Empty>{t('suggestions.none')}</Empty>}
+      {list.items.length > 0 && <p class="hint">{t('poDay.sugg.hint')}</p>}
       {list.items.map((g) => (
         <section class="supplier-group" key={g.supplierId ?? 'none'}>
           <header>
@@ -119,7 +143,24 @@ function Suggestions({ onDrafted }: { onDrafted: () => void }) {
                     <td class="num">{num(l.position)}</td>
                     <td class="num">{num(l.reorderPoint, 1)}</td>
                     <td class="num">
-                      {num(l.packs)} × {l.packSize}
+                      {g.supplierId ? (
+                        <input
+                          type="number"
+                          min={0}
+                          step={1}
+                          class="packs-input"
+                          name={`packs-${l.itemCode}`}
+                          aria-label={`${t('poDay.sugg.packs')} ${l.itemCode}`}
+                          value={packs[`${l.itemId}|${l.locationId}`] ?? String(l.packs)}
+                          onInput={(e) => {
+                            const v = (e.currentTarget as HTMLInputElement).value;
+                            setPacks((p) => ({ ...p, [`${l.itemId}|${l.locationId}`]: v }));
+                          }}
+                        />
+                      ) : (
+                        num(l.packs)
+                      )}{' '}
+                      × {l.packSize}
                     </td>
                     <td class="num">{pct(l.stockoutProbability)}</td>
                     <td>
@@ -202,17 +243,16 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const { t, name, num, money, date } = useI18n();
   const sites = useSites();
   const po = useApi(() => call(api.GET('/v1/purchase-orders/{id}', { params: { path: { id } } })), [id]);
+  const [editing, setEditing] = useState(false);
   const [receive, setReceive] = useState<
     Record<string, { quantity: string; lotNumber: string; expiryDate: string }>
   >({});
-  const act = useAction(async (kind: 'approve' | 'send' | 'cancel' | 'receive', current: PO) => {
+  const act = useAction(async (kind: 'approve' | 'send' | 'receive', current: PO) => {
     const path = { path: { id } };
     if (kind === 'approve')
       await call(api.POST('/v1/purchase-orders/{id}/approve', { params: path, body: {}, headers: key() }));
     if (kind === 'send')
       await call(api.POST('/v1/purchase-orders/{id}/send', { params: path, body: {}, headers: key() }));
-    if (kind === 'cancel')
-      await call(api.POST('/v1/purchase-orders/{id}/cancel', { params: path, body: {}, headers: key() }));
     if (kind === 'receive') {
       const lines = current.lines
         .map((l) => ({ l, r: receive[l.id] }))
@@ -248,6 +288,28 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
         → {locationLabel(sites.data, p.locationId)} · {t('po.expected')} {date(p.expectedAt)} ·{' '}
         {money(p.value)}
       </p>
+      <PoPeople po={p} />
+      {editing ? (
+        <DraftEditor
+          po={p}
+          onDone={(saved) => {
+            setEditing(false);
+            if (saved) {
+              po.reload();
+              onChanged();
+            }
+          }}
+        />
+      ) : (
+        <PoActions
+          po={p}
+          onEdit={() => setEditing(true)}
+          onChanged={() => {
+            po.reload();
+            onChanged();
+          }}
+        />
+      )}
       <ErrorBox error={act.error} />
       <form
         onSubmit={(e) => {
@@ -343,13 +405,9 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
               {t('po.receive')}
             </button>
           )}
-          {(p.status === 'draft' || p.status === 'approved' || p.status === 'sent') && can('purchasing') && (
-            <button type="button" disabled={act.busy} onClick={() => void act.run('cancel', p)}>
-              {t('po.cancel')}
-            </button>
-          )}
         </div>
       </form>
+      <PoHistory po={p} />
     </Card>
   );
 }

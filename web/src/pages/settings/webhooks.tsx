@@ -7,6 +7,7 @@ import { useAction, useApi } from '../../lib/use-api';
 const EVENTS = [
   'movement.created',
   'purchase_order.status_changed',
+  'purchase_order.cancelled',
   'import.finished',
   'alert.opened',
   'alert.updated',
