@@ -27,7 +27,11 @@ const SUPPLIER_EMAIL = 'orders@supplier-a.example';
 let n = 0;
 
 const newItem = () =>
-  insertItem(t, owner.organizationId, { code: `PE-${n++}`, unitCost: 2, packUnits: [{ code: 'box', factor: 10 }] });
+  insertItem(t, owner.organizationId, {
+    code: `PE-${n++}`,
+    unitCost: 2,
+    packUnits: [{ code: 'box', factor: 10 }],
+  });
 const inject = (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Headers, payload?: unknown) =>
   t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 async function draft(lines: Record<string, unknown>[], headers: Headers = purchaser.headers, extra = {}) {
@@ -54,10 +58,12 @@ function pdfUnicode(pdf: Buffer): string {
       // beginbfchar / beginbfrange entries: <glyph> <unicode hex>
       for (const u of s.matchAll(/<[0-9a-f]{4}>\s*<([0-9a-f]{4,})>/gi)) {
         const hex = u[1]!;
-        for (let i = 0; i + 4 <= hex.length; i += 4) out += String.fromCharCode(Number.parseInt(hex.slice(i, i + 4), 16));
+        for (let i = 0; i + 4 <= hex.length; i += 4)
+          out += String.fromCharCode(Number.parseInt(hex.slice(i, i + 4), 16));
       }
       for (const u of s.matchAll(/\[((?:\s*<[0-9a-f]{4,}>)+)\s*\]/gi)) {
-        for (const h of u[1]!.matchAll(/<([0-9a-f]{4,})>/gi)) out += String.fromCharCode(Number.parseInt(h[1]!, 16));
+        for (const h of u[1]!.matchAll(/<([0-9a-f]{4,})>/gi))
+          out += String.fromCharCode(Number.parseInt(h[1]!, 16));
       }
     } catch {
       // not a deflated stream (fonts are, images are not here)
@@ -112,7 +118,11 @@ describe('editing a draft purchase order', () => {
       unitPrice: 1.5,
       expectedAt: null,
     });
-    expect(body).toMatchObject({ expectedAt: '2026-12-20', notes: '请周一上午送货', editedBy: [owner.userId] });
+    expect(body).toMatchObject({
+      expectedAt: '2026-12-20',
+      notes: '请周一上午送货',
+      editedBy: [owner.userId],
+    });
     expect(body.createdBy).toBe(purchaser.id);
     expect(body.createdByName).toBe(purchaser.email);
     expect(body.history.map((h: { action: string }) => h.action)).toEqual(['created', 'edited']);
@@ -129,10 +139,12 @@ describe('editing a draft purchase order', () => {
     }
     const other = await inject('PATCH', `/v1/purchase-orders/${po.id}`, purchaserB.headers, { notes: 'x' });
     expect(other.statusCode).toBe(404);
-    expect((await inject('GET', `/v1/purchase-orders/${po.id}/pdf`, purchaserB.headers)).statusCode).toBe(404);
-    expect((await inject('POST', `/v1/purchase-orders/${po.id}/email`, purchaserB.headers, {})).statusCode).toBe(
+    expect((await inject('GET', `/v1/purchase-orders/${po.id}/pdf`, purchaserB.headers)).statusCode).toBe(
       404,
     );
+    expect(
+      (await inject('POST', `/v1/purchase-orders/${po.id}/email`, purchaserB.headers, {})).statusCode,
+    ).toBe(404);
     expect((await getPo(po.id)).editedBy).toEqual([]);
   });
 
@@ -196,7 +208,11 @@ describe('approval, sending and cancellation show who and when', () => {
       cancelledByName: purchaser.email,
     });
     const last = done.json().history.at(-1);
-    expect(last).toMatchObject({ action: 'cancelled', actorId: purchaser.id, detail: { reason: '供应商停产，改从其他供应商采购' } });
+    expect(last).toMatchObject({
+      action: 'cancelled',
+      actorId: purchaser.id,
+      detail: { reason: '供应商停产，改从其他供应商采购' },
+    });
     const events = await tenantQuery<{ payload: Record<string, unknown> }>(
       t,
       owner.organizationId,
@@ -242,7 +258,11 @@ describe('the purchase order as a PDF', () => {
   });
 
   it('answers 404 for an unknown order', async () => {
-    const r = await inject('GET', '/v1/purchase-orders/00000000-0000-4000-8000-000000000000/pdf', owner.headers);
+    const r = await inject(
+      'GET',
+      '/v1/purchase-orders/00000000-0000-4000-8000-000000000000/pdf',
+      owner.headers,
+    );
     expect(r.statusCode).toBe(404);
   });
 });
@@ -257,9 +277,9 @@ describe('e-mailing the purchase order to the supplier', () => {
     expect(t.mail.to(SUPPLIER_EMAIL, (m) => m.subject.includes(po.number))).toHaveLength(0);
 
     await approve(po.id);
-    expect((await inject('POST', `/v1/purchase-orders/${po.id}/email`, storekeeper.headers, {})).statusCode).toBe(
-      403,
-    );
+    expect(
+      (await inject('POST', `/v1/purchase-orders/${po.id}/email`, storekeeper.headers, {})).statusCode,
+    ).toBe(403);
     const sent = await inject('POST', `/v1/purchase-orders/${po.id}/email`, purchaser.headers, {
       message: '请于周五前送达。',
     });
@@ -271,12 +291,20 @@ describe('e-mailing the purchase order to the supplier', () => {
     expect(mail.text).toContain('国药器械（示例）');
     expect(mail.text).toContain('请于周五前送达。');
     expect(mail.attachments).toHaveLength(1);
-    expect(mail.attachments[0]).toMatchObject({ filename: `${po.number}.pdf`, contentType: 'application/pdf' });
+    expect(mail.attachments[0]).toMatchObject({
+      filename: `${po.number}.pdf`,
+      contentType: 'application/pdf',
+    });
     expect(mail.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdfUnicode(mail.attachments[0]!.content)).toContain('采');
 
     const history = sent.json().purchaseOrder.history;
-    expect(history.map((h: { action: string }) => h.action)).toEqual(['created', 'approved', 'emailed', 'sent']);
+    expect(history.map((h: { action: string }) => h.action)).toEqual([
+      'created',
+      'approved',
+      'emailed',
+      'sent',
+    ]);
     expect(history[2]).toMatchObject({
       actorId: purchaser.id,
       detail: { recipient: SUPPLIER_EMAIL, locale: 'zh-CN' },
@@ -290,9 +318,9 @@ describe('e-mailing the purchase order to the supplier', () => {
     expect(again.statusCode, again.body).toBe(200);
     const m2 = await t.mail.waitFor('buyer-desk@supplier-a.example');
     expect(m2.subject).toBe(`Purchase order ${po.number} (Test clinic)`);
-    expect(again.json().purchaseOrder.history.filter((h: { action: string }) => h.action === 'emailed')).toHaveLength(
-      2,
-    );
+    expect(
+      again.json().purchaseOrder.history.filter((h: { action: string }) => h.action === 'emailed'),
+    ).toHaveLength(2);
   });
 
   it('says when the supplier has no e-mail address; markSent false keeps an approved order approved', async () => {
@@ -309,7 +337,10 @@ describe('e-mailing the purchase order to the supplier', () => {
     expect(r.statusCode).toBe(422);
     expect(r.json().code).toBe('supplier_email_missing');
     expect(r.json().title).toBe('供应商没有邮箱');
-    expect((await getPo(po.id)).history.map((h: { action: string }) => h.action)).toEqual(['created', 'approved']);
+    expect((await getPo(po.id)).history.map((h: { action: string }) => h.action)).toEqual([
+      'created',
+      'approved',
+    ]);
 
     const kept = await inject('POST', `/v1/purchase-orders/${po.id}/email`, purchaser.headers, {
       to: 'sales@nomail.example',
@@ -336,7 +367,13 @@ describe('editing purchase suggestions before drafting', () => {
   let glove: string;
   let sup: string;
   beforeAll(async () => {
-    const stock = async (code: string, locationId: string, perDay: number, onHand: number, packSize: number) => {
+    const stock = async (
+      code: string,
+      locationId: string,
+      perDay: number,
+      onHand: number,
+      packSize: number,
+    ) => {
       const id = await insertItem(t, owner.organizationId, { code, unitCost: 2 });
       sup = await insertSupplierTerms(t, owner.organizationId, id, { code: 'PE-SUG', packSize });
       await insertDailyHistory(t, owner.organizationId, id, locationId, 90, () => perDay);
@@ -370,7 +407,11 @@ describe('editing purchase suggestions before drafting', () => {
   it('a storekeeper may not see purchase suggestions (403), a purchaser may', async () => {
     expect((await inject('GET', '/v1/suggestions/purchases', storekeeper.headers)).statusCode).toBe(403);
     const g = await suggestions(purchaser.headers);
-    expect(g.lines.map((l: { itemCode: string }) => l.itemCode).sort()).toEqual(['PE-GAUZE', 'PE-GLOVE', 'PE-TAPE']);
+    expect(g.lines.map((l: { itemCode: string }) => l.itemCode).sort()).toEqual([
+      'PE-GAUZE',
+      'PE-GLOVE',
+      'PE-TAPE',
+    ]);
   });
 
   it('refuses an edited line that is not on offer (site limits included) and drafts nothing', async () => {
@@ -406,7 +447,11 @@ describe('editing purchase suggestions before drafting', () => {
     ]);
     const atA = created.find((c: { locationId: string }) => c.locationId === locA);
     expect(atA.lines).toEqual([
-      expect.objectContaining({ itemId: gauze, packs: gauzeLine.packs + 3, quantityOrdered: (gauzeLine.packs + 3) * 10 }),
+      expect.objectContaining({
+        itemId: gauze,
+        packs: gauzeLine.packs + 3,
+        quantityOrdered: (gauzeLine.packs + 3) * 10,
+      }),
     ]);
     // The unedited line at site B is drafted as suggested.
     const atB = created.find((c: { locationId: string }) => c.locationId === locB);
@@ -439,9 +484,13 @@ describe('supplier performance', () => {
     });
     expect(rec.statusCode, rec.body).toBe(201);
     // Order 2 at site A: its line was due in the past, partly received today → late; still open and overdue.
-    const po2 = await draft([{ itemId: late, quantity: 10, expectedAt: '2020-01-01', unitPrice: 3 }], purchaser.headers, {
-      supplierId: s,
-    });
+    const po2 = await draft(
+      [{ itemId: late, quantity: 10, expectedAt: '2020-01-01', unitPrice: 3 }],
+      purchaser.headers,
+      {
+        supplierId: s,
+      },
+    );
     await approve(po2.id);
     await tenantQuery(
       t,
@@ -479,16 +528,19 @@ describe('supplier performance', () => {
     expect(row.leadTime.maxDays).toBeGreaterThanOrEqual(9.9);
     expect(row.leadTime.meanDays).toBeCloseTo((row.leadTime.minDays + row.leadTime.maxDays) / 2, 1);
     // p90 of two observations interpolates 90% of the way from the shorter to the longer.
-    expect(row.leadTime.p90Days).toBeCloseTo(row.leadTime.minDays + 0.9 * (row.leadTime.maxDays - row.leadTime.minDays), 1);
+    expect(row.leadTime.p90Days).toBeCloseTo(
+      row.leadTime.minDays + 0.9 * (row.leadTime.maxDays - row.leadTime.minDays),
+      1,
+    );
 
     const onlyB = await inject('GET', '/v1/supplier-performance', purchaserB.headers);
     expect(onlyB.statusCode).toBe(200);
     const rowB = onlyB.json().items.find((x: { supplierId: string }) => x.supplierId === s);
     expect(rowB).toMatchObject({ receipts: 0, openOrders: 0, draftOrders: 1, onTimeRate: null });
     expect(rowB.leadTime.observations).toBe(0);
-    expect((await inject('GET', `/v1/supplier-performance?siteId=${siteA}`, purchaserB.headers)).statusCode).toBe(
-      404,
-    );
+    expect(
+      (await inject('GET', `/v1/supplier-performance?siteId=${siteA}`, purchaserB.headers)).statusCode,
+    ).toBe(404);
     const bad = await inject('GET', '/v1/supplier-performance?from=2026-05-01&to=2026-04-01', owner.headers);
     expect(bad.statusCode).toBe(422);
   });

@@ -44,7 +44,8 @@ export const purchasingDayMessages: ProblemMessages = {
     },
     en: {
       title: 'Suggestions changed',
-      detail: 'Some edited lines are not among the current purchase suggestions; nothing was drafted. Reload and try again.',
+      detail:
+        'Some edited lines are not among the current purchase suggestions; nothing was drafted. Reload and try again.',
       field: 'not among the current purchase suggestions',
     },
   },

@@ -44,7 +44,13 @@ async function printContext(tx: Tx, auth: AuthContext, po: PurchaseOrderView): P
   };
 }
 
-async function render(deps: AppDeps, tx: Tx, auth: AuthContext, po: PurchaseOrderView, locale: ProblemLocale) {
+async function render(
+  deps: AppDeps,
+  tx: Tx,
+  auth: AuthContext,
+  po: PurchaseOrderView,
+  locale: ProblemLocale,
+) {
   const ctx = await printContext(tx, auth, po);
   const font = pdfFont(deps.config.PDF_FONT);
   const pdf = await purchaseOrderPdf(po, ctx, locale, font);
@@ -61,7 +67,8 @@ export async function purchaseOrderDocument(
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const po = await loadPurchaseOrder(tx, id);
     if (po) noteSiteTouched(auth, po.siteId);
-    if (!po || (auth.siteIds !== null && !auth.siteIds.includes(po.siteId))) throw notFound('The purchase order');
+    if (!po || (auth.siteIds !== null && !auth.siteIds.includes(po.siteId)))
+      throw notFound('The purchase order');
     return render(deps, tx, auth, po, locale);
   });
 }
@@ -109,7 +116,8 @@ export async function emailPurchaseOrder(deps: AppDeps, auth: AuthContext, id: s
         { currentStatus: locked.status, params: { number: locked.number } },
       );
     }
-    if (!(EMAILABLE as readonly string[]).includes(locked.status)) throw invalidTransition(locked, 'e-mailed');
+    if (!(EMAILABLE as readonly string[]).includes(locked.status))
+      throw invalidTransition(locked, 'e-mailed');
     const locale = input.locale ?? 'zh-CN';
     const po = (await loadPurchaseOrder(tx, id))!;
     const { pdf, ctx, filename } = await render(deps, tx, auth, po, locale);

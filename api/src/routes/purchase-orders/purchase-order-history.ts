@@ -52,7 +52,12 @@ export async function orderPeople(
     cancelled_by: string | null;
   },
 ): Promise<OrderPeople> {
-  const r = await tx.execute<{ action: HistoryAction; at: string; actor_id: string | null; detail: unknown }>(sql`
+  const r = await tx.execute<{
+    action: HistoryAction;
+    at: string;
+    actor_id: string | null;
+    detail: unknown;
+  }>(sql`
     select * from (
     select 'created' as action, created_at as at, created_by as actor_id, jsonb_build_object('source', source) as detail
       from purchase_orders where id = ${po.id}

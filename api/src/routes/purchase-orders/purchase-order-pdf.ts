@@ -79,7 +79,7 @@ const WORDS = {
 } as const;
 
 /** Drops what a font without Chinese glyphs would print as boxes (the fallback says why). */
-const latinOnly = (s: string) => s.replace(/[^\u0000-\u00ff\u2013-\u2026€]/g, '?');
+const latinOnly = (s: string) => s.replace(/[^\u0020-\u00ff\u2013-\u2026€\n]/g, '?');
 
 /**
  * The purchase order as an A4 PDF the supplier can read: header, who created and approved it
@@ -187,9 +187,14 @@ export function purchaseOrderPdf(
     .lineTo(left + width, doc.y)
     .stroke();
   doc.moveDown(0.3);
-  doc.fontSize(11).text(text(`${w.total}: ${money.format(po.value)}`), left, doc.y, { width, align: 'right' });
+  doc
+    .fontSize(11)
+    .text(text(`${w.total}: ${money.format(po.value)}`), left, doc.y, { width, align: 'right' });
   if (po.notes) {
-    doc.moveDown().fontSize(10).text(text(`${w.notes}: ${po.notes}`), left, doc.y, { width });
+    doc
+      .moveDown()
+      .fontSize(10)
+      .text(text(`${w.notes}: ${po.notes}`), left, doc.y, { width });
   }
   doc
     .moveDown(2)

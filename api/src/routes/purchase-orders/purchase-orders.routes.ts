@@ -4,7 +4,15 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
 import { negotiateLocale } from '../../lib/problem-language.ts';
-import { DateTime, IdParams, IsoDate, Locale, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import {
+  DateTime,
+  IdParams,
+  IsoDate,
+  Locale,
+  NullableDateTime,
+  StringEnum,
+  Uuid,
+} from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from '../movements/after-movement.ts';
@@ -44,7 +52,8 @@ const LineInput = Type.Object(
       Nullable(
         Type.String({
           format: 'date',
-          description: "This line's promised delivery day when it differs from the order's; null: the order's.",
+          description:
+            "This line's promised delivery day when it differs from the order's; null: the order's.",
         }),
       ),
     ),
@@ -99,7 +108,10 @@ const PurchaseOrderLine = Type.Object({
   unitPrice: Type.Number({ description: 'per base unit' }),
   value: Type.Number(),
   expectedAt: Nullable(
-    Type.String({ format: 'date', description: "this line's own delivery day; null: the order's `expectedAt`" }),
+    Type.String({
+      format: 'date',
+      description: "this line's own delivery day; null: the order's `expectedAt`",
+    }),
   ),
   baseUnitName: Type.Object(
     { zh: Type.String(), en: Type.String() },
@@ -128,7 +140,8 @@ const PurchaseOrder = Type.Object({
   sentByName: Nullable(Type.String()),
   cancelledByName: Nullable(Type.String()),
   history: Type.Array(HistoryEntry, {
-    description: 'Every step of the order, oldest first: who did it and when (receipts: one entry per posting).',
+    description:
+      'Every step of the order, oldest first: who did it and when (receipts: one entry per posting).',
   }),
 });
 
@@ -353,10 +366,14 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
                     }),
                   ),
                   acceptExpired: Type.Optional(
-                    Type.Boolean({ description: 'Receive an expired lot: an explicit override, needs `reason`.' }),
+                    Type.Boolean({
+                      description: 'Receive an expired lot: an explicit override, needs `reason`.',
+                    }),
                   ),
                   acceptShortDated: Type.Optional(
-                    Type.Boolean({ description: 'Receive a short-dated lot: an explicit override, needs `reason`.' }),
+                    Type.Boolean({
+                      description: 'Receive a short-dated lot: an explicit override, needs `reason`.',
+                    }),
                   ),
                   reason: Type.Optional(Type.String({ maxLength: 500 })),
                 },
@@ -381,7 +398,9 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
             purchaseOrder: PurchaseOrder,
             leadTimeDays: Type.Number({ description: 'recorded for each order line received' }),
             movements: Type.Array(ReceiptMovement),
-            inspectionIds: Type.Optional(Type.Array(Uuid, { description: 'Receipts into inspection (待验收)' })),
+            inspectionIds: Type.Optional(
+              Type.Array(Uuid, { description: 'Receipts into inspection (待验收)' }),
+            ),
           }),
           ...problemResponses,
         },
@@ -479,5 +498,4 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
       return { purchaseOrder: r.purchaseOrder, recipient: r.recipient };
     },
   );
-
 }

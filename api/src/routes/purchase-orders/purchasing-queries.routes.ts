@@ -50,9 +50,13 @@ const SupplierPerformance = Type.Object({
   supplierId: Uuid,
   supplierCode: Type.String(),
   supplierName: Type.String(),
-  receipts: Type.Integer({ description: 'receipt postings against orders with an expected date, in the window' }),
+  receipts: Type.Integer({
+    description: 'receipt postings against orders with an expected date, in the window',
+  }),
   receiptsOnTime: Type.Integer({ description: 'of those, posted on or before the expected day' }),
-  receiptsWithoutExpectedDate: Type.Integer({ description: 'postings whose order and line had no expected date' }),
+  receiptsWithoutExpectedDate: Type.Integer({
+    description: 'postings whose order and line had no expected date',
+  }),
   onTimeRate: Nullable(
     Type.Number({ minimum: 0, maximum: 1, description: 'receiptsOnTime ÷ receipts; null without receipts' }),
   ),
@@ -73,7 +77,8 @@ const SupplierPerformance = Type.Object({
   openOrders: Type.Integer({ description: 'orders approved, sent or partially received, today' }),
   openValue: Type.Number({ description: 'Σ (ordered − received) × unit price over those orders' }),
   overdueOrders: Type.Integer({
-    description: 'open orders with something outstanding past its expected day (the line’s, else the order’s)',
+    description:
+      'open orders with something outstanding past its expected day (the line’s, else the order’s)',
   }),
   nextExpectedAt: Nullable(IsoDate),
   draftOrders: Type.Integer({ description: 'drafts waiting for approval' }),
@@ -165,7 +170,8 @@ export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppD
       config: { access: { scope: 'read' } },
       schema: {
         tags: ['purchasing'],
-        summary: 'Supplier performance: on-time rate, measured lead times (mean, 90th percentile) and open orders',
+        summary:
+          'Supplier performance: on-time rate, measured lead times (mean, 90th percentile) and open orders',
         description: `Per supplier with receipts, lead-time observations, open orders or drafts in scope. The window is the organisation's local days \`from\`..\`to\` (default the last ${DEFAULT_WINDOW_DAYS} days, at most 731); open orders are as of today. On time: a receipt posting on or before the expected day — the line's own, else the order's (same rule as the KPIs). Callers limited to some sites see only their sites' orders, receipts and observations.`,
         security,
         querystring: Type.Object(
@@ -185,5 +191,4 @@ export async function purchasingQueryRoutes(fastify: FastifyInstance, deps: AppD
     },
     async (request) => supplierPerformance(deps, authOf(request), request.query),
   );
-
 }

@@ -175,7 +175,9 @@ export async function supplierPerformance(
         nextExpectedAt: a.nextExpectedAt,
         draftOrders: a.drafts,
       }))
-      .sort((x, y) => x.supplierName.localeCompare(y.supplierName) || x.supplierId.localeCompare(y.supplierId));
+      .sort(
+        (x, y) => x.supplierName.localeCompare(y.supplierName) || x.supplierId.localeCompare(y.supplierId),
+      );
     return { from, to, siteId: q.siteId ?? null, items };
   });
 }
