@@ -25670,7 +25670,12 @@ export interface paths {
                                 line: number;
                                 /** @description Column (or JSON key); `file`/`header`/`row` for problems of the whole file or row */
                                 field: string;
+                                /** @description The column as the template in the reader’s language heads it (院区编码) */
+                                label?: string;
+                                /** @description What is wrong, in the language of Accept-Language (zh-CN or en) */
                                 reason: string;
+                                /** @description Stable code of the reason (unknown_item, not_a_date, …) */
+                                code?: string;
                             }[];
                         };
                     };
@@ -25958,7 +25963,12 @@ export interface paths {
                                 line: number;
                                 /** @description Column (or JSON key); `file`/`header`/`row` for problems of the whole file or row */
                                 field: string;
+                                /** @description The column as the template in the reader’s language heads it (院区编码) */
+                                label?: string;
+                                /** @description What is wrong, in the language of Accept-Language (zh-CN or en) */
                                 reason: string;
+                                /** @description Stable code of the reason (unknown_item, not_a_date, …) */
+                                code?: string;
                             }[];
                         };
                     };
