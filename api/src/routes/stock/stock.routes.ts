@@ -25,6 +25,10 @@ const StockLine = Type.Object({
   lotNumber: Nullable(Type.String()),
   expiryDate: Nullable(Type.String()),
   onHand: Type.Integer({ description: 'base units' }),
+  held: Type.Integer({
+    description: 'of which on hold (quarantine: inspection pending or recalled), base units',
+  }),
+  available: Type.Integer({ description: 'on-hand that may be issued: onHand − held, base units' }),
   value: Type.Number({ description: 'at the item unit cost' }),
 });
 const ExpiryLine = Type.Object({
@@ -90,6 +94,8 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
           lotNumber: r.lot_number,
           expiryDate: r.expiry_date,
           onHand: Number(r.on_hand),
+          held: Number(r.held),
+          available: Number(r.on_hand) - Number(r.held),
           value: Number(r.value),
         })),
         nextCursor: page.nextCursor,

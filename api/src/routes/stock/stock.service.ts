@@ -57,6 +57,8 @@ export type StockRow = {
   lot_number: string | null;
   expiry_date: string | null;
   on_hand: number;
+  /** Units on hold (quarantine: inspection pending, a recall); available = on_hand − held. */
+  held: number;
   value: string;
 };
 
@@ -75,7 +77,8 @@ export async function stockOnHand(
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<StockRow>(sql`
       select ${g.key} as key, i.id as item_id, i.code as item_code, i.name_zh, i.name_en, i.base_unit, ${g.select},
-             sum(s.on_hand)::bigint as on_hand, sum(s.on_hand * i.unit_cost)::numeric(18,2)::text as value
+             sum(s.on_hand)::bigint as on_hand, sum(least(s.quarantined, s.on_hand))::bigint as held,
+             sum(s.on_hand * i.unit_cost)::numeric(18,2)::text as value
         from stock s join items i on i.id = s.item_id join locations l on l.id = s.location_id join lots lo on lo.id = s.lot_id
        where ${sql.join(conds, sql` and `)}
        group by ${g.group}, i.code${groupBy === 'lot' ? sql`, lo.lot_number, lo.expiry_date` : sql``}
