@@ -7,6 +7,7 @@ import { NAV } from './nav';
 import DashboardPage from './pages/dashboard';
 
 const LoginPage = lazyPage(() => import('./pages/login'));
+const LandingPage = lazyPage(() => import('./pages/landing'));
 const SignupPage = lazyPage(() => import('./pages/signup'));
 const SignupConfirmPage = lazyPage(() => import('./pages/signup-confirm'));
 const PasswordResetPage = lazyPage(() => import('./pages/password-reset'));
@@ -117,6 +118,9 @@ export function App() {
             </Route>
             <Route path="/login">
               <LoginPage />
+            </Route>
+            <Route path="/">
+              <LandingPage />
             </Route>
             <Route>
               <Redirect to="/login" replace />

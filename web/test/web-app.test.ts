@@ -102,7 +102,10 @@ async function recordMovement(
 describe('web app in Chromium', { timeout: 180_000 }, () => {
   it('signs up a clinic with a catalogue template (with preview) and lands on the dashboard', async () => {
     const page = ownerPage;
+    // A signed-out visitor lands on the landing page, which leads to sign-in and sign-up.
     await page.goto('/');
+    await page.waitForSelector('[data-page=landing]');
+    await page.click('[data-testid=landing-login]');
     await page.waitForSelector('h1:has-text("登录")');
     await screenshot(page, 'login');
     await page.click('a[href="/signup"]');
@@ -125,8 +128,9 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     expect(await unlabelledControls(page)).toEqual([]);
     await page.click('form button[type=submit].primary');
     await page.waitForSelector('[data-page=dashboard]');
-    // The first-hour checklist points at the opening-balance import, suppliers, users, API keys.
-    await page.waitForSelector('.onboarding a[href="/imports?kind=opening_balances"]');
+    // The first-hour checklist starts where a storekeeper starts: a receipt or a count, then par
+    // levels, colleagues, and past usage last.
+    await page.waitForSelector('.onboarding a[href="/movements?type=receipt"]');
     expect(await page.locator('.onboarding li').count()).toBe(4);
     await page.waitForLoadState('networkidle');
     expect(await page.textContent('.app-header')).toContain('阳光社区卫生服务中心');

@@ -1,5 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type uPlot from 'uplot';
+import { useI18n } from '../i18n/i18n';
+import { Empty } from './ui';
 
 export interface ChartSeries {
   label: string;
@@ -29,8 +31,11 @@ export function Chart(props: {
   /** A fixed y range (e.g. [0, 1] for rates). */
   yRange?: [number, number];
 }) {
+  const { t, locale } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  // A series with one value is still drawn (as a point): a new clinic's first week is a trend.
+  const hasData = props.x.length > 0 && props.series.some((s) => s.values.some((v) => v !== null));
 
   useEffect(() => {
     let cancelled = false;
@@ -41,7 +46,9 @@ export function Chart(props: {
       const width = Math.max(240, box.current.clientWidth);
       const yFormat = props.yFormat;
       const numericX = props.numericX;
-      const xFormat = numericX?.format;
+      // Time ticks in the user's language (12月1日 / Dec 1), not uPlot's fixed M/D.
+      const dayFmt = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+      const xFormat = numericX?.format ?? ((v: number) => dayFmt.format(new Date(v * 1000)));
       const opts: uPlot.Options = {
         width,
         height: props.height ?? 200,
@@ -57,7 +64,7 @@ export function Chart(props: {
             ...(s.fill ? { fill: s.fill } : {}),
             ...(s.points
               ? { paths: () => null, points: { show: true, size: 4, fill: s.color } }
-              : { points: { show: false } }),
+              : { points: { show: s.values.filter((v) => v !== null).length < 2, size: 7, fill: s.color } }),
           })),
         ],
         ...(numericX || props.yRange
@@ -71,7 +78,7 @@ export function Chart(props: {
             }
           : {}),
         axes: [
-          xFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(xFormat) } : {},
+          { values: (_u: uPlot, ticks: number[]) => ticks.map(xFormat) },
           yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat), size: 60 } : { size: 60 },
         ],
         ...(props.bands
@@ -96,8 +103,14 @@ export function Chart(props: {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [props.x, props.series, props.height, props.bands, props.yFormat, props.numericX, props.yRange]);
+  }, [props.x, props.series, props.height, props.bands, props.yFormat, props.numericX, props.yRange, locale]);
 
+  if (!hasData)
+    return (
+      <div class="chart chart-empty" data-testid="chart-empty">
+        <Empty>{t('chart.noData')}</Empty>
+      </div>
+    );
   return <div class="chart" ref={box} role="img" aria-label={props.title} />;
 }
 

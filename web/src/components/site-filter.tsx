@@ -14,6 +14,8 @@ export function SiteFilter({
 }) {
   const { t } = useI18n();
   const sites = useSites();
+  // A single-site clinic has nothing to choose between, and no chain to call "all sites".
+  if ((sites.data?.length ?? 0) <= 1) return null;
   return (
     <SelectField
       label={label ?? t('field.site')}

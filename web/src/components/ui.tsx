@@ -163,17 +163,21 @@ export function Tile({
   value,
   tone,
   sub,
+  help,
 }: {
   label: string;
   value: string;
   tone?: string;
   sub?: string;
+  /** The figure's definition: shown under it and as the tooltip. */
+  help?: string;
 }) {
   return (
-    <div class={`tile ${tone ? `tone-${tone}` : ''}`}>
+    <div class={`tile ${tone ? `tone-${tone}` : ''}`} title={help}>
       <div class="tile-label">{label}</div>
       <div class="tile-value">{value}</div>
       {sub && <div class="tile-sub">{sub}</div>}
+      {help && <div class="tile-help">{help}</div>}
     </div>
   );
 }

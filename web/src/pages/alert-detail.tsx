@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { demandClassInWords, modelInWords } from '../../../core/src/forecast/model-words.ts';
 import { Link, useLocation } from 'wouter-preact';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
@@ -96,6 +97,12 @@ export default function AlertDetailPage({ id }: { id: string }) {
   });
 
   const charts = useMemo(() => (detail.data ? buildCharts(detail.data, t) : null), [detail.data, t]);
+  // Fixed rules have a formula in words; the engine's own (stock-out risk, safety stock) are maths.
+  const formulaWords = (rule: string) => {
+    const key = `formula.${rule}`;
+    const text = t(key as MessageKey);
+    return text === key ? '' : text;
+  };
 
   if (detail.loading && !detail.data) return <Loading />;
   if (detail.error) return <ErrorBox error={detail.error} />;
@@ -126,10 +133,14 @@ export default function AlertDetailPage({ id }: { id: string }) {
           <dl class="formula">
             <dt>{t('alert.rule')}</dt>
             <dd>
-              {a.explanation.rule} v{a.explanation.ruleVersion}
+              {t('alert.ruleVersion', {
+                rule: t(`alertType.${a.explanation.rule}` as MessageKey),
+                version: a.explanation.ruleVersion,
+              })}
             </dd>
             <dt>{t('alert.formula')}</dt>
-            <dd>
+            <dd data-testid="alert-formula">
+              {formulaWords(a.explanation.rule) && <span>{formulaWords(a.explanation.rule)} </span>}
               <code>{a.explanation.formula}</code>
             </dd>
             <dt>{t('alert.substituted')}</dt>
@@ -178,9 +189,9 @@ export default function AlertDetailPage({ id }: { id: string }) {
               <dt>{t('policy.position')}</dt>
               <dd>{num(state.position)}</dd>
               <dt>{t('policy.safetyStock')}</dt>
-              <dd title={state.safetyStock.substituted}>{num(state.safetyStock.value, 1)}</dd>
+              <dd title={state.safetyStock.substituted}>{num(wholeUnits(state.safetyStock.value))}</dd>
               <dt>{t('policy.reorderPoint')}</dt>
-              <dd title={state.reorderPoint?.substituted}>{num(state.reorderPoint?.value, 1)}</dd>
+              <dd title={state.reorderPoint?.substituted}>{num(wholeUnits(state.reorderPoint?.value))}</dd>
               <dt>{t('policy.stockoutProbability')}</dt>
               <dd title={state.stockoutProbability?.substituted}>
                 {pct(state.stockoutProbability?.value)}
@@ -197,8 +208,8 @@ export default function AlertDetailPage({ id }: { id: string }) {
               <dt>{t('policy.daysCover')}</dt>
               <dd>{num(state.daysCover?.value, 1)}</dd>
               <dt>{t('policy.model')}</dt>
-              <dd>
-                {state.demand?.model} ({state.demand?.demandClass})
+              <dd data-testid="policy-model" title={state.demand?.model}>
+                {pick(modelInWords(state.demand?.model))}（{pick(demandClassInWords(state.demand?.demandClass))}）
               </dd>
             </dl>
           )}
@@ -294,16 +305,42 @@ export default function AlertDetailPage({ id }: { id: string }) {
   );
 }
 
+/** Stock levels are counts of the base unit: a fractional level is shown as the whole count that covers it. */
+const wholeUnits = (v: number | null | undefined) =>
+  v === null || v === undefined ? v : Math.ceil(v - 1e-9);
+const LEVELS = new Set(['safetyStock', 'reorderPoint', 'orderUpTo', 'level']);
+const PROBABILITIES = new Set([
+  'serviceLevel',
+  'stockoutProbability',
+  'stockoutWithinHorizon',
+  'maxProbability',
+  'minRelativeIncrease',
+]);
+
+/** The rule's threshold and inputs, named in words, with model ids and codes in words too. */
 function KeyValues({ obj }: { obj: object }) {
-  const { num } = useI18n();
+  const { t, num, pct, pick } = useI18n();
+  const label = (k: string) => {
+    const key = `input.${k}`;
+    const text = t(key as MessageKey);
+    return text === key ? k : text;
+  };
+  const value = (k: string, v: unknown) => {
+    if (v === null || v === undefined) return '—';
+    if (k === 'model') return pick(modelInWords(String(v)));
+    if (k === 'demandClass') return pick(demandClassInWords(String(v)));
+    if (k === 'leadTimeSource') return t(`leadTimeSource.${String(v)}` as MessageKey);
+    if (typeof v === 'number' && PROBABILITIES.has(k)) return pct(v);
+    if (typeof v === 'number' && LEVELS.has(k)) return num(wholeUnits(v));
+    if (typeof v === 'number') return num(v, 3);
+    return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  };
   return (
-    <dl class="kv">
+    <dl class="kv" data-testid="alert-inputs">
       {Object.entries(obj).map(([k, v]) => (
         <>
-          <dt key={`k-${k}`}>{k}</dt>
-          <dd key={`v-${k}`}>
-            {typeof v === 'number' ? num(v, 3) : typeof v === 'object' ? JSON.stringify(v) : String(v)}
-          </dd>
+          <dt key={`k-${k}`}>{label(k)}</dt>
+          <dd key={`v-${k}`}>{value(k, v)}</dd>
         </>
       ))}
     </dl>
@@ -374,13 +411,13 @@ function buildCharts(d: Detail, t: (k: MessageKey) => string) {
         { label: t('chart.projected'), values: projected, color: '#27ae60' },
         {
           label: t('policy.reorderPoint'),
-          values: flat(state.reorderPoint?.value),
+          values: flat(wholeUnits(state.reorderPoint?.value) ?? undefined),
           color: '#e67e22',
           dash: [6, 4],
         },
         {
           label: t('policy.safetyStock'),
-          values: flat(state.safetyStock?.value),
+          values: flat(wholeUnits(state.safetyStock?.value) ?? undefined),
           color: '#c0392b',
           dash: [2, 3],
         },

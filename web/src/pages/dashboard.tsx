@@ -6,6 +6,7 @@ import { Chart, type ChartSeries, toUnix } from '../components/chart';
 import { SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SeverityBadge, Tile } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
+import { useSites } from '../lib/sites';
 import { useApi } from '../lib/use-api';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -38,8 +39,36 @@ export default function DashboardPage() {
     [siteId],
   );
 
-  const periods = kpis.data?.total.periods ?? [];
+  // A new clinic's trend starts at its first activity, not twelve empty weeks before it signed up.
+  const periods = useMemo(() => {
+    const all = kpis.data?.total.periods ?? [];
+    const first = all.findIndex(
+      (p) =>
+        p.inventory.endValue > 0 ||
+        p.turnover.consumptionValue > 0 ||
+        p.stockout.stockoutDays > 0 ||
+        p.purchasing.ordersReceived > 0 ||
+        p.supplierOnTime.receipts > 0,
+    );
+    return first < 0 ? [] : all.slice(first);
+  }, [kpis.data]);
   const last = periods[periods.length - 1];
+  const sums = useMemo(() => {
+    const all = kpis.data?.total.periods ?? [];
+    const receipts = all.reduce((a, p) => a + p.supplierOnTime.receipts, 0);
+    const onTime = all.reduce((a, p) => a + p.supplierOnTime.onTime, 0);
+    const orders = all.reduce((a, p) => a + p.purchasing.ordersReceived, 0);
+    const cycleDays = all.reduce(
+      (a, p) => a + (p.purchasing.cycleTimeDays ?? 0) * p.purchasing.ordersReceived,
+      0,
+    );
+    return {
+      weeks: all.length,
+      onTimeRate: receipts > 0 ? onTime / receipts : null,
+      expiryLoss: all.reduce((a, p) => a + p.expiryWriteOff.value, 0),
+      cycleTimeDays: orders > 0 ? cycleDays / orders : null,
+    };
+  }, [kpis.data]);
   const x = useMemo(() => periods.map((p) => toUnix(p.start)), [periods]);
   const charts = useMemo(() => {
     const line = (label: string, values: (number | null)[], color: string): ChartSeries[] => [
@@ -82,6 +111,15 @@ export default function DashboardPage() {
         ),
         fmt: (v: number) => pct(v),
       },
+      {
+        key: 'kpi.supplierOnTime' as MessageKey,
+        series: line(
+          t('kpi.supplierOnTime'),
+          periods.map((p) => (p.supplierOnTime.receipts > 0 ? p.supplierOnTime.rate : null)),
+          '#16a085',
+        ),
+        fmt: (v: number) => pct(v),
+      },
     ];
   }, [periods, t, pct, num]);
 
@@ -111,21 +149,54 @@ export default function DashboardPage() {
             />
           </Link>
         ))}
-        <Tile label={t('kpi.inventoryValue')} value={valuation.data ? money(valuation.data.total) : '…'} />
+        <Tile
+          label={t('kpi.inventoryValue')}
+          value={valuation.data ? money(valuation.data.total) : '…'}
+          help={t('kpi.inventoryValue.help')}
+        />
         <Tile
           label={t('kpi.stockoutRate')}
-          value={last ? pct(last.stockout.rate) : '…'}
+          value={kpis.data ? pct(last?.stockout.rate) : '…'}
           sub={t('dashboard.lastWeek')}
+          help={t('kpi.stockoutRate.help')}
         />
         <Tile
           label={t('kpi.turnoverDays')}
-          value={last ? num(last.turnover.days, 0) : '…'}
+          value={kpis.data ? num(last?.turnover.days, 0) : '…'}
           sub={t('dashboard.lastWeek')}
+          help={t('kpi.turnoverDays.help')}
         />
         <Tile
           label={t('kpi.alertPrecision')}
-          value={last ? pct(last.alerts.precision) : '…'}
+          value={kpis.data ? pct(last?.alerts.precision) : '…'}
           sub={t('dashboard.lastWeek')}
+          help={t('kpi.alertPrecision.help')}
+        />
+      </div>
+      <div class="tiles" data-testid="purchasing-kpis">
+        <Tile
+          label={t('kpi.supplierOnTime')}
+          value={kpis.data ? pct(sums.onTimeRate) : '…'}
+          sub={t('kpi.period', { n: sums.weeks })}
+          help={t('kpi.supplierOnTime.help')}
+        />
+        <Tile
+          label={t('kpi.expiryLoss')}
+          value={kpis.data ? money(sums.expiryLoss) : '…'}
+          sub={t('kpi.period', { n: sums.weeks })}
+          help={t('kpi.expiryLoss.help')}
+        />
+        <Tile
+          label={t('kpi.poCycleTime')}
+          value={
+            !kpis.data
+              ? '…'
+              : sums.cycleTimeDays === null
+                ? t('common.unknown')
+                : t('kpi.poCycleTime.value', { days: num(sums.cycleTimeDays, 1) })
+          }
+          sub={t('kpi.period', { n: sums.weeks })}
+          help={t('kpi.poCycleTime.help')}
         />
       </div>
 
@@ -175,7 +246,7 @@ export default function DashboardPage() {
       <Card title={t('dashboard.trends')}>
         <ErrorBox error={kpis.error} />
         {kpis.loading && !kpis.data && <Loading />}
-        {kpis.data && periods.length > 0 && (
+        {kpis.data && (
           <div class="charts">
             {charts.map((c) => (
               <figure key={c.key}>
@@ -222,10 +293,15 @@ export default function DashboardPage() {
 
 const DISMISS_KEY = 'medstock.onboarding.dismissed';
 
-/** The first-hour checklist: each step is done when the API shows it done. */
+/**
+ * The first-run checklist, in the order a storekeeper works: stock on the shelf first (a receipt
+ * or a count), then par levels so warnings start, then colleagues, and only then past usage. Each
+ * step is done when the API shows it done, not when it was clicked.
+ */
 function Onboarding() {
   const { t } = useI18n();
   const admin = can('admin');
+  const sites = useSites();
   const [dismissed, setDismissed] = useState(() => {
     try {
       return localStorage.getItem(DISMISS_KEY) === '1';
@@ -233,39 +309,65 @@ function Onboarding() {
       return false;
     }
   });
+  const locationIds = (sites.data ?? []).flatMap((s) => s.locations.map((l) => l.id));
   const status = useApi(async () => {
-    if (dismissed) return null;
-    const [stock, suppliers, users, keys] = await Promise.all([
-      call(api.GET('/v1/stock/valuation', { params: { query: {} } })),
-      call(api.GET('/v1/suppliers', { params: { query: { limit: 1 } } })),
+    if (dismissed || !sites.data) return null;
+    const [receipts, counts, pars, users, invitations, imports] = await Promise.all([
+      call(api.GET('/v1/movements', { params: { query: { limit: 1, type: 'receipt' } } })),
+      call(api.GET('/v1/movements', { params: { query: { limit: 1, type: 'stocktake' } } })),
+      Promise.all(
+        locationIds.map((id) =>
+          call(api.GET('/v1/locations/{id}/par-levels', { params: { path: { id }, query: { limit: 1 } } })),
+        ),
+      ),
       admin ? call(api.GET('/v1/users', { params: { query: { limit: 2 } } })) : Promise.resolve(null),
-      admin ? call(api.GET('/v1/api-keys', { params: { query: { limit: 1 } } })) : Promise.resolve(null),
+      admin ? call(api.GET('/v1/invitations', { params: { query: { limit: 1 } } })) : Promise.resolve(null),
+      call(api.GET('/v1/imports', { params: { query: { limit: 1, status: 'succeeded' } } })).catch(
+        () => null,
+      ),
     ]);
     return {
-      openingBalances: stock.total > 0,
-      suppliers: suppliers.items.length > 0,
-      users: users ? users.items.length > 1 : null,
-      apiKey: keys ? keys.items.length > 0 : null,
+      firstStock: receipts.items.length > 0 || counts.items.length > 0,
+      parLevels: pars.some((p) => p.items.length > 0),
+      invite: users ? users.items.length > 1 || (invitations?.items.length ?? 0) > 0 : null,
+      history: imports ? imports.items.length > 0 : null,
     };
-  }, [dismissed, admin]);
+  }, [dismissed, admin, locationIds.join()]);
   if (dismissed || !status.data) return null;
-  const steps: { done: boolean | null; label: MessageKey; href: string }[] = [
+  const steps: { key: string; done: boolean | null; label: MessageKey; href: string }[] = [
     {
-      done: status.data.openingBalances,
-      label: 'onboarding.openingBalances',
-      href: '/imports?kind=opening_balances',
+      key: 'firstStock',
+      done: status.data.firstStock,
+      label: 'onboarding.firstStock',
+      href: '/movements?type=receipt',
     },
-    { done: status.data.suppliers, label: 'onboarding.suppliers', href: '/stock?tab=suppliers' },
-    { done: status.data.users, label: 'onboarding.users', href: '/settings/users' },
-    { done: status.data.apiKey, label: 'onboarding.apiKey', href: '/settings/api-keys' },
+    { key: 'parLevels', done: status.data.parLevels, label: 'onboarding.parLevels', href: '/stock?tab=par' },
+    {
+      key: 'invite',
+      done: status.data.invite,
+      label: 'onboarding.inviteColleagues',
+      href: '/settings/users',
+    },
+    {
+      key: 'history',
+      done: status.data.history,
+      label: 'onboarding.importHistory',
+      href: '/imports?kind=movements',
+    },
   ];
   const visible = steps.filter((s) => s.done !== null);
   if (visible.every((s) => s.done)) return null;
   return (
     <Card title={t('onboarding.title')} class="onboarding">
-      <ol class="checklist">
+      <p class="muted">{t('onboarding.lead')}</p>
+      <ol class="checklist" data-testid="onboarding-checklist">
         {visible.map((s) => (
-          <li key={s.label} class={s.done ? 'done' : ''}>
+          <li
+            key={s.key}
+            class={s.done ? 'done' : ''}
+            data-step={s.key}
+            data-done={s.done ? 'true' : 'false'}
+          >
             <span aria-hidden="true">{s.done ? '✓' : '○'}</span>{' '}
             {s.done ? t(s.label) : <Link href={s.href}>{t(s.label)}</Link>}
             <span class="sr-only">{s.done ? t('onboarding.done') : t('onboarding.todo')}</span>
