@@ -351,6 +351,21 @@ describe('e-mailing the purchase order to the supplier', () => {
     expect((await t.mail.waitFor('sales@nomail.example')).attachments).toHaveLength(1);
   });
 
+  it('a retried e-mail with the same Idempotency-Key is sent once', async () => {
+    const a = await newItem();
+    const po = await draft([{ itemId: a, quantity: 1 }]);
+    await approve(po.id);
+    const headers = { ...purchaser.headers, 'idempotency-key': `email-${po.id}` };
+    const payload = { to: 'retry@supplier-a.example', locale: 'en' };
+    const first = await inject('POST', `/v1/purchase-orders/${po.id}/email`, headers, payload);
+    const second = await inject('POST', `/v1/purchase-orders/${po.id}/email`, headers, payload);
+    expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
+    await t.mail.waitFor('retry@supplier-a.example');
+    expect(t.mail.to('retry@supplier-a.example')).toHaveLength(1);
+    const emails = (await getPo(po.id)).history.filter((h: { action: string }) => h.action === 'emailed');
+    expect(emails).toHaveLength(1);
+  });
+
   it('refuses cancelled orders', async () => {
     const a = await newItem();
     const po = await draft([{ itemId: a, quantity: 1 }]);
@@ -458,6 +473,13 @@ describe('editing purchase suggestions before drafting', () => {
     expect(atB.lines.map((l: { itemId: string }) => l.itemId)).toEqual([glove]);
     const po = await getPo(atA.id);
     expect(po.quantityOrdered).toBe((gauzeLine.packs + 3) * 10);
+    // Notes print on the supplier's PDF: a drafted order has none; its history says where it came from.
+    expect(po.notes).toBeNull();
+    expect(po.history[0]).toMatchObject({
+      action: 'created',
+      actorId: purchaser.id,
+      detail: { source: 'suggestion' },
+    });
   });
 });
 

@@ -54,7 +54,8 @@ let found: PdfFont | undefined;
 export function pdfFont(configured = ''): PdfFont {
   if (configured) {
     const [file = '', family] = configured.split('#');
-    return { file, family: family || undefined, cjk: true };
+    // A configured font that is not there is ignored (the search below runs), not a 500 per PDF.
+    if (existsSync(file)) return { file, family: family || undefined, cjk: true };
   }
   if (found) return found;
   const hit = KNOWN.find((f) => existsSync(f.file)) ?? fromFontconfig();
@@ -63,4 +64,5 @@ export function pdfFont(configured = ''): PdfFont {
 }
 
 /** What to install when no CJK font is there, in the words the fallback PDF prints. */
-export const CJK_FONT_HINT = 'No Chinese font on the server: apt-get install fonts-wqy-zenhei (or set PDF_FONT).';
+export const CJK_FONT_HINT =
+  'No Chinese font on the server: apt-get install fonts-wqy-zenhei (or set PDF_FONT).';

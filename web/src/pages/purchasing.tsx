@@ -422,6 +422,8 @@ function NewOrder({ onCreated }: { onCreated: () => void }) {
   );
   const [supplierId, setSupplierId] = useState('');
   const [locationId, setLocationId] = useState('');
+  const [expectedAt, setExpectedAt] = useState('');
+  const [notes, setNotes] = useState('');
   const [lines, setLines] = useState<{ item: Item | null; quantity: string }[]>([
     { item: null, quantity: '' },
   ]);
@@ -434,6 +436,8 @@ function NewOrder({ onCreated }: { onCreated: () => void }) {
           lines: lines
             .filter((l) => l.item && Number(l.quantity) > 0)
             .map((l) => ({ itemId: l.item!.id, quantity: Number(l.quantity) })),
+          ...(expectedAt ? { expectedAt } : {}),
+          ...(notes.trim() ? { notes: notes.trim() } : {}),
         },
         headers: key(),
       }),
@@ -468,6 +472,22 @@ function NewOrder({ onCreated }: { onCreated: () => void }) {
             value={locationId || sites.data?.[0]?.locations[0]?.id || ''}
             onValue={setLocationId}
             error={fields.locationId}
+          />
+          <TextField
+            label={t('poDay.expectedAt')}
+            type="date"
+            name="expectedAt"
+            value={expectedAt}
+            onValue={setExpectedAt}
+            error={fields.expectedAt}
+          />
+          <TextField
+            label={t('poDay.notes')}
+            name="notes"
+            maxLength={2000}
+            value={notes}
+            onValue={setNotes}
+            error={fields.notes}
           />
         </div>
         {lines.map((l, i) => (

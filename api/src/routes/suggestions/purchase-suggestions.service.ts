@@ -393,6 +393,8 @@ export async function createDraftOrders(
       const first = group[0]!.row;
       const supplierId = first.order.supplierId!;
       const leadDays = Math.ceil(Math.max(...group.map((g) => g.line.leadTimeDays), 0));
+      // No notes: they print on the supplier's PDF and are the purchaser's words; `source` and the
+      // history say the draft came from the suggestions.
       const po = await tx.execute<{
         id: string;
         number: string;
@@ -402,7 +404,7 @@ export async function createDraftOrders(
         insert into purchase_orders (number, supplier_id, site_id, location_id, status, source, notes, expected_at, created_by)
         values ('PO-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('purchase_order_number_seq')::text, 6, '0'),
                 ${supplierId}, ${first.site_id}, ${first.location_id}, 'draft', 'suggestion',
-                ${`Drafted from purchase suggestions (${group.length} line${group.length === 1 ? '' : 's'}).`},
+                null,
                 ${await organizationToday(tx)}::date + ${leadDays}::int, ${auth.userId ?? auth.apiKeyId})
         returning id, number, created_at, to_char(expected_at, 'YYYY-MM-DD') as expected_at`);
       const { id, number, created_at, expected_at } = po.rows[0]!;

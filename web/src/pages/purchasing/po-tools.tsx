@@ -58,6 +58,7 @@ export function PoHistory({ po }: { po: PO }) {
   const { t, dateTime, num } = useI18n();
   const detail = (h: PO['history'][number]) => {
     const d = h.detail as Record<string, unknown>;
+    if (h.action === 'created' && d.source === 'suggestion') return t('poDay.history.fromSuggestions');
     if (h.action === 'emailed') return t('poDay.history.to', { to: String(d.recipient ?? '') });
     if (h.action === 'cancelled') return String(d.reason ?? '');
     if (h.action === 'received') return t('poDay.history.quantity', { n: num(Number(d.quantity ?? 0)) });
