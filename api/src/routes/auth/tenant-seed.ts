@@ -28,6 +28,19 @@ export function assertKnownCatalogueTemplate(code: string | undefined) {
 }
 
 /**
+ * The kind of the first site, from the starter catalogue the clinic picked: a community health
+ * centre's catalogue makes a 社区卫生服务中心, a dental practice's a clinic. Without a template (or
+ * for a template that names no kind of site) it is a hospital, as before.
+ */
+const SITE_KIND_OF_TEMPLATE: Record<string, 'hospital' | 'clinic' | 'community-centre'> = {
+  'community-health-centre': 'community-centre',
+  'dental-outpatient': 'clinic',
+  'small-hospital-theatre': 'hospital',
+};
+export const siteKindForTemplate = (code: string | undefined) =>
+  (code && SITE_KIND_OF_TEMPLATE[code]) || 'hospital';
+
+/**
  * What a new organisation starts with: its first site and that site's central store, so a
  * clinic can record stock on its first visit, and the starter catalogue it picked. Runs inside
  * the provisioning transaction: an unknown template refuses the whole sign-up.
@@ -35,8 +48,8 @@ export function assertKnownCatalogueTemplate(code: string | undefined) {
 export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInput): Promise<void> {
   const template = assertKnownCatalogueTemplate(input.catalogueTemplate);
   const site = await client.query<{ id: string }>(
-    `insert into sites (code, name, kind) values ('MAIN', $1, 'hospital') returning id`,
-    [input.siteName?.trim() || 'Main site'],
+    `insert into sites (code, name, kind) values ('MAIN', $1, $2) returning id`,
+    [input.siteName?.trim() || 'Main site', siteKindForTemplate(template?.code)],
   );
   await client.query('insert into locations (site_id, code, name, kind) values ($1, $2, $3, $4)', [
     site.rows[0]!.id,
