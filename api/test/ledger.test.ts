@@ -338,9 +338,32 @@ describe('queries', () => {
   it('buckets near-expiry lots and values stock', async () => {
     const item = await newItem({ unitCost: 2.5 });
     const inDays = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-    await move({ type: 'receipt', itemId: item, quantity: 10, lotNumber: 'B15', expiryDate: inDays(15) });
-    await move({ type: 'receipt', itemId: item, quantity: 20, lotNumber: 'B45', expiryDate: inDays(45) });
-    await move({ type: 'receipt', itemId: item, quantity: 30, lotNumber: 'B80', expiryDate: inDays(80) });
+    // Short-dated lots (within 90 days) are received only with the explicit override.
+    const shortDated = { acceptShortDated: true, reason: 'near-expiry fixture' };
+    await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 10,
+      lotNumber: 'B15',
+      expiryDate: inDays(15),
+      ...shortDated,
+    });
+    await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 20,
+      lotNumber: 'B45',
+      expiryDate: inDays(45),
+      ...shortDated,
+    });
+    await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 30,
+      lotNumber: 'B80',
+      expiryDate: inDays(80),
+      ...shortDated,
+    });
     await move({ type: 'receipt', itemId: item, quantity: 40, lotNumber: 'B200', expiryDate: inDays(200) });
     const exp = (
       await t.app.inject({ method: 'GET', url: `/v1/stock/expiry?itemId=${item}`, headers: owner.headers })
