@@ -18,6 +18,7 @@ const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-det
 const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
 const StockReportsPage = lazyPage(() => import('./pages/stock-reports'));
+const StocktakePage = lazyPage<{ id?: string }>(() => import('./pages/stocktake'));
 const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
 const PurchaseOrderPrintPage = lazyPage<{ id: string }>(() => import('./pages/purchase-order-print'));
 const SupplierPerformancePage = lazyPage(() => import('./pages/supplier-performance'));
@@ -155,6 +156,10 @@ export function App() {
           <Route path="/stock-reports">
             <StockReportsPage />
           </Route>
+          <Route path="/stocktake">
+            <StocktakePage />
+          </Route>
+          <Route path="/stocktake/:id">{(p: { id: string }) => <StocktakePage id={p.id} />}</Route>
           <Route path="/imports">
             <ImportsPage />
           </Route>

@@ -8,6 +8,7 @@ export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
   { href: '/stock', label: 'nav.stock' },
   { href: '/movements', label: 'nav.movements' },
   { href: '/stock-reports', label: 'nav.stockReports' },
+  { href: '/stocktake', label: 'nav.stocktake' },
   { href: '/purchasing', label: 'nav.purchasing' },
   { href: '/supplier-performance', label: 'nav.supplierPerformance' },
   { href: '/imports', label: 'nav.imports' },

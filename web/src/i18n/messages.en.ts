@@ -1,5 +1,6 @@
 import { firstRunEn } from './messages/first-run';
 import { importsEn } from './messages/imports';
+import { stocktakeEn } from './messages/stocktake';
 import { purchasingDayEn } from './messages/purchasing-day';
 import { stockWordsEn } from './messages/stock-words';
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
@@ -8,6 +9,7 @@ export const en = {
   ...stockWordsEn,
   // Each feature's own catalogue (web/src/i18n/messages/<feature>.ts) is spread here, one line each.
   ...importsEn,
+  ...stocktakeEn,
   ...purchasingDayEn,
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',
