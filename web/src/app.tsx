@@ -17,6 +17,8 @@ const AlertsPage = lazyPage(() => import('./pages/alerts'));
 const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-detail'));
 const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
+const InspectionsPage = lazyPage(() => import('./pages/inspections'));
+const ConsignmentPage = lazyPage(() => import('./pages/consignment'));
 const StockReportsPage = lazyPage(() => import('./pages/stock-reports'));
 const StocktakePage = lazyPage<{ id?: string }>(() => import('./pages/stocktake'));
 const PurchasingPage = lazyPage(() => import('./pages/purchasing'));
@@ -25,6 +27,11 @@ const SupplierPerformancePage = lazyPage(() => import('./pages/supplier-performa
 const ImportsPage = lazyPage(() => import('./pages/imports'));
 const BacktestPage = lazyPage(() => import('./pages/backtest'));
 const SettingsPage = lazyPage<{ section: string }>(() => import('./pages/settings/settings'));
+const MasterDataPage = lazyPage<{ section: string }>(() => import('./pages/master-data'));
+const StockCardPage = lazyPage<{ id: string }>(() => import('./pages/stock-card'));
+const ProceduresPage = lazyPage(() => import('./pages/procedures'));
+const AnomaliesPage = lazyPage(() => import('./pages/anomalies'));
+const AuditPage = lazyPage(() => import('./pages/audit'));
 
 export function LanguageToggle() {
   const { locale, setLocale, t } = useI18n();
@@ -153,6 +160,12 @@ export function App() {
           <Route path="/movements">
             <MovementsPage />
           </Route>
+          <Route path="/inspections">
+            <InspectionsPage />
+          </Route>
+          <Route path="/consignment">
+            <ConsignmentPage />
+          </Route>
           <Route path="/stock-reports">
             <StockReportsPage />
           </Route>
@@ -174,6 +187,22 @@ export function App() {
           </Route>
           <Route path="/backtest">
             <BacktestPage />
+          </Route>
+          <Route path="/master-data">
+            <Redirect to="/master-data/items" replace />
+          </Route>
+          <Route path="/master-data/:section">
+            {(p: { section: string }) => <MasterDataPage section={p.section} />}
+          </Route>
+          <Route path="/items/:id">{(p: { id: string }) => <StockCardPage id={p.id} />}</Route>
+          <Route path="/procedures">
+            <ProceduresPage />
+          </Route>
+          <Route path="/anomalies">
+            <AnomaliesPage />
+          </Route>
+          <Route path="/audit">
+            <AuditPage />
           </Route>
           {/* The backtest had a settings section before it had its own page. */}
           <Route path="/settings/backtests">

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { useI18n } from '../i18n/i18n';
@@ -16,6 +17,8 @@ export function ConfirmDialog(props: {
   reasonLabel?: string;
   onConfirm: (reason: string) => Promise<unknown>;
   onClose: () => void;
+  /** More choices that go with the action (what happens to rejected goods), above the reason. */
+  children?: ComponentChildren;
 }) {
   const { t } = useI18n();
   const id = useId();
@@ -58,6 +61,7 @@ export function ConfirmDialog(props: {
             void submit();
           }}
         >
+          {props.children}
           {needsReason && (
             <div class="field">
               <label for={`${id}-reason`}>{props.reasonLabel}</label>

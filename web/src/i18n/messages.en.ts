@@ -1,16 +1,20 @@
+import { masterDataEn } from './messages/master-data';
 import { firstRunEn } from './messages/first-run';
 import { importsEn } from './messages/imports';
-import { stocktakeEn } from './messages/stocktake';
 import { purchasingDayEn } from './messages/purchasing-day';
+import { receivingEn } from './messages/receiving';
 import { stockWordsEn } from './messages/stock-words';
+import { stocktakeEn } from './messages/stocktake';
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
 export const en = {
   ...firstRunEn,
   ...stockWordsEn,
+  ...masterDataEn,
   // Each feature's own catalogue (web/src/i18n/messages/<feature>.ts) is spread here, one line each.
   ...importsEn,
   ...stocktakeEn,
   ...purchasingDayEn,
+  ...receivingEn,
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',
   'nav.dashboard': 'Dashboard',

@@ -1,18 +1,22 @@
+import { masterDataZh } from './messages/master-data';
 import { firstRunZh } from './messages/first-run';
-import { stockWordsZh } from './messages/stock-words';
-import type { MessageKey } from './messages.en';
 import { importsZh } from './messages/imports';
-import { stocktakeZh } from './messages/stocktake';
 import { purchasingDayZh } from './messages/purchasing-day';
+import { receivingZh } from './messages/receiving';
+import { stockWordsZh } from './messages/stock-words';
+import { stocktakeZh } from './messages/stocktake';
+import type { MessageKey } from './messages.en';
 
 /** 简体中文（默认语言）。键与 messages.en.ts 一一对应，缺一个键类型检查即失败。 */
 export const zhCN: Record<MessageKey, string> = {
   ...firstRunZh,
   ...stockWordsZh,
+  ...masterDataZh,
   // 各功能自己的词条（web/src/i18n/messages/<功能>.ts）在此展开，每个一行。
   ...importsZh,
   ...stocktakeZh,
   ...purchasingDayZh,
+  ...receivingZh,
   'app.tagline': '库存预警',
   'nav.label': '主导航',
   'nav.dashboard': '总览',

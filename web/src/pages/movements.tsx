@@ -2,20 +2,24 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { parseGs1 } from '../../../core/src/gs1/parse-gs1.ts';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { type Item, ItemPicker } from '../components/item-picker';
 import { LinkGtin } from '../components/link-gtin';
 import { MoreButton } from '../components/more';
-import { LocationSelect, SiteFilter } from '../components/site-filter';
 import {
-  Card,
-  Checkbox,
-  Empty,
-  ErrorBox,
-  Loading,
-  PageHeader,
-  SelectField,
-  TextField,
-} from '../components/ui';
+  documentsBody,
+  type LotOverride,
+  LotOverrideFields,
+  NO_DOCUMENTS,
+  NO_OVERRIDE,
+  overrideBody,
+  ReceiptDocumentFields,
+  type ReceiptDocuments,
+  SupplierField,
+  useSupplierOptions,
+} from '../components/receiving-fields';
+import { LocationSelect, SiteFilter } from '../components/site-filter';
+import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
@@ -23,8 +27,10 @@ import { locationLabel, useSites } from '../lib/sites';
 import { itemUnitWord } from '../lib/units';
 import { useAction } from '../lib/use-api';
 
-type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake';
-const TYPES: EntryType[] = ['receipt', 'issue', 'transfer', 'stocktake'];
+type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake' | 'write_off' | 'return';
+const TYPES: EntryType[] = ['receipt', 'issue', 'transfer', 'stocktake', 'write_off', 'return'];
+type WriteOffReason = 'damaged' | 'expired' | 'lost' | 'other';
+const WRITE_OFF_REASONS: WriteOffReason[] = ['damaged', 'expired', 'lost', 'other'];
 type Posted = Json<'/v1/movements', 'post'>;
 
 const LOCATION_KEY = 'medstock.movement.location';
@@ -72,9 +78,16 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const [lotNumber, setLotNumber] = useState('');
   const [expiryDate, setExpiryDate] = useState('');
   const [reference, setReference] = useState('');
-  // An expired lot is received only on purpose: the server refuses it until the user accepts it with a reason.
-  const [acceptExpired, setAcceptExpired] = useState(false);
-  const [expiredReason, setExpiredReason] = useState('');
+  // An expired or short-dated lot is received only on purpose: the server refuses it until the
+  // user accepts it with a reason (LotOverrideFields).
+  const [override, setOverride] = useState<LotOverride>(NO_OVERRIDE);
+  const [documents, setDocuments] = useState<ReceiptDocuments>(NO_DOCUMENTS);
+  const [supplierId, setSupplierId] = useState('');
+  // Write-offs say why (报损原因); returns go back to a supplier with a reason. Both are confirmed.
+  const [writeOffReason, setWriteOffReason] = useState<WriteOffReason>('damaged');
+  const [reasonText, setReasonText] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const suppliers = useSupplierOptions();
   const [last, setLast] = useState<Posted | null>(null);
   const quantityRef = useRef<HTMLInputElement>(null);
   const scanRef = useRef<HTMLInputElement>(null);
@@ -125,7 +138,12 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
       ...(expiryDate ? { expiryDate } : {}),
       ...(reference.trim() ? { reference: reference.trim() } : {}),
       ...(type === 'transfer' ? { toLocationId } : {}),
-      ...(acceptExpired ? { acceptExpired: true, reason: expiredReason.trim() } : {}),
+      ...(type === 'receipt' ? { ...documentsBody(documents), ...overrideBody(override) } : {}),
+      ...((type === 'receipt' || type === 'return') && supplierId ? { supplierId } : {}),
+      ...(type === 'write_off' ? { writeOffReason } : {}),
+      ...((type === 'write_off' || type === 'return') && reasonText.trim()
+        ? { reason: reasonText.trim() }
+        : {}),
     };
     const r = await call(
       api.POST('/v1/movements', { body, headers: { 'Idempotency-Key': idempotencyKey() } }),
@@ -137,8 +155,9 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     setQuantity('');
     setLotNumber('');
     setExpiryDate('');
-    setAcceptExpired(false);
-    setExpiredReason('');
+    setOverride(NO_OVERRIDE);
+    setReasonText('');
+    setDocuments((d) => ({ ...d, invoiceNumber: '', deliveryNoteNumber: '' }));
     onPosted();
     // Ready for the next scan without touching the screen.
     scanRef.current?.focus();
@@ -154,7 +173,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     const u = code === it.baseUnit.code ? it.baseUnit : it.packUnits.find((x) => x.code === code);
     return itemUnitWord(u ?? { code }, locale);
   };
-  const expiredRefused = submit.error?.problem.code === 'lot_expired_on_receipt' || acceptExpired;
+  const supplierName = suppliers.data?.find((s) => s.value === supplierId)?.label ?? '';
   const units = item
     ? [
         { code: item.baseUnit.code, label: name({ nameZh: item.baseUnit.zh, nameEn: item.baseUnit.en }) },
@@ -184,7 +203,9 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
         aria-label={t('movement.new')}
         onSubmit={(e) => {
           e.preventDefault();
-          void submit.run();
+          // Stock that leaves the books is confirmed first (who and when are recorded with it).
+          if (type === 'write_off' || type === 'return') setConfirming(true);
+          else void submit.run();
         }}
       >
         <fieldset class="segmented">
@@ -314,7 +335,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
               error={fields.unit}
             />
           )}
-          {(type === 'receipt' || type === 'stocktake') && (
+          {(type === 'receipt' || type === 'stocktake' || type === 'write_off' || type === 'return') && (
             <>
               <TextField
                 label={t('field.lot')}
@@ -323,34 +344,63 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
                 onValue={setLotNumber}
                 error={fields.lotNumber}
               />
-              <TextField
-                label={t('field.expiry')}
-                type="date"
-                name="expiryDate"
-                value={expiryDate}
-                onValue={setExpiryDate}
-                error={fields.expiryDate}
-              />
-            </>
-          )}
-          {expiredRefused && (
-            <>
-              <Checkbox
-                label={t('movement.acceptExpired')}
-                name="acceptExpired"
-                checked={acceptExpired}
-                onValue={setAcceptExpired}
-              />
-              {acceptExpired && (
+              {(type === 'receipt' || type === 'stocktake') && (
                 <TextField
-                  label={t('movement.acceptExpiredReason')}
-                  name="expiredReason"
-                  value={expiredReason}
-                  onValue={setExpiredReason}
-                  error={fields.reason}
+                  label={t('field.expiry')}
+                  type="date"
+                  name="expiryDate"
+                  value={expiryDate}
+                  onValue={setExpiryDate}
+                  error={fields.expiryDate}
                 />
               )}
             </>
+          )}
+          {type === 'receipt' && (
+            <>
+              <SupplierField
+                label={t('receiving.supplierOptional')}
+                value={supplierId}
+                onValue={setSupplierId}
+                error={fields.supplierId}
+              />
+              <ReceiptDocumentFields value={documents} onValue={setDocuments} fields={fields} />
+            </>
+          )}
+          {type === 'write_off' && (
+            <SelectField
+              label={t('receiving.writeOffReason')}
+              name="writeOffReason"
+              value={writeOffReason}
+              onValue={setWriteOffReason}
+              options={WRITE_OFF_REASONS.map((r) => ({
+                value: r,
+                label: t(`receiving.writeOffReason.${r}` as MessageKey),
+              }))}
+              error={fields.writeOffReason}
+            />
+          )}
+          {type === 'return' && (
+            <SupplierField
+              label={t('receiving.supplier')}
+              value={supplierId}
+              onValue={setSupplierId}
+              error={fields.supplierId}
+              required
+            />
+          )}
+          {(type === 'write_off' || type === 'return') && (
+            <TextField
+              label={type === 'return' ? t('receiving.returnReason') : t('receiving.reasonText')}
+              name="reason"
+              value={reasonText}
+              onValue={setReasonText}
+              required={type === 'return' || writeOffReason === 'other'}
+              error={fields.reason}
+            />
+          )}
+          {type === 'receipt' && (
+            <LotOverrideFields error={submit.error} value={override} onValue={setOverride} fields={fields} />
           )}
           <TextField
             label={t('movement.reference')}
@@ -361,10 +411,43 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
           />
         </div>
         <ErrorBox error={submit.error} />
-        <button type="submit" class="primary" disabled={submit.busy}>
+        <button
+          type="submit"
+          class={type === 'write_off' || type === 'return' ? 'danger' : 'primary'}
+          disabled={submit.busy}
+        >
           {t(`movement.submit.${type}` as MessageKey)}
         </button>
       </form>
+      {confirming && (
+        <ConfirmDialog
+          title={type === 'return' ? t('receiving.confirmReturnTitle') : t('receiving.confirmWriteOffTitle')}
+          message={
+            type === 'return'
+              ? t('receiving.confirmReturn', {
+                  quantity: quantity || '?',
+                  unit: item ? unitLabel(item, unit || item.baseUnit.code) : '',
+                  item: item ? `${item.code} ${name(item)}` : scan,
+                  location: locationLabel(sites.data, from),
+                  supplier: supplierName,
+                })
+              : t('receiving.confirmWriteOff', {
+                  quantity: quantity || '?',
+                  unit: item ? unitLabel(item, unit || item.baseUnit.code) : '',
+                  item: item ? `${item.code} ${name(item)}` : scan,
+                  location: locationLabel(sites.data, from),
+                  reason:
+                    t(`receiving.writeOffReason.${writeOffReason}` as MessageKey) +
+                    (reasonText.trim() ? ` · ${reasonText.trim()}` : ''),
+                })
+          }
+          confirmLabel={t(`movement.submit.${type}` as MessageKey)}
+          onConfirm={async () => {
+            await submit.run();
+          }}
+          onClose={() => setConfirming(false)}
+        />
+      )}
       {last && (
         <div class="success" role="status" data-testid="movement-posted">
           {t('movement.posted')}{' '}

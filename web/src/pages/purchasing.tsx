@@ -4,6 +4,16 @@ import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
 import { MoreButton } from '../components/more';
+import {
+  documentsBody,
+  type LotOverride,
+  LotOverrideFields,
+  NO_DOCUMENTS,
+  NO_OVERRIDE,
+  overrideBody,
+  ReceiptDocumentFields,
+  type ReceiptDocuments,
+} from '../components/receiving-fields';
 import { LocationSelect, SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, Tabs, TextField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
@@ -245,8 +255,37 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const po = useApi(() => call(api.GET('/v1/purchase-orders/{id}', { params: { path: { id } } })), [id]);
   const [editing, setEditing] = useState(false);
   const [receive, setReceive] = useState<
-    Record<string, { quantity: string; lotNumber: string; expiryDate: string }>
+    Record<string, { quantity: string; lotNumber: string; expiryDate: string; unit?: string }>
   >({});
+  // Receiving (issue 11): the documents with the goods, inspection, and the explicit override of
+  // an expired or short-dated lot once refused; a scanned box fills its line.
+  const [documents, setDocuments] = useState<ReceiptDocuments>(NO_DOCUMENTS);
+  const [override, setOverride] = useState<LotOverride>(NO_OVERRIDE);
+  const [scan, setScan] = useState('');
+  const [scanned, setScanned] = useState<string>('');
+  const lookUp = useAction(async (code: string) => {
+    const r = await call(
+      api.GET('/v1/purchase-orders/{id}/receipt-scan', { params: { path: { id }, query: { scan: code } } }),
+    );
+    setReceive((cur) => ({
+      ...cur,
+      [r.lineId]: {
+        quantity: String(r.quantity),
+        lotNumber: r.lotNumber ?? cur[r.lineId]?.lotNumber ?? '',
+        expiryDate: r.expiryDate ?? cur[r.lineId]?.expiryDate ?? '',
+        unit: r.unit,
+      },
+    }));
+    setScanned(
+      t('receiving.scanned', {
+        item: r.itemCode,
+        lot: r.lotNumber ?? '—',
+        quantity: num(r.quantity),
+        unit: r.unit,
+      }),
+    );
+    setScan('');
+  });
   const act = useAction(async (kind: 'approve' | 'send' | 'receive', current: PO) => {
     const path = { path: { id } };
     if (kind === 'approve')
@@ -260,13 +299,22 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
         .map(({ l, r }) => ({
           lineId: l.id,
           quantity: Number(r!.quantity),
+          ...(r!.unit ? { unit: r!.unit } : {}),
           ...(r!.lotNumber.trim() ? { lotNumber: r!.lotNumber.trim() } : {}),
           ...(r!.expiryDate ? { expiryDate: r!.expiryDate } : {}),
+          ...overrideBody(override),
         }));
       await call(
-        api.POST('/v1/purchase-orders/{id}/receipts', { params: path, body: { lines }, headers: key() }),
+        api.POST('/v1/purchase-orders/{id}/receipts', {
+          params: path,
+          body: { lines, ...documentsBody(documents) },
+          headers: key(),
+        }),
       );
       setReceive({});
+      setOverride(NO_OVERRIDE);
+      setDocuments(NO_DOCUMENTS);
+      setScanned('');
     }
     po.reload();
     onChanged();
@@ -311,6 +359,35 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
         />
       )}
       <ErrorBox error={act.error} />
+      {receivable && can('stock:write') && (
+        <div class="field scan-field">
+          <label for="receive-scan">{t('receiving.scanBox')}</label>
+          <input
+            id="receive-scan"
+            name="receiveScan"
+            autoComplete="off"
+            aria-describedby="receive-scan-hint"
+            value={scan}
+            onInput={(e) => setScan((e.currentTarget as HTMLInputElement).value)}
+            onKeyDown={(e) => {
+              // A keyboard-wedge scanner ends each code with Enter.
+              if (e.key === 'Enter' && scan.trim()) {
+                e.preventDefault();
+                void lookUp.run(scan.trim());
+              }
+            }}
+          />
+          <small id="receive-scan-hint" class="hint">
+            {t('receiving.scanBoxHint')}
+          </small>
+          {scanned && (
+            <small class="hint" data-testid="receive-scanned">
+              {scanned}
+            </small>
+          )}
+          <ErrorBox error={lookUp.error} />
+        </div>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -377,6 +454,11 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
                           }
                         />
                       </label>
+                      {receive[l.id]?.unit && (
+                        <small class="hint" data-testid={`receive-unit-${l.itemCode}`}>
+                          {t('receiving.lineUnit')}: {receive[l.id]!.unit}
+                        </small>
+                      )}
                     </td>
                   )}
                 </tr>
@@ -384,6 +466,17 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
             </tbody>
           </table>
         </div>
+        {receivable && can('stock:write') && (
+          <div class="grid-2">
+            <ReceiptDocumentFields value={documents} onValue={setDocuments} fields={{}} />
+            <LotOverrideFields
+              error={act.error}
+              value={override}
+              onValue={setOverride}
+              fields={act.error?.fieldErrors() ?? {}}
+            />
+          </div>
+        )}
         <div class="actions-row">
           {p.status === 'draft' && can('purchasing') && (
             <button
