@@ -12,6 +12,7 @@ import { type SignedUp, signUp, startTestApp, type TestApp } from './support/tes
 type Headers = Record<string, string>;
 type Line = {
   id: string;
+  countedByName: string | null;
   itemId: string;
   lotNumber: string | null;
   expected: number | null;
@@ -188,13 +189,21 @@ describe('a stocktake session with variance approval', () => {
     ]);
 
     const approved = await ok(await post(`/v1/stocktakes/${created.id}/approve`, approver.headers));
-    expect(approved).toMatchObject({ status: 'approved', approvedBy: approver.id });
+    expect(approved).toMatchObject({
+      status: 'approved',
+      approvedBy: approver.id,
+      approvedByName: approver.email,
+    });
+    expect(lineOf(approved, gloves, 'G1').countedByName).toBe(counter.email);
     expect(approved.approvedAt).toEqual(expect.any(String));
 
     // Posting, with an Idempotency-Key: a retry gets the first answer and writes nothing.
     const key = { ...counter.headers, 'idempotency-key': `post-${created.id}` };
     const posted = await ok(await post(`/v1/stocktakes/${created.id}/post`, key));
     expect(posted).toMatchObject({ status: 'posted', postedBy: counter.id });
+    // Closed: an uncounted line keeps the book it had on the sheet (gauze DEMO-11's 15, counted as a whole).
+    expect(lineOf(posted, gauze, 'DEMO-11')).toMatchObject({ counted: null, book: 15, variance: null });
+    expect(lineOf(posted, gauze, null)).toMatchObject({ counted: 14, book: 25, variance: -11 });
     const retried = await ok(await post(`/v1/stocktakes/${created.id}/post`, key));
     expect(retried).toEqual(posted);
     // Without the key, a second posting is refused: the session is locked.

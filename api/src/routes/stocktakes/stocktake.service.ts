@@ -17,6 +17,7 @@ import type { AppDeps } from '../../deps.ts';
 import { notFound, ProblemError, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 import { parseScan, resolveRequest } from '../movements/movement.service.ts';
+import { actorNames } from '../purchase-orders/purchase-order-history.ts';
 
 /**
  * Stocktake sessions (盘点单): a count sheet → counts by lot (or per item) → variance review →
@@ -226,13 +227,16 @@ export async function getStocktake(deps: AppDeps, auth: AuthContext, id: string)
   );
 }
 
-async function loadLines(tx: Tx, sessionId: string): Promise<LineRow[]> {
+async function loadLines(tx: Tx, sessionId: string, status: StocktakeStatus): Promise<LineRow[]> {
+  // Once closed, a line nobody counted keeps the book it had on the sheet (today's is another story).
+  const closed = status === 'posted' || status === 'cancelled';
   const r = await tx.execute<LineRow>(sql`
     select l.id, l.location_id, l.item_id, i.code as item_code, i.name_zh, i.name_en, i.specification, i.base_unit,
            i.unit_cost::text as unit_cost, l.lot_id, lo.lot_number, to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date,
            l.abc_class, l.expected::text, l.added, l.counted::text, l.counted_by, l.counted_at, l.posted_group_id,
            case when l.posted_group_id is not null then
                   (l.counted - (select coalesce(sum(m.quantity), 0) from movements m where m.group_id = l.posted_group_id))::text
+                when l.counted is null and ${closed} then l.expected::text
                 else (select coalesce(sum(m.quantity), 0) from movements m
                        where m.item_id = l.item_id and m.location_id = l.location_id
                          and (l.lot_id is null or m.lot_id = l.lot_id)
@@ -280,7 +284,7 @@ async function attributionOf(tx: Tx, line: LineRow) {
 }
 
 async function sessionView(tx: Tx, s: SessionRow, withLines: boolean) {
-  const lines = await loadLines(tx, s.id);
+  const lines = await loadLines(tx, s.id, s.status);
   // A blind count keeps the book from the counters until the counts are submitted.
   const hidden = s.blind && s.status === 'counting';
   let counted = 0;
@@ -288,6 +292,16 @@ async function sessionView(tx: Tx, s: SessionRow, withLines: boolean) {
   let varianceQuantity = 0;
   let varianceValue = 0;
   const views = [];
+  // Who did what, by name (people and API keys live in the control plane).
+  const names = await actorNames(tx, [
+    s.created_by,
+    s.submitted_by,
+    s.approved_by,
+    s.posted_by,
+    s.cancelled_by,
+    ...(withLines ? lines.map((l) => l.counted_by) : []),
+  ]);
+  const nameOf = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   for (const l of lines) {
     const c = l.counted === null ? null : Number(l.counted);
     const book = Number(l.book);
@@ -319,6 +333,7 @@ async function sessionView(tx: Tx, s: SessionRow, withLines: boolean) {
       book: hidden ? null : book,
       counted: c,
       countedBy: l.counted_by,
+      countedByName: nameOf(l.counted_by),
       countedAt: iso(l.counted_at),
       variance: hidden ? null : variance,
       varianceValue: hidden ? null : value,
@@ -337,14 +352,19 @@ async function sessionView(tx: Tx, s: SessionRow, withLines: boolean) {
     status: s.status,
     note: s.note,
     createdBy: s.created_by,
+    createdByName: nameOf(s.created_by),
     createdAt: iso(s.created_at)!,
     submittedBy: s.submitted_by,
+    submittedByName: nameOf(s.submitted_by),
     submittedAt: iso(s.submitted_at),
     approvedBy: s.approved_by,
+    approvedByName: nameOf(s.approved_by),
     approvedAt: iso(s.approved_at),
     postedBy: s.posted_by,
+    postedByName: nameOf(s.posted_by),
     postedAt: iso(s.posted_at),
     cancelledBy: s.cancelled_by,
+    cancelledByName: nameOf(s.cancelled_by),
     cancelledAt: iso(s.cancelled_at),
     cancelReason: s.cancel_reason,
     summary: {
