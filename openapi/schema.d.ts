@@ -1903,7 +1903,7 @@ export interface paths {
                                  * @enum {unknown}
                                  */
                                 role: "owner" | "admin" | "purchaser" | "storekeeper" | "nurse" | "viewer";
-                                reason: string;
+                                reason: string | null;
                                 removedBy: string | null;
                                 removedByName: string | null;
                                 /**
@@ -2010,7 +2010,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a member: their sessions end and the API keys they created are revoked
-         * @description The body gives the reason, kept with who removed the member and when (GET /v1/users/removals).
+         * @description An optional JSON body gives the reason (the web always asks for one), kept with who removed the member and when (GET /v1/users/removals).
          */
         delete: {
             parameters: {
@@ -2025,7 +2025,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Why the member leaves (not blank) */
-                        reason: string;
+                        reason?: string;
                     };
                 };
             };
@@ -11551,7 +11551,7 @@ export interface paths {
          * Record a stock movement (receipt, issue, transfer, adjustment, stocktake count, return, write-off)
          * @description Identify the item by `itemId`, `gtin`, or `scan` — a GS1 element string as a scanner sends it (AI 01 GTIN, 10 lot, 17 expiry, 21 serial, 30 count; GS separators, or the parenthesised form).
          *
-         *     `quantity` is in `unit` (any of the item's pack units, default the base unit) and is stored in base units.
+         *     `quantity` is in `unit` (any of the item's pack units) and is stored in base units. Without `unit`, a movement identified by a pack's own GTIN (a box or case linked to the item with its unit, as the starter catalogues do) counts that pack — scan a box of 10, send 2, and 20 are posted; otherwise the base unit.
          *
          *     Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.
          *

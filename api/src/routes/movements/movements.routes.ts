@@ -93,7 +93,7 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'Record a stock movement (receipt, issue, transfer, adjustment, stocktake count, return, write-off)',
         description: [
           'Identify the item by `itemId`, `gtin`, or `scan` — a GS1 element string as a scanner sends it (AI 01 GTIN, 10 lot, 17 expiry, 21 serial, 30 count; GS separators, or the parenthesised form).',
-          "`quantity` is in `unit` (any of the item's pack units, default the base unit) and is stored in base units.",
+          "`quantity` is in `unit` (any of the item's pack units) and is stored in base units. Without `unit`, a movement identified by a pack's own GTIN (a box or case linked to the item with its unit, as the starter catalogues do) counts that pack — scan a box of 10, send 2, and 20 are posted; otherwise the base unit.",
           'Issues, transfers and returns without `lotNumber` consume lots first-expiry-first-out; expired lots cannot be issued.',
           'A stocktake gives the counted quantity of one lot, or without `lotNumber` of the whole item-location (all lots: a shortfall is taken first-expiry-first, a surplus goes to the lot held there that expires last, to untracked stock only when no lot is held); the ledger records the count in `counted` and the variance as the quantity. An adjustment is signed.',
           "`occurredAt` dates the movement (not in the future). A movement dated before a later count is absorbed by that count (a compensating row in the count, so the count still holds and on-hand after it is unchanged); otherwise it changes today's on-hand. A dated count takes effect at its date: its variance is against the ledger balance then.",
