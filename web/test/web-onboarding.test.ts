@@ -54,6 +54,7 @@ const WORDS = {
     inputOnHand: '在库',
     ruleText: '已缺货（规则第',
     parTab: '基数（最低/最高库存）',
+    eventOpened: '产生预警（alert.opened）',
   },
   en: {
     org: 'Green Hill Community Health Centre',
@@ -66,6 +67,7 @@ const WORDS = {
     inputOnHand: 'On hand',
     ruleText: '(rule version',
     parTab: 'Par levels',
+    eventOpened: 'Alert raised (alert.opened)',
   },
 } as const;
 
@@ -201,6 +203,12 @@ for (const locale of ['zh-CN', 'en'] as const) {
       expect(await stepDone(page, 'parLevels')).toBe('true');
       expect(await stepDone(page, 'invite')).toBe('false');
       await screenshot(page, `dashboard-checklist.${locale}`);
+    });
+
+    it('names webhook events in words, with their codes', async () => {
+      await page.goto('/settings/webhooks');
+      await page.waitForSelector(`label:has-text("${w.eventOpened}")`);
+      await screenshot(page, `settings-webhooks.${locale}`);
     });
   });
 }

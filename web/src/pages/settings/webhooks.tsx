@@ -14,11 +14,22 @@ const EVENTS = [
   'alert.resolved',
 ] as const;
 type Event = (typeof EVENTS)[number];
+
+/** An event type in words, with its code (integrators subscribe by the code). */
+function useEventLabel() {
+  const { t } = useI18n();
+  return (code: string) => {
+    const key = `event.${code}`;
+    const name = t(key as MessageKey);
+    return name === key ? code : t('event.withCode', { name, code });
+  };
+}
 type Endpoint = Json<'/v1/webhooks', 'get'>['items'][number];
 
 /** Webhook endpoints: the signing secret shown once, a test delivery, and the delivery log. */
 export function WebhooksSettings() {
   const { t } = useI18n();
+  const eventLabel = useEventLabel();
   const list = useApi(() => call(api.GET('/v1/webhooks', { params: { query: { limit: 100 } } })), []);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<Event[]>(['alert.opened', 'alert.resolved']);
@@ -72,7 +83,7 @@ export function WebhooksSettings() {
             {EVENTS.map((ev) => (
               <Checkbox
                 key={ev}
-                label={ev}
+                label={eventLabel(ev)}
                 checked={events.includes(ev)}
                 onValue={(on) => setEvents((x) => (on ? [...x, ev] : x.filter((y) => y !== ev)))}
               />
@@ -90,6 +101,7 @@ export function WebhooksSettings() {
 
 function EndpointCard({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: () => void }) {
   const { t, dateTime } = useI18n();
+  const eventLabel = useEventLabel();
   const deliveries = useApi(
     () =>
       call(
@@ -125,8 +137,8 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: 
   return (
     <Card title={endpoint.url}>
       <p class="muted">
-        {endpoint.events.join(', ')} · {t('webhooks.secretHint')} <code>{endpoint.secretHint}</code> ·{' '}
-        {endpoint.active ? t('webhooks.active') : t('webhooks.inactive')}
+        {endpoint.events.map(eventLabel).join('、')} · {t('webhooks.secretHint')}{' '}
+        <code>{endpoint.secretHint}</code> · {endpoint.active ? t('webhooks.active') : t('webhooks.inactive')}
       </p>
       <ErrorBox error={act.error ?? deliveries.error} />
       <div class="actions-row">
@@ -158,7 +170,7 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: 
               {deliveries.data.items.map((d) => (
                 <tr key={d.id}>
                   <td>{dateTime(d.createdAt)}</td>
-                  <td>{d.eventType}</td>
+                  <td>{eventLabel(d.eventType)}</td>
                   <td>{t(`webhooks.status.${d.status}` as MessageKey)}</td>
                   <td class="num">{d.attempts}</td>
                   <td>{d.lastStatusCode ?? d.lastError ?? '—'}</td>
