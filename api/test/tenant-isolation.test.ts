@@ -70,6 +70,12 @@ async function snapshotB(): Promise<string> {
       '/v1/scheduled-procedures',
       '/v1/lead-times',
       '/v1/stock-reports',
+      '/v1/stocktakes',
+      `/v1/stocktakes/${bIds.stocktake}`,
+      '/v1/departments',
+      '/v1/requisitions',
+      `/v1/requisitions/${bIds.requisition}`,
+      '/v1/recalls',
     ].map(async (url) => {
       const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
       return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
@@ -200,6 +206,14 @@ beforeAll(async () => {
   });
   expect(report.statusCode, report.body).toBe(201);
   bIds.stockReport = report.json().report.id;
+  const stocktake = await t.app.inject({
+    method: 'POST',
+    url: '/v1/stocktakes',
+    headers: b.headers,
+    payload: { locationId: bIds.location },
+  });
+  expect(stocktake.statusCode, stocktake.body).toBe(201);
+  bIds.stocktake = stocktake.json().id;
   bIds.procedureType = (
     await t.app.inject({
       method: 'POST',
@@ -241,6 +255,48 @@ beforeAll(async () => {
   ).json().id;
   bIds.webhookDelivery = (
     await t.app.inject({ method: 'POST', url: `/v1/webhooks/${bIds.webhook}/test`, headers: b.headers })
+  ).json().id;
+  bIds.department = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/departments',
+      headers: b.headers,
+      payload: { siteId: bIds.site, code: 'B-WARD', name: 'B ward', costCentre: 'B-CC' },
+    })
+  ).json().id;
+  bIds.requisition = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/requisitions',
+      headers: b.headers,
+      payload: {
+        departmentId: bIds.department,
+        sourceLocationId: bIds.location,
+        lines: [{ itemId: bIds.item, quantity: 1 }],
+      },
+    })
+  ).json().id;
+  const bLot = await t.app.inject({
+    method: 'POST',
+    url: '/v1/movements',
+    headers: b.headers,
+    payload: {
+      type: 'receipt',
+      itemId: bIds.item,
+      locationId: bIds.location,
+      quantity: 2,
+      lotNumber: 'B-LOT',
+      expiryDate: '2030-01-31',
+    },
+  });
+  expect(bLot.statusCode, bLot.body).toBe(201);
+  bIds.recall = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/recalls',
+      headers: b.headers,
+      payload: { itemId: bIds.item, lotNumber: 'B-LOT', reason: 'supplier recall' },
+    })
   ).json().id;
   bSnapshot = await snapshotB();
 });

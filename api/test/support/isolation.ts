@@ -22,9 +22,22 @@ export type ResourceKind =
   | 'importJob'
   | 'webhook'
   | 'webhookDelivery'
-  | 'stockReport';
+  | 'stocktake'
+  | 'stockReport'
+  | 'department'
+  | 'requisition'
+  | 'recall';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
+  '/v1/departments/{id}': 'department',
+  '/v1/requisitions/{id}': 'requisition',
+  '/v1/requisitions/{id}/approve': 'requisition',
+  '/v1/requisitions/{id}/reject': 'requisition',
+  '/v1/requisitions/{id}/cancel': 'requisition',
+  '/v1/requisitions/{id}/pick-list': 'requisition',
+  '/v1/requisitions/{id}/issue': 'requisition',
+  '/v1/recalls/{id}': 'recall',
+  '/v1/recalls/{id}/release': 'recall',
   '/v1/items/{id}': 'item',
   '/v1/items/{id}/convert': 'item',
   '/v1/items/{id}/suppliers/{supplierId}': 'item',
@@ -62,6 +75,13 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/scheduled-procedures/{id}/cancel': 'scheduledProcedure',
   '/v1/imports/{id}': 'importJob',
   '/v1/stock-reports/{id}': 'stockReport',
+  '/v1/stocktakes/{id}': 'stocktake',
+  '/v1/stocktakes/{id}/counts': 'stocktake',
+  '/v1/stocktakes/{id}/submit': 'stocktake',
+  '/v1/stocktakes/{id}/reopen': 'stocktake',
+  '/v1/stocktakes/{id}/approve': 'stocktake',
+  '/v1/stocktakes/{id}/cancel': 'stocktake',
+  '/v1/stocktakes/{id}/post': 'stocktake',
   '/v1/webhooks/{id}': 'webhook',
   '/v1/webhooks/{id}/rotate-secret': 'webhook',
   '/v1/webhooks/{id}/test': 'webhook',
@@ -78,6 +98,14 @@ export const PARAM_RESOURCE: Record<string, ResourceKind> = {
 };
 
 export const SAMPLE_BODIES: Record<string, unknown> = {
+  'PATCH /v1/departments/{id}': { name: 'renamed by another tenant' },
+  'POST /v1/requisitions/{id}/approve': {},
+  'POST /v1/requisitions/{id}/reject': { reason: 'not mine' },
+  'POST /v1/requisitions/{id}/cancel': { reason: 'not mine' },
+  'POST /v1/requisitions/{id}/issue': {
+    lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }],
+  },
+  'POST /v1/recalls/{id}/release': { reason: 'not mine' },
   'PATCH /v1/items/{id}': { nameEn: 'renamed by another tenant' },
   'PATCH /v1/suppliers/{id}': { name: 'renamed by another tenant' },
   'PUT /v1/items/{id}/suppliers/{supplierId}': { packPrice: 1, preferred: true },
@@ -94,6 +122,10 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
   },
   'PUT /v1/procedure-types/{id}/kit': { items: [] },
   'POST /v1/scheduled-procedures/{id}/complete': {},
+  'POST /v1/stocktakes/{id}/counts': {
+    counts: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }],
+  },
+  'POST /v1/stocktakes/{id}/cancel': { reason: 'not mine' },
   'PATCH /v1/webhooks/{id}': { description: 'edited by another tenant' },
 };
 
@@ -112,8 +144,39 @@ export const BODY_ID_PROBES: Array<{
     body: (b) => ({ type: 'receipt', itemId: b.item, locationId: b.location, quantity: 5 }),
   },
   { method: 'GET', url: (b) => `/v1/movements?itemId=${b.item}` },
+  {
+    method: 'POST',
+    url: () => '/v1/requisitions',
+    body: (b) => ({
+      departmentId: b.department,
+      sourceLocationId: b.location,
+      lines: [{ itemId: b.item, quantity: 1 }],
+    }),
+  },
+  { method: 'GET', url: (b) => `/v1/requisitions?departmentId=${b.department}` },
+  { method: 'GET', url: (b) => `/v1/fixed-packs?departmentId=${b.department}` },
+  {
+    method: 'POST',
+    url: () => '/v1/fixed-packs',
+    body: (b) => ({
+      code: 'A-INTRUDER',
+      itemId: b.item,
+      quantity: 1,
+      departmentId: b.department,
+      sourceLocationId: b.location,
+    }),
+  },
+  {
+    method: 'POST',
+    url: () => '/v1/recalls',
+    body: (b) => ({ itemId: b.item, lotNumber: 'B-LOT', reason: 'not mine' }),
+  },
+  { method: 'GET', url: (b) => `/v1/lots/trace?itemId=${b.item}&lotNumber=B-LOT` },
   { method: 'GET', url: (b) => `/v1/stock?itemId=${b.item}` },
   { method: 'GET', url: (b) => `/v1/stock?siteId=${b.site}` },
+  { method: 'POST', url: () => '/v1/stocktakes', body: (b) => ({ locationId: b.location }) },
+  { method: 'POST', url: () => '/v1/stocktakes', body: (b) => ({ siteId: b.site }) },
+  { method: 'GET', url: (b) => `/v1/stocktakes?siteId=${b.site}` },
   { method: 'GET', url: (b) => `/v1/suggestions/purchases?siteId=${b.site}` },
   { method: 'POST', url: () => '/v1/suggestions/purchases/draft-orders', body: (b) => ({ siteId: b.site }) },
   { method: 'GET', url: (b) => `/v1/suggestions/transfers?siteId=${b.site}` },
