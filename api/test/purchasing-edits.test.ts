@@ -2,6 +2,8 @@ import { inflateSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recalculateItems } from '../../worker/src/engine/recalculate.ts';
+import { pdfFont } from '../src/lib/pdf-font.ts';
+import { purchaseOrderPdf } from '../src/routes/purchase-orders/purchase-order-pdf.ts';
 import { insertDailyHistory, insertSupplierTerms } from './support/engine-fixtures.ts';
 import { centralStore, insertItem } from './support/fixtures.ts';
 import { type AddedMember, addMember } from './support/members.ts';
@@ -230,6 +232,42 @@ describe('approval, sending and cancellation show who and when', () => {
 });
 
 describe('the purchase order as a PDF', () => {
+  it('without a CJK font falls back to Helvetica and says which package to install', async () => {
+    const a = await newItem();
+    const po = await getPo((await draft([{ itemId: a, quantity: 1 }])).id);
+    const ctx = {
+      organizationName: '青山社区卫生服务中心',
+      supplier: { code: 'S', name: '国药器械', contactEmail: null, contactPhone: null },
+      siteName: 'Main',
+      locationName: 'Central',
+      timeZone: 'Asia/Shanghai',
+    };
+    const pdf = await purchaseOrderPdf(po, ctx, 'zh-CN', { file: 'Helvetica', cjk: false });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const raw = pdf.toString('latin1');
+    expect(raw).toContain('/BaseFont /Helvetica');
+    expect(raw).not.toMatch(/WenQuanYi|Noto/);
+    // Helvetica is a standard font: its text is in the content stream, hex-encoded per byte.
+    const text = [...raw.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)]
+      .map((m) => {
+        try {
+          return inflateSync(Buffer.from(m[1]!, 'latin1')).toString('latin1');
+        } catch {
+          return '';
+        }
+      })
+      .join('');
+    const shown = [...text.matchAll(/<([0-9a-f]+)>/gi)]
+      .map((m) => Buffer.from(m[1]!, 'hex').toString('latin1'))
+      .join('');
+    expect(shown).toContain('fonts-wqy-zenhei');
+    expect(shown).toContain(po.number);
+    expect(shown).not.toMatch(/[\u4e00-\u9fff]/);
+    // A configured font that is not there does not break the PDFs: the search finds the system's.
+    expect(pdfFont('/nowhere/font.ttc#X')).toMatchObject({ cjk: true });
+    expect(pdfFont('/nowhere/font.ttc#X').file).not.toBe('/nowhere/font.ttc');
+  });
+
   it('renders in Chinese with an embedded CJK font, and in English; readable by storekeepers', async () => {
     const a = await newItem();
     const po = await draft([{ itemId: a, quantity: 3, unit: 'box', unitPrice: 20 }], purchaser.headers, {
@@ -565,5 +603,16 @@ describe('supplier performance', () => {
     ).toBe(404);
     const bad = await inject('GET', '/v1/supplier-performance?from=2026-05-01&to=2026-04-01', owner.headers);
     expect(bad.statusCode).toBe(422);
+
+    // The dashboard's KPI counts the same receipts: a line's own expected date makes the second late.
+    const kpis = await inject('GET', '/v1/kpis', owner.headers);
+    expect(kpis.statusCode, kpis.body).toBe(200);
+    expect(kpis.json().total.suppliers.find((x: { supplierId: string }) => x.supplierId === s)).toMatchObject(
+      {
+        receipts: 2,
+        receiptsOnTime: 1,
+        onTimeRate: 0.5,
+      },
+    );
   });
 });

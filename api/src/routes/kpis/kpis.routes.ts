@@ -42,7 +42,10 @@ const Period = Type.Object({
   ),
   supplierOnTime: Type.Object(
     { rate: Rate, onTime: Type.Integer(), receipts: Type.Integer() },
-    { description: 'Receipts against orders on or before their expected date' },
+    {
+      description:
+        "Receipts against orders on or before their expected date (the received lines' own, else the order's)",
+    },
   ),
   expiryWriteOff: Type.Object(
     { value: Type.Number(), quantity: Type.Integer() },

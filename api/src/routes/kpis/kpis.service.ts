@@ -214,7 +214,8 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       for (const s of scopesOf(po.site_id)) s.cycleDays[p]!.push(elapsedDays(po.created_at, po.received_at));
     }
 
-    // Supplier on-time: each receipt against an order (one posting, whatever its lines and lots).
+    // Supplier on-time: each receipt against an order (one posting, whatever its lines and lots),
+    // due on the latest expected day of the lines it received (a line's own, else the order's).
     const receipts = await tx.execute<{
       site_id: string;
       supplier_id: string;
@@ -222,15 +223,16 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
       expected: string;
       d: string;
     }>(sql`
-      select po.site_id, po.supplier_id, su.name as supplier_name, to_char(po.expected_at, 'YYYY-MM-DD') as expected,
+      select po.site_id, po.supplier_id, su.name as supplier_name,
+             to_char(max(coalesce(pol.expected_at, po.expected_at)), 'YYYY-MM-DD') as expected,
              to_char((m.occurred_at at time zone ${zone}::text)::date, 'YYYY-MM-DD') as d
         from movements m
         join purchase_order_lines pol on pol.id = m.purchase_order_line_id
         join purchase_orders po on po.id = pol.purchase_order_id
         join suppliers su on su.id = po.supplier_id
-       where m.type = 'receipt' and po.expected_at is not null and po.site_id = ${inScope}
+       where m.type = 'receipt' and coalesce(pol.expected_at, po.expected_at) is not null and po.site_id = ${inScope}
          and m.occurred_at >= ${from}::timestamp at time zone ${zone}::text and m.occurred_at < ${endExclusive}::timestamp at time zone ${zone}::text
-       group by po.id, po.site_id, po.supplier_id, su.name, po.expected_at, m.occurred_at`);
+       group by po.id, po.site_id, po.supplier_id, su.name, m.occurred_at`);
     for (const r of receipts.rows) {
       const p = periodOf(r.d);
       if (p < 0) continue;
