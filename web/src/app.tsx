@@ -1,5 +1,6 @@
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter-preact';
 import { signOut, useSession } from './api/session';
+import { NotificationBell } from './components/notification-bell';
 import { Loading } from './components/ui';
 import { type Locale, useI18n } from './i18n/i18n';
 import { lazyPage } from './lib/lazy';
@@ -32,6 +33,8 @@ const StockCardPage = lazyPage<{ id: string }>(() => import('./pages/stock-card'
 const ProceduresPage = lazyPage(() => import('./pages/procedures'));
 const AnomaliesPage = lazyPage(() => import('./pages/anomalies'));
 const AuditPage = lazyPage(() => import('./pages/audit'));
+const ExportsPage = lazyPage(() => import('./pages/exports'));
+const LabelsPage = lazyPage(() => import('./pages/labels'));
 
 export function LanguageToggle() {
   const { locale, setLocale, t } = useI18n();
@@ -78,6 +81,7 @@ function Header() {
         </nav>
       )}
       <div class="header-end">
+        {me && <NotificationBell />}
         <LanguageToggle />
         {me && (
           <>
@@ -203,6 +207,12 @@ export function App() {
           </Route>
           <Route path="/audit">
             <AuditPage />
+          </Route>
+          <Route path="/exports">
+            <ExportsPage />
+          </Route>
+          <Route path="/labels">
+            <LabelsPage />
           </Route>
           {/* The backtest had a settings section before it had its own page. */}
           <Route path="/settings/backtests">

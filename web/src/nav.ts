@@ -10,6 +10,7 @@ export const NAV: { href: string; label: MessageKey; scope?: Scope }[] = [
   { href: '/inspections', label: 'nav.inspections' },
   { href: '/consignment', label: 'nav.consignment' },
   { href: '/stock-reports', label: 'nav.stockReports' },
+  { href: '/exports', label: 'nav.exports' },
   { href: '/stocktake', label: 'nav.stocktake' },
   { href: '/purchasing', label: 'nav.purchasing' },
   { href: '/supplier-performance', label: 'nav.supplierPerformance' },

@@ -5,6 +5,7 @@ import { purchasingDayEn } from './messages/purchasing-day';
 import { receivingEn } from './messages/receiving';
 import { stockWordsEn } from './messages/stock-words';
 import { stocktakeEn } from './messages/stocktake';
+import { notificationsEn } from './messages/notifications';
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
 export const en = {
   ...firstRunEn,
@@ -14,6 +15,7 @@ export const en = {
   ...importsEn,
   ...stocktakeEn,
   ...purchasingDayEn,
+  ...notificationsEn,
   ...receivingEn,
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',

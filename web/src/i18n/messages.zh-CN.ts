@@ -6,6 +6,7 @@ import { receivingZh } from './messages/receiving';
 import { stockWordsZh } from './messages/stock-words';
 import { stocktakeZh } from './messages/stocktake';
 import type { MessageKey } from './messages.en';
+import { notificationsZh } from './messages/notifications';
 
 /** 简体中文（默认语言）。键与 messages.en.ts 一一对应，缺一个键类型检查即失败。 */
 export const zhCN: Record<MessageKey, string> = {
@@ -16,6 +17,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...importsZh,
   ...stocktakeZh,
   ...purchasingDayZh,
+  ...notificationsZh,
   ...receivingZh,
   'app.tagline': '库存预警',
   'nav.label': '主导航',

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, call, idempotencyKey } from '../api/client';
 import { can } from '../api/session';
+import { StockExportButtons } from '../components/export-buttons';
 import { MoreButton } from '../components/more';
 import { ParLevels } from '../components/par-levels';
 import { SiteFilter } from '../components/site-filter';
@@ -23,7 +24,9 @@ export default function StockPage() {
   );
   return (
     <div class="page" data-page="stock">
-      <PageHeader title={t('stock.title')} />
+      <PageHeader title={t('stock.title')}>
+        <StockExportButtons />
+      </PageHeader>
       <Tabs
         label={t('stock.title')}
         value={tab}

@@ -5,6 +5,7 @@ import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { AlertRulesSettings } from './alert-rules';
 import { ApiKeysSettings } from './api-keys';
 import { BillingSettings } from './billing';
+import { NotificationSettings } from './notifications';
 import { OrganizationSettings } from './organization';
 import { SessionsSettings } from './sessions';
 import { SitesSettings } from './sites';
@@ -17,6 +18,7 @@ const SECTIONS: { id: string; label: MessageKey; scope?: Scope; view: () => prea
   { id: 'users', label: 'settings.users', scope: 'admin', view: UsersSettings },
   { id: 'api-keys', label: 'settings.apiKeys', scope: 'admin', view: ApiKeysSettings },
   { id: 'webhooks', label: 'settings.webhooks', scope: 'admin', view: WebhooksSettings },
+  { id: 'notifications', label: 'settings.notifications', scope: 'admin', view: NotificationSettings },
   { id: 'alert-rules', label: 'settings.alertRules', view: AlertRulesSettings },
   { id: 'billing', label: 'settings.billing', view: BillingSettings },
   { id: 'organization', label: 'settings.organization', view: OrganizationSettings },
