@@ -12488,6 +12488,8 @@ export interface paths {
                             itemCode: string;
                             gtin: string;
                             unit: string;
+                            unitNameZh: string;
+                            unitNameEn: string;
                             quantity: number;
                             lotNumber?: string;
                             /**
@@ -15231,20 +15233,25 @@ export interface paths {
                                 packCopy: number | null;
                                 note: string | null;
                                 requestedBy: string | null;
+                                requestedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
                                  */
                                 requestedAt: string;
                                 approvedBy: string | null;
+                                approvedByName: string | null;
                                 approvedAt: string | null;
                                 rejectedBy: string | null;
+                                rejectedByName: string | null;
                                 rejectedAt: string | null;
                                 rejectReason: string | null;
                                 cancelledBy: string | null;
+                                cancelledByName: string | null;
                                 cancelledAt: string | null;
                                 cancelReason: string | null;
                                 lastIssuedBy: string | null;
+                                lastIssuedByName: string | null;
                                 lastIssuedAt: string | null;
                                 closedAt: string | null;
                                 /**
@@ -15406,20 +15413,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -15455,6 +15467,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -15597,20 +15610,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -15646,6 +15664,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -15814,20 +15833,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -15863,6 +15887,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -16016,20 +16041,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -16065,6 +16095,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -16218,20 +16249,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -16267,6 +16303,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -16588,20 +16625,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -16637,6 +16679,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -17073,20 +17116,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -17122,6 +17170,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -17165,20 +17214,25 @@ export interface paths {
                             packCopy: number | null;
                             note: string | null;
                             requestedBy: string | null;
+                            requestedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             requestedAt: string;
                             approvedBy: string | null;
+                            approvedByName: string | null;
                             approvedAt: string | null;
                             rejectedBy: string | null;
+                            rejectedByName: string | null;
                             rejectedAt: string | null;
                             rejectReason: string | null;
                             cancelledBy: string | null;
+                            cancelledByName: string | null;
                             cancelledAt: string | null;
                             cancelReason: string | null;
                             lastIssuedBy: string | null;
+                            lastIssuedByName: string | null;
                             lastIssuedAt: string | null;
                             closedAt: string | null;
                             /**
@@ -17214,6 +17268,7 @@ export interface paths {
                                 /** Format: uuid */
                                 groupId: string;
                                 issuedBy: string | null;
+                                issuedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
@@ -17345,12 +17400,14 @@ export interface paths {
                                 /** @enum {unknown} */
                                 status: "open" | "released";
                                 openedBy: string | null;
+                                openedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
                                  */
                                 openedAt: string;
                                 releasedBy: string | null;
+                                releasedByName: string | null;
                                 releasedAt: string | null;
                                 releaseReason: string | null;
                                 /** @description units of the lot on hold now (at your sites) */
@@ -17486,12 +17543,14 @@ export interface paths {
                             /** @enum {unknown} */
                             status: "open" | "released";
                             openedBy: string | null;
+                            openedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             openedAt: string;
                             releasedBy: string | null;
+                            releasedByName: string | null;
                             releasedAt: string | null;
                             releaseReason: string | null;
                             /** @description units of the lot on hold now (at your sites) */
@@ -17704,12 +17763,14 @@ export interface paths {
                             /** @enum {unknown} */
                             status: "open" | "released";
                             openedBy: string | null;
+                            openedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             openedAt: string;
                             releasedBy: string | null;
+                            releasedByName: string | null;
                             releasedAt: string | null;
                             releaseReason: string | null;
                             /** @description units of the lot on hold now (at your sites) */
@@ -17932,12 +17993,14 @@ export interface paths {
                             /** @enum {unknown} */
                             status: "open" | "released";
                             openedBy: string | null;
+                            openedByName: string | null;
                             /**
                              * Format: date-time
                              * @description An instant, RFC 3339 with offset, years 1900–2200.
                              */
                             openedAt: string;
                             releasedBy: string | null;
+                            releasedByName: string | null;
                             releasedAt: string | null;
                             releaseReason: string | null;
                             /** @description units of the lot on hold now (at your sites) */
@@ -18155,12 +18218,14 @@ export interface paths {
                                 /** @enum {unknown} */
                                 status: "open" | "released";
                                 openedBy: string | null;
+                                openedByName: string | null;
                                 /**
                                  * Format: date-time
                                  * @description An instant, RFC 3339 with offset, years 1900–2200.
                                  */
                                 openedAt: string;
                                 releasedBy: string | null;
+                                releasedByName: string | null;
                                 releasedAt: string | null;
                                 releaseReason: string | null;
                                 /** @description units of the lot on hold now (at your sites) */
@@ -18785,6 +18850,121 @@ export interface paths {
                                 postedGroupId: string | null;
                             }[];
                         };
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stocktakes/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The count sheet as a PDF (A4 landscape), to count on paper
+         * @description In `locale`, else the language of Accept-Language (zh-CN or en). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    locale?: "zh-CN" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
                     };
                 };
                 /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
@@ -23497,7 +23677,7 @@ export interface paths {
                                         cycleTimeDays: number | null;
                                         ordersReceived: number;
                                     };
-                                    /** @description Receipts against orders on or before their expected date */
+                                    /** @description Receipts against orders on or before their expected date (the received lines' own, else the order's) */
                                     supplierOnTime: {
                                         rate: number | null;
                                         onTime: number;
@@ -23586,7 +23766,7 @@ export interface paths {
                                         cycleTimeDays: number | null;
                                         ordersReceived: number;
                                     };
-                                    /** @description Receipts against orders on or before their expected date */
+                                    /** @description Receipts against orders on or before their expected date (the received lines' own, else the order's) */
                                     supplierOnTime: {
                                         rate: number | null;
                                         onTime: number;
