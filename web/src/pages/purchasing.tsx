@@ -250,7 +250,7 @@ function Orders({ selected }: { selected: string }) {
 }
 
 function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
-  const { t, name, num, money, date } = useI18n();
+  const { t, name, num, money, date, pick } = useI18n();
   const sites = useSites();
   const po = useApi(() => call(api.GET('/v1/purchase-orders/{id}', { params: { path: { id } } })), [id]);
   const [editing, setEditing] = useState(false);
@@ -400,6 +400,8 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
               <tr>
                 <th>{t('item.name')}</th>
                 <th class="num">{t('po.ordered')}</th>
+                <th class="num">{t('poDay.edit.unitPrice')}</th>
+                <th>{t('poDay.lineExpectedAt')}</th>
                 <th class="num">{t('po.received')}</th>
                 <th class="num">{t('po.inTransit')}</th>
                 {receivable && can('stock:write') && <th>{t('po.receiveNow')}</th>}
@@ -412,8 +414,10 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
                     {l.itemCode} {name(l)}
                   </td>
                   <td class="num">
-                    {num(l.quantityOrdered)} <small>{l.baseUnit}</small>
+                    {num(l.quantityOrdered)} <small>{pick(l.baseUnitName)}</small>
                   </td>
+                  <td class="num">{money(l.unitPrice)}</td>
+                  <td>{date(l.expectedAt ?? p.expectedAt)}</td>
                   <td class="num">{num(l.quantityReceived)}</td>
                   <td class="num">{num(l.inTransit)}</td>
                   {receivable && can('stock:write') && (
