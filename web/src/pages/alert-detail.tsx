@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
-import { demandClassInWords, modelInWords } from '../../../core/src/forecast/model-words.ts';
 import { Link, useLocation } from 'wouter-preact';
+import { demandClassInWords, modelInWords } from '../../../core/src/forecast/model-words.ts';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
 import { Chart, type ChartSeries, toUnix } from '../components/chart';
@@ -172,6 +172,22 @@ export default function AlertDetailPage({ id }: { id: string }) {
               {t('alert.draftPo')}
             </button>
           )}
+          {live && action?.kind === 'write_off' && can('stock:write') && (
+            // 请报损: the movement form opened on a write-off of that lot, item and store.
+            <a
+              class="button primary"
+              data-testid="alert-write-off"
+              href={`/movements?${new URLSearchParams({
+                type: 'write_off',
+                itemId: a.itemId,
+                locationId: a.locationId,
+                lot: (action as Action & { lotNumber?: string }).lotNumber ?? '',
+                writeOffReason: 'expired',
+              })}`}
+            >
+              {t('alert.writeOff')}
+            </a>
+          )}
           {live && action?.kind === 'transfer' && can('stock:write') && (
             <button
               type="button"
@@ -209,7 +225,8 @@ export default function AlertDetailPage({ id }: { id: string }) {
               <dd>{num(state.daysCover?.value, 1)}</dd>
               <dt>{t('policy.model')}</dt>
               <dd data-testid="policy-model" title={state.demand?.model}>
-                {pick(modelInWords(state.demand?.model))}（{pick(demandClassInWords(state.demand?.demandClass))}）
+                {pick(modelInWords(state.demand?.model))}（
+                {pick(demandClassInWords(state.demand?.demandClass))}）
               </dd>
             </dl>
           )}

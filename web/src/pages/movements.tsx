@@ -84,7 +84,22 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const [documents, setDocuments] = useState<ReceiptDocuments>(NO_DOCUMENTS);
   const [supplierId, setSupplierId] = useState('');
   // Write-offs say why (报损原因); returns go back to a supplier with a reason. Both are confirmed.
-  const [writeOffReason, setWriteOffReason] = useState<WriteOffReason>('damaged');
+  // Opened from an alert (请报损): the item, store, lot and reason come in the address.
+  const initialReason = useQueryParam('writeOffReason') as WriteOffReason;
+  const initialItem = useQueryParam('itemId');
+  const initialLot = useQueryParam('lot');
+  const initialLocation = useQueryParam('locationId');
+  const [writeOffReason, setWriteOffReason] = useState<WriteOffReason>(
+    WRITE_OFF_REASONS.includes(initialReason) ? initialReason : 'damaged',
+  );
+  useEffect(() => {
+    if (initialLot) setLotNumber(initialLot);
+    if (initialLocation) setLocationId(initialLocation);
+    if (!initialItem) return;
+    void call(api.GET('/v1/items/{id}', { params: { path: { id: initialItem } } }))
+      .then((it) => setItem(it as unknown as Item))
+      .catch(() => undefined);
+  }, [initialItem, initialLot, initialLocation]);
   const [reasonText, setReasonText] = useState('');
   const [confirming, setConfirming] = useState(false);
   const suppliers = useSupplierOptions();

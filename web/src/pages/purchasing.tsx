@@ -255,7 +255,10 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
   const po = useApi(() => call(api.GET('/v1/purchase-orders/{id}', { params: { path: { id } } })), [id]);
   const [editing, setEditing] = useState(false);
   const [receive, setReceive] = useState<
-    Record<string, { quantity: string; lotNumber: string; expiryDate: string; unit?: string }>
+    Record<
+      string,
+      { quantity: string; lotNumber: string; expiryDate: string; unit?: string; unitLabel?: string }
+    >
   >({});
   // Receiving (issue 11): the documents with the goods, inspection, and the explicit override of
   // an expired or short-dated lot once refused; a scanned box fills its line.
@@ -274,6 +277,7 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
         lotNumber: r.lotNumber ?? cur[r.lineId]?.lotNumber ?? '',
         expiryDate: r.expiryDate ?? cur[r.lineId]?.expiryDate ?? '',
         unit: r.unit,
+        unitLabel: name({ nameZh: r.unitNameZh, nameEn: r.unitNameEn }),
       },
     }));
     setScanned(
@@ -281,7 +285,7 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
         item: r.itemCode,
         lot: r.lotNumber ?? '—',
         quantity: num(r.quantity),
-        unit: r.unit,
+        unit: name({ nameZh: r.unitNameZh, nameEn: r.unitNameEn }),
       }),
     );
     setScan('');
@@ -460,7 +464,7 @@ function OrderDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
                       </label>
                       {receive[l.id]?.unit && (
                         <small class="hint" data-testid={`receive-unit-${l.itemCode}`}>
-                          {t('receiving.lineUnit')}: {receive[l.id]!.unit}
+                          {t('receiving.lineUnit')}: {receive[l.id]!.unitLabel ?? receive[l.id]!.unit}
                         </small>
                       )}
                     </td>

@@ -13,6 +13,9 @@ export interface ScannedReceiptLine {
   gtin: string;
   /** The unit the scanned GTIN marks (a box GTIN: the box), or the base unit. */
   unit: string;
+  /** Its words, for the storekeeper (盒 / box). */
+  unitNameZh: string;
+  unitNameEn: string;
   /** The scan's count (AI 30, base units) or 1 of `unit`. */
   quantity: number;
   lotNumber?: string;
@@ -25,7 +28,11 @@ type MatchRow = {
   item_id: string;
   item_code: string;
   base_unit: string;
+  base_zh: string;
+  base_en: string;
   unit_code: string | null;
+  unit_zh: string | null;
+  unit_en: string | null;
 };
 
 /**
@@ -55,9 +62,11 @@ export async function resolveScan(
     return undefined;
   }
   const r = await tx.execute<MatchRow>(sql`
-    select pl.id as line_id, i.id as item_id, i.code as item_code, i.base_unit,
-           (select g.unit_code from item_gtins g where g.gtin = ${parsed.gtin} and g.item_id = i.id) as unit_code
+    select pl.id as line_id, i.id as item_id, i.code as item_code, i.base_unit, i.base_unit_zh as base_zh,
+           i.base_unit_en as base_en, g.unit_code, u.name_zh as unit_zh, u.name_en as unit_en
       from purchase_order_lines pl join items i on i.id = pl.item_id
+      left join item_gtins g on g.gtin = ${parsed.gtin} and g.item_id = i.id
+      left join item_units u on u.item_id = i.id and u.code = g.unit_code
      where pl.id = any(${sql.param(poLines.map((l) => l.id))}::uuid[])
        and (i.gtin = ${parsed.gtin} or exists (select 1 from item_gtins g where g.gtin = ${parsed.gtin} and g.item_id = i.id))
      order by pl.id limit 1`);
@@ -71,13 +80,16 @@ export async function resolveScan(
     });
     return undefined;
   }
-  const counted = parsed.count !== undefined;
+  // AI 30 counts base units; otherwise one of what the GTIN marks.
+  const pack = parsed.count === undefined && m.unit_code !== null;
   return {
     lineId: m.line_id,
     itemId: m.item_id,
     itemCode: m.item_code,
     gtin: parsed.gtin,
-    unit: counted ? m.base_unit : (m.unit_code ?? m.base_unit),
+    unit: pack ? m.unit_code! : m.base_unit,
+    unitNameZh: (pack ? m.unit_zh : m.base_zh) || (pack ? m.unit_code! : m.base_unit),
+    unitNameEn: (pack ? m.unit_en : m.base_en) || (pack ? m.unit_code! : m.base_unit),
     quantity: parsed.count ?? 1,
     lotNumber: parsed.lot,
     expiryDate: parsed.expiry,

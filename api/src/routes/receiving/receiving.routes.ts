@@ -203,6 +203,8 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
             itemCode: Type.String(),
             gtin: Type.String(),
             unit: Type.String(),
+            unitNameZh: Type.String(),
+            unitNameEn: Type.String(),
             quantity: Type.Number(),
             lotNumber: Type.Optional(Type.String()),
             expiryDate: Type.Optional(IsoDate),

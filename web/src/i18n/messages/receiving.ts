@@ -2,6 +2,7 @@
 export const receivingEn = {
   'movement.submit.write_off': 'Write off',
   'movement.submit.return': 'Return to supplier',
+  'alert.writeOff': 'Write off this lot',
   'receiving.invoiceNumber': 'Invoice number',
   'receiving.deliveryNoteNumber': 'Delivery note number',
   'receiving.supplier': 'Supplier',
@@ -77,6 +78,7 @@ export const receivingEn = {
 export const receivingZh: Record<keyof typeof receivingEn, string> = {
   'movement.submit.write_off': '报损',
   'movement.submit.return': '退货给供应商',
+  'alert.writeOff': '报损这个批次',
   'receiving.invoiceNumber': '发票号',
   'receiving.deliveryNoteNumber': '随货同行单号',
   'receiving.supplier': '供应商',
