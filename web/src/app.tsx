@@ -19,6 +19,8 @@ const AlertDetailPage = lazyPage<{ id: string }>(() => import('./pages/alert-det
 const StockPage = lazyPage(() => import('./pages/stock'));
 const MovementsPage = lazyPage(() => import('./pages/movements'));
 const InspectionsPage = lazyPage(() => import('./pages/inspections'));
+const RequisitionsPage = lazyPage(() => import('./pages/requisitions'));
+const RecallsPage = lazyPage(() => import('./pages/recalls'));
 const ConsignmentPage = lazyPage(() => import('./pages/consignment'));
 const StockReportsPage = lazyPage(() => import('./pages/stock-reports'));
 const StocktakePage = lazyPage<{ id?: string }>(() => import('./pages/stocktake'));
@@ -166,6 +168,12 @@ export function App() {
           </Route>
           <Route path="/inspections">
             <InspectionsPage />
+          </Route>
+          <Route path="/requisitions">
+            <RequisitionsPage />
+          </Route>
+          <Route path="/recalls">
+            <RecallsPage />
           </Route>
           <Route path="/consignment">
             <ConsignmentPage />

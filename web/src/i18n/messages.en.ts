@@ -3,6 +3,7 @@ import { firstRunEn } from './messages/first-run';
 import { importsEn } from './messages/imports';
 import { purchasingDayEn } from './messages/purchasing-day';
 import { receivingEn } from './messages/receiving';
+import { requisitionsEn } from './messages/requisitions';
 import { stockWordsEn } from './messages/stock-words';
 import { stocktakeEn } from './messages/stocktake';
 import { notificationsEn } from './messages/notifications';
@@ -17,6 +18,7 @@ export const en = {
   ...purchasingDayEn,
   ...notificationsEn,
   ...receivingEn,
+  ...requisitionsEn,
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',
   'nav.dashboard': 'Dashboard',

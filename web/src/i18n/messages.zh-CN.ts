@@ -3,6 +3,7 @@ import { firstRunZh } from './messages/first-run';
 import { importsZh } from './messages/imports';
 import { purchasingDayZh } from './messages/purchasing-day';
 import { receivingZh } from './messages/receiving';
+import { requisitionsZh } from './messages/requisitions';
 import { stockWordsZh } from './messages/stock-words';
 import { stocktakeZh } from './messages/stocktake';
 import type { MessageKey } from './messages.en';
@@ -19,6 +20,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...purchasingDayZh,
   ...notificationsZh,
   ...receivingZh,
+  ...requisitionsZh,
   'app.tagline': '库存预警',
   'nav.label': '主导航',
   'nav.dashboard': '总览',
