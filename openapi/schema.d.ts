@@ -13420,7 +13420,9 @@ export interface paths {
                                 held: number;
                                 /** @description on-hand that may be issued: onHand − held, base units */
                                 available: number;
-                                /** @description at the item unit cost */
+                                /** @description of which consignment stock (寄售), a supplier’s until issued, base units */
+                                vendorOwned: number;
+                                /** @description at the item unit cost; the hospital’s own stock only (consignment stock is the supplier’s) */
                                 value: number;
                             }[];
                             nextCursor: string | null;
@@ -13681,8 +13683,14 @@ export interface paths {
                                 /** Format: uuid */
                                 siteId: string;
                                 category: string;
+                                /** @description base units, consignment stock included */
                                 onHand: number;
+                                /** @description the hospital’s own stock, at the item unit cost */
                                 value: number;
+                                /** @description consignment stock (寄售), base units */
+                                vendorOwned: number;
+                                /** @description consignment stock at the item unit cost: the supplier’s, not in `value` */
+                                vendorOwnedValue: number;
                                 items: number;
                             }[];
                         };

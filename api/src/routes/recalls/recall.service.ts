@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps.ts';
 import { conflict, notFound, unprocessable } from '../../lib/problem.ts';
 import { iso } from '../../lib/schemas.ts';
 import { type AuthContext, assertAllSites } from '../../plugins/access.ts';
+import { actorNames } from '../purchase-orders/purchase-order-history.ts';
 import { assertStoreRole } from '../requisitions/requisition.service.ts';
 
 const actorOf = (auth: AuthContext) => auth.userId ?? auth.apiKeyId;
@@ -43,7 +44,7 @@ const recallSelect = (auth: AuthContext) => sql`
            where s.lot_id = r.lot_id and ${siteLimit(auth, sql`sl.site_id`)}) as held_units
     from recalls r join items i on i.id = r.item_id join lots lo on lo.id = r.lot_id`;
 
-const recallView = (r: RecallRow) => ({
+const recallView = (r: RecallRow, names: ReadonlyMap<string, string> = new Map()) => ({
   id: r.id,
   itemId: r.item_id,
   itemCode: r.item_code,
@@ -56,8 +57,10 @@ const recallView = (r: RecallRow) => ({
   reason: r.reason,
   status: r.status,
   openedBy: r.opened_by,
+  openedByName: r.opened_by ? (names.get(r.opened_by) ?? null) : null,
   openedAt: iso(r.opened_at)!,
   releasedBy: r.released_by,
+  releasedByName: r.released_by ? (names.get(r.released_by) ?? null) : null,
   releasedAt: iso(r.released_at),
   releaseReason: r.release_reason,
   heldUnits: Number(r.held_units),
@@ -225,18 +228,23 @@ export async function traceLot(deps: AppDeps, auth: AuthContext, itemId: string,
 async function recallDetail(tx: Tx, auth: AuthContext, id: string) {
   const r = await tx.execute<RecallRow>(sql`${recallSelect(auth)} where r.id = ${id}`);
   if (!r.rows[0]) throw notFound('The recall');
-  return { ...recallView(r.rows[0]), trace: await trace(tx, auth, r.rows[0].lot_id) };
+  const names = await actorNames(tx, [r.rows[0].opened_by, r.rows[0].released_by]);
+  return { ...recallView(r.rows[0], names), trace: await trace(tx, auth, r.rows[0].lot_id) };
 }
 
 export type RecallDetail = Awaited<ReturnType<typeof recallDetail>>;
 
 export async function listRecalls(deps: AppDeps, auth: AuthContext, f: { status?: 'open' | 'released' }) {
-  const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<RecallRow>(
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const r = await tx.execute<RecallRow>(
       sql`${recallSelect(auth)} where ${f.status ? sql`r.status = ${f.status}` : sql`true`} order by r.opened_at desc limit 500`,
-    ),
-  );
-  return { items: r.rows.map(recallView) };
+    );
+    const names = await actorNames(
+      tx,
+      r.rows.flatMap((x) => [x.opened_by, x.released_by]),
+    );
+    return { items: r.rows.map((x) => recallView(x, names)) };
+  });
 }
 
 export async function getRecall(deps: AppDeps, auth: AuthContext, id: string) {

@@ -87,7 +87,18 @@ export async function requisitionLines(tx: Tx, requisitionId: string): Promise<R
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
-export function requisitionSummaryView(r: RequisitionRow) {
+/** The people a requisition names (requested, approved, rejected, cancelled, last issued by). */
+export const requisitionPeople = (r: RequisitionRow) => [
+  r.requested_by,
+  r.approved_by,
+  r.rejected_by,
+  r.cancelled_by,
+  r.last_issued_by,
+];
+
+/** `names`: user and API-key names by id (actorNames); missing ids show no name. */
+export function requisitionSummaryView(r: RequisitionRow, names: ReadonlyMap<string, string> = new Map()) {
+  const nameOf = (id: string | null) => (id ? (names.get(id) ?? null) : null);
   return {
     id: r.id,
     number: `REQ-${String(r.number).padStart(6, '0')}`,
@@ -106,16 +117,21 @@ export function requisitionSummaryView(r: RequisitionRow) {
     packCopy: r.pack_copy,
     note: r.note,
     requestedBy: r.requested_by,
+    requestedByName: nameOf(r.requested_by),
     requestedAt: iso(r.requested_at)!,
     approvedBy: r.approved_by,
+    approvedByName: nameOf(r.approved_by),
     approvedAt: iso(r.approved_at),
     rejectedBy: r.rejected_by,
+    rejectedByName: nameOf(r.rejected_by),
     rejectedAt: iso(r.rejected_at),
     rejectReason: r.reject_reason,
     cancelledBy: r.cancelled_by,
+    cancelledByName: nameOf(r.cancelled_by),
     cancelledAt: iso(r.cancelled_at),
     cancelReason: r.cancel_reason,
     lastIssuedBy: r.last_issued_by,
+    lastIssuedByName: nameOf(r.last_issued_by),
     lastIssuedAt: iso(r.last_issued_at),
     closedAt: iso(r.closed_at),
     updatedAt: iso(r.updated_at)!,

@@ -22,6 +22,7 @@ import {
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 import { visibleDepartment } from '../departments/departments.service.ts';
 import { itemUnitsOf, loadItemRow } from '../items/item.queries.ts';
+import { actorNames } from '../purchase-orders/purchase-order-history.ts';
 import {
   OPEN_FOR_ISSUE,
   REQUISITION_SELECT,
@@ -29,6 +30,7 @@ import {
   type RequisitionStatus,
   requisitionLines,
   requisitionLineView,
+  requisitionPeople,
   requisitionSummaryView,
 } from './requisition.queries.ts';
 
@@ -78,12 +80,14 @@ async function detail(tx: Tx, auth: AuthContext, id: string) {
   const issues = await tx.execute<{ group_id: string; issued_by: string | null; issued_at: Date }>(
     sql`select group_id, issued_by, issued_at from requisition_issues where requisition_id = ${id} order by issued_at, id`,
   );
+  const names = await actorNames(tx, [...requisitionPeople(row), ...issues.rows.map((i) => i.issued_by)]);
   return {
-    ...requisitionSummaryView(row),
+    ...requisitionSummaryView(row, names),
     lines: lines.map(requisitionLineView),
     issues: issues.rows.map((i) => ({
       groupId: i.group_id,
       issuedBy: i.issued_by,
+      issuedByName: i.issued_by ? (names.get(i.issued_by) ?? null) : null,
       issuedAt: new Date(i.issued_at).toISOString(),
     })),
   };
@@ -144,13 +148,14 @@ export async function listRequisitions(
     conds.push(sql`r.site_id = any(${mine}::uuid[]) and d.site_id = any(${mine}::uuid[])`);
   }
   if (after) conds.push(sql`r.number < ${after[0]}`);
-  const r = await withTenantDb(deps.database.db, auth, (tx) =>
-    tx.execute<RequisitionRow>(
+  const { rows, names } = await withTenantDb(deps.database.db, auth, async (tx) => {
+    const r = await tx.execute<RequisitionRow>(
       sql`${REQUISITION_SELECT} where ${sql.join(conds, sql` and `)} order by r.number desc limit ${limit + 1}`,
-    ),
-  );
-  const page = paginate(r.rows, limit, (x) => [Number(x.number)]);
-  return { items: page.items.map(requisitionSummaryView), nextCursor: page.nextCursor };
+    );
+    return { rows: r.rows, names: await actorNames(tx, r.rows.flatMap(requisitionPeople)) };
+  });
+  const page = paginate(rows, limit, (x) => [Number(x.number)]);
+  return { items: page.items.map((x) => requisitionSummaryView(x, names)), nextCursor: page.nextCursor };
 }
 
 export async function getRequisition(deps: AppDeps, auth: AuthContext, id: string) {
