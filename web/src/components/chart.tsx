@@ -49,6 +49,9 @@ export function Chart(props: {
       // Time ticks in the user's language (12月1日 / Dec 1), not uPlot's fixed M/D.
       const dayFmt = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' });
       const xFormat = numericX?.format ?? ((v: number) => dayFmt.format(new Date(v * 1000)));
+      // One time point (a clinic's first week): a week's span around it, so it is drawn with its date.
+      const xs = props.x;
+      const single = !numericX && xs.length > 0 && xs[0] === xs[xs.length - 1] ? xs[0]! : 0;
       const opts: uPlot.Options = {
         width,
         height: props.height ?? 200,
@@ -67,12 +70,14 @@ export function Chart(props: {
               : { points: { show: s.values.filter((v) => v !== null).length < 2, size: 7, fill: s.color } }),
           })),
         ],
-        ...(numericX || props.yRange
+        ...(numericX || props.yRange || single
           ? {
               scales: {
                 ...(numericX
                   ? { x: { time: false, range: [numericX.min, numericX.max] as uPlot.Range.MinMax } }
-                  : {}),
+                  : single
+                    ? { x: { range: [single - 3.5 * DAY_S, single + 3.5 * DAY_S] as uPlot.Range.MinMax } }
+                    : {}),
                 ...(props.yRange ? { y: { range: props.yRange as uPlot.Range.MinMax } } : {}),
               },
             }
@@ -113,6 +118,8 @@ export function Chart(props: {
     );
   return <div class="chart" ref={box} role="img" aria-label={props.title} />;
 }
+
+const DAY_S = 86_400;
 
 export const toUnix = (isoDate: string) =>
   Math.floor(new Date(isoDate.length === 10 ? `${isoDate}T00:00:00Z` : isoDate).getTime() / 1000);

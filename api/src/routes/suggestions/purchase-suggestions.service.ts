@@ -30,6 +30,8 @@ type LineRow = {
   name_zh: string;
   name_en: string;
   base_unit: string;
+  base_unit_zh: string | null;
+  base_unit_en: string | null;
   unit_cost: number;
   location_id: string;
   location_name: string;
@@ -110,7 +112,7 @@ async function suggestionRows(
   if (f.supplierIds)
     conds.push(sql`(p.state->'order'->>'supplierId')::uuid = any(${sql.param([...f.supplierIds])}::uuid[])`);
   const r = await tx.execute<LineRow>(sql`
-    select p.item_id, i.code as item_code, i.name_zh, i.name_en, i.base_unit, i.unit_cost::float8 as unit_cost,
+    select p.item_id, i.code as item_code, i.name_zh, i.name_en, i.base_unit, i.base_unit_zh, i.base_unit_en, i.unit_cost::float8 as unit_cost,
            p.location_id, l.name as location_name, l.site_id, s.name as site_name,
            p.position, p.reorder_point::float8 as reorder_point, p.order_up_to::float8 as order_up_to,
            p.stockout_probability::float8 as stockout_probability, p.lead_time_mean::float8 as lead_time_mean,
@@ -140,10 +142,13 @@ function lineOf(r: LineRow): SuggestionLine {
   );
   const top = alerts.find((a) => a.text);
   const pos = Number(r.position);
-  const rop = r2(r.reorder_point);
+  // Levels are counts of the base unit: stated as the whole count that covers them (as in alerts).
+  const rop = Math.ceil(r.reorder_point - 1e-9);
+  const upTo = Math.ceil(r.order_up_to - 1e-9);
+  const unit = { zh: r.base_unit_zh || r.base_unit, en: r.base_unit_en || r.base_unit };
   const order = {
-    zh: `建议订购 ${o.packs} 包装（每包 ${o.packSize} ${r.base_unit}，共 ${o.quantityBase} ${r.base_unit}），补足至订货上限 ${r2(r.order_up_to)}。`,
-    en: `Order ${o.packs} packs of ${o.packSize} (${o.quantityBase} ${r.base_unit}) to bring the position up to the order-up-to level ${r2(r.order_up_to)}.`,
+    zh: `建议订购 ${o.packs} 包装（每包 ${o.packSize} ${unit.zh}，共 ${o.quantityBase} ${unit.zh}），补足至订货上限 ${upTo} ${unit.zh}。`,
+    en: `Order ${o.packs} packs of ${o.packSize} (${o.quantityBase} ${unit.en}) to bring the position up to the order-up-to level ${upTo} ${unit.en}.`,
   };
   const reason = top?.text
     ? { zh: `${top.text.zh} ${order.zh}`, en: `${top.text.en} ${order.en}` }
