@@ -5,6 +5,7 @@ import { SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
 import { locationLabel, useSites } from '../lib/sites';
+import { unitWord } from '../lib/units';
 import { useAction, useApi } from '../lib/use-api';
 
 const thisMonth = () => new Date().toISOString().slice(0, 7);
@@ -102,7 +103,7 @@ export default function ConsignmentPage() {
                       <td>{x.lotNumber}</td>
                       <td>{date(x.expiryDate)}</td>
                       <td class="num">
-                        {num(x.onHand)} <small>{x.baseUnit}</small>
+                        {num(x.onHand)} <small>{unitWord(x.baseUnit, locale)}</small>
                       </td>
                       <td class="num">{money(x.unitPrice)}</td>
                       <td class="num">{money(x.value)}</td>
@@ -148,7 +149,7 @@ export default function ConsignmentPage() {
                         {i.itemCode} {name({ nameZh: i.itemNameZh, nameEn: i.itemNameEn })}
                       </td>
                       <td class="num">
-                        {num(i.quantity)} <small>{i.baseUnit}</small>
+                        {num(i.quantity)} <small>{unitWord(i.baseUnit, locale)}</small>
                       </td>
                       <td class="num">{money(i.unitPrice)}</td>
                       <td class="num">{money(i.amount)}</td>

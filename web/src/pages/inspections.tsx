@@ -6,6 +6,7 @@ import { SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, Tabs } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
 import { locationLabel, useSites } from '../lib/sites';
+import { unitWord } from '../lib/units';
 import { useApi } from '../lib/use-api';
 
 type Inspection = Json<'/v1/inspections', 'get'>['items'][number];
@@ -18,7 +19,7 @@ type Disposition = 'return' | 'write_off';
  * when shown for every decision.
  */
 export default function InspectionsPage() {
-  const { t, num, dateTime, date, name } = useI18n();
+  const { t, num, dateTime, date, name, locale } = useI18n();
   const sites = useSites();
   const [status, setStatus] = useState<Status>('pending');
   const [siteId, setSiteId] = useState('');
@@ -77,7 +78,7 @@ export default function InspectionsPage() {
                     <td>{n.lotNumber}</td>
                     <td>{date(n.expiryDate)}</td>
                     <td class="num">
-                      {num(n.quantity)} <small>{n.baseUnit}</small>
+                      {num(n.quantity)} <small>{unitWord(n.baseUnit, locale)}</small>
                     </td>
                     <td>{locationLabel(sites.data, n.locationId)}</td>
                     <td>{n.supplierName ?? ''}</td>

@@ -20,6 +20,7 @@ import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
 import { locationLabel, useSites } from '../lib/sites';
+import { unitWord } from '../lib/units';
 import { useAction, useApi } from '../lib/use-api';
 import { DraftEditor, NotAllowedToBuy, PoActions, PoHistory, PoPeople } from './purchasing/po-tools';
 
@@ -620,7 +621,7 @@ function NewOrder({ onCreated }: { onCreated: () => void }) {
 }
 
 function Transfers() {
-  const { t, name, num, pick } = useI18n();
+  const { t, name, num, pick, locale } = useI18n();
   const [siteId, setSiteId] = useState('');
   const list = usePaged(
     (cursor) =>
@@ -678,7 +679,7 @@ function Transfers() {
                     {s.to.siteName} · {s.to.locationName}
                   </td>
                   <td class="num">
-                    {num(s.quantity)} {s.baseUnit}
+                    {num(s.quantity)} {unitWord(s.baseUnit, locale)}
                   </td>
                   <td>{pick(s.reason)}</td>
                   <td>
