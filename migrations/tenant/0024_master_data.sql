@@ -27,7 +27,8 @@ CREATE TABLE member_removals (
   email text NOT NULL,
   name text NOT NULL,
   role text NOT NULL,
-  reason text NOT NULL CHECK (length(reason) BETWEEN 1 AND 500),
+  -- The web always asks for one; an integration may remove a member without (null).
+  reason text CHECK (reason IS NULL OR length(reason) BETWEEN 1 AND 500),
   removed_by uuid,
   removed_at timestamptz NOT NULL DEFAULT now()
 );

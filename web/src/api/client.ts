@@ -1,5 +1,6 @@
 import createClient from 'openapi-fetch';
 import type { paths } from '../../../openapi/schema';
+import { initialLocale } from '../i18n/i18n';
 
 /**
  * The web app's only way to the API: openapi-fetch typed by openapi/schema.d.ts, which is
@@ -107,6 +108,8 @@ export function refreshAccessToken(): Promise<boolean> {
 }
 
 async function authFetch(request: Request): Promise<Response> {
+  // The server words its problems in the language the person reads the app in, not the browser's.
+  if (!request.headers.has('accept-language')) request.headers.set('accept-language', initialLocale());
   const retry = request.clone();
   if (accessToken) request.headers.set('authorization', `Bearer ${accessToken}`);
   const response = await fetch(request);

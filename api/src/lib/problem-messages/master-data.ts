@@ -47,22 +47,23 @@ export const masterDataMessages: ProblemMessages = {
   location_has_stock: {
     'zh-CN': {
       title: '库房还有库存',
-      detail: '“{name}”还有 {onHand} 个基本单位的库存，请先调拨或报损，再停用。',
+      detail: '“{name}”还有库存 {onHand}（按基本单位计），请先调拨或报损，再停用。',
     },
     en: {
       title: 'The location still holds stock',
-      detail: "'{name}' still holds {onHand} base units; transfer or write them off before deactivating it.",
+      detail:
+        "'{name}' still has {onHand} in stock (counted in base units); transfer or write it off before deactivating it.",
     },
   },
   site_has_stock: {
     'zh-CN': {
       title: '院区还有库存',
-      detail: '院区“{name}”的库房还有 {onHand} 个基本单位的库存，请先调拨或报损，再停用。',
+      detail: '院区“{name}”的库房还有库存 {onHand}（按基本单位计），请先调拨或报损，再停用。',
     },
     en: {
       title: 'The site still holds stock',
       detail:
-        "Site '{name}' still holds {onHand} base units; transfer or write them off before deactivating it.",
+        "Site '{name}' still has {onHand} in stock (counted in base units); transfer or write it off before deactivating it.",
     },
   },
   location_inactive: {

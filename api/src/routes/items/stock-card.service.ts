@@ -54,7 +54,9 @@ async function dailyOnHand(tx: Tx, where: SQL, days: number) {
   // drawn from these steps is on-hand at every day of the window.
   const before = all.filter((p) => p.day < from).at(-1);
   const inside = all.filter((p) => p.day >= from && p.day <= today);
-  const points = [...(before ? [{ day: from, onHand: before.onHand }] : []), ...inside];
+  // Before its first movement the scope held nothing: a chart of a new item starts at 0.
+  const opening = before ? before.onHand : 0;
+  const points = [...(inside[0]?.day === from ? [] : [{ day: from, onHand: opening }]), ...inside];
   const last = points.at(-1) ?? all.at(-1)!;
   if (last.day !== today) points.push({ day: today, onHand: last.onHand });
   return points;

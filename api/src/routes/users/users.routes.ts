@@ -39,7 +39,7 @@ const Removal = Type.Object({
   email: Type.String(),
   name: Type.String(),
   role: Role,
-  reason: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
   removedBy: Type.Union([Uuid, Type.Null()]),
   removedByName: Type.Union([Type.String(), Type.Null()]),
   removedAt: DateTime,
@@ -135,21 +135,27 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
     '/v1/users/:id',
     {
       config: { access: { scope: 'admin' } },
+      // The body is optional: a DELETE without one is validated as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags: ['users'],
         summary: 'Remove a member: their sessions end and the API keys they created are revoked',
         description:
-          'The body gives the reason, kept with who removed the member and when (GET /v1/users/removals).',
+          'An optional JSON body gives the reason (the web always asks for one), kept with who removed the member and when (GET /v1/users/removals).',
         security,
         params: IdParams,
         body: Type.Object(
           {
-            reason: Type.String({
-              minLength: 1,
-              maxLength: 500,
-              pattern: '\\S',
-              description: 'Why the member leaves (not blank)',
-            }),
+            reason: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 500,
+                pattern: '\\S',
+                description: 'Why the member leaves (not blank)',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -163,7 +169,7 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
         auth,
         auditContextOf(auth, request),
         request.params.id,
-        request.body.reason.trim(),
+        request.body.reason?.trim() ?? null,
       );
       return reply.status(204).send(null);
     },

@@ -100,7 +100,7 @@ export async function removeMember(
   auth: AuthContext,
   audit: AuditContext,
   userId: string,
-  reason: string,
+  reason: string | null,
 ) {
   const target = await getMember(deps, auth, userId);
   assertMayChange(auth, target);
@@ -137,7 +137,7 @@ export interface RemovalRow {
   email: string;
   name: string;
   role: Role;
-  reason: string;
+  reason: string | null;
   removed_by: string | null;
   removed_by_name: string | null;
   removed_at: Date;
