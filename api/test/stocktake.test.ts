@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { type SignedUp, signUp, startTestApp, type TestApp } from './support/tes
  * transaction; roles, site limits, idempotency and double posting.
  */
 type Headers = Record<string, string>;
+const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/api');
 type Line = {
   id: string;
   countedByName: string | null;
@@ -196,6 +199,21 @@ describe('a stocktake session with variance approval', () => {
     });
     expect(lineOf(approved, gloves, 'G1').countedByName).toBe(counter.email);
     expect(approved.approvedAt).toEqual(expect.any(String));
+
+    // The count sheet prints as a PDF, in the language asked for.
+    const pdf = await t.app.inject({
+      method: 'GET',
+      url: `/v1/stocktakes/${created.id}/pdf?locale=zh-CN`,
+      headers: viewer.headers,
+    });
+    expect(pdf.statusCode, pdf.body).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['content-language']).toBe('zh-CN');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(resolve(ARTIFACTS, 'stocktake-sheet.zh-CN.pdf'), pdf.rawPayload);
+    expect(pdf.headers['content-disposition']).toContain(`${created.number}.pdf`);
+    expect((await get(`/v1/stocktakes/${created.id}/pdf`, limitedToB.headers)).statusCode).toBe(404);
 
     // Posting, with an Idempotency-Key: a retry gets the first answer and writes nothing.
     const key = { ...counter.headers, 'idempotency-key': `post-${created.id}` };

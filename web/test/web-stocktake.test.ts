@@ -252,6 +252,13 @@ describe('stocktake page in Chromium', { timeout: 240_000 }, () => {
       expect(await second.page.locator('.signature').isVisible()).toBe(true);
       await screenshot(second.page, `stocktake-print.${locale}`);
       await second.page.emulateMedia({ media: 'screen' });
+      // And as a PDF, in the page's language, named after the session.
+      const [download] = await Promise.all([
+        second.page.waitForEvent('download'),
+        second.page.click('[data-testid=stocktake-pdf]'),
+      ]);
+      const sessionNumber = (await second.page.textContent('h1'))?.match(/ST-\d{4}-\d{4}/)?.[0];
+      expect(download.suggestedFilename()).toBe(`${sessionNumber}.pdf`);
 
       // The ledger holds what was counted: gauze 14 (the shortfall taken from DEMO-12 first).
       const stock = await api<{ items: { itemId: string; lotNumber: string | null; onHand: number }[] }>(

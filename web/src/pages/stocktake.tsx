@@ -17,6 +17,7 @@ import {
   TextField,
 } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
+import { saveBlob } from '../lib/download';
 import { usePaged } from '../lib/paged';
 import { locationLabel, siteName, useSites } from '../lib/sites';
 import { useAction, useApi } from '../lib/use-api';
@@ -234,7 +235,7 @@ function SessionList() {
 type Confirming = 'approve' | 'post' | 'cancel' | null;
 
 function SessionPage({ id }: { id: string }) {
-  const { t, money, dateTime } = useI18n();
+  const { t, money, dateTime, locale } = useI18n();
   const sites = useSites();
   const loaded = useApi(() => call(api.GET('/v1/stocktakes/{id}', { params: { path: { id } } })), [id]);
   const [fresh, setFresh] = useState<Session | null>(null);
@@ -249,6 +250,14 @@ function SessionPage({ id }: { id: string }) {
           : api.POST('/v1/stocktakes/{id}/reopen', req),
       ),
     );
+  });
+  const pdf = useAction(async () => {
+    const r = await api.GET('/v1/stocktakes/{id}/pdf', {
+      params: { path: { id }, query: { locale } },
+      parseAs: 'blob',
+    });
+    const blob = await call(Promise.resolve(r));
+    saveBlob(blob as unknown as Blob, r.response, 'stocktake.pdf');
   });
   if (!s)
     return (
@@ -304,6 +313,15 @@ function SessionPage({ id }: { id: string }) {
         <button type="button" class="no-print" onClick={() => window.print()}>
           {t('stocktake.print')}
         </button>
+        <button
+          type="button"
+          class="no-print"
+          data-testid="stocktake-pdf"
+          disabled={pdf.busy}
+          onClick={() => void pdf.run()}
+        >
+          {t('stocktake.pdf')}
+        </button>
       </PageHeader>
       <Card>
         <p class="session-head">
@@ -314,6 +332,7 @@ function SessionPage({ id }: { id: string }) {
           )}
           {s.note && <span class="muted"> · {s.note}</span>}
         </p>
+        <ErrorBox error={pdf.error} />
         <ul class="who-when" data-testid="stocktake-history">
           <li>{t('stocktake.who.created', { who: who(s.createdByName), when: dateTime(s.createdAt) })}</li>
           {s.submittedAt && (

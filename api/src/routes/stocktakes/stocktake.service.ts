@@ -222,9 +222,12 @@ export async function listStocktakes(
 }
 
 export async function getStocktake(deps: AppDeps, auth: AuthContext, id: string) {
-  return withTenantDb(deps.database.db, auth, async (tx) =>
-    sessionView(tx, await loadSession(tx, auth, id), true),
-  );
+  return withTenantDb(deps.database.db, auth, async (tx) => getStocktakeIn(tx, auth, id));
+}
+
+/** The session with its lines, in the caller's transaction (404 outside the caller's sites). */
+export async function getStocktakeIn(tx: Tx, auth: AuthContext, id: string) {
+  return sessionView(tx, await loadSession(tx, auth, id), true);
 }
 
 async function loadLines(tx: Tx, sessionId: string, status: StocktakeStatus): Promise<LineRow[]> {
@@ -629,7 +632,8 @@ export async function transitionStocktake(
   });
 }
 
-type View = Awaited<ReturnType<typeof sessionView>>;
+export type StocktakeView = Awaited<ReturnType<typeof sessionView>>;
+type View = StocktakeView;
 
 function eventPayload(v: View) {
   return {

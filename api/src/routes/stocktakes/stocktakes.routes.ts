@@ -3,7 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
-import { DateTime, IdParams, IsoDate, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { negotiateLocale } from '../../lib/problem-language.ts';
+import {
+  DateTime,
+  IdParams,
+  IsoDate,
+  Locale,
+  NullableDateTime,
+  StringEnum,
+  Uuid,
+} from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from '../movements/after-movement.ts';
@@ -18,6 +27,7 @@ import {
   type StocktakeStatus,
   transitionStocktake,
 } from './stocktake.service.ts';
+import { stocktakeDocument } from './stocktake-pdf.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Status = StringEnum(['counting', 'submitted', 'approved', 'posted', 'cancelled']);
@@ -239,6 +249,37 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => getStocktake(deps, authOf(request), request.params.id),
+  );
+
+  app.get(
+    '/v1/stocktakes/:id/pdf',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags,
+        summary: 'The count sheet as a PDF (A4 landscape), to count on paper',
+        description:
+          'In `locale`, else the language of Accept-Language (zh-CN or en). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).',
+        security,
+        params: IdParams,
+        querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }),
+        response: {
+          200: {
+            description: 'The PDF',
+            content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const locale = request.query.locale ?? negotiateLocale(request.headers['accept-language']);
+      const doc = await stocktakeDocument(deps, authOf(request), request.params.id, locale);
+      reply.header('content-disposition', `inline; filename="${doc.filename}"`);
+      reply.header('content-language', locale);
+      reply.header('x-pdf-font', doc.cjkFont ? 'cjk' : 'fallback');
+      return reply.type('application/pdf').send(doc.pdf);
+    },
   );
 
   app.post(

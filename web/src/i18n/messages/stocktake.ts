@@ -82,6 +82,7 @@ export const stocktakeEn = {
   'stocktake.post': 'Post to stock',
   'stocktake.cancel': 'Cancel session',
   'stocktake.print': 'Print count sheet',
+  'stocktake.pdf': 'Count sheet (PDF)',
   'stocktake.fourEyes':
     'A second person approves: whoever created, counted or submitted this session cannot.',
   'stocktake.confirm.approve.title': 'Approve this variance?',
@@ -181,6 +182,7 @@ export const stocktakeZh: Record<keyof typeof stocktakeEn, string> = {
   'stocktake.post': '过账入库存',
   'stocktake.cancel': '作废盘点单',
   'stocktake.print': '打印盘点表',
+  'stocktake.pdf': '盘点表 PDF',
   'stocktake.fourEyes': '须由另一人审核：创建、录入或提交本盘点单的人不能审核。',
   'stocktake.confirm.approve.title': '审核通过这些差异？',
   'stocktake.confirm.approve': '盘点单 {number}：{lines} 行有差异，差异金额 {value}。审核通过后即可过账。',

@@ -1,0 +1,238 @@
+import { organizationTimeZone, type Tx, withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import PDFDocument from 'pdfkit';
+import type { AppDeps } from '../../deps.ts';
+import { CJK_FONT_HINT, type PdfFont, pdfFont } from '../../lib/pdf-font.ts';
+import type { ProblemLocale } from '../../lib/problem-messages/index.ts';
+import type { AuthContext } from '../../plugins/access.ts';
+import { getStocktakeIn, type StocktakeStatus, type StocktakeView } from './stocktake.service.ts';
+
+const WORDS = {
+  'zh-CN': {
+    title: '盘点表',
+    number: '盘点单号',
+    status: '状态',
+    where: '盘点位置',
+    allLocations: '全部库位',
+    blind: '盲盘：账面数不打印，请如实填写实盘数。',
+    cycle: '循环盘点',
+    created: '创建',
+    approved: '审核',
+    posted: '过账',
+    location: '库位',
+    code: '编码',
+    item: '品名 / 规格',
+    lot: '批号',
+    expiry: '效期',
+    book: '账面数',
+    counted: '实盘数',
+    variance: '差异',
+    wholeItem: '整盘（全部批号）',
+    noLot: '无批号',
+    summary: '已盘 {counted} / {lines} 行；差异金额 {value}',
+    signature: '盘点人：____________    复核人：____________    日期：____________',
+    printed: '打印时间',
+    statuses: {
+      counting: '盘点中',
+      submitted: '待审核',
+      approved: '已审核',
+      posted: '已过账',
+      cancelled: '已作废',
+    },
+  },
+  en: {
+    title: 'Count sheet',
+    number: 'Session',
+    status: 'Status',
+    where: 'Counted at',
+    allLocations: 'every location',
+    blind: 'Blind count: the book is not printed; write down what you count.',
+    cycle: 'Cycle count',
+    created: 'Created',
+    approved: 'Approved',
+    posted: 'Posted',
+    location: 'Location',
+    code: 'Code',
+    item: 'Item / specification',
+    lot: 'Lot',
+    expiry: 'Expiry',
+    book: 'Book',
+    counted: 'Counted',
+    variance: 'Variance',
+    wholeItem: 'whole item (all lots)',
+    noLot: 'no lot',
+    summary: '{counted} of {lines} lines counted; value of the variance {value}',
+    signature: 'Counted by: ____________    Checked by: ____________    Date: ____________',
+    printed: 'Printed',
+    statuses: {
+      counting: 'counting',
+      submitted: 'awaiting approval',
+      approved: 'approved',
+      posted: 'posted',
+      cancelled: 'cancelled',
+    },
+  },
+} satisfies Record<ProblemLocale, { statuses: Record<StocktakeStatus, string> } & Record<string, unknown>>;
+
+/** Drops what a font without Chinese glyphs would print as boxes (the hint at the top says why). */
+const latinOnly = (s: string) => s.replace(/[^\u0020-\u00ff\u2013-\u2026€\n]/g, '?');
+
+interface SheetContext {
+  organizationName: string;
+  siteName: string;
+  locationNames: Map<string, string>;
+  timeZone: string;
+}
+
+/**
+ * The count sheet as an A4 PDF to count on paper: one row per location × item × lot with the book
+ * (left empty on a blind count while counting) and an empty box for the count, or the count, the
+ * variance and the summary once counted; signature lines for the counter and the checker.
+ */
+export function stocktakePdf(
+  s: StocktakeView,
+  ctx: SheetContext,
+  locale: ProblemLocale,
+  font: PdfFont,
+): Promise<Buffer> {
+  const w = WORDS[locale];
+  const text = font.cjk ? (x: string) => x : latinOnly;
+  const number = new Intl.NumberFormat(locale);
+  const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
+  const when = (iso: string | null) =>
+    iso
+      ? new Intl.DateTimeFormat(locale, {
+          timeZone: ctx.timeZone,
+          dateStyle: 'medium',
+          timeStyle: 'short',
+        }).format(new Date(iso))
+      : '—';
+  const doc = new PDFDocument({
+    size: 'A4',
+    layout: 'landscape',
+    margin: 36,
+    info: { Title: `${w.title} ${s.number}`, Author: ctx.organizationName, Creator: 'medstock' },
+  });
+  doc.registerFont('body', font.file, font.family);
+  doc.font('body');
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const left = doc.page.margins.left;
+  const width = doc.page.width - left - doc.page.margins.right;
+  if (!font.cjk) doc.fontSize(8).fillColor('#b00020').text(CJK_FONT_HINT).fillColor('black').moveDown(0.5);
+  doc.fontSize(16).text(text(`${ctx.organizationName} · ${w.title}`));
+  const where = s.locationId
+    ? `${ctx.siteName} · ${ctx.locationNames.get(s.locationId) ?? ''}`
+    : `${ctx.siteName} · ${w.allLocations}`;
+  doc
+    .fontSize(10)
+    .text(text(`${w.number}: ${s.number}    ${w.status}: ${w.statuses[s.status]}    ${w.where}: ${where}`))
+    .text(
+      text(
+        [
+          `${w.created}: ${s.createdByName ?? '—'} · ${when(s.createdAt)}`,
+          ...(s.approvedAt ? [`${w.approved}: ${s.approvedByName ?? '—'} · ${when(s.approvedAt)}`] : []),
+          ...(s.postedAt ? [`${w.posted}: ${s.postedByName ?? '—'} · ${when(s.postedAt)}`] : []),
+          ...(s.abcClasses ? [`${w.cycle}: ${s.abcClasses.join(', ')}`] : []),
+        ].join('    '),
+      ),
+    );
+  const hidden = s.blind && s.status === 'counting';
+  if (hidden) doc.text(text(w.blind));
+  doc.moveDown(0.5);
+
+  const many = s.locationId === null;
+  const fractions = many
+    ? [0.12, 0.1, 0.26, 0.13, 0.09, 0.09, 0.11, 0.1]
+    : [0.11, 0.33, 0.15, 0.1, 0.1, 0.11, 0.1];
+  const cols = fractions.map((f) => f * width);
+  const xs = cols.map((_, i) => left + cols.slice(0, i).reduce((a, b) => a + b, 0));
+  const numeric = new Set(many ? [5, 6, 7] : [4, 5, 6]);
+  const row = (cells: string[], header = false) => {
+    if (doc.y > doc.page.height - doc.page.margins.bottom - 40) doc.addPage();
+    const top = doc.y;
+    let bottom = top;
+    cells.forEach((c, i) => {
+      doc.text(text(c), xs[i]! + 2, top + 3, {
+        width: cols[i]! - 6,
+        align: numeric.has(i) ? 'right' : 'left',
+      });
+      bottom = Math.max(bottom, doc.y);
+    });
+    // Ruled cells: the counted column is a box to write in.
+    const h = bottom - top + 5;
+    for (const [i] of cells.entries())
+      doc.rect(xs[i]!, top, cols[i]!, h).stroke(header ? '#333333' : '#999999');
+    doc.x = left;
+    doc.y = top + h;
+  };
+  doc.fontSize(9);
+  row([...(many ? [w.location] : []), w.code, w.item, w.lot, w.expiry, w.book, w.counted, w.variance], true);
+  for (const l of s.lines) {
+    const name = locale === 'zh-CN' ? l.nameZh : l.nameEn;
+    row([
+      ...(many ? [ctx.locationNames.get(l.locationId) ?? ''] : []),
+      l.itemCode,
+      l.specification ? `${name} / ${l.specification}` : name,
+      l.wholeItem ? w.wholeItem : l.lotNumber || w.noLot,
+      l.expiryDate ?? '',
+      l.book === null ? '' : number.format(l.book),
+      l.counted === null ? '' : number.format(l.counted),
+      l.variance === null ? '' : number.format(l.variance),
+    ]);
+  }
+  doc.moveDown(0.5);
+  if (!hidden)
+    doc.fontSize(10).text(
+      text(
+        w.summary
+          .replace('{counted}', String(s.summary.counted))
+          .replace('{lines}', String(s.summary.lines))
+          .replace('{value}', money.format(s.summary.varianceValue ?? 0)),
+      ),
+      left,
+      doc.y,
+      { width },
+    );
+  doc.moveDown(1.5).fontSize(10).text(text(w.signature), left, doc.y, { width });
+  doc
+    .moveDown()
+    .fontSize(8)
+    .fillColor('#555555')
+    .text(text(`${w.printed}: ${when(new Date().toISOString())}`), left, doc.y, { width });
+  doc.end();
+  return done;
+}
+
+async function sheetContext(tx: Tx, auth: AuthContext, s: StocktakeView): Promise<SheetContext> {
+  const r = await tx.execute<{
+    organization_name: string;
+    site_name: string;
+    locations: Record<string, string>;
+  }>(sql`
+    select (select name from control.organizations where id = ${auth.organizationId}) as organization_name,
+           s.name as site_name,
+           (select coalesce(json_object_agg(l.id, l.name), '{}') from locations l where l.site_id = s.id) as locations
+      from sites s where s.id = ${s.siteId}`);
+  const x = r.rows[0]!;
+  return {
+    organizationName: x.organization_name,
+    siteName: x.site_name,
+    locationNames: new Map(Object.entries(x.locations)),
+    timeZone: await organizationTimeZone(tx),
+  };
+}
+
+/** The session's count sheet as a PDF in `locale` (any status; the caller's site limits apply). */
+export async function stocktakeDocument(deps: AppDeps, auth: AuthContext, id: string, locale: ProblemLocale) {
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const s = await getStocktakeIn(tx, auth, id);
+    const font = pdfFont(deps.config.PDF_FONT);
+    const pdf = await stocktakePdf(s, await sheetContext(tx, auth, s), locale, font);
+    return { pdf, cjkFont: font.cjk, filename: `${s.number.replace(/[^A-Za-z0-9_.-]/g, '_')}.pdf` };
+  });
+}
