@@ -93,6 +93,8 @@ export function purchaseOrderPdf(
   font: PdfFont,
 ): Promise<Buffer> {
   const w = WORDS[locale];
+  // Chinese documents use the full-width colon (供应商：…).
+  const colon = locale === 'zh-CN' ? '：' : ': ';
   const text = font.cjk ? (s: string) => s : latinOnly;
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
   const number = new Intl.NumberFormat(locale);
@@ -124,7 +126,7 @@ export function purchaseOrderPdf(
   doc.fontSize(18).text(text(`${ctx.organizationName} · ${w.title}`));
   doc
     .fontSize(11)
-    .text(text(`${w.number}: ${po.number}    ${w.status}: ${w.statuses[po.status]}`))
+    .text(text(`${w.number}${colon}${po.number}    ${w.status}${colon}${w.statuses[po.status]}`))
     .moveDown(0.5);
   if (po.status === 'cancelled') {
     doc
@@ -144,11 +146,11 @@ export function purchaseOrderPdf(
     ...(po.sentAt ? [[w.sent, `${po.sentByName ?? '—'} · ${when(po.sentAt)}`] as [string, string]] : []),
   ];
   doc.fontSize(10);
-  for (const [k, v] of rows) doc.text(text(`${k}: ${v}`));
+  for (const [k, v] of rows) doc.text(text(`${k}${colon}${v}`));
   doc.moveDown();
 
   // Columns: code, item, quantity, unit price, amount, delivery date.
-  const cols = [0.13, 0.33, 0.14, 0.13, 0.14, 0.13].map((f) => f * width);
+  const cols = [0.12, 0.33, 0.12, 0.12, 0.15, 0.16].map((f) => f * width);
   const xs = cols.map((_, i) => left + cols.slice(0, i).reduce((a, b) => a + b, 0));
   const row = (cells: string[], bold = false) => {
     const y = doc.y;
@@ -156,8 +158,9 @@ export function purchaseOrderPdf(
     const top = doc.y;
     let bottom = top;
     cells.forEach((c, i) => {
+      // Right-aligned figures keep a gap before the next column.
       doc.text(text(c), xs[i]!, top, {
-        width: cols[i]! - 4,
+        width: cols[i]! - (i >= 2 && i <= 4 ? 12 : 4),
         align: i >= 2 && i <= 4 ? 'right' : 'left',
       });
       bottom = Math.max(bottom, doc.y);
@@ -187,20 +190,21 @@ export function purchaseOrderPdf(
     .lineTo(left + width, doc.y)
     .stroke();
   doc.moveDown(0.3);
-  doc
-    .fontSize(11)
-    .text(text(`${w.total}: ${money.format(po.value)}`), left, doc.y, { width, align: 'right' });
+  doc.fontSize(11).text(text(`${w.total}${colon}${money.format(po.value)}`), left, doc.y, {
+    width: width - cols[5]! - 12,
+    align: 'right',
+  });
   if (po.notes) {
     doc
       .moveDown()
       .fontSize(10)
-      .text(text(`${w.notes}: ${po.notes}`), left, doc.y, { width });
+      .text(text(`${w.notes}${colon}${po.notes}`), left, doc.y, { width });
   }
   doc
     .moveDown(2)
     .fontSize(8)
     .fillColor('#555555')
-    .text(text(`${w.generated}: ${when(new Date().toISOString())}`), left, doc.y, { width });
+    .text(text(`${w.generated}${colon}${when(new Date().toISOString())}`), left, doc.y, { width });
   doc.end();
   return done;
 }
