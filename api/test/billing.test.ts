@@ -180,7 +180,7 @@ describe('plan limits', () => {
       limit: 1,
       used: 1,
     });
-    expect(p.detail).toContain('allows 1 site');
+    expect(p.detail).toContain('limited to 1');
     expect(p.detail).toContain('POST /v1/billing/checkout');
     expect(p.detail).toContain('Clinic (诊所版)');
     expect(p.detail).toContain('Chain (连锁版)');

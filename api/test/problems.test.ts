@@ -160,8 +160,9 @@ describe('input PostgreSQL cannot store, and URLs Fastify cannot route', () => {
     );
     expect(body.errors).toContainEqual({
       field: 'body:/name',
-      message: expect.any(String),
+      message: 'must not contain NUL (U+0000) characters',
       code: 'nul_character',
+      label: 'name',
     });
     const site = (await t.app.inject({ method: 'GET', url: '/v1/sites', headers: owner.headers })).json()
       .items[0];

@@ -101,10 +101,15 @@ export interface ValidationIssue {
 /** The catalogue key of a validator complaint's words: `validation.minimum`, `validation.type.integer`. */
 function validationKey(v: ValidationIssue): string {
   const keyword = v.keyword ?? 'invalid';
-  if (keyword === 'type' && typeof v.params?.type === 'string') {
-    const key = `validation.type.${String(v.params.type).split(',')[0]}`;
+  if (keyword === 'type' && v.params?.type !== undefined) {
+    const types = (Array.isArray(v.params.type) ? v.params.type : String(v.params.type).split(',')).map(
+      String,
+    );
+    const key = `validation.type.${types.find((t) => t !== 'null') ?? types[0]}`;
     if (PROBLEM_MESSAGES[key]) return key;
   }
+  // One literal of a union of literals: the value is simply not one of those offered.
+  if (keyword === 'const' && /\/anyOf\/\d+$/.test(v.schemaPath ?? '')) return 'validation.enum.unlisted';
   if (keyword === 'format' && typeof v.params?.format === 'string') {
     const key = `validation.format.${v.params.format}`;
     if (PROBLEM_MESSAGES[key]) return key;
@@ -127,8 +132,24 @@ function validationParams(v: ValidationIssue): ProblemParams {
   return out;
 }
 
-/** A validator complaint as a field error: machine path, localised message and label. */
-export function validationFieldError(
+/**
+ * A validator complaint as field errors: machine path, localised message and label. Several
+ * missing properties are one complaint to the validator, and one field error each here.
+ */
+export function validationFieldErrors(
+  v: ValidationIssue,
+  context: string | undefined,
+  locale: ProblemLocale,
+): FieldError[] {
+  const missing = v.params?.requiredProperties ?? v.params?.missingProperty;
+  if (v.keyword === 'required' && Array.isArray(missing) && missing.length > 1)
+    return missing.map((name) =>
+      validationFieldError({ ...v, params: { missingProperty: name } }, context, locale),
+    );
+  return [validationFieldError(v, context, locale)];
+}
+
+function validationFieldError(
   v: ValidationIssue,
   context: string | undefined,
   locale: ProblemLocale,

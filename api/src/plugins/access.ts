@@ -51,16 +51,8 @@ export function checkAccess(auth: AuthContext, access: Exclude<RouteAccess, 'pub
  * Refuses (403 all_sites_required) a site-limited caller something whose reach is every site:
  * a webhook endpoint, for one, receives every site's events at a URL its creator chooses.
  */
-export function assertAllSites(auth: AuthContext, why: string, variant?: string): void {
-  if (auth.siteIds !== null)
-    throw new ProblemError(
-      403,
-      'all_sites_required',
-      'Forbidden',
-      why,
-      undefined,
-      variant ? { messageKey: `all_sites_required.${variant}` } : undefined,
-    );
+export function assertAllSites(auth: AuthContext, why: string): void {
+  if (auth.siteIds !== null) throw new ProblemError(403, 'all_sites_required', 'Forbidden', why);
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   localiseProblem,
   negotiateLocale,
   type ValidationIssue,
-  validationFieldError,
+  validationFieldErrors,
 } from '../lib/problem-language.ts';
 
 /** The schema of every error response, referenced from each route's 4xx/5xx entries. */
@@ -102,7 +102,12 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Pro
     title: words.title,
     ...(words.detail !== undefined ? { detail: words.detail } : {}),
     params,
-    ...(errors ? { errors: errors.map((e) => localiseFieldError(e, key, params, locale)) } : {}),
+    // Validation's field errors come worded and labelled already; a service's get their words here.
+    ...(errors
+      ? {
+          errors: errors.map((e) => (e.label === undefined ? localiseFieldError(e, key, params, locale) : e)),
+        }
+      : {}),
     type: TYPE_BASE + p.code,
     instance: request.url.split('?')[0],
     requestId: String(request.id),
@@ -140,6 +145,23 @@ function intendedBranch(validation: ValidationIssue[]): ValidationIssue[] {
   return validation.filter((v) => {
     const b = branchOf(v);
     return b !== undefined && meant.includes(b);
+  });
+}
+
+/**
+ * One complaint per field and wording: an unknown field is reported both at its parent
+ * (additionalProperties) and at itself (a `false` sub-schema, keyword 'boolean'); the sender
+ * needs to read it once.
+ */
+function distinctFieldErrors(errors: FieldError[]): FieldError[] {
+  const unknown = new Set(errors.filter((e) => e.code === 'additionalProperties').map((e) => e.field));
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (e.code === 'boolean' && unknown.has(e.field)) return false;
+    const key = `${e.field}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 
@@ -265,8 +287,10 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         title: 'Bad request',
         detail: `The request ${context} is not valid.`,
         params: { part: context },
-        errors: intendedBranch(error.validation as ValidationIssue[]).map((v) =>
-          validationFieldError(v, context, locale),
+        errors: distinctFieldErrors(
+          intendedBranch(error.validation as ValidationIssue[]).flatMap((v) =>
+            validationFieldErrors(v, context, locale),
+          ),
         ),
       });
     }

@@ -5,7 +5,8 @@ export const billingProblems: ProblemMessages = {
   'plan_limit_reached.upgrade': {
     'zh-CN': {
       title: '已达套餐上限',
-      detail: '{@plan}最多可有 {limit} 个{@resource}，本机构已有 {used} 个。请升级套餐：{@upgrades}。',
+      detail:
+        '{@plan}最多可有 {limit} 个{@resource}，本机构已有 {used} 个。请升级套餐：{@upgrades}（接口：POST /v1/billing/checkout {example}）。',
     },
     en: {
       title: 'Plan limit reached',

@@ -59,7 +59,7 @@ export const generalProblems: ProblemMessages = {
     },
   },
   validation_failed: {
-    'zh-CN': { title: '填写有误', detail: '请求中有填写不正确的内容，请按提示修改。', field: '填写有误' },
+    'zh-CN': { title: '填写有误', detail: '{@part}中有填写不正确的内容，请按提示修改。', field: '填写有误' },
     en: { title: 'Bad request', detail: 'The request {part} is not valid.', field: 'is not valid' },
   },
   bad_request: {

@@ -148,6 +148,18 @@ export const operationsProblems: ProblemMessages = {
   },
 
   // Webhooks.
+  invalid_webhook_url: {
+    'zh-CN': {
+      title: '网址无效',
+      detail: '接收地址不可用：请填写可从外网访问的 http 或 https 网址。',
+      field: '不可用的网址',
+    },
+    en: {
+      title: 'Unprocessable content',
+      detail: 'The endpoint URL cannot be used: give a public http or https URL.',
+      field: 'cannot be used',
+    },
+  },
   'invalid_webhook_url.not_url': {
     'zh-CN': { title: '网址无效', detail: '接收地址不是有效的网址。', field: '不是有效的网址' },
     en: { title: 'Unprocessable content', detail: 'The endpoint URL is not a URL.', field: 'is not a URL' },

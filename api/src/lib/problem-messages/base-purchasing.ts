@@ -14,10 +14,6 @@ export const purchasingProblems: ProblemMessages = {
     'zh-CN': { title: '单号已存在', detail: '采购单号 {number} 已被使用。' },
     en: { title: 'Conflict', detail: 'A purchase order numbered {number} already exists.' },
   },
-  unknown_supplier: {
-    'zh-CN': { title: '供应商不存在', detail: '供应商不存在。', field: '供应商不存在' },
-    en: { title: 'Unprocessable content', detail: 'The supplier does not exist.', field: 'unknown supplier' },
-  },
   'unknown_supplier.inactive': {
     'zh-CN': { title: '供应商已停用', detail: '该供应商已停用。', field: '该供应商已停用' },
     en: {
@@ -96,6 +92,14 @@ export const purchasingProblems: ProblemMessages = {
       field: '{quantity} would exceed the {outstanding} still outstanding',
     },
   },
+  invalid_scan: {
+    'zh-CN': { title: '扫码无法识别', detail: '扫码内容无法对应到这张采购单的明细。', field: '无法识别' },
+    en: {
+      title: 'Unprocessable content',
+      detail: 'The scan does not match a line of this purchase order.',
+      field: 'not recognised',
+    },
+  },
   supplier_code_taken: {
     'zh-CN': { title: '编码已存在', detail: '供应商编码“{code}”已被使用。' },
     en: { title: 'Conflict', detail: "A supplier with code '{code}' already exists." },
@@ -104,7 +108,7 @@ export const purchasingProblems: ProblemMessages = {
     'zh-CN': {
       title: '包装数量不符',
       detail: '包装数量 {packSize} 与 1 {packUnit} = {factor} {baseUnit} 不符。',
-      field: '1 {packUnit} = {factor} {baseUnit}',
+      field: '每 1 {packUnit} 为 {factor} {baseUnit}',
     },
     en: {
       title: 'Unprocessable content',

@@ -397,50 +397,9 @@ export const stockProblems: ProblemMessages = {
     'zh-CN': { title: '编码已存在', detail: '耗材编码“{code}”已被使用。' },
     en: { title: 'Conflict', detail: "An item with code '{code}' already exists." },
   },
-  gtin_taken: {
-    'zh-CN': { title: '条码已被使用', detail: '条码 {gtin} 已属于耗材 {itemCode}。' },
-    en: { title: 'Conflict', detail: 'GTIN {gtin} already belongs to item {itemCode}.' },
-  },
   'gtin_taken.unnamed': {
     'zh-CN': { title: '条码已被使用', detail: '此条码已属于另一个耗材。' },
     en: { title: 'Conflict', detail: 'Another item already has this GTIN.' },
-  },
-  gtin_unit_unknown: {
-    'zh-CN': {
-      title: '单位无效',
-      detail: '耗材 {itemCode} 没有“{unit}”这个单位。',
-      field: '该耗材没有这个单位',
-    },
-    en: {
-      title: 'Unprocessable content',
-      detail: "Item {itemCode} has no unit '{unit}'.",
-      field: 'unknown unit',
-    },
-  },
-  invalid_nhsa_code: {
-    'zh-CN': {
-      title: '医保耗材编码无效',
-      detail: '“{value}”不是医保耗材编码（C 加 19 位数字，或 27 位完整编码）。',
-      field: '不是医保耗材编码',
-    },
-    en: {
-      title: 'Unprocessable content',
-      detail: "'{value}' is not an NHSA consumable code (C and 19 digits, or the 27-character code).",
-      field: 'not an NHSA consumable code',
-    },
-  },
-  invalid_udi_di: {
-    'zh-CN': {
-      title: 'UDI-DI 无效',
-      detail: 'UDI-DI 须为不含空格的可打印字符，最多 60 个；GS1 编码的校验位须正确。',
-      field: '不是有效的 UDI-DI',
-    },
-    en: {
-      title: 'Unprocessable content',
-      detail:
-        'A UDI-DI is printable characters without spaces, up to 60; a GS1 one needs a valid check digit.',
-      field: 'not a UDI-DI',
-    },
   },
   substitute_unit_mismatch: {
     'zh-CN': {
@@ -483,14 +442,6 @@ export const stockProblems: ProblemMessages = {
   },
 
   // Sites and locations.
-  site_has_stock: {
-    'zh-CN': { title: '院区仍有库存', detail: '院区“{name}”仍有 {onHand} 个基本单位的库存，不能停用。' },
-    en: { title: 'Conflict', detail: "Site '{name}' still holds {onHand} base units." },
-  },
-  location_has_stock: {
-    'zh-CN': { title: '库位仍有库存', detail: '库位“{name}”仍有 {onHand} 个基本单位的库存，不能停用。' },
-    en: { title: 'Conflict', detail: "'{name}' still holds {onHand} base units." },
-  },
   unknown_site: {
     'zh-CN': { title: '院区不存在', detail: '有的院区不存在于本机构。', field: '院区 {siteId} 不存在' },
     en: {

@@ -15,8 +15,6 @@ export const problemTerms: ProblemMessages = {
   'term.resource.backtest': t('回测', 'backtest'),
   'term.resource.catalogue_template': t('目录模板', 'catalogue template'),
   'term.resource.delivery': t('推送记录', 'delivery'),
-  'term.resource.department': t('科室', 'department'),
-  'term.resource.fixed_pack': t('定数包', 'fixed pack'),
   'term.resource.import': t('导入任务', 'import'),
   'term.resource.inspection': t('验收记录', 'inspection'),
   'term.resource.invitation': t('邀请', 'invitation'),
@@ -29,8 +27,6 @@ export const problemTerms: ProblemMessages = {
   'term.resource.par_level': t('库存上下限', 'par level'),
   'term.resource.procedure_type': t('手术/操作类型', 'procedure type'),
   'term.resource.purchase_order': t('采购单', 'purchase order'),
-  'term.resource.recall': t('召回', 'recall'),
-  'term.resource.requisition': t('申领单', 'requisition'),
   'term.resource.robot_channel': t('群机器人', 'robot channel'),
   'term.resource.scheduled_procedure': t('手术排程', 'scheduled procedure'),
   'term.resource.session': t('登录会话', 'session'),
@@ -101,6 +97,12 @@ export const problemTerms: ProblemMessages = {
     '连锁版（按院区计费，品目不限）',
     'Chain (连锁版): priced per site, unlimited items',
   ),
+
+  // The part of a request a validation problem is about.
+  'term.part.body': t('请求内容', 'body'),
+  'term.part.querystring': t('查询参数', 'query string'),
+  'term.part.params': t('路径参数', 'path'),
+  'term.part.headers': t('请求头', 'headers'),
 
   // Backtest steps.
   'term.step.weekly': t('周', 'weekly'),

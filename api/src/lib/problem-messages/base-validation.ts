@@ -47,9 +47,11 @@ export const validationMessages: ProblemMessages = {
   'validation.format.uuid': m('必须是有效的编号（UUID）', 'must be an id (UUID)'),
   'validation.format.uri': m('必须是完整的网址', 'must be a full URL'),
   'validation.enum': m('必须是以下之一：{allowedValues}', 'must be one of: {allowedValues}'),
+  'validation.enum.unlisted': m('不是可选的值之一', 'is not one of the allowed values'),
   'validation.const': m('必须是 {allowedValue}', 'must be {allowedValue}'),
   'validation.anyOf': m('不符合任何一种允许的写法', 'matches none of the allowed forms'),
   'validation.oneOf': m('必须且只能符合一种允许的写法', 'must match exactly one of the allowed forms'),
   'validation.not': m('不允许此值', 'this value is not allowed'),
+  'validation.nul_character': m('不能包含空字符（U+0000）', 'must not contain NUL (U+0000) characters'),
   'validation.if': m('与其他字段的填写不一致', 'does not fit the other fields'),
 };
