@@ -85,7 +85,7 @@ const lineOf = (s: { lines: Line[] }, itemId: string, lot: string | null) =>
   s.lines.find((l) => l.itemId === itemId && l.lotNumber === lot)!;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
   owner = await signUp(t);
   ({ siteId: siteA } = await centralStore(t, owner.headers));
   const ward = await ok(
@@ -118,6 +118,15 @@ describe('a stocktake session with variance approval', () => {
     await receive(gauze, locA, 10, 'DEMO-12', '2030-06-30');
     await receive(gloves, locA, 8, 'G1', '2031-03-31');
 
+    const hook = (
+      await ok(
+        await post('/v1/webhooks', owner.headers, {
+          url: 'http://127.0.0.1:9/stocktakes',
+          events: ['stocktake.approved', 'stocktake.posted'],
+        }),
+        201,
+      )
+    ).id;
     const created = await ok(
       await post('/v1/stocktakes', counter.headers, { locationId: locA, blind: true, note: 'monthly' }),
       201,
@@ -244,6 +253,11 @@ describe('a stocktake session with variance approval', () => {
       sql`select type from events where payload->>'id' = ${created.id} order by created_at`,
     );
     expect(events.map((e) => e.type)).toEqual(['stocktake.approved', 'stocktake.posted']);
+    // The subscribed endpoint has a delivery of each (the worker sends them after commit).
+    const deliveries = await q<{ type: string }>(sql`
+      select e.type from webhook_deliveries d join events e on e.id = d.event_id
+       where d.endpoint_id = ${hook} and e.payload->>'id' = ${created.id} order by e.created_at`);
+    expect(deliveries.map((d) => d.type)).toEqual(['stocktake.approved', 'stocktake.posted']);
   });
 
   it('a whole count with a surplus puts it on the lot held, not on a new lot-less row', async () => {
@@ -307,6 +321,27 @@ describe('a stocktake session with variance approval', () => {
     await ok(await post(`/v1/stocktakes/${s.id}/post`, approver.headers));
     expect(await lotsAt(other, locB)).toEqual([{ lot_number: 'B1', on_hand: 4 }]);
     expect(await lotsAt(item, b2.id)).toEqual([{ lot_number: 'A1', on_hand: 7 }]);
+  });
+
+  it('two posts at once: one posts, the other is refused, nothing is written twice', async () => {
+    const item = await newItem();
+    await receive(item, locA, 6, 'P1', '2031-01-31');
+    const s = await ok(await post('/v1/stocktakes', counter.headers, { locationId: locA }), 201);
+    await ok(
+      await post(`/v1/stocktakes/${s.id}/counts`, counter.headers, {
+        counts: [{ itemId: item, lotNumber: 'P1', quantity: 4 }],
+      }),
+    );
+    await ok(await post(`/v1/stocktakes/${s.id}/submit`, counter.headers));
+    await ok(await post(`/v1/stocktakes/${s.id}/approve`, approver.headers));
+    const both = await Promise.all([
+      post(`/v1/stocktakes/${s.id}/post`, counter.headers),
+      post(`/v1/stocktakes/${s.id}/post`, approver.headers),
+    ]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(await lotsAt(item, locA)).toEqual([{ lot_number: 'P1', on_hand: 4 }]);
+    const rows = await q(sql`select 1 from movements where reference = ${s.number}`);
+    expect(rows).toHaveLength(1);
   });
 
   it('reopens for a recount and cancels with a reason', async () => {
