@@ -215,6 +215,17 @@ describe('approval, sending and cancellation show who and when', () => {
       actorId: purchaser.id,
       detail: { reason: '供应商停产，改从其他供应商采购' },
     });
+    // Audited: the cancellation (and the refused attempts) are in the audit log with who and the outcome.
+    const audit = await inject(
+      'GET',
+      `/v1/audit-log?actorId=${purchaser.id}&action=${encodeURIComponent('POST /v1/purchase-orders/:id/cancel')}`,
+      owner.headers,
+    );
+    expect(audit.statusCode, audit.body).toBe(200);
+    const entries = audit
+      .json()
+      .items.filter((e: { path: string }) => e.path === `/v1/purchase-orders/${po.id}/cancel`);
+    expect(entries.map((e: { statusCode: number }) => e.statusCode).sort()).toEqual([200, 422]);
     const events = await tenantQuery<{ payload: Record<string, unknown> }>(
       t,
       owner.organizationId,
