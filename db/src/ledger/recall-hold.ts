@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
+import { requestRecalculation } from '../recalculation/recalculation-outbox.ts';
 
 /**
  * Quarantine, and how a lot recall uses it.
@@ -17,9 +18,18 @@ import type { Tx } from '../pool.ts';
  * so an inspection's hold on the same row survives it.
  */
 
-/** Holds every unit of the lot now (the trigger does the work once the recall is open). */
+/**
+ * Holds every unit of the lot now (the trigger does the work once the recall is open). The
+ * item-locations are recalculated: held units are not available stock, so an alert may follow.
+ */
 export async function holdRecalledLot(tx: Tx, lotId: string): Promise<void> {
-  await tx.execute(sql`update stock set quarantined = quarantined where lot_id = ${lotId}`);
+  const r = await tx.execute<{ item_id: string; location_id: string }>(
+    sql`update stock set quarantined = quarantined where lot_id = ${lotId} returning item_id, location_id`,
+  );
+  await requestRecalculation(
+    tx,
+    r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id })),
+  );
 }
 
 /**
@@ -27,8 +37,13 @@ export async function holdRecalledLot(tx: Tx, lotId: string): Promise<void> {
  * trigger no longer holds the lot.
  */
 export async function releaseRecallHold(tx: Tx, recallId: string): Promise<void> {
-  await tx.execute(sql`
+  const r = await tx.execute<{ item_id: string; location_id: string }>(sql`
     update stock s set quarantined = greatest(0, s.quarantined - h.added), updated_at = now()
       from recall_holds h
-     where h.recall_id = ${recallId} and s.location_id = h.location_id and s.item_id = h.item_id and s.lot_id = h.lot_id`);
+     where h.recall_id = ${recallId} and s.location_id = h.location_id and s.item_id = h.item_id and s.lot_id = h.lot_id
+    returning s.item_id, s.location_id`);
+  await requestRecalculation(
+    tx,
+    r.rows.map((x) => ({ itemId: x.item_id, locationId: x.location_id })),
+  );
 }

@@ -164,8 +164,11 @@ export async function loadEngineInputs(
         expiry_date: string | null;
         on_hand: number;
       }>(sql`
-      select s.item_id, s.location_id, lo.lot_number, to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date, s.on_hand
-        from stock s join ${pairs} p using (item_id, location_id) join lots lo on lo.id = s.lot_id where s.on_hand > 0`),
+      select s.item_id, s.location_id, lo.lot_number, to_char(lo.expiry_date, 'YYYY-MM-DD') as expiry_date,
+             s.on_hand - least(s.quarantined, s.on_hand) as on_hand
+        from stock s join ${pairs} p using (item_id, location_id) join lots lo on lo.id = s.lot_id
+       -- Units on hold (inspection pending, a recall) cannot be used: the engine sees usable stock only.
+       where s.on_hand > least(s.quarantined, s.on_hand)`),
     () =>
       tx.execute<{ item_id: string; location_id: string; expected_in: number | null; q: number }>(sql`
       select l.item_id, po.location_id, (po.expected_at - ${today}::date) as expected_in,
