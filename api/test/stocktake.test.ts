@@ -186,9 +186,16 @@ describe('a stocktake session with variance approval', () => {
     expect(late.json().code).toBe('stocktake_not_counting');
 
     // Four eyes: the counter may not approve; a nurse may not approve at all; posting needs approval.
-    const self = await post(`/v1/stocktakes/${created.id}/approve`, counter.headers);
+    const self = await post(`/v1/stocktakes/${created.id}/approve`, {
+      ...counter.headers,
+      'accept-language': 'zh-CN',
+    });
     expect(self.statusCode).toBe(403);
-    expect(self.json().code).toBe('stocktake_self_approval');
+    expect(self.json()).toMatchObject({
+      code: 'stocktake_self_approval',
+      title: '不能审核自己的盘点',
+      detail: `盘点单 ${created.number} 由您创建、录入或提交，须由另一位同事审核。`,
+    });
     const byNurse = await post(`/v1/stocktakes/${created.id}/approve`, nurse.headers);
     expect(byNurse.statusCode).toBe(403);
     expect(byNurse.json().code).toBe('stocktake_approval_not_allowed');
@@ -234,9 +241,20 @@ describe('a stocktake session with variance approval', () => {
     const retried = await ok(await post(`/v1/stocktakes/${created.id}/post`, key));
     expect(retried).toEqual(posted);
     // Without the key, a second posting is refused: the session is locked.
-    const twice = await post(`/v1/stocktakes/${created.id}/post`, approver.headers);
+    const twice = await post(`/v1/stocktakes/${created.id}/post`, {
+      ...approver.headers,
+      'accept-language': 'zh-CN',
+    });
     expect(twice.statusCode).toBe(409);
-    expect(twice.json().code).toBe('stocktake_invalid_transition');
+    expect(twice.json()).toMatchObject({
+      code: 'stocktake_invalid_transition',
+      detail: `盘点单 ${created.number} 当前状态为“已过账”，现在不能过账。`,
+    });
+    const twiceEn = await post(`/v1/stocktakes/${created.id}/post`, {
+      ...approver.headers,
+      'accept-language': 'en',
+    });
+    expect(twiceEn.json().detail).toBe(`Session ${created.number} is posted; it cannot be posted now.`);
 
     // Gauze counted 14 without a lot is 14 on hand, taken from the earliest-expiring lot first.
     expect(await lotsAt(gauze, locA)).toEqual([{ lot_number: 'DEMO-11', on_hand: 14 }]);
