@@ -30,4 +30,23 @@ describe('the first site follows the chosen template', () => {
   it('without a template the site is a hospital, as before', async () => {
     expect(await firstSiteKind({})).toEqual(['hospital']);
   });
+
+  it('a clinic that names no site gets a first site and store named in its language', async () => {
+    for (const [locale, site, store] of [
+      ['zh-CN', '本院', '中心库房'],
+      ['en', 'Main site', 'Central store'],
+    ] as const) {
+      const org = await signUp(t, { locale });
+      const sites = (await t.app.inject({ method: 'GET', url: '/v1/sites', headers: org.headers })).json();
+      expect(sites.items.map((s: { name: string }) => s.name)).toEqual([site]);
+      const locs = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/v1/sites/${sites.items[0].id}/locations`,
+          headers: org.headers,
+        })
+      ).json();
+      expect(locs.items.map((l: { name: string }) => l.name)).toEqual([store]);
+    }
+  });
 });

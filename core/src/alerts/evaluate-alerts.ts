@@ -19,7 +19,7 @@ const pct = (p: number) => `${f(p * 100, 1)}%`;
  * reorder point or order-up-to level is stated as the whole count that covers it (ceil); the
  * formula and its inputs keep the exact figure.
  */
-const whole = (x: number) => String(Math.ceil(x - 1e-9));
+const whole = (x: number) => String(Math.ceil(x - 1e-9) || 0); // never "-0"
 
 /** The item's base unit in each language: its own word (支, 只, 片) where it has one, else the code. */
 function unitWords(s: ItemLocationState): Bilingual {

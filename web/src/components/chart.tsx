@@ -83,7 +83,8 @@ export function Chart(props: {
             }
           : {}),
         axes: [
-          { values: (_u: uPlot, ticks: number[]) => ticks.map(xFormat) },
+          // Room for a localised date (12月12日 / Dec 12) between ticks.
+          { values: (_u: uPlot, ticks: number[]) => ticks.map(xFormat), space: numericX ? 50 : 80 },
           yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat), size: 60 } : { size: 60 },
         ],
         ...(props.bands

@@ -225,8 +225,10 @@ export default function AlertDetailPage({ id }: { id: string }) {
               <dd>{num(state.daysCover?.value, 1)}</dd>
               <dt>{t('policy.model')}</dt>
               <dd data-testid="policy-model" title={state.demand?.model}>
-                {pick(modelInWords(state.demand?.model))}（
-                {pick(demandClassInWords(state.demand?.demandClass))}）
+                {pick(modelInWords(state.demand?.model))}
+                {state.demand && state.demand.model !== 'none'
+                  ? `（${pick(demandClassInWords(state.demand.demandClass))}）`
+                  : ''}
               </dd>
             </dl>
           )}
@@ -324,7 +326,7 @@ export default function AlertDetailPage({ id }: { id: string }) {
 
 /** Stock levels are counts of the base unit: a fractional level is shown as the whole count that covers it. */
 const wholeUnits = (v: number | null | undefined) =>
-  v === null || v === undefined ? v : Math.ceil(v - 1e-9);
+  v === null || v === undefined ? v : Math.ceil(v - 1e-9) || 0; // never "-0"
 const LEVELS = new Set(['safetyStock', 'reorderPoint', 'orderUpTo', 'level']);
 const PROBABILITIES = new Set([
   'serviceLevel',

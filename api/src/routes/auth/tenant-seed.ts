@@ -9,6 +9,8 @@ import { unprocessable } from '../../lib/problem.ts';
 
 export interface TenantSeedInput {
   siteName?: string;
+  /** The language chosen at sign-up: names the first site and store when the clinic named none. */
+  locale?: string;
   catalogueTemplate?: string;
 }
 
@@ -47,14 +49,15 @@ export const siteKindForTemplate = (code: string | undefined) =>
  */
 export async function seedNewTenant(client: pg.PoolClient, input: TenantSeedInput): Promise<void> {
   const template = assertKnownCatalogueTemplate(input.catalogueTemplate);
+  const chinese = (input.locale ?? 'zh-CN').startsWith('zh');
   const site = await client.query<{ id: string }>(
     `insert into sites (code, name, kind) values ('MAIN', $1, $2) returning id`,
-    [input.siteName?.trim() || 'Main site', siteKindForTemplate(template?.code)],
+    [input.siteName?.trim() || (chinese ? '本院' : 'Main site'), siteKindForTemplate(template?.code)],
   );
   await client.query('insert into locations (site_id, code, name, kind) values ($1, $2, $3, $4)', [
     site.rows[0]!.id,
     CENTRAL_STORE.code,
-    CENTRAL_STORE.name,
+    chinese ? '中心库房' : 'Central store',
     CENTRAL_STORE.kind,
   ]);
   if (template) await applyCatalogueTemplateOnClient(client, template);
