@@ -15,7 +15,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -56,7 +59,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -111,7 +117,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -221,7 +230,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -266,7 +278,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -394,7 +409,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -525,7 +543,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -644,7 +665,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -762,7 +786,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -899,7 +926,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1025,7 +1055,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1129,7 +1162,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1262,7 +1298,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -1367,7 +1406,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1501,7 +1543,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1614,7 +1659,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1745,7 +1793,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -1878,7 +1929,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2015,7 +2069,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2120,7 +2177,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2258,7 +2318,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2388,7 +2451,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2540,7 +2606,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2681,7 +2750,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -2791,7 +2863,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2925,7 +3000,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3057,7 +3135,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3170,7 +3251,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3306,7 +3390,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3434,7 +3521,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3545,7 +3635,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -3676,7 +3769,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3793,7 +3889,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -3921,7 +4020,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4034,7 +4136,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4176,7 +4281,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4319,7 +4427,10 @@ export interface paths {
                     active?: boolean;
                     substituteGroup?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4478,7 +4589,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -4712,7 +4826,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -4897,7 +5014,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5133,7 +5253,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5337,7 +5460,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     gtin: string;
@@ -5451,7 +5577,10 @@ export interface paths {
                     /** @description Default: the base unit */
                     unit?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5585,7 +5714,10 @@ export interface paths {
                     q?: string;
                     active?: boolean;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -5700,7 +5832,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -5833,7 +5968,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -5948,7 +6086,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6081,7 +6222,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     supplierId: string;
@@ -6246,7 +6390,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     supplierId: string;
@@ -6357,7 +6504,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -6489,7 +6639,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     itemId: string;
@@ -6633,7 +6786,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     itemId: string;
@@ -6739,7 +6895,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -6871,7 +7030,10 @@ export interface paths {
                     /** @description injection: Injection & puncture 注射穿刺类; infusion: Infusion & transfusion 输液输血类; dressing: Dressings & wound care 敷料与伤口护理; protective: Personal protective equipment 防护用品; catheter: Catheters & drainage 导管与引流; airway: Anaesthesia & airway 麻醉与呼吸; suture: Sutures & wound closure 缝合材料; surgical: Surgical devices & instruments 手术器械耗材; drape-gown: Surgical gowns & drapes 手术衣与铺单; implant: Implants 植入物; diagnostic: Diagnostics & specimen collection 检验与采样; disinfection: Disinfection & sterilisation 消毒与灭菌; dental: Dental materials 口腔耗材; general: General nursing supplies 通用护理 */
                     category?: "injection" | "infusion" | "dressing" | "protective" | "catheter" | "airway" | "suture" | "surgical" | "drape-gown" | "implant" | "diagnostic" | "disinfection" | "dental" | "general";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     code: string;
                 };
@@ -7039,7 +7201,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     code: string;
                 };
@@ -7168,7 +7333,10 @@ export interface paths {
                     locationId?: string;
                     itemId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7314,7 +7482,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -7542,7 +7713,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7738,7 +7912,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7967,7 +8144,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8177,7 +8357,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8389,7 +8572,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8608,7 +8794,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8870,7 +9059,10 @@ export interface paths {
                 query?: {
                     locale?: "zh-CN" | "en";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8989,7 +9181,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -9215,7 +9410,10 @@ export interface paths {
                     supplierId?: string;
                     itemId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -9368,7 +9566,10 @@ export interface paths {
                     locationId?: string;
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -9508,7 +9709,10 @@ export interface paths {
                     /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -9665,7 +9869,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -9783,7 +9990,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -9926,7 +10136,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -10061,7 +10274,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -10220,7 +10436,10 @@ export interface paths {
                     /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -10349,7 +10568,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -10509,7 +10731,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -10651,7 +10876,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -10795,7 +11023,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -10959,7 +11190,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -11107,7 +11341,10 @@ export interface paths {
                     /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -11264,7 +11501,10 @@ export interface paths {
                     actorId?: string;
                     action?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -11402,7 +11642,10 @@ export interface paths {
                     /** @description An instant, RFC 3339 with offset, years 1900–2200. */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -11570,7 +11813,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -11793,7 +12039,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -11966,7 +12215,10 @@ export interface paths {
                     siteId?: string;
                     limit?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -12122,7 +12374,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -12285,7 +12540,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -12463,10 +12721,13 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    scan: string;
+                query?: {
+                    scan?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -12594,7 +12855,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -12695,7 +12959,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -12817,7 +13084,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     supplierId: string;
@@ -12941,7 +13211,10 @@ export interface paths {
                 query?: {
                     supplierId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13069,7 +13342,10 @@ export interface paths {
                     supplierId?: string;
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13212,7 +13488,10 @@ export interface paths {
                     siteId?: string;
                     format?: "json" | "csv";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13390,7 +13669,10 @@ export interface paths {
                     locationId?: string;
                     groupBy?: "item" | "site" | "location" | "lot";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13527,7 +13809,10 @@ export interface paths {
                     locationId?: string;
                     withinDays?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13665,7 +13950,10 @@ export interface paths {
                     siteId?: string;
                     locationId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -13797,7 +14085,10 @@ export interface paths {
                     /** @description History window, default 180 */
                     days?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -13952,7 +14243,10 @@ export interface paths {
                     siteId?: string;
                     locationId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -14110,7 +14404,10 @@ export interface paths {
                     /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -14255,7 +14552,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -14626,7 +14926,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -14787,7 +15090,10 @@ export interface paths {
                     siteId?: string;
                     active?: boolean;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -14907,7 +15213,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -15054,7 +15363,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -15200,7 +15512,10 @@ export interface paths {
                     departmentId?: string;
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -15364,7 +15679,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -15576,7 +15894,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -15784,7 +16105,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -16001,7 +16325,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -16209,7 +16536,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -16417,7 +16747,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -16575,7 +16908,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -16790,7 +17126,10 @@ export interface paths {
                 query?: {
                     departmentId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -16921,7 +17260,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -17078,7 +17420,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -17379,7 +17724,10 @@ export interface paths {
                 query?: {
                     status?: "open" | "released";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -17510,7 +17858,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -17741,7 +18092,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -17965,7 +18319,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -18194,7 +18551,10 @@ export interface paths {
                     itemId: string;
                     lotNumber: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -18424,7 +18784,10 @@ export interface paths {
                     status?: "counting" | "submitted" | "approved" | "posted" | "cancelled";
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -18572,7 +18935,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -18768,7 +19134,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -18958,7 +19327,10 @@ export interface paths {
                 query?: {
                     locale?: "zh-CN" | "en";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -19077,7 +19449,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -19289,7 +19664,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -19481,7 +19859,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -19673,7 +20054,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -19865,7 +20249,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -20060,7 +20447,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -20261,7 +20651,10 @@ export interface paths {
                     itemId?: string;
                     locationId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -20434,7 +20827,10 @@ export interface paths {
                 query?: {
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -20557,7 +20953,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -20685,7 +21084,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -20881,7 +21283,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -21079,7 +21484,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -21279,7 +21687,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -21481,7 +21892,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -21648,7 +22062,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -21901,7 +22318,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -22095,7 +22515,10 @@ export interface paths {
                     itemId?: string;
                     locationId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -22241,7 +22664,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -22388,7 +22814,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -22542,7 +22971,10 @@ export interface paths {
                     cursor?: string;
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -22710,7 +23142,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -22886,7 +23321,10 @@ export interface paths {
                     siteId?: string;
                     itemId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -23040,7 +23478,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -23174,7 +23615,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -23291,7 +23735,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -23425,7 +23872,10 @@ export interface paths {
                     locationId?: string;
                     siteId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -23618,7 +24068,10 @@ export interface paths {
                     to?: string;
                     granularity?: "week" | "month";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -23922,7 +24375,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -24153,7 +24609,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -24414,7 +24873,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -24666,7 +25128,10 @@ export interface paths {
                     siteId?: string;
                     locationId?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -24848,7 +25313,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -24980,7 +25448,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -25122,7 +25593,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -25254,7 +25728,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -25378,6 +25855,8 @@ export interface paths {
                 query?: never;
                 header: {
                     "stripe-signature": string;
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
                 };
                 path?: never;
                 cookie?: never;
@@ -25504,7 +25983,10 @@ export interface paths {
                     kind?: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                     status?: "queued" | "validating" | "applying" | "succeeded" | "failed";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -25792,7 +26274,10 @@ export interface paths {
                     /** @description How a CSV file is decoded: `auto` (default) reads valid UTF-8 (with or without BOM) as UTF-8, a UTF-16 BOM as UTF-16, anything else as GB18030 (a superset of GBK, what Excel saves as "CSV" on Chinese Windows); or name it. JSON is always UTF-8. */
                     encoding?: "auto" | "utf-8" | "gb18030" | "utf-16le";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -25982,7 +26467,10 @@ export interface paths {
                 query?: {
                     lang?: "zh-CN" | "en";
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     kind: "items" | "suppliers" | "opening_balances" | "movements" | "purchase_orders" | "stock_reports";
                 };
@@ -26092,7 +26580,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -26291,7 +26782,10 @@ export interface paths {
                     /** @description Opaque cursor from `nextCursor`. */
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -26442,7 +26936,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -26581,7 +27078,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -26698,7 +27198,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -26796,7 +27299,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -26933,7 +27439,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -27068,7 +27577,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -27209,7 +27721,10 @@ export interface paths {
                     status?: "pending" | "succeeded" | "failed";
                     eventType?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -27348,7 +27863,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     deliveryId: string;
@@ -27502,7 +28020,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                     deliveryId: string;
@@ -27639,7 +28160,10 @@ export interface paths {
                 query?: {
                     limit?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -27778,7 +28302,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -27896,7 +28423,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -27991,7 +28521,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -28106,7 +28639,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -28230,7 +28766,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -28394,7 +28933,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -28519,7 +29061,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -28666,7 +29211,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -28789,7 +29337,10 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -28887,7 +29438,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -29029,7 +29583,10 @@ export interface paths {
                 query?: {
                     limit?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -29175,7 +29732,10 @@ export interface paths {
                     /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
                     to?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     kind: "stock" | "expiry" | "ledger" | "consumption";
                 };
@@ -29295,7 +29855,10 @@ export interface paths {
                     format?: "svg" | "png" | "json";
                     scale?: number;
                 };
-                header?: never;
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
                 path: {
                     id: string;
                 };

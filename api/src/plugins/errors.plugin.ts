@@ -373,6 +373,32 @@ function coreErrorParams(error: UnitConversionError | Gs1ParseError): ProblemPar
   return out;
 }
 
+const ACCEPT_LANGUAGE = Type.Optional(
+  Type.String({
+    description:
+      'The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language.',
+    examples: ['zh-CN', 'en'],
+  }),
+);
+
+/**
+ * A route schema with Accept-Language among its documented headers (for the OpenAPI document
+ * only; the header is never validated, every value is negotiated).
+ */
+export function withAcceptLanguage<S>(schema: S): S {
+  const s = schema as { hide?: boolean; headers?: { type?: string; properties?: Record<string, unknown> } };
+  if (!s || s.hide) return schema;
+  if (s.headers && s.headers.type !== 'object') return schema;
+  return {
+    ...s,
+    headers: {
+      ...(s.headers ?? {}),
+      type: 'object',
+      properties: { ...(s.headers?.properties ?? {}), 'accept-language': ACCEPT_LANGUAGE },
+    },
+  } as S;
+}
+
 /** Standard error responses to spread into a route's `response` schema. */
 export const problemResponses = {
   400: Type.Ref('Problem'),

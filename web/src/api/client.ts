@@ -1,4 +1,4 @@
-import createClient from 'openapi-fetch';
+import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '../../../openapi/schema';
 import { initialLocale } from '../i18n/i18n';
 
@@ -27,7 +27,10 @@ export interface Problem {
   detail?: string;
   code?: string;
   requestId?: string;
-  errors?: { field: string; message: string; code?: string }[];
+  /** The values the server filled its words with. */
+  params?: Record<string, unknown>;
+  /** Field errors: `field` is the machine path, `label` and `message` are in the reader's language. */
+  errors?: { field: string; message: string; code?: string; label?: string }[];
   [k: string]: unknown;
 }
 
@@ -55,8 +58,24 @@ let refreshing: Promise<boolean> | null = null;
 
 const origin = typeof location === 'undefined' ? 'http://localhost' : location.origin;
 
+/**
+ * The reader's language, as the I18nProvider set it on <html lang>: the API words its problem
+ * details (title, detail, field messages and labels) in it.
+ */
+function readerLocale(): 'zh-CN' | 'en' {
+  const lang = typeof document === 'undefined' ? '' : document.documentElement.lang;
+  return lang === 'en' ? 'en' : 'zh-CN';
+}
+const speaksReaderLanguage: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('accept-language', readerLocale());
+    return request;
+  },
+};
+
 /** For sign-up, login and refresh: no bearer token, no retry. */
 export const publicApi = createClient<paths>({ baseUrl: origin, credentials: 'same-origin' });
+publicApi.use(speaksReaderLanguage);
 
 /** Whether a refresh cookie probably exists, so a first visit does not send a refresh that must fail. */
 const HINT = 'medstock.session';
@@ -124,6 +143,7 @@ async function authFetch(request: Request): Promise<Response> {
 }
 
 export const api = createClient<paths>({ baseUrl: origin, fetch: authFetch, credentials: 'same-origin' });
+api.use(speaksReaderLanguage);
 
 /** Unwraps an openapi-fetch result: the body, or an ApiError carrying the problem details. */
 export async function call<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {

@@ -94,22 +94,28 @@ export function ErrorBox({ error }: { error: ApiError | undefined }) {
   const { t } = useI18n();
   if (!error) return null;
   const p = error.problem;
+  // The API words its problems in the reader's language (the client sends Accept-Language):
+  // its detail says what happened; the web's own words only when it said nothing.
   const text =
     error.status === 0
       ? t('error.network')
-      : error.status === 403
-        ? t('error.forbidden')
-        : error.status === 404
-          ? t('error.notFound')
-          : (p.detail ?? p.title ?? t('error.generic'));
+      : (p.detail ??
+        p.title ??
+        (error.status === 403
+          ? t('error.forbidden')
+          : error.status === 404
+            ? t('error.notFound')
+            : t('error.generic')));
   return (
-    <div class="error-box" role="alert">
+    <div class="error-box" role="alert" data-code={p.code}>
       <strong>{text}</strong>
       {p.errors && p.errors.length > 0 && (
         <ul>
           {p.errors.map((e) => (
-            <li key={e.field}>
-              <code>{e.field.replace(/^body:\//, '')}</code> {e.message}
+            <li key={`${e.field}:${e.code ?? ''}`}>
+              <span class="field-label">{e.label ?? e.field.replace(/^[a-z]+:\/?/, '')}</span>
+              {'：'}
+              {e.message}
             </li>
           ))}
         </ul>
