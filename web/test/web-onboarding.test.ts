@@ -62,7 +62,7 @@ const WORDS = {
     noData: 'No data yet',
     onTime: 'Supplier on-time rate',
     onTimeHelp: 'on or before their expected date',
-    packEquals: '2 box = 200 piece',
+    packEquals: '2 boxes = 200 pieces',
     stockedOut: 'out of stock',
     inputOnHand: 'On hand',
     ruleText: '(rule version',

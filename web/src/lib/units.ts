@@ -22,3 +22,11 @@ export function itemUnitWord(
   const own = locale === 'zh-CN' ? u.zh : u.en;
   return own?.trim() ? own : unitWord(u.code, locale);
 }
+
+/** A unit word for a count: English plurals (2 boxes, 200 pieces); Chinese words do not change. */
+export function unitForCount(word: string, n: number, locale: Locale): string {
+  if (locale === 'zh-CN' || n === 1 || !/^[a-z]+$/i.test(word)) return word;
+  if (/(s|x|z|ch|sh)$/i.test(word)) return `${word}es`;
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  return `${word}s`;
+}

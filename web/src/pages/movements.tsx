@@ -24,7 +24,7 @@ import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { useQueryParam } from '../lib/query-string';
 import { locationLabel, useSites } from '../lib/sites';
-import { itemUnitWord } from '../lib/units';
+import { itemUnitWord, unitForCount } from '../lib/units';
 import { useAction } from '../lib/use-api';
 
 type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake' | 'write_off' | 'return';
@@ -205,9 +205,9 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
     item && pack && quantity !== '' && Number.isFinite(Number(quantity))
       ? t('scan.packEquals', {
           quantity: num(Number(quantity)),
-          unit: unitLabel(item, pack.code),
+          unit: unitForCount(unitLabel(item, pack.code), Number(quantity), locale),
           base: num(Number(quantity) * pack.factor),
-          baseUnit: unitLabel(item, item.baseUnit.code),
+          baseUnit: unitForCount(unitLabel(item, item.baseUnit.code), Number(quantity) * pack.factor, locale),
         })
       : '';
 
