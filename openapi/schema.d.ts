@@ -7359,6 +7359,7 @@ export interface paths {
                                 supplierId: string;
                                 supplierCode: string;
                                 supplierName: string;
+                                supplierEmail: string | null;
                                 /** Format: uuid */
                                 siteId: string;
                                 /** Format: uuid */
@@ -7536,6 +7537,7 @@ export interface paths {
                             supplierId: string;
                             supplierCode: string;
                             supplierName: string;
+                            supplierEmail: string | null;
                             /** Format: uuid */
                             siteId: string;
                             /** Format: uuid */
@@ -7740,6 +7742,7 @@ export interface paths {
                             supplierId: string;
                             supplierCode: string;
                             supplierName: string;
+                            supplierEmail: string | null;
                             /** Format: uuid */
                             siteId: string;
                             /** Format: uuid */
@@ -7962,6 +7965,7 @@ export interface paths {
                             supplierId: string;
                             supplierCode: string;
                             supplierName: string;
+                            supplierEmail: string | null;
                             /** Format: uuid */
                             siteId: string;
                             /** Format: uuid */
@@ -8175,6 +8179,7 @@ export interface paths {
                             supplierId: string;
                             supplierCode: string;
                             supplierName: string;
+                            supplierEmail: string | null;
                             /** Format: uuid */
                             siteId: string;
                             /** Format: uuid */
@@ -8388,6 +8393,7 @@ export interface paths {
                             supplierId: string;
                             supplierCode: string;
                             supplierName: string;
+                            supplierEmail: string | null;
                             /** Format: uuid */
                             siteId: string;
                             /** Format: uuid */
@@ -8606,6 +8612,7 @@ export interface paths {
                             supplierId: string;
                             supplierCode: string;
                             supplierName: string;
+                            supplierEmail: string | null;
                             /** Format: uuid */
                             siteId: string;
                             /** Format: uuid */
@@ -8860,6 +8867,7 @@ export interface paths {
                                 supplierId: string;
                                 supplierCode: string;
                                 supplierName: string;
+                                supplierEmail: string | null;
                                 /** Format: uuid */
                                 siteId: string;
                                 /** Format: uuid */
@@ -9221,6 +9229,7 @@ export interface paths {
                                 supplierId: string;
                                 supplierCode: string;
                                 supplierName: string;
+                                supplierEmail: string | null;
                                 /** Format: uuid */
                                 siteId: string;
                                 /** Format: uuid */
@@ -20442,7 +20451,7 @@ export interface paths {
         put?: never;
         /**
          * Post an approved session to the ledger
-         * @description approved → posted, in one transaction: one `stocktake` movement per counted lot line, or a whole item-location count per item counted as a whole (reference = the session number, source `stocktake`), each dated when it was counted so that movements since then stay on top of it. Uncounted lines post nothing. The session is then locked. Posting again: 409 `stocktake_invalid_transition` (a retried request with the same Idempotency-Key gets the first response). Emits `movement.created` per count and `stocktake.posted`.
+         * @description approved → posted, in one transaction: one `stocktake` movement per counted lot line, or a whole item-location count per item counted as a whole (reference = the session number, source `stocktake`), each dated when it was counted so that movements since then stay on top of it. Uncounted lines post nothing. A count that movements since cannot stand on (issued after counting more than was counted) refuses the whole posting with 409 `insufficient_stock` and writes nothing: send it back for a recount. The session is then locked. Posting again: 409 `stocktake_invalid_transition` (a retried request with the same Idempotency-Key gets the first response). Emits `movement.created` per count and `stocktake.posted`.
          */
         post: {
             parameters: {
@@ -26745,7 +26754,7 @@ export interface paths {
          * List webhook endpoints
          * @description Outbound webhooks: medstock POSTs a JSON body `{ "id", "type", "createdAt", "data" }` to each active endpoint subscribed to the event type.
          *
-         *     Event types: `movement.created`, `purchase_order.status_changed`, `purchase_order.cancelled`, `import.finished`, `alert.opened`, `alert.updated`, `alert.resolved`, `requisition.submitted`, `requisition.approved`, `requisition.rejected`, `requisition.issued`, `recall.opened`, `recall.released`, `stocktake.approved`, `stocktake.posted`, `inspection.released`, `inspection.rejected` (and `ping` from the test route).
+         *     Event types: `movement.created`, `purchase_order.status_changed`, `purchase_order.cancelled`, `import.finished`, `alert.opened`, `alert.updated`, `alert.resolved`, `requisition.submitted`, `requisition.approved`, `requisition.rejected`, `requisition.issued`, `recall.opened`, `recall.released`, `stocktake.approved`, `stocktake.posted`, `inspection.released`, `inspection.rejected`, `site.updated`, `location.updated`, `item.gtin_linked` (and `ping` from the test route).
          *
          *     Headers: `Medstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, `Medstock-Event-Id`, `Medstock-Event-Type`, `Medstock-Delivery-Id`.
          *
@@ -26803,7 +26812,7 @@ export interface paths {
                                 id: string;
                                 url: string;
                                 description: string;
-                                events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                                events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                                 active: boolean;
                                 /** @description The last characters of the signing secret. */
                                 secretHint: string;
@@ -26902,7 +26911,7 @@ export interface paths {
          * Add a webhook endpoint (the signing secret is returned once)
          * @description Outbound webhooks: medstock POSTs a JSON body `{ "id", "type", "createdAt", "data" }` to each active endpoint subscribed to the event type.
          *
-         *     Event types: `movement.created`, `purchase_order.status_changed`, `purchase_order.cancelled`, `import.finished`, `alert.opened`, `alert.updated`, `alert.resolved`, `requisition.submitted`, `requisition.approved`, `requisition.rejected`, `requisition.issued`, `recall.opened`, `recall.released`, `stocktake.approved`, `stocktake.posted`, `inspection.released`, `inspection.rejected` (and `ping` from the test route).
+         *     Event types: `movement.created`, `purchase_order.status_changed`, `purchase_order.cancelled`, `import.finished`, `alert.opened`, `alert.updated`, `alert.resolved`, `requisition.submitted`, `requisition.approved`, `requisition.rejected`, `requisition.issued`, `recall.opened`, `recall.released`, `stocktake.approved`, `stocktake.posted`, `inspection.released`, `inspection.rejected`, `site.updated`, `location.updated`, `item.gtin_linked` (and `ping` from the test route).
          *
          *     Headers: `Medstock-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, `Medstock-Event-Id`, `Medstock-Event-Type`, `Medstock-Delivery-Id`.
          *
@@ -26949,7 +26958,7 @@ export interface paths {
                         /** @description http(s) URL that receives POSTs */
                         url: string;
                         /** @description The event types this endpoint receives. */
-                        events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                        events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                         description?: string;
                         active?: boolean;
                     };
@@ -26967,7 +26976,7 @@ export interface paths {
                             id: string;
                             url: string;
                             description: string;
-                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
@@ -27100,7 +27109,7 @@ export interface paths {
                             id: string;
                             url: string;
                             description: string;
-                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
@@ -27314,7 +27323,7 @@ export interface paths {
                         /** @description http(s) URL that receives POSTs */
                         url?: string;
                         /** @description The event types this endpoint receives. */
-                        events?: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                        events?: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                         description?: string;
                         active?: boolean;
                     };
@@ -27332,7 +27341,7 @@ export interface paths {
                             id: string;
                             url: string;
                             description: string;
-                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;
@@ -27461,7 +27470,7 @@ export interface paths {
                             id: string;
                             url: string;
                             description: string;
-                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected")[];
+                            events: ("movement.created" | "purchase_order.status_changed" | "purchase_order.cancelled" | "import.finished" | "alert.opened" | "alert.updated" | "alert.resolved" | "requisition.submitted" | "requisition.approved" | "requisition.rejected" | "requisition.issued" | "recall.opened" | "recall.released" | "stocktake.approved" | "stocktake.posted" | "inspection.released" | "inspection.rejected" | "site.updated" | "location.updated" | "item.gtin_linked")[];
                             active: boolean;
                             /** @description The last characters of the signing secret. */
                             secretHint: string;

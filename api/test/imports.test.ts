@@ -190,7 +190,9 @@ describe('bulk import', () => {
     expect(job.status).toBe('failed');
     expect(job.appliedRows).toBe(0);
     expect(job.totalRows).toBe(13);
-    expect(job.errors).toEqual([
+    expect(
+      job.errors.map(({ line, field, reason }: Record<string, unknown>) => ({ line, field, reason })),
+    ).toEqual([
       { line: 3, field: 'item_code', reason: "unknown item 'NOPE-1'" },
       { line: 4, field: 'date', reason: "'2024-02-30' is not a date (YYYY-MM-DD) or ISO date-time" },
       { line: 5, field: 'quantity', reason: 'must be positive, got -4' },
@@ -213,6 +215,24 @@ describe('bulk import', () => {
       { line: 13, field: 'expiry_date', reason: 'an expiry date needs a lot_number' },
     ]);
     expect(job.errorCount).toBe(11);
+    // Read in Chinese, each reason is said in Chinese and each column as the Chinese template heads it.
+    const zh = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/imports/${job.id}`,
+        headers: { ...org.headers, 'accept-language': 'zh-CN,zh;q=0.9' },
+      })
+    ).json();
+    expect(zh.errors[0]).toMatchObject({
+      label: '耗材编码',
+      reason: '没有编码为「NOPE-1」的耗材',
+      code: 'unknown_item',
+    });
+    expect(zh.errors[9]).toMatchObject({ label: '日期', reason: '2099-01-03 是将来的时间，不能导入' });
+    // No English words but the file's own values (quoted 「…」) and the item's codes.
+    for (const e of zh.errors)
+      expect(e.reason.replace(/「[^」]*」/g, ''), e.code).not.toMatch(/\b(?!NOPE|EAST|NEVER)[A-Za-z]{4,}/);
+    expect(zh.errors[7].reason).toBe('0.5支 折合 0.5支，库存只能按整数支记');
     expect(await q(sql`select count(*)::int as n from movements`)).toEqual(before);
     expect(await q(sql`select count(*)::int as n from lots where lot_number = 'NEVER-LOT'`)).toEqual([
       { n: 0 },
@@ -225,10 +245,23 @@ describe('bulk import', () => {
       'when,site_code,location_code,item_code,type,quantity\n2024-01-01,MAIN,CENTRAL,SYR-5ML,issue,1\n',
     );
     expect(job.status).toBe('failed');
-    expect(job.errors).toHaveLength(1);
-    expect(job.errors[0]).toMatchObject({ line: 1, field: 'header' });
-    expect(job.errors[0].reason).toContain("unknown column 'when'");
-    expect(job.errors[0].reason).toContain("required column 'date' is missing");
+    expect(job.errors.map((e: { reason: string }) => e.reason)).toEqual([
+      "unknown column 'when' (expected: date, site_code, location_code, item_code, type, quantity, unit, lot_number, expiry_date)",
+      "required column 'date' is missing",
+    ]);
+    expect(job.errors[0]).toMatchObject({ line: 1, field: 'header', code: 'unknown_column' });
+    // The same import read in Chinese: every reason and column in the reader's words.
+    const zh = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/v1/imports/${job.id}`,
+        headers: { ...org.headers, 'accept-language': 'zh-CN' },
+      })
+    ).json();
+    expect(zh.errors.map((e: { reason: string }) => e.reason)).toEqual([
+      '不认识「when」列（可用的列：日期、院区编码、库位编码、耗材编码、类型、数量、单位、批号、效期）',
+      '缺少必填列「日期」',
+    ]);
   });
 
   it('imports the catalogue from a JSON array and opening balances from NDJSON', async () => {
@@ -418,6 +451,8 @@ describe('bulk import', () => {
     expect(dup.errors).toContainEqual({
       line: 2,
       field: 'po_number',
+      label: 'po_number',
+      code: 'po_exists',
       reason: 'purchase order OLD-1001 already exists',
     });
   });
@@ -505,7 +540,15 @@ describe('bulk import', () => {
     );
     const result = await waitFor(limited.json().id);
     expect(result.status).toBe('failed');
-    expect(result.errors).toEqual([{ line: 2, field: 'site_code', reason: "unknown site 'EAST'" }]);
+    expect(result.errors).toEqual([
+      {
+        line: 2,
+        field: 'site_code',
+        label: 'site_code',
+        code: 'unknown_site',
+        reason: "unknown site 'EAST'",
+      },
+    ]);
   });
 
   it('replays an upload retried with the same Idempotency-Key and lists imports newest first', async () => {

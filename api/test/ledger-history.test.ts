@@ -340,7 +340,17 @@ describe('history import with counts', () => {
     ]);
 
     const ledgerBefore = await q(sql`select count(*)::int as n, sum(quantity)::int as total from movements`);
-    const second = await importCsv(csv);
+    // The very same file is refused at the upload (its content hash is known)…
+    const sameFile = await t.app.inject({
+      method: 'POST',
+      url: '/v1/imports?kind=movements',
+      headers: { ...org.headers, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(sameFile.statusCode).toBe(409);
+    expect(sameFile.json()).toMatchObject({ code: 'duplicate_import', duplicateOf: first.id });
+    // …and the same rows in another file (saved again, a line ending added) are skipped row by row.
+    const second = await importCsv(`${csv}\r\n`);
     expect(second.status).toBe('succeeded');
     expect(second.summary).toMatchObject({ movements: 0, counts: 0, skippedAlreadyImported: 9 });
     expect(await q(sql`select count(*)::int as n, sum(quantity)::int as total from movements`)).toEqual(

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImportFormat, ImportKind } from '../src/imports/import-columns.ts';
 import { ImportFileError, openRowSource, type RowError } from '../src/imports/read-rows.ts';
+import { ROW_MESSAGES, rowReasonText } from '../src/imports/row-messages.ts';
 import { isPrivateAddress } from '../src/webhooks/post-webhook.ts';
 import { signatureHeader, VERIFICATION_RECIPE, verifySignature } from '../src/webhooks/signature.ts';
 
@@ -15,8 +16,11 @@ let n = 0;
 async function read(kind: ImportKind, format: ImportFormat, text: string) {
   const path = join(dir, `f${n++}`);
   writeFileSync(path, text);
-  const errors: RowError[] = [];
-  const source = await openRowSource(path, kind, format, (e) => errors.push(e));
+  // Each error in its English words (the codes are checked by the API's import tests).
+  const errors: Array<{ line: number; field: string; reason: string }> = [];
+  const source = await openRowSource(path, kind, format, (e: RowError) =>
+    errors.push({ ...e, reason: rowReasonText(e.reason) }),
+  );
   const rows: Array<{ line: number; values: string[] }> = [];
   let fatal: ImportFileError | null = null;
   try {
@@ -150,5 +154,19 @@ describe('webhook signatures', () => {
     }
     for (const a of ['8.8.8.8', '172.32.0.1', '2001:4860::8888', 'example.org'])
       expect(isPrivateAddress(a), a).toBe(false);
+  });
+
+  it('every import problem has words in both languages naming the same values', () => {
+    const names = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    for (const [code, { en, zh }] of Object.entries(ROW_MESSAGES)) {
+      expect(zh.trim(), code).not.toBe('');
+      // Chinese may leave out a technical detail (a parser's English message) but invents none.
+      for (const n of names(zh))
+        expect(
+          names(en).concat(['value', 'expectedZh', 'columnZh', 'unitZh', 'baseZh', 'knownZh']),
+          `${code}: {${n}}`,
+        ).toContain(n);
+      expect(zh, code).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 });

@@ -166,9 +166,7 @@ export default function ImportsPage() {
                   {current.errors.map((e) => (
                     <tr key={`${e.line}-${e.field}`}>
                       <td class="num">{e.line}</td>
-                      <td>
-                        <code>{e.field}</code>
-                      </td>
+                      <td>{e.label ?? e.field}</td>
                       <td>{e.reason}</td>
                     </tr>
                   ))}

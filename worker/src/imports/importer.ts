@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { IMPORT_COLUMNS, type ImportKind } from './import-columns.ts';
 import type { ImportRow } from './read-rows.ts';
 import type { ReferenceData } from './reference-data.ts';
+import { type RowReason, rowReasonText } from './row-messages.ts';
 
 /** What a kind's validator sees: the resolved codes, and where to report a bad cell. */
 export interface ValidateContext {
@@ -17,7 +18,7 @@ export interface ValidateContext {
   notAfterMs: number;
   /** The organisation's IANA zone: dates and times without an offset are local to it. */
   timeZone: string;
-  error(line: number, field: string, reason: string): void;
+  error(line: number, field: string, reason: RowReason): void;
   hasErrors(): boolean;
   /** Runs a read-only query in the tenant's schema (checks across rows against the database). */
   withTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
@@ -39,9 +40,9 @@ export class ApplyRowError extends Error {
   constructor(
     readonly line: number,
     readonly field: string,
-    reason: string,
+    readonly reason: RowReason,
   ) {
-    super(reason);
+    super(rowReasonText(reason));
   }
 }
 

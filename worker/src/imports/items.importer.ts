@@ -3,6 +3,7 @@ import {
   normaliseGtin,
   type PackUnit,
   planLimitDetail,
+  type UnitIssueCode,
   unitFromWord,
   validatePackUnits,
 } from '@medstock/core';
@@ -18,9 +19,18 @@ import {
 } from './importer.ts';
 import { parseBoolean, parseNonNegative } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
+import { type RowMessageCode, type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('items');
 const VED = new Set(['V', 'E', 'D']);
+// The words of core's pack-unit checks.
+const PACK_ISSUE: Record<UnitIssueCode, RowMessageCode> = {
+  'units.bad_code': 'pack_unit_code',
+  'units.duplicate_code': 'pack_unit_duplicate',
+  'units.bad_factor': 'pack_unit_factor',
+  'units.unknown_contains': 'pack_unit_nesting',
+  'units.not_multiple': 'pack_unit_nesting',
+};
 const STORAGE = new Set(['room', 'cool', 'cold', 'frozen']);
 
 /** An item as the file gives it; null means "not given": keep the current value (or the default). */
@@ -68,33 +78,27 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
   function resolve(row: ImportRow, report: boolean): ItemInput | null {
     const v = row.values;
     let bad = false;
-    const err = (field: string, reason: string) => {
+    const err = (field: string, reason: RowReason) => {
       bad = true;
       if (report) ctx.error(row.line, field, reason);
     };
     const code = v[C.code!]!;
-    if (code.length < 1 || code.length > 60) err('code', 'must be 1-60 characters');
+    if (code.length < 1 || code.length > 60) err('code', rowReason('length_between', { min: 1, max: 60 }));
     const nameZh = v[C.name_zh!]!;
     const nameEn = v[C.name_en!]!;
     const existing = ctx.refs.items.get(code);
-    if (!existing && nameZh === '' && nameEn === '') err('name_zh', 'a new item needs name_zh or name_en');
-    if (nameZh.length > 300) err('name_zh', 'is longer than 300 characters');
-    if (nameEn.length > 300) err('name_en', 'is longer than 300 characters');
+    if (!existing && nameZh === '' && nameEn === '') err('name_zh', rowReason('new_item_needs_name'));
+    if (nameZh.length > 300) err('name_zh', rowReason('too_long', { max: 300 }));
+    if (nameEn.length > 300) err('name_en', rowReason('too_long', { max: 300 }));
     const category = text(v[C.category!]!);
-    if (category !== null && !isCategoryCode(category)) err('category', `unknown category '${category}'`);
+    if (category !== null && !isCategoryCode(category))
+      err('category', rowReason('unknown_category', { value: category }));
     // A unit may be written as a code (piece) or a word (支): the word is kept as its label.
     const base = unitFromWord(v[C.base_unit!]!);
     const baseUnit = base?.code ?? v[C.base_unit!]!;
-    if (!base)
-      err(
-        'base_unit',
-        `'${baseUnit}' is not a unit: write a code like piece, ml, pair or a word like 支、盒、片`,
-      );
+    if (!base) err('base_unit', rowReason('not_a_unit', { value: baseUnit }));
     else if (existing && existing.baseUnit !== baseUnit) {
-      err(
-        'base_unit',
-        `item ${code} counts in '${existing.baseUnit}'; a base unit cannot change (every stored quantity is in it)`,
-      );
+      err('base_unit', rowReason('base_unit_fixed', { item: code, unit: existing.baseUnit }));
     }
     let packUnits: PackUnit[] | null = null;
     if (v[C.pack_units!]) {
@@ -105,27 +109,27 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
         const m = /^([^=:：\s]+)\s*[=:：]\s*(\d+)$/.exec(part);
         const pack = m ? unitFromWord(m[1]!) : null;
         if (!m || !pack) {
-          err('pack_units', `'${part}' is not unit=factor (e.g. box=100 or 盒=100)`);
+          err('pack_units', rowReason('pack_unit_format', { value: part }));
           continue;
         }
         packUnits.push({ ...pack, factor: Number(m[2]) });
       }
       for (const issue of validatePackUnits({ baseUnit: { code: baseUnit }, packUnits }))
-        err('pack_units', issue.message);
+        err('pack_units', rowReason(PACK_ISSUE[issue.code], { detail: issue.message }));
     }
     let gtin: string | null = null;
     if (v[C.gtin!]) {
       try {
         gtin = normaliseGtin(v[C.gtin!]!);
       } catch (e) {
-        err('gtin', (e as Error).message);
+        err('gtin', rowReason('gtin_invalid', { detail: (e as Error).message, value: v[C.gtin!]! }));
       }
     }
     const ved = text(v[C.ved!]!.toUpperCase());
-    if (ved !== null && !VED.has(ved)) err('ved', `'${v[C.ved!]}' is not V, E or D`);
+    if (ved !== null && !VED.has(ved)) err('ved', rowReason('not_ved', { value: v[C.ved!]! }));
     const storage = text(v[C.storage!]!.toLowerCase());
     if (storage !== null && !STORAGE.has(storage))
-      err('storage', `'${v[C.storage!]}' is not room, cool, cold or frozen`);
+      err('storage', rowReason('not_storage', { value: v[C.storage!]! }));
     let unitCost: number | null = null;
     if (v[C.unit_cost!]) {
       const c = parseNonNegative(v[C.unit_cost!]!);
@@ -184,7 +188,11 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
     throw new ApplyRowError(
       newItemLines[room]!,
       'code',
-      `the file creates ${newItemLines.length} new items, ${usage.used + newItemLines.length - usage.limit} more than the plan allows, so nothing was imported. ${planLimitDetail(usage.plan, 'items', usage.limit, usage.used)}`,
+      rowReason('plan_item_limit', {
+        count: newItemLines.length,
+        over: usage.used + newItemLines.length - usage.limit,
+        detail: planLimitDetail(usage.plan, 'items', usage.limit, usage.used),
+      }),
     );
   }
 
@@ -193,7 +201,8 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       const item = resolve(row, true);
       if (!item) return;
       const first = seenCodes.get(item.code);
-      if (first !== undefined) ctx.error(row.line, 'code', `item ${item.code} is already on line ${first}`);
+      if (first !== undefined)
+        ctx.error(row.line, 'code', rowReason('item_twice', { item: item.code, line: first }));
       else {
         seenCodes.set(item.code, row.line);
         if (!ctx.refs.items.has(item.code)) newItemLines.push(row.line);
@@ -202,9 +211,13 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
         const dup = seenGtins.get(item.gtin);
         const owner = gtinOwner.get(item.gtin);
         if (dup && dup.code !== item.code)
-          ctx.error(row.line, 'gtin', `GTIN ${item.gtin} is also given to ${dup.code} on line ${dup.line}`);
+          ctx.error(
+            row.line,
+            'gtin',
+            rowReason('gtin_twice', { gtin: item.gtin, item: dup.code, line: dup.line }),
+          );
         else if (owner && owner !== item.code)
-          ctx.error(row.line, 'gtin', `GTIN ${item.gtin} belongs to item ${owner}`);
+          ctx.error(row.line, 'gtin', rowReason('gtin_taken', { gtin: item.gtin, item: owner }));
         else seenGtins.set(item.gtin, { code: item.code, line: row.line });
       }
     },
@@ -279,7 +292,7 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       };
       for await (const row of a.rows()) {
         const item = resolve(row, false);
-        if (!item) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        if (!item) throw new ApplyRowError(row.line, 'row', rowReason('row_changed'));
         batch.push(item);
         if (batch.length >= APPLY_BATCH) await flush();
       }

@@ -26,7 +26,8 @@ import {
 } from './importer.ts';
 import { createInstantParser, isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { type LotRef, loadLots, locationKey, lotKey, unitOfCell } from './reference-data.ts';
+import { type LotRef, loadLots, locationKey, lotKey, unitOfCell, unitWordZh } from './reference-data.ts';
+import { type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('movements');
 const OUTFLOW = new Set(['issue', 'transfer_out', 'return', 'write_off']);
@@ -94,7 +95,7 @@ export async function createMovementsImporter(
     const v = row.values;
     const line = row.line;
     let bad = false;
-    const err = (field: string, reason: string) => {
+    const err = (field: string, reason: RowReason) => {
       ctx.error(line, field, reason);
       bad = true;
     };
@@ -105,16 +106,28 @@ export async function createMovementsImporter(
     const siteCode = v[C.site_code!]!;
     const location = ctx.refs.locations.get(locationKey(siteCode, v[C.location_code!]!));
     if (!location) {
-      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', `unknown site '${siteCode}'`);
-      else err('location_code', `unknown location '${v[C.location_code!]}' at site '${siteCode}'`);
+      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', rowReason('unknown_site', { site: siteCode }));
+      else
+        err(
+          'location_code',
+          rowReason('unknown_location', { location: v[C.location_code!]!, site: siteCode }),
+        );
     }
 
     const itemCode = v[C.item_code!]!;
     const item = ctx.refs.items.get(itemCode);
-    if (!item) err('item_code', itemCode === '' ? 'is required' : `unknown item '${itemCode}'`);
+    if (!item)
+      err(
+        'item_code',
+        itemCode === '' ? rowReason('required') : rowReason('unknown_item', { item: itemCode }),
+      );
 
     const type = movementTypeOf(v[C.type!]!);
-    if (!type) err('type', `'${v[C.type!]}' is not one of ${HISTORICAL_MOVEMENT_TYPES.join(', ')}`);
+    if (!type)
+      err(
+        'type',
+        rowReason('unknown_type', { value: v[C.type!]!, allowed: HISTORICAL_MOVEMENT_TYPES.join(', ') }),
+      );
     const isCount = type === 'stocktake';
 
     let quantity = 0;
@@ -124,16 +137,16 @@ export async function createMovementsImporter(
       err(
         'quantity',
         isCount
-          ? `a count must not be negative, got ${q.value}`
+          ? rowReason('count_negative', { value: q.value })
           : type === 'adjustment'
-            ? 'an adjustment must not be 0'
-            : `must be positive, got ${q.value}`,
+            ? rowReason('adjustment_zero')
+            : rowReason('must_be_positive', { value: q.value }),
       );
     else if (item) {
       const u = unitOfCell(item, v[C.unit!]!);
       if (!u.ok) err('unit', u.reason);
       else {
-        const base = toBase(q.value, u.factor, u.unit, item.baseUnit);
+        const base = toBase(q.value, u.factor, u.unit, item.baseUnit, (c) => unitWordZh(item, c));
         if (!base.ok) err('quantity', base.reason);
         else quantity = type && OUTFLOW.has(type) ? -base.value : base.value;
       }
@@ -141,13 +154,21 @@ export async function createMovementsImporter(
 
     const lotNumber = v[C.lot_number!]!;
     const expiry = normaliseDate(v[C.expiry_date!]!);
-    if (expiry !== '' && !isRealDate(expiry)) err('expiry_date', `'${expiry}' is not a date (YYYY-MM-DD)`);
-    else if (expiry !== '' && lotNumber === '') err('expiry_date', 'an expiry date needs a lot_number');
-    if (lotNumber.length > 40) err('lot_number', 'is longer than 40 characters');
+    if (expiry !== '' && !isRealDate(expiry)) err('expiry_date', rowReason('not_a_date', { value: expiry }));
+    else if (expiry !== '' && lotNumber === '') err('expiry_date', rowReason('expiry_needs_lot'));
+    if (lotNumber.length > 40) err('lot_number', rowReason('too_long', { max: 40 }));
     else if (lotNumber !== '' && item && !bad) {
       const lot = lots.get(lotKey(item.id, lotNumber));
       if (lot && expiry !== '' && lot.expiryDate !== null && lot.expiryDate !== expiry)
-        err('expiry_date', `lot ${lotNumber} of ${itemCode} has expiry ${lot.expiryDate}, not ${expiry}`);
+        err(
+          'expiry_date',
+          rowReason('lot_expiry_differs', {
+            lot: lotNumber,
+            item: itemCode,
+            expected: lot.expiryDate,
+            value: expiry,
+          }),
+        );
     }
 
     // Once any row is bad nothing will be applied: keep validating, stop spooling.
@@ -372,7 +393,7 @@ async function applyHistory(tx: Tx, importId: string, actorId: string | null) {
           throw new ApplyRowError(
             last.line,
             'quantity',
-            `after the file's last count the rows would take stock below zero (${e.message})`,
+            rowReason('below_zero_after_count', { detail: e.message }),
           );
         }
       } else {

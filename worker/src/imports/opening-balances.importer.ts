@@ -8,7 +8,8 @@ import {
 } from './importer.ts';
 import { createInstantParser, isRealDate, normaliseDate, parseNonNegative, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { loadLots, locationKey, lotKey, unitOfCell } from './reference-data.ts';
+import { loadLots, locationKey, lotKey, unitOfCell, unitWordZh } from './reference-data.ts';
+import { ledgerReason, type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('opening_balances');
 const LEDGER_FIELD: Record<string, string> = {
@@ -52,19 +53,23 @@ export async function createOpeningBalancesImporter(
   function resolve(row: ImportRow, report: boolean): Balance | null {
     const v = row.values;
     let bad = false;
-    const err = (field: string, reason: string) => {
+    const err = (field: string, reason: RowReason) => {
       bad = true;
       if (report) ctx.error(row.line, field, reason);
     };
     const siteCode = v[C.site_code!]!;
     const location = ctx.refs.locations.get(locationKey(siteCode, v[C.location_code!]!));
     if (!location) {
-      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', `unknown site '${siteCode}'`);
-      else err('location_code', `unknown location '${v[C.location_code!]}' at site '${siteCode}'`);
-    } else if (!location.active) err('location_code', 'the location or its site is inactive');
+      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', rowReason('unknown_site', { site: siteCode }));
+      else
+        err(
+          'location_code',
+          rowReason('unknown_location', { location: v[C.location_code!]!, site: siteCode }),
+        );
+    } else if (!location.active) err('location_code', rowReason('location_inactive'));
     const itemCode = v[C.item_code!]!;
     const item = ctx.refs.items.get(itemCode);
-    if (!item) err('item_code', `unknown item '${itemCode}'`);
+    if (!item) err('item_code', rowReason('unknown_item', { item: itemCode }));
 
     let quantity = 0;
     const q = parseNonNegative(v[C.quantity!]!);
@@ -73,15 +78,15 @@ export async function createOpeningBalancesImporter(
       const u = unitOfCell(item, v[C.unit!]!);
       if (!u.ok) err('unit', u.reason);
       else {
-        const base = toBase(q.value, u.factor, u.unit, item.baseUnit);
+        const base = toBase(q.value, u.factor, u.unit, item.baseUnit, (c) => unitWordZh(item, c));
         if (base.ok) quantity = base.value;
         else err('quantity', base.reason);
       }
     }
     const lotNumber = v[C.lot_number!]!;
     const expiry = normaliseDate(v[C.expiry_date!]!);
-    if (lotNumber.length > 40) err('lot_number', 'is longer than 40 characters');
-    if (expiry !== '' && !isRealDate(expiry)) err('expiry_date', `'${expiry}' is not a date (YYYY-MM-DD)`);
+    if (lotNumber.length > 40) err('lot_number', rowReason('too_long', { max: 40 }));
+    if (expiry !== '' && !isRealDate(expiry)) err('expiry_date', rowReason('not_a_date', { value: expiry }));
     let unitCost: number | null = null;
     if (v[C.unit_cost!]) {
       const c = parseNonNegative(v[C.unit_cost!]!);
@@ -113,7 +118,7 @@ export async function createOpeningBalancesImporter(
       const key = `${b.locationId}\u0000${lotKey(b.itemId, b.lotNumber)}`;
       const first = seen.get(key);
       if (first !== undefined)
-        ctx.error(row.line, 'lot_number', `the same location, item and lot is counted on line ${first}`);
+        ctx.error(row.line, 'lot_number', rowReason('same_lot_counted', { line: first }));
       else seen.set(key, row.line);
       // A row without a lot counts every lot of the item there: it cannot stand beside lot rows.
       const pair = `${b.locationId}\u0000${b.itemId}`;
@@ -123,8 +128,8 @@ export async function createOpeningBalancesImporter(
           row.line,
           'lot_number',
           b.lotNumber === ''
-            ? `a row without lot_number counts all lots of the item at this location, but line ${other} counts a lot`
-            : `line ${other} counts all lots of the item at this location (no lot_number)`,
+            ? rowReason('whole_beside_lot', { line: other })
+            : rowReason('lot_beside_whole', { line: other }),
         );
       (b.lotNumber === '' ? wholeRows : lotRows).set(pair, row.line);
       // A lot has one expiry, in the database and across the file.
@@ -134,13 +139,17 @@ export async function createOpeningBalancesImporter(
         ctx.error(
           row.line,
           'expiry_date',
-          `lot ${b.lotNumber} is recorded with expiry ${existing.expiryDate}, not ${b.expiryDate}`,
+          rowReason('lot_recorded_expiry', {
+            lot: b.lotNumber,
+            expected: existing.expiryDate,
+            value: b.expiryDate,
+          }),
         );
       } else if (b.expiryDate && inFile?.expiry && inFile.expiry !== b.expiryDate) {
         ctx.error(
           row.line,
           'expiry_date',
-          `lot ${b.lotNumber} has expiry ${inFile.expiry} on line ${inFile.line}`,
+          rowReason('lot_expiry_in_file', { lot: b.lotNumber, expected: inFile.expiry, line: inFile.line }),
         );
       } else if (!inFile || (!inFile.expiry && b.expiryDate)) {
         fileLots.set(lotKey(b.itemId, b.lotNumber), { expiry: b.expiryDate, line: row.line });
@@ -152,7 +161,7 @@ export async function createOpeningBalancesImporter(
       let movements = 0;
       for await (const row of a.rows()) {
         const b = resolve(row, false);
-        if (!b) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        if (!b) throw new ApplyRowError(row.line, 'row', rowReason('row_changed'));
         try {
           const posted = await postMovement(a.tx, {
             type: 'stocktake',
@@ -170,7 +179,7 @@ export async function createOpeningBalancesImporter(
           movements += posted.length;
         } catch (e) {
           if (e instanceof LedgerError)
-            throw new ApplyRowError(row.line, LEDGER_FIELD[e.field ?? ''] ?? 'row', e.message);
+            throw new ApplyRowError(row.line, LEDGER_FIELD[e.field ?? ''] ?? 'row', ledgerReason(e));
           throw e;
         }
         if (++applied % a.every === 0) await a.progress(applied);

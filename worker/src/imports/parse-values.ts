@@ -1,14 +1,18 @@
 import { parseCalendarDate, parseLocalDateTime } from '@medstock/core';
+import { type RowMessageCode, type RowParams, type RowReason, rowReason } from './row-messages.ts';
 
 /**
  * Cell parsers shared by the import kinds. Each returns the parsed value or a string reason;
  * the caller attaches the line and field. Dates are cached: a million rows of daily history
  * carry only a few thousand distinct dates.
  */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: RowReason };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const fail = (reason: string): Parsed<never> => ({ ok: false, reason });
+const fail = (code: RowMessageCode, params: RowParams = {}): Parsed<never> => ({
+  ok: false,
+  reason: rowReason(code, params),
+});
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -25,7 +29,7 @@ export function isRealDate(s: string): boolean {
 
 /** A calendar date YYYY-MM-DD. */
 export function parseDate(s: string): Parsed<string> {
-  return isRealDate(s) ? ok(s) : fail(`'${s}' is not a date (YYYY-MM-DD)`);
+  return isRealDate(s) ? ok(s) : fail('not_a_date', { value: s });
 }
 
 export interface Instant {
@@ -54,33 +58,31 @@ export function createInstantParser(notAfterMs: number, timeZone: string) {
     let r = cache.get(s);
     if (r) return r;
     const at = parseLocalDateTime(s, timeZone);
-    r = at
-      ? ok({ text: at.toISOString(), ms: at.getTime() })
-      : fail(`'${s}' is not a date (YYYY-MM-DD) or ISO date-time`);
-    if (r.ok && r.value.ms > notAfterMs) r = fail(`${s} is in the future`);
+    r = at ? ok({ text: at.toISOString(), ms: at.getTime() }) : fail('not_a_date_time', { value: s });
+    if (r.ok && r.value.ms > notAfterMs) r = fail('in_future', { value: s });
     if (cache.size < 100_000) cache.set(s, r);
     return r;
   };
 }
 
 export function parseNumber(s: string): Parsed<number> {
-  if (s === '') return fail('is required');
+  if (s === '') return fail('required');
   const n = Number(s);
   return Number.isFinite(n) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)
     ? ok(n)
-    : fail(`'${s}' is not a number`);
+    : fail('not_a_number', { value: s });
 }
 
 export function parseNonNegative(s: string): Parsed<number> {
   const r = parseNumber(s);
   if (!r.ok) return r;
-  return r.value < 0 ? fail(`must not be negative, got ${s}`) : r;
+  return r.value < 0 ? fail('negative', { value: s }) : r;
 }
 
 export function parsePositiveInt(s: string): Parsed<number> {
   const r = parseNumber(s);
   if (!r.ok) return r;
-  return Number.isSafeInteger(r.value) && r.value >= 1 ? r : fail(`must be a whole number >= 1, got ${s}`);
+  return Number.isSafeInteger(r.value) && r.value >= 1 ? r : fail('whole_number_min1', { value: s });
 }
 
 const TRUE = new Set(['true', 't', 'yes', 'y', '1', '是']);
@@ -90,7 +92,7 @@ export function parseBoolean(s: string): Parsed<boolean> {
   const v = s.toLowerCase();
   if (TRUE.has(v)) return ok(true);
   if (FALSE.has(v)) return ok(false);
-  return fail(`'${s}' is not true or false`);
+  return fail('not_boolean', { value: s });
 }
 
 /**
@@ -102,13 +104,23 @@ export function toBase(
   factor: number,
   unitLabel: string,
   baseLabel: string,
+  /** A unit code's Chinese word (支, 盒), for the Chinese words of a refusal. */
+  zh: (code: string) => string = (code) => code,
 ): Parsed<number> {
   const exact = quantity * factor;
   const rounded = Math.round(exact);
   if (Math.abs(exact - rounded) > 8 * Number.EPSILON * Math.max(1, Math.abs(exact))) {
-    return fail(`${quantity} ${unitLabel} is ${exact} ${baseLabel}; stock is counted in whole ${baseLabel}`);
+    return fail('fraction_of_base', {
+      quantity,
+      unit: unitLabel,
+      exact,
+      base: baseLabel,
+      unitZh: zh(unitLabel),
+      baseZh: zh(baseLabel),
+    });
   }
-  if (!Number.isSafeInteger(rounded)) return fail(`${quantity} ${unitLabel} is too large`);
+  if (!Number.isSafeInteger(rounded))
+    return fail('quantity_too_large', { quantity, unit: unitLabel, unitZh: zh(unitLabel) });
   return ok(rounded === 0 ? 0 : rounded);
 }
 

@@ -9,7 +9,8 @@ import {
 } from './importer.ts';
 import { createInstantParser, parseNonNegative, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { locationKey, unitOfCell } from './reference-data.ts';
+import { locationKey, unitOfCell, unitWordZh } from './reference-data.ts';
+import { type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('purchase_orders');
 const DAY_MS = 86_400_000;
@@ -55,23 +56,28 @@ export async function createPurchaseOrdersImporter(
   function resolve(row: ImportRow, report: boolean): LineInput | null {
     const v = row.values;
     let bad = false;
-    const err = (field: string, reason: string) => {
+    const err = (field: string, reason: RowReason) => {
       bad = true;
       if (report) ctx.error(row.line, field, reason);
     };
     const poNumber = v[C.po_number!]!;
-    if (poNumber.length < 1 || poNumber.length > 60) err('po_number', 'must be 1-60 characters');
+    if (poNumber.length < 1 || poNumber.length > 60)
+      err('po_number', rowReason('length_between', { min: 1, max: 60 }));
     const supplierId = ctx.refs.suppliers.get(v[C.supplier_code!]!);
-    if (!supplierId) err('supplier_code', `unknown supplier '${v[C.supplier_code!]}'`);
+    if (!supplierId) err('supplier_code', rowReason('unknown_supplier', { supplier: v[C.supplier_code!]! }));
     const siteCode = v[C.site_code!]!;
     const location = ctx.refs.locations.get(locationKey(siteCode, v[C.location_code!]!));
     if (!location) {
-      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', `unknown site '${siteCode}'`);
-      else err('location_code', `unknown location '${v[C.location_code!]}' at site '${siteCode}'`);
+      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', rowReason('unknown_site', { site: siteCode }));
+      else
+        err(
+          'location_code',
+          rowReason('unknown_location', { location: v[C.location_code!]!, site: siteCode }),
+        );
     }
     const itemCode = v[C.item_code!]!;
     const item = ctx.refs.items.get(itemCode);
-    if (!item) err('item_code', `unknown item '${itemCode}'`);
+    if (!item) err('item_code', rowReason('unknown_item', { item: itemCode }));
     let factor = 1;
     let unit = '';
     if (item) {
@@ -82,9 +88,9 @@ export async function createPurchaseOrdersImporter(
     const qty = (field: string, s: string, positive: boolean): number => {
       const q = positive ? parseNumber(s) : parseNonNegative(s);
       if (!q.ok) err(field, q.reason);
-      else if (positive && q.value <= 0) err(field, `must be positive, got ${s}`);
+      else if (positive && q.value <= 0) err(field, rowReason('must_be_positive', { value: s }));
       else if (item) {
-        const b = toBase(q.value, factor, unit, item.baseUnit);
+        const b = toBase(q.value, factor, unit, item.baseUnit, (c) => unitWordZh(item, c));
         if (b.ok) return b.value;
         err(field, b.reason);
       }
@@ -105,7 +111,7 @@ export async function createPurchaseOrdersImporter(
     const receivedAt = instant(v[C.received_at!]!);
     if (!receivedAt.ok) err('received_at', receivedAt.reason);
     else if (orderedAt.ok && receivedAt.value.ms < orderedAt.value.ms)
-      err('received_at', 'is before ordered_at');
+      err('received_at', rowReason('before_ordered'));
     if (bad || !orderedAt.ok || !receivedAt.ok) return null;
     return {
       poNumber,
@@ -139,21 +145,25 @@ export async function createPurchaseOrdersImporter(
       } else {
         // One order has one supplier, one receiving location and one order date.
         if (h.supplierId !== l.supplierId)
-          ctx.error(row.line, 'supplier_code', `order ${l.poNumber} has another supplier on line ${h.line}`);
+          ctx.error(
+            row.line,
+            'supplier_code',
+            rowReason('po_other_supplier', { po: l.poNumber, line: h.line }),
+          );
         if (h.locationId !== l.locationId)
           ctx.error(
             row.line,
             'location_code',
-            `order ${l.poNumber} is received at another location on line ${h.line}`,
+            rowReason('po_other_location', { po: l.poNumber, line: h.line }),
           );
         if (h.orderedAt !== l.orderedAt)
-          ctx.error(row.line, 'ordered_at', `order ${l.poNumber} has another order date on line ${h.line}`);
+          ctx.error(row.line, 'ordered_at', rowReason('po_other_date', { po: l.poNumber, line: h.line }));
         h.receivedAt = Math.max(h.receivedAt, l.receivedAt);
       }
       const key = `${l.poNumber}\u0000${l.itemId}`;
       const dup = lines.get(key);
       if (dup !== undefined)
-        ctx.error(row.line, 'item_code', `order ${l.poNumber} already has this item on line ${dup}`);
+        ctx.error(row.line, 'item_code', rowReason('po_item_twice', { po: l.poNumber, line: dup }));
       else lines.set(key, row.line);
     },
     async finishValidation() {
@@ -167,7 +177,7 @@ export async function createPurchaseOrdersImporter(
           ),
         );
         for (const r of taken.rows)
-          ctx.error(orders.get(r.number)!.line, 'po_number', `purchase order ${r.number} already exists`);
+          ctx.error(orders.get(r.number)!.line, 'po_number', rowReason('po_exists', { po: r.number }));
       }
     },
     async apply(a: ApplyContext) {
@@ -226,7 +236,7 @@ export async function createPurchaseOrdersImporter(
       };
       for await (const row of a.rows()) {
         const l = resolve(row, false);
-        if (!l) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        if (!l) throw new ApplyRowError(row.line, 'row', rowReason('row_changed'));
         batch.push(l);
         if (batch.length >= APPLY_BATCH) await flush();
       }

@@ -6,10 +6,12 @@ import { decodeBytes, decodedStream, type FileEncoding } from './file-encoding.t
 import {
   type ColumnSpec,
   canonicalColumnName,
+  columnHeader,
   IMPORT_COLUMNS,
   type ImportFormat,
   type ImportKind,
 } from './import-columns.ts';
+import { type RowReason, rowReason, rowReasonText } from './row-messages.ts';
 
 /** One record of the file, its values in the order of the kind's columns ('' when absent). */
 export interface ImportRow {
@@ -21,17 +23,23 @@ export interface ImportRow {
 export interface RowError {
   line: number;
   field: string;
-  reason: string;
+  reason: RowReason;
 }
 
-/** A problem with the file as a whole (unreadable CSV, broken JSON, bad header): reading stops. */
+/**
+ * A problem with the file as a whole (unreadable CSV, broken JSON, bad header): reading stops.
+ * A header can be wrong in several ways at once; each is reported.
+ */
 export class ImportFileError extends Error {
+  readonly reasons: RowReason[];
   constructor(
     readonly line: number,
     readonly field: string,
-    reason: string,
+    reason: RowReason | RowReason[],
   ) {
-    super(reason);
+    const reasons = Array.isArray(reason) ? reason : [reason];
+    super(reasons.map((r) => rowReasonText(r)).join('; '));
+    this.reasons = reasons;
   }
 }
 
@@ -95,18 +103,25 @@ async function sniffDelimiter(path: string, encoding: FileEncoding): Promise<str
 
 function headerPositions(header: string[], columns: ColumnSpec[]): number[] {
   const names = header.map((h) => canonicalColumnName(columns, h));
-  const problems: string[] = [];
+  const problems: RowReason[] = [];
   const seen = new Set<string>();
   for (const n of names) {
     if (n === '') continue;
-    if (seen.has(n)) problems.push(`column '${n}' appears twice`);
+    if (seen.has(n)) problems.push(rowReason('column_twice', { column: n }));
     seen.add(n);
     if (!columns.some((c) => c.name === n))
-      problems.push(`unknown column '${n}' (expected: ${columns.map((c) => c.name).join(', ')})`);
+      problems.push(
+        rowReason('unknown_column', {
+          column: n,
+          expected: columns.map((c) => c.name).join(', '),
+          expectedZh: columns.map((c) => columnHeader(c, 'zh-CN')).join('、'),
+        }),
+      );
   }
   for (const c of columns)
-    if (c.required && !seen.has(c.name)) problems.push(`required column '${c.name}' is missing`);
-  if (problems.length) throw new ImportFileError(1, 'header', problems.join('; '));
+    if (c.required && !seen.has(c.name))
+      problems.push(rowReason('column_missing', { column: c.name, columnZh: columnHeader(c, 'zh-CN') }));
+  if (problems.length) throw new ImportFileError(1, 'header', problems);
   return columns.map((c) => names.indexOf(c.name));
 }
 
@@ -143,7 +158,7 @@ async function* csvRows(
         onRowError({
           line: start,
           field: 'row',
-          reason: `expected ${width} fields as in the header, found ${record.length}`,
+          reason: rowReason('field_count', { expected: width, found: record.length }),
         });
         continue;
       }
@@ -157,9 +172,13 @@ async function* csvRows(
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
     const e = err as { message?: string; lines?: number };
-    throw new ImportFileError(e.lines ?? line, 'file', `not readable as CSV: ${e.message ?? String(err)}`);
+    throw new ImportFileError(
+      e.lines ?? line,
+      'file',
+      rowReason('not_csv', { detail: e.message ?? String(err) }),
+    );
   }
-  if (positions === null) throw new ImportFileError(1, 'file', 'the file is empty (no header line)');
+  if (positions === null) throw new ImportFileError(1, 'file', rowReason('no_header'));
 }
 
 function jsonValue(v: unknown): string | null {
@@ -198,7 +217,7 @@ async function* jsonRows(
     try {
       obj = JSON.parse(text);
     } catch (err) {
-      throw new ImportFileError(at, 'file', `not valid JSON: ${(err as Error).message}`);
+      throw new ImportFileError(at, 'file', rowReason('not_json', { detail: (err as Error).message }));
     }
     const values = new Array<string>(columns.length).fill('');
     let ok = true;
@@ -208,20 +227,20 @@ async function* jsonRows(
         onRowError({
           line: at,
           field: k,
-          reason: `unknown field (expected: ${columns.map((c) => c.name).join(', ')})`,
+          reason: rowReason('unknown_field', { expected: columns.map((c) => c.name).join(', ') }),
         });
         ok = false;
         continue;
       }
       const s = jsonValue(v);
       if (s === null) {
-        onRowError({ line: at, field: k, reason: 'must be a string, number or boolean' });
+        onRowError({ line: at, field: k, reason: rowReason('json_value') });
         ok = false;
       } else values[i] = s;
     }
     for (const r of required) {
       if (values[names.get(r)!] === '') {
-        onRowError({ line: at, field: r, reason: 'is required' });
+        onRowError({ line: at, field: r, reason: rowReason('required') });
         ok = false;
       }
     }
@@ -280,13 +299,13 @@ async function* jsonRows(
         line,
         'file',
         mode === 'closed'
-          ? 'unexpected data after the closing ]'
-          : `expected a JSON object, found '${chunk[i]}'`,
+          ? rowReason('json_after_close')
+          : rowReason('json_not_object', { found: chunk[i]! }),
       );
     }
     if (collecting) parts.push(chunk.slice(segment));
   }
-  if (collecting) throw new ImportFileError(objectLine, 'file', 'the file ends inside a JSON object');
-  if (mode === 'array') throw new ImportFileError(line, 'file', 'the JSON array is not closed with ]');
-  if (records === 0 && mode === 'start') throw new ImportFileError(1, 'file', 'the file is empty');
+  if (collecting) throw new ImportFileError(objectLine, 'file', rowReason('json_unfinished_object'));
+  if (mode === 'array') throw new ImportFileError(line, 'file', rowReason('json_unclosed_array'));
+  if (records === 0 && mode === 'start') throw new ImportFileError(1, 'file', rowReason('empty_file'));
 }

@@ -1,6 +1,7 @@
 import { unitFromWord } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
+import { type RowReason, rowReason } from './row-messages.ts';
 
 export interface ItemRef {
   id: string;
@@ -12,6 +13,8 @@ export interface ItemRef {
   factors: Map<string, number>;
   /** The item's unit names as a sheet writes them (支, 盒, Box …, lowercased) → unit code. */
   unitNames: Map<string, string>;
+  /** Unit code → the item's Chinese word for it, where it has one. */
+  labelsZh: Map<string, string>;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface ItemRef {
 export function unitOfCell(
   item: ItemRef,
   cell: string,
-): { ok: true; unit: string; factor: number } | { ok: false; reason: string } {
+): { ok: true; unit: string; factor: number } | { ok: false; reason: RowReason } {
   // The item's own names first; a common word (盒 → box) only for a unit the item defines.
   const unit =
     cell === ''
@@ -31,7 +34,13 @@ export function unitOfCell(
   const factor = item.factors.get(unit);
   if (factor !== undefined) return { ok: true, unit, factor };
   const known = [...new Set([...item.factors.keys(), ...item.unitNames.keys()])].join(', ');
-  return { ok: false, reason: `unit '${cell}' is not defined for item ${item.code} (known: ${known})` };
+  const knownZh = [...item.factors.keys()].map((code) => unitWordZh(item, code)).join('、');
+  return { ok: false, reason: rowReason('unit_unknown', { unit: cell, item: item.code, known, knownZh }) };
+}
+
+/** A unit in Chinese: the item's own word for it, else the usual word for the code (box → 盒). */
+export function unitWordZh(item: ItemRef, code: string): string {
+  return item.labelsZh.get(code) || unitFromWord(code)?.zh || code;
 }
 
 export interface LocationRef {
@@ -72,6 +81,7 @@ function commonUnitOf(item: ItemRef, cell: string): string | undefined {
 /** Records a unit's names for `unitOfCell`; a name that is another unit's code stays that code. */
 function nameUnit(ref: ItemRef, code: string, zh: string, en: string) {
   ref.unitNames.set(code.toLowerCase(), code);
+  if (zh.trim() !== '') ref.labelsZh.set(code, zh.trim());
   for (const name of [zh, en]) {
     const key = name.trim().toLowerCase();
     if (key !== '' && !ref.unitNames.has(key)) ref.unitNames.set(key, code);
@@ -100,6 +110,7 @@ export async function loadReferenceData(tx: Tx, siteIds: readonly string[] | nul
       active: r.active,
       factors: new Map([[r.base_unit, 1]]),
       unitNames: new Map(),
+      labelsZh: new Map(),
     };
     nameUnit(ref, r.base_unit, r.base_unit_zh, r.base_unit_en);
     items.set(r.code, ref);

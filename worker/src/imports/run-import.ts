@@ -18,8 +18,15 @@ import { createItemsImporter } from './items.importer.ts';
 import { createMovementsImporter } from './movements.importer.ts';
 import { createOpeningBalancesImporter } from './opening-balances.importer.ts';
 import { createPurchaseOrdersImporter } from './purchase-orders.importer.ts';
-import { ImportFileError, openRowSource, type RowError } from './read-rows.ts';
+import { ImportFileError, openRowSource } from './read-rows.ts';
 import { loadReferenceData } from './reference-data.ts';
+import {
+  type RowMessageCode,
+  type RowParams,
+  type RowReason,
+  rowReason,
+  rowReasonText,
+} from './row-messages.ts';
 import { createStockReportsImporter } from './stock-reports.importer.ts';
 import { createSuppliersImporter } from './suppliers.importer.ts';
 import { withTenantTransaction } from './tenant-transaction.ts';
@@ -75,13 +82,25 @@ async function createImporter(row: ImportJobRow, ctx: ValidateContext): Promise<
 }
 
 // Errors from PostgreSQL while applying, in words a storekeeper can act on.
-const PG_REASONS: Record<string, string> = {
-  '23505': 'a record with the same code or number was created meanwhile; upload the file again',
-  '23503': 'a referenced record was deleted meanwhile; upload the file again',
-  '23514': 'a value breaks a data rule',
-  '40001': 'a concurrent change conflicted; upload the file again',
-  '40P01': 'a concurrent change conflicted; upload the file again',
+const PG_REASONS: Record<string, RowMessageCode> = {
+  '23505': 'apply_duplicate',
+  '23503': 'apply_reference',
+  '23514': 'apply_rule',
+  '40001': 'apply_conflict',
+  '40P01': 'apply_conflict',
 };
+
+/**
+ * A stored row error: the English words (for events and logs) with the code and params the API
+ * says them from in the reader's language.
+ */
+export interface StoredRowError {
+  line: number;
+  field: string;
+  reason: string;
+  code: RowMessageCode;
+  params: RowParams;
+}
 
 /**
  * Runs one import: pass 1 streams the file and validates every row (all errors collected, with
@@ -128,11 +147,12 @@ async function importUnderLock(
     return { importId, status: 'skipped', reason: `already ${job.status}` };
 
   const file = uploadPath(config, tenantId, importId);
-  const errors: RowError[] = [];
+  const errors: StoredRowError[] = [];
   let errorCount = 0;
-  const error = (line: number, field: string, reason: string) => {
+  const error = (line: number, field: string, reason: RowReason) => {
     errorCount++;
-    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, field, reason });
+    if (errors.length < MAX_REPORTED_ERRORS)
+      errors.push({ line, field, reason: rowReasonText(reason), code: reason.code, params: reason.params });
   };
   let rows = 0;
   let importer: KindImporter | null = null;
@@ -192,7 +212,7 @@ async function importUnderLock(
 
   try {
     if (!existsSync(file)) {
-      error(0, 'file', 'the uploaded file is no longer available; upload it again');
+      error(0, 'file', rowReason('file_gone'));
       return await fail();
     }
     await save({ status: 'validating', processed: 0, total: 0, progress: 0, started: true });
@@ -240,11 +260,11 @@ async function importUnderLock(
       }
     } catch (e) {
       if (!(e instanceof ImportFileError)) throw e;
-      error(e.line, e.field, e.message);
+      for (const reason of e.reasons) error(e.line, e.field, reason);
     }
     rows = source.recordsRead();
     await importer.finishValidation();
-    if (rows === 0 && errorCount === 0) error(1, 'file', 'the file has no data rows');
+    if (rows === 0 && errorCount === 0) error(1, 'file', rowReason('no_rows'));
     if (errorCount > 0) return await fail();
 
     // Pass 2: apply all of it, or nothing.
@@ -279,14 +299,10 @@ async function importUnderLock(
       retryLater = true;
       throw e;
     }
-    if (e instanceof ApplyRowError) error(e.line, e.field, e.message);
+    if (e instanceof ApplyRowError) error(e.line, e.field, e.reason);
     else {
       const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
-      error(
-        0,
-        'file',
-        `nothing was imported: ${(code && PG_REASONS[code]) || 'the import could not be applied'}`,
-      );
+      error(0, 'file', rowReason((code && PG_REASONS[code]) || 'apply_failed'));
       console.error(`import ${importId} of tenant ${tenantId} failed:`, e);
     }
     return await fail();

@@ -8,7 +8,8 @@ import {
 } from './importer.ts';
 import { isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { locationKey, unitOfCell } from './reference-data.ts';
+import { locationKey, unitOfCell, unitWordZh } from './reference-data.ts';
+import { ledgerReason, type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('stock_reports');
 
@@ -52,25 +53,33 @@ export async function createStockReportsImporter(
   function resolve(row: ImportRow, report: boolean): StockReportInput | null {
     const v = row.values;
     let bad = false;
-    const err = (field: string, reason: string) => {
+    const err = (field: string, reason: RowReason) => {
       bad = true;
       if (report) ctx.error(row.line, field, reason);
     };
     const siteCode = v[C.site_code!]!;
     const location = ctx.refs.locations.get(locationKey(siteCode, v[C.location_code!]!));
     if (!location) {
-      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', `unknown site '${siteCode}'`);
-      else err('location_code', `unknown location '${v[C.location_code!]}' at site '${siteCode}'`);
-    } else if (!location.active) err('location_code', 'the location or its site is inactive');
+      if (!ctx.refs.siteCodes.has(siteCode)) err('site_code', rowReason('unknown_site', { site: siteCode }));
+      else
+        err(
+          'location_code',
+          rowReason('unknown_location', { location: v[C.location_code!]!, site: siteCode }),
+        );
+    } else if (!location.active) err('location_code', rowReason('location_inactive'));
     const itemCode = v[C.item_code!]!;
     const item = ctx.refs.items.get(itemCode);
-    if (!item) err('item_code', itemCode === '' ? 'is required' : `unknown item '${itemCode}'`);
+    if (!item)
+      err(
+        'item_code',
+        itemCode === '' ? rowReason('required') : rowReason('unknown_item', { item: itemCode }),
+      );
 
     const start = normaliseDate(v[C.period_start!]!);
     const end = normaliseDate(v[C.period_end!]!);
-    if (!isRealDate(start)) err('period_start', `'${v[C.period_start!]}' is not a date (YYYY-MM-DD)`);
-    if (!isRealDate(end)) err('period_end', `'${v[C.period_end!]}' is not a date (YYYY-MM-DD)`);
-    else if (isRealDate(start) && end < start) err('period_end', 'is before period_start');
+    if (!isRealDate(start)) err('period_start', rowReason('not_a_date', { value: v[C.period_start!]! }));
+    if (!isRealDate(end)) err('period_end', rowReason('not_a_date', { value: v[C.period_end!]! }));
+    else if (isRealDate(start) && end < start) err('period_end', rowReason('before_period_start'));
 
     const ofCell = item ? unitOfCell(item, v[C.unit!]!) : undefined;
     if (ofCell && !ofCell.ok) err('unit', ofCell.reason);
@@ -80,15 +89,15 @@ export async function createStockReportsImporter(
     for (const [column, key, signed] of QUANTITIES) {
       const cell = v[C[column]!]!;
       if (cell === '') {
-        if (column === 'closing_count') err(column, 'is required');
+        if (column === 'closing_count') err(column, rowReason('required'));
         out[key] = column === 'opening' ? null : 0;
         continue;
       }
       const n = parseNumber(cell);
       if (!n.ok) err(column, n.reason);
-      else if (!signed && n.value < 0) err(column, `must not be negative, got ${cell}`);
+      else if (!signed && n.value < 0) err(column, rowReason('negative', { value: cell }));
       else if (factor !== undefined && item) {
-        const base = toBase(n.value, factor, unit, item.baseUnit);
+        const base = toBase(n.value, factor, unit, item.baseUnit, (c) => unitWordZh(item, c));
         if (base.ok) out[key] = base.value;
         else err(column, base.reason);
       }
@@ -97,7 +106,7 @@ export async function createStockReportsImporter(
     if (v[C.stockout_days!]) {
       const n = parseNumber(v[C.stockout_days!]!);
       if (!n.ok || !Number.isSafeInteger(n.value) || n.value < 0)
-        err('stockout_days', `must be a whole number of days >= 0, got ${v[C.stockout_days!]}`);
+        err('stockout_days', rowReason('whole_days', { value: v[C.stockout_days!]! }));
       else stockoutDays = n.value;
     }
     if (bad || !item || !location) return null;
@@ -128,7 +137,7 @@ export async function createStockReportsImporter(
       const key = `${r.itemId}|${r.locationId}|${r.periodStart}`;
       const first = seen.get(key);
       if (first !== undefined)
-        ctx.error(row.line, 'period_start', `the same item, location and period is on line ${first}`);
+        ctx.error(row.line, 'period_start', rowReason('period_twice', { line: first }));
       else seen.set(key, row.line);
     },
     async finishValidation() {},
@@ -139,7 +148,7 @@ export async function createStockReportsImporter(
       let movements = 0;
       for await (const row of a.rows()) {
         const r = resolve(row, false);
-        if (!r) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        if (!r) throw new ApplyRowError(row.line, 'row', rowReason('row_changed'));
         try {
           const posted = await postStockReport(a.tx, r);
           if (posted.created) created++;
@@ -147,7 +156,7 @@ export async function createStockReportsImporter(
           movements += posted.movements.length;
         } catch (e) {
           if (e instanceof LedgerError)
-            throw new ApplyRowError(row.line, FIELD[e.field ?? ''] ?? 'row', e.message);
+            throw new ApplyRowError(row.line, FIELD[e.field ?? ''] ?? 'row', ledgerReason(e));
           throw e;
         }
         if (++applied % a.every === 0) await a.progress(applied);

@@ -9,6 +9,7 @@ import {
 } from './importer.ts';
 import { EMAIL, parseBoolean, parseNonNegative, parsePositiveInt } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
+import { type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('suppliers');
 
@@ -49,16 +50,16 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
   ): { supplier: SupplierInput; terms: TermsInput | null } | null {
     const v = row.values;
     let bad = false;
-    const err = (field: string, reason: string) => {
+    const err = (field: string, reason: RowReason) => {
       bad = true;
       if (report) ctx.error(row.line, field, reason);
     };
     const code = v[C.code!]!;
-    if (code.length < 1 || code.length > 60) err('code', 'must be 1-60 characters');
+    if (code.length < 1 || code.length > 60) err('code', rowReason('length_between', { min: 1, max: 60 }));
     const name = v[C.name!]!;
-    if (name.length < 1 || name.length > 300) err('name', 'must be 1-300 characters');
+    if (name.length < 1 || name.length > 300) err('name', rowReason('length_between', { min: 1, max: 300 }));
     const email = text(v[C.contact_email!]!);
-    if (email !== null && !EMAIL.test(email)) err('contact_email', `'${email}' is not an e-mail address`);
+    if (email !== null && !EMAIL.test(email)) err('contact_email', rowReason('not_email', { value: email }));
     const num = (field: string, parse: typeof parseNonNegative): number | null => {
       const s = v[C[field]!]!;
       if (s === '') return null;
@@ -85,7 +86,7 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
     const itemCode = v[C.item_code!]!;
     if (itemCode !== '') {
       const item = ctx.refs.items.get(itemCode);
-      if (!item) err('item_code', `unknown item '${itemCode}'`);
+      if (!item) err('item_code', rowReason('unknown_item', { item: itemCode }));
       terms = {
         item_id: item?.id ?? '',
         supplier_item_code: text(v[C.supplier_item_code!]!),
@@ -104,7 +105,7 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
         'lead_time_days',
         'preferred',
       ]) {
-        if (v[C[f]!]) err(f, 'item terms need an item_code');
+        if (v[C[f]!]) err(f, rowReason('terms_need_item'));
       }
     }
     return bad ? null : { supplier, terms };
@@ -120,15 +121,18 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
         ctx.error(
           row.line,
           'name',
-          `supplier ${r.supplier.code} is named '${first.name}' on line ${first.line}`,
+          rowReason('supplier_named', { supplier: r.supplier.code, name: first.name, line: first.line }),
         );
       else if (!r.terms)
-        ctx.error(row.line, 'code', `supplier ${r.supplier.code} is already on line ${first.line}`);
+        ctx.error(
+          row.line,
+          'code',
+          rowReason('supplier_twice', { supplier: r.supplier.code, line: first.line }),
+        );
       if (r.terms) {
         const key = `${r.supplier.code}\u0000${r.terms.item_id}`;
         const dup = pairs.get(key);
-        if (dup !== undefined)
-          ctx.error(row.line, 'item_code', `these terms are already given on line ${dup}`);
+        if (dup !== undefined) ctx.error(row.line, 'item_code', rowReason('terms_twice', { line: dup }));
         else pairs.set(key, row.line);
         if (r.terms.preferred) {
           const p = preferredFor.get(r.terms.item_id);
@@ -136,7 +140,7 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
             ctx.error(
               row.line,
               'preferred',
-              `the item's preferred supplier is already ${p.supplier} (line ${p.line})`,
+              rowReason('preferred_twice', { supplier: p.supplier, line: p.line }),
             );
           else preferredFor.set(r.terms.item_id, { supplier: r.supplier.code, line: row.line });
         }
@@ -214,7 +218,7 @@ export async function createSuppliersImporter(ctx: ValidateContext): Promise<Kin
       };
       for await (const row of a.rows()) {
         const r = resolve(row, false);
-        if (!r) throw new ApplyRowError(row.line, 'row', 'the row changed between validation and apply');
+        if (!r) throw new ApplyRowError(row.line, 'row', rowReason('row_changed'));
         batch.push(r);
         if (batch.length >= APPLY_BATCH) await flush();
       }

@@ -12,6 +12,7 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { PageQuery, pageLimit, pageOf } from '../../lib/pagination.ts';
 import { ProblemError } from '../../lib/problem.ts';
+import { negotiateLocale } from '../../lib/problem-language.ts';
 import { DateTime, IdParams, NullableDateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
@@ -67,7 +68,13 @@ const RowError = Type.Object({
   field: Type.String({
     description: 'Column (or JSON key); `file`/`header`/`row` for problems of the whole file or row',
   }),
-  reason: Type.String(),
+  label: Type.Optional(
+    Type.String({ description: 'The column as the template in the reader’s language heads it (院区编码)' }),
+  ),
+  reason: Type.String({ description: 'What is wrong, in the language of Accept-Language (zh-CN or en)' }),
+  code: Type.Optional(
+    Type.String({ description: 'Stable code of the reason (unknown_item, not_a_date, …)' }),
+  ),
 });
 const ImportJob = Type.Object({ ...ImportSummary.properties, errors: Type.Array(RowError) });
 
@@ -255,6 +262,12 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
         response: { 200: ImportJob, ...problemResponses },
       },
     },
-    async (request) => getImport(deps, authOf(request), request.params.id),
+    async (request) =>
+      getImport(
+        deps,
+        authOf(request),
+        request.params.id,
+        negotiateLocale(request.headers['accept-language']),
+      ),
   );
 }

@@ -4,12 +4,20 @@ import { mkdir, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Tx, withTenantDb } from '@medstock/db';
-import type { ImportFormat, ImportKind } from '@medstock/worker/imports/import-columns.ts';
+import {
+  COLUMN_HEADERS_ZH,
+  type ImportFormat,
+  type ImportKind,
+} from '@medstock/worker/imports/import-columns.ts';
+import { isRowMessageCode, rowReasonText } from '@medstock/worker/imports/row-messages.ts';
+import type { StoredRowError } from '@medstock/worker/imports/run-import.ts';
 import { importDir, uploadPath } from '@medstock/worker/imports/upload-paths.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
 import { notFound, ProblemError, unauthorized } from '../../lib/problem.ts';
+import { catalogueEntry } from '../../lib/problem-language.ts';
+import type { ProblemLocale } from '../../lib/problem-messages/index.ts';
 import { iso, isoRequired } from '../../lib/schemas.ts';
 import { type AuthContext, checkAccess, type Scope } from '../../plugins/access.ts';
 
@@ -34,7 +42,7 @@ type ImportRow = {
   processed_rows: number;
   applied_rows: number;
   error_count: number;
-  errors?: Array<{ line: number; field: string; reason: string }>;
+  errors?: StoredRowError[];
   summary: Record<string, number>;
   progress: string | number;
   created_by: string | null;
@@ -270,13 +278,39 @@ export async function startImport(
   return { ...importView(row), errors: [] };
 }
 
-export async function getImport(deps: AppDeps, auth: AuthContext, id: string) {
+/**
+ * A stored row error in the reader's language: its words from the code it was stored with (the
+ * stored English words for errors stored before codes existed), and the column as the reader's
+ * template heads it (院区编码 / site_code).
+ */
+function localRowError(e: StoredRowError, locale: ProblemLocale) {
+  let reason =
+    e.code && isRowMessageCode(e.code)
+      ? rowReasonText({ code: e.code, params: e.params ?? {} }, locale)
+      : e.reason;
+  // A ledger refusal is said in the words the API uses for the same refusal.
+  if (e.code === 'ledger_refused' && typeof e.params?.ledgerCode === 'string') {
+    const text =
+      catalogueEntry(e.params.ledgerCode.replace('.', '_'), locale) ??
+      catalogueEntry(e.params.ledgerCode, locale);
+    if (text) reason = text.title;
+  }
+  return {
+    line: e.line,
+    field: e.field,
+    label: locale === 'zh-CN' ? (COLUMN_HEADERS_ZH[e.field] ?? e.field) : e.field,
+    reason,
+    ...(e.code ? { code: e.code } : {}),
+  };
+}
+
+export async function getImport(deps: AppDeps, auth: AuthContext, id: string, locale: ProblemLocale = 'en') {
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<ImportRow>(sql`select ${COLUMNS}, errors from import_jobs where id = ${id}`),
   );
   const row = r.rows[0];
   if (!row) throw notFound('The import');
-  return { ...importView(row), errors: row.errors ?? [] };
+  return { ...importView(row), errors: (row.errors ?? []).map((e) => localRowError(e, locale)) };
 }
 
 export async function listImports(
