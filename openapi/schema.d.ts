@@ -29712,7 +29712,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/exports/{kind}": {
+    "/v1/exports/stock": {
         parameters: {
             query?: never;
             header?: never;
@@ -29720,10 +29720,130 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Download stock, expiry, ledger or consumption as Excel (xlsx) or CSV
-         * @description `stock`: on hand by lot and location, with value. `expiry`: lots expiring within `withinDays` (default 90) and already expired, with days left.
+         * Download stock on hand by lot and location (Excel or CSV)
+         * @description Every lot at every location with stock, its expiry, quantity, unit cost and value.
          *
-         *     `ledger`: every movement from `from` to `to` (local days, both inclusive). `consumption`: issues from `from` to `to`, summed per department (科室) and item; issues charged to no department are summed per issuing location, marked （未指定科室）/ (no department).
+         *     Headers, movement types and units are in the caller's language (`lang`, else Accept-Language: zh → 简体中文, otherwise English). CSV is UTF-8 with a BOM (opens in Excel on Chinese Windows); cells that would start a formula are prefixed with '. Callers limited to some sites get only their sites' rows; `siteId` of another site is 404. At most 100000 rows (422 export_too_large: narrow by site, location or dates).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "xlsx" | "csv";
+                    lang?: "zh-CN" | "en";
+                    siteId?: string;
+                    locationId?: string;
+                    itemId?: string;
+                };
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file (xlsx or CSV), as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/expiry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download lots expiring within N days, and those expired (Excel or CSV)
+         * @description Lots with stock whose expiry is within `withinDays` (default 90) local days, or past, with days left.
          *
          *     Headers, movement types and units are in the caller's language (`lang`, else Accept-Language: zh → 简体中文, otherwise English). CSV is UTF-8 with a BOM (opens in Excel on Chinese Windows); cells that would start a formula are prefixed with '. Callers limited to some sites get only their sites' rows; `siteId` of another site is 404. At most 100000 rows (422 export_too_large: narrow by site, location or dates).
          */
@@ -29736,18 +29856,264 @@ export interface paths {
                     locationId?: string;
                     itemId?: string;
                     withinDays?: number;
-                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
-                    from?: string;
-                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
-                    to?: string;
                 };
                 header?: {
                     /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
                     "accept-language"?: string;
                 };
-                path: {
-                    kind: "stock" | "expiry" | "ledger" | "consumption";
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file (xlsx or CSV), as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
                 };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the stock ledger of a date range (Excel or CSV)
+         * @description Every movement from `from` to `to` (local days, both inclusive), with its type in words, lot, signed quantity, department, reason, reference and who recorded it. 422 export_range_invalid when `from` is after `to`.
+         *
+         *     Headers, movement types and units are in the caller's language (`lang`, else Accept-Language: zh → 简体中文, otherwise English). CSV is UTF-8 with a BOM (opens in Excel on Chinese Windows); cells that would start a formula are prefixed with '. Callers limited to some sites get only their sites' rows; `siteId` of another site is 404. At most 100000 rows (422 export_too_large: narrow by site, location or dates).
+         */
+        get: {
+            parameters: {
+                query: {
+                    format?: "xlsx" | "csv";
+                    lang?: "zh-CN" | "en";
+                    siteId?: string;
+                    locationId?: string;
+                    itemId?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
+                    from: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
+                    to: string;
+                };
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file (xlsx or CSV), as an attachment */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/consumption": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download consumption by department for a date range (Excel or CSV)
+         * @description Issues from `from` to `to` summed per department (科室) and item, with the cost centre and value; issues charged to no department are summed per issuing location, marked （未指定科室）/ (no department). 422 export_range_invalid when `from` is after `to`.
+         *
+         *     Headers, movement types and units are in the caller's language (`lang`, else Accept-Language: zh → 简体中文, otherwise English). CSV is UTF-8 with a BOM (opens in Excel on Chinese Windows); cells that would start a formula are prefixed with '. Callers limited to some sites get only their sites' rows; `siteId` of another site is 404. At most 100000 rows (422 export_too_large: narrow by site, location or dates).
+         */
+        get: {
+            parameters: {
+                query: {
+                    format?: "xlsx" | "csv";
+                    lang?: "zh-CN" | "en";
+                    siteId?: string;
+                    locationId?: string;
+                    itemId?: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
+                    from: string;
+                    /** @description A calendar day, YYYY-MM-DD, years 1900–2200. */
+                    to: string;
+                };
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
+                path?: never;
                 cookie?: never;
             };
             requestBody?: never;

@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
 import { addMember } from './support/members.ts';
+import { tenantQuery } from './support/purchasing-fixtures.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -154,6 +156,14 @@ describe('linking an unknown scanned GTIN to an item', () => {
     });
     expect(linked.statusCode, linked.body).toBe(201);
     expect(linked.json().gtins).toEqual([{ gtin: '09501101530003', unitCode: 'box' }]);
+    const linkedEvents = await tenantQuery<{ payload: Record<string, unknown> }>(
+      t,
+      owner.organizationId,
+      sql`select payload from events where type = 'item.gtin_linked' and payload->>'itemId' = ${itemId}`,
+    );
+    expect(linkedEvents.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ gtin: '09501101530003', unit: 'box', linkedBy: keeper.id }),
+    ]);
 
     const known = await inject('POST', '/v1/movements', keeper.headers, {
       type: 'receipt',
@@ -300,6 +310,17 @@ describe('locations and sites: rename, deactivate', () => {
 
     const back = await inject('PATCH', `/v1/locations/${ward.id}`, owner.headers, { active: true });
     expect(back.json().active).toBe(true);
+    // Each accepted change is a location.updated event (the refused one is not).
+    const events = await tenantQuery<{ payload: { active: boolean; name: string; changes: string[] } }>(
+      t,
+      owner.organizationId,
+      sql`select payload from events where type = 'location.updated' and payload->>'locationId' = ${ward.id} order by created_at, id`,
+    );
+    expect(events.map((e) => [e.payload.name, e.payload.active, e.payload.changes])).toEqual([
+      ['三病区', true, ['name', 'kind']],
+      ['三病区', false, ['active']],
+      ['三病区', true, ['active']],
+    ]);
     await receive(item, ward.id, 1, 'LD2');
   });
 
@@ -322,6 +343,12 @@ describe('locations and sites: rename, deactivate', () => {
     expect((await inject('PATCH', `/v1/sites/${siteId}`, owner.headers, { active: false })).statusCode).toBe(
       200,
     );
+    const siteEvents = await tenantQuery<{ payload: { active: boolean } }>(
+      t,
+      owner.organizationId,
+      sql`select payload from events where type = 'site.updated' and payload->>'siteId' = ${siteId}`,
+    );
+    expect(siteEvents.map((e) => e.payload.active)).toEqual([false]);
     const refused = await inject('POST', '/v1/movements', owner.headers, {
       type: 'receipt',
       itemId: item,

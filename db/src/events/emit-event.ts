@@ -19,7 +19,10 @@ export type EventType =
   | 'stocktake.approved'
   | 'stocktake.posted'
   | 'inspection.released'
-  | 'inspection.rejected';
+  | 'inspection.rejected'
+  | 'site.updated'
+  | 'location.updated'
+  | 'item.gtin_linked';
 
 export const EVENT_TYPES: EventType[] = [
   'movement.created',
@@ -39,6 +42,9 @@ export const EVENT_TYPES: EventType[] = [
   'stocktake.posted',
   'inspection.released',
   'inspection.rejected',
+  'site.updated',
+  'location.updated',
+  'item.gtin_linked',
 ];
 
 export interface EmittedEvent {

@@ -8,10 +8,11 @@ import {
   UnitConversionError,
   validatePackUnits,
 } from '@medstock/core';
-import { items, itemUnits, type Tx, withTenantDb } from '@medstock/db';
+import { emitEvent, items, itemUnits, type Tx, withTenantDb } from '@medstock/db';
 import { eq, type SQL, sql } from 'drizzle-orm';
 import { assertWithinPlan } from '../../billing/plan-limits.ts';
 import type { AppDeps } from '../../deps.ts';
+import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
 import { conflict, type FieldError, notFound, unprocessable } from '../../lib/problem.ts';
 import type { AuthContext } from '../../plugins/access.ts';
@@ -350,7 +351,7 @@ export async function linkGtin(
   input: { gtin: string; unit?: string | null },
 ) {
   const gtin = gtinOf(input.gtin)!;
-  return withTenantDb(deps.database.db, auth, async (tx) => {
+  const { detail, deliveryIds } = await withTenantDb(deps.database.db, auth, async (tx) => {
     const item = await loadItemRow(tx, id, { forUpdate: true });
     const unit = input.unit && input.unit !== item.base_unit ? input.unit : null;
     if (unit && !item.pack_units.some((p) => p.code === unit)) {
@@ -362,15 +363,28 @@ export async function linkGtin(
       );
     }
     await assertGtinFree(tx, gtin, id);
+    let ids: string[] = [];
     if (item.gtin !== gtin) {
       await tx.execute(sql`
         insert into item_gtins (gtin, item_id, unit_code, created_by)
         values (${gtin}, ${id}, ${unit}, ${auth.userId})
         on conflict (gtin) do update set unit_code = excluded.unit_code`);
       await tx.execute(sql`update items set updated_at = now() where id = ${id}`);
+      // Scanners and an HIS that map barcodes learn the new one.
+      ids = (
+        await emitEvent(tx, 'item.gtin_linked', {
+          itemId: id,
+          itemCode: item.code,
+          gtin,
+          unit: unit ?? item.base_unit,
+          linkedBy: auth.userId ?? auth.apiKeyId,
+        })
+      ).deliveryIds;
     }
-    return detailOf(tx, await loadItemRow(tx, id));
+    return { detail: await detailOf(tx, await loadItemRow(tx, id)), deliveryIds: ids };
   }).catch(uniqueItem());
+  await enqueueDeliveries(deps, auth.organizationId, deliveryIds);
+  return detail;
 }
 
 /** Unlinks a further GTIN (the main GTIN is changed with PATCH gtin). 404 when the item lacks it. */

@@ -1,7 +1,8 @@
-import { CENTRAL_STORE, locations, sites, type Tx, withTenantDb } from '@medstock/db';
+import { CENTRAL_STORE, emitEvent, locations, sites, type Tx, withTenantDb } from '@medstock/db';
 import { and, asc, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
 import { assertWithinPlan } from '../../billing/plan-limits.ts';
 import type { AppDeps } from '../../deps.ts';
+import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
 import { conflict, notFound, unprocessable } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
@@ -65,6 +66,7 @@ export async function updateSite(
   patch: Partial<Pick<SiteRow, 'name' | 'kind' | 'address' | 'active'>>,
 ) {
   assertSiteVisible(auth, id);
+  let deliveryIds: string[] = [];
   const [row] = await withTenantDb(deps.database.db, auth, async (tx) => {
     if (patch.active === false) {
       const [site] = await tx.select().from(sites).where(eq(sites.id, id)).for('update');
@@ -76,9 +78,26 @@ export async function updateSite(
           onHand,
         });
     }
-    return tx.update(sites).set(patch).where(eq(sites.id, id)).returning();
+    const rows = await tx.update(sites).set(patch).where(eq(sites.id, id)).returning();
+    // An integration posting to a renamed or deactivated site learns of it at once.
+    if (rows[0]) {
+      const r = rows[0];
+      deliveryIds = (
+        await emitEvent(tx, 'site.updated', {
+          siteId: r.id,
+          code: r.code,
+          name: r.name,
+          kind: r.kind,
+          active: r.active,
+          changes: Object.keys(patch),
+          changedBy: auth.userId ?? auth.apiKeyId,
+        })
+      ).deliveryIds;
+    }
+    return rows;
   });
   if (!row) throw notFound('The site');
+  await enqueueDeliveries(deps, auth.organizationId, deliveryIds);
   return row;
 }
 
@@ -101,7 +120,7 @@ export async function updateLocation(
   id: string,
   patch: Partial<Pick<LocationRow, 'name' | 'kind' | 'active'>>,
 ) {
-  return withTenantDb(deps.database.db, auth, async (tx) => {
+  const { row, deliveryIds } = await withTenantDb(deps.database.db, auth, async (tx) => {
     const [current] = await tx.select().from(locations).where(eq(locations.id, id)).for('update');
     if (!current) throw notFound('The location');
     assertSiteVisible(auth, current.siteId, 'The location');
@@ -114,8 +133,20 @@ export async function updateLocation(
         });
     }
     const [row] = await tx.update(locations).set(patch).where(eq(locations.id, id)).returning();
-    return row!;
+    const ev = await emitEvent(tx, 'location.updated', {
+      locationId: row!.id,
+      siteId: row!.siteId,
+      code: row!.code,
+      name: row!.name,
+      kind: row!.kind,
+      active: row!.active,
+      changes: Object.keys(patch),
+      changedBy: auth.userId ?? auth.apiKeyId,
+    });
+    return { row: row!, deliveryIds: ev.deliveryIds };
   });
+  await enqueueDeliveries(deps, auth.organizationId, deliveryIds);
+  return row;
 }
 
 export async function listLocations(deps: AppDeps, auth: AuthContext, siteId: string) {

@@ -256,6 +256,9 @@ export const masterDataEn = {
   'anomalies.reviewed': 'Reviewed',
   'anomalies.accept': 'Real use',
   'anomalies.reject': 'Not real demand',
+  'event.site.updated': 'Site renamed or (de)activated',
+  'event.location.updated': 'Location renamed or (de)activated',
+  'event.item.gtin_linked': 'Barcode linked to an item',
 } as const;
 
 export const masterDataZh: Record<keyof typeof masterDataEn, string> = {
@@ -509,4 +512,7 @@ export const masterDataZh: Record<keyof typeof masterDataEn, string> = {
   'anomalies.reviewed': '复核时间',
   'anomalies.accept': '是真实用量',
   'anomalies.reject': '不是真实需求',
+  'event.site.updated': '院区改名或停用/启用',
+  'event.location.updated': '库房改名或停用/启用',
+  'event.item.gtin_linked': '条码已关联到耗材',
 };
