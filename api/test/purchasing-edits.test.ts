@@ -334,6 +334,7 @@ describe('e-mailing the purchase order to the supplier', () => {
     });
     expect(sent.statusCode, sent.body).toBe(200);
     expect(sent.json().recipient).toBe(SUPPLIER_EMAIL);
+    expect(sent.json().purchaseOrder.supplierEmail).toBe(SUPPLIER_EMAIL);
     expect(sent.json().purchaseOrder).toMatchObject({ status: 'sent', sentBy: purchaser.id });
     const mail = await t.mail.waitFor(SUPPLIER_EMAIL, (m) => m.subject.includes(po.number));
     expect(mail.subject).toContain('采购订单');

@@ -40,6 +40,7 @@ type PoRow = {
   supplier_id: string;
   supplier_code: string;
   supplier_name: string;
+  supplier_email: string | null;
   site_id: string;
   location_id: string;
   status: PoStatus;
@@ -82,7 +83,7 @@ type LineRow = {
 };
 
 const PO_SELECT = sql`
-  select po.id, po.number, po.supplier_id, s.code as supplier_code, s.name as supplier_name, po.site_id, po.location_id,
+  select po.id, po.number, po.supplier_id, s.code as supplier_code, s.name as supplier_name, s.contact_email as supplier_email, po.site_id, po.location_id,
          po.status, po.allow_over_receipt, po.notes, po.source, to_char(po.expected_at, 'YYYY-MM-DD') as expected_at,
          po.created_by, po.approved_by, po.sent_by, po.cancelled_by, po.created_at, po.approved_at, po.sent_at, po.received_at, po.cancelled_at,
          po.cancel_reason, po.updated_at,
@@ -110,6 +111,7 @@ export function purchaseOrderSummaryView(r: PoRow) {
     supplierId: r.supplier_id,
     supplierCode: r.supplier_code,
     supplierName: r.supplier_name,
+    supplierEmail: r.supplier_email,
     siteId: r.site_id,
     locationId: r.location_id,
     allowOverReceipt: r.allow_over_receipt,

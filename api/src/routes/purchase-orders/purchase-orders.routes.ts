@@ -69,6 +69,9 @@ const SummaryProps = {
   supplierId: Uuid,
   supplierCode: Type.String(),
   supplierName: Type.String(),
+  supplierEmail: Nullable(
+    Type.String({ description: "the supplier's contact e-mail, where the order is e-mailed by default" }),
+  ),
   siteId: Uuid,
   locationId: Uuid,
   allowOverReceipt: Type.Boolean(),

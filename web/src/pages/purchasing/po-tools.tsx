@@ -375,7 +375,11 @@ function EmailDialog({ po, onClose, onSent }: { po: PO; onClose: () => void; onS
         >
           <TextField
             label={t('poDay.email.to')}
-            hint={t('poDay.email.toHint')}
+            hint={
+              po.supplierEmail
+                ? t('poDay.email.toDefault', { email: po.supplierEmail })
+                : t('poDay.email.noSupplierEmail')
+            }
             type="email"
             name="to"
             value={to}
