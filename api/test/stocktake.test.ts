@@ -362,6 +362,58 @@ describe('a stocktake session with variance approval', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('counts are dated when counted: a later issue stays on top, one that the count cannot cover is refused', async () => {
+    const item = await newItem();
+    await receive(item, locA, 10, 'D1', '2031-01-31');
+    const s = await ok(await post('/v1/stocktakes', counter.headers, { locationId: locA }), 201);
+    await ok(
+      await post(`/v1/stocktakes/${s.id}/counts`, counter.headers, {
+        counts: [{ itemId: item, lotNumber: 'D1', quantity: 8 }],
+      }),
+    );
+    // Issued after the count, before posting: 3 leave the shelf.
+    await ok(
+      await post('/v1/movements', owner.headers, {
+        type: 'issue',
+        itemId: item,
+        locationId: locA,
+        quantity: 3,
+      }),
+      201,
+    );
+    await ok(await post(`/v1/stocktakes/${s.id}/submit`, counter.headers));
+    const review = await ok(await get(`/v1/stocktakes/${s.id}`, owner.headers));
+    expect(lineOf(review, item, 'D1')).toMatchObject({ book: 10, counted: 8, variance: -2 });
+    await ok(await post(`/v1/stocktakes/${s.id}/approve`, approver.headers));
+    await ok(await post(`/v1/stocktakes/${s.id}/post`, approver.headers));
+    // 8 counted, then 3 issued: 5 on hand, not 8.
+    expect(await lotsAt(item, locA)).toEqual([{ lot_number: 'D1', on_hand: 5 }]);
+
+    // A count of 1, then 3 issued after it: the ledger cannot go below zero, so nothing posts.
+    const again = await ok(await post('/v1/stocktakes', counter.headers, { locationId: locA }), 201);
+    await ok(
+      await post(`/v1/stocktakes/${again.id}/counts`, counter.headers, {
+        counts: [{ itemId: item, lotNumber: 'D1', quantity: 1 }],
+      }),
+    );
+    await ok(
+      await post('/v1/movements', owner.headers, {
+        type: 'issue',
+        itemId: item,
+        locationId: locA,
+        quantity: 3,
+      }),
+      201,
+    );
+    await ok(await post(`/v1/stocktakes/${again.id}/submit`, counter.headers));
+    await ok(await post(`/v1/stocktakes/${again.id}/approve`, approver.headers));
+    const refused = await post(`/v1/stocktakes/${again.id}/post`, approver.headers);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().code).toBe('insufficient_stock');
+    expect((await ok(await get(`/v1/stocktakes/${again.id}`, owner.headers))).status).toBe('approved');
+    expect(await lotsAt(item, locA)).toEqual([{ lot_number: 'D1', on_hand: 2 }]);
+  });
+
   it('reopens for a recount and cancels with a reason', async () => {
     const item = await newItem();
     await receive(item, locA, 3, 'R1', '2031-01-31');

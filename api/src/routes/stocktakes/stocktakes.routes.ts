@@ -350,7 +350,7 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Post an approved session to the ledger',
         description:
-          'approved → posted, in one transaction: one `stocktake` movement per counted lot line, or a whole item-location count per item counted as a whole (reference = the session number, source `stocktake`), each dated when it was counted so that movements since then stay on top of it. Uncounted lines post nothing. The session is then locked. Posting again: 409 `stocktake_invalid_transition` (a retried request with the same Idempotency-Key gets the first response). Emits `movement.created` per count and `stocktake.posted`.',
+          'approved → posted, in one transaction: one `stocktake` movement per counted lot line, or a whole item-location count per item counted as a whole (reference = the session number, source `stocktake`), each dated when it was counted so that movements since then stay on top of it. Uncounted lines post nothing. A count that movements since cannot stand on (issued after counting more than was counted) refuses the whole posting with 409 `insufficient_stock` and writes nothing: send it back for a recount. The session is then locked. Posting again: 409 `stocktake_invalid_transition` (a retried request with the same Idempotency-Key gets the first response). Emits `movement.created` per count and `stocktake.posted`.',
         security,
         params: IdParams,
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
