@@ -78,6 +78,7 @@ const WORDS = {
     release: '解除隔离',
     released: '已解除',
     scanned: '补货申领',
+    addPack: '添加定数包',
   },
   en: {
     title: 'Ward requisitions',
@@ -90,6 +91,7 @@ const WORDS = {
     release: 'Release from quarantine',
     released: 'Released',
     scanned: 'Replenishment',
+    addPack: 'Add fixed pack',
   },
 } as const;
 
@@ -116,13 +118,6 @@ async function storekeeperDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
     });
   }
   const pack = `W3-${code}`;
-  await api('POST', '/v1/fixed-packs', {
-    code: pack,
-    itemId,
-    quantity: 5,
-    departmentId: ward,
-    sourceLocationId: store,
-  });
 
   // 1. The ward's requisition: 12 pieces of gauze from the central store.
   await page.click('nav a[href="/requisitions"]');
@@ -179,7 +174,19 @@ async function storekeeperDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
   expect(await page.locator('[data-testid=req-history] li').count()).toBeGreaterThanOrEqual(3);
   await screenshot(page, `requisitions.${lang}`);
 
-  // 5. An opened fixed pack scanned: its replenishment is asked for.
+  // 5. A fixed pack defined for the ward, then an opened copy scanned: its replenishment is asked for.
+  const setup = page.locator('[data-testid=req-setup]');
+  if (!(await setup.evaluate((d) => (d as HTMLDetailsElement).open))) await setup.locator('summary').click();
+  await setup.locator('input[name=packCode]').fill(pack);
+  await setup.locator('input[name=item]').fill(code);
+  await setup.locator(`.picker-list button:has-text("${code}")`).click();
+  await setup.locator('input[name=packQuantity]').fill('5');
+  await setup.locator('select[name=packDepartment]').selectOption(ward);
+  await setup.locator('select[name=packStore]').selectOption(store);
+  expect(await unlabelledControls(page)).toEqual([]);
+  await setup.locator(`button[type=submit]:has-text("${w.addPack}")`).click();
+  await page.waitForSelector(`[data-testid=fixed-packs] td:has-text("MSPK:${pack}")`);
+  await screenshot(page, `requisitions-setup.${lang}`);
   await page.fill('input[name=packLabel]', `MSPK:${pack}`);
   await page.press('input[name=packLabel]', 'Enter');
   await page.waitForSelector(`[data-testid=req-notice]:has-text("${pack}")`);

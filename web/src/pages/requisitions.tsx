@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n';
 import { locationLabel, useSites } from '../lib/sites';
 import { itemUnitWord } from '../lib/units';
 import { useApi } from '../lib/use-api';
+import { RequisitionSetup } from './requisition-setup';
 
 type Requisition = Json<'/v1/requisitions/{id}', 'get'>;
 type Summary = Json<'/v1/requisitions', 'get'>['items'][number];
@@ -91,6 +92,7 @@ export default function RequisitionsPage() {
           }}
         />
       )}
+      <RequisitionSetup onChanged={list.reload} />
     </div>
   );
 }
