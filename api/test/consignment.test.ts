@@ -105,16 +105,19 @@ describe('vendor-owned stock and the usage statement', () => {
     expect(pr.statusCode, pr.body).toBe(201);
 
     const stock = (await get(`/v1/consignment/stock?supplierId=${vendor}`)).json();
-    expect(stock.items).toEqual([
-      expect.objectContaining({
-        siteId: siteA,
-        lotNumber: 'VC-1',
-        onHand: 10,
-        value: 800,
-        ownership: 'vendor',
-      }),
-      expect.objectContaining({ siteId: siteB, lotNumber: 'VC-B', onHand: 4, value: 320 }),
-    ]);
+    expect(stock.items).toHaveLength(2);
+    expect(stock.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          siteId: siteA,
+          lotNumber: 'VC-1',
+          onHand: 10,
+          value: 800,
+          ownership: 'vendor',
+        }),
+        expect.objectContaining({ siteId: siteB, lotNumber: 'VC-B', onHand: 4, value: 320 }),
+      ]),
+    );
     expect(stock.totalValue).toBe(1120);
     // On-hand counts it like any stock.
     const onHand = await tenantQuery<{ q: string }>(
@@ -123,6 +126,27 @@ describe('vendor-owned stock and the usage statement', () => {
       sql`select sum(on_hand)::text as q from stock where item_id = ${item}`,
     );
     expect(Number(onHand[0]!.q)).toBe(14);
+    // The hospital's valuation counts it in on-hand but not in its own value.
+    const valued = (await get('/v1/stock/valuation')).json();
+    expect(valued.total).toBe(0);
+    expect(valued.lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          siteId: siteA,
+          onHand: 10,
+          value: 0,
+          vendorOwned: 10,
+          vendorOwnedValue: 30,
+        }),
+      ]),
+    );
+    const byLot = (await get(`/v1/stock?groupBy=lot&itemId=${item}`)).json().items;
+    expect(byLot.map((r: { vendorOwned: number; value: number }) => [r.vendorOwned, r.value]).sort()).toEqual(
+      [
+        [10, 0],
+        [4, 0],
+      ],
+    );
 
     const used = await post(
       '/v1/movements',

@@ -76,6 +76,8 @@ async function snapshotB(): Promise<string> {
       '/v1/requisitions',
       `/v1/requisitions/${bIds.requisition}`,
       '/v1/recalls',
+      '/v1/inspections',
+      '/v1/consignment/stock',
     ].map(async (url) => {
       const r = await t.app.inject({ method: 'GET', url, headers: b.headers });
       return r.body.replace(/"lastUsedAt":"[^"]*"/g, '');
@@ -290,6 +292,23 @@ beforeAll(async () => {
     },
   });
   expect(bLot.statusCode, bLot.body).toBe(201);
+  // Goods of B waiting for inspection (待验收).
+  bIds.inspection = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/movements',
+      headers: b.headers,
+      payload: {
+        type: 'receipt',
+        itemId: bIds.item,
+        locationId: bIds.location,
+        quantity: 1,
+        lotNumber: 'B-QC',
+        expiryDate: '2030-01-31',
+        inspection: true,
+      },
+    })
+  ).json().inspectionIds[0];
   bIds.recall = (
     await t.app.inject({
       method: 'POST',

@@ -26,7 +26,8 @@ export type ResourceKind =
   | 'stockReport'
   | 'department'
   | 'requisition'
-  | 'recall';
+  | 'recall'
+  | 'inspection';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/departments/{id}': 'department',
@@ -38,6 +39,10 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/requisitions/{id}/issue': 'requisition',
   '/v1/recalls/{id}': 'recall',
   '/v1/recalls/{id}/release': 'recall',
+  '/v1/inspections/{id}/release': 'inspection',
+  '/v1/inspections/{id}/reject': 'inspection',
+  '/v1/purchase-orders/{id}/receipt-scan': 'purchaseOrder',
+  '/v1/items/{id}/suppliers/{supplierId}/consignment': 'item',
   '/v1/items/{id}': 'item',
   '/v1/items/{id}/convert': 'item',
   '/v1/items/{id}/suppliers/{supplierId}': 'item',
@@ -106,6 +111,9 @@ export const SAMPLE_BODIES: Record<string, unknown> = {
     lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }],
   },
   'POST /v1/recalls/{id}/release': { reason: 'not mine' },
+  'POST /v1/inspections/{id}/release': { reason: 'not mine' },
+  'POST /v1/inspections/{id}/reject': { reason: 'not mine' },
+  'PUT /v1/items/{id}/suppliers/{supplierId}/consignment': { consignment: true },
   'PATCH /v1/items/{id}': { nameEn: 'renamed by another tenant' },
   'PATCH /v1/suppliers/{id}': { name: 'renamed by another tenant' },
   'PUT /v1/items/{id}/suppliers/{supplierId}': { packPrice: 1, preferred: true },
@@ -173,6 +181,21 @@ export const BODY_ID_PROBES: Array<{
   },
   { method: 'GET', url: (b) => `/v1/lots/trace?itemId=${b.item}&lotNumber=B-LOT` },
   { method: 'GET', url: (b) => `/v1/stock?itemId=${b.item}` },
+  { method: 'GET', url: (b) => `/v1/inspections?siteId=${b.site}` },
+  { method: 'GET', url: (b) => `/v1/consignment/stock?supplierId=${b.supplier}` },
+  { method: 'GET', url: (b) => `/v1/consignment/stock?siteId=${b.site}` },
+  {
+    method: 'POST',
+    url: () => '/v1/movements',
+    body: (b) => ({
+      type: 'return',
+      itemId: b.item,
+      locationId: b.location,
+      quantity: 1,
+      supplierId: b.supplier,
+      reason: 'x',
+    }),
+  },
   { method: 'GET', url: (b) => `/v1/stock?siteId=${b.site}` },
   { method: 'POST', url: () => '/v1/stocktakes', body: (b) => ({ locationId: b.location }) },
   { method: 'POST', url: () => '/v1/stocktakes', body: (b) => ({ siteId: b.site }) },

@@ -160,6 +160,10 @@ export const receivingMessages: ProblemMessages = {
       field: 'GTIN {gtin} is on no line of this order',
     },
   },
+  scan_required: {
+    'zh-CN': { title: '请扫码', detail: '请扫描或输入条码。', field: '请扫码' },
+    en: { title: 'Scan required', detail: 'Give the scanned code.', field: 'required' },
+  },
   scan_without_gtin: {
     'zh-CN': {
       title: '条码中没有产品标识',

@@ -152,13 +152,22 @@ export async function resolveScannedLines(
  * What a scan would receive against this order, without receiving it: the web fills the receipt
  * form from it (line, lot, expiry, quantity in the scanned unit) for the storekeeper to check.
  */
-export async function lookUpReceiptScan(deps: AppDeps, auth: AuthContext, poId: string, scan: string) {
+export async function lookUpReceiptScan(
+  deps: AppDeps,
+  auth: AuthContext,
+  poId: string,
+  scan: string | undefined,
+) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
     const po = (
       await tx.execute<{ site_id: string }>(sql`select site_id from purchase_orders where id = ${poId}`)
     ).rows[0];
     if (!po) throw notFound('The purchase order');
     assertSiteVisible(auth, po.site_id, 'The purchase order');
+    if (!scan)
+      throw unprocessable('scan_required', 'Give the scanned code.', [
+        { field: 'querystring:/scan', message: 'required', code: 'scan_required' },
+      ]);
     const lines = await tx.execute<{ id: string; item_id: string }>(
       sql`select id, item_id from purchase_order_lines where purchase_order_id = ${poId}`,
     );

@@ -193,7 +193,8 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         security,
         params: IdParams,
         querystring: Type.Object(
-          { scan: Type.String({ minLength: 8, maxLength: 200 }) },
+          // Optional in the schema so an order that is not the caller's is 404 before anything else.
+          { scan: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })) },
           { additionalProperties: false },
         ),
         response: {

@@ -29,7 +29,12 @@ const StockLine = Type.Object({
     description: 'of which on hold (quarantine: inspection pending or recalled), base units',
   }),
   available: Type.Integer({ description: 'on-hand that may be issued: onHand − held, base units' }),
-  value: Type.Number({ description: 'at the item unit cost' }),
+  vendorOwned: Type.Integer({
+    description: 'of which consignment stock (寄售), a supplier’s until issued, base units',
+  }),
+  value: Type.Number({
+    description: 'at the item unit cost; the hospital’s own stock only (consignment stock is the supplier’s)',
+  }),
 });
 const ExpiryLine = Type.Object({
   itemId: Uuid,
@@ -96,6 +101,7 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
           onHand: Number(r.on_hand),
           held: Number(r.held),
           available: Number(r.on_hand) - Number(r.held),
+          vendorOwned: Number(r.vendor_owned),
           value: Number(r.value),
         })),
         nextCursor: page.nextCursor,
@@ -174,8 +180,12 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
               Type.Object({
                 siteId: Uuid,
                 category: Type.String(),
-                onHand: Type.Integer(),
-                value: Type.Number(),
+                onHand: Type.Integer({ description: 'base units, consignment stock included' }),
+                value: Type.Number({ description: 'the hospital’s own stock, at the item unit cost' }),
+                vendorOwned: Type.Integer({ description: 'consignment stock (寄售), base units' }),
+                vendorOwnedValue: Type.Number({
+                  description: 'consignment stock at the item unit cost: the supplier’s, not in `value`',
+                }),
                 items: Type.Integer(),
               }),
             ),
@@ -191,6 +201,8 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
         category: r.category,
         onHand: Number(r.on_hand),
         value: Number(r.value),
+        vendorOwned: Number(r.vendor_owned),
+        vendorOwnedValue: Number(r.vendor_owned_value),
         items: r.items,
       }));
       return { total: Math.round(lines.reduce((s, l) => s + l.value, 0) * 100) / 100, lines };

@@ -59,6 +59,8 @@ export type StockRow = {
   on_hand: number;
   /** Units on hold (quarantine: inspection pending, a recall); available = on_hand − held. */
   held: number;
+  /** Consignment: units that are a supplier's until used (vendor-owned lots). */
+  vendor_owned: number;
   value: string;
 };
 
@@ -78,7 +80,8 @@ export async function stockOnHand(
     tx.execute<StockRow>(sql`
       select ${g.key} as key, i.id as item_id, i.code as item_code, i.name_zh, i.name_en, i.base_unit, ${g.select},
              sum(s.on_hand)::bigint as on_hand, sum(least(s.quarantined, s.on_hand))::bigint as held,
-             sum(s.on_hand * i.unit_cost)::numeric(18,2)::text as value
+             sum(case when lo.owner_supplier_id is null then 0 else s.on_hand end)::bigint as vendor_owned,
+             ${OWN_VALUE} as value
         from stock s join items i on i.id = s.item_id join locations l on l.id = s.location_id join lots lo on lo.id = s.lot_id
        where ${sql.join(conds, sql` and `)}
        group by ${g.group}, i.code${groupBy === 'lot' ? sql`, lo.lot_number, lo.expiry_date` : sql``}
@@ -133,17 +136,25 @@ export type ValuationRow = {
   category: string;
   on_hand: number;
   value: string;
+  vendor_owned: number;
+  vendor_owned_value: string;
   items: number;
 };
+
+// The hospital's own inventory value: consignment stock counts in on-hand, but its value is the
+// supplier's (GET /v1/consignment/stock values it at the supplier's price).
+const OWN_VALUE = sql`sum(case when lo.owner_supplier_id is null then s.on_hand * i.unit_cost else 0 end)::numeric(18,2)::text`;
 
 /** Stock value per site and category at the items' unit cost. */
 export async function valuation(deps: AppDeps, auth: AuthContext, f: StockFilter) {
   const conds = stockConditions(auth, f);
   const r = await withTenantDb(deps.database.db, auth, (tx) =>
     tx.execute<ValuationRow>(sql`
-      select l.site_id, i.category, sum(s.on_hand)::bigint as on_hand,
-             sum(s.on_hand * i.unit_cost)::numeric(18,2)::text as value, count(distinct i.id)::int as items
-        from stock s join items i on i.id = s.item_id join locations l on l.id = s.location_id
+      select l.site_id, i.category, sum(s.on_hand)::bigint as on_hand, ${OWN_VALUE} as value,
+             sum(case when lo.owner_supplier_id is null then 0 else s.on_hand end)::bigint as vendor_owned,
+             sum(case when lo.owner_supplier_id is null then 0 else s.on_hand * i.unit_cost end)::numeric(18,2)::text as vendor_owned_value,
+             count(distinct i.id)::int as items
+        from stock s join items i on i.id = s.item_id join locations l on l.id = s.location_id join lots lo on lo.id = s.lot_id
        where ${sql.join(conds, sql` and `)}
        group by l.site_id, i.category order by l.site_id, i.category`),
   );
