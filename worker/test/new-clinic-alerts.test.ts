@@ -68,7 +68,21 @@ describe('a new clinic without history', () => {
       await t.app.inject({ method: 'GET', url: '/v1/items?limit=1', headers: clinic.headers })
     ).json();
     const item = items.items[0].id as string;
-    await move(t, clinic, { type: 'receipt', itemId: item, locationId, quantity: 2 });
+    // Starter-catalogue items are lot-tracked: the receipt names its lot and expiry.
+    const receipt = await t.app.inject({
+      method: 'POST',
+      url: '/v1/movements',
+      headers: clinic.headers,
+      payload: {
+        type: 'receipt',
+        itemId: item,
+        locationId,
+        quantity: 2,
+        lotNumber: 'L1',
+        expiryDate: '2029-06-30',
+      },
+    });
+    expect(receipt.statusCode, receipt.body).toBe(201);
     await move(t, clinic, { type: 'issue', itemId: item, locationId, quantity: 2 });
     await waitFor(
       async () => (await liveAlerts(t, clinic, item, locationId)).includes('stocked_out'),
