@@ -3167,6 +3167,12 @@ export interface paths {
                                 createdAt: string;
                                 lastUsedAt: string | null;
                                 revokedAt: string | null;
+                                /** @description The member who created the key */
+                                createdBy: string | null;
+                                /** @description The member who revoked it */
+                                revokedBy: string | null;
+                                /** @description Why it was revoked */
+                                revokeReason: string | null;
                             }[];
                             nextCursor: string | null;
                         };
@@ -3291,6 +3297,12 @@ export interface paths {
                             createdAt: string;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
+                            /** @description The member who created the key */
+                            createdBy: string | null;
+                            /** @description The member who revoked it */
+                            revokedBy: string | null;
+                            /** @description Why it was revoked */
+                            revokeReason: string | null;
                         } & {
                             key: string;
                         };
@@ -3386,7 +3398,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /**
+         * Revoke an API key; it stops working at once
+         * @description An optional JSON body gives the reason (the web always asks for one); it is kept with who revoked the key and when. Revoking a revoked key changes nothing.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -3399,7 +3414,14 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why (not blank) */
+                        reason?: string;
+                    };
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -3423,6 +3445,12 @@ export interface paths {
                             createdAt: string;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
+                            /** @description The member who created the key */
+                            createdBy: string | null;
+                            /** @description The member who revoked it */
+                            revokedBy: string | null;
+                            /** @description Why it was revoked */
+                            revokeReason: string | null;
                         };
                     };
                 };

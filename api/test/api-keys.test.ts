@@ -97,6 +97,45 @@ describe('API keys', () => {
     );
   });
 
+  it('a revocation keeps who revoked the key and why; the first one stands; a blank reason is refused', async () => {
+    const k = await createKey(['read']);
+    const blank = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/api-keys/${k.id}`,
+      headers: owner.headers,
+      payload: { reason: '   ' },
+    });
+    expect(blank.statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(k.key) })).statusCode).toBe(
+      200,
+    );
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/api-keys/${k.id}`,
+      headers: owner.headers,
+      payload: { reason: 'HIS 对接已停用' },
+    });
+    expect(del.statusCode).toBe(200);
+    expect(del.json()).toMatchObject({
+      revokedBy: owner.userId,
+      revokeReason: 'HIS 对接已停用',
+      createdBy: owner.userId,
+    });
+    const again = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/api-keys/${k.id}`,
+      headers: owner.headers,
+      payload: { reason: 'another reason' },
+    });
+    expect(again.json()).toMatchObject({ revokeReason: 'HIS 对接已停用', revokedAt: del.json().revokedAt });
+    const listed = (
+      await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers: owner.headers })
+    ).json();
+    expect(listed.items.find((x: { id: string }) => x.id === k.id)).toMatchObject({
+      revokeReason: 'HIS 对接已停用',
+    });
+  });
+
   it('site-limited keys see only their sites', async () => {
     const a = (
       await t.app.inject({

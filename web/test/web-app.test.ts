@@ -309,6 +309,19 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     expect(me.status).toBe(200);
     expect((await me.json()).kind).toBe('api_key');
 
+    // Revoking asks first and needs a reason; the list then says who revoked it, when and why.
+    const row = page.locator('[data-testid=api-keys-table] tr', { hasText: 'HIS 接口' });
+    await row.locator('button:has-text("吊销")').click();
+    const dialog = page.locator('[data-testid=confirm-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.locator('button[type=submit]').isDisabled()).toBe(true);
+    await dialog.locator('textarea[name=reason]').fill('测试完毕，停用');
+    await dialog.locator('button[type=submit]').click();
+    await row.filter({ hasText: '测试完毕，停用' }).waitFor();
+    expect(await row.textContent()).toContain(owner.email);
+    const revoked = await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(revoked.status).toBe(401);
+
     await page.goto('/settings/sites');
     await page.waitForSelector('.card:has-text("分院B")');
     await screenshot(page, 'settings-sites');

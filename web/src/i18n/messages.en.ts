@@ -1,12 +1,13 @@
 import { masterDataEn } from './messages/master-data';
 import { firstRunEn } from './messages/first-run';
+import { apiKeyRevocationEn } from './messages/api-key-revocation';
 import { importsEn } from './messages/imports';
 import { purchasingDayEn } from './messages/purchasing-day';
 import { receivingEn } from './messages/receiving';
-import { requisitionsEn } from './messages/requisitions';
 import { stockWordsEn } from './messages/stock-words';
 import { stocktakeEn } from './messages/stocktake';
 import { notificationsEn } from './messages/notifications';
+import { requisitionsEn } from './messages/requisitions';
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
 export const en = {
   ...firstRunEn,
@@ -14,9 +15,10 @@ export const en = {
   ...masterDataEn,
   // Each feature's own catalogue (web/src/i18n/messages/<feature>.ts) is spread here, one line each.
   ...importsEn,
+  ...apiKeyRevocationEn,
   ...stocktakeEn,
-  ...purchasingDayEn,
   ...notificationsEn,
+  ...purchasingDayEn,
   ...receivingEn,
   ...requisitionsEn,
   'app.tagline': 'stock early warning',

@@ -1,13 +1,14 @@
 import { masterDataZh } from './messages/master-data';
 import { firstRunZh } from './messages/first-run';
+import { apiKeyRevocationZh } from './messages/api-key-revocation';
 import { importsZh } from './messages/imports';
 import { purchasingDayZh } from './messages/purchasing-day';
 import { receivingZh } from './messages/receiving';
-import { requisitionsZh } from './messages/requisitions';
 import { stockWordsZh } from './messages/stock-words';
 import { stocktakeZh } from './messages/stocktake';
 import type { MessageKey } from './messages.en';
 import { notificationsZh } from './messages/notifications';
+import { requisitionsZh } from './messages/requisitions';
 
 /** 简体中文（默认语言）。键与 messages.en.ts 一一对应，缺一个键类型检查即失败。 */
 export const zhCN: Record<MessageKey, string> = {
@@ -16,9 +17,10 @@ export const zhCN: Record<MessageKey, string> = {
   ...masterDataZh,
   // 各功能自己的词条（web/src/i18n/messages/<功能>.ts）在此展开，每个一行。
   ...importsZh,
+  ...apiKeyRevocationZh,
   ...stocktakeZh,
-  ...purchasingDayZh,
   ...notificationsZh,
+  ...purchasingDayZh,
   ...receivingZh,
   ...requisitionsZh,
   'app.tagline': '库存预警',

@@ -17,6 +17,9 @@ const ApiKey = Type.Object({
   createdAt: DateTime,
   lastUsedAt: NullableDateTime,
   revokedAt: NullableDateTime,
+  createdBy: Type.Union([Uuid, Type.Null()], { description: 'The member who created the key' }),
+  revokedBy: Type.Union([Uuid, Type.Null()], { description: 'The member who revoked it' }),
+  revokeReason: Type.Union([Type.String(), Type.Null()], { description: 'Why it was revoked' }),
 });
 
 const view = (r: ApiKeyRow) => ({
@@ -28,6 +31,9 @@ const view = (r: ApiKeyRow) => ({
   createdAt: r.created_at.toISOString(),
   lastUsedAt: iso(r.last_used_at),
   revokedAt: iso(r.revoked_at),
+  createdBy: r.created_by,
+  revokedBy: r.revoked_by,
+  revokeReason: r.revoke_reason,
 });
 
 export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
@@ -85,14 +91,29 @@ export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
     '/v1/api-keys/:id',
     {
       config: { access: { scope: 'admin' } },
+      // The body is optional: a DELETE without one is validated as {}.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags: ['api-keys'],
         summary: 'Revoke an API key; it stops working at once',
+        description:
+          'An optional JSON body gives the reason (the web always asks for one); it is kept with who revoked the key and when. Revoking a revoked key changes nothing.',
         security,
         params: IdParams,
+        body: Type.Object(
+          {
+            reason: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 500, pattern: '\\S', description: 'Why (not blank)' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: ApiKey, ...problemResponses },
       },
     },
-    async (request) => view(await revokeApiKey(deps, authOf(request), request.params.id)),
+    async (request) =>
+      view(await revokeApiKey(deps, authOf(request), request.params.id, request.body.reason?.trim() ?? null)),
   );
 }

@@ -18,6 +18,9 @@ export interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  created_by: string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
 }
 
 const ALPHANUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -46,7 +49,7 @@ export async function createApiKey(
     const { rows } = await client.query<ApiKeyRow>(
       `insert into control.api_keys (organization_id, name, prefix, secret_hash, scopes, site_ids, created_by)
        values ($1, $2, $3, $4, $5, $6, $7)
-       returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at`,
+       returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at, created_by, revoked_by, revoke_reason`,
       [auth.organizationId, input.name, prefix, sha256(secret), input.scopes, siteIds, auth.userId],
     );
     return rows[0]!;
@@ -57,7 +60,7 @@ export async function createApiKey(
 export async function listApiKeys(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
   const after = decodeCursor(cursor, ['timestamp', 'uuid']);
   const { rows } = await deps.database.pool.query<ApiKeyRow>(
-    `select id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at from control.api_keys
+    `select id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at, created_by, revoked_by, revoke_reason from control.api_keys
       where organization_id = $1 ${after ? 'and (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
       order by created_at desc, id desc limit $2`,
     after ? [auth.organizationId, limit + 1, after[0], after[1]] : [auth.organizationId, limit + 1],
@@ -65,12 +68,24 @@ export async function listApiKeys(deps: AppDeps, auth: AuthContext, limit: numbe
   return paginate(rows, limit, (r) => [r.created_at.toISOString(), r.id]);
 }
 
-export async function revokeApiKey(deps: AppDeps, auth: AuthContext, id: string) {
+/**
+ * Revokes a key at once. Who revoked it and why are kept with it (the first revocation stands:
+ * revoking again changes nothing), so the key list answers "who stopped this integration".
+ */
+export async function revokeApiKey(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  reason: string | null = null,
+) {
   const { rows } = await deps.database.pool.query<ApiKeyRow>(
-    `update control.api_keys set revoked_at = coalesce(revoked_at, now())
+    `update control.api_keys
+        set revoked_by = case when revoked_at is null then $3::uuid else revoked_by end,
+            revoke_reason = case when revoked_at is null then $4::text else revoke_reason end,
+            revoked_at = coalesce(revoked_at, now())
       where id = $1 and organization_id = $2
-      returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at`,
-    [id, auth.organizationId],
+      returning id, name, prefix, scopes, site_ids, created_at, last_used_at, revoked_at, created_by, revoked_by, revoke_reason`,
+    [id, auth.organizationId, auth.userId, reason],
   );
   if (!rows[0]) throw notFound('The API key');
   return rows[0];

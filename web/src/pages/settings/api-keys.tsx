@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, call, idempotencyKey } from '../../api/client';
 import { currentMe } from '../../api/session';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Card, Checkbox, ErrorBox, Loading, TextField } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { siteName, useSites } from '../../lib/sites';
@@ -14,6 +15,11 @@ export function ApiKeysSettings() {
   const { t, dateTime } = useI18n();
   const sites = useSites();
   const keys = useApi(() => call(api.GET('/v1/api-keys', { params: { query: { limit: 200 } } })), []);
+  // Members by id, to say who created and who revoked each key.
+  const members = useApi(() => call(api.GET('/v1/users', { params: { query: { limit: 200 } } })), []);
+  const who = (id: string | null) =>
+    id === null ? '—' : (members.data?.items.find((u) => u.id === id)?.email ?? t('apiKeys.someone'));
+  const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<KeyScope[]>(['read']);
   const [siteIds, setSiteIds] = useState<string[] | null>(ownSiteLimit);
@@ -30,10 +36,6 @@ export function ApiKeysSettings() {
     setCreated({ name: r.name, key: r.key });
     setCopied(false);
     setName('');
-    keys.reload();
-  });
-  const revoke = useAction(async (id: string) => {
-    await call(api.DELETE('/v1/api-keys/{id}', { params: { path: { id } } }));
     keys.reload();
   });
   const fields = create.error?.fieldErrors() ?? {};
@@ -64,7 +66,7 @@ export function ApiKeysSettings() {
         </Card>
       )}
       <Card title={t('settings.apiKeys')}>
-        <ErrorBox error={keys.error ?? revoke.error} />
+        <ErrorBox error={keys.error} />
         {keys.loading && !keys.data && <Loading />}
         {keys.data && (
           <div class="table-wrap">
@@ -75,6 +77,7 @@ export function ApiKeysSettings() {
                   <th>{t('apiKeys.prefix')}</th>
                   <th>{t('apiKeys.scopes')}</th>
                   <th>{t('users.sites')}</th>
+                  <th>{t('apiKeys.createdBy')}</th>
                   <th>{t('apiKeys.lastUsed')}</th>
                   <th />
                 </tr>
@@ -92,13 +95,22 @@ export function ApiKeysSettings() {
                         ? t('users.allSites')
                         : k.siteIds.map((s) => siteName(sites.data, s)).join('、')}
                     </td>
-                    <td>{k.revokedAt ? t('apiKeys.revoked') : dateTime(k.lastUsedAt)}</td>
+                    <td>{who(k.createdBy)}</td>
+                    <td>
+                      {k.revokedAt
+                        ? t('apiKeys.revokedBy', {
+                            when: dateTime(k.revokedAt),
+                            who: who(k.revokedBy),
+                            reason: k.revokeReason ?? '—',
+                          })
+                        : dateTime(k.lastUsedAt)}
+                    </td>
                     <td>
                       {!k.revokedAt && (
                         <button
                           type="button"
                           class="link-button danger"
-                          onClick={() => void revoke.run(k.id)}
+                          onClick={() => setRevoking({ id: k.id, name: k.name })}
                         >
                           {t('apiKeys.revoke')}
                         </button>
@@ -145,6 +157,21 @@ export function ApiKeysSettings() {
           </button>
         </form>
       </Card>
+      {revoking && (
+        <ConfirmDialog
+          title={t('apiKeys.revokeTitle')}
+          message={t('apiKeys.revokeConfirm', { name: revoking.name })}
+          reasonLabel={t('apiKeys.revokeReason')}
+          confirmLabel={t('apiKeys.revoke')}
+          onConfirm={async (reason) => {
+            await call(
+              api.DELETE('/v1/api-keys/{id}', { params: { path: { id: revoking.id } }, body: { reason } }),
+            );
+            keys.reload();
+          }}
+          onClose={() => setRevoking(null)}
+        />
+      )}
     </>
   );
 }
