@@ -456,6 +456,8 @@ function CountEntry({ session, onSaved }: { session: Session; onSaved: (s: Sessi
     setExpiryDate('');
     setQuantity('');
     setDone(true);
+    // Ready for the next scan: a keyboard-wedge scanner types into whatever has focus.
+    document.querySelector<HTMLInputElement>('.stocktake-entry input[name=scan]')?.focus();
   });
   const fields: Record<string, string> = {};
   for (const e of record.error?.problem.errors ?? []) {
@@ -480,6 +482,7 @@ function CountEntry({ session, onSaved }: { session: Session; onSaved: (s: Sessi
             value={scan}
             onValue={setScan}
             error={fields.scan}
+            autoFocus
           />
           <ItemPicker label={t('stocktake.item')} value={item} onValue={setItem} error={fields.itemId} />
           {!session.locationId && (
