@@ -6,6 +6,7 @@ import { addMember } from '../../api/test/support/members.ts';
 import { signUp } from '../../api/test/support/test-app.ts';
 import { CATALOGUES, type Locale, type MessageKey } from '../src/i18n/i18n.tsx';
 import {
+  apiLogin,
   buildWeb,
   launchChromium,
   newPage,
@@ -301,6 +302,76 @@ describe('master data in Chromium', { timeout: 240_000 }, () => {
       await page.context().close();
     });
 
+    it(`ends another sign-in session with a confirmation; schedules and cancels a procedure (${locale})`, async () => {
+      const other = await apiLogin(server.base, email, password);
+      const { page, errors } = await newPage(browser, server.base);
+      await signIn(page, locale);
+      await page.goto('/settings/sessions');
+      const rows = page.locator('[data-testid=sessions-table] tbody tr');
+      await rows.first().waitFor();
+      const before = await rows.count();
+      expect(before).toBeGreaterThanOrEqual(2);
+      expect(
+        await page
+          .locator(`[data-testid=sessions-table] .badge:has-text("${T(locale, 'sessions.current')}")`)
+          .count(),
+      ).toBe(1);
+      await page
+        .locator(`[data-testid=sessions-table] button:has-text("${T(locale, 'sessions.revoke')}")`)
+        .first()
+        .click();
+      const dialog = page.locator('[data-testid=confirm-dialog]');
+      await dialog.waitFor();
+      expect(await dialog.textContent()).toContain(T(locale, 'sessions.revokeTitle'));
+      await dialog.locator('button[type=submit]').click();
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid=sessions-table] tbody tr').length === n - 1,
+        before,
+      );
+      // Sessions are revoked newest first here: keep revoking until the API login's is gone.
+      for (
+        let i = 0;
+        i < before && (await fetch(`${server.base}/v1/me`, { headers: other.headers })).ok;
+        i++
+      ) {
+        await page
+          .locator(`[data-testid=sessions-table] button:has-text("${T(locale, 'sessions.revoke')}")`)
+          .first()
+          .click();
+        await dialog.locator('button[type=submit]').click();
+        await dialog.waitFor({ state: 'detached' });
+      }
+      expect((await fetch(`${server.base}/v1/me`, { headers: other.headers })).status).toBe(401);
+
+      const kitItem = await insertItem(server.t, owner.organizationId, { code: `KIT-${locale}` });
+      await api('POST', '/v1/procedure-types', {
+        code: `PT-${locale}`,
+        nameZh: '白内障手术',
+        nameEn: 'Cataract surgery',
+        kit: [{ itemId: kitItem, quantity: 2 }],
+      });
+      await page.click('nav a[href="/procedures"]');
+      const form = page.locator('[data-testid=schedule-form]');
+      await form.waitFor();
+      await form
+        .locator('select[name=procedureTypeId]')
+        .selectOption({ label: `PT-${locale} ${locale === 'zh-CN' ? '白内障手术' : 'Cataract surgery'}` });
+      await form.locator('select[name=locationId]').selectOption(storeId);
+      await form.locator('input[name=scheduledFor]').fill('2031-03-01');
+      await form.locator('button[type=submit]').click();
+      const row = page.locator('[data-testid=procedures-table] tr', { hasText: `PT-${locale}` });
+      await row.waitFor();
+      await row.locator(`button:has-text("${T(locale, 'proc.cancel')}")`).click();
+      await dialog.waitFor();
+      await dialog.locator('button[type=submit]').click();
+      await row.waitFor({ state: 'detached' });
+      await page.selectOption('select[name=status]', 'cancelled');
+      await page.locator('[data-testid=procedures-table] tr', { hasText: `PT-${locale}` }).waitFor();
+      await screenshot(page, `procedures.${locale}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
     it(`lists the changes in the audit log, in words (${locale})`, async () => {
       const { page, errors } = await newPage(browser, server.base);
       await signIn(page, locale);
@@ -312,7 +383,6 @@ describe('master data in Chromium', { timeout: 240_000 }, () => {
       expect(text).toContain(T(locale, 'audit.ok'));
       await screenshot(page, `audit.${locale}`);
       for (const [path, pageId] of [
-        ['/procedures', 'procedures'],
         ['/anomalies', 'anomalies'],
         ['/settings/organization', 'settings-organization'],
         ['/settings/sessions', 'settings-sessions'],
