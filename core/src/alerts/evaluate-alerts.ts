@@ -43,7 +43,9 @@ function substituteNote(s: ItemLocationState): Bilingual {
 
 /** Order or transfer, whichever brings the position back up to the order-up-to level sooner. */
 function replenishAction(s: ItemLocationState): RecommendedAction | null {
-  const needed = Math.max(0, Math.ceil(s.orderUpTo - s.position));
+  // Up to the order-up-to level, and at least up to the clinic's own par minimum: a new clinic
+  // with a par level and no history (order-up-to 0) is still told to order.
+  const needed = Math.max(0, Math.ceil(Math.max(s.orderUpTo, s.parMin ?? 0) - s.position));
   const u = unitWords(s);
   if (needed <= 0) return null;
   if (s.transferSource && s.transferSource.availableBase >= Math.min(needed, s.reorderPoint.value)) {

@@ -92,6 +92,10 @@ describe('a new clinic with no history at all', () => {
     const out = alerts(none).find((a) => a.type === 'stocked_out');
     expect(out!.severity).toBe('critical');
     expect(out!.explanation.text.zh).toContain('最低库存 20 支');
+    // What to do: order up to the par minimum, even with no forecast.
+    expect(out!.action?.kind).toBe('order');
+    expect((out!.action as { quantityBase: number }).quantityBase).toBe(20);
+    expect(out!.action!.text.zh).toContain('订购');
   });
 
   it('below the par minimum (with stock left): a below-par alert in the item’s unit', () => {
