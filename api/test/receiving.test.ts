@@ -473,6 +473,33 @@ describe('inspection with quarantine', () => {
     expect(noSupplier.json().code).toBe('supplier_required');
   });
 
+  it('a back-dated issue does not take quarantined units either', async () => {
+    const item = await trackedItem();
+    const held = await move({
+      type: 'receipt',
+      itemId: item,
+      quantity: 3,
+      lotNumber: 'QD',
+      expiryDate: FAR,
+      inspection: true,
+    });
+    expect(held.statusCode, held.body).toBe(201);
+    const heldAt = Date.parse(held.json().movements[0].occurredAt);
+    await new Promise((r) => setTimeout(r, 20));
+    // A later row, so an issue dated between the two is replayed against the history.
+    await move({ type: 'receipt', itemId: item, quantity: 5, lotNumber: 'QE', expiryDate: FAR });
+    const dated = await move({
+      type: 'issue',
+      itemId: item,
+      quantity: 1,
+      lotNumber: 'QD',
+      occurredAt: new Date(heldAt + 5).toISOString(),
+    });
+    expect(dated.statusCode, dated.body).toBe(409);
+    expect(dated.json().code).toBe('lot_quarantined');
+    expect(await onHand(item)).toBe(8);
+  });
+
   it('only receipts go into inspection', async () => {
     const item = await trackedItem();
     await move({ type: 'receipt', itemId: item, quantity: 3, lotNumber: 'Q5', expiryDate: FAR });

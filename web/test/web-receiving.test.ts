@@ -259,9 +259,38 @@ async function receivingDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
   await done.waitFor();
   expect(await done.textContent()).toContain(lang === 'zh-CN' ? '核对无误' : 'checked, all correct');
 
-  // 5. The consignment page.
+  // 5. Consignment: the item marked as the supplier's consignment stock, received and used; the
+  // month's statement shows what the supplier bills (4 pieces at 40 per box of 10 = 16 a day).
   await page.click('nav a[href="/consignment"]');
   await page.waitForSelector(`[data-page=consignment] h1:has-text("${w.consignmentTitle}")`);
+  const terms = page.locator('form[aria-label]', { has: page.locator('select[name=supplierId]') });
+  await terms.locator('input[name=item]').fill(code);
+  await terms.locator(`.picker-list button:has-text("${code}")`).click();
+  await terms.locator('select[name=supplierId]').selectOption(supplierId);
+  await terms.locator('button[type=submit]').click();
+  await page.waitForSelector(`[data-testid=consignment-terms] tr:has-text("${code}")`);
+  await api('POST', '/v1/movements', {
+    type: 'receipt',
+    locationId,
+    itemId,
+    quantity: 10,
+    lotNumber: `VC-${n}`,
+    expiryDate: FAR,
+    supplierId,
+  });
+  await api('POST', '/v1/movements', {
+    type: 'issue',
+    locationId,
+    itemId,
+    quantity: 4,
+    lotNumber: `VC-${n}`,
+  });
+  await page.selectOption('select[name=filterSupplierId]', supplierId);
+  await page.waitForSelector(`[data-testid=consignment-stock] tr:has-text("VC-${n}")`);
+  const total = page.locator('[data-testid=consignment-total]');
+  await total.waitFor();
+  // The supplier's statement so far: each language's day used 4 pieces of its own item.
+  expect(await total.textContent()).toContain((16 * n).toFixed(2));
   expect(await unlabelledControls(page)).toEqual([]);
   await screenshot(page, `consignment.${lang}`);
 }

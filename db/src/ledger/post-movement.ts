@@ -988,7 +988,15 @@ export async function writeReplay(
       }),
     );
   }
-  await applyStockDelta(tx, req.itemId, locationId, plan.stockDelta, lots.rows);
+  // A back-dated issue or transfer changes today's stock like any other: not out of quarantine.
+  await applyStockDelta(
+    tx,
+    req.itemId,
+    locationId,
+    plan.stockDelta,
+    lots.rows,
+    req.type === 'issue' || req.type === 'transfer',
+  );
   return { posted: out, bookAtCount: plan.bookAtCount };
 }
 
@@ -999,6 +1007,8 @@ export async function applyStockDelta(
   locationId: string,
   delta: Map<string, number>,
   lots: Map<string, LotRow>,
+  /** Issues and transfers: quarantined units cannot be taken (409 lot_quarantined). */
+  usableOnly = false,
 ) {
   for (const [lotId, d] of delta) {
     if (d > 0) await addStock(tx, locationId, itemId, lotId, d);
@@ -1009,6 +1019,7 @@ export async function applyStockDelta(
         itemId,
         lots.get(lotId) ?? { id: lotId, lot_number: '?', expiry_date: null },
         -d,
+        usableOnly,
       );
   }
 }

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, call } from '../api/client';
-import { useSupplierOptions } from '../components/receiving-fields';
+import { can } from '../api/session';
+import { type Item, ItemPicker } from '../components/item-picker';
+import { SupplierField, useSupplierOptions } from '../components/receiving-fields';
 import { SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
@@ -65,13 +67,14 @@ export default function ConsignmentPage() {
           <SiteFilter value={siteId} onValue={setSiteId} />
           <SelectField
             label={t('consignment.supplier')}
-            name="supplierId"
+            name="filterSupplierId"
             value={supplierId}
             onValue={setSupplierId}
             options={[{ value: '', label: t('consignment.chooseSupplier') }, ...(suppliers.data ?? [])]}
           />
         </div>
       </Card>
+      <ConsignmentTerms supplierId={supplierId} />
       <Card title={t('consignment.stock')}>
         <ErrorBox error={stock.error} />
         {stock.loading && !stock.data && <Loading />}
@@ -200,5 +203,96 @@ export default function ConsignmentPage() {
         )}
       </Card>
     </div>
+  );
+}
+
+/**
+ * Which items each supplier delivers on consignment: marked here (purchasers, admins) on an
+ * existing item–supplier term; receipts from that supplier are then vendor-owned.
+ */
+function ConsignmentTerms({ supplierId }: { supplierId: string }) {
+  const { t, name, money } = useI18n();
+  const terms = useApi(
+    () => call(api.GET('/v1/consignment/terms', { params: { query: supplierId ? { supplierId } : {} } })),
+    [supplierId],
+  );
+  const [item, setItem] = useState<Item | null>(null);
+  const [termSupplier, setTermSupplier] = useState('');
+  const mark = useAction(async (itemId: string, supplier: string, consignment: boolean) => {
+    await call(
+      api.PUT('/v1/items/{id}/suppliers/{supplierId}/consignment', {
+        params: { path: { id: itemId, supplierId: supplier } },
+        body: { consignment },
+      }),
+    );
+    setItem(null);
+    terms.reload();
+  });
+  const editable = can('purchasing') || can('admin');
+  return (
+    <Card title={t('consignment.terms')}>
+      <ErrorBox error={terms.error ?? mark.error} />
+      {terms.data && terms.data.items.length === 0 && <Empty>{t('consignment.termsEmpty')}</Empty>}
+      {terms.data && terms.data.items.length > 0 && (
+        <div class="table-wrap">
+          <table data-testid="consignment-terms">
+            <thead>
+              <tr>
+                <th>{t('consignment.supplier')}</th>
+                <th>{t('item.name')}</th>
+                <th class="num">{t('consignment.unitPrice')}</th>
+                {editable && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {terms.data.items.map((x) => (
+                <tr key={`${x.supplierId}-${x.itemId}`}>
+                  <td>{x.supplierName}</td>
+                  <td>
+                    {x.itemCode} {name({ nameZh: x.itemNameZh, nameEn: x.itemNameEn })}
+                  </td>
+                  <td class="num">{money(x.unitPrice)}</td>
+                  {editable && (
+                    <td>
+                      <button
+                        type="button"
+                        disabled={mark.busy}
+                        onClick={() => void mark.run(x.itemId, x.supplierId, false)}
+                      >
+                        {t('consignment.unmark')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {editable && (
+        <form
+          class="grid-2"
+          aria-label={t('consignment.markItem')}
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (item && termSupplier) void mark.run(item.id, termSupplier, true);
+          }}
+        >
+          <ItemPicker label={t('movement.item')} value={item} onValue={setItem} />
+          <SupplierField
+            label={t('consignment.supplier')}
+            value={termSupplier}
+            onValue={setTermSupplier}
+            required
+          />
+          <p class="hint">{t('consignment.termsHint')}</p>
+          <div class="actions-row">
+            <button type="submit" class="primary" disabled={mark.busy || !item || !termSupplier}>
+              {t('consignment.markItem')}
+            </button>
+          </div>
+        </form>
+      )}
+    </Card>
   );
 }

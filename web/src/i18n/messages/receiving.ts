@@ -73,6 +73,12 @@ export const receivingEn = {
   'consignment.amount': 'Amount',
   'consignment.used': 'Used',
   'consignment.department': 'Department',
+  'consignment.terms': 'Items on consignment',
+  'consignment.termsEmpty': 'No item is supplied on consignment yet.',
+  'consignment.markItem': 'Mark as consignment',
+  'consignment.unmark': 'End consignment',
+  'consignment.termsHint':
+    'The item needs terms with the supplier first (master data). Stock already received keeps its ownership.',
 } as const;
 
 export const receivingZh: Record<keyof typeof receivingEn, string> = {
@@ -148,4 +154,9 @@ export const receivingZh: Record<keyof typeof receivingEn, string> = {
   'consignment.amount': '金额',
   'consignment.used': '使用数量',
   'consignment.department': '科室',
+  'consignment.terms': '寄售耗材',
+  'consignment.termsEmpty': '还没有按寄售供货的耗材。',
+  'consignment.markItem': '设为寄售',
+  'consignment.unmark': '取消寄售',
+  'consignment.termsHint': '须先在基础数据中维护该耗材与供应商的供货条款。已入库的库存归属不变。',
 };
