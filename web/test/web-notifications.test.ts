@@ -161,6 +161,20 @@ describe('bell, exports and labels in Chromium', { timeout: 180_000 }, () => {
     expect(await page.textContent('[data-page=settings-notifications]')).toContain(
       '群机器人（企业微信、钉钉）',
     );
+    // A robot added through the form (a name that does not resolve yet is accepted: delivery checks again).
+    await page.selectOption('select[name=kind]', 'dingtalk');
+    await page.fill('input[name=name]', '库房值班群');
+    await page.fill(
+      'input[name=url]',
+      'https://robot.medstock-test.invalid/robot/send?access_token=tok-9876',
+    );
+    await page.fill('input[name=secret]', 'SECweb-test-secret-5555');
+    expect(await unlabelledControls(page)).toEqual([]);
+    await page.click('button:has-text("添加机器人")');
+    const robots = page.locator('[data-testid=robot-list]');
+    await robots.locator('li', { hasText: '库房值班群' }).waitFor();
+    expect(await robots.textContent()).toContain('已加签');
+    expect(await robots.textContent()).not.toContain('tok-9876');
     await screenshot(page, 'settings-notifications.zh-CN');
 
     // English.

@@ -1,7 +1,12 @@
 import { api, call, type Paths } from '../api/client';
 
-export type ExportKind = Paths['/v1/exports/{kind}']['get']['parameters']['path']['kind'];
-type ExportQuery = NonNullable<Paths['/v1/exports/{kind}']['get']['parameters']['query']>;
+export type ExportKind = 'stock' | 'expiry' | 'ledger' | 'consumption';
+type ExportPath = `/v1/exports/${ExportKind}`;
+/** Every export's parameters (each route takes its own subset: dates for the ledger and consumption). */
+type ExportQuery = Partial<
+  NonNullable<Paths['/v1/exports/expiry']['get']['parameters']['query']> &
+    NonNullable<Paths['/v1/exports/ledger']['get']['parameters']['query']>
+>;
 
 /** Saves bytes the API answered as a file, under the name the server gave (Content-Disposition). */
 export function saveBlob(blob: Blob, response: Response, fallback: string) {
@@ -23,8 +28,10 @@ export function saveBlob(blob: Blob, response: Response, fallback: string) {
  * language, saved under the name the server gives it.
  */
 export async function downloadExport(kind: ExportKind, query: ExportQuery, locale: 'zh-CN' | 'en') {
-  const r = await api.GET('/v1/exports/{kind}', {
-    params: { path: { kind }, query: { ...query, lang: locale } },
+  // One route per export; the query is the one that route takes (the page only sets those).
+  const path: ExportPath = `/v1/exports/${kind}`;
+  const r = await api.GET(path as '/v1/exports/ledger', {
+    params: { query: { ...(query as { from: string; to: string }), lang: locale } },
     headers: { 'Accept-Language': locale },
     parseAs: 'blob',
   });

@@ -12,10 +12,6 @@ export const notificationsMessages: ProblemMessages = {
       detail: 'The export has more than {max} rows; choose a site, a location or a shorter date range.',
     },
   },
-  export_range_required: {
-    'zh-CN': { title: '请选择日期范围', detail: '请选择导出的开始日期和结束日期。' },
-    en: { title: 'Date range required', detail: 'Choose the first and last day of the export (from, to).' },
-  },
   export_range_invalid: {
     'zh-CN': { title: '日期范围不对', detail: '开始日期 {from} 晚于结束日期 {to}。' },
     en: { title: 'Invalid date range', detail: 'The first day {from} is after the last day {to}.' },
