@@ -168,19 +168,37 @@ function SessionList() {
   const { t, money, dateTime } = useI18n();
   const sites = useSites();
   const [siteId, setSiteId] = useState('');
+  const [status, setStatus] = useState<Status | ''>('');
   const list = usePaged(
     (cursor) =>
       call(
         api.GET('/v1/stocktakes', {
-          params: { query: { limit: 50, ...(siteId ? { siteId } : {}), ...(cursor ? { cursor } : {}) } },
+          params: {
+            query: {
+              limit: 50,
+              ...(siteId ? { siteId } : {}),
+              ...(status ? { status } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
+          },
         }),
       ),
-    [siteId],
+    [siteId, status],
   );
   return (
     <Card title={t('stocktake.list')}>
       <div class="filters">
         <SiteFilter value={siteId} onValue={setSiteId} />
+        <SelectField
+          label={t('stocktake.status')}
+          name="status"
+          value={status}
+          onValue={setStatus}
+          options={[
+            { value: '' as const, label: t('stocktake.allStatuses') },
+            ...(Object.keys(STATUS_LABEL) as Status[]).map((v) => ({ value: v, label: t(STATUS_LABEL[v]) })),
+          ]}
+        />
       </div>
       <ErrorBox error={list.error} />
       {list.loading && list.items.length === 0 && <Loading />}
@@ -536,7 +554,7 @@ function CountEntry({ session, onSaved }: { session: Session; onSaved: (s: Sessi
 
 /** The sheet: location × item × lot; while counting, each line takes its count in place. */
 function CountSheet({ session, onSaved }: { session: Session; onSaved: (s: Session) => void }) {
-  const { t, name, num, money, date } = useI18n();
+  const { t, name, num, money, date, locale } = useI18n();
   const sites = useSites();
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
@@ -644,7 +662,7 @@ function CountSheet({ session, onSaved }: { session: Session; onSaved: (s: Sessi
                           {t('stocktake.attribution', {
                             lots: l.attribution
                               .map((a) => `${a.lotNumber || t('stocktake.noLot')} ${num(a.quantity)}`)
-                              .join('、'),
+                              .join(locale === 'zh-CN' ? '、' : ', '),
                           })}
                         </small>
                       )}
