@@ -54,7 +54,7 @@ const WORDS = {
     inputOnHand: '在库',
     ruleText: '已缺货（规则第',
     parTab: '基数（最低/最高库存）',
-    eventOpened: '产生预警（alert.opened）',
+    eventOpened: '产生预警',
   },
   en: {
     org: 'Green Hill Community Health Centre',
@@ -67,7 +67,7 @@ const WORDS = {
     inputOnHand: 'On hand',
     ruleText: '(rule version',
     parTab: 'Par levels',
-    eventOpened: 'Alert raised (alert.opened)',
+    eventOpened: 'Alert raised',
   },
 } as const;
 
@@ -207,7 +207,9 @@ for (const locale of ['zh-CN', 'en'] as const) {
 
     it('names webhook events in words, with their codes', async () => {
       await page.goto('/settings/webhooks');
-      await page.waitForSelector(`label:has-text("${w.eventOpened}")`);
+      const label = page.locator('label.checkbox', { hasText: w.eventOpened });
+      await label.waitFor();
+      expect(await label.locator('code').textContent()).toBe('alert.opened');
       await screenshot(page, `settings-webhooks.${locale}`);
     });
   });

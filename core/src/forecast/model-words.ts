@@ -46,14 +46,14 @@ function baseWords(base: string): { zh: string; en: string } | null {
   if (base === 'croston') return { zh: 'Croston 间歇需求法', en: 'Croston method for intermittent demand' };
   if (base === 'sba')
     return {
-      zh: 'SBA 间歇需求法（修正的 Croston）',
+      zh: 'SBA 间歇需求法（偏差修正）',
       en: 'SBA (bias-corrected Croston) for intermittent demand',
     };
   if (base === 'tsb') return { zh: 'TSB 间歇需求法', en: 'TSB method for intermittent demand' };
   if (/^ses(H\d+)?$/.test(base)) return { zh: '指数平滑', en: 'exponential smoothing' };
   if (/^hw/.test(base))
     return {
-      zh: '季节性指数平滑（Holt-Winters，按周）',
+      zh: '季节性指数平滑（按周）',
       en: 'seasonal exponential smoothing (Holt-Winters, weekly)',
     };
   if (base === 'naive') return { zh: '朴素预测（沿用上期）', en: 'naive (last period repeated)' };

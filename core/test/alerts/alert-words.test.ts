@@ -129,7 +129,7 @@ describe('alert words', () => {
 
   it('composes model ids into words', () => {
     expect(modelInWords('croston').zh).toBe('Croston 间歇需求法');
-    expect(modelInWords('hw+yearlyx5').zh).toBe('季节性指数平滑（Holt-Winters，按周），含年度季节性');
+    expect(modelInWords('hw+yearlyx5').zh).toBe('季节性指数平滑（按周），含年度季节性');
     expect(modelInWords('sesH28+weekday+yearlyx5').en).toBe(
       'exponential smoothing, weekday profile, yearly seasonality',
     );

@@ -223,7 +223,8 @@ export function Tabs<T extends string>(props: {
 }
 
 export function Checkbox(props: {
-  label: string;
+  /** Words, or words with a code beside them (<code>), e.g. an event type. */
+  label: ComponentChildren;
   checked: boolean;
   onValue: (v: boolean) => void;
   name?: string;

@@ -94,7 +94,6 @@ export const stockWordsEn = {
   'event.stocktake.posted': 'Stocktake posted',
   'event.inspection.released': 'Inspection released',
   'event.inspection.rejected': 'Inspection rejected',
-  'event.withCode': '{name} ({code})',
 } as const;
 
 export const stockWordsZh: Record<keyof typeof stockWordsEn, string> = {
@@ -190,5 +189,4 @@ export const stockWordsZh: Record<keyof typeof stockWordsEn, string> = {
   'event.stocktake.posted': '盘点已过账',
   'event.inspection.released': '验收放行',
   'event.inspection.rejected': '验收拒收',
-  'event.withCode': '{name}（{code}）',
 };

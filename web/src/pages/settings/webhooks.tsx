@@ -15,13 +15,19 @@ const EVENTS = [
 ] as const;
 type Event = (typeof EVENTS)[number];
 
-/** An event type in words, with its code (integrators subscribe by the code). */
+/** An event type in words, with its code beside it (integrators subscribe by the code). */
 function useEventLabel() {
   const { t } = useI18n();
   return (code: string) => {
     const key = `event.${code}`;
     const name = t(key as MessageKey);
-    return name === key ? code : t('event.withCode', { name, code });
+    return name === key ? (
+      <code>{code}</code>
+    ) : (
+      <span class="event-name">
+        {name} <code>{code}</code>
+      </span>
+    );
   };
 }
 type Endpoint = Json<'/v1/webhooks', 'get'>['items'][number];
@@ -137,8 +143,14 @@ function EndpointCard({ endpoint, onChanged }: { endpoint: Endpoint; onChanged: 
   return (
     <Card title={endpoint.url}>
       <p class="muted">
-        {endpoint.events.map(eventLabel).join('、')} · {t('webhooks.secretHint')}{' '}
-        <code>{endpoint.secretHint}</code> · {endpoint.active ? t('webhooks.active') : t('webhooks.inactive')}
+        {endpoint.events.map((e, i) => (
+          <span key={e}>
+            {i > 0 ? '、' : ''}
+            {eventLabel(e)}
+          </span>
+        ))}{' '}
+        · {t('webhooks.secretHint')} <code>{endpoint.secretHint}</code> ·{' '}
+        {endpoint.active ? t('webhooks.active') : t('webhooks.inactive')}
       </p>
       <ErrorBox error={act.error ?? deliveries.error} />
       <div class="actions-row">
