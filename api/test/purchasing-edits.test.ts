@@ -190,7 +190,7 @@ describe('approval, sending and cancellation show who and when', () => {
     });
     expect(none.statusCode).toBe(422);
     expect(none.json().code).toBe('cancel_reason_required');
-    expect(none.json().title).toBe('请填写作废原因');
+    expect(none.json().title).toBe('请填写取消原因');
     expect(none.json().detail).toContain(po.number);
     expect((await getPo(po.id)).status).toBe('draft');
 

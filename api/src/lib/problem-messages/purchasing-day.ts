@@ -4,8 +4,8 @@ import type { ProblemMessages } from './types.ts';
 export const purchasingDayMessages: ProblemMessages = {
   cancel_reason_required: {
     'zh-CN': {
-      title: '请填写作废原因',
-      detail: '作废采购单 {number} 需要填写原因。',
+      title: '请填写取消原因',
+      detail: '取消采购单 {number} 需要填写原因。',
       field: '请填写原因',
     },
     en: {

@@ -35,14 +35,14 @@ const WORDS = {
     total: '合计',
     notes: '备注',
     generated: '打印时间',
-    cancelled: '已作废',
+    cancelled: '已取消',
     statuses: {
       draft: '草稿',
       approved: '已审批',
       sent: '已发送',
       partially_received: '部分到货',
       received: '已到货',
-      cancelled: '已作废',
+      cancelled: '已取消',
     },
   },
   en: {
