@@ -174,6 +174,25 @@ async function storekeeperDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
   expect(await page.locator('[data-testid=req-history] li').count()).toBeGreaterThanOrEqual(3);
   await screenshot(page, `requisitions.${lang}`);
 
+  // 4b. A high-value issue at the counter, to the ward and a patient (first expiry first: lot LATE).
+  await page.click('nav a[href="/movements"]');
+  await page.waitForSelector('.movement-form');
+  await page.check('input[name=type][value=issue]');
+  await page.fill('input[name=item]', '');
+  await pickItem(page, code);
+  await page.fill('#quantity', '2');
+  await page.selectOption('.movement-form select[name=departmentId]', ward);
+  await page.fill('.movement-form input[name=patientRef]', `MRN-${n}0042`);
+  expect(await unlabelledControls(page)).toEqual([]);
+  await page.click('.movement-form button[type=submit]');
+  await page.waitForSelector(`[data-testid=movement-posted]:has-text("${code}")`);
+  const counter = await sqlRows<{ department_id: string; patient_ref: string; cost_centre: string }>(sql`
+    select department_id, patient_ref, cost_centre from movements
+     where item_id = ${itemId} and type = 'issue' and requisition_id is null`);
+  expect(counter).toEqual([{ department_id: ward, patient_ref: `MRN-${n}0042`, cost_centre: 'CC-3010' }]);
+  await page.click('nav a[href="/requisitions"]');
+  await page.waitForSelector(`[data-page=requisitions] h1:has-text("${w.title}")`);
+
   // 5. A fixed pack defined for the ward, then an opened copy scanned: its replenishment is asked for.
   const setup = page.locator('[data-testid=req-setup]');
   if (!(await setup.evaluate((d) => (d as HTMLDetailsElement).open))) await setup.locator('summary').click();
@@ -215,9 +234,10 @@ async function storekeeperDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
   const held = await sqlRows<{ held: string }>(sql`
     select sum(least(s.quarantined, s.on_hand))::text as held from stock s join lots lo on lo.id = s.lot_id
      where lo.lot_number = ${`LATE-${n}`}`);
-  expect(held[0]!.held).toBe('26');
+  expect(held[0]!.held).toBe('24');
+  expect(await page.locator('[data-testid=recall-patients]').textContent()).toContain(`MRN-${n}0042`);
   expect(await page.locator('[data-testid=recall-departments]').textContent()).toContain('三病区 Ward 3');
-  expect(await page.locator('[data-testid=recall-locations]').textContent()).toContain('26');
+  expect(await page.locator('[data-testid=recall-locations]').textContent()).toContain('24');
   await screenshot(page, `recalls.${lang}`);
   await page.click(`button:has-text("${w.release}")`);
   await dialog.waitFor();

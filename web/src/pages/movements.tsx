@@ -3,6 +3,12 @@ import { parseGs1 } from '../../../core/src/gs1/parse-gs1.ts';
 import { api, call, idempotencyKey, type Json } from '../api/client';
 import { can } from '../api/session';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import {
+  destinationBody,
+  type IssueDestination,
+  IssueDestinationFields,
+  NO_DESTINATION,
+} from '../components/issue-destination';
 import { type Item, ItemPicker } from '../components/item-picker';
 import { LinkGtin } from '../components/link-gtin';
 import { MoreButton } from '../components/more';
@@ -83,6 +89,8 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
   const [override, setOverride] = useState<LotOverride>(NO_OVERRIDE);
   const [documents, setDocuments] = useState<ReceiptDocuments>(NO_DOCUMENTS);
   const [supplierId, setSupplierId] = useState('');
+  // Issues may name where the stock goes: a department (its cost centre) and a patient reference.
+  const [destination, setDestination] = useState<IssueDestination>(NO_DESTINATION);
   // Write-offs say why (报损原因); returns go back to a supplier with a reason. Both are confirmed.
   // Opened from an alert (请报损): the item, store, lot and reason come in the address.
   const initialReason = useQueryParam('writeOffReason') as WriteOffReason;
@@ -156,6 +164,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
       ...(type === 'receipt' ? { ...documentsBody(documents), ...overrideBody(override) } : {}),
       ...((type === 'receipt' || type === 'return') && supplierId ? { supplierId } : {}),
       ...(type === 'write_off' ? { writeOffReason } : {}),
+      ...(type === 'issue' ? destinationBody(destination) : {}),
       ...((type === 'write_off' || type === 'return') && reasonText.trim()
         ? { reason: reasonText.trim() }
         : {}),
@@ -381,6 +390,9 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
               />
               <ReceiptDocumentFields value={documents} onValue={setDocuments} fields={fields} />
             </>
+          )}
+          {type === 'issue' && (
+            <IssueDestinationFields value={destination} onValue={setDestination} fields={fields} />
           )}
           {type === 'write_off' && (
             <SelectField

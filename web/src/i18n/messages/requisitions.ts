@@ -130,6 +130,8 @@ export const requisitionsEn = {
   'req.setup.addPack': 'Add fixed pack',
   'req.setup.label': 'Label barcode',
   'req.setup.none': 'None yet.',
+  'req.issueDepartment': 'Issued to department',
+  'req.noDepartment': '— no department —',
 } as const;
 
 export const requisitionsZh: Record<keyof typeof requisitionsEn, string> = {
@@ -263,4 +265,6 @@ export const requisitionsZh: Record<keyof typeof requisitionsEn, string> = {
   'req.setup.addPack': '添加定数包',
   'req.setup.label': '标签条码内容',
   'req.setup.none': '暂无。',
+  'req.issueDepartment': '领用科室',
+  'req.noDepartment': '— 不指定科室 —',
 };
