@@ -275,6 +275,67 @@ describe('a purchaser’s day in Chromium', { timeout: 240_000 }, () => {
     expect(errors).toEqual([]);
   });
 
+  it('cancelling an order asks for a confirmation and a reason, in both languages', async () => {
+    const { page, errors } = await newPage(browser, server.base);
+    await login(page, email, password);
+    const itemId = await insertItem(server.t, owner.organizationId, { code: 'PD-CANCEL', unitCost: 1 });
+    const supplierId = (
+      await tenantQuery<{ id: string }>(
+        server.t,
+        owner.organizationId,
+        sql`select id from suppliers where code = ${DAYS['zh-CN'].supplier}`,
+      )
+    )[0]!.id;
+    const words = {
+      'zh-CN': { button: '取消采购单', confirm: '确认取消采购单', reason: '供应商停产', action: '取消' },
+      en: {
+        button: 'Cancel order',
+        confirm: 'Cancel the order',
+        reason: 'Supplier discontinued it',
+        action: 'Cancelled',
+      },
+    } as const;
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const w = words[locale];
+      const po = (
+        await server.t.app.inject({
+          method: 'POST',
+          url: '/v1/purchase-orders',
+          headers: owner.headers,
+          payload: { supplierId, locationId, lines: [{ itemId, quantity: 5 }] },
+        })
+      ).json();
+      await page.goto(`/purchasing?po=${po.id}`);
+      await page.waitForSelector('[data-testid=po-status] .po-draft');
+      await page.click(`.po-actions button:has-text("${w.button}")`);
+      const dialog = page.locator('[data-testid=confirm-dialog]');
+      await dialog.waitFor();
+      const confirm = dialog.locator(`button[type=submit]:has-text("${w.confirm}")`);
+      // No reason, no cancellation.
+      expect(await confirm.isDisabled()).toBe(true);
+      await dialog.locator('textarea[name=reason]').fill(w.reason);
+      expect(await unlabelledControls(page)).toEqual([]);
+      await screenshot(page, `purchasing-cancel.${locale}`);
+      await confirm.click();
+      await page.waitForSelector('[data-testid=po-status] .po-cancelled');
+      expect(await page.textContent('[data-testid=po-people]')).toContain(w.reason);
+      const last = page.locator('[data-testid=po-history] li').last();
+      expect(await last.locator('strong').textContent()).toBe(w.action);
+      expect(await last.textContent()).toContain(w.reason);
+      expect(await last.textContent()).toContain(email);
+      const after = (
+        await server.t.app.inject({
+          method: 'GET',
+          url: `/v1/purchase-orders/${po.id}`,
+          headers: owner.headers,
+        })
+      ).json();
+      expect(after).toMatchObject({ status: 'cancelled', cancelReason: w.reason, cancelledBy: owner.userId });
+      if (locale === 'zh-CN') await page.click('[data-testid=lang-toggle]');
+    }
+    expect(errors).toEqual([]);
+  });
+
   it('a storekeeper is told they may not purchase, in both languages', async () => {
     const { page, errors } = await newPage(browser, server.base);
     await login(page, storekeeper.email, STOREKEEPER_PASSWORD);
