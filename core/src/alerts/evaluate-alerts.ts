@@ -21,6 +21,26 @@ const pct = (p: number) => `${f(p * 100, 1)}%`;
  */
 const whole = (x: number) => String(Math.ceil(x - 1e-9) || 0); // never "-0"
 
+/**
+ * A demand distribution's label (`Poisson mixed over L 7 ± 1.8 d (mean 70, sd 9)`) in Chinese,
+ * numbers kept, for the Chinese alert text; the English text and the inputs keep the label.
+ */
+function distributionZh(label: string): string {
+  return label
+    .replace(/\bPoisson\b/g, '泊松分布')
+    .replace(/\bNegBin\b/g, '负二项分布')
+    .replace(/\bNormal\b/g, '正态分布')
+    .replace(/\bempirical\b/g, '经验分布')
+    .replace(/ mixed over L ([\d.]+) ± ([\d.]+) d \(/g, '（按交期 $1 ± $2 天混合，')
+    .replace(/\bmean /g, '均值 ')
+    .replace(/\bsd /g, '标准差 ')
+    .replace(/\bvar /g, '方差 ')
+    .replace(/\bunknown\b/g, '未知')
+    .replace(/\(/g, '（')
+    .replace(/\)/g, '）')
+    .replace(/, /g, '，');
+}
+
 /** The item's base unit in each language: its own word (支, 只, 片) where it has one, else the code. */
 function unitWords(s: ItemLocationState): Bilingual {
   return { zh: s.item.baseUnitZh || s.item.baseUnit, en: s.item.baseUnitEn || s.item.baseUnit };
@@ -194,7 +214,7 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
           formula: p.formula,
           substituted: p.substituted,
           text: {
-            zh: `${name.zh}在下次到货前缺货概率 ${pct(pv)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}${calibratedNote.zh}。${withinNote.zh}可用库存 ${s.position} ${u.zh}（在库 ${s.onHand} + 在途 ${s.inTransit}），到货前需求 ${p.distribution}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${how.zh}${subs.zh}`,
+            zh: `${name.zh}在下次到货前缺货概率 ${pct(pv)}，超过 ${s.item.ved} 类阈值 ${pct(maxP)}${calibratedNote.zh}。${withinNote.zh}可用库存 ${s.position} ${u.zh}（在库 ${s.onHand} + 在途 ${s.inTransit}），到货前需求 ${distributionZh(p.distribution)}。可用 ${f(s.daysCover.value, 1)} 天（${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}）。${how.zh}${subs.zh}`,
             en: `${name.en}: ${pct(pv)} chance of running out before the next possible receipt, above the ${s.item.ved}-class limit of ${pct(maxP)}${calibratedNote.en}.${withinNote.en} Position ${s.position} (on hand ${s.onHand} + in transit ${s.inTransit}); demand until a receipt ${p.distribution}. Cover ${f(s.daysCover.value, 1)} days (${f(s.daysCover.low, 1)}–${f(s.daysCover.high, 1)}).${how.en}${subs.en}`,
           },
         },

@@ -120,6 +120,9 @@ describe('alert words', () => {
     expect(risk!.explanation.text.zh).toContain('SBA 间歇需求法');
     expect(risk!.explanation.text.zh).toContain('间歇需求');
     expect(risk!.explanation.text.en).toContain('SBA (bias-corrected Croston)');
+    // The distribution is named in Chinese, its numbers kept.
+    expect(risk!.explanation.text.zh).toMatch(/到货前需求 泊松分布/);
+    expect(risk!.explanation.text.zh).not.toMatch(/Poisson|mean/);
     const ss = a.find((x) => x.type === 'below_safety_stock');
     if (ss) {
       const m = /低于安全库存 (\S+) 支/.exec(ss.explanation.text.zh);

@@ -349,6 +349,8 @@ function KeyValues({ obj }: { obj: object }) {
     if (k === 'model') return pick(modelInWords(String(v)));
     if (k === 'demandClass') return pick(demandClassInWords(String(v)));
     if (k === 'leadTimeSource') return t(`leadTimeSource.${String(v)}` as MessageKey);
+    // A distribution's label is a formula (Poisson(mean 12)): shown as one, like the formula above.
+    if (k === 'distribution' || k === 'lots') return <code>{String(v)}</code>;
     if (typeof v === 'number' && PROBABILITIES.has(k)) return pct(v);
     if (typeof v === 'number' && LEVELS.has(k)) return num(wholeUnits(v));
     if (typeof v === 'number') return num(v, 3);
