@@ -1,7 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import dns from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseSecretKeys } from '@medstock/config';
+import { resealRobotSecrets } from '@medstock/db';
 import { createWorkerMailer } from '@medstock/worker/notifications/mailer.ts';
 import { runNotifications } from '@medstock/worker/notifications/run-notifications.ts';
 import { sql } from 'drizzle-orm';
@@ -84,9 +86,13 @@ function robotDns() {
 
 /** One worker run, as the scheduled job does it; `allowPrivate` lets it reach the local receiver. */
 const mailer = () => createWorkerMailer(t.config);
-const run = (opts: { allowPrivate?: boolean; now?: Date } = {}) =>
+const run = (opts: { allowPrivate?: boolean; now?: Date; secretsKeys?: string } = {}) =>
   runNotifications(
-    { ...t.config, WEBHOOK_ALLOW_PRIVATE_URLS: opts.allowPrivate ?? true },
+    {
+      ...t.config,
+      WEBHOOK_ALLOW_PRIVATE_URLS: opts.allowPrivate ?? true,
+      SECRETS_KEYS: opts.secretsKeys ?? t.config.SECRETS_KEYS,
+    },
     t.deps.database,
     mailer(),
     owner.organizationId,
@@ -371,6 +377,26 @@ describe('group robots', () => {
     expect(resumed.json().active).toBe(true);
     // Resumed: what happened while paused is not announced afterwards.
     expect(await run({ now })).toMatchObject({ collected: 0 });
+  });
+});
+
+describe('key rotation', () => {
+  it('a new key re-seals robot URLs and secrets; the robots deliver under it alone', async () => {
+    const newKey = `k9:${randomBytes(32).toString('base64')}`;
+    const ring = parseSecretKeys(`${newKey},${t.config.SECRETS_KEYS}`);
+    expect(await resealRobotSecrets(t.deps.database.db, ring, owner.organizationId)).toBe(2);
+    expect(await resealRobotSecrets(t.deps.database.db, ring, owner.organizationId)).toBe(0);
+    const rows = await q<{ url_sealed: string; secret_sealed: string | null }>(
+      sql`select url_sealed, secret_sealed from robot_channels`,
+    );
+    for (const r of rows) {
+      expect(r.url_sealed).toMatch(/^v1\.k9\./);
+      if (r.secret_sealed) expect(r.secret_sealed).toMatch(/^v1\.k9\./);
+    }
+    received.length = 0;
+    await openAlert(locB, siteB, itemA, 'critical', 'stockout_risk');
+    expect(await run({ secretsKeys: newKey })).toMatchObject({ robots: { sent: 2 } });
+    expect(received.map((r) => r.url.split('?')[0]).sort()).toEqual(['/cgi-bin/webhook/send', '/robot/send']);
   });
 });
 
