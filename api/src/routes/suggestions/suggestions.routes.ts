@@ -203,7 +203,11 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
                   {
                     itemId: Uuid,
                     locationId: Uuid,
-                    packs: Type.Integer({ minimum: 0, maximum: 1_000_000, description: '0 leaves the line out' }),
+                    packs: Type.Integer({
+                      minimum: 0,
+                      maximum: 1_000_000,
+                      description: '0 leaves the line out',
+                    }),
                   },
                   Strict,
                 ),
