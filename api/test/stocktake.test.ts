@@ -492,6 +492,29 @@ describe('roles and site limits', () => {
     expect((await ok(await get(`/v1/stocktakes/${s.id}`, viewer.headers))).id).toBe(s.id);
   });
 
+  it('a stock:write API key counts but does not approve; an admin key approves', async () => {
+    const key = async (scopes: string[]) => {
+      const r = await ok(await post('/v1/api-keys', owner.headers, { name: `st ${n++}`, scopes }), 201);
+      return { authorization: `Bearer ${r.key}` };
+    };
+    const writer = await key(['read', 'stock:write']);
+    const admin = await key(['read', 'stock:write', 'admin']);
+    const item = await newItem();
+    await receive(item, locA, 2, 'K1', '2031-01-31');
+    const s = await ok(await post('/v1/stocktakes', writer, { locationId: locA }), 201);
+    await ok(
+      await post(`/v1/stocktakes/${s.id}/counts`, writer, {
+        counts: [{ itemId: item, lotNumber: 'K1', quantity: 2 }],
+      }),
+    );
+    await ok(await post(`/v1/stocktakes/${s.id}/submit`, writer));
+    const refused = await post(`/v1/stocktakes/${s.id}/approve`, writer);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('stocktake_approval_not_allowed');
+    const approved = await ok(await post(`/v1/stocktakes/${s.id}/approve`, admin));
+    expect(approved.approvedByName).toMatch(/^st \d+$/);
+  });
+
   it("a user limited to site B neither sees nor touches site A's sessions", async () => {
     const a = await ok(await post('/v1/stocktakes', owner.headers, { locationId: locA }), 201);
     expect((await get(`/v1/stocktakes/${a.id}`, limitedToB.headers)).statusCode).toBe(404);
