@@ -10,6 +10,7 @@ import {
 } from '@medstock/db';
 import type { JobContext } from '../jobs/job-context.ts';
 import { errorFields, errorMessage } from '../logger.ts';
+import { wakeNotifications } from '../notifications/wake-notify.ts';
 import { enqueueWebhookDeliveries } from './enqueue-deliveries.ts';
 import { recalculateBatch } from './recalculate.ts';
 
@@ -44,6 +45,8 @@ export async function drainRecalculationOutbox(
   const result: DrainResult = { recalculated: 0, deferred: 0, passes: 0 };
   // After a failed batch, go one by one through as many rows as it had, to find the bad ones.
   let isolate = 0;
+  // Whether an alert opened or changed: the notification job then runs now (robots, issue 11).
+  let alerted = false;
   while (Date.now() < deadline) {
     const size = isolate > 0 ? 1 : config.RECALC_DRAIN_BATCH_SIZE;
     let taken: OutboxEntry[] = [];
@@ -53,6 +56,7 @@ export async function drainRecalculationOutbox(
         if (taken.length === 0) return [];
         const applied = await recalculateBatch(tx, taken, null, await organizationToday(tx));
         await settleRecalculations(tx, taken);
+        alerted ||= applied.opened + applied.updated > 0;
         return applied.deliveryIds;
       });
       result.passes++;
@@ -87,5 +91,6 @@ export async function drainRecalculationOutbox(
       isolate = Math.max(0, isolate - 1);
     }
   }
+  if (alerted) await wakeNotifications(ctx, tenantId);
   return result;
 }

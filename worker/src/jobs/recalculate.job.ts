@@ -1,5 +1,6 @@
 import { enqueueWebhookDeliveries } from '../engine/enqueue-deliveries.ts';
 import { recalculateAll, recalculateChanged } from '../engine/recalculate.ts';
+import { wakeNotifications } from '../notifications/wake-notify.ts';
 import type { JobDefinition } from './job-context.ts';
 
 /**
@@ -22,6 +23,7 @@ export const recalculateJob: JobDefinition<'recalculate'> = {
     // Another run holds the organisation's lock (e.g. rules changed mid-run): a full run fails
     // this attempt so BullMQ retries it with backoff and the new rules get a complete pass; a
     // cycle simply ends (the next one, or the run holding the lock, covers it).
+    if (r.opened + r.updated > 0) await wakeNotifications(ctx, tenantId);
     if (r.skipped && scope !== 'changed')
       throw new Error('a full recalculation of this organisation is already running; retrying later');
     return {
