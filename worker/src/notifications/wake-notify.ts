@@ -10,7 +10,9 @@ const WAKE_WINDOW_MS = 5_000;
  */
 export async function wakeNotifications(ctx: Pick<JobContext, 'producer'>, tenantId: string): Promise<void> {
   const window = Math.floor(Date.now() / WAKE_WINDOW_MS);
-  await ctx.producer
-    .add('notify', { tenantId }, { jobId: `notify-now_${tenantId}_${window}` })
-    .catch(() => undefined);
+  try {
+    await ctx.producer.add('notify', { tenantId }, { jobId: `notify-now_${tenantId}_${window}` });
+  } catch {
+    // Redis down (or a producer that cannot enqueue): the minute schedule sends the messages.
+  }
 }
