@@ -12,6 +12,8 @@ import { useApi } from '../lib/use-api';
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const BUCKETS = ['expired', '0-30', '31-60', '61-90'] as const;
 const q = (siteId: string) => (siteId ? { siteId } : {});
+/** Rates are drawn on 0–100 %, so one point at 100 % does not stretch the axis to 200 %. */
+const RATE: [number, number] = [0, 1];
 
 export default function DashboardPage() {
   const i = useI18n();
@@ -83,6 +85,7 @@ export default function DashboardPage() {
           '#c0392b',
         ),
         fmt: (v: number) => pct(v),
+        range: RATE,
       },
       {
         key: 'kpi.turnoverDays' as MessageKey,
@@ -110,6 +113,7 @@ export default function DashboardPage() {
           '#8e44ad',
         ),
         fmt: (v: number) => pct(v),
+        range: RATE,
       },
       {
         key: 'kpi.supplierOnTime' as MessageKey,
@@ -119,6 +123,7 @@ export default function DashboardPage() {
           '#16a085',
         ),
         fmt: (v: number) => pct(v),
+        range: RATE,
       },
     ];
   }, [periods, t, pct, num]);
@@ -251,7 +256,14 @@ export default function DashboardPage() {
             {charts.map((c) => (
               <figure key={c.key}>
                 <figcaption>{t(c.key)}</figcaption>
-                <Chart title={t(c.key)} x={x} series={c.series} height={160} yFormat={c.fmt} />
+                <Chart
+                  title={t(c.key)}
+                  x={x}
+                  series={c.series}
+                  height={160}
+                  yFormat={c.fmt}
+                  {...('range' in c ? { yRange: c.range } : {})}
+                />
               </figure>
             ))}
           </div>
