@@ -217,6 +217,9 @@ describe('items', () => {
       itemId: item.id,
       locationId: locA,
       quantity: 4,
+      // A lot-tracked item is received with its lot and expiry (issue 11).
+      lotNumber: 'P-1',
+      expiryDate: '2031-06-30',
     });
     expect(receipt.statusCode, receipt.body).toBe(201);
     expectProblem(

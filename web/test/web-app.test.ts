@@ -226,6 +226,7 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
       locationId: locB,
       quantity: 40,
       lotNumber: 'LOT-B',
+      expiryDate: '2030-06-30',
     });
 
     const nurse = {
@@ -446,11 +447,17 @@ describe('web app in Chromium', { timeout: 180_000 }, () => {
     const ordered = Number(await page.locator('input[name="receive-CHC-0003"]').getAttribute('max'));
     expect(ordered).toBeGreaterThan(0);
     const part = Math.floor(ordered / 2);
+    // A lot-tracked item is received with its lot and expiry (issue 11).
+    const receiveRow = page.locator('tr', { has: page.locator('input[name="receive-CHC-0003"]') });
+    await receiveRow.locator('input:not([type=number]):not([type=date])').first().fill('CHC3-LOT1');
+    await receiveRow.locator('input[type=date]').fill('2031-12-31');
     await page.fill('input[name="receive-CHC-0003"]', String(part));
     await page.click('button[type=submit]:has-text("收货")');
     await page.waitForSelector('[data-testid=po-status]:has-text("部分到货")');
     await screenshot(page, 'purchasing');
     expect(await unlabelledControls(page)).toEqual([]);
+    await receiveRow.locator('input:not([type=number]):not([type=date])').first().fill('CHC3-LOT1');
+    await receiveRow.locator('input[type=date]').fill('2031-12-31');
     await page.fill('input[name="receive-CHC-0003"]', String(ordered - part));
     await page.click('button[type=submit]:has-text("收货")');
     await page.waitForSelector('[data-testid=po-status]:has-text("已到货")');
