@@ -524,6 +524,7 @@ function History({ refresh }: { refresh: number }) {
                 <th>{t('field.expiry')}</th>
                 <th class="num">{t('movement.quantity')}</th>
                 <th>{t('movement.reference')}</th>
+                <th>{t('movements.details')}</th>
               </tr>
             </thead>
             <tbody>
@@ -537,6 +538,16 @@ function History({ refresh }: { refresh: number }) {
                   <td>{date(m.expiryDate)}</td>
                   <td class={`num ${m.quantity < 0 ? 'neg' : ''}`}>{num(m.quantity)}</td>
                   <td>{m.reference ?? ''}</td>
+                  <td>
+                    {[
+                      m.writeOffReason && t(`receiving.writeOffReason.${m.writeOffReason}` as MessageKey),
+                      m.reason,
+                      m.invoiceNumber && `${t('receiving.invoiceNumber')} ${m.invoiceNumber}`,
+                      m.deliveryNoteNumber && `${t('receiving.deliveryNoteNumber')} ${m.deliveryNoteNumber}`,
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
+                  </td>
                 </tr>
               ))}
             </tbody>
