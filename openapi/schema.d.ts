@@ -17439,6 +17439,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fixed-packs/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A fixed pack's label: Code 128 barcode of MSPK:<code>[:<copy>]
+         * @description SVG (default) or PNG, rendered with bwip-js, the text printed under the bars. `copy` numbers the physical copies a department holds (default 1: `MSPK:<code>`). `format=json` answers the text without a symbol.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    copy?: number;
+                    format?: "svg" | "png" | "json";
+                    scale?: number;
+                };
+                header?: {
+                    /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */
+                    "accept-language"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            copy: number;
+                            text: string;
+                        } | string;
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details. `title`, `detail` and the field errors' `message` and `label` are in the language of the request's Accept-Language (zh, zh-Hans, zh-CN… → zh-CN; otherwise en, also when the header is absent); the response says which in Content-Language. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/fixed-packs/scan": {
         parameters: {
             query?: never;
@@ -19357,12 +19481,14 @@ export interface paths {
         };
         /**
          * The count sheet as a PDF (A4 landscape), to count on paper
-         * @description In `locale`, else the language of Accept-Language (zh-CN or en). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).
+         * @description In `locale`, else the language of Accept-Language (zh-CN or en). `locationId` prints one location’s sheet of a site-wide session (422 `stocktake_location_outside` for another). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).
          */
         get: {
             parameters: {
                 query?: {
                     locale?: "zh-CN" | "en";
+                    /** @description One location of a site-wide session: its own sheet */
+                    locationId?: string;
                 };
                 header?: {
                     /** @description The language of problem details (title, detail, field messages and labels): zh, zh-Hans or zh-CN for 简体中文, en for English; English when absent. The answer names it in Content-Language. */

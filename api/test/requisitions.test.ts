@@ -469,6 +469,14 @@ describe('fixed-quantity packs (定数包)', () => {
         )
       ).statusCode,
     ).toBe(403);
+    const packId = created.json().id;
+    const text = await get(`/v1/fixed-packs/${packId}/label?copy=2&format=json`, nurse.headers);
+    expect(text.json()).toEqual({ code: 'W3-GAUZE', copy: 2, text: 'MSPK:W3-GAUZE:2' });
+    const svg = await get(`/v1/fixed-packs/${packId}/label`, nurse.headers);
+    expect(svg.statusCode).toBe(200);
+    expect(svg.headers['content-type']).toContain('image/svg+xml');
+    expect(svg.body).toContain('<svg');
+    expect((await get(`/v1/fixed-packs/${packId}/label`, keeperB.headers)).statusCode).toBe(404);
     const first = await post('/v1/fixed-packs/scan', { label: 'MSPK:W3-GAUZE' }, nurse.headers);
     expect(first.statusCode, first.body).toBe(201);
     expect(first.json()).toMatchObject({

@@ -317,6 +317,20 @@ beforeAll(async () => {
       payload: { itemId: bIds.item, lotNumber: 'B-LOT', reason: 'supplier recall' },
     })
   ).json().id;
+  bIds.fixedPack = (
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/fixed-packs',
+      headers: b.headers,
+      payload: {
+        code: 'B-PACK',
+        itemId: bIds.item,
+        quantity: 5,
+        departmentId: bIds.department,
+        sourceLocationId: bIds.location,
+      },
+    })
+  ).json().id;
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());

@@ -205,6 +205,8 @@ async function storekeeperDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
   expect(await unlabelledControls(page)).toEqual([]);
   await setup.locator(`button[type=submit]:has-text("${w.addPack}")`).click();
   await page.waitForSelector(`[data-testid=fixed-packs] td:has-text("MSPK:${pack}")`);
+  await setup.locator('[data-testid=fixed-packs] tr', { hasText: pack }).locator('button').click();
+  await page.waitForSelector('[data-testid=pack-label] svg');
   await screenshot(page, `requisitions-setup.${lang}`);
   await page.fill('input[name=packLabel]', `MSPK:${pack}`);
   await page.press('input[name=packLabel]', 'Enter');

@@ -27,6 +27,7 @@ export type ResourceKind =
   | 'department'
   | 'requisition'
   | 'recall'
+  | 'fixedPack'
   | 'inspection';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
@@ -38,6 +39,7 @@ export const PATH_RESOURCE: Record<string, ResourceKind> = {
   '/v1/requisitions/{id}/pick-list': 'requisition',
   '/v1/requisitions/{id}/issue': 'requisition',
   '/v1/recalls/{id}': 'recall',
+  '/v1/fixed-packs/{id}/label': 'fixedPack',
   '/v1/recalls/{id}/release': 'recall',
   '/v1/inspections/{id}/release': 'inspection',
   '/v1/inspections/{id}/reject': 'inspection',

@@ -25,6 +25,12 @@ export function RequisitionSetup(props: { onChanged: () => void }) {
   const [pack, setPack] = useState({ code: '', quantity: '', departmentId: '', sourceLocationId: '' });
   const [packItem, setPackItem] = useState<Item | null>(null);
   const [error, setError] = useState<ApiError>();
+  const [label, setLabel] = useState<{ code: string; svg: string } | null>(null);
+  const showLabel = (id: string, code: string) =>
+    call(api.GET('/v1/fixed-packs/{id}/label', { params: { path: { id } }, parseAs: 'text' })).then(
+      (svg) => setLabel({ code, svg: String(svg) }),
+      (e: ApiError) => setError(e),
+    );
   const depts = departments.data?.items ?? [];
   const store = can('stock:write') && currentMe()?.role !== 'nurse';
   const run = async (fn: () => Promise<unknown>) => {
@@ -143,7 +149,10 @@ export function RequisitionSetup(props: { onChanged: () => void }) {
                 <td class="num">{num(p.quantity)}</td>
                 <td>{p.departmentName}</td>
                 <td>
-                  <code>{p.label}</code>
+                  <code>{p.label}</code>{' '}
+                  <button type="button" class="link-button" onClick={() => void showLabel(p.id, p.code)}>
+                    {t('req.setup.showLabel')}
+                  </button>
                 </td>
               </tr>
             ))}
@@ -211,6 +220,18 @@ export function RequisitionSetup(props: { onChanged: () => void }) {
             {t('req.setup.addPack')}
           </button>
         </form>
+      )}
+      {label && (
+        <figure class="pack-label" data-testid="pack-label">
+          {/* The SVG is our own API's bwip-js output for a code we validated (letters, digits, . _ -). */}
+          <div dangerouslySetInnerHTML={{ __html: label.svg }} />
+          <figcaption>
+            {t('req.setup.labelCaption', { code: label.code })}{' '}
+            <button type="button" onClick={() => window.print()}>
+              {t('req.setup.print')}
+            </button>
+          </figcaption>
+        </figure>
       )}
       <ErrorBox error={error} />
     </details>

@@ -1,4 +1,4 @@
-import { parsePackLabel, pickFirstExpiry, toBaseQuantity } from '@medstock/core';
+import { packLabel, parsePackLabel, pickFirstExpiry, toBaseQuantity } from '@medstock/core';
 import {
   emitEvent,
   LedgerError,
@@ -538,7 +538,7 @@ const PACK_SELECT = sql`
 export const fixedPackView = (p: FixedPackRow) => ({
   id: p.id,
   code: p.code,
-  label: `MSPK:${p.code}`,
+  label: packLabel(p.code),
   itemId: p.item_id,
   itemCode: p.item_code,
   nameZh: p.name_zh,
@@ -553,6 +553,17 @@ export const fixedPackView = (p: FixedPackRow) => ({
   createdBy: p.created_by,
   createdAt: new Date(p.created_at).toISOString(),
 });
+
+/** One pack the caller may see (its department's site within their limits). */
+export async function getFixedPack(deps: AppDeps, auth: AuthContext, id: string) {
+  return withTenantDb(deps.database.db, auth, async (tx) => {
+    const r = await tx.execute<FixedPackRow>(sql`${PACK_SELECT} where p.id = ${id}`);
+    const pack = r.rows[0];
+    if (!pack) throw notFound('The fixed pack');
+    assertSiteVisible(auth, pack.site_id, 'The fixed pack');
+    return fixedPackView(pack);
+  });
+}
 
 export async function listFixedPacks(deps: AppDeps, auth: AuthContext, f: { departmentId?: string }) {
   const conds: SQL[] = [sql`true`];

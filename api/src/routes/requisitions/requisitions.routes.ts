@@ -1,4 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { packLabel } from '@medstock/core';
+import bwipjs from 'bwip-js';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -12,6 +14,7 @@ import {
   cancelRequisition,
   createFixedPack,
   createRequisition,
+  getFixedPack,
   getRequisition,
   issueRequisition,
   listFixedPacks,
@@ -461,6 +464,53 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
     },
     async (request, reply) =>
       reply.status(201).send(await createFixedPack(deps, authOf(request), request.body)),
+  );
+
+  app.get(
+    '/v1/fixed-packs/:id/label',
+    {
+      config: { access: { scope: 'read' } },
+      schema: {
+        tags,
+        summary: "A fixed pack's label: Code 128 barcode of MSPK:<code>[:<copy>]",
+        description:
+          'SVG (default) or PNG, rendered with bwip-js, the text printed under the bars. `copy` numbers the physical copies a department holds (default 1: `MSPK:<code>`). `format=json` answers the text without a symbol.',
+        security,
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            copy: Type.Optional(Type.Integer({ minimum: 1, maximum: 999 })),
+            format: Type.Optional(StringEnum(['svg', 'png', 'json'], { default: 'svg' })),
+            scale: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: 3 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Union([
+            Type.Object({ code: Type.String(), copy: Type.Integer(), text: Type.String() }),
+            Type.String({ description: 'image/svg+xml or image/png' }),
+          ]),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { copy = 1, format = 'svg', scale = 3 } = request.query;
+      const pack = await getFixedPack(deps, authOf(request), request.params.id);
+      const text = packLabel(pack.code, copy);
+      if (format === 'json') return { code: pack.code, copy, text };
+      const options = {
+        bcid: 'code128',
+        text,
+        scale,
+        height: 12,
+        includetext: true,
+        textxalign: 'center' as const,
+      };
+      const image = format === 'svg' ? bwipjs.toSVG(options) : await bwipjs.toBuffer(options);
+      reply.header('cache-control', 'private, max-age=300');
+      return reply.type(format === 'svg' ? 'image/svg+xml' : 'image/png').send(image);
+    },
   );
 
   app.post(

@@ -130,6 +130,10 @@ export const requisitionsEn = {
   'req.setup.addPack': 'Add fixed pack',
   'req.setup.label': 'Label barcode',
   'req.setup.none': 'None yet.',
+  'req.setup.showLabel': 'Label',
+  'req.setup.labelCaption':
+    'Fixed pack {code}: stick this label on the pack; scan it when the pack is opened.',
+  'req.setup.print': 'Print',
   'req.issueDepartment': 'Issued to department',
   'req.noDepartment': '— no department —',
 } as const;
@@ -265,6 +269,9 @@ export const requisitionsZh: Record<keyof typeof requisitionsEn, string> = {
   'req.setup.addPack': '添加定数包',
   'req.setup.label': '标签条码内容',
   'req.setup.none': '暂无。',
+  'req.setup.showLabel': '标签',
+  'req.setup.labelCaption': '定数包 {code}：请将此标签贴在包上，拆包时扫描。',
+  'req.setup.print': '打印',
   'req.issueDepartment': '领用科室',
   'req.noDepartment': '— 不指定科室 —',
 };
