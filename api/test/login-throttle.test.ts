@@ -44,7 +44,8 @@ interface Step {
 }
 async function step(res: Awaited<ReturnType<typeof login>>): Promise<Step> {
   const body = res.json();
-  const { requestId: _r, detail: _d, retryAfterSeconds: _s, ...rest } = body;
+  // The wait (retryAfterSeconds, params.seconds and the detail that says it) ticks between runs.
+  const { requestId: _r, detail: _d, retryAfterSeconds: _s, params: _p, ...rest } = body;
   return {
     status: res.statusCode,
     code: body.code,

@@ -34,15 +34,15 @@ export const generalProblems: ProblemMessages = {
     en: { title: 'Forbidden', detail: 'You may not do this.' },
   },
   'forbidden.role': {
-    'zh-CN': { title: '没有权限', detail: '{@role}角色不能执行此操作（需要{@scopes}权限）。' },
+    'zh-CN': { title: '没有权限', detail: '{@role}角色不能执行此操作（需要以下任一权限：{@scopes}）。' },
     en: {
       title: 'Forbidden',
-      detail: "The role '{@role}' may not do this (needs the {@scopes} permission).",
+      detail: "The role '{@role}' may not do this (it needs one of: {@scopes}).",
     },
   },
   'forbidden.api_key_scope': {
-    'zh-CN': { title: '没有权限', detail: '此 API 密钥没有{@scopes}权限。' },
-    en: { title: 'Forbidden', detail: 'This API key lacks the {@scopes} scope.' },
+    'zh-CN': { title: '没有权限', detail: '此 API 密钥没有所需的权限（需要以下任一权限：{@scopes}）。' },
+    en: { title: 'Forbidden', detail: 'This API key lacks the scope this needs (one of: {@scopes}).' },
   },
   'forbidden.owner_only': {
     'zh-CN': { title: '没有权限', detail: '只有机构所有者可以执行此操作。' },
@@ -59,8 +59,8 @@ export const generalProblems: ProblemMessages = {
     },
   },
   validation_failed: {
-    'zh-CN': { title: '填写有误', detail: '{@part}中有填写不正确的内容，请按提示修改。', field: '填写有误' },
-    en: { title: 'Bad request', detail: 'The request {part} is not valid.', field: 'is not valid' },
+    'zh-CN': { title: '填写有误', detail: '{@part}中有填写不正确的地方，请按提示修改。', field: '填写有误' },
+    en: { title: 'Bad request', detail: 'The request {@part} is not valid.', field: 'is not valid' },
   },
   bad_request: {
     'zh-CN': { title: '请求无效', detail: '请求无法处理。' },

@@ -99,7 +99,7 @@ export const problemTerms: ProblemMessages = {
   ),
 
   // The part of a request a validation problem is about.
-  'term.part.body': t('请求内容', 'body'),
+  'term.part.body': t('提交的信息', 'body'),
   'term.part.querystring': t('查询参数', 'query string'),
   'term.part.params': t('路径参数', 'path'),
   'term.part.headers': t('请求头', 'headers'),
