@@ -308,6 +308,13 @@ describe('a stocktake session with variance approval', () => {
     await receive(other, locB, 5, 'B1', '2031-01-31');
     await receive(item, b2.id, 5, 'A1', '2031-01-31');
     const s = await ok(await post('/v1/stocktakes', counter.headers, { siteId: siteB }), 201);
+    // Each location of a site-wide session prints its own sheet; a location elsewhere is refused.
+    const sheet = await get(`/v1/stocktakes/${s.id}/pdf?locationId=${b2.id}&locale=en`, counter.headers);
+    expect(sheet.statusCode, sheet.body).toBe(200);
+    expect(sheet.headers['content-disposition']).toContain(`${s.number}-${b2.id.slice(0, 8)}.pdf`);
+    const elsewhere = await get(`/v1/stocktakes/${s.id}/pdf?locationId=${locA}`, counter.headers);
+    expect(elsewhere.statusCode).toBe(422);
+    expect(elsewhere.json().code).toBe('stocktake_location_outside');
     // A session of a whole site needs each count's location.
     const where = await post(`/v1/stocktakes/${s.id}/counts`, counter.headers, {
       counts: [{ itemId: other, lotNumber: 'B1', quantity: 4 }],

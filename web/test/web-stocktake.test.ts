@@ -284,6 +284,24 @@ describe('stocktake page in Chromium', { timeout: 240_000 }, () => {
       await listed.waitFor();
       await screenshot(page, `stocktake-list.${locale}`);
 
+      // A site-wide session: each location's own sheet, on screen and as a PDF.
+      const siteWide = await api<{ id: string; number: string; siteId: string }>('POST', '/v1/stocktakes', {
+        siteId: (await api<{ items: { id: string }[] }>('GET', '/v1/sites')).items[0]!.id,
+      });
+      await page.goto(`/stocktake/${siteWide.id}`);
+      await page.waitForSelector('[data-page=stocktake-session] select[name=sheetLocation]');
+      await page.selectOption('select[name=sheetLocation]', wardId);
+      await row(`GZ-${tag}`, 'DEMO-11').waitFor();
+      const wards = await sheet.locator('tbody tr td:first-child').allTextContents();
+      expect(wards.length).toBeGreaterThan(0);
+      expect(wards.every((x) => x.includes('Ward 3'))).toBe(true);
+      const [wardSheet] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('[data-testid=stocktake-pdf]'),
+      ]);
+      expect(wardSheet.suggestedFilename()).toBe(`${siteWide.number}-${wardId.slice(0, 8)}.pdf`);
+      await api('POST', `/v1/stocktakes/${siteWide.id}/cancel`, { reason: 'test' });
+
       const real = (list: string[]) => list.filter((e) => !/Failed to load resource/.test(e));
       expect(real(errors)).toEqual([]);
       expect(real(second.errors)).toEqual([]);

@@ -269,9 +269,11 @@ function SessionPage({ id }: { id: string }) {
       ),
     );
   });
+  // A site-wide session: each location's own sheet, on screen, on paper and as a PDF.
+  const [sheetLocation, setSheetLocation] = useState('');
   const pdf = useAction(async () => {
     const r = await api.GET('/v1/stocktakes/{id}/pdf', {
-      params: { path: { id }, query: { locale } },
+      params: { path: { id }, query: { locale, ...(sheetLocation ? { locationId: sheetLocation } : {}) } },
       parseAs: 'blob',
     });
     const blob = await call(Promise.resolve(r));
@@ -379,7 +381,27 @@ function SessionPage({ id }: { id: string }) {
         <p class="print-only">{t('stocktake.printedAt', { when: dateTime(new Date().toISOString()) })}</p>
       </Card>
       {writable && s.status === 'counting' && <CountEntry session={s} onSaved={setFresh} />}
-      <CountSheet session={s} onSaved={setFresh} />
+      {!s.locationId && (
+        <div class="filters no-print">
+          <SelectField
+            label={t('stocktake.sheetOf')}
+            name="sheetLocation"
+            value={sheetLocation}
+            onValue={setSheetLocation}
+            options={[
+              { value: '', label: t('stocktake.sheetOf.all') },
+              ...(sites.data?.find((x) => x.id === s.siteId)?.locations ?? []).map((l) => ({
+                value: l.id,
+                label: l.name,
+              })),
+            ]}
+          />
+        </div>
+      )}
+      <CountSheet
+        session={sheetLocation ? { ...s, lines: s.lines.filter((l) => l.locationId === sheetLocation) } : s}
+        onSaved={setFresh}
+      />
       <Card title={t('stocktake.review')} class="stocktake-review">
         {hidden ? (
           <p class="hint">{t('stocktake.review.blind')}</p>

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import PDFDocument from 'pdfkit';
 import type { AppDeps } from '../../deps.ts';
 import { CJK_FONT_HINT, type PdfFont, pdfFont } from '../../lib/pdf-font.ts';
+import { unprocessable } from '../../lib/problem.ts';
 import type { ProblemLocale } from '../../lib/problem-messages/index.ts';
 import type { AuthContext } from '../../plugins/access.ts';
 import { getStocktakeIn, type StocktakeStatus, type StocktakeView } from './stocktake.service.ts';
@@ -186,13 +187,16 @@ export function stocktakePdf(
     ]);
   }
   doc.moveDown(0.5);
+  // Of the lines printed (one location's sheet counts only its own).
+  const counted = s.lines.filter((l) => l.counted !== null).length;
+  const value = s.lines.reduce((a, l) => a + (l.varianceValue ?? 0), 0);
   if (!hidden)
     doc.fontSize(10).text(
       text(
         w.summary
-          .replace('{counted}', String(s.summary.counted))
-          .replace('{lines}', String(s.summary.lines))
-          .replace('{value}', money.format(s.summary.varianceValue ?? 0)),
+          .replace('{counted}', String(counted))
+          .replace('{lines}', String(s.lines.length))
+          .replace('{value}', money.format(Math.round(value * 100) / 100)),
       ),
       left,
       doc.y,
@@ -228,11 +232,38 @@ async function sheetContext(tx: Tx, auth: AuthContext, s: StocktakeView): Promis
 }
 
 /** The session's count sheet as a PDF in `locale` (any status; the caller's site limits apply). */
-export async function stocktakeDocument(deps: AppDeps, auth: AuthContext, id: string, locale: ProblemLocale) {
+export async function stocktakeDocument(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+  locale: ProblemLocale,
+  locationId?: string,
+) {
   return withTenantDb(deps.database.db, auth, async (tx) => {
-    const s = await getStocktakeIn(tx, auth, id);
+    const whole = await getStocktakeIn(tx, auth, id);
+    const ctx = await sheetContext(tx, auth, whole);
+    if (
+      locationId &&
+      (!ctx.locationNames.has(locationId) || (whole.locationId && whole.locationId !== locationId))
+    )
+      throw unprocessable(
+        'stocktake_location_outside',
+        'The location is not part of this stocktake session.',
+        [
+          {
+            field: 'querystring:/locationId',
+            message: 'not counted in this session',
+            code: 'stocktake_location_outside',
+          },
+        ],
+      );
+    // One location's sheet of a site-wide session: what the person counting that room takes along.
+    const s = locationId
+      ? { ...whole, locationId, lines: whole.lines.filter((l) => l.locationId === locationId) }
+      : whole;
     const font = pdfFont(deps.config.PDF_FONT);
-    const pdf = await stocktakePdf(s, await sheetContext(tx, auth, s), locale, font);
-    return { pdf, cjkFont: font.cjk, filename: `${s.number.replace(/[^A-Za-z0-9_.-]/g, '_')}.pdf` };
+    const pdf = await stocktakePdf(s, ctx, locale, font);
+    const name = `${s.number}${locationId && !whole.locationId ? `-${locationId.slice(0, 8)}` : ''}`;
+    return { pdf, cjkFont: font.cjk, filename: `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.pdf` };
   });
 }

@@ -259,10 +259,21 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'The count sheet as a PDF (A4 landscape), to count on paper',
         description:
-          'In `locale`, else the language of Accept-Language (zh-CN or en). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).',
+          'In `locale`, else the language of Accept-Language (zh-CN or en). `locationId` prints one location’s sheet of a site-wide session (422 `stocktake_location_outside` for another). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).',
         security,
         params: IdParams,
-        querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            locale: Type.Optional(Locale),
+            locationId: Type.Optional(
+              Type.String({
+                format: 'uuid',
+                description: 'One location of a site-wide session: its own sheet',
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: {
             description: 'The PDF',
@@ -274,7 +285,13 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const locale = request.query.locale ?? negotiateLocale(request.headers['accept-language']);
-      const doc = await stocktakeDocument(deps, authOf(request), request.params.id, locale);
+      const doc = await stocktakeDocument(
+        deps,
+        authOf(request),
+        request.params.id,
+        locale,
+        request.query.locationId,
+      );
       reply.header('content-disposition', `inline; filename="${doc.filename}"`);
       reply.header('content-language', locale);
       reply.header('x-pdf-font', doc.cjkFont ? 'cjk' : 'fallback');
