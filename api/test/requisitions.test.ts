@@ -343,6 +343,32 @@ describe('a requisition from request to issue', () => {
     expect((await post('/v1/requisitions', body, viewer.headers)).statusCode).toBe(403);
     expect((await post('/v1/requisitions', body, purchaser.headers)).statusCode).toBe(403);
     expect((await get(`/v1/requisitions/${req.id}`, viewer.headers)).statusCode).toBe(200);
+    // An integration's key with stock:write is the store's system: it may approve.
+    const key = await post('/v1/api-keys', { name: 'WMS', scopes: ['read', 'stock:write'] });
+    expect(key.statusCode, key.body).toBe(201);
+    const byKey = await submit([{ itemId: item, quantity: 2 }]);
+    const keyApproved = await post(
+      `/v1/requisitions/${byKey.id}/approve`,
+      {},
+      { authorization: `Bearer ${key.json().key}` },
+    );
+    expect(keyApproved.statusCode, keyApproved.body).toBe(200);
+    expect(keyApproved.json()).toMatchObject({ approvedBy: key.json().id, approvedByName: 'WMS' });
+    // A deactivated department asks for nothing more.
+    const closed = await post('/v1/departments', { siteId: siteA, code: 'OLD', name: '旧科室' });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/departments/${closed.json().id}`,
+      headers: owner.headers,
+      payload: { active: false },
+    });
+    const toClosed = await post(
+      '/v1/requisitions',
+      { ...body, departmentId: closed.json().id },
+      nurse.headers,
+    );
+    expect(toClosed.statusCode).toBe(422);
+    expect(toClosed.json().code).toBe('unknown_department');
     const dup = await post(
       '/v1/requisitions',
       { ...body, lines: [body.lines[0], body.lines[0]] },
