@@ -42,6 +42,7 @@ export const fieldLabels: ProblemMessages = {
   'field.code': f('编码', 'code'),
   'field.consumptionAnomaly': f('用量异常', 'consumption anomaly'),
   'field.contactEmail': f('联系邮箱', 'contact e-mail'),
+  'field.copy': f('包序号', 'copy'),
   'field.counts': f('盘点数', 'counts'),
   'field.criticalInQuietHours': f('免打扰时段内仍推送紧急预警', 'critical alerts in quiet hours'),
   'field.cursor': f('分页游标', 'cursor'),
