@@ -196,7 +196,7 @@ function RunList({
   current: string | undefined;
   onShow: (id: string) => void;
 }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, date } = useI18n();
   return (
     <div class="table-wrap">
       <table data-testid="backtest-runs">
@@ -215,7 +215,7 @@ function RunList({
           {runs.map((r) => (
             <tr key={r.id} class={r.id === current ? 'selected' : ''}>
               <td>
-                {r.from} – {r.to}
+                {date(r.from)} – {date(r.to)}
               </td>
               <td>{t(`backtests.step.${r.step}` as MessageKey)}</td>
               <td>{t('backtest.horizonDays', { days: r.horizonDays })}</td>
@@ -463,7 +463,7 @@ function Reliability({ summary }: { summary: Summary }) {
 }
 
 function RowsView({ runId }: { runId: string }) {
-  const { t, num, pct, name } = useI18n();
+  const { t, num, pct, name, date } = useI18n();
   const [outcome, setOutcome] = useState<Outcome | ''>('');
   const [itemCode, setItemCode] = useState('');
   const [query, setQuery] = useState('');
@@ -545,7 +545,7 @@ function RowsView({ runId }: { runId: string }) {
                   <td>
                     {r.siteName} · {r.locationName} <small class="muted">({r.locationCode})</small>
                   </td>
-                  <td>{r.asOf}</td>
+                  <td>{date(r.asOf)}</td>
                   <td class="num">{r.position === null ? t('common.unknown') : num(r.position)}</td>
                   <td class="num">{num(r.leadTimeDays, 1)}</td>
                   <td class="num">
