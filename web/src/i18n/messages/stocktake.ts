@@ -70,6 +70,8 @@ export const stocktakeEn = {
   'stocktake.inWhole': 'in the whole-item count',
   'stocktake.hidden': 'hidden',
   'stocktake.countFor': 'Count of {item} {lot}',
+  'stocktake.movementLotHint':
+    'Leave the lot empty to count the item as a whole here (every lot together); for a full count with review and approval, use Stocktake.',
   'stocktake.saveCounts': 'Save counts',
   'stocktake.saved': 'Counts saved.',
   'stocktake.attribution': 'Lands on: {lots}',
@@ -173,6 +175,7 @@ export const stocktakeZh: Record<keyof typeof stocktakeEn, string> = {
   'stocktake.inWhole': '已按品种整盘',
   'stocktake.hidden': '不显示',
   'stocktake.countFor': '{item} {lot} 的实盘数',
+  'stocktake.movementLotHint': '批号留空表示按品种整盘该库位（所有批号合计）；需要审核的整库盘点请用“盘点”。',
   'stocktake.saveCounts': '保存盘点数',
   'stocktake.saved': '盘点数已保存。',
   'stocktake.attribution': '差异落在：{lots}',
