@@ -7,13 +7,6 @@ import { LedgerError } from './ledger-error.ts';
 /** Days before expiry from which a lot counts as short-dated (近效期) when no setting says otherwise. */
 export const DEFAULT_SHORT_DATED_DAYS = 90;
 
-export async function shortDatedDays(tx: Tx): Promise<number> {
-  const r = await tx.execute<{ short_dated_days: number }>(
-    sql`select short_dated_days from receiving_settings`,
-  );
-  return r.rows[0]?.short_dated_days ?? DEFAULT_SHORT_DATED_DAYS;
-}
-
 export interface ReceiptLotCheck {
   itemId: string;
   lotNumber?: string;
