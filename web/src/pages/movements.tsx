@@ -367,6 +367,7 @@ function MovementForm({ onPosted }: { onPosted: () => void }) {
                 value={lotNumber}
                 onValue={setLotNumber}
                 error={fields.lotNumber}
+                {...(type === 'stocktake' ? { hint: t('stocktake.movementLotHint') } : {})}
               />
               {(type === 'receipt' || type === 'stocktake') && (
                 <TextField
