@@ -37,7 +37,9 @@ let adminA: AddedMember;
 
 let robot: Server;
 let robotPort: number;
-const received: Array<{ url: string; body: Record<string, any> }> = [];
+/** What a robot receives: WeCom's or DingTalk's markdown message. */
+type RobotBody = { msgtype: string; markdown: { content: string; title: string; text: string } };
+const received: Array<{ url: string; body: RobotBody }> = [];
 let answer = '{"errcode":0,"errmsg":"ok"}';
 
 const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers });
