@@ -1,4 +1,4 @@
-import { emitEvent, LedgerError, type PostedMovement, withTenantDb } from '@medstock/db';
+import { emitEvent, LedgerError, type PostedMovement, type Tx, withTenantDb } from '@medstock/db';
 import {
   lockPendingInspection,
   rejectInspection,
@@ -173,11 +173,7 @@ export async function decideInspection(deps: AppDeps, auth: AuthContext, id: str
   });
 }
 
-async function lockPendingInspectionVisible(
-  tx: Parameters<Parameters<typeof withTenantDb>[2]>[0],
-  auth: AuthContext,
-  id: string,
-) {
+async function lockPendingInspectionVisible(tx: Tx, auth: AuthContext, id: string) {
   const site = await tx.execute<{ site_id: string }>(sql`
     select l.site_id from inspections n join locations l on l.id = n.location_id where n.id = ${id}`);
   if (!site.rows[0]) throw notFound('The inspection');
