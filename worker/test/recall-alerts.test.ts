@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from '../../api/test/support/fixtures.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import { type RunningWorker, startWorker } from '../src/index.ts';
-import { liveAlerts, move, waitFor } from './support/fault-fixtures.ts';
+import { liveAlerts, waitFor } from './support/fault-fixtures.ts';
 
 // Issue 11: units on hold are not usable stock. Recalling the only lot on the shelf leaves the
 // item-location with nothing usable: through the real path (recall → outbox → worker → alert) it
@@ -30,14 +30,20 @@ afterAll(async () => {
 describe('a recalled lot is not usable stock', () => {
   it('recalling the only lot raises a stock-out alert; releasing it resolves the alert', async () => {
     const item = await insertItem(t, org.organizationId, { code: 'RECALLED-1', ved: 'V' });
-    await move(t, org, {
-      type: 'receipt',
-      itemId: item,
-      locationId: loc,
-      quantity: 6,
-      lotNumber: 'RC-1',
-      expiryDate: '2030-01-31',
+    const received = await t.app.inject({
+      method: 'POST',
+      url: '/v1/movements',
+      headers: org.headers,
+      payload: {
+        type: 'receipt',
+        itemId: item,
+        locationId: loc,
+        quantity: 6,
+        lotNumber: 'RC-1',
+        expiryDate: '2030-01-31',
+      },
     });
+    expect(received.statusCode, received.body).toBe(201);
     const recall = await t.app.inject({
       method: 'POST',
       url: '/v1/recalls',
