@@ -185,8 +185,8 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       : undefined;
     if ('error' in scan) throw scan.error;
     const { item, base, lotNumber, expiryDate } = resolveRequest(context, input, scan.value);
-    const receiving = await checkReceivingInput(tx, auth, input, {
     if (input.departmentId) await visibleDepartment(tx, auth, input.departmentId);
+    const receiving = await checkReceivingInput(tx, auth, input, {
       itemId: item.id,
       lotNumber,
       expiryDate,
@@ -204,10 +204,10 @@ export async function recordMovement(deps: AppDeps, auth: AuthContext, input: Mo
       unitCost: input.unitCost ?? (input.type === 'receipt' ? Number(item.unitCost) : undefined),
       reason: input.reason,
       reference: input.reference,
-      ...receiving,
       departmentId: input.departmentId,
       costCentre: input.costCentre,
       patientRef: input.patientRef,
+      ...receiving,
       source: input.scan ? 'gs1' : auth.kind === 'api_key' ? 'integration' : 'api',
       occurredAt,
       actorId: auth.userId ?? auth.apiKeyId,
@@ -266,11 +266,11 @@ function writtenRow(m: PostedMovement, itemCode: string, siteId: string): Moveme
     purchase_order_id: c.purchaseOrderId,
     write_off_reason: c.writeOffReason,
     owner_supplier_id: c.ownerSupplierId,
-  };
     department_id: c.departmentId,
     cost_centre: c.costCentre,
     patient_ref: c.patientRef,
     requisition_id: c.requisitionId,
+  };
 }
 
 export async function getMovementGroup(deps: AppDeps, auth: AuthContext, groupId: string) {
@@ -308,12 +308,12 @@ export type MovementRow = {
   purchase_order_id: string | null;
   write_off_reason: WriteOffReason | null;
   owner_supplier_id: string | null;
-};
   /** Issues' destination (migration 0020); absent where a caller builds rows without them. */
   department_id?: string | null;
   cost_centre?: string | null;
   patient_ref?: string | null;
   requisition_id?: string | null;
+};
 
 export const MOVEMENT_SELECT = sql`
   select m.id, m.group_id, m.type, m.item_id, i.code as item_code, m.location_id, l.site_id, m.lot_id, lo.lot_number,
@@ -350,11 +350,11 @@ export function movementRowView(r: MovementRow) {
     purchaseOrderId: r.purchase_order_id,
     writeOffReason: r.write_off_reason,
     ownerSupplierId: r.owner_supplier_id,
-  };
     departmentId: r.department_id ?? null,
     costCentre: r.cost_centre ?? null,
     patientRef: r.patient_ref ?? null,
     requisitionId: r.requisition_id ?? null,
+  };
 }
 
 export interface MovementFilter {
