@@ -8,8 +8,8 @@ import { useApi } from '../../lib/use-api';
 type Session = Json<'/v1/auth/sessions', 'get'>['items'][number];
 
 /** A browser in a few words: the user agent is long and means little to a storekeeper. */
-function deviceOf(ua: string | null): string {
-  if (!ua) return '—';
+function deviceOf(ua: string | null, other: string): string {
+  if (!ua) return other;
   const browser = /Edg\//.test(ua)
     ? 'Edge'
     : /Chrome\//.test(ua)
@@ -30,7 +30,7 @@ function deviceOf(ua: string | null): string {
           : /Linux/.test(ua)
             ? 'Linux'
             : '';
-  return [browser, os].filter(Boolean).join(' · ') || ua.slice(0, 40);
+  return [browser, os].filter(Boolean).join(' · ') || other;
 }
 
 /** 登录会话: where one is signed in; another device's session is ended with a confirmation. */
@@ -60,7 +60,8 @@ export function SessionsSettings() {
               {sessions.data.items.map((s) => (
                 <tr key={s.id}>
                   <td title={s.userAgent ?? ''}>
-                    {deviceOf(s.userAgent)} {s.current && <span class="badge">{t('sessions.current')}</span>}
+                    {deviceOf(s.userAgent, t('sessions.otherDevice'))}{' '}
+                    {s.current && <span class="badge">{t('sessions.current')}</span>}
                   </td>
                   <td>{dateTime(s.createdAt)}</td>
                   <td>{dateTime(s.lastRefreshedAt)}</td>
@@ -82,7 +83,7 @@ export function SessionsSettings() {
         <ConfirmDialog
           title={t('sessions.revokeTitle')}
           message={t('sessions.revokeConfirm', {
-            device: deviceOf(revoking.userAgent),
+            device: deviceOf(revoking.userAgent, t('sessions.otherDevice')),
             at: dateTime(revoking.createdAt),
           })}
           confirmLabel={t('sessions.revoke')}
