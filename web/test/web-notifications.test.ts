@@ -175,6 +175,18 @@ describe('bell, exports and labels in Chromium', { timeout: 180_000 }, () => {
     await robots.locator('li', { hasText: '库房值班群' }).waitFor();
     expect(await robots.textContent()).toContain('已加签');
     expect(await robots.textContent()).not.toContain('tok-9876');
+    expect(await robots.textContent()).toContain('添加于');
+    expect(await robots.textContent()).not.toContain('已离开的成员');
+    // The digest settings saved through the form say who changed them.
+    expect(await page.textContent('[data-page=settings-notifications]')).toContain('默认设置（尚未修改）');
+    await page.fill('input[name=digestHour]', '7');
+    await page.click('[data-testid=notify-save]');
+    await page.waitForSelector('[data-page=settings-notifications] [role=status]:has-text("最近由")');
+    expect(
+      (
+        await server.t.app.inject({ method: 'GET', url: '/v1/notification-settings', headers: owner.headers })
+      ).json().digestHour,
+    ).toBe(7);
     await screenshot(page, 'settings-notifications.zh-CN');
 
     // English.

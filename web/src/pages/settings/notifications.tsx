@@ -10,6 +10,16 @@ type Channel = Json<'/v1/robot-channels', 'get'>['items'][number];
 const ROLES = ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'] as const;
 const LANGS = ['zh-CN', 'en', 'both'] as const;
 
+/** A member's name by id, for "who changed it" (the settings page is for admins, who may list members). */
+function useWho() {
+  const { t } = useI18n();
+  const users = useApi(() => call(api.GET('/v1/users', { params: { query: { limit: 200 } } })), []);
+  return (id: string | null) => {
+    const u = users.data?.items.find((x) => x.id === id);
+    return u ? u.name || u.email : t('notify.someone');
+  };
+}
+
 /** 通知: the daily digest, quiet hours and the WeCom/DingTalk group robots of the organisation. */
 export function NotificationSettings() {
   return (
@@ -22,6 +32,7 @@ export function NotificationSettings() {
 
 function DigestSettings() {
   const { t, dateTime } = useI18n();
+  const who = useWho();
   const loaded = useApi(() => call(api.GET('/v1/notification-settings')), []);
   const [s, setS] = useState<Settings | null>(null);
   useEffect(() => {
@@ -124,7 +135,9 @@ function DigestSettings() {
           {t('notify.save')}
         </button>
         <span class="muted" role="status">
-          {t('notify.saved', { at: dateTime(s.updatedAt) })}
+          {s.updatedBy
+            ? t('notify.saved', { who: who(s.updatedBy), at: dateTime(s.updatedAt) })
+            : t('notify.defaults')}
         </span>
       </div>
     </Card>
@@ -133,6 +146,7 @@ function DigestSettings() {
 
 function RobotChannels() {
   const { t, dateTime, num } = useI18n();
+  const who = useWho();
   const list = useApi(() => call(api.GET('/v1/robot-channels')), []);
   const [kind, setKind] = useState<Channel['kind']>('wecom');
   const [name, setName] = useState('');
@@ -170,7 +184,7 @@ function RobotChannels() {
             {c.signed && <> · {t('notify.signed')}</>} · {c.active ? t('notify.active') : t('notify.paused')}{' '}
             ·{' '}
             <span class="muted">
-              {t('notify.addedBy', { at: dateTime(c.createdAt) })}
+              {t('notify.addedBy', { who: who(c.createdBy), at: dateTime(c.createdAt) })}
               {c.lastSentAt && <> · {t('notify.lastSent', { at: dateTime(c.lastSentAt) })}</>}
               {c.failedMessages > 0 && <> · {t('notify.failed', { n: num(c.failedMessages) })}</>}
             </span>{' '}
