@@ -241,6 +241,14 @@ async function storekeeperDay(page: Page, lang: 'zh-CN' | 'en', n: number) {
   expect(await page.locator('[data-testid=recall-departments]').textContent()).toContain('三病区 Ward 3');
   expect(await page.locator('[data-testid=recall-locations]').textContent()).toContain('24');
   await screenshot(page, `recalls.${lang}`);
+  // The stock list shows the held units beside on-hand.
+  await page.click('nav a[href="/stock"]');
+  const heldNote = page.locator('[data-testid=stock-held]').first();
+  await heldNote.waitFor();
+  expect(await heldNote.textContent()).toContain('24');
+  await page.click('nav a[href="/recalls"]');
+  await page.click(`[data-testid=recalls] button:has-text("LATE-${n}")`);
+  await page.waitForSelector(`[data-testid=recall-status]:has-text("${w.quarantined}")`);
   await page.click(`button:has-text("${w.release}")`);
   await dialog.waitFor();
   await dialog

@@ -109,6 +109,11 @@ function StockByLot() {
                   {groupBy === 'lot' && <td>{date(r.expiryDate)}</td>}
                   <td class="num">
                     {num(r.onHand)} <small>{unitWord(r.baseUnit, locale)}</small>
+                    {r.held > 0 && (
+                      <div class="muted" data-testid="stock-held">
+                        {t('stock.heldAvailable', { held: num(r.held), available: num(r.available) })}
+                      </div>
+                    )}
                   </td>
                   <td class="num">{money(r.value)}</td>
                 </tr>

@@ -130,6 +130,7 @@ export const requisitionsEn = {
   'req.setup.addPack': 'Add fixed pack',
   'req.setup.label': 'Label barcode',
   'req.setup.none': 'None yet.',
+  'stock.heldAvailable': '{held} on hold · {available} usable',
   'req.setup.showLabel': 'Label',
   'req.setup.labelCaption':
     'Fixed pack {code}: stick this label on the pack; scan it when the pack is opened.',
@@ -269,6 +270,7 @@ export const requisitionsZh: Record<keyof typeof requisitionsEn, string> = {
   'req.setup.addPack': '添加定数包',
   'req.setup.label': '标签条码内容',
   'req.setup.none': '暂无。',
+  'stock.heldAvailable': '隔离 {held} · 可用 {available}',
   'req.setup.showLabel': '标签',
   'req.setup.labelCaption': '定数包 {code}：请将此标签贴在包上，拆包时扫描。',
   'req.setup.print': '打印',
