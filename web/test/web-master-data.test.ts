@@ -107,6 +107,9 @@ describe('master data in Chromium', { timeout: 240_000 }, () => {
       await form.locator('input[name=nhsaCode]').fill('c1401010770000010475');
       await form.locator('button[type=submit]').click();
       await page.waitForSelector(`h2:has-text("${T(locale, 'md.items.editTitle', { code })}")`);
+      // A starter catalogue may list hundreds of items: find it the way a person would.
+      await page.fill('input[name=q]', code);
+      await page.press('input[name=q]', 'Enter');
       const row = page.locator('[data-testid=md-items-table] tr', { hasText: code });
       await row.waitFor();
       expect(await row.textContent()).toContain('C1401010770000010475');
@@ -368,6 +371,67 @@ describe('master data in Chromium', { timeout: 240_000 }, () => {
       await page.selectOption('select[name=status]', 'cancelled');
       await page.locator('[data-testid=procedures-table] tr', { hasText: `PT-${locale}` }).waitFor();
       await screenshot(page, `procedures.${locale}`);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
+    it(`changes a member's role and sites, the organisation, an item's supplier terms; applies a starter catalogue (${locale})`, async () => {
+      const member = await addMember(server.t, owner.headers, 'storekeeper');
+      const { page, errors } = await newPage(browser, server.base);
+      await signIn(page, locale);
+      await page.goto('/settings/users');
+      const row = page.locator('[data-testid=users-table] tr', { hasText: member.email });
+      await row.locator(`button:has-text("${T(locale, 'users.edit')}")`).click();
+      const form = page.locator('[data-testid=member-form]');
+      await form.locator('select[name=memberRole]').selectOption('purchaser');
+      await form.locator('input[name=allSites]').uncheck();
+      await form.locator('input[type=checkbox]').nth(1).check();
+      await form.locator('button[type=submit]').click();
+      await form.waitFor({ state: 'detached' });
+      const users = await api<{ items: { id: string; role: string; siteIds: string[] | null }[] }>(
+        'GET',
+        '/v1/users',
+      );
+      expect(users.items.find((u) => u.id === member.id)).toMatchObject({
+        role: 'purchaser',
+        siteIds: [siteId],
+      });
+
+      await page.goto('/settings/organization');
+      const org = page.locator('[data-testid=organization-form]');
+      await org.waitFor();
+      await org.locator('input[name=name]').fill(`青山社区卫生服务中心 ${locale}`);
+      await org.locator('select[name=timezone]').selectOption('Asia/Urumqi');
+      await org.locator('button[type=submit]').click();
+      await org.locator('.success').waitFor();
+      // The header follows the new name.
+      await page.waitForSelector(`.who:has-text("青山社区卫生服务中心 ${locale}")`);
+      expect(await api('GET', '/v1/organization')).toMatchObject({ timezone: 'Asia/Urumqi' });
+      await api('PATCH', '/v1/organization', { timezone: 'Asia/Shanghai' });
+
+      await page.goto('/master-data/items');
+      await page.fill('input[name=q]', `SYR-${locale}`);
+      await page.press('input[name=q]', 'Enter');
+      const itemRow = page.locator('[data-testid=md-items-table] tr', { hasText: `SYR-${locale}` });
+      await itemRow.locator(`button:has-text("${T(locale, 'md.edit')}")`).click();
+      const terms = page.locator(`form[aria-label="${T(locale, 'md.terms.set')}"]`);
+      await terms.waitFor();
+      await terms.locator('select[name=termSupplier]').selectOption({ label: `国药-${locale} 国药控股` });
+      await terms.locator('input[name=packPrice]').fill('12.5');
+      await terms.locator('input[name=preferred]').check();
+      await terms.locator('button[type=submit]').click();
+      const termRow = page.locator('[data-testid=terms-table] tr', { hasText: '国药控股' });
+      await termRow.waitFor();
+      expect(await termRow.textContent()).toContain(T(locale, 'md.terms.preferred'));
+
+      const template = page.locator('select[name=template]');
+      await template.selectOption({ index: 1 });
+      await page.click(`button:has-text("${T(locale, 'md.template.apply')}")`);
+      await page.locator('[data-testid=template-result]').waitFor();
+      const result = await page.locator('[data-testid=template-result]').textContent();
+      // Applied once (the first language) it adds items; again, it adds none and changes nothing.
+      if (locale === 'zh-CN') expect(result).toMatch(/^新增 \d+ 种耗材；\d+ 种已存在/);
+      else expect(result).toMatch(/^0 items added/);
       expect(errors).toEqual([]);
       await page.context().close();
     });
