@@ -17,6 +17,11 @@ export const IsoDate = Type.String({
   pattern: `^${YEAR_1900_TO_2200}-`,
   description: 'A calendar day, YYYY-MM-DD, years 1900–2200.',
 });
+/** A calendar month, YYYY-MM, in the same years. */
+export const IsoMonth = Type.String({
+  pattern: `^${YEAR_1900_TO_2200}-(0[1-9]|1[0-2])$`,
+  description: 'A calendar month, YYYY-MM, years 1900–2200.',
+});
 export const DateTime = Type.String({
   format: 'date-time',
   pattern: `^${YEAR_1900_TO_2200}-`,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { negotiateLocale } from '../../lib/problem-language.ts';
-import { DateTime, IsoDate, StringEnum, Uuid } from '../../lib/schemas.ts';
+import { DateTime, IsoDate, IsoMonth, StringEnum, Uuid } from '../../lib/schemas.ts';
 import { authOf } from '../../plugins/auth.plugin.ts';
 import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { contentDisposition, writeCsv } from '../exports/export-sheet.ts';
@@ -167,7 +167,7 @@ export async function consignmentRoutes(fastify: FastifyInstance, deps: AppDeps)
         querystring: Type.Object(
           {
             supplierId: Uuid,
-            month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' }),
+            month: IsoMonth,
             siteId: Type.Optional(Uuid),
             format: Type.Optional(StringEnum(['json', 'csv'])),
           },

@@ -1,5 +1,5 @@
-import PDFDocument from 'pdfkit';
-import { CJK_FONT_HINT, type PdfFont } from '../../lib/pdf-font.ts';
+import { openPdf } from '../../lib/pdf-document.ts';
+import type { PdfFont } from '../../lib/pdf-font.ts';
 import type { ProblemLocale } from '../../lib/problem-messages/index.ts';
 import type { PurchaseOrderView } from './purchase-order.service.ts';
 
@@ -79,7 +79,6 @@ const WORDS = {
 } as const;
 
 /** Drops what a font without Chinese glyphs would print as boxes (the fallback says why). */
-const latinOnly = (s: string) => s.replace(/[^\u0020-\u00ff\u2013-\u2026€\n]/g, '?');
 
 /**
  * The purchase order as an A4 PDF the supplier can read: header, who created and approved it
@@ -95,34 +94,16 @@ export function purchaseOrderPdf(
   const w = WORDS[locale];
   // Chinese documents use the full-width colon (供应商：…).
   const colon = locale === 'zh-CN' ? '：' : ': ';
-  const text = font.cjk ? (s: string) => s : latinOnly;
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
   const number = new Intl.NumberFormat(locale);
-  const when = (isoTime: string | null) =>
-    isoTime
-      ? new Intl.DateTimeFormat(locale, {
-          timeZone: ctx.timeZone,
-          dateStyle: 'medium',
-          timeStyle: 'short',
-        }).format(new Date(isoTime))
-      : '—';
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done, left, width, text, when } = openPdf({
+    title: `${w.title} ${po.number}`,
+    author: ctx.organizationName,
+    font,
+    locale,
+    timeZone: ctx.timeZone,
     margin: 48,
-    info: { Title: `${w.title} ${po.number}`, Author: ctx.organizationName, Creator: 'medstock' },
   });
-  doc.registerFont('body', font.file, font.family);
-  doc.font('body');
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  if (!font.cjk) doc.fontSize(8).fillColor('#b00020').text(CJK_FONT_HINT).fillColor('black').moveDown(0.5);
   doc.fontSize(18).text(text(`${ctx.organizationName} · ${w.title}`));
   doc
     .fontSize(11)

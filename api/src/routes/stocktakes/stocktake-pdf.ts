@@ -1,8 +1,8 @@
 import { organizationTimeZone, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
-import PDFDocument from 'pdfkit';
 import type { AppDeps } from '../../deps.ts';
-import { CJK_FONT_HINT, type PdfFont, pdfFont } from '../../lib/pdf-font.ts';
+import { openPdf } from '../../lib/pdf-document.ts';
+import { type PdfFont, pdfFont } from '../../lib/pdf-font.ts';
 import { unprocessable } from '../../lib/problem.ts';
 import type { ProblemLocale } from '../../lib/problem-messages/index.ts';
 import type { AuthContext } from '../../plugins/access.ts';
@@ -76,7 +76,6 @@ const WORDS = {
 } satisfies Record<ProblemLocale, { statuses: Record<StocktakeStatus, string> } & Record<string, unknown>>;
 
 /** Drops what a font without Chinese glyphs would print as boxes (the hint at the top says why). */
-const latinOnly = (s: string) => s.replace(/[^\u0020-\u00ff\u2013-\u2026€\n]/g, '?');
 
 interface SheetContext {
   organizationName: string;
@@ -97,34 +96,17 @@ export function stocktakePdf(
   font: PdfFont,
 ): Promise<Buffer> {
   const w = WORDS[locale];
-  const text = font.cjk ? (x: string) => x : latinOnly;
   const number = new Intl.NumberFormat(locale);
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'CNY' });
-  const when = (iso: string | null) =>
-    iso
-      ? new Intl.DateTimeFormat(locale, {
-          timeZone: ctx.timeZone,
-          dateStyle: 'medium',
-          timeStyle: 'short',
-        }).format(new Date(iso))
-      : '—';
-  const doc = new PDFDocument({
-    size: 'A4',
-    layout: 'landscape',
+  const { doc, done, left, width, text, when } = openPdf({
+    title: `${w.title} ${s.number}`,
+    author: ctx.organizationName,
+    font,
+    locale,
+    timeZone: ctx.timeZone,
     margin: 36,
-    info: { Title: `${w.title} ${s.number}`, Author: ctx.organizationName, Creator: 'medstock' },
+    layout: 'landscape',
   });
-  doc.registerFont('body', font.file, font.family);
-  doc.font('body');
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const left = doc.page.margins.left;
-  const width = doc.page.width - left - doc.page.margins.right;
-  if (!font.cjk) doc.fontSize(8).fillColor('#b00020').text(CJK_FONT_HINT).fillColor('black').moveDown(0.5);
   doc.fontSize(16).text(text(`${ctx.organizationName} · ${w.title}`));
   const where = s.locationId
     ? `${ctx.siteName} · ${ctx.locationNames.get(s.locationId) ?? ''}`
