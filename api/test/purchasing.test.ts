@@ -492,9 +492,9 @@ describe('transitions', () => {
     const noReason = await act(sent.id, 'cancel');
     expect(noReason.statusCode).toBe(422);
     expect(noReason.json().code).toBe('cancel_reason_required');
-    expect((await act(sent.id, 'cancel', owner.headers, { reason: 'supplier out of stock' })).json().status).toBe(
-      'cancelled',
-    );
+    expect(
+      (await act(sent.id, 'cancel', owner.headers, { reason: 'supplier out of stock' })).json().status,
+    ).toBe('cancelled');
     expect(await inTransit(item)).toBe(0);
 
     const partial = await openPo([{ itemId: item, quantity: 10 }], { send: true });

@@ -35,7 +35,13 @@ beforeAll(async () => {
   web = await buildWeb();
   server = await startWebServer(web.dir, { QUEUE_PREFIX: `im${randomBytes(4).toString('hex')}` });
   worker = await startWorker(server.t.config, {
-    registry: { ...JOB_REGISTRY, recalculate: noop, 'recalculate-drain': noop, housekeeping: noop, notify: noop },
+    registry: {
+      ...JOB_REGISTRY,
+      recalculate: noop,
+      'recalculate-drain': noop,
+      housekeeping: noop,
+      notify: noop,
+    },
   });
   browser = await launchChromium();
   const owner = await signUp(server.t, { organizationName: '青山社区卫生服务站', email, password });

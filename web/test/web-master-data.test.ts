@@ -223,7 +223,7 @@ describe('master data in Chromium', { timeout: 240_000 }, () => {
       const refusal = dialog.locator('.error-box');
       await refusal.waitFor();
       expect(await refusal.textContent()).toContain(locale === 'zh-CN' ? '库存' : 'stock');
-      await dialog.locator(`button:has-text("${T(locale, 'confirm.cancel')}")`).click();
+      await dialog.locator(`button:has-text("${T(locale, 'confirm.back')}")`).click();
       expect(await dialog.count()).toBe(0);
       await screenshot(page, `settings-sites.${locale}`);
       expect(errors.filter((e) => !e.includes('status of 409'))).toEqual([]);

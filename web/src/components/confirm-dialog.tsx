@@ -82,7 +82,7 @@ export function ConfirmDialog(props: {
               {props.confirmLabel}
             </button>
             <button type="button" onClick={props.onClose} ref={needsReason ? undefined : first}>
-              {t('confirm.cancel')}
+              {t('confirm.back')}
             </button>
           </div>
         </form>

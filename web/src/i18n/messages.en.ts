@@ -1,13 +1,13 @@
-import { masterDataEn } from './messages/master-data';
-import { firstRunEn } from './messages/first-run';
 import { apiKeyRevocationEn } from './messages/api-key-revocation';
+import { firstRunEn } from './messages/first-run';
 import { importsEn } from './messages/imports';
+import { masterDataEn } from './messages/master-data';
+import { notificationsEn } from './messages/notifications';
 import { purchasingDayEn } from './messages/purchasing-day';
 import { receivingEn } from './messages/receiving';
+import { requisitionsEn } from './messages/requisitions';
 import { stockWordsEn } from './messages/stock-words';
 import { stocktakeEn } from './messages/stocktake';
-import { notificationsEn } from './messages/notifications';
-import { requisitionsEn } from './messages/requisitions';
 /** English messages. Every key here must exist in messages.zh-CN.ts (the type enforces it). */
 export const en = {
   ...firstRunEn,

@@ -1,14 +1,14 @@
-import { masterDataZh } from './messages/master-data';
-import { firstRunZh } from './messages/first-run';
 import { apiKeyRevocationZh } from './messages/api-key-revocation';
+import { firstRunZh } from './messages/first-run';
 import { importsZh } from './messages/imports';
+import { masterDataZh } from './messages/master-data';
+import { notificationsZh } from './messages/notifications';
 import { purchasingDayZh } from './messages/purchasing-day';
 import { receivingZh } from './messages/receiving';
+import { requisitionsZh } from './messages/requisitions';
 import { stockWordsZh } from './messages/stock-words';
 import { stocktakeZh } from './messages/stocktake';
 import type { MessageKey } from './messages.en';
-import { notificationsZh } from './messages/notifications';
-import { requisitionsZh } from './messages/requisitions';
 
 /** 简体中文（默认语言）。键与 messages.en.ts 一一对应，缺一个键类型检查即失败。 */
 export const zhCN: Record<MessageKey, string> = {

@@ -10,6 +10,8 @@ export const masterDataEn = {
   'settings.organization': 'Organisation',
   'settings.sessions': 'Sign-in sessions',
   'confirm.cancel': 'Cancel',
+  // A confirmation's way out: not 取消, which reads as the action when the action is cancelling.
+  'confirm.back': 'Go back',
 
   'md.section.items': 'Items',
   'md.section.suppliers': 'Suppliers',
@@ -270,6 +272,7 @@ export const masterDataZh: Record<keyof typeof masterDataEn, string> = {
   'settings.organization': '机构信息',
   'settings.sessions': '登录设备',
   'confirm.cancel': '取消',
+  'confirm.back': '返回',
 
   'md.section.items': '耗材',
   'md.section.suppliers': '供应商',
