@@ -195,6 +195,9 @@ describe('every day boundary is the organisation’s local day', () => {
       lotNumber,
       expiryDate: '2026-03-05',
       occurredAt: '2026-03-02T09:00:00+08:00',
+      // Three days before its expiry the lot is short-dated: received with the recorded override.
+      acceptShortDated: true,
+      reason: '急用，三天内用完',
     });
     expect(receipt.statusCode, receipt.body).toBe(201);
     // 23:30 on the expiry date (15:30 UTC): still usable.

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStore, insertItem } from './support/fixtures.ts';
 import {
   BODY_ID_PROBES,
+  NOT_TENANT_PATHS,
   PARAM_RESOURCE,
+  PARAM_VALUES,
   PATH_RESOURCE,
   type ResourceKind,
   SAMPLE_BODIES,
@@ -42,7 +44,11 @@ type Operation = { method: string; path: string; hasParams: boolean };
 function operations(): Operation[] {
   const doc = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path, hasParams: path.includes('{') })),
+    Object.keys(ops).map((method) => ({
+      method: method.toUpperCase(),
+      path,
+      hasParams: path.includes('{') && !NOT_TENANT_PATHS.has(path),
+    })),
   );
 }
 
@@ -331,6 +337,13 @@ beforeAll(async () => {
       },
     })
   ).json().id;
+  // A robot channel of B's (sealed URL as stored; never delivered to in this test).
+  bIds.robotChannel = await withTenantDb(t.deps.database.db, b, async (tx) => {
+    const r = await tx.execute<{ id: string }>(sql`
+      insert into robot_channels (kind, name, url_sealed, url_hint)
+      values ('wecom', 'B 的群机器人', 'sealed', '…b000') returning id`);
+    return r.rows[0]!.id;
+  });
   bSnapshot = await snapshotB();
 });
 afterAll(async () => t?.close());
@@ -351,7 +364,10 @@ describe('tenant isolation on every route', () => {
       const checked: string[] = [];
       for (const op of operations().filter((o) => o.hasParams)) {
         const kind = PATH_RESOURCE[op.path]!;
-        const url = op.path.replace(/\{(\w+)\}/g, (_, param: string) => bIds[PARAM_RESOURCE[param] ?? kind]);
+        const url = op.path.replace(
+          /\{(\w+)\}/g,
+          (_, param: string) => PARAM_VALUES[param] ?? bIds[PARAM_RESOURCE[param] ?? kind],
+        );
         const payload = SAMPLE_BODIES[`${op.method} ${op.path}`];
         const res = await t.app.inject({
           method: op.method as 'GET',

@@ -28,9 +28,21 @@ export type ResourceKind =
   | 'requisition'
   | 'recall'
   | 'fixedPack'
-  | 'inspection';
+  | 'inspection'
+  | 'robotChannel';
 
 export const PATH_RESOURCE: Record<string, ResourceKind> = {
+  '/v1/locations/{id}': 'location',
+  '/v1/items/{id}/gtins': 'item',
+  '/v1/items/{id}/gtins/{gtin}': 'item',
+  '/v1/items/{id}/stock-card': 'item',
+  '/v1/items/{id}/stock-card/movements': 'item',
+  '/v1/items/{id}/label': 'item',
+  '/v1/purchase-orders/{id}/pdf': 'purchaseOrder',
+  '/v1/purchase-orders/{id}/email': 'purchaseOrder',
+  '/v1/stocktakes/{id}/pdf': 'stocktake',
+  '/v1/robot-channels/{id}': 'robotChannel',
+  '/v1/robot-channels/{id}/messages': 'robotChannel',
   '/v1/departments/{id}': 'department',
   '/v1/requisitions/{id}': 'requisition',
   '/v1/requisitions/{id}/approve': 'requisition',
@@ -104,7 +116,20 @@ export const PARAM_RESOURCE: Record<string, ResourceKind> = {
   deliveryId: 'webhookDelivery',
 };
 
+/** Path parameters that are values, not record ids: a valid value that tenant A does not hold. */
+export const PARAM_VALUES: Record<string, string> = { gtin: '06901234567892' };
+
+/**
+ * Routes whose path parameter names no tenant record (an import kind): another tenant's id is
+ * not a value of it, so they answer 400, and they have no tenant data to leak.
+ */
+export const NOT_TENANT_PATHS = new Set(['/v1/imports/templates/{kind}']);
+
 export const SAMPLE_BODIES: Record<string, unknown> = {
+  'PATCH /v1/locations/{id}': { name: 'renamed by another tenant' },
+  'PATCH /v1/robot-channels/{id}': { name: 'renamed by another tenant' },
+  'POST /v1/items/{id}/gtins': { gtin: '06901234567892' },
+  'POST /v1/purchase-orders/{id}/email': {},
   'PATCH /v1/departments/{id}': { name: 'renamed by another tenant' },
   'POST /v1/requisitions/{id}/approve': {},
   'POST /v1/requisitions/{id}/reject': { reason: 'not mine' },
