@@ -13520,7 +13520,7 @@ export interface paths {
             parameters: {
                 query: {
                     supplierId: string;
-                    /** @description YYYY-MM */
+                    /** @description A calendar month, YYYY-MM, years 1900–2200. */
                     month: string;
                     siteId?: string;
                     format?: "json" | "csv";
