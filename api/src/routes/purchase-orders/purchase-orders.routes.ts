@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
+import { PdfResponse, sendPdf } from '../../lib/pdf-reply.ts';
 import { negotiateLocale } from '../../lib/problem-language.ts';
 import {
   DateTime,
@@ -443,10 +444,7 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         params: IdParams,
         querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }),
         response: {
-          200: {
-            description: 'The PDF',
-            content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
-          },
+          200: PdfResponse,
           ...problemResponses,
         },
       },
@@ -454,10 +452,7 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
     async (request, reply) => {
       const locale = request.query.locale ?? negotiateLocale(request.headers['accept-language']);
       const doc = await purchaseOrderDocument(deps, authOf(request), request.params.id, locale);
-      reply.header('content-disposition', `inline; filename="${doc.filename}"`);
-      reply.header('content-language', locale);
-      reply.header('x-pdf-font', doc.cjkFont ? 'cjk' : 'fallback');
-      return reply.type('application/pdf').send(doc.pdf);
+      return sendPdf(reply, doc, locale);
     },
   );
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
+import { PdfResponse, sendPdf } from '../../lib/pdf-reply.ts';
 import { negotiateLocale } from '../../lib/problem-language.ts';
 import {
   DateTime,
@@ -275,10 +276,7 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
           { additionalProperties: false },
         ),
         response: {
-          200: {
-            description: 'The PDF',
-            content: { 'application/pdf': { schema: Type.String({ format: 'binary' }) } },
-          },
+          200: PdfResponse,
           ...problemResponses,
         },
       },
@@ -292,10 +290,7 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         locale,
         request.query.locationId,
       );
-      reply.header('content-disposition', `inline; filename="${doc.filename}"`);
-      reply.header('content-language', locale);
-      reply.header('x-pdf-font', doc.cjkFont ? 'cjk' : 'fallback');
-      return reply.type('application/pdf').send(doc.pdf);
+      return sendPdf(reply, doc, locale);
     },
   );
 
