@@ -1,8 +1,12 @@
 import { parseCalendarDate, parseLocalDateTime } from '@medstock/core';
+
+/** A real calendar date written YYYY-MM-DD: core's one definition. */
+export { isIsoDate as isRealDate } from '@medstock/core';
+
 import { type RowMessageCode, type RowParams, type RowReason, rowReason } from './row-messages.ts';
 
 /**
- * Cell parsers shared by the import kinds. Each returns the parsed value or a string reason;
+ * Cell parsers shared by the import kinds. Each returns the parsed value or a reason (code, params);
  * the caller attaches the line and field. Dates are cached: a million rows of daily history
  * carry only a few thousand distinct dates.
  */
@@ -13,24 +17,6 @@ const fail = (code: RowMessageCode, params: RowParams = {}): Parsed<never> => ({
   ok: false,
   reason: rowReason(code, params),
 });
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isRealDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return (
-    d.getUTCFullYear() === Number(m[1]) &&
-    d.getUTCMonth() === Number(m[2]) - 1 &&
-    d.getUTCDate() === Number(m[3])
-  );
-}
-
-/** A calendar date YYYY-MM-DD. */
-export function parseDate(s: string): Parsed<string> {
-  return isRealDate(s) ? ok(s) : fail('not_a_date', { value: s });
-}
 
 export interface Instant {
   /** For the COPY stream: an unambiguous timestamptz literal. */

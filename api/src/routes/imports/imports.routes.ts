@@ -239,9 +239,7 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const lang =
-        request.query.lang ??
-        (/^\s*zh/i.test(String(request.headers['accept-language'] ?? '')) ? 'zh-CN' : 'en');
+      const lang = request.query.lang ?? negotiateLocale(request.headers['accept-language']);
       const name = `medstock-${request.params.kind}-template-${lang}.csv`;
       return reply
         .type('text/csv; charset=utf-8')
