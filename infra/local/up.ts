@@ -137,13 +137,17 @@ try {
   start('api', 'api/src/server.ts');
   start('worker', 'worker/src/main.ts');
 
-  // Wait for the API to answer before printing the URL.
-  for (let i = 0; i < 100; i++) {
+  // Wait for the API to answer before printing the URL: never print a URL that does not answer.
+  // A first start on a slow machine (TypeScript compiled on the fly) can take a minute or more.
+  const readyBy = Date.now() + 300_000;
+  let ready = false;
+  while (!ready && Date.now() < readyBy) {
     try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
+      ready = (await fetch(`${url}/readyz`)).ok;
     } catch {}
-    await new Promise((r) => setTimeout(r, 200));
+    if (!ready) await new Promise((r) => setTimeout(r, 250));
   }
+  if (!ready) throw new Error(`the API did not answer at ${url}/readyz within 5 minutes`);
   console.log(`
   medstock is running
     open      ${url}/
