@@ -11,10 +11,10 @@ import {
   secretKeyRing,
   usesDevSecretsKey,
 } from '@medstock/config';
+import { verifySignature } from '@medstock/contracts/webhooks/signature.ts';
 import { openSecret, openWebhookSecret, resealWebhookSecrets, sealSecret, tenantSchema } from '@medstock/db';
 import { housekeepingJob } from '@medstock/worker/jobs/housekeeping.job.ts';
 import { deliverOnce } from '@medstock/worker/webhooks/deliver.ts';
-import { verifySignature } from '@medstock/worker/webhooks/signature.ts';
 import type { Job } from 'bullmq';
 import { decodeJwt, importPKCS8, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,9 +5,9 @@ import {
   endpointUrlProblem,
   isPrivateAddress,
   PRIVATE_ADDRESS_PROBLEM,
-  postWebhook,
   resolveEndpointHost,
-} from '@medstock/worker/webhooks/post-webhook.ts';
+} from '@medstock/contracts/webhooks/endpoint-address.ts';
+import { postWebhook } from '@medstock/worker/webhooks/post-webhook.ts';
 import { EXCERPT_MAX_CHARS } from '@medstock/worker/webhooks/response-excerpt.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';

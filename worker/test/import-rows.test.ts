@@ -2,12 +2,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ImportFormat, ImportKind } from '@medstock/contracts/imports/import-columns.ts';
+import { ROW_MESSAGES, rowReasonText } from '@medstock/contracts/imports/row-messages.ts';
+import { isPrivateAddress } from '@medstock/contracts/webhooks/endpoint-address.ts';
+import {
+  signatureHeader,
+  VERIFICATION_RECIPE,
+  verifySignature,
+} from '@medstock/contracts/webhooks/signature.ts';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ImportFormat, ImportKind } from '../src/imports/import-columns.ts';
 import { ImportFileError, openRowSource, type RowError } from '../src/imports/read-rows.ts';
-import { ROW_MESSAGES, rowReasonText } from '../src/imports/row-messages.ts';
-import { isPrivateAddress } from '../src/webhooks/post-webhook.ts';
-import { signatureHeader, VERIFICATION_RECIPE, verifySignature } from '../src/webhooks/signature.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'medstock-rows-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
+import { IMPORT_COLUMNS, type ImportKind } from '@medstock/contracts/imports/import-columns.ts';
+import { type RowReason, rowReasonText } from '@medstock/contracts/imports/row-messages.ts';
 import type { Tx } from '@medstock/db';
 import type pg from 'pg';
-import { IMPORT_COLUMNS, type ImportKind } from './import-columns.ts';
 import type { ImportRow } from './read-rows.ts';
 import type { ReferenceData } from './reference-data.ts';
-import { type RowReason, rowReasonText } from './row-messages.ts';
 
 /** What a kind's validator sees: the resolved codes, and where to report a bad cell. */
 export interface ValidateContext {

@@ -1,3 +1,4 @@
+import { type RowMessageCode, type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import {
   isCategoryCode,
   normaliseGtin,
@@ -19,7 +20,6 @@ import {
 } from './importer.ts';
 import { parseBoolean, parseNonNegative } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { type RowMessageCode, type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('items');
 const VED = new Set(['V', 'E', 'D']);

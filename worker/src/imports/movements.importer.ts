@@ -3,6 +3,8 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { HISTORICAL_MOVEMENT_TYPES, movementTypeOf } from '@medstock/contracts/imports/import-columns.ts';
+import { type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import {
   applyStockDelta,
   type ItemLots,
@@ -16,7 +18,6 @@ import {
 } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { from as copyFrom } from 'pg-copy-streams';
-import { HISTORICAL_MOVEMENT_TYPES, movementTypeOf } from './import-columns.ts';
 import {
   type ApplyContext,
   ApplyRowError,
@@ -27,7 +28,6 @@ import {
 import { createInstantParser, isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { type LotRef, loadLots, locationKey, lotKey, unitOfCell, unitWordZh } from './reference-data.ts';
-import { type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('movements');
 const OUTFLOW = new Set(['issue', 'transfer_out', 'return', 'write_off']);

@@ -1,3 +1,4 @@
+import { ledgerReason, type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import { LedgerError, postMovement } from '@medstock/db';
 import {
   type ApplyContext,
@@ -9,7 +10,6 @@ import {
 import { createInstantParser, isRealDate, normaliseDate, parseNonNegative, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { loadLots, locationKey, lotKey, unitOfCell, unitWordZh } from './reference-data.ts';
-import { ledgerReason, type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('opening_balances');
 const LEDGER_FIELD: Record<string, string> = {

@@ -3,7 +3,12 @@ import { parseCalendarDate, parseLocalDateTime } from '@medstock/core';
 /** A real calendar date written YYYY-MM-DD: core's one definition. */
 export { isIsoDate as isRealDate } from '@medstock/core';
 
-import { type RowMessageCode, type RowParams, type RowReason, rowReason } from './row-messages.ts';
+import {
+  type RowMessageCode,
+  type RowParams,
+  type RowReason,
+  rowReason,
+} from '@medstock/contracts/imports/row-messages.ts';
 
 /**
  * Cell parsers shared by the import kinds. Each returns the parsed value or a reason (code, params);

@@ -1,3 +1,4 @@
+import { type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import { sql } from 'drizzle-orm';
 import {
   APPLY_BATCH,
@@ -10,7 +11,6 @@ import {
 import { createInstantParser, parseNonNegative, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { locationKey, unitOfCell, unitWordZh } from './reference-data.ts';
-import { type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('purchase_orders');
 const DAY_MS = 86_400_000;

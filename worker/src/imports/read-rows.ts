@@ -1,8 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { parse } from 'csv-parse';
-import { decodeBytes, decodedStream, type FileEncoding } from './file-encoding.ts';
 import {
   type ColumnSpec,
   canonicalColumnName,
@@ -10,8 +8,10 @@ import {
   IMPORT_COLUMNS,
   type ImportFormat,
   type ImportKind,
-} from './import-columns.ts';
-import { type RowReason, rowReason, rowReasonText } from './row-messages.ts';
+} from '@medstock/contracts/imports/import-columns.ts';
+import { type RowReason, rowReason, rowReasonText } from '@medstock/contracts/imports/row-messages.ts';
+import { parse } from 'csv-parse';
+import { decodeBytes, decodedStream, type FileEncoding } from './file-encoding.ts';
 
 /** One record of the file, its values in the order of the kind's columns ('' when absent). */
 export interface ImportRow {

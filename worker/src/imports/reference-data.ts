@@ -1,7 +1,7 @@
+import { type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import { unitFromWord } from '@medstock/core';
 import type { Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
-import { type RowReason, rowReason } from './row-messages.ts';
 
 export interface ItemRef {
   id: string;

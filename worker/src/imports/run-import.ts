@@ -1,5 +1,13 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import type { ImportFormat, ImportKind } from '@medstock/contracts/imports/import-columns.ts';
+import {
+  type RowMessageCode,
+  type RowReason,
+  rowReason,
+  rowReasonText,
+  type StoredRowError,
+} from '@medstock/contracts/imports/row-messages.ts';
 import {
   emitEvent,
   isDatabaseUnavailable,
@@ -12,7 +20,6 @@ import {
 import { sql } from 'drizzle-orm';
 import type { JobContext } from '../jobs/job-context.ts';
 import { detectFileEncoding, type RequestedEncoding } from './file-encoding.ts';
-import type { ImportFormat, ImportKind } from './import-columns.ts';
 import { ApplyRowError, type KindImporter, type ValidateContext } from './importer.ts';
 import { createItemsImporter } from './items.importer.ts';
 import { createMovementsImporter } from './movements.importer.ts';
@@ -20,13 +27,6 @@ import { createOpeningBalancesImporter } from './opening-balances.importer.ts';
 import { createPurchaseOrdersImporter } from './purchase-orders.importer.ts';
 import { ImportFileError, openRowSource } from './read-rows.ts';
 import { loadReferenceData } from './reference-data.ts';
-import {
-  type RowMessageCode,
-  type RowParams,
-  type RowReason,
-  rowReason,
-  rowReasonText,
-} from './row-messages.ts';
 import { createStockReportsImporter } from './stock-reports.importer.ts';
 import { createSuppliersImporter } from './suppliers.importer.ts';
 import { withTenantTransaction } from './tenant-transaction.ts';
@@ -89,18 +89,6 @@ const PG_REASONS: Record<string, RowMessageCode> = {
   '40001': 'apply_conflict',
   '40P01': 'apply_conflict',
 };
-
-/**
- * A stored row error: the English words (for events and logs) with the code and params the API
- * says them from in the reader's language.
- */
-export interface StoredRowError {
-  line: number;
-  field: string;
-  reason: string;
-  code: RowMessageCode;
-  params: RowParams;
-}
 
 /**
  * Runs one import: pass 1 streams the file and validates every row (all errors collected, with

@@ -1,3 +1,4 @@
+import { ledgerReason, type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import { LedgerError, postStockReport, type StockReportInput } from '@medstock/db';
 import {
   type ApplyContext,
@@ -9,7 +10,6 @@ import {
 import { isRealDate, normaliseDate, parseNumber, toBase } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
 import { locationKey, unitOfCell, unitWordZh } from './reference-data.ts';
-import { ledgerReason, type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('stock_reports');
 

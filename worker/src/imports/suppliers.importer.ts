@@ -1,3 +1,4 @@
+import { type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import { sql } from 'drizzle-orm';
 import {
   APPLY_BATCH,
@@ -9,7 +10,6 @@ import {
 } from './importer.ts';
 import { EMAIL, parseBoolean, parseNonNegative, parsePositiveInt } from './parse-values.ts';
 import type { ImportRow } from './read-rows.ts';
-import { type RowReason, rowReason } from './row-messages.ts';
 
 const C = columnIndex('suppliers');
 

@@ -1,31 +1,22 @@
 import { type AppConfig, secretKeyRing } from '@medstock/config';
-import { type Database, openWebhookSecret, withTenantDb } from '@medstock/db';
-import { sql } from 'drizzle-orm';
-import { retryDelayMs } from './delivery-queue.ts';
-import { postWebhook } from './post-webhook.ts';
 import {
   DELIVERY_ID_HEADER,
   EVENT_ID_HEADER,
   EVENT_TYPE_HEADER,
   SIGNATURE_HEADER,
   signatureHeader,
-} from './signature.ts';
+} from '@medstock/contracts/webhooks/signature.ts';
+import { webhookBody } from '@medstock/contracts/webhooks/webhook-body.ts';
+import { type Database, openWebhookSecret, withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import { retryDelayMs } from './delivery-queue.ts';
+import { postWebhook } from './post-webhook.ts';
 
 export interface DeliveryOutcome {
   status: 'succeeded' | 'retrying' | 'failed' | 'skipped';
   statusCode?: number | null;
   error?: string | null;
   reason?: string;
-}
-
-/** The JSON every endpoint receives; `data` is the event's payload. */
-export function webhookBody(event: {
-  id: string;
-  type: string;
-  createdAt: string;
-  payload: unknown;
-}): string {
-  return JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, data: event.payload });
 }
 
 type Claimed = {

@@ -5,8 +5,8 @@ import {
   IMPORT_KINDS,
   type ImportFormat,
   importColumnsMarkdown,
-} from '@medstock/worker/imports/import-columns.ts';
-import { importTemplateCsv } from '@medstock/worker/imports/import-templates.ts';
+} from '@medstock/contracts/imports/import-columns.ts';
+import { importTemplateCsv } from '@medstock/contracts/imports/import-templates.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';

@@ -3,14 +3,14 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Tx, withTenantDb } from '@medstock/db';
 import {
   COLUMN_HEADERS_ZH,
   type ImportFormat,
   type ImportKind,
-} from '@medstock/worker/imports/import-columns.ts';
-import { isRowMessageCode, rowReasonText } from '@medstock/worker/imports/row-messages.ts';
-import type { StoredRowError } from '@medstock/worker/imports/run-import.ts';
+} from '@medstock/contracts/imports/import-columns.ts';
+import type { StoredRowError } from '@medstock/contracts/imports/row-messages.ts';
+import { isRowMessageCode, rowReasonText } from '@medstock/contracts/imports/row-messages.ts';
+import { type Tx, withTenantDb } from '@medstock/db';
 import { importDir, uploadPath } from '@medstock/worker/imports/upload-paths.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';

@@ -1,6 +1,6 @@
 import { secretKeyRing } from '@medstock/config';
+import { endpointUrlProblem, resolveEndpointHost } from '@medstock/contracts/webhooks/endpoint-address.ts';
 import { robotUrlHint, sealRobotValue, withTenantDb } from '@medstock/db';
-import { endpointUrlProblem, resolveEndpointHost } from '@medstock/worker/webhooks/post-webhook.ts';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { notFound, ProblemError, unprocessable } from '../../lib/problem.ts';

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { VERIFICATION_RECIPE } from '@medstock/contracts/webhooks/signature.ts';
 import { EVENT_TYPES } from '@medstock/db';
-import { VERIFICATION_RECIPE } from '@medstock/worker/webhooks/signature.ts';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { secretKeyRing } from '@medstock/config';
-import { type EventType, isUuid, sealWebhookSecret, webhookSecretHint, withTenantDb } from '@medstock/db';
-import { webhookBody } from '@medstock/worker/webhooks/deliver.ts';
 import {
   endpointUrlProblem,
   PRIVATE_ADDRESS_PROBLEM,
   resolveEndpointHost,
-} from '@medstock/worker/webhooks/post-webhook.ts';
-import { newWebhookSecret } from '@medstock/worker/webhooks/signature.ts';
+} from '@medstock/contracts/webhooks/endpoint-address.ts';
+import { newWebhookSecret } from '@medstock/contracts/webhooks/signature.ts';
+import { webhookBody } from '@medstock/contracts/webhooks/webhook-body.ts';
+import { type EventType, isUuid, sealWebhookSecret, webhookSecretHint, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';

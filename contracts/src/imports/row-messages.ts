@@ -225,6 +225,18 @@ export interface RowReason {
   params: RowParams;
 }
 
+/**
+ * A stored row error: the English words (for events and logs) with the code and params the API
+ * says them from in the reader's language.
+ */
+export interface StoredRowError {
+  line: number;
+  field: string;
+  reason: string;
+  code: RowMessageCode;
+  params: RowParams;
+}
+
 export const rowReason = (code: RowMessageCode, params: RowParams = {}): RowReason => ({ code, params });
 
 export function isRowMessageCode(code: unknown): code is RowMessageCode {
