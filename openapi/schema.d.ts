@@ -24320,11 +24320,12 @@ export interface paths {
                                     receipts: number;
                                     receiptsOnTime: number;
                                     onTimeRate: number | null;
-                                    /** @description Drift = mean of the last 3 observations − mean of all (up to the end of the range); positive means slower */
+                                    /** @description Drift = mean of the last 3 observations − mean of the ones before them (up to the end of the range; null with fewer than 2 before them); positive means slower. The same definition as the lead_time_drift alert. */
                                     leadTime: {
                                         observations: number;
                                         overallMeanDays: number | null;
                                         recentMeanDays: number | null;
+                                        historyMeanDays: number | null;
                                         driftDays: number | null;
                                     };
                                 }[];
@@ -24409,11 +24410,12 @@ export interface paths {
                                     receipts: number;
                                     receiptsOnTime: number;
                                     onTimeRate: number | null;
-                                    /** @description Drift = mean of the last 3 observations − mean of all (up to the end of the range); positive means slower */
+                                    /** @description Drift = mean of the last 3 observations − mean of the ones before them (up to the end of the range; null with fewer than 2 before them); positive means slower. The same definition as the lead_time_drift alert. */
                                     leadTime: {
                                         observations: number;
                                         overallMeanDays: number | null;
                                         recentMeanDays: number | null;
+                                        historyMeanDays: number | null;
                                         driftDays: number | null;
                                     };
                                 }[];

@@ -146,7 +146,7 @@ beforeAll(async () => {
     await alert(g, locA, siteA, 'resolved', '2025-04-01T12:00:00Z'); // after the range
     await alert(g, locA, siteA, 'open', null); // not closed
 
-    // Lead times of S1: 10, 10, 10, 13, 13, 16 (mean 12, last three 14: drift +2); S2: one delivery of 2 days.
+    // Lead times of S1: 10, 10, 10, 13, 13, 16 (last three 14 against 10 before them: drift +4); S2: one delivery of 2 days.
     const obs = [10, 10, 10, 13, 13, 16];
     for (const [i, days] of obs.entries()) {
       const received = new Date(Date.UTC(2025, 0, 1 + i * 10));
@@ -221,7 +221,13 @@ describe('KPIs on a hand-made ledger', () => {
         receipts: 1,
         receiptsOnTime: 0,
         onTimeRate: 0,
-        leadTime: { observations: 6, overallMeanDays: 12, recentMeanDays: 14, driftDays: 2 },
+        leadTime: {
+          observations: 6,
+          overallMeanDays: 12,
+          recentMeanDays: 14,
+          historyMeanDays: 10,
+          driftDays: 4,
+        },
       },
     ]);
     expect(A.backtest).toMatchObject({ precision: 0.5, recall: 0.5, alertsRaised: 2, stockouts: 2 });
@@ -251,7 +257,13 @@ describe('KPIs on a hand-made ledger', () => {
         receipts: 1,
         receiptsOnTime: 1,
         onTimeRate: 1,
-        leadTime: { observations: 1, overallMeanDays: 2, recentMeanDays: null, driftDays: null },
+        leadTime: {
+          observations: 1,
+          overallMeanDays: 2,
+          recentMeanDays: null,
+          historyMeanDays: null,
+          driftDays: null,
+        },
       },
     ]);
     expect(B.backtest).toMatchObject({ precision: 1, recall: 1 });
@@ -283,7 +295,7 @@ describe('KPIs on a hand-made ledger', () => {
         s.leadTime.driftDays,
       ]),
     ).toEqual([
-      ['S1', 2],
+      ['S1', 4],
       ['S2', null],
     ]);
     expect(total.backtest).toMatchObject({

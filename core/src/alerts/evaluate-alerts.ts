@@ -497,7 +497,7 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
 
   const d = s.leadTimeDrift;
   if (rules.leadTimeDrift.enabled && d && d.historyMeanDays > 0) {
-    const inc = d.recentMeanDays - d.historyMeanDays;
+    const inc = d.driftDays;
     if (
       inc >= rules.leadTimeDrift.minDays &&
       inc / d.historyMeanDays >= rules.leadTimeDrift.minRelativeIncrease
@@ -516,6 +516,7 @@ export function evaluateAlerts(s: ItemLocationState, rules: RuleSet): AlertCandi
             inputs: {
               recentMeanDays: Number(f(d.recentMeanDays)),
               historyMeanDays: Number(f(d.historyMeanDays)),
+              driftDays: Number(f(d.driftDays)),
               recentN: d.recentN,
             },
             formula:

@@ -80,7 +80,13 @@ export interface ItemLocationState {
     daysLate: number;
     supplierName: string;
   }>;
-  leadTimeDrift: { recentMeanDays: number; historyMeanDays: number; recentN: number } | null;
+  /** Core's leadTimeDrift (policy/lead-time-drift.ts) when defined; driftDays = recent − history. */
+  leadTimeDrift: {
+    recentMeanDays: number;
+    historyMeanDays: number;
+    recentN: number;
+    driftDays: number;
+  } | null;
   substitutesInStock: Array<{ code: string; nameZh: string; nameEn: string; onHand: number }>;
   transferSource: { locationId: string; siteName: string; availableBase: number } | null;
 }

@@ -154,7 +154,7 @@ export function leadTimeAt(
   const now = terms.at(-1);
   const obs = (series.leadTimes ?? [])
     .filter((o) => o.receiptDate < asOf)
-    .map((o) => ({ orderDate: o.orderDate, leadTimeDays: o.days }));
+    .map((o) => ({ leadTimeDays: o.days }));
   const est = estimateLeadTime(obs, {
     nominalDays: now?.nominalDays ?? DEFAULT_LEAD_TIME_DAYS,
     ...(now?.nominalSdDays !== undefined ? { nominalSdDays: now.nominalSdDays } : {}),

@@ -9,6 +9,7 @@ import {
   expiryRisk,
   roundOrderQuantity,
 } from '../policy/index.ts';
+import type { LeadTimeDrift } from '../policy/lead-time-drift.ts';
 import { type ProbabilityRecalibration, stockoutRisk } from '../policy/stockout-risk.ts';
 import type { EngineInput, EngineSettings, Outlooker } from './engine-input.ts';
 import { withPlannedDemand } from './planned-outlook.ts';
@@ -17,13 +18,15 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const finiteOr = (x: number, fallback: number) => (Number.isFinite(x) ? x : fallback);
 
-/** Recent lead times against the earlier ones, for the lead-time drift alert. */
-function leadTimeDrift(observed: number[]) {
-  const recent = observed.slice(-3);
-  const earlier = observed.slice(0, -3);
-  if (earlier.length < 2) return null;
-  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { recentMeanDays: avg(recent), historyMeanDays: avg(earlier), recentN: recent.length };
+/** The lead-time estimate's drift (core's one definition) for the alert, null while undefined. */
+function definedDrift(d: LeadTimeDrift): ItemLocationState['leadTimeDrift'] {
+  if (d.driftDays === null || d.recentMeanDays === null || d.historyMeanDays === null) return null;
+  return {
+    recentMeanDays: d.recentMeanDays,
+    historyMeanDays: d.historyMeanDays,
+    recentN: d.recentN,
+    driftDays: d.driftDays,
+  };
 }
 
 /**
@@ -230,7 +233,7 @@ export function computeItemLocation(
     parMin: input.parMin,
     pendingAnomalies: input.pendingAnomalies,
     latePurchaseOrders: input.latePurchaseOrders,
-    leadTimeDrift: leadTimeDrift(input.leadTimes.observedDays),
+    leadTimeDrift: definedDrift(lt.drift),
     substitutesInStock: input.substitutesInStock,
     transferSource: input.transferSource,
   };

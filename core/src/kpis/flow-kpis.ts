@@ -47,30 +47,6 @@ export const elapsedDays = (from: string | Date, to: string | Date) =>
 export const onTime = (receivedDay: string, expectedDay: string) =>
   daysBetween(expectedDay, receivedDay) <= 0;
 
-/**
- * Lead-time drift of a supplier: mean of the most recent `recent` observations minus the mean
- * of all of them (positive: deliveries are getting slower). null until there are more
- * observations than the recent window, since otherwise both means are the same numbers.
- */
-export function leadTimeDrift(chronological: readonly number[], recent = 3) {
-  const overall = mean(chronological);
-  if (overall === null || chronological.length <= recent) {
-    return {
-      observations: chronological.length,
-      overallMeanDays: overall,
-      recentMeanDays: null,
-      driftDays: null,
-    };
-  }
-  const recentMean = mean(chronological.slice(-recent))!;
-  return {
-    observations: chronological.length,
-    overallMeanDays: overall,
-    recentMeanDays: recentMean,
-    driftDays: recentMean - overall,
-  };
-}
-
 /** Puts dated values into their periods (values outside every period are dropped). */
 export function bucketByPeriod<T>(
   periods: readonly Period[],

@@ -1,9 +1,10 @@
+// Re-exported: the KPI page's drift is the policy's one definition.
+export { type LeadTimeDrift, leadTimeDrift } from '../policy/lead-time-drift.ts';
 export {
   alertPrecision,
   backtestScores,
   bucketByPeriod,
   elapsedDays,
-  leadTimeDrift,
   mean,
   onTime,
   precisionRecall,

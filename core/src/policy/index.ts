@@ -22,6 +22,12 @@ export {
   reorderPointFromDistribution,
 } from './lead-time-demand.ts';
 export {
+  type LeadTimeDrift,
+  leadTimeDrift,
+  MIN_EARLIER_LEAD_TIMES,
+  RECENT_LEAD_TIMES,
+} from './lead-time-drift.ts';
+export {
   economicOrderQuantity,
   orderUpToQuantity,
   type PackRules,

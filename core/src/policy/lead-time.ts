@@ -1,11 +1,8 @@
-import { linearRegression } from 'simple-statistics';
-import { daysBetween } from '../forecast/dates.ts';
 import { mean as meanOf, variance } from '../stats/descriptive.ts';
 import { type Explained, fmt } from './explain.ts';
+import { type LeadTimeDrift, leadTimeDrift } from './lead-time-drift.ts';
 
 export interface LeadTimeObservation {
-  /** Order date (ISO) — needed for drift per 30 days; without it drift is per order. */
-  readonly orderDate?: string;
   /** Order-to-receipt time in days. */
   readonly leadTimeDays: number;
 }
@@ -33,11 +30,8 @@ export interface LeadTimeEstimate {
   readonly n: number;
   readonly sampleMean: number;
   readonly sampleSd: number;
-  /**
-   * Drift: least-squares slope of lead time against order date, in days of lead time per 30 days
-   * (per order when dates are missing). null with fewer than 3 observations.
-   */
-  readonly drift: { readonly slope: number; readonly per: '30 days' | 'order'; readonly n: number } | null;
+  /** Drift of these observations (in the order given, oldest first): core's one definition. */
+  readonly drift: LeadTimeDrift;
 }
 
 /**
@@ -64,19 +58,6 @@ export function estimateLeadTime(
   const ss = n > 1 ? variance(xs) * (n - 1) : 0;
   const mean = n > 0 ? (k * L0 + n * xbar) / (k + n) : L0;
   const varPost = n > 0 ? (k * s0 * s0 + ss + ((k * n) / (k + n)) * (xbar - L0) ** 2) / (k + n) : s0 * s0;
-  let drift: LeadTimeEstimate['drift'] = null;
-  if (n >= 3) {
-    const dated = obs.every((o) => o.orderDate);
-    const first = dated ? obs.map((o) => o.orderDate!).sort()[0]! : '';
-    const pts = obs.map(
-      (o, i) => [dated ? daysBetween(first, o.orderDate!) : i, o.leadTimeDays] as [number, number],
-    );
-    const spread = new Set(pts.map((p) => p[0])).size > 1;
-    if (spread) {
-      const { m } = linearRegression(pts);
-      drift = { slope: dated ? m * 30 : m, per: dated ? '30 days' : 'order', n };
-    }
-  }
   return {
     mean: {
       value: mean,
@@ -99,6 +80,6 @@ export function estimateLeadTime(
     n,
     sampleMean: xbar,
     sampleSd: n > 1 ? Math.sqrt(variance(xs)) : Number.NaN,
-    drift,
+    drift: leadTimeDrift(xs),
   };
 }

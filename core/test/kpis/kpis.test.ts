@@ -168,19 +168,18 @@ describe('flow KPIs', () => {
     expect(backtestScores([])).toMatchObject({ precision: null, recall: null });
   });
 
-  it('lead-time drift = mean of the last 3 − overall mean', () => {
+  it('lead-time drift = mean of the last 3 − mean of the ones before them', () => {
     expect(leadTimeDrift([10, 10, 10, 13, 13, 16])).toEqual({
       observations: 6,
       overallMeanDays: 12,
+      recentN: 3,
       recentMeanDays: 14,
-      driftDays: 2,
+      historyMeanDays: 10,
+      driftDays: 4,
     });
-    expect(leadTimeDrift([10, 12, 14])).toEqual({
-      observations: 3,
-      overallMeanDays: 12,
-      recentMeanDays: null,
-      driftDays: null,
-    });
+    // One earlier observation is no baseline.
+    expect(leadTimeDrift([10, 12, 14, 16])).toMatchObject({ overallMeanDays: 13, driftDays: null });
+    expect(leadTimeDrift([10, 12, 14, 16, 18])).toMatchObject({ historyMeanDays: 11, driftDays: 5 });
     expect(leadTimeDrift([])).toMatchObject({ overallMeanDays: null, driftDays: null });
   });
 

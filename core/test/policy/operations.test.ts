@@ -3,6 +3,7 @@ import {
   daysOfCover,
   estimateLeadTime,
   expiryRisk,
+  leadTimeDrift,
   minMaxPolicy,
   orderUpToPolicy,
   simulateMinMax,
@@ -20,7 +21,7 @@ describe('lead-time estimation', () => {
     expect(e.sd.value).toBeCloseTo(Math.sqrt(10.15), 12);
     expect(e.sd.substituted).toBe('σL = √((3·2.50² + 2.00 + 1.20·5.00²) / 5) = 3.19');
     expect(e.mean.substituted).toBe('L̄ = (3·10.00 + 2·15.00) / (3 + 2) = 12.00');
-    expect(e.drift).toBeNull();
+    expect(e.drift.driftDays).toBeNull();
   });
 
   it('no history → the prior; much history → the data', () => {
@@ -33,17 +34,11 @@ describe('lead-time estimation', () => {
     expect(many.mean.value).toBeGreaterThan(19.8);
   });
 
-  it('reports drift per 30 days from order dates', () => {
-    const e = estimateLeadTime(
-      [
-        { orderDate: '2024-01-01', leadTimeDays: 10 },
-        { orderDate: '2024-01-31', leadTimeDays: 12 },
-        { orderDate: '2024-03-01', leadTimeDays: 14 },
-      ],
-      { nominalDays: 10 },
-    );
-    expect(e.drift?.per).toBe('30 days');
-    expect(e.drift?.slope).toBeCloseTo(2, 10);
+  it('reports the same drift as the KPI page and the alert (core leadTimeDrift)', () => {
+    const history = [10, 10, 10, 13, 13, 16];
+    const e = estimateLeadTime(history, { nominalDays: 10 });
+    expect(e.drift).toEqual(leadTimeDrift(history));
+    expect(e.drift.driftDays).toBe(4);
   });
 });
 

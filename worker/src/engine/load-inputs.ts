@@ -194,7 +194,7 @@ export async function loadEngineInputs(
     () =>
       tx.execute<{ item_id: string; supplier_id: string; days: number }>(sql`
       select item_id, supplier_id, lead_time_days::float8 as days from lead_time_observations
-       where item_id = any(${sql.param(itemIds)}::uuid[]) order by received_at`),
+       where item_id = any(${sql.param(itemIds)}::uuid[]) order by received_at, id`),
     () =>
       tx.execute<{ item_id: string; location_id: string; min_qty: number; max_qty: number | null }>(sql`
       select pl.item_id, pl.location_id, pl.min_qty, pl.max_qty from par_levels pl join ${pairs} p using (item_id, location_id)`),

@@ -69,11 +69,12 @@ const Scope = Type.Object({
           observations: Type.Integer(),
           overallMeanDays: Nullable(Type.Number()),
           recentMeanDays: Nullable(Type.Number()),
+          historyMeanDays: Nullable(Type.Number()),
           driftDays: Nullable(Type.Number()),
         },
         {
           description:
-            'Drift = mean of the last 3 observations − mean of all (up to the end of the range); positive means slower',
+            'Drift = mean of the last 3 observations − mean of the ones before them (up to the end of the range; null with fewer than 2 before them); positive means slower. The same definition as the lead_time_drift alert.',
         },
       ),
     }),

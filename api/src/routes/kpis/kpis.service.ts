@@ -312,6 +312,7 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
               observations: drift.observations,
               overallMeanDays: n2(drift.overallMeanDays),
               recentMeanDays: n2(drift.recentMeanDays),
+              historyMeanDays: n2(drift.historyMeanDays),
               driftDays: n2(drift.driftDays),
             },
           };
