@@ -12,6 +12,22 @@ export {
   type SqlRunner,
 } from './catalogue/apply-template.ts';
 export { catalogueTemplates, findCatalogueTemplate } from './catalogue/catalogue-templates.ts';
+export {
+  attachCells,
+  type Cell,
+  CellRegistry,
+  type CellRegistryOptions,
+  cellOf,
+  cellsOf,
+  defaultUrlEnv,
+  MAIN_CELL,
+  poolForCell,
+} from './cells/cell-registry.ts';
+export {
+  isTenantMoving,
+  TENANT_MOVING_RETRY_AFTER_SECONDS,
+  TenantMovingError,
+} from './cells/tenant-moving.ts';
 export { databaseErrorCode, isDatabaseUnavailable, isRetryableConflict } from './database-errors.ts';
 export {
   type EmittedEvent,
@@ -107,10 +123,11 @@ export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
 export { organizationTimeZone, organizationToday } from './tenant/organization-time-zone.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
+export { chunksOf, PgUploadStore, UPLOAD_CHUNK_BYTES, type UploadStore } from './uploads/upload-store.ts';
 export {
   openWebhookSecret,
   resealWebhookSecrets,
   sealWebhookSecret,
   webhookSecretHint,
 } from './webhooks/webhook-secrets.ts';
-export { type TenantRef, withTenantDb } from './with-tenant-db.ts';
+export { runTenantTransaction, type TenantRef, withTenantDb } from './with-tenant-db.ts';

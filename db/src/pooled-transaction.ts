@@ -14,21 +14,36 @@ import type { Db, Tx } from './pool.ts';
  * `opening` (SQL without parameters, e.g. binding the tenant's search_path) runs first in the
  * transaction, sent together with BEGIN in one round trip.
  */
-export async function pooledTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, opening?: string): Promise<T> {
+export interface PooledTransactionOptions {
+  /** Checks the opening statement's first row before fn runs; throwing rolls the transaction back. */
+  onOpened?: (row: Record<string, unknown> | undefined) => void;
+  /** Destroy the connection on any error (a COPY aborted half-way can leave it unusable). */
+  destroyOnError?: boolean;
+}
+
+export async function pooledTransaction<T>(
+  db: Db,
+  fn: (tx: Tx, client?: pg.PoolClient) => Promise<T>,
+  opening?: string,
+  opts: PooledTransactionOptions = {},
+): Promise<T> {
   const pool = (db as Db & { $client: pg.Pool | pg.ClientBase }).$client;
   // A Drizzle instance over one client (not the shared pool) has no connection to hand back.
   if (!('totalCount' in pool))
     return db.transaction(async (tx) => {
-      if (opening) await tx.execute(sql.raw(opening));
+      if (opening) {
+        const opened = await tx.execute(sql.raw(opening));
+        opts.onOpened?.(opened.rows[0]);
+      }
       return fn(tx);
     });
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    if (opening) return await openedTransaction(client, opening, fn);
-    return await drizzle({ client }).transaction((tx) => fn(tx as unknown as Tx));
+    if (opening) return await openedTransaction(client, opening, fn, opts.onOpened);
+    return await drizzle({ client }).transaction((tx) => fn(tx as unknown as Tx, client));
   } catch (err) {
-    if (isDatabaseUnavailable(err)) broken = err as Error;
+    if (isDatabaseUnavailable(err) || opts.destroyOnError) broken = err as Error;
     throw err;
   } finally {
     client.release(broken);
@@ -41,11 +56,18 @@ const dialect = new PgDialect();
  * Drizzle's transaction (begin, fn, commit; rollback on any error) with BEGIN and the opening
  * statement sent as one simple-protocol query instead of two round trips.
  */
-async function openedTransaction<T>(client: pg.PoolClient, opening: string, fn: (tx: Tx) => Promise<T>) {
+async function openedTransaction<T>(
+  client: pg.PoolClient,
+  opening: string,
+  fn: (tx: Tx, client: pg.PoolClient) => Promise<T>,
+  onOpened: PooledTransactionOptions['onOpened'],
+) {
   const tx = new NodePgTransaction(dialect, drizzle({ client })._.session, undefined) as unknown as Tx;
-  await client.query(`begin; ${opening}`);
+  // A multi-statement simple query answers with one result per statement: [begin, opening].
+  const opened = (await client.query(`begin; ${opening}`)) as unknown as pg.QueryResult[];
   try {
-    const result = await fn(tx);
+    onOpened?.(opened[1]?.rows[0]);
+    const result = await fn(tx, client);
     await client.query('commit');
     return result;
   } catch (err) {

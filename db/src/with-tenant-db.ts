@@ -1,3 +1,6 @@
+import type pg from 'pg';
+import { type CellRegistry, cellsOf } from './cells/cell-registry.ts';
+import { isReadOnlyRefusal, moveLockKeySql, TenantMovingError } from './cells/tenant-moving.ts';
 import { markIdempotentCommit } from './idempotency/idempotency-context.ts';
 import type { Db, Tx } from './pool.ts';
 import { pooledTransaction } from './pooled-transaction.ts';
@@ -12,24 +15,89 @@ export interface TenantRef {
  * Runs fn in a transaction whose search_path is the tenant's schema. set_config(..., true) is
  * transaction-local, so the binding never leaks back into the shared pool. fn may run more than
  * once (see retryTransaction): keep side effects outside the database after the call returns.
+ *
+ * `db` is the control database; the transaction runs on the cell that holds the organisation
+ * (cellsOf(db)), which for a single-database install is that same database.
  */
 export async function withTenantDb<T>(db: Db, tenant: TenantRef, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return runTenantTransaction(db, tenant, (tx) => fn(tx));
+}
+
+/** The row the opening statement answers with. */
+interface Opened {
+  present: boolean;
+  writable: boolean;
+}
+
+/** Raised inside the transaction when a cached placement led to a cell without the schema. */
+class StalePlacement extends Error {}
+
+/**
+ * withTenantDb, also handing fn the transaction's own pg client (COPY FROM STDIN must run on it).
+ *
+ * One statement, sent with BEGIN, binds the schema and checks two things on the cell:
+ * - the schema is there: if not and the placement came from the cache, the organisation moved;
+ *   the cache entry is dropped and the transaction runs again on the cell the control plane names;
+ * - the move lock (shared): when a move holds it, the transaction is made read-only instead, so
+ *   reads go on from the frozen copy and a write fails, and is reported as TenantMovingError.
+ */
+export async function runTenantTransaction<T>(
+  db: Db,
+  tenant: TenantRef,
+  fn: (tx: Tx, client: pg.PoolClient | undefined) => Promise<T>,
+  opts: { destroyOnError?: boolean; retry?: boolean } = {},
+): Promise<T> {
   if (!tenant?.organizationId) throw new Error('withTenantDb: no tenant context');
-  const schema = tenantSchema(tenant.organizationId);
-  // A deadlock or serialisation failure rolls everything back: fn runs again in a new transaction.
+  const organizationId = tenant.organizationId;
+  const schema = tenantSchema(organizationId);
+  const cells = cellsOf(db);
   // The schema name is tenant_<hex> (tenantSchema), so it is safe as a literal; as one, it goes
   // to PostgreSQL with BEGIN in a single round trip.
-  const bind = `select set_config('search_path', '${schema}', true)`;
-  return retryTransaction(() =>
-    pooledTransaction(
-      db,
-      async (tx) => {
-        const result = await fn(tx);
-        // The request's Idempotency-Key is marked committed with the change, or not at all.
-        await markIdempotentCommit(tx);
-        return result;
-      },
-      bind,
-    ),
-  );
+  const opening = `select set_config('search_path', '${schema}', true),
+    to_regnamespace('${schema}') is not null as present,
+    case when pg_try_advisory_xact_lock_shared(${moveLockKeySql(schema)}) then true
+      else set_config('transaction_read_only', 'on', true) is null end as writable`;
+  for (let attempt = 0; ; attempt++) {
+    const { cell, cached } = await cells.placementOf(organizationId);
+    const cellDb = await cellDbOf(cells, db, cell);
+    let readOnly = false;
+    try {
+      // A deadlock or serialisation failure rolls everything back: fn runs again in a new transaction.
+      const once = () =>
+        pooledTransaction(
+          cellDb,
+          async (tx, client) => {
+            const result = await fn(tx, client);
+            // The request's Idempotency-Key is marked committed with the change, or not at all.
+            await markIdempotentCommit(tx);
+            return result;
+          },
+          opening,
+          {
+            destroyOnError: opts.destroyOnError,
+            onOpened: (row) => {
+              const opened = row as unknown as Opened | undefined;
+              readOnly = opened?.writable === false;
+              // Only a cached answer can be stale; a fresh one that finds nothing behaves as
+              // before cells (the queries fail on the missing tables).
+              if (opened && !opened.present && cached && attempt < 2) throw new StalePlacement();
+            },
+          },
+        );
+      return await (opts.retry === false ? once() : retryTransaction(once));
+    } catch (err) {
+      if (err instanceof StalePlacement) {
+        cells.invalidate(organizationId);
+        continue;
+      }
+      if (readOnly && isReadOnlyRefusal(err)) throw new TenantMovingError(organizationId);
+      throw err;
+    }
+  }
+}
+
+/** The main cell runs on the caller's own Db (it may be a single-client Drizzle in a test). */
+async function cellDbOf(cells: CellRegistry, controlDb: Db, cell: string): Promise<Db> {
+  if (cell === 'main') return controlDb;
+  return (await cells.cell(cell)).database.db;
 }
