@@ -26,6 +26,25 @@ const ConfigSchema = Type.Object({
     ],
     { default: 'info' },
   ),
+  /**
+   * Bearer token that Prometheus sends to scrape `/metrics` (API and worker). Empty: the API
+   * serves no /metrics (its port faces the internet) and the worker's, on WORKER_HTTP_PORT, is
+   * open to whoever reaches that internal port. Metrics carry no tenant data (labels are route
+   * templates, statuses, queues, job kinds and cells), the token keeps the load and the shape of
+   * the service private.
+   */
+  METRICS_TOKEN: Type.String({ default: '' }),
+  /**
+   * The worker's HTTP port for /healthz, /readyz and /metrics (on HOST). Unset: no server (a
+   * worker run by hand needs none); 0 picks a free port (tests). Kubernetes probes and
+   * Prometheus use it.
+   */
+  WORKER_HTTP_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  /**
+   * OpenTelemetry traces (request → queue → job) go over OTLP/HTTP to this collector, e.g.
+   * http://otel-collector:4318. Empty: tracing is not started at all (no SDK, no cost).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.String({ default: '' }),
   /** PKCS#8 PEM of the Ed25519 key that signs access tokens; its public half is served as JWKS. */
   JWT_PRIVATE_KEY: Type.String({ minLength: 1 }),
   JWT_KEY_ID: Type.String({ default: 'medstock-1' }),
