@@ -122,6 +122,24 @@ export * from './tables/control.tables.ts';
 export * from './tables/ledger.tables.ts';
 export * from './tables/tenant.tables.ts';
 export { organizationTimeZone, organizationToday } from './tenant/organization-time-zone.ts';
+export {
+  ARCHIVE_VERSION,
+  ArchiveError,
+  type ArchiveManifest,
+  MANIFEST_ENTRY,
+} from './tenant-lifecycle/archive-format.ts';
+export {
+  cancelTenantDeletion,
+  DELETION_GRACE_DAYS,
+  deleteTenant,
+  type Erasure,
+  eraseDueTenants,
+  eraseTenant,
+  requestTenantDeletion,
+  TenantDeletionError,
+} from './tenant-lifecycle/delete-tenant.ts';
+export { type ExportOptions, exportTenant } from './tenant-lifecycle/export-tenant.ts';
+export { type ImportOptions, type ImportResult, importTenant } from './tenant-lifecycle/import-tenant.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
 export { chunksOf, PgUploadStore, UPLOAD_CHUNK_BYTES, type UploadStore } from './uploads/upload-store.ts';
 export {

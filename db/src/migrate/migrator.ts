@@ -106,7 +106,8 @@ export async function migrateAll(pool: pg.Pool, opts: MigrateAllOptions = {}): P
     try {
       const control = await migrateControl(client, { dryRun: opts.dryRun });
       const params: unknown[] = [];
-      let where = `status in ('active', 'suspended')`;
+      // A schema waiting out its deletion grace period is kept current: it may be restored or exported.
+      let where = `status in ('active', 'suspended', 'pending_deletion')`;
       if (opts.tenant) {
         params.push(opts.tenant);
         where += ` and id = $${params.length}`;

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { isUuid, tenantSchema } from '../tenant-schema.ts';
+import { ident } from './archive-format.ts';
+import { connectBoth, tenantPoolFor } from './tenant-pool.ts';
+
+/** How long an organisation asked to be erased waits before it is: time to change one's mind. */
+export const DELETION_GRACE_DAYS = 30;
+
+export class TenantDeletionError extends Error {}
+
+export interface DeletionRequest {
+  organizationId: string;
+  requestedAt: Date;
+  dueAt: Date;
+}
+
+/**
+ * First step of an erasure: the organisation is closed (no sign-in, no API key, the API answers
+ * with the `organization_pending_deletion` problem), its sessions are ended, and the moment it
+ * may be erased is recorded. Asking again changes nothing and returns the first request.
+ */
+export async function requestTenantDeletion(
+  pool: pg.Pool,
+  organizationId: string,
+  opts: { by: string; graceDays?: number },
+): Promise<DeletionRequest> {
+  assertId(organizationId);
+  const graceDays = opts.graceDays ?? DELETION_GRACE_DAYS;
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query<{
+      status: string;
+      deletion_requested_at: Date;
+      deletion_due_at: Date;
+    }>(
+      'select status, deletion_requested_at, deletion_due_at from control.organizations where id = $1 for update',
+      [organizationId],
+    );
+    const org = rows[0];
+    if (!org) throw new TenantDeletionError(`no organisation ${organizationId}`);
+    if (org.status !== 'pending_deletion') {
+      const marked = await client.query<{ deletion_requested_at: Date; deletion_due_at: Date }>(
+        `update control.organizations
+            set status = 'pending_deletion', deletion_requested_at = now(), deletion_requested_by = $2,
+                deletion_due_at = now() + make_interval(days => $3)
+          where id = $1 returning deletion_requested_at, deletion_due_at`,
+        [organizationId, opts.by, graceDays],
+      );
+      Object.assign(org, marked.rows[0]);
+      await client.query(
+        'update control.sessions set revoked_at = now() where organization_id = $1 and revoked_at is null',
+        [organizationId],
+      );
+      await client.query(
+        `insert into control.audit_log (organization_id, actor_type, action, method, path, status_code, request_id)
+         values ($1, 'system', 'organization.deletion_requested', 'CLI', 'tenant delete', 202, $2)`,
+        [organizationId, `cli-${randomUUID()}`],
+      );
+    }
+    await client.query('commit');
+    return { organizationId, requestedAt: org.deletion_requested_at, dueAt: org.deletion_due_at };
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Withdraws a deletion request during its grace period: the organisation is active again. */
+export async function cancelTenantDeletion(pool: pg.Pool, organizationId: string): Promise<boolean> {
+  assertId(organizationId);
+  const r = await pool.query(
+    `update control.organizations
+        set status = 'active', deletion_requested_at = null, deletion_requested_by = null, deletion_due_at = null
+      where id = $1 and status = 'pending_deletion'`,
+    [organizationId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export interface Erasure {
+  organizationId: string;
+  immediate: boolean;
+  removed: { tenant: Record<string, number>; control: Record<string, number> };
+}
+
+/**
+ * Erases an organisation whose grace period has ended (or at once with `immediate`, for
+ * operators and tests): its tenant schema, its control rows (organisation, memberships, sessions,
+ * API keys, invitations, audit entries, billing events, sign-up requests, idempotency records) and
+ * the accounts of people who belong to no other organisation. What remains is one row in
+ * control.tenant_erasures: the id, who asked and who erased, when, and how many rows went.
+ */
+export async function eraseTenant(
+  controlPool: pg.Pool,
+  organizationId: string,
+  opts: { by: string; immediate?: boolean },
+): Promise<Erasure> {
+  assertId(organizationId);
+  const schema = tenantSchema(organizationId);
+  const clients = await connectBoth(controlPool, await tenantPoolFor(controlPool, organizationId));
+  const both = [...new Set([clients.control, clients.tenant])];
+  try {
+    for (const c of both) await c.query('begin');
+    const control = clients.control;
+    const { rows } = await control.query<{
+      status: string;
+      due: boolean;
+      deletion_requested_at: Date | null;
+      deletion_requested_by: string | null;
+    }>(
+      `select status, deletion_due_at <= now() as due, deletion_requested_at, deletion_requested_by
+         from control.organizations where id = $1 for update`,
+      [organizationId],
+    );
+    const org = rows[0];
+    if (!org) throw new TenantDeletionError(`no organisation ${organizationId}`);
+    if (!opts.immediate && org.status !== 'pending_deletion')
+      throw new TenantDeletionError(`organisation ${organizationId} has not been asked to be deleted`);
+    if (!opts.immediate && !org.due)
+      throw new TenantDeletionError(`organisation ${organizationId} is in its grace period: not erased`);
+
+    const removed = {
+      tenant: await tenantRowCounts(clients.tenant, schema),
+      control: {} as Record<string, number>,
+    };
+    const del = async (label: string, query: string) => {
+      const r = await control.query(query, [organizationId]);
+      removed.control[label] = r.rowCount ?? 0;
+    };
+    // People who belong to this organisation only: their accounts go with it (after the
+    // organisation row, whose cascade removes their memberships).
+    await control.query(
+      `create temp table erase_users on commit drop as
+       select m.user_id from control.memberships m where m.organization_id = $1
+          and not exists (select 1 from control.memberships o where o.user_id = m.user_id and o.organization_id <> $1)`,
+      [organizationId],
+    );
+    for (const table of ['memberships', 'sessions', 'api_keys', 'invitations', 'audit_log']) {
+      const r = await control.query(
+        `select count(*)::int as n from control.${table} where organization_id = $1`,
+        [organizationId],
+      );
+      removed.control[table] = r.rows[0].n;
+    }
+    await del('stripe_events', 'delete from control.stripe_events where organization_id = $1');
+    await del('signup_requests', 'delete from control.signup_requests where organization_id = $1');
+    await del('idempotency_keys', 'delete from control.idempotency_keys where organization_id = $1');
+    await del('organizations', 'delete from control.organizations where id = $1');
+    const users = await control.query(
+      'delete from control.users where id in (select user_id from pg_temp.erase_users)',
+    );
+    removed.control.users = users.rowCount ?? 0;
+    await control.query(
+      `insert into control.tenant_erasures
+         (organization_id, schema_name, requested_at, requested_by, erased_by, immediate, removed)
+       values ($1, $2, coalesce($3, now()), coalesce($4, $5), $5, $6, $7)`,
+      [
+        organizationId,
+        schema,
+        org.deletion_requested_at,
+        org.deletion_requested_by,
+        opts.by,
+        !org.due,
+        removed,
+      ],
+    );
+    await clients.tenant.query(`drop schema if exists ${ident(schema)} cascade`);
+    // The schema goes last: if the control plane cannot commit, the tenant's data is still there.
+    await control.query('commit');
+    if (!clients.shared) await clients.tenant.query('commit');
+    return { organizationId, immediate: !org.due, removed };
+  } catch (err) {
+    for (const c of both) await c.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    clients.release();
+  }
+}
+
+/**
+ * `pnpm tenant delete <org>`: the first call asks (requestTenantDeletion); a call once the grace
+ * period has ended erases.
+ */
+export async function deleteTenant(
+  pool: pg.Pool,
+  organizationId: string,
+  opts: { by: string; graceDays?: number },
+): Promise<{ erased: Erasure; request?: undefined } | { erased?: undefined; request: DeletionRequest }> {
+  assertId(organizationId);
+  const { rows } = await pool.query<{ due: boolean }>(
+    `select deletion_due_at <= now() as due from control.organizations where id = $1 and status = 'pending_deletion'`,
+    [organizationId],
+  );
+  if (rows[0]?.due) return { erased: await eraseTenant(pool, organizationId, opts) };
+  return { request: await requestTenantDeletion(pool, organizationId, opts) };
+}
+
+/** Every organisation whose grace period has ended, erased one by one (the scheduled call). */
+export async function eraseDueTenants(pool: pg.Pool, opts: { by: string }): Promise<Erasure[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `select id from control.organizations where status = 'pending_deletion' and deletion_due_at <= now() order by deletion_due_at`,
+  );
+  const done: Erasure[] = [];
+  for (const { id } of rows) done.push(await eraseTenant(pool, id, opts));
+  return done;
+}
+
+async function tenantRowCounts(tenant: pg.PoolClient, schema: string): Promise<Record<string, number>> {
+  const { rows: tables } = await tenant.query<{ name: string }>(
+    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relkind in ('r', 'p') and not c.relispartition order by c.relname`,
+    [schema],
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables) {
+    const r = await tenant.query(`select count(*)::int as n from ${ident(schema)}.${ident(name)}`);
+    counts[name] = r.rows[0].n;
+  }
+  return counts;
+}
+
+function assertId(organizationId: string): void {
+  if (!isUuid(organizationId)) throw new TenantDeletionError(`not an organisation id: ${organizationId}`);
+}
