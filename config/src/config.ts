@@ -1,13 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { DEV_SECRETS_KEYS, parseSecretKeys } from './secrets-keys.ts';
+import { productionConfigProblems } from './production-check.ts';
+import { shippedPath } from './shipped-path.ts';
 import { parseTrustProxy } from './trust-proxy.ts';
 
 /**
  * Configuration is read once from the environment, validated, and typed. Nothing in the code
- * branches on NODE_ENV: every behaviour that differs between deployments is a named setting here.
+ * branches on NODE_ENV: every behaviour that differs between deployments is a named setting here
+ * (NODE_ENV=production only adds the safety check of production-check.ts at start).
  */
 const ConfigSchema = Type.Object({
   DATABASE_URL: Type.String({ minLength: 1 }),
@@ -169,7 +173,7 @@ const ConfigSchema = Type.Object({
    * file to MAIL_DIR instead, so a machine without a mail server still shows what was sent.
    */
   SMTP_URL: Type.String({ default: '' }),
-  MAIL_DIR: Type.String({ default: resolve(import.meta.dirname, '../../.local/mail') }),
+  MAIL_DIR: Type.String({ default: shippedPath('.local/mail') }),
   MAIL_FROM: Type.String({ minLength: 3, default: 'medstock <no-reply@medstock.local>' }),
   /**
    * The font for purchase-order PDFs, `path` or `path#PostScriptName` (a .ttc collection needs the
@@ -196,10 +200,19 @@ const ConfigSchema = Type.Object({
 
 export type AppConfig = Static<typeof ConfigSchema>;
 
+/**
+ * `NAME_FILE=/path` reads NAME from a file when NAME itself is unset: Docker and Kubernetes
+ * secrets and systemd credentials are files, and a PEM key does not fit on one env-file line.
+ */
+function fileSetting(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {
-    const v = env[key];
+    const v = env[key] || fileSetting(env[`${key}_FILE`]);
     if (v !== undefined && v !== '') raw[key] = v;
   }
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
@@ -218,6 +231,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (lines.length > 0) {
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  // The one exception to "no NODE_ENV branches": production refuses what is only safe on a desk.
+  if (env.NODE_ENV === 'production') {
+    const problems = productionConfigProblems(converted as AppConfig);
+    if (problems.length > 0)
+      throw new Error(`Unsafe production configuration (NODE_ENV=production):\n  - ${problems.join('\n  - ')}`);
   }
   return converted as AppConfig;
 }

@@ -5,14 +5,18 @@
  */
 export function refreshCookieSecure(config: { PUBLIC_URL: string; COOKIE_SECURE?: boolean }): boolean {
   if (config.COOKIE_SECURE !== undefined) return config.COOKIE_SECURE;
+  return !isPlainHttpLoopback(config.PUBLIC_URL);
+}
+
+/** True for an http:// URL on localhost, 127.x.x.x or ::1 (the only place a cookie may go without TLS). */
+export function isPlainHttpLoopback(url: string): boolean {
   let u: URL;
   try {
-    u = new URL(config.PUBLIC_URL);
+    u = new URL(url);
   } catch {
-    return true;
+    return false;
   }
-  if (u.protocol !== 'http:') return true;
+  if (u.protocol !== 'http:') return false;
   const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const loopback = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-  return !loopback;
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

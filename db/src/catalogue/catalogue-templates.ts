@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { shippedPath } from '@medstock/config';
 import { assertCatalogueTemplate, type CatalogueTemplate } from '@medstock/core';
 
-const TEMPLATE_DIR = new URL('../../catalogue-templates/', import.meta.url);
+const TEMPLATE_DIR = shippedPath('db/catalogue-templates/');
 
 let cache: ReadonlyMap<string, CatalogueTemplate> | undefined;
 
@@ -17,7 +18,7 @@ export function catalogueTemplates(): ReadonlyMap<string, CatalogueTemplate> {
     .filter((f) => f.endsWith('.json'))
     .sort();
   for (const file of files) {
-    const json: unknown = JSON.parse(readFileSync(new URL(file, TEMPLATE_DIR), 'utf8'));
+    const json: unknown = JSON.parse(readFileSync(`${TEMPLATE_DIR}${file}`, 'utf8'));
     try {
       assertCatalogueTemplate(json);
     } catch (err) {

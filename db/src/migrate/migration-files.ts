@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { shippedPath } from '@medstock/config';
 
 export type MigrationTrack = 'control' | 'tenant';
 
@@ -8,7 +8,7 @@ export interface MigrationFile {
   sql: string;
 }
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+const MIGRATIONS_DIR = shippedPath('migrations/');
 
 const cache = new Map<MigrationTrack, MigrationFile[]>();
 

@@ -1,0 +1,112 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { freePort } from '../../local/services.ts';
+
+/**
+ * What the production-build and Debian-install tests share: the build with its production
+ * dependencies installed, an empty database, a production environment, and processes started
+ * from the built files (never through tsx).
+ */
+export const repoRoot = resolve(import.meta.dirname, '../../..');
+const pnpm = resolve(repoRoot, '.local/tools/node_modules/.bin/pnpm');
+
+/** `pnpm build --out <dir>`, then its production dependencies (from the local store: no network). */
+export function buildWithProductionDependencies(out: string): void {
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', resolve(repoRoot, 'infra/build/build.ts'), '--out', out],
+    {
+      cwd: repoRoot,
+      stdio: 'pipe',
+    },
+  );
+  execFileSync(pnpm, ['install', '--prod', '--offline', '--config.confirmModulesPurge=false'], {
+    cwd: out,
+    stdio: 'pipe',
+    env: { ...process.env, CI: '1' },
+  });
+}
+
+/** A new, empty database on the test PostgreSQL (nothing migrated: the built migrator does that). */
+export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.MEDSTOCK_TEST_ADMIN_URL;
+  if (!adminUrl) throw new Error('MEDSTOCK_TEST_ADMIN_URL is not set: run the tests with `npm test`.');
+  const name = `p_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface Started {
+  child: ChildProcess;
+  output(): string;
+  /** Its exit code, once it exits by itself. */
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+/** Starts a process and collects its output (for the assertion messages and the log checks). */
+export function start(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Started {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Waits until `check` passes or the process exits (then fails with its output). */
+export async function until(
+  p: Started,
+  check: () => Promise<boolean> | boolean,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (p.child.exitCode !== null)
+      throw new Error(`${what}: the process exited (${p.child.exitCode}):\n${p.output()}`);
+    if (await Promise.resolve().then(check).catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what}: not within a minute:\n${p.output()}`);
+}
+
+export const ready = (base: string) => async () => (await fetch(`${base}/readyz`)).status === 200;
+
+export { freePort };
+
+/** True when the tree has no tsx anywhere: production runs without the dev-time loader. */
+export const hasTsx = (dir: string) =>
+  existsSync(resolve(dir, 'node_modules/tsx')) ||
+  existsSync(resolve(dir, 'node_modules/.pnpm/node_modules/tsx'));
