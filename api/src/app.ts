@@ -16,6 +16,7 @@ import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { credentialResponsesPlugin } from './plugins/credential-responses.plugin.ts';
 import { errorsPlugin, frameworkErrorHandler, withAcceptLanguage } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
+import { observabilityPlugin } from './plugins/observability.plugin.ts';
 import { redisStoreWithLocalFallback } from './plugins/rate-limit-store.ts';
 import { webPlugin } from './plugins/web.plugin.ts';
 import { registerRoutes } from './routes/index.ts';
@@ -81,6 +82,7 @@ export async function buildApp(
   });
 
   await app.register(errorsPlugin);
+  await app.register(observabilityPlugin, deps);
   await app.register(helmet, { global: true });
   const origins = config.CORS_ORIGINS.split(',')
     .map((s) => s.trim())

@@ -1,9 +1,12 @@
 import { loadConfig } from '@medstock/config';
-import { buildApp } from './app.ts';
-import { createDeps } from './create-deps.ts';
+import { startTracing } from '@medstock/contracts/observability/tracing.ts';
 
 /** Listens and shuts down gracefully; everything else is in app.ts. */
 const config = loadConfig();
+// Tracing starts before the app's modules are imported, so the pg instrumentation patches them.
+const tracing = await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'medstock-api' });
+const { buildApp } = await import('./app.ts');
+const { createDeps } = await import('./create-deps.ts');
 const deps = await createDeps(config);
 const app = await buildApp(deps);
 
@@ -16,6 +19,7 @@ async function shutdown(signal: string) {
   force.unref();
   await app.close();
   await deps.close();
+  await tracing?.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -2,6 +2,7 @@ export {
   JOB_NAMES,
   JOB_OPTIONS,
   JOB_QUEUES,
+  type JobMeta,
   type JobName,
   type JobPayloads,
   jobIds,
@@ -14,4 +15,12 @@ export {
   WEBHOOK_BACKOFF_TYPE,
 } from './job-contracts.ts';
 export { JobProducer, QueueUnavailableError } from './job-producer.ts';
+export {
+  createMetricsRegistry,
+  metricsScrapeAllowed,
+  type PoolCell,
+  registerPoolMetrics,
+} from './observability/metrics-registry.ts';
+export { currentRequestId, withRequestId } from './observability/request-context.ts';
+export { queueTelemetry, type StartTracingOptions, type Tracing, tracingStarted } from './observability/tracing.ts';
 export { PRODUCER_TIMEOUT_MS, producerConnection, workerConnection } from './redis-connections.ts';

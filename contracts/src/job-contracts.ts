@@ -36,7 +36,15 @@ export interface JobPayloads {
   notify: { tenantId: string };
 }
 export type JobName = keyof JobPayloads;
-export type TenantJobData = JobPayloads[JobName];
+/**
+ * What any job may carry besides its payload: the X-Request-Id of the API request (or of the job)
+ * that enqueued it, so the job's log lines and the request's are found together. Absent for
+ * scheduled jobs; a job whose id collapsed several enqueues keeps the first one's.
+ */
+export interface JobMeta {
+  requestId?: string;
+}
+export type TenantJobData = JobPayloads[JobName] & JobMeta;
 
 /** The queue each job runs on. */
 export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {

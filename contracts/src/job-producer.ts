@@ -7,11 +7,20 @@ import {
   JOB_QUEUES,
   type JobName,
   type JobPayloads,
+  type JobMeta,
   jobIds,
   type QueueName,
   schedulerIds,
 } from './job-contracts.ts';
+import { currentRequestId } from './observability/request-context.ts';
+import { queueTelemetry } from './observability/tracing.ts';
 import { producerConnection } from './redis-connections.ts';
+
+/** The payload with the request id of the request or job enqueueing it (JobMeta), when there is one. */
+function withRequestMeta<T extends object>(data: T): T & JobMeta {
+  const requestId = currentRequestId();
+  return requestId ? { ...data, requestId } : data;
+}
 
 /** Redis is not reachable right now; nothing was enqueued. */
 export class QueueUnavailableError extends Error {
@@ -61,7 +70,11 @@ export class JobProducer {
   queue(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.connection, prefix: this.config.QUEUE_PREFIX });
+      q = new Queue(name, {
+        connection: this.connection,
+        prefix: this.config.QUEUE_PREFIX,
+        telemetry: queueTelemetry(),
+      });
       q.on('error', this.onError);
       this.queues.set(name, q);
     }
@@ -76,7 +89,10 @@ export class JobProducer {
   /** Adds one job with its kind's options; throws QueueUnavailableError at once when Redis is down. */
   async add<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<string> {
     if (!this.available) throw new QueueUnavailableError();
-    const job = await this.queue(JOB_QUEUES[name]).add(name, data, { ...JOB_OPTIONS[name], ...opts });
+    const job = await this.queue(JOB_QUEUES[name]).add(name, withRequestMeta(data), {
+      ...JOB_OPTIONS[name],
+      ...opts,
+    });
     return job.id ?? opts.jobId ?? '';
   }
 
@@ -149,7 +165,7 @@ export class JobProducer {
       await this.queue(JOB_QUEUES['webhook-delivery']).addBulk(
         deliveryIds.map((deliveryId) => ({
           name: 'webhook-delivery',
-          data: { tenantId, deliveryId },
+          data: withRequestMeta({ tenantId, deliveryId }),
           opts: { ...JOB_OPTIONS['webhook-delivery'], jobId: jobIds.delivery(deliveryId) },
         })),
       );

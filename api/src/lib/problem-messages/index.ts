@@ -10,6 +10,7 @@ import { validationMessages } from './base-validation.ts';
 import { importFileMessages } from './import-files.ts';
 import { masterDataMessages } from './master-data.ts';
 import { notificationsMessages } from './notifications.ts';
+import { observabilityMessages } from './observability.ts';
 import { purchasingDayMessages } from './purchasing-day.ts';
 import { receivingMessages } from './receiving.ts';
 import { requisitionMessages } from './requisitions.ts';
@@ -35,6 +36,7 @@ export const PROBLEM_MESSAGES: ProblemMessages = {
   ...importFileMessages,
   ...masterDataMessages,
   ...notificationsMessages,
+  ...observabilityMessages,
   ...purchasingDayMessages,
   ...receivingMessages,
   ...requisitionMessages,
