@@ -36,8 +36,9 @@ class StalePlacement extends Error {}
  * withTenantDb, also handing fn the transaction's own pg client (COPY FROM STDIN must run on it).
  *
  * One statement, sent with BEGIN, binds the schema and checks two things on the cell:
- * - the schema is there: if not and the placement came from the cache, the organisation moved;
- *   the cache entry is dropped and the transaction runs again on the cell the control plane names;
+ * - the schema is there: if not, the organisation may have moved (a cached or just-read placement);
+ *   the cache entry is dropped and the transaction runs again on the cell the control plane names
+ *   (a move renames the old copy away before it switches, so no stale route can write it);
  * - the move lock (shared): when a move holds it, the transaction is made read-only instead, so
  *   reads go on from the frozen copy and a write fails, and is reported as TenantMovingError.
  */
@@ -58,7 +59,7 @@ export async function runTenantTransaction<T>(
     case when pg_try_advisory_xact_lock_shared(${moveLockKeySql(schema)}) then true
       else set_config('transaction_read_only', 'on', true) is null end as writable`;
   for (let attempt = 0; ; attempt++) {
-    const { cell, cached } = await cells.placementOf(organizationId);
+    const { cell } = await cells.placementOf(organizationId);
     const cellDb = await cellDbOf(cells, db, cell);
     let readOnly = false;
     try {
@@ -78,9 +79,10 @@ export async function runTenantTransaction<T>(
             onOpened: (row) => {
               const opened = row as unknown as Opened | undefined;
               readOnly = opened?.writable === false;
-              // Only a cached answer can be stale; a fresh one that finds nothing behaves as
-              // before cells (the queries fail on the missing tables).
-              if (opened && !opened.present && cached && attempt < 2) throw new StalePlacement();
+              // A cached answer can be stale, and so can a fresh one read just before a switch:
+              // ask the control plane again. A schema still missing after that behaves as before
+              // cells (the queries fail on the missing tables).
+              if (opened && !opened.present && attempt < 2) throw new StalePlacement();
             },
           },
         );

@@ -3,11 +3,11 @@
 const COMMANDS: Record<string, { module: string; usage: string }> = {
   cells: {
     module: './tenant-cells.cli.ts',
-    usage: 'tenant cells [add <name> <url>] — list or register database cells',
+    usage: 'tenant cells [add <name> [--url-env VAR]] — list or register database cells',
   },
   move: {
     module: './tenant-move.cli.ts',
-    usage: 'tenant move <org> --to <cell> — move an organisation to another cell',
+    usage: 'tenant move <org> --to <cell> | --finish — move an organisation to another cell',
   },
   export: {
     module: './tenant-export.cli.ts',
