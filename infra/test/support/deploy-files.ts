@@ -28,7 +28,7 @@ export function secretLookingLines(dir: string): string[] {
       if (/\b(sk|rk)_(live|test)_[A-Za-z0-9]{6,}|\bwhsec_[A-Za-z0-9]{6,}/.test(line)) hits.push(where);
       // scheme://user:password@host with a literal password (not a ${placeholder} or %s).
       const url = /[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/]+)@/i.exec(line);
-      if (url && !/^(\$\{|%s|\$\(|\$[A-Z_])/.test(url[1]!)) hits.push(where);
+      if (url && !/^(\$\{|%s|\$\(|\$[A-Za-z_])/.test(url[1]!)) hits.push(where);
       // NAME: value / NAME=value with a secret-looking NAME and a literal value.
       const setting = /^\s*-?\s*(?:name:\s*)?([A-Z][A-Z0-9_]*)\s*[:=]\s*["']?([^"'\s#]*)/.exec(line);
       if (setting && SECRET_NAME.test(setting[1]!) && !setting[1]!.endsWith('_FILE')) {
