@@ -3,6 +3,7 @@ import type { Role } from '@medstock/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppDeps } from '../deps.ts';
+import { organizationPendingDeletion, refusePendingDeletion } from '../lib/organization-pending-deletion.ts';
 import { unauthorized } from '../lib/problem.ts';
 import { sha256, verifyAccessToken } from '../lib/tokens.ts';
 import { type AuthContext, checkAccess, ROLE_SCOPES, type RouteAccess, type Scope } from './access.ts';
@@ -45,16 +46,22 @@ async function authenticateApiKey(deps: AppDeps, token: string): Promise<AuthCon
     secret_hash: string;
     scopes: Scope[];
     site_ids: string[] | null;
+    status: string;
+    deletion_due_at: Date | null;
   }>(
-    `select k.id, k.organization_id, k.secret_hash, k.scopes, k.site_ids
+    `select k.id, k.organization_id, k.secret_hash, k.scopes, k.site_ids, o.status, o.deletion_due_at
        from control.api_keys k join control.organizations o on o.id = k.organization_id
-      where k.prefix = $1 and k.revoked_at is null and o.status = 'active'`,
+      where k.prefix = $1 and k.revoked_at is null`,
     [m[1]],
   );
   const key = rows[0];
   if (!key) return null;
   const given = Buffer.from(sha256(m[2]!));
   if (!timingSafeEqual(given, Buffer.from(key.secret_hash))) return null;
+  // Only a caller holding the whole key learns that its organisation is being erased.
+  if (key.status === 'pending_deletion' && key.deletion_due_at)
+    throw organizationPendingDeletion(key.deletion_due_at);
+  if (key.status !== 'active') return null;
   // Recording last use at most once a minute keeps a hot key from writing on every request.
   deps.database.pool
     .query(
@@ -89,7 +96,11 @@ async function authenticateUser(deps: AppDeps, token: string): Promise<AuthConte
     [claims.org, claims.sub, claims.sid],
   );
   const m = rows[0];
-  if (!m) return null;
+  if (!m) {
+    // The token's signature proves its organisation; its sessions ended when erasure was asked.
+    await refusePendingDeletion(deps.database.pool, [claims.org]);
+    return null;
+  }
   return {
     kind: 'user',
     organizationId: claims.org,

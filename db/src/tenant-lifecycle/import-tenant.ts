@@ -215,11 +215,16 @@ async function copyIn(
 ) {
   const counter = new CountingHash();
   const columns = archived.columns.map(ident).join(', ');
-  await pipeline(
-    Readable.from(entry),
-    counter,
-    client.query(copyFrom(`copy ${target} (${columns}) from stdin`)),
-  );
+  try {
+    await pipeline(
+      Readable.from(entry),
+      counter,
+      client.query(copyFrom(`copy ${target} (${columns}) from stdin`)),
+    );
+  } catch (err) {
+    // Damage that breaks a row reaches PostgreSQL before the checksum can be compared.
+    throw new ArchiveError(`could not restore ${archived.entry}: ${(err as Error).message}; nothing was restored`);
+  }
   const sha256 = counter.digest();
   if (counter.rows !== archived.rows || sha256 !== archived.sha256)
     throw new ArchiveError(

@@ -15,6 +15,7 @@ import { purchasingDayMessages } from './purchasing-day.ts';
 import { receivingMessages } from './receiving.ts';
 import { requisitionMessages } from './requisitions.ts';
 import { stocktakeMessages } from './stocktake.ts';
+import { tenantLifecycleMessages } from './tenant-lifecycle.ts';
 import type { ProblemMessages } from './types.ts';
 
 export type { ProblemLocale, ProblemMessages, ProblemText } from './types.ts';
@@ -41,4 +42,5 @@ export const PROBLEM_MESSAGES: ProblemMessages = {
   ...receivingMessages,
   ...requisitionMessages,
   ...stocktakeMessages,
+  ...tenantLifecycleMessages,
 };

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AppDeps } from '../../deps.ts';
+import { refusePendingDeletion } from '../../lib/organization-pending-deletion.ts';
 import { ProblemError, unauthorized } from '../../lib/problem.ts';
 import { randomSecret, sha256, signAccessToken } from '../../lib/tokens.ts';
 import { type ClientContext, verifyPasswordThrottled } from './login-throttle.ts';
@@ -75,6 +76,17 @@ export async function login(
   const chosen = input.organizationId
     ? memberships.rows.find((m) => m.organization_id === input.organizationId)
     : memberships.rows[0];
+  if (!chosen) {
+    const all = await deps.database.pool.query<{ organization_id: string }>(
+      'select organization_id from control.memberships where user_id = $1',
+      [user.id],
+    );
+    const asked = input.organizationId ? [input.organizationId] : all.rows.map((r) => r.organization_id);
+    await refusePendingDeletion(
+      deps.database.pool,
+      asked.filter((id) => all.rows.some((r) => r.organization_id === id)),
+    );
+  }
   if (!chosen)
     throw new ProblemError(
       403,
