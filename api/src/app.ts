@@ -10,11 +10,12 @@ import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from
 import type { AppDeps } from './deps.ts';
 import { logSafeError } from './lib/log-safe-error.ts';
 import { nulCharacterIssues, nulCharacterPaths } from './lib/nul-characters.ts';
+import { documentOperation } from './lib/openapi-operation.ts';
 import { ProblemError } from './lib/problem.ts';
 import { auditPlugin } from './plugins/audit.plugin.ts';
 import { apiKeyPrefixOf, authPlugin } from './plugins/auth.plugin.ts';
 import { credentialResponsesPlugin } from './plugins/credential-responses.plugin.ts';
-import { errorsPlugin, frameworkErrorHandler, withAcceptLanguage } from './plugins/errors.plugin.ts';
+import { errorsPlugin, frameworkErrorHandler } from './plugins/errors.plugin.ts';
 import { idempotencyPlugin } from './plugins/idempotency.plugin.ts';
 import { observabilityPlugin } from './plugins/observability.plugin.ts';
 import { redisStoreWithLocalFallback } from './plugins/rate-limit-store.ts';
@@ -121,9 +122,13 @@ export async function buildApp(
       info: {
         title: 'medstock API',
         version: API_VERSION,
+        // The repository carries no open-source licence: all rights reserved.
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
         description:
           'Early warning for medical consumables. Authenticate with `Authorization: Bearer <access token>` (from /v1/auth/login) or an API key (`Authorization: Bearer msk_...` or `X-API-Key`). Errors are RFC 9457 problem details with a stable `code` and the `params` their words are filled from; `title`, `detail` and field messages are in the language of `Accept-Language` (zh, zh-Hans, zh-CN → 简体中文; otherwise, and when the header is absent, English), named in `Content-Language`. Authenticated POSTs accept an `Idempotency-Key` header, scoped to the user or API key (ignored on /v1/auth/* and on anonymous calls); a retry of a response that carried a credential answers `409 idempotent_secret_not_replayed`, one whose first attempt was applied but its answer lost in a crash `409 idempotency_applied_response_lost`.',
       },
+      // Relative: on-premises, hybrid and SaaS deployments each serve the API on their own host.
+      servers: [{ url: '/', description: 'The deployment that serves this document' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or msk_ API key' },
@@ -133,7 +138,8 @@ export async function buildApp(
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `def-${i}` },
     // Documents Accept-Language on every operation (the doc only: any value is accepted).
-    transform: ({ schema, url }) => ({ schema: withAcceptLanguage(schema), url }),
+    // operationId, security and Accept-Language for every operation (lib/openapi-operation.ts).
+    transform: documentOperation,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   // Where the README (and integrators' tooling) looks for the document; /docs/json stays for the UI.

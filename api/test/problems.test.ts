@@ -224,6 +224,12 @@ describe('HTTP conventions', () => {
     expect(res.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
+  it('the probes refuse unknown parameters with the 400 problem the document declares', async () => {
+    for (const url of ['/healthz?verbose=1', '/readyz?check=postgres']) {
+      expectProblem(await t.app.inject({ method: 'GET', url }), 400, 'validation_failed');
+    }
+  });
+
   it('writes an audit entry for every mutating request, with who and the request id', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -78,9 +78,14 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getJwks',
         tags: ['auth'],
         summary: 'Public keys that verify access tokens (JWKS)',
-        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
+        // Rate-limited like every route that does not opt out.
+        response: {
+          200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
+          429: Type.Ref('Problem'),
+        },
       },
     },
     async () => deps.tokenKeys.jwks,
@@ -104,6 +109,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: 'public', rateLimit: authRateLimit },
       onError: retryAfterHeader,
       schema: {
+        operationId: 'signUp',
         tags: ['auth'],
         summary: 'Ask to sign up an organisation and its owner: a confirmation link is e-mailed',
         description:
@@ -135,6 +141,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: 'public', rateLimit: authRateLimit },
       onError: retryAfterHeader,
       schema: {
+        operationId: 'confirmSignUp',
         tags: ['auth'],
         summary:
           'Confirm a sign-up with the e-mailed token and the password; creates the organisation and signs in',
@@ -161,6 +168,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: 'public', rateLimit: authRateLimit },
       onError: retryAfterHeader,
       schema: {
+        operationId: 'requestPasswordReset',
         tags: ['auth'],
         summary: 'Ask for a password-reset link by e-mail',
         description:
@@ -180,6 +188,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: 'public', rateLimit: authRateLimit },
       schema: {
+        operationId: 'confirmPasswordReset',
         tags: ['auth'],
         summary: 'Set a new password with the e-mailed token; every session of the account is revoked',
         body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }),
@@ -198,6 +207,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       config: { access: 'public', rateLimit: authRateLimit },
       onError: retryAfterHeader,
       schema: {
+        operationId: 'logIn',
         tags: ['auth'],
         summary: 'Log in with email and password',
         description:
@@ -237,6 +247,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'refreshSession',
         tags: ['auth'],
         summary:
           'Exchange a refresh token (cookie or body) for a new access token; the refresh token rotates',
@@ -262,6 +273,7 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: { scope: 'read' } },
       schema: {
+        operationId: 'logOut',
         tags: ['auth'],
         summary: 'Revoke the current session: its access and refresh tokens stop working at once',
         security: [{ bearer: [] }],

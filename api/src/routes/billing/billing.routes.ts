@@ -105,6 +105,7 @@ export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: { scope: 'admin', ownerOnly: true } },
       schema: {
+        operationId: 'startBillingCheckout',
         tags: ['billing'],
         summary: 'Start a Stripe Checkout for a paid plan (owner only); open the returned URL',
         description:
@@ -139,6 +140,7 @@ export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: { scope: 'admin', ownerOnly: true } },
       schema: {
+        operationId: 'openBillingPortal',
         tags: ['billing'],
         summary: 'Open the Stripe customer portal (owner only): payment method, invoices, plan and sites',
         security,
@@ -158,6 +160,7 @@ export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
       {
         config: { access: 'public' },
         schema: {
+          operationId: 'receiveStripeWebhook',
           tags: ['billing'],
           summary: 'Stripe webhook endpoint (signed by Stripe)',
           description:

@@ -9,6 +9,10 @@ const Health = Type.Object({
   checks: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
 
+// The probes take no parameters and refuse unknown ones (400, as routes with a query schema do), so a
+// misconfigured probe URL shows up instead of silently passing.
+const NoParameters = Type.Object({}, { additionalProperties: false });
+
 const READY_PROBE_MS = 2_000;
 
 async function probe(check: () => Promise<unknown>): Promise<string> {
@@ -32,7 +36,13 @@ export async function healthRoutes(fastify: FastifyInstance, deps: AppDeps) {
     '/healthz',
     {
       config: { access: 'public', rateLimit: false },
-      schema: { tags: ['health'], summary: 'Liveness: the process is up', response: { 200: Health } },
+      schema: {
+        operationId: 'getLiveness',
+        tags: ['health'],
+        summary: 'Liveness: the process is up',
+        querystring: NoParameters,
+        response: { 200: Health, 400: Type.Ref('Problem') },
+      },
     },
     async () => ({ status: 'ok' }),
   );
@@ -42,9 +52,11 @@ export async function healthRoutes(fastify: FastifyInstance, deps: AppDeps) {
     {
       config: { access: 'public', rateLimit: false },
       schema: {
+        operationId: 'getReadiness',
         tags: ['health'],
         summary: 'Readiness: PostgreSQL and Redis are reachable',
-        response: { 200: Health, 503: Health },
+        querystring: NoParameters,
+        response: { 200: Health, 400: Type.Ref('Problem'), 503: Health },
       },
     },
     async (_request, reply) => {
