@@ -4,7 +4,10 @@ import { startTracing } from '@medstock/contracts/observability/tracing.ts';
 /** Listens and shuts down gracefully; everything else is in app.ts. */
 const config = loadConfig();
 // Tracing starts before the app's modules are imported, so the pg instrumentation patches them.
-const tracing = await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'medstock-api' });
+const tracing = await startTracing({
+  endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  serviceName: 'medstock-api',
+});
 const { buildApp } = await import('./app.ts');
 const { createDeps } = await import('./create-deps.ts');
 const deps = await createDeps(config);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import { DEV_SECRETS_KEYS, parseSecretKeys } from './secrets-keys.ts';
 import { productionConfigProblems } from './production-check.ts';
+import { DEV_SECRETS_KEYS, parseSecretKeys } from './secrets-keys.ts';
 import { shippedPath } from './shipped-path.ts';
 import { parseTrustProxy } from './trust-proxy.ts';
 
@@ -236,7 +236,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (env.NODE_ENV === 'production') {
     const problems = productionConfigProblems(converted as AppConfig);
     if (problems.length > 0)
-      throw new Error(`Unsafe production configuration (NODE_ENV=production):\n  - ${problems.join('\n  - ')}`);
+      throw new Error(
+        `Unsafe production configuration (NODE_ENV=production):\n  - ${problems.join('\n  - ')}`,
+      );
   }
   return converted as AppConfig;
 }

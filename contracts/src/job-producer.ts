@@ -5,9 +5,9 @@ import { claimDrainSlot, type DrainSlot, trailingKeyOf } from './drain-window.ts
 import {
   JOB_OPTIONS,
   JOB_QUEUES,
+  type JobMeta,
   type JobName,
   type JobPayloads,
-  type JobMeta,
   jobIds,
   type QueueName,
   schedulerIds,

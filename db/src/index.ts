@@ -104,6 +104,7 @@ export {
 } from './notifications/robot-secrets.ts';
 export { createDatabase, type Database, type Db, type Tx } from './pool.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
+export { type RecalculationBacklog, recalculationBacklog } from './recalculation/recalculation-backlog.ts';
 export {
   deferRecalculations,
   hasDueRecalculations,

@@ -1,10 +1,16 @@
 import { loadConfig } from '@medstock/config';
-import { JOB_REGISTRY } from './jobs/job-registry.ts';
-import { createLogger, errorFields } from './logger.ts';
-import { queueConcurrency } from './queues.ts';
-import { startWorker } from './worker.ts';
+import { startTracing } from '@medstock/contracts/observability/tracing.ts';
 
 const config = loadConfig();
+// Tracing starts before the worker's modules are imported, so the pg instrumentation patches them.
+const tracing = await startTracing({
+  endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  serviceName: 'medstock-worker',
+});
+const { JOB_REGISTRY } = await import('./jobs/job-registry.ts');
+const { createLogger, errorFields } = await import('./logger.ts');
+const { queueConcurrency } = await import('./queues.ts');
+const { startWorker } = await import('./worker.ts');
 const log = createLogger(config.LOG_LEVEL);
 
 // A stray rejection (a dependency failing in a fire-and-forget path) is logged, not fatal: the
@@ -29,6 +35,7 @@ async function shutdown(signal: string) {
   log.info({ signal }, 'medstock worker stopping');
   // Closing waits for the active jobs to finish; they are idempotent if we are killed instead.
   await running.close();
+  await tracing?.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

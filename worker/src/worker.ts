@@ -5,6 +5,7 @@ import {
   JobProducer,
   QUEUE_NAMES,
   type QueueName,
+  queueTelemetry,
   type TenantJobData,
   workerConnection,
 } from '@medstock/contracts';
@@ -16,6 +17,12 @@ import { startPeriodicDrain } from './engine/periodic-drain.ts';
 import type { JobContext, JobDefinition } from './jobs/job-context.ts';
 import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
 import { createLogger, errorFields, type Logger, throttledErrorLog } from './logger.ts';
+import { startWorkerHttp, type WorkerHttp } from './observability/worker-http.ts';
+import {
+  createWorkerMetrics,
+  observedProcessor,
+  type WorkerMetrics,
+} from './observability/worker-metrics.ts';
 import { queueConcurrency } from './queues.ts';
 import { syncTenantSchedules } from './schedules/tenant-schedules.ts';
 import { deliveryBackoffStrategy } from './webhooks/delivery-queue.ts';
@@ -25,6 +32,10 @@ export interface RunningWorker {
   workers: Record<QueueName, Worker<TenantJobData>>;
   database: Database;
   producer: JobProducer;
+  /** The Prometheus metrics (also served on WORKER_HTTP_PORT's /metrics). */
+  metrics: WorkerMetrics;
+  /** The health and metrics server; null when WORKER_HTTP_PORT is unset. */
+  http: WorkerHttp | null;
   /** Runs the periodic outbox drain now (tests; the timer runs it every RECALC_OUTBOX_POLL_MS). */
   drainOutboxNow(): Promise<void>;
   close(): Promise<void>;
@@ -72,11 +83,14 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const database = createDatabase(config.DATABASE_URL, config.PG_POOL_MAX);
   const producer = new JobProducer(config, { onError: throttledErrorLog(log, 'redis (producer) error') });
+  const workers = {} as Record<QueueName, Worker<TenantJobData>>;
+  const metrics = createWorkerMetrics({ database, producer, workers: () => workers, log });
   const ctx: JobContext = {
     config,
     database,
     producer,
     log,
+    metrics,
     endpointSlots: new EndpointSlots(
       producer.connection,
       config.QUEUE_PREFIX,
@@ -93,15 +107,16 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     connections.push(connection);
     const worker = new Worker<TenantJobData>(
       queueName,
-      async (job: Job<TenantJobData>, token?: string) => {
+      observedProcessor(metrics, async (job: Job<TenantJobData>, token?: string) => {
         const def = registry[job.name];
         if (!def) throw new UnrecoverableError(`no handler for job '${job.name}'`);
         if (JOB_QUEUES[job.name as JobName] !== queueName)
           throw new UnrecoverableError(`job '${job.name}' does not belong on queue '${queueName}'`);
         if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
-        const jobLog = log.child({ job: job.name, jobId: job.id, tenantId: job.data.tenantId });
+        const { tenantId, requestId } = job.data;
+        const jobLog = log.child({ job: job.name, jobId: job.id, tenantId, requestId });
         return def.handle({ ...ctx, log: jobLog }, job, token);
-      },
+      }),
       {
         connection,
         prefix: config.QUEUE_PREFIX,
@@ -110,6 +125,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
         stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
         maxStalledCount: 5,
         settings: { backoffStrategy: deliveryBackoffStrategy(config) },
+        telemetry: queueTelemetry(),
       },
     );
     worker.on('error', throttledErrorLog(log.child({ queue: queueName }), 'queue worker error'));
@@ -121,6 +137,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
           job: job?.name,
           jobId: job?.id,
           tenantId: job?.data?.tenantId,
+          requestId: job?.data?.requestId,
           attemptsMade: job?.attemptsMade,
         },
         'job attempt failed',
@@ -168,12 +185,34 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
   timer.unref();
   producer.connection.on('ready', () => void sync());
 
+  const http =
+    config.WORKER_HTTP_PORT === undefined
+      ? null
+      : await startWorkerHttp({
+          host: config.HOST,
+          port: config.WORKER_HTTP_PORT,
+          registry: metrics.registry,
+          metricsToken: config.METRICS_TOKEN,
+          checks: {
+            postgres: () => database.pool.query('select 1'),
+            redis: () => producer.connection.ping(),
+            workers: async () => {
+              const stopped = QUEUE_NAMES.filter((q) => !workers[q].isRunning());
+              if (stopped.length) throw new Error(`not running: ${stopped.join(', ')}`);
+            },
+          },
+        });
+  if (http) log.info({ port: http.port }, 'worker health and metrics listening');
+
   return {
     workers,
     database,
     producer,
+    metrics,
+    http,
     drainOutboxNow: () => periodicDrain.runOnce(),
     close: async () => {
+      await http?.close();
       clearInterval(timer);
       await periodicDrain.stop();
       // A BullMQ worker closed while its connection waits to reconnect (Redis just restarted)

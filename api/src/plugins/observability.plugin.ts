@@ -6,6 +6,7 @@ import {
   tracingStarted,
   withRequestId,
 } from '@medstock/contracts';
+import { cellsOf } from '@medstock/db';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Histogram } from 'prom-client';
@@ -26,8 +27,7 @@ export const observabilityPlugin = fp(async (app: FastifyInstance, deps: AppDeps
   app.addHook('onRequest', (request, _reply, done) => withRequestId(request.id, done));
 
   const registry = createMetricsRegistry();
-  // One pool today; a pool per database cell once tenants are placed on several.
-  registerPoolMetrics(registry, () => [{ cell: 'main', pool: deps.database.pool }]);
+  registerPoolMetrics(registry, () => cellsOf(deps.database.db).pools());
   const latency = new Histogram({
     name: 'medstock_http_request_duration_seconds',
     help: 'API request latency by method, route template and status (its _count is the request rate)',

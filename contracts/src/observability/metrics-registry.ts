@@ -20,26 +20,23 @@ interface PoolCounts {
   options: { max?: number };
 }
 
-/** A database cell's pool, by the cell's name (`main` until tenants are placed on several cells). */
-export interface PoolCell {
-  cell: string;
-  pool: PoolCounts;
-}
-
 /**
- * Connections of every cell's pool, read at scrape time: `cells` is asked each time, so cells
- * added while the process runs are reported too. Saturation = waiting > 0 with total = max.
+ * Connections of every database cell's pool (one pool per cell, never per tenant), read at scrape
+ * time from `pools` (CellRegistry.pools(): the cells this process opened so far, by name), so a
+ * cell opened while the process runs is reported too. Saturation: waiting > 0 while
+ * connections = max.
  */
-export function registerPoolMetrics(registry: Registry, cells: () => Iterable<PoolCell>): void {
+export function registerPoolMetrics(registry: Registry, pools: () => Promise<Map<string, PoolCounts>>): void {
   const gauge = (name: string, help: string, read: (pool: PoolCounts) => number) =>
     new Gauge({
       name,
       help,
       labelNames: ['cell'],
       registers: [registry],
-      collect() {
+      async collect() {
+        const byCell = await pools();
         this.reset();
-        for (const { cell, pool } of cells()) this.set({ cell }, read(pool));
+        for (const [cell, pool] of byCell) this.set({ cell }, read(pool));
       },
     });
   gauge('medstock_db_pool_connections', 'Connections open in the pool', (p) => p.totalCount);

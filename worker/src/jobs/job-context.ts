@@ -3,6 +3,7 @@ import type { JobName, JobPayloads, JobProducer } from '@medstock/contracts';
 import type { Database } from '@medstock/db';
 import type { Job } from 'bullmq';
 import type { Logger } from '../logger.ts';
+import type { WorkerMetrics } from '../observability/worker-metrics.ts';
 import type { EndpointSlots } from '../webhooks/endpoint-slots.ts';
 
 export interface JobContext {
@@ -10,8 +11,10 @@ export interface JobContext {
   database: Database;
   /** Enqueues follow-up work (webhook deliveries, recalculations): fails fast when Redis is down. */
   producer: JobProducer;
-  /** A child logger carrying the job's name, id and tenant. */
+  /** A child logger carrying the job's name, id, tenant and the request id that caused it. */
   log: Logger;
+  /** Counters a job moves itself (webhook delivery outcomes). */
+  metrics: WorkerMetrics;
   /** Per-endpoint concurrency of webhook deliveries. */
   endpointSlots: EndpointSlots;
 }

@@ -39,6 +39,7 @@ export const webhookDeliveryJob: JobDefinition<'webhook-delivery'> = {
         number,
         last: number >= ctx.config.WEBHOOK_MAX_ATTEMPTS,
       });
+      ctx.metrics.webhookAttempt(outcome.status);
       if (outcome.status === 'retrying')
         throw new Error(`attempt ${number} failed: ${outcome.error ?? 'no answer'}`);
       return outcome;
