@@ -1,6 +1,6 @@
 import type { AppConfig } from '@medstock/config';
 import { JobProducer, producerConnection } from '@medstock/contracts';
-import { createDatabase } from '@medstock/db';
+import { attachCells, createDatabase } from '@medstock/db';
 import { createStripeClient } from './billing/stripe-client.ts';
 import type { AppDeps } from './deps.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
@@ -8,6 +8,8 @@ import { createMailer } from './mail/mailer.ts';
 
 export async function createDeps(config: AppConfig): Promise<AppDeps & { close(): Promise<void> }> {
   const database = createDatabase(config.DATABASE_URL, config.PG_POOL_MAX);
+  // Tenant transactions run on their organisation's cell: one pool per cell (see cellsOf).
+  const cells = attachCells(database, { defaultCell: config.DEFAULT_CELL, poolMax: config.PG_POOL_MAX });
   // Rate limits and the queue producer must never make a request wait for Redis: both use
   // fail-fast connections (no offline queue, short timeouts), unlike the worker's.
   const redis = producerConnection(config.REDIS_URL);
@@ -30,6 +32,7 @@ export async function createDeps(config: AppConfig): Promise<AppDeps & { close()
     mailer,
     close: async () => {
       await jobs.close();
+      await cells.close();
       await Promise.allSettled([database.close(), redis.quit(), queueRedis.quit(), mailer.close()]);
     },
   };

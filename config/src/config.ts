@@ -86,6 +86,11 @@ const ConfigSchema = Type.Object({
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 30 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   PG_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  /**
+   * The database cell new organisations are placed on (control.cells; `pnpm tenant cells`). The
+   * control database is cell `main`; another cell's URL is read from CELL_<NAME>_URL.
+   */
+  DEFAULT_CELL: Type.String({ pattern: '^[a-z][a-z0-9_]{0,30}$', default: 'main' }),
   /** BullMQ queue name prefix; tests use a fresh one per run so queues never collide. */
   QUEUE_PREFIX: Type.String({ default: 'medstock' }),
   /** BullMQ job lock and stalled-job check: how soon a job of a killed worker is retried. */

@@ -9,8 +9,15 @@ import {
   type TenantJobData,
   workerConnection,
 } from '@medstock/contracts';
-import { createDatabase, type Database, hasDueRecalculations, withTenantDb } from '@medstock/db';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import {
+  attachCells,
+  createDatabase,
+  type Database,
+  hasDueRecalculations,
+  isTenantMoving,
+  withTenantDb,
+} from '@medstock/db';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { closeComputePool } from './engine/compute/compute-pool.ts';
 import { startPeriodicDrain } from './engine/periodic-drain.ts';
@@ -82,6 +89,8 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
   assertJobRegistry(registry);
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const database = createDatabase(config.DATABASE_URL, config.PG_POOL_MAX);
+  // Tenant transactions run on their organisation's cell: one pool per cell (see cellsOf).
+  const cells = attachCells(database, { defaultCell: config.DEFAULT_CELL, poolMax: config.PG_POOL_MAX });
   const producer = new JobProducer(config, { onError: throttledErrorLog(log, 'redis (producer) error') });
   const workers = {} as Record<QueueName, Worker<TenantJobData>>;
   const metrics = createWorkerMetrics({ database, producer, workers: () => workers, log });
@@ -115,7 +124,16 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
         if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
         const { tenantId, requestId } = job.data;
         const jobLog = log.child({ job: job.name, jobId: job.id, tenantId, requestId });
-        return def.handle({ ...ctx, log: jobLog }, job, token);
+        try {
+          return await def.handle({ ...ctx, log: jobLog }, job, token);
+        } catch (err) {
+          // The organisation is being moved to another cell: come back after the pause, without
+          // spending an attempt (the job did nothing wrong).
+          if (!isTenantMoving(err) || !token) throw err;
+          jobLog.info({ retryAfterSeconds: err.retryAfterSeconds }, 'organisation moving; job postponed');
+          await job.moveToDelayed(Date.now() + err.retryAfterSeconds * 1000, token);
+          throw new DelayedError();
+        }
       }),
       {
         connection,
@@ -226,6 +244,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
       await Promise.allSettled(
         connections.map((c) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()))),
       );
+      await within(cells.close(), grace);
       await within(database.close(), grace);
       await closeComputePool();
     },

@@ -1,4 +1,5 @@
-import { tenantSchema } from '@medstock/db';
+import { cellsOf, MAIN_CELL, tenantSchema, withTenantDb } from '@medstock/db';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppDeps } from '../deps.ts';
@@ -34,6 +35,16 @@ async function writeEntry(deps: AppDeps, auth: AuthContext | null | undefined, v
   // Named (prepared once per connection): every mutating request writes one.
   const plain = { name: 'audit_entry', text: INSERT_ENTRY, values };
   if (!auth || sites.length === 0) return pool.query(plain);
+  // On another database cell the sites go to the tenant schema there, in a second transaction.
+  const { cell } = await cellsOf(deps.database.db).placementOf(auth.organizationId);
+  if (cell !== MAIN_CELL) {
+    const entry = await pool.query<{ id: string }>(plain);
+    await withTenantDb(deps.database.db, auth, (tx) =>
+      tx.execute(sql`insert into audit_entry_sites (audit_id, site_id)
+        select ${entry.rows[0]!.id}::uuid, s from unnest(${sites}::uuid[]) as s on conflict do nothing`),
+    ).catch(() => {});
+    return entry;
+  }
   try {
     // The schema name comes from tenantSchema (a fixed pattern of the id), never from the request;
     // it is in the text, so this statement is not prepared (one text per organisation).

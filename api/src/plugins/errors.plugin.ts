@@ -3,6 +3,7 @@ import {
   databaseErrorCode,
   IdempotencyClaimLostError,
   isDatabaseUnavailable,
+  isTenantMoving,
   LedgerError,
 } from '@medstock/db';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -292,6 +293,18 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
             validationFieldErrors(v, context, locale),
           ),
         ),
+      });
+    }
+    // The organisation is being moved to another database cell: its writes are paused for the
+    // copy (reads go on). The same request succeeds after the switch.
+    if (isTenantMoving(error)) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendProblem(reply, request, {
+        status: 503,
+        code: 'tenant_moving',
+        title: 'Service unavailable',
+        detail: `This organisation's data is being moved to another database server; changes are paused. Retry in ${error.retryAfterSeconds} seconds.`,
+        params: { seconds: error.retryAfterSeconds },
       });
     }
     // PostgreSQL down, restarting or out of connections: the same request can succeed shortly,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { MIGRATION_LOCK_KEY } from '../migrate/migrator.ts';
 import { tenantSchema } from '../tenant-schema.ts';
 import type { CellRegistry } from './cell-registry.ts';
 import { copySchema } from './copy-schema.ts';
@@ -75,6 +76,20 @@ export async function moveTenant(
   const retired = `${schema}_r${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const graceHours = opts.graceHours ?? 24;
 
+  // No migration runs during a move (it would change the schema under the copy), nor a move
+  // during a migration.
+  const migrations = await control.connect();
+  const { rows: free } = await migrations.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+    MIGRATION_LOCK_KEY,
+  ]);
+  if (!free[0]!.ok) {
+    migrations.release();
+    await control.query(
+      `update control.tenant_moves set status = 'failed', error = 'a migration is running', finished_at = now() where id = $1`,
+      [moveId],
+    );
+    throw new Error('a migration is running; move afterwards');
+  }
   const lock = await source.database.pool.connect();
   const copier = await target.database.pool.connect();
   let renamedSource = false;
@@ -132,6 +147,8 @@ export async function moveTenant(
     await lock.query(`select pg_advisory_unlock(${moveLockKeySql(schema)})`).catch(() => {});
     lock.release();
     copier.release();
+    await migrations.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    migrations.release();
   }
 }
 

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { hasControlBridge, refreshControlBridge } from '../cells/control-bridge.ts';
 import { tenantSchema } from '../tenant-schema.ts';
 import { type MigrationFile, migrationFiles } from './migration-files.ts';
 
@@ -78,10 +79,13 @@ export interface MigrateAllOptions {
   /** The tenant track to apply; defaults to migrations/tenant (tests pass an extended list). */
   tenantFiles?: MigrationFile[];
   onTenant?: (result: TenantMigrationResult) => void;
+  /** URL of a cell by name (default: the variable named in control.cells, CELL_<NAME>_URL). */
+  cellUrl?: (cell: string, urlEnv: string | null) => string | undefined;
 }
 
 export interface TenantMigrationResult {
   organizationId: string;
+  cell: string;
   schema: string;
   ok: boolean;
   applied: string[];
@@ -121,32 +125,36 @@ export async function migrateAll(pool: pg.Pool, opts: MigrateAllOptions = {}): P
         params.push(opts.limit);
         limit = ` limit $${params.length}`;
       }
-      const { rows } = await client.query<{ id: string }>(
-        `select id from control.organizations where ${where} order by id${limit}`,
+      // `cell` exists from control migration 0008 on (a dry run may come before it).
+      const { rows } = await client.query<{ id: string; cell: string }>(
+        `select id, coalesce(to_jsonb(o) ->> 'cell', 'main') as cell
+           from control.organizations o where ${where} order by id${limit}`,
         params,
       );
       const tenants: TenantMigrationResult[] = [];
-      for (const { id } of rows) {
-        const result: TenantMigrationResult = {
-          organizationId: id,
-          schema: tenantSchema(id),
-          ok: true,
-          applied: [],
+      // Tenant schemas live on their organisation's cell: each cell is migrated on its own
+      // connection, under its own migration lock, its control bridge refreshed first.
+      for (const [cell, ids] of groupByCell(rows)) {
+        const done = new Set<string>();
+        const report = (result: TenantMigrationResult) => {
+          done.add(result.organizationId);
+          tenants.push(result);
+          opts.onTenant?.(result);
         };
-        await client.query('begin');
-        try {
-          result.applied = await applyTenantMigrations(client, id, {
-            dryRun: opts.dryRun,
-            files: opts.tenantFiles,
-          });
-          await client.query('commit');
-        } catch (err) {
-          await client.query('rollback');
-          result.ok = false;
-          result.error = (err as Error).message;
-        }
-        tenants.push(result);
-        opts.onTenant?.(result);
+        await onCell(client, cell, opts, async (cellClient) => {
+          for (const id of ids) report(await migrateOneTenant(cellClient, id, cell, opts));
+        }).catch((err: Error) => {
+          // A cell that cannot be reached fails its own tenants; the other cells go on.
+          for (const id of ids.filter((i) => !done.has(i)))
+            report({
+              organizationId: id,
+              cell,
+              schema: tenantSchema(id),
+              ok: false,
+              applied: [],
+              error: err.message,
+            });
+        });
       }
       return { control, tenants, failed: tenants.filter((t) => !t.ok).length };
     } finally {
@@ -154,5 +162,75 @@ export async function migrateAll(pool: pg.Pool, opts: MigrateAllOptions = {}): P
     }
   } finally {
     client.release();
+  }
+}
+
+function groupByCell(rows: { id: string; cell: string }[]): Map<string, string[]> {
+  const cells = new Map<string, string[]>();
+  for (const { id, cell } of rows) cells.set(cell, [...(cells.get(cell) ?? []), id]);
+  return cells;
+}
+
+async function migrateOneTenant(
+  client: pg.PoolClient,
+  id: string,
+  cell: string,
+  opts: MigrateAllOptions,
+): Promise<TenantMigrationResult> {
+  const result: TenantMigrationResult = {
+    organizationId: id,
+    cell,
+    schema: tenantSchema(id),
+    ok: true,
+    applied: [],
+  };
+  await client.query('begin');
+  try {
+    result.applied = await applyTenantMigrations(client, id, {
+      dryRun: opts.dryRun,
+      files: opts.tenantFiles,
+    });
+    await client.query('commit');
+  } catch (err) {
+    await client.query('rollback');
+    result.ok = false;
+    result.error = (err as Error).message;
+  }
+  return result;
+}
+
+/** Runs fn on a connection to the cell: the control connection itself for the main cell. */
+async function onCell(
+  control: pg.PoolClient,
+  cell: string,
+  opts: MigrateAllOptions,
+  fn: (client: pg.PoolClient) => Promise<void>,
+): Promise<void> {
+  if (cell === 'main') return fn(control);
+  const { rows } = await control.query<{ url_env: string | null }>(
+    'select url_env from control.cells where name = $1',
+    [cell],
+  );
+  const urlEnv = rows[0]?.url_env ?? null;
+  const url = opts.cellUrl
+    ? opts.cellUrl(cell, urlEnv)
+    : process.env[urlEnv ?? `CELL_${cell.toUpperCase()}_URL`];
+  if (!url) throw new Error(`migrate: no URL for database cell '${cell}' (${urlEnv ?? 'url_env'} not set)`);
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      try {
+        if (!opts.dryRun && (await hasControlBridge(client))) await refreshControlBridge(client);
+        await fn(client);
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+    } finally {
+      client.release();
+    }
+  } finally {
+    await pool.end();
   }
 }

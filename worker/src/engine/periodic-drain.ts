@@ -1,4 +1,4 @@
-import { tenantsWithDueRecalculations } from '@medstock/db';
+import { poolForCell, tenantsWithDueRecalculations } from '@medstock/db';
 import type { JobContext } from '../jobs/job-context.ts';
 import { errorFields } from '../logger.ts';
 
@@ -19,13 +19,14 @@ export function startPeriodicDrain(
   let failing = false;
 
   const pass = async () => {
-    const { rows } = await ctx.database.pool.query<{ id: string }>(
-      `select id from control.organizations where status = 'active' order by id`,
+    // Each cell is probed on its own pool: one query there covers its organisations.
+    const { rows } = await ctx.database.pool.query<{ cell: string; ids: string[] }>(
+      `select cell, array_agg(id order by id) as ids from control.organizations
+        where status = 'active' group by cell order by cell`,
     );
-    const due = await tenantsWithDueRecalculations(
-      ctx.database.pool,
-      rows.map((r) => r.id),
-    );
+    const due: string[] = [];
+    for (const { cell, ids } of rows)
+      due.push(...(await tenantsWithDueRecalculations(await poolForCell(ctx.database.db, cell), ids)));
     for (const tenantId of due) {
       if (stopped) return;
       await drain(tenantId).catch((err) =>

@@ -1,6 +1,6 @@
 import type { AppConfig } from '@medstock/config';
 import { type JobProducer, WEBHOOK_BACKOFF_TYPE } from '@medstock/contracts';
-import { type Database, tenantSchema } from '@medstock/db';
+import { type Database, poolForCell, tenantSchema } from '@medstock/db';
 
 /**
  * The delay before retry number `retry` (1-based): WEBHOOK_BACKOFF_BASE_MS·2^(retry−1), 10 s,
@@ -28,13 +28,14 @@ export async function syncWebhookSweeps(
   database: Database,
   producer: JobProducer,
 ): Promise<number> {
-  const { rows } = await database.pool.query<{ id: string }>(
-    `select id from control.organizations where status = 'active' order by id`,
+  const { rows } = await database.pool.query<{ id: string; cell: string }>(
+    `select id, cell from control.organizations where status = 'active' order by id`,
   );
   let scheduled = 0;
-  for (const { id } of rows) {
-    const has = await database.pool
-      .query(`select 1 from "${tenantSchema(id)}".webhook_endpoints limit 1`)
+  for (const { id, cell } of rows) {
+    // The schema is on the organisation's cell (an unreachable cell counts as no endpoints).
+    const has = await poolForCell(database.db, cell)
+      .then((pool) => pool.query(`select 1 from "${tenantSchema(id)}".webhook_endpoints limit 1`))
       .then((r) => (r.rowCount ?? 0) > 0)
       .catch(() => false);
     if (has) {

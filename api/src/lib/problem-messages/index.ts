@@ -7,6 +7,7 @@ import { purchasingProblems } from './base-purchasing.ts';
 import { stockProblems } from './base-stock.ts';
 import { problemTerms } from './base-terms.ts';
 import { validationMessages } from './base-validation.ts';
+import { cellsProblems } from './cells.ts';
 import { importFileMessages } from './import-files.ts';
 import { masterDataMessages } from './master-data.ts';
 import { notificationsMessages } from './notifications.ts';
@@ -31,6 +32,7 @@ export const PROBLEM_MESSAGES: ProblemMessages = {
   ...problemTerms,
   ...accountProblems,
   ...billingProblems,
+  ...cellsProblems,
   ...stockProblems,
   ...purchasingProblems,
   ...operationsProblems,

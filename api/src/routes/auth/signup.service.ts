@@ -1,4 +1,4 @@
-import { provisionTenant } from '@medstock/db';
+import { cellsOf, provisionTenant } from '@medstock/db';
 import type pg from 'pg';
 import type { AppDeps } from '../../deps.ts';
 import { inControlTransaction } from '../../lib/control-transaction.ts';
@@ -122,7 +122,9 @@ async function provisionOrganization(
     `insert into control.memberships (organization_id, user_id, role) values ($1, $2, 'owner')`,
     [organizationId, userId],
   );
-  await provisionTenant(client, organizationId, (c) => seedNewTenant(c, input));
+  await provisionTenant(client, organizationId, (c) => seedNewTenant(c, input), {
+    cells: cellsOf(deps.database.db),
+  });
   const tokens = await openSession(deps, client, userId, organizationId, userAgent);
   return { organizationId, userId, tokens };
 }

@@ -1,4 +1,4 @@
-import { type Role, tenantSchema } from '@medstock/db';
+import { type Role, runTenantTransaction, tenantSchema } from '@medstock/db';
 import type { AppDeps } from '../../deps.ts';
 import { inControlTransaction } from '../../lib/control-transaction.ts';
 import { assertMayGrant, assertMayManage, assertNotWideningOwn, roleAccess } from '../../lib/grant-rules.ts';
@@ -105,7 +105,10 @@ export async function removeMember(
   const target = await getMember(deps, auth, userId);
   assertMayChange(auth, target);
   await assertNotLastOwner(deps, auth, target);
-  await inControlTransaction(deps.database.pool, async (client) => {
+  // On the organisation's cell, so member_removals is written where its schema lives; the
+  // control rows are reached from there (the control bridge on other cells).
+  await runTenantTransaction(deps.database.db, auth, async (_tx, client) => {
+    if (!client) throw new Error('removeMember: needs a pooled connection');
     await client.query('delete from control.memberships where organization_id = $1 and user_id = $2', [
       auth.organizationId,
       userId,
@@ -146,13 +149,16 @@ export interface RemovalRow {
 /** Who was removed, by whom, when and why; newest first. */
 export async function listRemovals(deps: AppDeps, auth: AuthContext, limit: number, cursor?: string) {
   const after = decodeCursor(cursor, ['timestamp', 'uuid']);
-  const { rows } = await deps.database.pool.query<RemovalRow>(
-    `select r.id, r.user_id, r.email, r.name, r.role, r.reason, r.removed_by,
+  const { rows } = await runTenantTransaction(deps.database.db, auth, async (_tx, client) => {
+    if (!client) throw new Error('listRemovals: needs a pooled connection');
+    return client.query<RemovalRow>(
+      `select r.id, r.user_id, r.email, r.name, r.role, r.reason, r.removed_by,
             coalesce(nullif(u.name, ''), u.email) as removed_by_name, r.removed_at
        from "${tenantSchema(auth.organizationId)}".member_removals r left join control.users u on u.id = r.removed_by
       ${after ? 'where (r.removed_at, r.id) < ($2::timestamptz, $3::uuid)' : ''}
       order by r.removed_at desc, r.id desc limit $1`,
-    after ? [limit + 1, after[0], after[1]] : [limit + 1],
-  );
+      after ? [limit + 1, after[0], after[1]] : [limit + 1],
+    );
+  });
   return paginate(rows, limit, (r) => [r.removed_at.toISOString(), r.id]);
 }
