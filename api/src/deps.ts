@@ -1,6 +1,6 @@
 import type { AppConfig } from '@medstock/config';
 import type { JobProducer } from '@medstock/contracts';
-import type { Database } from '@medstock/db';
+import type { Database, UploadStore } from '@medstock/db';
 import type { Redis } from 'ioredis';
 import type { Stripe } from './billing/stripe-client.ts';
 import type { TokenKeys } from './lib/tokens.ts';
@@ -21,4 +21,6 @@ export interface AppDeps {
   stripe?: Stripe | null;
   /** Outgoing mail: SMTP_URL, or .eml files in MAIL_DIR when that is empty. */
   mailer: Mailer;
+  /** Where uploaded import files wait for the worker (PostgreSQL): readable from every process. */
+  uploads: UploadStore;
 }

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tenantSchema } from '@medstock/db';
-import { importDir } from '@medstock/worker/imports/upload-paths.ts';
 import { housekeepingJob } from '@medstock/worker/jobs/housekeeping.job.ts';
 import type { Job } from 'bullmq';
 import pg from 'pg';
@@ -203,8 +202,11 @@ describe('Idempotency-Key on imports compares the file itself', () => {
     expect(again.statusCode).toBe(202);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.json().id).toBe(first.json().id);
-    // Only the accepted upload stays on disk: the refused and the replayed copies are removed.
-    expect(readdirSync(importDir(t.config, owner.organizationId))).toEqual([`${first.json().id}.upload`]);
+    // Only the accepted upload stays stored: the refused and the replayed copies are removed.
+    const stored = await admin.query(
+      `select distinct file_id from ${tenantSchema(owner.organizationId)}.import_files`,
+    );
+    expect(stored.rows.map((r) => r.file_id)).toEqual([first.json().id]);
   });
 });
 

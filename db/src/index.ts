@@ -104,7 +104,6 @@ export {
 } from './notifications/robot-secrets.ts';
 export { createDatabase, type Database, type Db, type Tx } from './pool.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
-export { type RecalculationBacklog, recalculationBacklog } from './recalculation/recalculation-backlog.ts';
 export {
   deferRecalculations,
   hasDueRecalculations,
@@ -115,6 +114,7 @@ export {
   takeDueRecalculations,
   tenantsWithDueRecalculations,
 } from './recalculation/recalculation-outbox.ts';
+export { type RecalculationBacklog, recalculationBacklog } from './recalculation/recalculation-backlog.ts';
 export { retryTransaction, TRANSACTION_ATTEMPTS } from './retry-transaction.ts';
 export { openSecret, sealedKeyId, sealSecret } from './secrets/secret-box.ts';
 export { type HeldLock, LockLostError, withSessionLock } from './session-lock.ts';

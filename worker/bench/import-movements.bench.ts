@@ -1,14 +1,19 @@
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
-import { copyFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createDatabase, type Database, provisionTenant, tenantSchema, withTenantDb } from '@medstock/db';
+import {
+  createDatabase,
+  type Database,
+  PgUploadStore,
+  provisionTenant,
+  tenantSchema,
+  withTenantDb,
+} from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import { from as copyFrom } from 'pg-copy-streams';
 import { benchServices, table } from '../../infra/bench/harness.ts';
 import { MOVEMENT_COPY_COLUMNS } from '../src/imports/movements.importer.ts';
 import { runImport } from '../src/imports/run-import.ts';
-import { importDir, uploadPath } from '../src/imports/upload-paths.ts';
 
 /**
  * Issue 3 figure (1): importing 1,000,000 historical movements through the real import job
@@ -174,10 +179,9 @@ export async function run(opts: { rows?: number } = {}) {
     }
     const copySeconds = (performance.now() - copyStart) / 1000;
 
-    // (b) the import job's code path: upload on disk + import_jobs row (what POST /v1/imports leaves), then the job.
+    // (b) the import job's code path: stored upload + import_jobs row (what POST /v1/imports leaves), then the job.
     const importId = crypto.randomUUID();
-    mkdirSync(importDir(config, forImport.tenantId), { recursive: true });
-    await copyFile(csvPath, uploadPath(config, forImport.tenantId, importId));
+    await new PgUploadStore(database).put(forImport.tenantId, importId, createReadStream(csvPath));
     await withTenantDb(database.db, { organizationId: forImport.tenantId }, (tx) =>
       tx.execute(
         sql`insert into import_jobs (id, kind, format, file_name, file_size) values (${importId}, 'movements', 'csv', 'movements.csv', ${statSync(csvPath).size})`,

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { ImportFormat, ImportKind } from '@medstock/contracts/imports/import-columns.ts';
 import {
@@ -12,8 +11,10 @@ import {
   emitEvent,
   isDatabaseUnavailable,
   organizationTimeZone,
+  PgUploadStore,
   planLimitsEnforced,
   type Tx,
+  type UploadStore,
   withSessionLock,
   withTenantDb,
 } from '@medstock/db';
@@ -30,7 +31,7 @@ import { loadReferenceData } from './reference-data.ts';
 import { createStockReportsImporter } from './stock-reports.importer.ts';
 import { createSuppliersImporter } from './suppliers.importer.ts';
 import { withTenantTransaction } from './tenant-transaction.ts';
-import { spoolPath, uploadPath } from './upload-paths.ts';
+import { fetchUpload, localCopyPath, spoolPath } from './upload-paths.ts';
 
 /** Errors kept for the API (the count covers all of them). */
 export const MAX_REPORTED_ERRORS = 1000;
@@ -98,8 +99,12 @@ const PG_REASONS: Record<string, RowMessageCode> = {
  * (rows, percent, errors so far) is saved every IMPORT_PROGRESS_EVERY_ROWS rows. Re-running a
  * job whose worker died starts over: nothing of an unfinished apply was committed.
  */
-/** What an import needs; without a producer (a bench, a test) nothing follows the commit. */
-type ImportContext = Pick<JobContext, 'config' | 'database'> & Partial<Pick<JobContext, 'producer'>>;
+/**
+ * What an import needs; without a producer (a bench, a test) nothing follows the commit. The
+ * upload store defaults to PostgreSQL, where the API stored the file.
+ */
+type ImportContext = Pick<JobContext, 'config' | 'database'> &
+  Partial<Pick<JobContext, 'producer'>> & { uploads?: UploadStore };
 
 export async function runImport(
   ctx: ImportContext,
@@ -134,7 +139,10 @@ async function importUnderLock(
   if (job.status === 'succeeded' || job.status === 'failed')
     return { importId, status: 'skipped', reason: `already ${job.status}` };
 
-  const file = uploadPath(config, tenantId, importId);
+  const uploads = ctx.uploads ?? new PgUploadStore(database);
+  // The worker's own copy of the stored file: read twice (validation, apply) and by encoding
+  // detection, and removed when the import ends, whatever the outcome.
+  const file = localCopyPath(config, tenantId, importId);
   const errors: StoredRowError[] = [];
   let errorCount = 0;
   const error = (line: number, field: string, reason: RowReason) => {
@@ -199,7 +207,7 @@ async function importUnderLock(
   };
 
   try {
-    if (!existsSync(file)) {
+    if (!(await fetchUpload(uploads, tenantId, importId, file))) {
       error(0, 'file', rowReason('file_gone'));
       return await fail();
     }
@@ -296,6 +304,8 @@ async function importUnderLock(
     return await fail();
   } finally {
     await importer?.dispose().catch(() => {});
-    if (!retryLater) await rm(file, { force: true }).catch(() => {});
+    await rm(file, { force: true }).catch(() => {});
+    // A retry (the database went away) fetches the stored file again; anything else is final.
+    if (!retryLater) await uploads.delete(tenantId, importId).catch(() => {});
   }
 }

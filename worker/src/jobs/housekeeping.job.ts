@@ -1,6 +1,7 @@
 import { secretKeyRing } from '@medstock/config';
 import {
   expireIdempotencyKeys,
+  PgUploadStore,
   resealRobotSecrets,
   resealWebhookSecrets,
   sites,
@@ -12,13 +13,16 @@ import type { JobDefinition } from './job-context.ts';
 /**
  * Per-tenant housekeeping: drops the tenant's expired sessions, expires idempotency records by
  * age (every caller's: users, API keys, and rows from before keys were scoped), seals webhook
- * secrets still in plain text or under a retired key, touches its schema (so a broken tenant
+ * secrets still in plain text or under a retired key, deletes unclaimed uploads, touches its schema (so a broken tenant
  * shows up here, not in a clinic's request) and stamps the organisation. Idempotent: running it
  * twice changes nothing more.
  */
+/** How long an upload may wait without an import that still needs it. */
+const UNCLAIMED_UPLOAD_MS = 24 * 3_600_000;
+
 export const housekeepingJob: JobDefinition = {
   description:
-    'per-tenant housekeeping (expired sessions, old idempotency keys, webhook secret sealing, schema check)',
+    'per-tenant housekeeping (expired sessions, old idempotency keys, webhook secret sealing, unclaimed uploads, schema check)',
   async handle({ config, database }, job) {
     const { tenantId } = job.data;
     const org = await database.pool.query(
@@ -46,6 +50,8 @@ export const housekeepingJob: JobDefinition = {
       secretKeyRing(config.SECRETS_KEYS),
       tenantId,
     );
+    // Uploads nobody took (the request died mid-file, the import's job was lost) after a day.
+    const uploadsSwept = await new PgUploadStore(database).sweep(tenantId, UNCLAIMED_UPLOAD_MS);
     const [siteCount] = await withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
       tx.select({ n: count() }).from(sites),
     );
@@ -57,6 +63,7 @@ export const housekeepingJob: JobDefinition = {
       idempotencyKeysDeleted,
       webhookSecretsSealed,
       robotSecretsResealed,
+      uploadsSwept,
       sites: siteCount?.n ?? 0,
     };
   },

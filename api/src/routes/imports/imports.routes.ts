@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import {
   IMPORT_FORMATS,
@@ -105,16 +104,17 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
   // The upload route lives in its own scope: its content-type parsers replace JSON parsing there only.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    // The body is streamed to disk (and hashed, for the Idempotency-Key) as it is parsed.
+    // The body is streamed to the upload store (and hashed, for the Idempotency-Key) as it is parsed.
     scope.addContentTypeParser(
       Object.keys(CONTENT_TYPES),
       (request: FastifyRequest, payload: NodeJS.ReadableStream) =>
         receiveUpload(deps, request.auth, payload, request.headers),
     );
-    // An upload that no import took (refused, replayed, failed) does not stay on disk.
+    // An upload that no import took (refused, replayed, failed) is not kept.
     scope.addHook('onSend', async (request, _reply, payload) => {
       const body = request.body as unknown;
-      if (body instanceof UploadBody && !body.taken) await rm(body.path, { force: true });
+      if (body instanceof UploadBody && !body.taken)
+        await deps.uploads.delete(body.tenantId, body.importId).catch(() => undefined);
       return payload;
     });
     const upload = scope.withTypeProvider<TypeBoxTypeProvider>();

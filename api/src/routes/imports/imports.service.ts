@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -10,8 +8,7 @@ import {
 } from '@medstock/contracts/imports/import-columns.ts';
 import type { StoredRowError } from '@medstock/contracts/imports/row-messages.ts';
 import { isRowMessageCode, rowReasonText } from '@medstock/contracts/imports/row-messages.ts';
-import { type Tx, withTenantDb } from '@medstock/db';
-import { importDir, uploadPath } from '@medstock/worker/imports/upload-paths.ts';
+import { isDatabaseUnavailable, type Tx, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, paginate } from '../../lib/pagination.ts';
@@ -81,15 +78,16 @@ const COLUMNS = sql`id, kind, format, status, file_name, file_size, total_rows, 
                     (created_at at time zone 'UTC')::text as cursor_at`;
 
 /**
- * The request body of an upload, once received: the file is already on disk (streamed, never
- * held in memory) at the path its import will use, with its size and SHA-256.
+ * The request body of an upload, once received: the file is already in the upload store
+ * (streamed, never held whole in memory) under the id its import will have, with its size and
+ * SHA-256.
  */
 export class UploadBody {
   /** Set once an import owns the file; an upload nobody took is deleted after the response. */
   taken = false;
   constructor(
+    readonly tenantId: string,
     readonly importId: string,
-    readonly path: string,
     readonly contentType: string,
     readonly bytes: number,
     readonly sha256: string,
@@ -114,7 +112,7 @@ const tooLarge = (limit: number) =>
     { params: { limitMiB: Math.floor(limit / 1048576) } },
   );
 
-/** Counts bytes on their way to disk and stops the upload at the limit. */
+/** Counts bytes on their way to the store and stops the upload at the limit. */
 function byteLimit(limit: number, counter: { bytes: number }) {
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -127,7 +125,8 @@ function byteLimit(limit: number, counter: { bytes: number }) {
 
 /**
  * Receives an upload (the content-type parser of POST /v1/imports calls it, before the
- * Idempotency-Key is looked at): streams the request body to UPLOAD_DIR, hashing it on the way.
+ * Idempotency-Key is looked at): streams the request body into the upload store (PostgreSQL),
+ * hashing it on the way, so whichever worker runs the import can read it.
  */
 export async function receiveUpload(
   deps: AppDeps,
@@ -145,8 +144,6 @@ export async function receiveUpload(
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const tenantId = auth.organizationId;
   const importId = randomUUID();
-  const path = uploadPath(deps.config, tenantId, importId);
-  await mkdir(importDir(deps.config, tenantId), { recursive: true });
   const counter = { bytes: 0 };
   const hash = createHash('sha256');
   try {
@@ -159,11 +156,12 @@ export async function receiveUpload(
           done(null, chunk);
         },
       }),
-      createWriteStream(path, { highWaterMark: 1 << 20 }),
+      // The store removes what it had written when the stream fails (the size limit, a hang-up).
+      (source: AsyncIterable<Buffer>) => deps.uploads.put(tenantId, importId, source),
     );
   } catch (err) {
-    await rm(path, { force: true });
-    if (err instanceof ProblemError) throw err;
+    // The database going away is answered 503 by the error handler, not blamed on the client.
+    if (err instanceof ProblemError || isDatabaseUnavailable(err)) throw err;
     throw new ProblemError(
       400,
       'upload_interrupted',
@@ -172,7 +170,7 @@ export async function receiveUpload(
     );
   }
   if (counter.bytes === 0) {
-    await rm(path, { force: true });
+    await deps.uploads.delete(tenantId, importId);
     throw new ProblemError(
       400,
       'empty_file',
@@ -180,7 +178,7 @@ export async function receiveUpload(
       'The request body is empty: send the file as the body.',
     );
   }
-  return new UploadBody(importId, path, contentType, counter.bytes, hash.digest('hex'));
+  return new UploadBody(tenantId, importId, contentType, counter.bytes, hash.digest('hex'));
 }
 
 /** Encodings a CSV upload may be read in; `auto` reads valid UTF-8 as UTF-8, anything else as GB18030. */
@@ -236,7 +234,7 @@ export async function startImport(
 ) {
   checkAccess(auth, { scope: KIND_SCOPE[input.kind] });
   const tenantId = auth.organizationId;
-  const { importId, path, sha256 } = input.body;
+  const { importId, sha256 } = input.body;
   const row = await withTenantDb(deps.database.db, auth, async (tx) => {
     const earlier = await importOfSameFile(tx, input.kind, sha256);
     if (earlier) throw duplicateImport(input.kind, earlier);
@@ -265,7 +263,7 @@ export async function startImport(
                errors = ${JSON.stringify([{ line: 0, field: 'file', reason: 'the import could not be queued; upload the file again' }])}::jsonb
          where id = ${importId}`),
     );
-    await rm(path, { force: true });
+    await deps.uploads.delete(tenantId, importId).catch(() => undefined);
     throw new ProblemError(
       503,
       'queue_unavailable',
