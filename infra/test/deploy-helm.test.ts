@@ -51,7 +51,7 @@ interface Container {
   command?: string[];
   ports?: { name: string; containerPort: number }[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
-  envFrom?: { configMapRef: { name: string } }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string; optional?: boolean } }[];
   readinessProbe?: { httpGet?: { path: string; port: string }; tcpSocket?: unknown };
   livenessProbe?: { httpGet?: { path: string; port: string }; tcpSocket?: unknown };
   resources?: { requests?: { cpu?: string; memory?: string } };
@@ -140,7 +140,8 @@ describe('Helm chart (SaaS)', () => {
     expect(c.command).toEqual(['node', '--enable-source-maps', 'app/migrate.cli.js']);
     expect(c.image).toMatch(/-api:/);
     expect(env(c, 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key).toBe(keys.databaseUrlDirect);
-    expect(c.envFrom).toBeUndefined(); // a hook runs before the chart's ConfigMap exists
+    // A hook runs before the chart's ConfigMap exists: it reads none.
+    expect(c.envFrom?.some((e) => e.configMapRef)).toBe(false);
   });
 
   it("pools the API's connections with PgBouncer in transaction mode; the worker and migrations bypass it", () => {
@@ -170,6 +171,13 @@ describe('Helm chart (SaaS)', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(15);
+    // Further database cells (CELL_<NAME>_URL: hybrid, scale-out) come from a Secret as a whole.
+    for (const name of ['api', 'worker', 'migrate']) {
+      const o = find(name === 'migrate' ? 'Job' : 'Deployment', name);
+      expect(container(o).envFrom, name).toContainEqual({
+        secretRef: { name: (values.secrets as { cells: string }).cells, optional: true },
+      });
+    }
     const settings = find('ConfigMap', 'settings').data!;
     expect(Object.keys(settings).filter((k) => SECRET_NAME.test(k))).toEqual([]);
     expect(settings.NODE_ENV).toBe('production');
