@@ -25,6 +25,7 @@ const BENCHES: Record<string, () => Promise<{ run: (o?: object) => Promise<unkno
   movements: () => import('./movements.bench.ts'),
   engine: () => import('./engine.bench.ts'),
   web: () => import('./web.bench.ts'),
+  scale: () => import('./scale.bench.ts'),
   'import-movements': () => import('../../worker/bench/import-movements.bench.ts'),
 };
 

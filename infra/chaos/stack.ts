@@ -76,10 +76,68 @@ async function waitWorkerStarted(proc: ManagedProcess, output: () => string, tim
 }
 
 /**
+ * The API's and the worker's environment, configured the way `npm test` configures them plus short
+ * job locks (a killed worker's job is retried within ~2 s) and webhooks to loopback allowed (the
+ * receivers are local). Every process of one stack gets the same signing key and queue prefix.
+ */
+export function stackEnv(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  port: number;
+  dataDir: string;
+}): NodeJS.ProcessEnv {
+  const apiUrl = `http://127.0.0.1:${o.port}`;
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return {
+    ...process.env,
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    QUEUE_PREFIX: `chaos-${randomBytes(4).toString('hex')}`,
+    HOST: '127.0.0.1',
+    PORT: String(o.port),
+    PUBLIC_URL: apiUrl,
+    LOG_LEVEL: 'warn',
+    // The workload is one client address posting fast: the per-minute limits would measure themselves.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    WORKER_LOCK_DURATION_MS: '2000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    // A request that died holding its key is taken over by a retry after this long (default 60 s).
+    IDEMPOTENCY_IN_PROGRESS_TTL_SECONDS: '10',
+    // Small batches: a full recalculation of a chaos tenant commits several times, as a big one would.
+    ENGINE_BATCH_SIZE: '4',
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    UPLOAD_DIR: join(o.dataDir, 'uploads'),
+    SMTP_URL: '',
+    MAIL_DIR: join(o.dataDir, 'mail'),
+    WEB_DIST_DIR: '',
+  };
+}
+
+/** The API as a child process, ready once its PUBLIC_URL answers /readyz. */
+export function apiProcess(name: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
+  return new ManagedProcess(name, 'api/src/server.ts', env, root, logFile, (p, out) =>
+    waitHttpOk(`${env.PUBLIC_URL}/readyz`, p, out),
+  );
+}
+
+/** The worker as a child process, ready once it has printed its start-up line. */
+export function workerProcess(name: string, env: NodeJS.ProcessEnv, logFile: string): ManagedProcess {
+  // The worker's start-up line is logged at info.
+  return new ManagedProcess(
+    name,
+    'worker/src/main.ts',
+    { ...env, LOG_LEVEL: 'info' },
+    root,
+    logFile,
+    (p, out) => waitWorkerStarted(p, out),
+  );
+}
+
+/**
  * Starts a stack of its own: project-local PostgreSQL and Redis on free ports with data in a
- * temporary folder, migrates, then the API and the worker as child processes, configured the way
- * `npm test` configures them plus short job locks (a killed worker's job is retried within ~2 s)
- * and webhooks to loopback allowed (the receivers of the hanging-receiver scenario are local).
+ * temporary folder, migrates, then the API and the worker as child processes (stackEnv).
  */
 export async function startOwnStack(log: (line: string) => void): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'medstock-chaos-'));
@@ -119,45 +177,10 @@ export async function startOwnStack(log: (line: string) => void): Promise<Stack>
     await pool.end();
 
     const port = await freePort();
-    const apiUrl = `http://127.0.0.1:${port}`;
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: pgFirst.url,
-      REDIS_URL: redisFirst.url,
-      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      QUEUE_PREFIX: `chaos-${randomBytes(4).toString('hex')}`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: apiUrl,
-      LOG_LEVEL: 'warn',
-      // The workload is one client address posting fast: the per-minute limits would measure themselves.
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      AUTH_RATE_LIMIT_PER_MINUTE: '10000',
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      // A request that died holding its key is taken over by a retry after this long (default 60 s).
-      IDEMPOTENCY_IN_PROGRESS_TTL_SECONDS: '10',
-      // Small batches: a full recalculation of a chaos tenant commits several times, as a big one would.
-      ENGINE_BATCH_SIZE: '4',
-      WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-      UPLOAD_DIR: join(dataDir, 'uploads'),
-      SMTP_URL: '',
-      MAIL_DIR: join(dataDir, 'mail'),
-      WEB_DIST_DIR: '',
-    };
-    api = new ManagedProcess('api', 'api/src/server.ts', env, root, join(logDir, 'api.log'), (p, out) =>
-      waitHttpOk(`${apiUrl}/readyz`, p, out),
-    );
-    worker = new ManagedProcess(
-      'worker',
-      'worker/src/main.ts',
-      // The worker's start-up line is logged at info.
-      { ...env, LOG_LEVEL: 'info' },
-      root,
-      join(logDir, 'worker.log'),
-      (p, out) => waitWorkerStarted(p, out),
-    );
+    const env = stackEnv({ databaseUrl: pgFirst.url, redisUrl: redisFirst.url, port, dataDir });
+    const apiUrl = env.PUBLIC_URL!;
+    api = apiProcess('api', env, join(logDir, 'api.log'));
+    worker = workerProcess('worker', env, join(logDir, 'worker.log'));
     log('starting the API and the worker');
     await Promise.all([api.start(), worker.start()]);
     const control = { postgres, redis, api, worker, logDir };

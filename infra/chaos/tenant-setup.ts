@@ -62,7 +62,14 @@ const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString
  * demand history the engine computes real reorder points and raises `stocked_out` when on-hand
  * reaches 0 (it does not for an item nobody ever used).
  */
-export async function setUpTenant(baseUrl: string, label: string, mailDir: string): Promise<ChaosTenant> {
+export async function setUpTenant(
+  baseUrl: string,
+  label: string,
+  mailDir: string,
+  /** A smaller tenant (`pnpm bench scale` sets up a hundred): fewer items, fewer history days. */
+  shape: { items?: number; historyDays?: number[] } = {},
+): Promise<ChaosTenant> {
+  const historyDays = shape.historyDays ?? HISTORY_DAYS;
   const { token, organizationId } = await signUp(baseUrl, label, mailDir);
 
   const sites = await call(baseUrl, 'GET', '/v1/sites', { token });
@@ -75,7 +82,7 @@ export async function setUpTenant(baseUrl: string, label: string, mailDir: strin
   });
 
   const itemIds: string[] = [];
-  for (let i = 0; i < ITEMS; i++) {
+  for (let i = 0; i < (shape.items ?? ITEMS); i++) {
     const item = await call(baseUrl, 'POST', '/v1/items', {
       token,
       body: {
@@ -100,7 +107,7 @@ export async function setUpTenant(baseUrl: string, label: string, mailDir: strin
         [centralId, OPENING.central],
         [ward.id, OPENING.ward],
       ] as const) {
-        const issues = HISTORY_DAYS.map((_, d) => 2 + ((i + d) % 5));
+        const issues = historyDays.map((_, d) => 2 + ((i + d) % 5));
         const received = opening + issues.reduce((a, b) => a + b, 0);
         await movement({ type: 'receipt', itemId, locationId, quantity: received, occurredAt: daysAgo(40) });
         for (const [d, quantity] of issues.entries())
@@ -109,7 +116,7 @@ export async function setUpTenant(baseUrl: string, label: string, mailDir: strin
             itemId,
             locationId,
             quantity,
-            occurredAt: daysAgo(HISTORY_DAYS[d]!),
+            occurredAt: daysAgo(historyDays[d]!),
           });
       }
     }),

@@ -7,6 +7,8 @@ export interface Receivers {
   hangingUrl: string;
   /** Arrival time of each `movement.created` at the healthy endpoint, by movement group id. */
   arrivals: Map<string, number>;
+  /** Every request the healthy endpoint received, in arrival order, repeats included (`pnpm bench scale` counts them). */
+  received: Array<{ eventId: string; type: string; groupId: string | null; at: number }>;
   /** Requests the hanging endpoint has received (and is holding open). */
   hanging: () => number;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ async function listen(server: Server): Promise<string> {
 
 export async function startReceivers(): Promise<Receivers> {
   const arrivals = new Map<string, number>();
+  const received: Receivers['received'] = [];
   const healthy = createServer((req, res) => {
     let raw = '';
     req.on('data', (d) => (raw += d));
@@ -27,6 +30,12 @@ export async function startReceivers(): Promise<Receivers> {
       try {
         const event = JSON.parse(raw);
         const groupId = event?.data?.groupId;
+        received.push({
+          eventId: String(event?.id),
+          type: String(event?.type),
+          groupId: groupId ?? null,
+          at,
+        });
         if (event?.type === 'movement.created' && typeof groupId === 'string' && !arrivals.has(groupId))
           arrivals.set(groupId, at);
       } catch {}
@@ -47,6 +56,7 @@ export async function startReceivers(): Promise<Receivers> {
     healthyUrl,
     hangingUrl,
     arrivals,
+    received,
     hanging: () => held,
     async close() {
       for (const s of sockets) s.destroy();

@@ -1,0 +1,296 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { migrateAll } from '@medstock/db';
+import pg from 'pg';
+import { request } from '../chaos/http-client.ts';
+import type { ManagedProcess } from '../chaos/managed-process.ts';
+import { apiProcess, stackEnv, workerProcess } from '../chaos/stack.ts';
+import { setUpTenant } from '../chaos/tenant-setup.ts';
+import { pollUntil, seconds, sleep } from '../chaos/timing.ts';
+import { startReceivers } from '../chaos/webhook-receivers.ts';
+import { freePort, type RunningService, startPostgres, startRedis } from '../local/services.ts';
+import { table } from './harness.ts';
+import { type Cells, cellsSupported, oneCell, SECOND_CELL_ENV, twoCells } from './scale/cells.ts';
+import {
+  committedGroups,
+  deliveryLog,
+  outboxLeft,
+  postMovements,
+  recalculationCoverage,
+  type ScaleTenant,
+} from './scale/movement-events.ts';
+import {
+  countHousekeepingTicks,
+  recordHousekeepingRuns,
+  scheduledOrganizations,
+} from './scale/schedule-runs.ts';
+
+/**
+ * `pnpm bench scale` (issue 12): the scale-out on this machine — two API processes, two worker
+ * processes, two database cells, a hundred organisations signed up through the API — showing that
+ * each scheduled job runs once per organisation and tick across both workers, that every movement
+ * posted through either API is delivered to its webhook exactly once and recalculated, and how
+ * many events per second one worker and two workers handle (the same backlog, the same run).
+ *
+ * Counts come from the database (a trigger on the housekeeping stamp, the ledgers, the outbox, the
+ * delivery log) and from the local webhook receiver, never from logs.
+ */
+export async function run() {
+  const env = process.env;
+  const orgCount = Number(env.SCALE_ORGS ?? 100);
+  const housekeepingMs = Number(env.SCALE_HOUSEKEEPING_MS ?? 15_000);
+  const windowMs = Number(env.SCALE_WINDOW_S ?? 90) * 1000;
+  const liveCount = Number(env.SCALE_LIVE_MOVEMENTS ?? 600);
+  const backlog = Number(env.SCALE_BACKLOG ?? 2000);
+  const root = resolve(import.meta.dirname, '../..');
+  const dataDir = mkdtempSync(join(tmpdir(), 'medstock-scale-'));
+  chmodSync(dataDir, 0o755);
+  const logDir = resolve(root, '.local/bench/scale-logs');
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  const services: RunningService[] = [];
+  const processes: ManagedProcess[] = [];
+  const pools: pg.Pool[] = [];
+  const receivers = await startReceivers();
+  let cellsOrNone: Cells | undefined;
+  const step = (s: string) => console.log(`  · ${new Date().toISOString().slice(11, 19)} ${s}`);
+
+  try {
+    step(`starting PostgreSQL (cell 1, with the control plane) and Redis; logs in ${logDir}`);
+    const [cellA, redis] = await Promise.all([
+      startPostgres({ dataDir: join(dataDir, 'pg-a'), database: 'medstock', fast: true, ephemeral: true }),
+      startRedis({ dataDir: join(dataDir, 'redis') }),
+    ]);
+    services.push(cellA, redis);
+    const control = new pg.Pool({ connectionString: cellA.url, max: 4 });
+    pools.push(control);
+    control.on('error', () => {});
+    await migrateAll(control);
+    await recordHousekeepingRuns(control);
+
+    let secondCellUrl: string | undefined;
+    if (await cellsSupported(control)) {
+      step('starting a second PostgreSQL instance and registering it as cell b (pnpm tenant cells add b)');
+      const cellB = await startPostgres({
+        dataDir: join(dataDir, 'pg-b'),
+        database: 'medstock',
+        fast: true,
+        ephemeral: true,
+      });
+      services.push(cellB);
+      secondCellUrl = cellB.url;
+      cellsOrNone = await twoCells(cellA.url, cellB.url);
+    } else {
+      cellsOrNone = oneCell(
+        control,
+        'SECOND CELL NOT AVAILABLE: this checkout has no database cells (control.cells); every organisation ran on one PostgreSQL instance.',
+      );
+      step(cellsOrNone.note!);
+    }
+    const cells = cellsOrNone;
+
+    const ports = [await freePort(), await freePort()];
+    const base = stackEnv({ databaseUrl: cellA.url, redisUrl: redis.url, port: ports[0]!, dataDir });
+    // Production's job locks, not the chaos tool's short ones (a busy 2-core machine would stall
+    // jobs and run them twice); housekeeping every few seconds so a short run sees many ticks.
+    delete base.WORKER_LOCK_DURATION_MS;
+    delete base.WORKER_STALLED_INTERVAL_MS;
+    delete base.ENGINE_BATCH_SIZE;
+    base.HOUSEKEEPING_EVERY_MS = String(housekeepingMs);
+    if (secondCellUrl) base[SECOND_CELL_ENV] = secondCellUrl;
+    const queueRedis = { url: redis.url, prefix: base.QUEUE_PREFIX! };
+    const apiUrls = ports.map((p) => `http://127.0.0.1:${p}`);
+    const apis = ports.map((p, i) =>
+      apiProcess(
+        `api-${i + 1}`,
+        { ...base, PORT: String(p), PUBLIC_URL: apiUrls[i] },
+        join(logDir, `api-${i + 1}.log`),
+      ),
+    );
+    const workers = [1, 2].map((n) => workerProcess(`worker-${n}`, base, join(logDir, `worker-${n}.log`)));
+    processes.push(...apis, ...workers);
+    step('starting 2 API and 2 worker processes');
+    await Promise.all([...apis, ...workers].map((p) => p.start()));
+
+    step(
+      `signing up ${orgCount} organisations through both APIs (e-mail confirmation, items, stock, a webhook)`,
+    );
+    const t0 = Date.now();
+    const tenants: ScaleTenant[] = new Array(orgCount);
+    let nextOrg = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (nextOrg < orgCount) {
+          const i = nextOrg++;
+          const api = apiUrls[i % 2]!;
+          const t = await setUpTenant(api, `scale-${i}`, base.MAIL_DIR!, {
+            items: 2,
+            historyDays: [21, 14, 7],
+          });
+          const hook = await request(api, 'POST', '/v1/webhooks', {
+            token: t.ownerToken,
+            body: { url: receivers.healthyUrl, events: ['movement.created'] },
+          });
+          if (hook.status !== 201)
+            throw new Error(`webhook set-up failed: ${hook.status} ${JSON.stringify(hook.body)}`);
+          tenants[i] = { ...t, ...(await cells.place(t.organizationId, i)) };
+        }
+      }),
+    );
+    await cells.settle();
+    step(`set up in ${seconds(Date.now() - t0)} s; cells: ${cells.describe(tenants)}`);
+    await pollUntil(async () => (await outboxLeft(tenants)) === 0, 120_000, 1000);
+    // The workers add a new organisation's schedulers on their next schedule sync (every minute).
+    const ids = tenants.map((t) => t.organizationId);
+    const scheduledAt = await pollUntil(
+      async () => (await scheduledOrganizations(queueRedis, ids)) === ids.length,
+      150_000,
+      2000,
+    );
+    step(
+      scheduledAt === null
+        ? 'not every organisation got its schedulers within 150 s (counted below as missed ticks)'
+        : `every organisation scheduled ${seconds(scheduledAt - t0)} s after set-up began`,
+    );
+
+    // (a) and (b) with both workers: scheduled ticks counted over a window while movements arrive
+    // through both APIs.
+    step(`both workers: ${seconds(windowMs)} s window, ${liveCount} movements posted through both APIs`);
+    const windowFrom = Date.now();
+    const live = await postMovements(apiUrls, tenants, 'scale-live', liveCount, 4);
+    await sleep(Math.max(0, windowFrom + windowMs - Date.now()));
+    const windowTo = Date.now();
+    const ticks = await countHousekeepingTicks(
+      control,
+      queueRedis,
+      tenants.map((t) => t.organizationId),
+      { from: windowFrom, to: windowTo, graceMs: 5000 },
+    );
+
+    // (c) The same backlog handled by one worker, then by two: movements posted while no worker
+    // runs, then the workers started; timed at the receiver.
+    const drain = async (tag: string, running: ManagedProcess[]) => {
+      await Promise.all(workers.map((w) => w.stop()));
+      step(`workers stopped; posting a backlog of ${backlog} movements (${tag})`);
+      const posted = await postMovements(apiUrls, tenants, tag, backlog, 16);
+      const groups = await committedGroups(tenants, tag);
+      const firstArrival = new Map<string, number>();
+      const seen = receivers.received.length;
+      step(`starting ${running.length} worker(s)`);
+      const startedAt = Date.now();
+      await Promise.all(running.map((w) => w.start()));
+      const done = await pollUntil(
+        async () => {
+          for (const r of receivers.received.slice(seen))
+            if (r.groupId && groups.has(r.groupId) && !firstArrival.has(r.groupId))
+              firstArrival.set(r.groupId, r.at);
+          return firstArrival.size >= groups.size;
+        },
+        180_000,
+        200,
+      );
+      const outboxEmptyAt = await pollUntil(async () => (await outboxLeft(tenants)) === 0, 120_000, 500);
+      const times = [...firstArrival.values()].sort((a, b) => a - b);
+      // The steady rate between the 10th and the 90th percentile arrival: start-up of the
+      // processes (the same for one or two, started in parallel) stays out of it.
+      const lo = times[Math.floor(times.length * 0.1)] ?? startedAt;
+      const hi = times[Math.floor(times.length * 0.9)] ?? startedAt;
+      return {
+        posted,
+        committed: groups.size,
+        delivered: firstArrival.size,
+        complete: done !== null,
+        rate: hi > lo ? Math.round((Math.floor(times.length * 0.8) / (hi - lo)) * 1000) : 0,
+        drainS: seconds((times.at(-1) ?? startedAt) - startedAt),
+        outboxS: outboxEmptyAt === null ? 'not empty' : seconds(outboxEmptyAt - startedAt),
+      };
+    };
+    const one = await drain('scale-w1', [workers[0]!]);
+    const two = await drain('scale-w2', workers);
+
+    // (b) over the whole run, once everything settled with both workers.
+    await pollUntil(async () => (await outboxLeft(tenants)) === 0, 60_000, 1000);
+    const allGroups = new Set<string>();
+    for (const tag of ['scale-live', 'scale-w1', 'scale-w2'])
+      for (const g of await committedGroups(tenants, tag)) allGroups.add(g);
+    await pollUntil(
+      async () => allGroups.size <= new Set(receivers.received.map((r) => r.groupId)).size,
+      60_000,
+      500,
+    );
+    const perGroup = new Map<string, number>();
+    for (const r of receivers.received)
+      if (r.groupId && allGroups.has(r.groupId)) perGroup.set(r.groupId, (perGroup.get(r.groupId) ?? 0) + 1);
+    const duplicates = [...perGroup.values()].reduce((a, n) => a + n - 1, 0);
+    const lost = [...allGroups].filter((g) => !perGroup.has(g)).length;
+    const accepted = live.accepted + one.posted.accepted + two.posted.accepted;
+    const byApi = [0, 1].map((i) => live.byApi[i]! + one.posted.byApi[i]! + two.posted.byApi[i]!);
+    const refused = live.refused + one.posted.refused + two.posted.refused;
+    const gaveUp = live.gaveUp + one.posted.gaveUp + two.posted.gaveUp;
+    const log = await deliveryLog(tenants);
+    const coverage = await recalculationCoverage(tenants, 'scale-');
+    const left = await outboxLeft(tenants);
+    const exits = processes.flatMap((p) => p.unexpectedExits.map((e) => `${e.name} (${e.code ?? e.signal})`));
+
+    const rows = [
+      { measure: 'processes', value: '2 API + 2 worker (child processes), 1 Redis' },
+      { measure: 'database cells', value: cells.describe(tenants) },
+      { measure: 'organisations (signed up through the APIs)', value: tenants.length },
+      {
+        measure: `housekeeping ticks in ${seconds(windowTo - windowFrom)} s, every ${seconds(ticks.periodMs)} s: expected`,
+        value: ticks.expected,
+      },
+      {
+        measure: 'ticks that ran / missed / run twice or more (extra runs)',
+        value: `${ticks.ran} / ${ticks.missed} / ${ticks.duplicates}`,
+      },
+      { measure: 'organisations without a scheduler', value: ticks.unscheduled },
+      {
+        measure: 'movements accepted (API 1 + API 2)',
+        value: `${accepted} (${byApi[0]} + ${byApi[1]}); refused ${refused}, gave up ${gaveUp}`,
+      },
+      { measure: 'movement groups committed in the ledgers', value: allGroups.size },
+      {
+        measure: 'movement.created webhooks received: distinct / duplicates / lost',
+        value: `${perGroup.size} / ${duplicates} / ${lost}`,
+      },
+      {
+        measure: 'delivery log: deliveries / succeeded / attempts',
+        value: `${log.deliveries} / ${log.succeeded} / ${log.attempts}`,
+      },
+      {
+        measure: 'item-locations moved / recalculated after their last movement / outbox left',
+        value: `${coverage.moved} / ${coverage.recalculated} / ${left}`,
+      },
+      {
+        measure: `backlog of ${backlog}: events/s, 1 worker vs 2 workers`,
+        value: `${one.rate} vs ${two.rate} (×${one.rate ? Math.round((two.rate / one.rate) * 100) / 100 : '?'})`,
+      },
+      {
+        measure: 'backlog: last webhook after start (s), 1 vs 2 workers',
+        value: `${one.drainS} vs ${two.drainS}${one.complete && two.complete ? '' : ' (incomplete!)'}`,
+      },
+      {
+        measure: 'backlog: recalculation outbox empty after (s), 1 vs 2 workers',
+        value: `${one.outboxS} vs ${two.outboxS}`,
+      },
+      { measure: 'unexpected process exits', value: exits.length ? exits.join(', ') : 'none' },
+    ];
+    console.log(`\n## Scale-out (issue 12)\n\n${table(rows)}\n`);
+    if (cells.note) console.log(cells.note);
+    return rows;
+  } finally {
+    await Promise.allSettled(processes.map((p) => p.close()));
+    await receivers.close();
+    await cellsOrNone?.close();
+    await Promise.allSettled(pools.map((p) => p.end()));
+    await Promise.allSettled(services.map((s) => s.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await run();
+  process.exit(0);
+}
