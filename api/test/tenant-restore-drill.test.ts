@@ -166,7 +166,7 @@ describe('restore drill: export → delete → import as the same organisation',
     expect(Number(before.tables.movements!.split(':')[0])).toBeGreaterThan(200);
     expect(Number(before.tables.alerts!.split(':')[0])).toBeGreaterThan(0);
     expect(before.audit.length).toBeGreaterThan(3);
-    const manifest = await exportTenant(pool(), owner.organizationId, archive, {
+    const manifest = await exportTenant(t.deps.database, owner.organizationId, archive, {
       includePasswordHashes: true,
     });
     expect(manifest.tenantMigrations).toEqual(migrationFiles('tenant').map((f) => f.name));
@@ -198,7 +198,7 @@ describe('restore drill: export → delete → import as the same organisation',
       expect(r.json().code).toBe('organization_pending_deletion');
     }
     // A second call inside the grace period changes nothing.
-    const early = await deleteTenant(pool(), owner.organizationId, { by: 'drill' });
+    const early = await deleteTenant(t.deps.database, owner.organizationId, { by: 'drill' });
     expect(early.erased).toBeUndefined();
     expect(
       (
@@ -213,7 +213,7 @@ describe('restore drill: export → delete → import as the same organisation',
       `update control.organizations set deletion_due_at = now() - interval '1 second' where id = $1`,
       [owner.organizationId],
     );
-    const done = await deleteTenant(pool(), owner.organizationId, { by: 'drill-scheduler' });
+    const done = await deleteTenant(t.deps.database, owner.organizationId, { by: 'drill-scheduler' });
     expect(done.erased?.removed.tenant.movements).toBeGreaterThan(200);
     expect(
       (
@@ -248,7 +248,7 @@ describe('restore drill: export → delete → import as the same organisation',
   });
 
   it('import restores the same stock, alerts and audit trail, and the same API key answers', async () => {
-    const restored = await importTenant(pool(), archive);
+    const restored = await importTenant(t.deps.database, archive);
     expect(restored).toMatchObject({
       organizationId: owner.organizationId,
       migratedAfterRestore: [],
@@ -266,14 +266,14 @@ describe('restore drill: export → delete → import as the same organisation',
   });
 
   it('refuses to restore over an organisation that still exists', async () => {
-    await expect(importTenant(pool(), archive)).rejects.toThrow(/still exists.*--as-new/);
+    await expect(importTenant(t.deps.database, archive)).rejects.toThrow(/still exists.*--as-new/);
   });
 });
 
 describe('import --as-new, a damaged archive, an older archive', () => {
   it('restores a copy beside the original: new id and schema, same data, people linked not duplicated', async () => {
     const users = (await counts()).users;
-    const copy = await importTenant(pool(), archive, { asNew: true });
+    const copy = await importTenant(t.deps.database, archive, { asNew: true });
     expect(copy.organizationId).not.toBe(owner.organizationId);
     expect(copy).toMatchObject({ usersLinked: 2, usersCreated: 0 });
     expect((await counts()).users).toBe(users);
@@ -297,14 +297,14 @@ describe('import --as-new, a damaged archive, an older archive', () => {
     const damaged = join(dir, 'damaged.tar.gz');
     await tamper(archive, damaged, (name) => name.endsWith('_movements.copy'));
     const was = await counts();
-    const err = await importTenant(pool(), damaged, { asNew: true }).catch((e: unknown) => e);
+    const err = await importTenant(t.deps.database, damaged, { asNew: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveError);
     expect((err as Error).message).toMatch(/checksum mismatch in tenant\/\d+_movements\.copy/);
     expect(await counts()).toEqual(was);
     // The same holds for damage in the control rows, which restore last.
     const badAudit = join(dir, 'damaged-audit.tar.gz');
     await tamper(archive, badAudit, (name) => name === 'control/audit_log.copy');
-    await expect(importTenant(pool(), badAudit, { asNew: true })).rejects.toThrow(
+    await expect(importTenant(t.deps.database, badAudit, { asNew: true })).rejects.toThrow(
       /checksum mismatch in control\/audit_log/,
     );
     expect(await counts()).toEqual(was);
@@ -328,9 +328,9 @@ describe('import --as-new, a damaged archive, an older archive', () => {
       client.release();
     }
     const old = join(dir, 'old.tar.gz');
-    const manifest = await exportTenant(pool(), id!, old);
+    const manifest = await exportTenant(t.deps.database, id!, old);
     expect(manifest.tenantMigrations).toEqual(files.slice(0, -1).map((f) => f.name));
-    const restored = await importTenant(pool(), old, { asNew: true });
+    const restored = await importTenant(t.deps.database, old, { asNew: true });
     expect(restored.migratedAfterRestore).toEqual([files.at(-1)!.name]);
     const level = await pool().query(`select name from "${restored.schema}".schema_migrations order by name`);
     expect(level.rows.map((r) => r.name)).toEqual(files.map((f) => f.name));

@@ -1,21 +1,22 @@
 import { userInfo } from 'node:os';
-import pg from 'pg';
+import { cellsOf } from '../cells/cell-registry.ts';
+import { createDatabase, type Database } from '../pool.ts';
 import { ArchiveError } from '../tenant-lifecycle/archive-format.ts';
 import { TenantDeletionError } from '../tenant-lifecycle/delete-tenant.ts';
 
-/** The control-plane pool of a lifecycle command (DATABASE_URL), closed when the command ends. */
-export async function withControlPool(
+/** The control database of a lifecycle command (DATABASE_URL), closed when the command ends. */
+export async function withControlDatabase(
   command: string,
-  fn: (pool: pg.Pool) => Promise<number>,
+  fn: (control: Database) => Promise<number>,
 ): Promise<number> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     console.error(`tenant ${command}: DATABASE_URL is not set`);
     return 2;
   }
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const control = createDatabase(url, 2);
   try {
-    return await fn(pool);
+    return await fn(control);
   } catch (err) {
     // Refusals the operator can act on are one line; anything else keeps its stack.
     if (err instanceof ArchiveError || err instanceof TenantDeletionError) {
@@ -24,7 +25,9 @@ export async function withControlPool(
     }
     throw err;
   } finally {
-    await pool.end();
+    // The pools of other cells a command opened, then the control database's.
+    await cellsOf(control.db).close();
+    await control.close();
   }
 }
 

@@ -6,7 +6,7 @@ import {
   eraseDueTenants,
   eraseTenant,
 } from '../tenant-lifecycle/delete-tenant.ts';
-import { operator, withControlPool } from './tenant-cli-support.ts';
+import { operator, withControlDatabase } from './tenant-cli-support.ts';
 
 const USAGE = `usage:
   pnpm tenant delete <org> [--grace-days <n>]   close it now, erase it after the grace period (default ${DELETION_GRACE_DAYS} days)
@@ -37,28 +37,28 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const by = operator();
-  return withControlPool('delete', async (pool) => {
+  return withControlDatabase('delete', async (control) => {
     if (values.due) {
-      const erased = await eraseDueTenants(pool, { by });
+      const erased = await eraseDueTenants(control, { by });
       for (const e of erased) console.log(`erased ${e.organizationId}`);
       console.log(`${erased.length} organisation(s) erased`);
       return 0;
     }
     if (values.cancel) {
-      const ok = await cancelTenantDeletion(pool, org!);
+      const ok = await cancelTenantDeletion(control, org!);
       console.log(
         ok ? `deletion of ${org} withdrawn: it is active again` : `${org} was not waiting for deletion`,
       );
       return ok ? 0 : 1;
     }
     if (values.now) {
-      const e = await eraseTenant(pool, org!, { by, immediate: true });
+      const e = await eraseTenant(control, org!, { by, immediate: true });
       console.log(
         `erased ${org} at once: ${Object.values(e.removed.tenant).reduce((a, b) => a + b, 0)} tenant rows`,
       );
       return 0;
     }
-    const step = await deleteTenant(pool, org!, { by, graceDays });
+    const step = await deleteTenant(control, org!, { by, graceDays });
     if (step.erased) {
       console.log(`erased ${org}`);
       return 0;

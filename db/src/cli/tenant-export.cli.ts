@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { exportTenant } from '../tenant-lifecycle/export-tenant.ts';
-import { withControlPool } from './tenant-cli-support.ts';
+import { withControlDatabase } from './tenant-cli-support.ts';
 
 /** pnpm tenant export <org> [--out <file>] [--with-password-hashes] */
 export async function main(args: string[]): Promise<number> {
@@ -15,8 +15,10 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const out = values.out ?? `${org}-${new Date().toISOString().replace(/[:.]/g, '-')}.medstock.tar.gz`;
-  return withControlPool('export', async (pool) => {
-    const m = await exportTenant(pool, org, out, { includePasswordHashes: values['with-password-hashes'] });
+  return withControlDatabase('export', async (control) => {
+    const m = await exportTenant(control, org, out, {
+      includePasswordHashes: values['with-password-hashes'],
+    });
     const rows = m.tenantTables.reduce((n, t) => n + t.rows, 0);
     console.log(
       `exported ${org} to ${out}: ${m.tenantTables.length} tenant tables, ${rows} rows, level ${m.tenantMigrations.at(-1)}` +

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { importTenant } from '../tenant-lifecycle/import-tenant.ts';
-import { withControlPool } from './tenant-cli-support.ts';
+import { withControlDatabase } from './tenant-cli-support.ts';
 
 /** pnpm tenant import <archive> [--as-new] [--cell <cell>] */
 export async function main(args: string[]): Promise<number> {
@@ -14,8 +14,8 @@ export async function main(args: string[]): Promise<number> {
     console.error('usage: pnpm tenant import <archive> [--as-new] [--cell <cell>]');
     return 2;
   }
-  return withControlPool('import', async (pool) => {
-    const r = await importTenant(pool, archive, { asNew: values['as-new'], cell: values.cell });
+  return withControlDatabase('import', async (control) => {
+    const r = await importTenant(control, archive, { asNew: values['as-new'], cell: values.cell });
     console.log(
       `restored ${r.organizationId} (${r.schema}): ${r.rows} rows; users ${r.usersLinked} linked, ${r.usersCreated} created; ` +
         `migrated after restore: ${r.migratedAfterRestore.length ? r.migratedAfterRestore.join(', ') : 'nothing (current)'}`,

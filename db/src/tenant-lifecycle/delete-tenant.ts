@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { Database } from '../pool.ts';
 import { isUuid, tenantSchema } from '../tenant-schema.ts';
 import { ident } from './archive-format.ts';
 import { connectBoth, tenantPoolFor } from './tenant-pool.ts';
@@ -21,7 +22,7 @@ export interface DeletionRequest {
  * may be erased is recorded. Asking again changes nothing and returns the first request.
  */
 export async function requestTenantDeletion(
-  pool: pg.Pool,
+  { pool }: Database,
   organizationId: string,
   opts: { by: string; graceDays?: number },
 ): Promise<DeletionRequest> {
@@ -70,7 +71,7 @@ export async function requestTenantDeletion(
 }
 
 /** Withdraws a deletion request during its grace period: the organisation is active again. */
-export async function cancelTenantDeletion(pool: pg.Pool, organizationId: string): Promise<boolean> {
+export async function cancelTenantDeletion({ pool }: Database, organizationId: string): Promise<boolean> {
   assertId(organizationId);
   const r = await pool.query(
     `update control.organizations
@@ -95,18 +96,19 @@ export interface Erasure {
  * control.tenant_erasures: the id, who asked and who erased, when, and how many rows went.
  */
 export async function eraseTenant(
-  controlPool: pg.Pool,
+  control: Database,
   organizationId: string,
   opts: { by: string; immediate?: boolean },
 ): Promise<Erasure> {
   assertId(organizationId);
   const schema = tenantSchema(organizationId);
-  const clients = await connectBoth(controlPool, await tenantPoolFor(controlPool, organizationId));
+  const { pool: tenantPool } = await tenantPoolFor(control, organizationId);
+  const clients = await connectBoth(control.pool, tenantPool);
   const both = [...new Set([clients.control, clients.tenant])];
   try {
     for (const c of both) await c.query('begin');
-    const control = clients.control;
-    const { rows } = await control.query<{
+    const db = clients.control;
+    const { rows } = await db.query<{
       status: string;
       due: boolean;
       deletion_requested_at: Date | null;
@@ -128,33 +130,32 @@ export async function eraseTenant(
       control: {} as Record<string, number>,
     };
     const del = async (label: string, query: string) => {
-      const r = await control.query(query, [organizationId]);
+      const r = await db.query(query, [organizationId]);
       removed.control[label] = r.rowCount ?? 0;
     };
     // People who belong to this organisation only: their accounts go with it (after the
     // organisation row, whose cascade removes their memberships).
-    await control.query(
+    await db.query(
       `create temp table erase_users on commit drop as
        select m.user_id from control.memberships m where m.organization_id = $1
           and not exists (select 1 from control.memberships o where o.user_id = m.user_id and o.organization_id <> $1)`,
       [organizationId],
     );
     for (const table of ['memberships', 'sessions', 'api_keys', 'invitations', 'audit_log']) {
-      const r = await control.query(
-        `select count(*)::int as n from control.${table} where organization_id = $1`,
-        [organizationId],
-      );
+      const r = await db.query(`select count(*)::int as n from control.${table} where organization_id = $1`, [
+        organizationId,
+      ]);
       removed.control[table] = r.rows[0].n;
     }
     await del('stripe_events', 'delete from control.stripe_events where organization_id = $1');
     await del('signup_requests', 'delete from control.signup_requests where organization_id = $1');
     await del('idempotency_keys', 'delete from control.idempotency_keys where organization_id = $1');
     await del('organizations', 'delete from control.organizations where id = $1');
-    const users = await control.query(
+    const users = await db.query(
       'delete from control.users where id in (select user_id from pg_temp.erase_users)',
     );
     removed.control.users = users.rowCount ?? 0;
-    await control.query(
+    await db.query(
       `insert into control.tenant_erasures
          (organization_id, schema_name, requested_at, requested_by, erased_by, immediate, removed)
        values ($1, $2, coalesce($3, now()), coalesce($4, $5), $5, $6, $7)`,
@@ -170,7 +171,7 @@ export async function eraseTenant(
     );
     await clients.tenant.query(`drop schema if exists ${ident(schema)} cascade`);
     // The schema goes last: if the control plane cannot commit, the tenant's data is still there.
-    await control.query('commit');
+    await db.query('commit');
     if (!clients.shared) await clients.tenant.query('commit');
     return { organizationId, immediate: !org.due, removed };
   } catch (err) {
@@ -186,26 +187,26 @@ export async function eraseTenant(
  * period has ended erases.
  */
 export async function deleteTenant(
-  pool: pg.Pool,
+  control: Database,
   organizationId: string,
   opts: { by: string; graceDays?: number },
 ): Promise<{ erased: Erasure; request?: undefined } | { erased?: undefined; request: DeletionRequest }> {
   assertId(organizationId);
-  const { rows } = await pool.query<{ due: boolean }>(
+  const { rows } = await control.pool.query<{ due: boolean }>(
     `select deletion_due_at <= now() as due from control.organizations where id = $1 and status = 'pending_deletion'`,
     [organizationId],
   );
-  if (rows[0]?.due) return { erased: await eraseTenant(pool, organizationId, opts) };
-  return { request: await requestTenantDeletion(pool, organizationId, opts) };
+  if (rows[0]?.due) return { erased: await eraseTenant(control, organizationId, opts) };
+  return { request: await requestTenantDeletion(control, organizationId, opts) };
 }
 
 /** Every organisation whose grace period has ended, erased one by one (the scheduled call). */
-export async function eraseDueTenants(pool: pg.Pool, opts: { by: string }): Promise<Erasure[]> {
-  const { rows } = await pool.query<{ id: string }>(
+export async function eraseDueTenants(control: Database, opts: { by: string }): Promise<Erasure[]> {
+  const { rows } = await control.pool.query<{ id: string }>(
     `select id from control.organizations where status = 'pending_deletion' and deletion_due_at <= now() order by deletion_due_at`,
   );
   const done: Erasure[] = [];
-  for (const { id } of rows) done.push(await eraseTenant(pool, id, opts));
+  for (const { id } of rows) done.push(await eraseTenant(control, id, opts));
   return done;
 }
 

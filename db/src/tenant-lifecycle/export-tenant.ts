@@ -7,6 +7,7 @@ import { createGzip } from 'node:zlib';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import tar from 'tar-stream';
+import type { Database } from '../pool.ts';
 import { isUuid, tenantSchema } from '../tenant-schema.ts';
 import {
   ARCHIVE_FORMAT,
@@ -35,7 +36,7 @@ export interface ExportOptions {
  * repeatable-read snapshot (one per database once schemas live on other cells).
  */
 export async function exportTenant(
-  controlPool: pg.Pool,
+  control: Database,
   organizationId: string,
   outFile: string,
   opts: ExportOptions = {},
@@ -44,7 +45,8 @@ export async function exportTenant(
   const schema = tenantSchema(organizationId);
   const work = await mkdtemp(join(tmpdir(), 'medstock-export-'));
   try {
-    const clients = await connectBoth(controlPool, await tenantPoolFor(controlPool, organizationId));
+    const { pool } = await tenantPoolFor(control, organizationId);
+    const clients = await connectBoth(control.pool, pool);
     let manifest: ArchiveManifest;
     try {
       for (const c of new Set([clients.control, clients.tenant]))

@@ -8,6 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import tar from 'tar-stream';
 import { migrationFiles } from '../migrate/migration-files.ts';
 import { applyTenantMigrations } from '../migrate/migrator.ts';
+import type { Database } from '../pool.ts';
 import { NO_TENANT_SCHEMA, tenantSchema } from '../tenant-schema.ts';
 import {
   type ArchivedTable,
@@ -51,7 +52,7 @@ export interface ImportResult {
  * level, so an older archive's rows go through the same upgrades a live tenant's did.
  */
 export async function importTenant(
-  controlPool: pg.Pool,
+  control: Database,
   archiveFile: string,
   opts: ImportOptions = {},
 ): Promise<ImportResult> {
@@ -67,12 +68,10 @@ export async function importTenant(
     const manifest = parseManifest(await text(bytesOf(first.value)));
     const restoreFiles = filesAtLevel(manifest);
     const organizationId = opts.asNew ? randomUUID() : manifest.organizationId;
-    if (!opts.asNew) await refuseExisting(controlPool, organizationId);
+    if (!opts.asNew) await refuseExisting(control.pool, organizationId);
 
-    const clients = await connectBoth(
-      controlPool,
-      await tenantPoolFor(controlPool, organizationId, opts.cell),
-    );
+    const placed = await tenantPoolFor(control, organizationId, { cell: opts.cell });
+    const clients = await connectBoth(control.pool, placed.pool);
     const both = [...new Set([clients.control, clients.tenant])];
     let schemaCommitted = false;
     try {
@@ -118,7 +117,11 @@ export async function importTenant(
       const migratedAfterRestore = await applyTenantMigrations(clients.tenant, organizationId);
       await clients.tenant.query(`select set_config('search_path', $1, true)`, [NO_TENANT_SCHEMA]);
 
-      const users = await restoreControlRows(clients.control, manifest, organizationId, Boolean(opts.asNew));
+      const users = await restoreControlRows(clients.control, manifest, {
+        organizationId,
+        cell: placed.cell,
+        asNew: Boolean(opts.asNew),
+      });
       if (!clients.shared) {
         await clients.tenant.query('commit');
         schemaCommitted = true;
@@ -223,7 +226,9 @@ async function copyIn(
     );
   } catch (err) {
     // Damage that breaks a row reaches PostgreSQL before the checksum can be compared.
-    throw new ArchiveError(`could not restore ${archived.entry}: ${(err as Error).message}; nothing was restored`);
+    throw new ArchiveError(
+      `could not restore ${archived.entry}: ${(err as Error).message}; nothing was restored`,
+    );
   }
   const sha256 = counter.digest();
   if (counter.rows !== archived.rows || sha256 !== archived.sha256)
@@ -232,12 +237,18 @@ async function copyIn(
     );
 }
 
+interface RestoreTarget {
+  organizationId: string;
+  /** The cell the schema was placed on: the organisation row names it. */
+  cell: string;
+  asNew: boolean;
+}
+
 /** Organisation, users (linked by e-mail or created), then the rows that point to them. */
 async function restoreControlRows(
   control: pg.PoolClient,
   manifest: ArchiveManifest,
-  organizationId: string,
-  asNew: boolean,
+  target: RestoreTarget,
 ): Promise<{ usersLinked: number; usersCreated: number }> {
   await control.query(`select set_config('search_path', $1, true)`, [NO_TENANT_SCHEMA]);
   // An archived user whose address has an account here is that account; otherwise a new one,
@@ -250,9 +261,9 @@ async function restoreControlRows(
        from pg_temp.${staging('users')} a left join control.users u on lower(u.email) = lower(a.email)`,
   );
   for (const table of CONTROL_TABLES) {
-    if (asNew && table.sameOrganizationOnly) continue;
+    if (target.asNew && table.sameOrganizationOnly) continue;
     const archived = manifest.controlTables.find((t) => t.name === table.name)!;
-    await insertControlRows(control, table, archived, organizationId, asNew);
+    await insertControlRows(control, table, archived, target);
   }
   const { rows } = await control.query<{ linked: number; created: number }>(
     `select count(*) filter (where linked)::int as linked, count(*) filter (where not linked)::int as created from pg_temp.restore_user_map`,
@@ -264,8 +275,7 @@ async function insertControlRows(
   control: pg.PoolClient,
   table: ControlTable,
   archived: ArchivedTable,
-  organizationId: string,
-  asNew: boolean,
+  { organizationId, cell, asNew }: RestoreTarget,
 ): Promise<void> {
   const current = await copyableColumns(control, 'control', table.name);
   const identity = await control.query<{ attname: string }>(
@@ -281,6 +291,7 @@ async function insertControlRows(
     `coalesce((select m.new_id from pg_temp.restore_user_map m where m.old_id = a.${ident(col)}), (select x.id from control.users x where x.id = a.${ident(col)}))`;
   const values = columns.map((c) => {
     const override = organizationOverride(table.name, c, asNew);
+    if (table.name === 'organizations' && c === 'cell') return '$2::text';
     if (override !== undefined) return override;
     if (c === 'organization_id') return '$1::uuid';
     if (table.userColumns.includes(c)) return mapUser(c);
@@ -298,7 +309,7 @@ async function insertControlRows(
   await control.query(
     `insert into control.${ident(table.name)} (${columns.map(ident).join(', ')}) ${overriding}
      select ${values.join(', ')} from pg_temp.${staging(table.name)} a ${where} ${order}`,
-    table.name === 'users' ? [] : [organizationId],
+    table.name === 'users' ? [] : table.name === 'organizations' ? [organizationId, cell] : [organizationId],
   );
 }
 

@@ -1,19 +1,22 @@
 import type pg from 'pg';
+import { cellOf, cellsOf, poolForCell } from '../cells/cell-registry.ts';
+import type { Database } from '../pool.ts';
 
 /**
- * The pool that holds an organisation's tenant schema. The one place the lifecycle commands ask
- * for it: while every schema lives beside the control plane this is the control pool; once
- * organisations are placed on database cells it becomes the pool of the organisation's cell
- * (`cell` given: the cell an import is placed on).
+ * The pool that holds an organisation's tenant schema: the pool of its database cell (the
+ * control database itself on a single-database install). The one place the lifecycle commands
+ * ask for it. `cell` names the cell for a schema not placed yet (an import); without it an import
+ * goes where new organisations go (DEFAULT_CELL).
  */
 export async function tenantPoolFor(
-  controlPool: pg.Pool,
-  _organizationId: string,
-  cell?: string,
-): Promise<pg.Pool> {
-  if (cell !== undefined && cell !== 'default')
-    throw new Error(`tenant lifecycle: unknown cell "${cell}" (this deployment has only the default cell)`);
-  return controlPool;
+  control: Database,
+  organizationId: string,
+  placing?: { cell?: string },
+): Promise<{ cell: string; pool: pg.Pool }> {
+  const cell = placing
+    ? (placing.cell ?? cellsOf(control.db).defaultCell)
+    : await cellOf(control.pool, organizationId);
+  return { cell, pool: await poolForCell(control.db, cell) };
 }
 
 /**
