@@ -356,3 +356,30 @@ describe('erasure at once', () => {
     expect((await login(other.email)).statusCode).toBe(401);
   });
 });
+
+describe('per-cell backup (infra/backup/backup-cells.sh)', () => {
+  it('dumps every registered cell into its own folder, reading each URL from its variable, never printing one', async () => {
+    await pool().query(
+      `insert into control.cells (name, url_env) values ('east', 'CELL_EAST_URL'), ('west', null)`,
+    );
+    const script = join(import.meta.dirname, '../../infra/backup/backup-cells.sh');
+    const env = {
+      ...process.env,
+      DATABASE_URL: t.databaseUrl,
+      BACKUP_DIR: dir,
+      CELL_EAST_URL: `${t.databaseUrl}&east`,
+    };
+    const failed = await run('bash', [script, '--dry-run'], { env }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    // west has no URL (CELL_WEST_URL unset): reported, and the run fails so the schedule alerts.
+    expect((failed as { code: number }).code).toBe(1);
+    expect((failed as { stderr: string }).stderr).toContain('cell west: CELL_WEST_URL is not set');
+    const out = (failed as { stdout: string }).stdout;
+    expect(out.split('\n').filter(Boolean)).toEqual([
+      `cell east: pg_dump $CELL_EAST_URL -> ${dir}/east/`,
+      `cell main: pg_dump $DATABASE_URL -> ${dir}/main/`,
+    ]);
+    expect(out).not.toContain(t.databaseUrl);
+  });
+});
