@@ -113,6 +113,7 @@ const ConfigSchema = Type.Object({
   IMPORT_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
   BACKTEST_CONCURRENCY: Type.Integer({ minimum: 1, default: 1 }),
   WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, default: 8 }),
+  NOTIFY_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
   HOUSEKEEPING_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
   /** Every N ms the worker drains due recalculation-outbox rows itself, whether or not Redis works. */
   RECALC_OUTBOX_POLL_MS: Type.Integer({ minimum: 100, default: 2000 }),

@@ -10,6 +10,7 @@ export const QUEUE_NAMES = [
   'import',
   'backtest',
   'webhook-delivery',
+  'notify',
   'housekeeping',
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -54,9 +55,10 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   backtest: 'backtest',
   'webhook-delivery': 'webhook-delivery',
   housekeeping: 'housekeeping',
+  // The sweeper re-enqueues lost deliveries: bookkeeping, not a delivery itself.
   'webhook-sweep': 'housekeeping',
-  // Outbound deliveries like webhooks: a slow robot endpoint never holds housekeeping's slots.
-  notify: 'webhook-delivery',
+  // Its own queue: a slow robot endpoint or SMTP server never holds webhook or housekeeping slots.
+  notify: 'notify',
 };
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 

@@ -9,6 +9,7 @@ export function queueConcurrency(config: AppConfig): Record<QueueName, number> {
     import: config.IMPORT_CONCURRENCY,
     backtest: config.BACKTEST_CONCURRENCY,
     'webhook-delivery': config.WEBHOOK_CONCURRENCY,
+    notify: config.NOTIFY_CONCURRENCY,
     housekeeping: config.HOUSEKEEPING_CONCURRENCY,
   };
 }

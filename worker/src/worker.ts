@@ -31,6 +31,7 @@ import {
   type WorkerMetrics,
 } from './observability/worker-metrics.ts';
 import { queueConcurrency } from './queues.ts';
+import { LeaderLease } from './schedules/leader-lease.ts';
 import { syncTenantSchedules } from './schedules/tenant-schedules.ts';
 import { deliveryBackoffStrategy } from './webhooks/delivery-queue.ts';
 import { EndpointSlots } from './webhooks/endpoint-slots.ts';
@@ -45,12 +46,23 @@ export interface RunningWorker {
   http: WorkerHttp | null;
   /** Runs the periodic outbox drain now (tests; the timer runs it every RECALC_OUTBOX_POLL_MS). */
   drainOutboxNow(): Promise<void>;
+  /** One schedule tick now (tests; the timer ticks every scheduleSyncMs): syncs if this process leads. */
+  syncSchedulesNow(): Promise<ScheduleTick>;
   close(): Promise<void>;
+}
+
+/** What one schedule tick did: only the replica holding the schedule lease syncs. */
+export interface ScheduleTick {
+  leader: boolean;
+  /** Organisations whose schedulers were synced (the leader, when the sync succeeded). */
+  tenants?: number;
 }
 
 export interface StartWorkerOptions {
   registry?: Record<string, JobDefinition>;
   scheduleSyncMs?: number;
+  /** How long the schedule lease lasts without renewal (default: two sync periods). */
+  scheduleLeaseMs?: number;
   log?: Logger;
   /** How long close() waits for running jobs before it lets go (default 15 s). */
   closeGraceMs?: number;
@@ -110,20 +122,17 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
 
   const connections: Redis[] = [];
   const concurrency = queueConcurrency(config);
-  const workers = {} as Record<QueueName, Worker<TenantJobData>>;
   for (const queueName of QUEUE_NAMES) {
     const connection = workerConnection(config.REDIS_URL, throttledErrorLog(log, 'redis (worker) error'));
     connections.push(connection);
     const worker = new Worker<TenantJobData>(
       queueName,
-      observedProcessor(metrics, async (job: Job<TenantJobData>, token?: string) => {
+      observedProcessor(metrics, log, async (job, token, jobLog) => {
         const def = registry[job.name];
         if (!def) throw new UnrecoverableError(`no handler for job '${job.name}'`);
         if (JOB_QUEUES[job.name as JobName] !== queueName)
           throw new UnrecoverableError(`job '${job.name}' does not belong on queue '${queueName}'`);
         if (typeof job.data?.tenantId !== 'string') throw new UnrecoverableError('job data has no tenantId');
-        const { tenantId, requestId } = job.data;
-        const jobLog = log.child({ job: job.name, jobId: job.id, tenantId, requestId });
         try {
           return await def.handle({ ...ctx, log: jobLog }, job, token);
         } catch (err) {
@@ -185,11 +194,28 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     config.RECALC_OUTBOX_POLL_MS,
   );
 
-  let syncing: Promise<void> | null = null;
+  // Every replica ticks, but only the one holding the lease upserts every organisation's
+  // schedulers: the others would only repeat its work. The leader renews the lease each tick; if
+  // it dies, another replica takes over at its first tick after the lease ran out.
+  const syncEveryMs = opts.scheduleSyncMs ?? 60_000;
+  const lease = new LeaderLease(
+    producer.connection,
+    `${config.QUEUE_PREFIX}:schedule-leader`,
+    opts.scheduleLeaseMs ?? 2 * syncEveryMs,
+  );
+  let syncing: Promise<ScheduleTick> | null = null;
   const sync = () => {
-    syncing ??= syncTenantSchedules(config, database, producer)
-      .then(() => undefined)
-      .catch((err) => log.warn(errorFields(err), 'schedule sync failed; retrying on the next tick'))
+    syncing ??= lease
+      .hold()
+      .then(async (leader): Promise<ScheduleTick> => {
+        if (!leader) return { leader };
+        const { tenants } = await syncTenantSchedules(config, database, producer);
+        return { leader, tenants };
+      })
+      .catch((err): ScheduleTick => {
+        log.warn(errorFields(err), 'schedule sync failed; retrying on the next tick');
+        return { leader: false };
+      })
       .finally(() => {
         syncing = null;
       });
@@ -199,7 +225,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
   await sync();
   // New organisations sign up while the worker runs, and a restarted Redis has lost every
   // scheduler: sync periodically and whenever the producer connection (re)connects.
-  const timer = setInterval(() => void sync(), opts.scheduleSyncMs ?? 60_000);
+  const timer = setInterval(() => void sync(), syncEveryMs);
   timer.unref();
   producer.connection.on('ready', () => void sync());
 
@@ -229,6 +255,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     metrics,
     http,
     drainOutboxNow: () => periodicDrain.runOnce(),
+    syncSchedulesNow: sync,
     close: async () => {
       await http?.close();
       clearInterval(timer);
@@ -240,6 +267,8 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
       const grace = opts.closeGraceMs ?? 15_000;
       await within(Promise.allSettled(Object.values(workers).map((w) => w.close())), grace);
       await syncing;
+      // Another replica takes the schedules over at its next tick, not after the lease runs out.
+      await lease.release().catch(() => undefined);
       await producer.close();
       await Promise.allSettled(
         connections.map((c) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()))),

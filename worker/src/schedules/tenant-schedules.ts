@@ -4,6 +4,7 @@ import {
   JOB_QUEUES,
   type JobProducer,
   NOTIFY_EVERY_MS,
+  QUEUE_NAMES,
   schedulerIds,
 } from '@medstock/contracts';
 import type { Database } from '@medstock/db';
@@ -23,8 +24,10 @@ export function staggerOffset(tenantId: string, periodMs: number): number {
 }
 
 /**
- * Upserts one housekeeping scheduler per active organisation and removes schedulers of
- * organisations that are gone. Upsert by a deterministic id makes this safe to run repeatedly.
+ * Upserts the recalculation, housekeeping and notification schedulers of every active
+ * organisation and removes those of organisations that are gone. Upsert by a deterministic id
+ * makes this safe to run repeatedly; the worker runs it on the replica holding the schedule
+ * lease only (worker.ts), since one run serves every replica.
  */
 export async function syncTenantSchedules(config: AppConfig, database: Database, producer: JobProducer) {
   // Fail now rather than wait for Redis: the next sync (or Redis coming back) does it.
@@ -68,10 +71,19 @@ export async function syncTenantSchedules(config: AppConfig, database: Database,
       { name: 'notify', data: { tenantId: id }, opts: JOB_OPTIONS.notify },
     );
   }
-  for (const queue of [recalcQueue, housekeepingQueue, notifyQueue]) {
+  // Schedulers of organisations that are gone, and any left on a queue their job no longer runs
+  // on (notifications ran on the webhook queue before they had their own).
+  const ownQueue = new Map([
+    ['recalculate:', recalcQueue],
+    ['housekeeping:', housekeepingQueue],
+    ['notify:', notifyQueue],
+  ]);
+  for (const name of QUEUE_NAMES) {
+    const queue = producer.queue(name);
     for (const s of await queue.getJobSchedulers()) {
-      const ours = ['housekeeping:', 'recalculate:', 'notify:'].some((p) => s.key.startsWith(p));
-      if (ours && !wanted.has(s.key)) await queue.removeJobScheduler(s.key);
+      const prefix = [...ownQueue.keys()].find((p) => s.key.startsWith(p));
+      if (prefix && (!wanted.has(s.key) || ownQueue.get(prefix) !== queue))
+        await queue.removeJobScheduler(s.key);
     }
   }
   // Webhook sweepers come back too if Redis lost them.
