@@ -139,6 +139,27 @@ describe('production build', () => {
     expect(await worker.stop()).toBe(0);
   });
 
+  it('runs the other entries from the build: a tenant command through the dispatcher, the engine thread under piscina', () => {
+    // The dispatcher loads its command module (tenant-cells.cli.js) beside itself.
+    const cells = execFileSync(process.execPath, [join(dist, 'app/tenant.cli.js'), 'cells'], {
+      cwd: elsewhere,
+      env,
+      encoding: 'utf8',
+    });
+    expect(cells).toMatch(/main/);
+    // The worker's compute pool starts threads from app/compute-thread.js: it loads and computes there.
+    const script = `import { Piscina } from 'piscina';
+      const pool = new Piscina({ filename: new URL('./app/compute-thread.js', import.meta.url).href });
+      console.log(JSON.stringify(await pool.run({ inputs: [], rules: { stockoutRisk: { horizonDays: 14 }, serviceLevels: {} }, calibration: null })));
+      await pool.destroy();`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dist,
+      env,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('[]');
+  });
+
   it('refuses to start in production with unsafe settings, naming each', async () => {
     const unsafe = start(process.execPath, [join(dist, 'app/api.js')], {
       cwd: elsewhere,
