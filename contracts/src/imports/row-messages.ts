@@ -9,6 +9,10 @@ export type ImportLocale = 'zh-CN' | 'en';
 const MESSAGES = {
   required: { en: 'is required', zh: '必填' },
   length_between: { en: 'must be {min}-{max} characters', zh: '长度须为 {min}–{max} 个字符' },
+  not_item_code: {
+    en: "'{value}' is not an item code: 1-{max} letters, digits and _ . - /, starting with a letter or digit",
+    zh: '「{value}」不是有效的耗材编码：须为 1–{max} 个字母、数字或 _ . - /，且以字母或数字开头',
+  },
   too_long: { en: 'is longer than {max} characters', zh: '超过 {max} 个字符' },
   new_item_needs_name: { en: 'a new item needs name_zh or name_en', zh: '新耗材要填中文名称或英文名称' },
   unknown_category: { en: "unknown category '{value}'", zh: '没有「{value}」这个分类' },

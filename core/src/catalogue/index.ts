@@ -15,11 +15,17 @@ export {
 } from './categories.ts';
 export { buildGtinIndex, findByGtin, type GtinMatch } from './gtin-index.ts';
 export {
+  ITEM_CODE_MAX_LENGTH,
+  ITEM_CODE_MIN_LENGTH,
+  ITEM_CODE_PATTERN,
+  isItemCode,
+} from './item-code.ts';
+export {
   assertCatalogueTemplate,
   type CatalogueIssue,
   type CatalogueIssueCode,
   CatalogueValidationError,
-  ITEM_CODE_PATTERN,
   TEMPLATE_CODE_PATTERN,
+  TEMPLATE_ITEM_CODE_PATTERN,
   validateCatalogueTemplate,
 } from './validate-template.ts';

@@ -43,8 +43,11 @@ export class CatalogueValidationError extends Error {
 }
 
 export const TEMPLATE_CODE_PATTERN = /^[a-z][a-z0-9-]{1,63}$/;
-/** Item codes are what storekeepers type and print on shelf labels: uppercase, digits, hyphens. */
-export const ITEM_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
+/**
+ * The shipped templates' house style for item codes — uppercase, digits, hyphens, at most 32 —
+ * a stricter subset of the item-code rule (item-code.ts) every item must pass anyway.
+ */
+export const TEMPLATE_ITEM_CODE_PATTERN = /^[A-Z0-9][A-Z0-9-]{0,31}$/;
 const VED = new Set(['V', 'E', 'D']);
 const STORAGE = new Set(['room', 'cool', 'cold']);
 
@@ -143,8 +146,12 @@ export function validateCatalogueTemplate(json: unknown): CatalogueIssue[] {
     const code = item.code;
     if (!isNonEmptyString(code)) {
       add('catalogue.missing_field', `${path}.code`, 'item code is required');
-    } else if (!ITEM_CODE_PATTERN.test(code)) {
-      add('catalogue.bad_code', `${path}.code`, `item code '${code}' must match ${ITEM_CODE_PATTERN}`);
+    } else if (!TEMPLATE_ITEM_CODE_PATTERN.test(code)) {
+      add(
+        'catalogue.bad_code',
+        `${path}.code`,
+        `item code '${code}' must match ${TEMPLATE_ITEM_CODE_PATTERN}`,
+      );
     } else if (itemCodes.has(code)) {
       add(
         'catalogue.duplicate_code',

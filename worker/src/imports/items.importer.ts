@@ -1,6 +1,8 @@
 import { type RowMessageCode, type RowReason, rowReason } from '@medstock/contracts/imports/row-messages.ts';
 import {
+  ITEM_CODE_MAX_LENGTH,
   isCategoryCode,
+  isItemCode,
   normaliseGtin,
   type PackUnit,
   planLimitDetail,
@@ -83,7 +85,8 @@ export async function createItemsImporter(ctx: ValidateContext): Promise<KindImp
       if (report) ctx.error(row.line, field, reason);
     };
     const code = v[C.code!]!;
-    if (code.length < 1 || code.length > 60) err('code', rowReason('length_between', { min: 1, max: 60 }));
+    if (!isItemCode(code))
+      err('code', rowReason('not_item_code', { value: code, max: ITEM_CODE_MAX_LENGTH }));
     const nameZh = v[C.name_zh!]!;
     const nameEn = v[C.name_en!]!;
     const existing = ctx.refs.items.get(code);

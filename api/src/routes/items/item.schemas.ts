@@ -1,12 +1,17 @@
-import { CATALOGUE_CATEGORIES } from '@medstock/core';
+import {
+  CATALOGUE_CATEGORIES,
+  ITEM_CODE_MAX_LENGTH,
+  ITEM_CODE_MIN_LENGTH,
+  ITEM_CODE_PATTERN,
+} from '@medstock/core';
 import { Type } from 'typebox';
 import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 
-/** Shelf-label codes: what storekeepers type, print and import. */
+/** Shelf-label codes: core's one item-code rule (the items importer checks the same). */
 export const ItemCode = Type.String({
-  minLength: 1,
-  maxLength: 60,
-  pattern: '^[A-Za-z0-9][A-Za-z0-9_.\\-/]*$',
+  minLength: ITEM_CODE_MIN_LENGTH,
+  maxLength: ITEM_CODE_MAX_LENGTH,
+  pattern: ITEM_CODE_PATTERN,
 });
 export const Ved = StringEnum(['V', 'E', 'D'], {
   description: 'V vital, E essential, D desirable (sets the service level with ABC)',
