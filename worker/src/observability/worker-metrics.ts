@@ -1,13 +1,19 @@
 import {
   createMetricsRegistry,
-  type JobMeta,
   type JobProducer,
   QUEUE_NAMES,
   type QueueName,
   registerPoolMetrics,
+  type TenantJobData,
   withRequestId,
 } from '@medstock/contracts';
-import { cellsOf, type Database, poolForCell, recalculationBacklog } from '@medstock/db';
+import {
+  cellsOf,
+  type Database,
+  poolForCell,
+  type RecalculationBacklog,
+  recalculationBacklog,
+} from '@medstock/db';
 import { DelayedError, type Job, type Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
@@ -82,33 +88,41 @@ export function createWorkerMetrics(deps: {
     },
   });
 
-  const lag = new Gauge({
-    name: 'medstock_recalculation_lag_seconds',
-    help: 'Age of the oldest item-location waiting for a recalculation, by database cell',
-    labelNames: ['cell'],
-    registers,
-  });
-  new Gauge({
-    name: 'medstock_recalculation_pending_item_locations',
-    help: 'Item-locations waiting for a recalculation (the outboxes), by database cell',
-    labelNames: ['cell'],
-    registers,
-    async collect() {
-      try {
-        const byCell = await backlogByCell(deps.database);
-        this.reset();
-        lag.reset();
-        for (const [cell, backlog] of byCell) {
-          this.set({ cell }, backlog.pending);
-          lag.set({ cell }, backlog.oldestAgeSeconds);
-        }
-      } catch (err) {
-        this.reset();
-        lag.reset();
+  // Both backlog gauges come from one read per scrape (the gauges are collected side by side).
+  let backlog: Promise<Map<string, RecalculationBacklog> | null> | null = null;
+  const readBacklog = () => {
+    backlog ??= backlogByCell(deps.database)
+      .catch((err) => {
         deps.log.warn(errorFields(err), 'recalculation backlog metrics failed');
-      }
-    },
-  });
+        return null;
+      })
+      .finally(() => {
+        backlog = null;
+      });
+    return backlog;
+  };
+  const backlogGauge = (name: string, help: string, read: (b: RecalculationBacklog) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cell'],
+      registers,
+      async collect() {
+        const byCell = await readBacklog();
+        this.reset();
+        for (const [cell, b] of byCell ?? []) this.set({ cell }, read(b));
+      },
+    });
+  backlogGauge(
+    'medstock_recalculation_lag_seconds',
+    'Age of the oldest item-location waiting for a recalculation, by database cell',
+    (b) => b.oldestAgeSeconds,
+  );
+  backlogGauge(
+    'medstock_recalculation_pending_item_locations',
+    'Item-locations waiting for a recalculation (the outboxes), by database cell',
+    (b) => b.pending,
+  );
 
   const wait = new Histogram({
     name: 'medstock_job_wait_seconds',
@@ -152,29 +166,33 @@ async function backlogByCell(database: Database) {
   const { rows } = await database.pool.query<{ cell: string; ids: string[] }>(
     `select cell, array_agg(id order by id) as ids from control.organizations where status = 'active' group by cell`,
   );
-  const out = new Map<string, Awaited<ReturnType<typeof recalculationBacklog>>>();
+  const out = new Map<string, RecalculationBacklog>();
   for (const { cell, ids } of rows)
     out.set(cell, await recalculationBacklog(await poolForCell(database.db, cell), ids));
   return out;
 }
 
 /**
- * A queue worker's processor with its job counted and timed, and run with the job's request id
- * (so jobs it enqueues carry it on).
+ * A queue worker's processor with its job counted, timed and logged: the processor gets the job's
+ * logger (name, id, tenant, and the request id that caused it), and runs with that request id so
+ * the jobs it enqueues carry it on. Completions are logged at debug (scheduled jobs run every
+ * minute per organisation); failed attempts are logged by the worker's `failed` handler.
  */
-export function observedProcessor<J extends Job, R>(
+export function observedProcessor<R>(
   metrics: WorkerMetrics,
-  processor: (job: J, token?: string) => Promise<R>,
-): (job: J, token?: string) => Promise<R> {
+  log: Logger,
+  processor: (job: Job<TenantJobData>, token: string | undefined, jobLog: Logger) => Promise<R>,
+): (job: Job<TenantJobData>, token?: string) => Promise<R> {
   return async (job, token) => {
+    const { tenantId, requestId } = (job.data ?? {}) as Partial<TenantJobData>;
+    const jobLog = log.child({ job: job.name, jobId: job.id, tenantId, requestId });
     metrics.jobStarted(job);
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const result = await withRequestId((job.data as JobMeta | undefined)?.requestId, () =>
-        processor(job, token),
-      );
+      const result = await withRequestId(requestId, () => processor(job, token, jobLog));
       metrics.jobEnded(job, 'completed', seconds());
+      jobLog.debug({ durationMs: Math.round(seconds() * 1000) }, 'job completed');
       return result;
     } catch (err) {
       // A job that moved itself back to the queue (busy endpoint, organisation moving) ran no attempt.
