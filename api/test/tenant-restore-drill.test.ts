@@ -20,6 +20,7 @@ import { recalculateAll } from '../../worker/src/engine/recalculate.ts';
 import { insertDailyHistory, insertSupplierTerms } from './support/engine-fixtures.ts';
 import { centralStore, insertItem } from './support/fixtures.ts';
 import { addMember } from './support/members.ts';
+import { tenantDigest as digestOf } from './support/tenant-digest.ts';
 import { PASSWORD, type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 // Issue 12.4, the restore drill: a clinic with stock, alerts and an audit trail is exported,
@@ -35,23 +36,7 @@ let dir: string;
 let archive: string;
 const pool = () => t.deps.database.pool;
 
-/** Every tenant table's rows, as one digest per table (schema_migrations' timestamps aside). */
-async function tenantDigest(organizationId: string): Promise<Record<string, string>> {
-  const schema = tenantSchema(organizationId);
-  const { rows } = await pool().query<{ name: string }>(
-    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = $1 and c.relkind = 'r' and c.relname <> 'schema_migrations' order by 1`,
-    [schema],
-  );
-  const digest: Record<string, string> = {};
-  for (const { name } of rows) {
-    const r = await pool().query(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as h from "${schema}"."${name}" x`,
-    );
-    digest[name] = `${r.rows[0].n}:${r.rows[0].h}`;
-  }
-  return digest;
-}
+const tenantDigest = (organizationId: string) => digestOf(pool(), tenantSchema(organizationId));
 
 const auditTrail = async (organizationId: string) =>
   (
