@@ -11,7 +11,8 @@ const COMMANDS: Record<string, { module: string; usage: string }> = {
   },
   export: {
     module: './tenant-export.cli.ts',
-    usage: 'tenant export <org> [--out <file>] — a portable archive of one organisation',
+    usage:
+      'tenant export <org> [--out <file>] [--with-password-hashes] — a portable archive of one organisation',
   },
   import: {
     module: './tenant-import.cli.ts',
@@ -19,7 +20,8 @@ const COMMANDS: Record<string, { module: string; usage: string }> = {
   },
   delete: {
     module: './tenant-delete.cli.ts',
-    usage: 'tenant delete <org> [--now] — erase an organisation after its grace period',
+    usage:
+      'tenant delete <org> [--now | --cancel | --grace-days <n>] | --due — close an organisation, erase it after its grace period',
   },
 };
 
