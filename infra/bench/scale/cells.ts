@@ -7,7 +7,7 @@ import type { ScaleTenant } from './movement-events.ts';
 
 /** Where the run's organisations live: one pool per database cell, and how to place one. */
 export interface Cells {
-  /** Puts the i-th organisation on its cell (every other one on the second); returns its pool. */
+  /** Puts the i-th organisation on its cell (every other one moved to the second); returns its pool. */
   place(organizationId: string, i: number): Promise<{ pool: pg.Pool; cell: string }>;
   /** After set-up: old copies of moved organisations dropped (their grace period is the run's). */
   settle(): Promise<void>;
@@ -49,8 +49,8 @@ export const SECOND_CELL_ENV = `CELL_${SECOND.toUpperCase()}_URL`;
 /**
  * Two cells: the control database ('main') and a second PostgreSQL registered with
  * `pnpm tenant cells add b` (its URL in CELL_B_URL, as the API and the workers have it). Every
- * other organisation is moved there after its set-up with the move of `pnpm tenant move`, while
- * the other organisations are being set up (writes pause for the moving organisation only).
+ * other organisation is moved there after set-up with the move of `pnpm tenant move`, while the
+ * workers run (writes pause for the moving organisation only).
  */
 export async function twoCells(controlUrl: string, secondUrl: string): Promise<Cells> {
   const env = { ...process.env, DATABASE_URL: controlUrl, [SECOND_CELL_ENV]: secondUrl };
