@@ -24,6 +24,15 @@ export {
   poolForCell,
 } from './cells/cell-registry.ts';
 export {
+  type FinishedMove,
+  finishMoves,
+  type MoveOptions,
+  type MoveReport,
+  moveTenant,
+} from './cells/move-tenant.ts';
+export { type CellSummary, listCells, registerCell } from './cells/register-cell.ts';
+export { checksumMismatches, schemaChecksums, type TableChecksum } from './cells/schema-checksums.ts';
+export {
   isTenantMoving,
   TENANT_MOVING_RETRY_AFTER_SECONDS,
   TenantMovingError,

@@ -1,0 +1,302 @@
+import { resolve } from 'node:path';
+import {
+  CellRegistry,
+  cellOf,
+  cellsOf,
+  createDatabase,
+  type Database,
+  finishMoves,
+  type MoveReport,
+  migrateAll,
+  migrationFiles,
+  moveTenant,
+  provisionTenant,
+  registerCell,
+  schemaChecksums,
+  tenantSchema,
+  withTenantDb,
+} from '@medstock/db';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningService, startPostgres } from '../../infra/local/services.ts';
+import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
+
+/**
+ * Tenant placement across two PostgreSQL instances: the test's own (cell main, the control
+ * database) and a second one started here (cell b). Organisations live on both; one is moved
+ * from main to b while it and another organisation take writes.
+ */
+let cellB: RunningService;
+let cellBPool: pg.Pool;
+let t: TestApp;
+let control: pg.Pool;
+let moving: SignedUp;
+let bystander: SignedUp;
+
+const schemaExists = async (pool: pg.Pool, schema: string) =>
+  (await pool.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
+const supplierCodes = async (pool: pg.Pool, schema: string) =>
+  (await pool.query<{ code: string }>(`select code from "${schema}".suppliers order by code`)).rows.map(
+    (r) => r.code,
+  );
+
+beforeAll(async () => {
+  cellB = await startPostgres({
+    dataDir: resolve(process.env.MEDSTOCK_TEST_RUN_DIR ?? '.test-run', `cell-b-${process.pid}`),
+    database: 'medstock_cell_b',
+    fast: true,
+    ephemeral: true,
+  });
+  // The cell's URL comes from the environment (never the control database).
+  process.env.CELL_B_URL = cellB.url;
+  cellBPool = new pg.Pool({ connectionString: cellB.url, max: 2 });
+  t = await startTestApp();
+  control = t.deps.database.pool;
+  await registerCell(cellsOf(t.deps.database.db), 'b');
+  moving = await signUp(t);
+  bystander = await signUp(t);
+}, 120_000);
+
+afterAll(async () => {
+  await t?.close();
+  await cellBPool?.end();
+  await cellB?.stop();
+});
+
+describe('placement', () => {
+  it('a single-database install keeps every organisation on the control database (cell main)', async () => {
+    expect(await cellOf(control, moving.organizationId)).toBe('main');
+    expect(await schemaExists(control, tenantSchema(moving.organizationId))).toBe(true);
+    expect(await schemaExists(cellBPool, tenantSchema(moving.organizationId))).toBe(false);
+  });
+
+  it('provisions a new organisation on the default cell, and its transactions run there', async () => {
+    const client = await control.connect();
+    let id: string;
+    try {
+      await client.query('begin');
+      id = (
+        await client.query<{ id: string }>(
+          `insert into control.organizations (name) values ('On b') returning id`,
+        )
+      ).rows[0]!.id;
+      await provisionTenant(client, id, undefined, {
+        cells: new CellRegistry(t.deps.database, { defaultCell: 'b' }),
+      });
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    expect(await cellOf(control, id)).toBe('b');
+    expect(await schemaExists(cellBPool, tenantSchema(id))).toBe(true);
+    expect(await schemaExists(control, tenantSchema(id))).toBe(false);
+    await withTenantDb(t.deps.database.db, { organizationId: id }, (tx) =>
+      tx.execute(sql`insert into suppliers (code, name) values ('ON-B', 'on b')`),
+    );
+    expect(await supplierCodes(cellBPool, tenantSchema(id))).toEqual(['ON-B']);
+    // Tenant SQL that joins control-plane tables runs on b through the control bridge.
+    const joined = await withTenantDb(t.deps.database.db, { organizationId: id }, (tx) =>
+      tx.execute<{ name: string }>(
+        sql`select o.name from suppliers s join control.organizations o on o.id = ${id} where s.code = 'ON-B'`,
+      ),
+    );
+    expect(joined.rows).toEqual([{ name: 'On b' }]);
+  });
+});
+
+describe('pnpm tenant move under write load', () => {
+  const accepted = { moving: [] as string[], bystander: [] as string[] };
+  const refused: { status: number; retryAfter: string | undefined; code: string }[] = [];
+  const unexpected: string[] = [];
+  let report: MoveReport;
+  let stale: Database;
+  let duringWrite = 0;
+  let duringRead = 0;
+
+  const write = async (who: 'moving' | 'bystander', code: string) => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/suppliers',
+      headers: (who === 'moving' ? moving : bystander).headers,
+      payload: { code, name: `Supplier ${code}` },
+    });
+    if (res.statusCode === 201) accepted[who].push(code);
+    else if (res.statusCode === 503 && who === 'moving')
+      refused.push({ status: 503, retryAfter: res.headers['retry-after'] as string, code: res.json().code });
+    else unexpected.push(`${who} ${code}: ${res.statusCode} ${res.body}`);
+    return res;
+  };
+
+  beforeAll(async () => {
+    // Another process (its own pool and placement cache) that has already seen the organisation
+    // on main: after the switch it must write the new copy, never the old one.
+    stale = createDatabase(t.databaseUrl, 2);
+    await withTenantDb(stale.db, moving, (tx) => tx.execute(sql`select 1`));
+
+    let stop = false;
+    let n = 0;
+    let load: Promise<void>[] = [];
+    try {
+      const writer = async (who: 'moving' | 'bystander') => {
+        while (!stop) await write(who, `${who[0]}${String(n++).padStart(5, '0')}`);
+      };
+      load = [writer('moving'), writer('moving'), writer('bystander'), writer('bystander')];
+      while (accepted.moving.length < 20) await new Promise((r) => setTimeout(r, 20));
+
+      // A write of the moving organisation is in flight when the move starts: the move waits for
+      // it, and every write that comes meanwhile is refused (503), deterministically.
+      let releaseHeld!: () => void;
+      const held = withTenantDb(t.deps.database.db, moving, async (tx) => {
+        await tx.execute(
+          sql`insert into suppliers (code, name) values ('HELD', 'held while the move waits')`,
+        );
+        await new Promise<void>((r) => (releaseHeld = r));
+      });
+      while (!releaseHeld) await new Promise((r) => setTimeout(r, 5));
+      const move = moveTenant(cellsOf(t.deps.database.db), moving.organizationId, 'b', { graceHours: 1 });
+      const waiting = async () =>
+        (
+          await control.query(
+            `select 1 from pg_locks where locktype = 'advisory' and not granted and objsubid = 1
+              and database = (select oid from pg_database where datname = current_database())`,
+          )
+        ).rowCount! > 0;
+      while (!(await waiting())) await new Promise((r) => setTimeout(r, 5));
+      try {
+        duringWrite = (await write('moving', 'DURING')).statusCode;
+        // Reads go on while writes are paused.
+        duringRead = (await t.app.inject({ method: 'GET', url: '/v1/suppliers', headers: moving.headers }))
+          .statusCode;
+      } finally {
+        releaseHeld();
+      }
+      await held;
+      accepted.moving.push('HELD');
+      report = await move;
+
+      // Keep writing after the switch, then stop.
+      const after = accepted.moving.length;
+      while (accepted.moving.length < after + 20) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      stop = true;
+      await Promise.all(load);
+    }
+    await withTenantDb(stale.db, moving, (tx) =>
+      tx.execute(sql`insert into suppliers (code, name) values ('STALE', 'from a stale cache')`),
+    );
+    accepted.moving.push('STALE');
+  }, 120_000);
+
+  afterAll(async () => {
+    await stale?.close();
+  });
+
+  it('switches the placement: the schema is on b, the old copy renamed away on main', async () => {
+    expect(report.from).toBe('main');
+    expect(report.to).toBe('b');
+    expect(await cellOf(control, moving.organizationId)).toBe('b');
+    expect(await schemaExists(cellBPool, tenantSchema(moving.organizationId))).toBe(true);
+    expect(await schemaExists(control, tenantSchema(moving.organizationId))).toBe(false);
+    expect(await schemaExists(control, report.retiredSchema)).toBe(true);
+  });
+
+  it('loses nothing and doubles nothing: every accepted write is on the new cell, once', async () => {
+    expect(unexpected).toEqual([]);
+    const onB = await supplierCodes(cellBPool, tenantSchema(moving.organizationId));
+    expect(onB).toEqual([...accepted.moving].sort());
+    // Refused writes left nothing behind.
+    expect(onB).not.toContain('DURING');
+  });
+
+  it('refused writes got 503 tenant_moving with Retry-After; reads went on', () => {
+    expect(duringWrite).toBe(503);
+    expect(duringRead).toBe(200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) {
+      expect(r.code).toBe('tenant_moving');
+      expect(Number(r.retryAfter)).toBeGreaterThan(0);
+    }
+  });
+
+  it('never paused the other organisation', async () => {
+    expect(accepted.bystander.length).toBeGreaterThan(0);
+    expect(await supplierCodes(control, tenantSchema(bystander.organizationId))).toEqual(
+      [...accepted.bystander].sort(),
+    );
+  });
+
+  it('verified row counts and checksums: the frozen old copy matches what was recorded', async () => {
+    const tables = Object.keys(report.tables);
+    expect(tables).toContain('suppliers');
+    expect(report.tables.suppliers!.rows).toBeGreaterThan(20);
+    const client = await control.connect();
+    try {
+      expect(await schemaChecksums(client, report.retiredSchema, tables)).toEqual(report.tables);
+    } finally {
+      client.release();
+    }
+    const { rows } = await control.query(`select status, verified from control.tenant_moves where id = $1`, [
+      report.moveId,
+    ]);
+    expect(rows[0].status).toBe('switched');
+    expect(rows[0].verified).toEqual(report.tables);
+  });
+
+  it('the old copy never received a write after the switch (stale caches included)', async () => {
+    const old = await supplierCodes(control, report.retiredSchema);
+    expect(old).not.toContain('STALE');
+    expect(old.length).toBe(report.tables.suppliers!.rows);
+  });
+
+  it('the API reads the moved organisation from b, control-plane joins included', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/suppliers?limit=200',
+      headers: moving.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((s: { code: string }) => s.code)).toContain('STALE');
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/v1/audit-log?limit=5',
+      headers: moving.headers,
+    });
+    expect(audit.statusCode).toBe(200);
+    // control.audit_log, read inside the tenant transaction on b through the control bridge.
+    expect(audit.json().items.length).toBeGreaterThan(0);
+  });
+
+  it('drops the old copy only after the grace period', async () => {
+    const cells = cellsOf(t.deps.database.db);
+    expect(await finishMoves(cells)).toEqual([]);
+    expect(await schemaExists(control, report.retiredSchema)).toBe(true);
+    const done = await finishMoves(cells, new Date(report.dropAfter.getTime() + 1));
+    expect(done.map((d) => d.droppedSchema)).toEqual([report.retiredSchema]);
+    expect(await schemaExists(control, report.retiredSchema)).toBe(false);
+    const { rows } = await control.query(`select status from control.tenant_moves where id = $1`, [
+      report.moveId,
+    ]);
+    expect(rows[0].status).toBe('finished');
+  });
+
+  it('migrateAll upgrades tenant schemas on every cell', async () => {
+    const extra = { name: '9999_cells_test.sql', sql: 'CREATE TABLE cells_test_marker (id int);' };
+    const result = await migrateAll(control, { tenantFiles: [...migrationFiles('tenant'), extra] });
+    const byOrg = new Map(result.tenants.map((r) => [r.organizationId, r]));
+    expect(byOrg.get(moving.organizationId)).toMatchObject({ cell: 'b', ok: true, applied: [extra.name] });
+    expect(byOrg.get(bystander.organizationId)).toMatchObject({
+      cell: 'main',
+      ok: true,
+      applied: [extra.name],
+    });
+    expect(result.failed).toBe(0);
+    expect(
+      (
+        await cellBPool.query(
+          `select to_regclass('${tenantSchema(moving.organizationId)}.cells_test_marker') as r`,
+        )
+      ).rows[0].r,
+    ).not.toBeNull();
+  });
+});
