@@ -1,4 +1,16 @@
 export {
+  type AlertAction,
+  type AlertEventFacts,
+  type AlertStatus,
+  AlertTransitionError,
+  actOnAlert,
+  alertEventPayload,
+  alertResolvedPayload,
+  LIVE_ALERT_STATUSES,
+  type LockedAlert,
+  lockAlert,
+} from './alerts/alert-lifecycle.ts';
+export {
   countPlanResource,
   lockPlanUsage,
   type PlanUsage,
@@ -113,6 +125,7 @@ export {
 } from './notifications/robot-secrets.ts';
 export { createDatabase, type Database, type Db, type Tx } from './pool.ts';
 export { provisionTenant } from './provision/provision-tenant.ts';
+export { type RecalculationBacklog, recalculationBacklog } from './recalculation/recalculation-backlog.ts';
 export {
   deferRecalculations,
   hasDueRecalculations,
@@ -123,7 +136,6 @@ export {
   takeDueRecalculations,
   tenantsWithDueRecalculations,
 } from './recalculation/recalculation-outbox.ts';
-export { type RecalculationBacklog, recalculationBacklog } from './recalculation/recalculation-backlog.ts';
 export { retryTransaction, TRANSACTION_ATTEMPTS } from './retry-transaction.ts';
 export { openSecret, sealedKeyId, sealSecret } from './secrets/secret-box.ts';
 export { type HeldLock, LockLostError, withSessionLock } from './session-lock.ts';

@@ -1,4 +1,12 @@
-import { type EventType, emitEvents, type Tx } from '@medstock/db';
+import {
+  type AlertEventFacts,
+  type AlertStatus,
+  alertEventPayload,
+  alertResolvedPayload,
+  type EventType,
+  emitEvents,
+  type Tx,
+} from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { ItemLocationResult } from './compute/compute-batch.ts';
 
@@ -7,7 +15,7 @@ type LiveAlert = {
   type: string;
   item_id: string;
   location_id: string;
-  status: string;
+  status: AlertStatus;
   severity: string;
   snoozed_until: Date | null;
   action_text: string | null;
@@ -168,7 +176,7 @@ export async function applyResults(
   );
   const stillFiring = new Set<string>();
   const toOpen: Array<Record<string, unknown>> = [];
-  const openPayloads = new Map<string, Record<string, unknown>>();
+  const openPayloads = new Map<string, Omit<AlertEventFacts, 'alertId'>>();
   const toUpdate: Array<Record<string, unknown>> = [];
   const events: Array<{ type: EventType; payload: Record<string, unknown> }> = [];
   const feed: Array<{ alert_id: string; kind: string }> = [];
@@ -183,7 +191,7 @@ export async function applyResults(
       if (suppressedSet.has(k)) continue;
       const existing = liveBy.get(k);
       const contentHash = alertHashes[n]!;
-      const payload = {
+      const facts = {
         type: c.type,
         itemId: s.item.id,
         itemCode: s.item.code,
@@ -205,7 +213,7 @@ export async function applyResults(
       };
       if (!existing) {
         toOpen.push(row);
-        openPayloads.set(k, payload);
+        openPayloads.set(k, facts);
         continue;
       }
       // Back to open (and to the top of the list): a snooze that ran out, or an alert in progress
@@ -225,7 +233,11 @@ export async function applyResults(
       toUpdate.push({ ...row, id: existing.id, wake, changed });
       if (changed || wake) {
         feed.push({ alert_id: existing.id, kind: wake ? 'reopened' : 'updated' });
-        events.push({ type: 'alert.updated', payload: { alertId: existing.id, ...payload } });
+        const status = wake ? 'open' : existing.status;
+        events.push({
+          type: 'alert.updated',
+          payload: alertEventPayload({ alertId: existing.id, ...facts, status }),
+        });
         updated++;
       }
     }
@@ -241,9 +253,12 @@ export async function applyResults(
         join locations l on l.id = x.location_id
       on conflict do nothing returning id, type, item_id, location_id`);
     for (const r of ins.rows) {
-      const payload = openPayloads.get(key(r.type, r.item_id, r.location_id));
+      const facts = openPayloads.get(key(r.type, r.item_id, r.location_id))!;
       feed.push({ alert_id: r.id, kind: 'opened' });
-      events.push({ type: 'alert.opened', payload: { alertId: r.id, ...payload } });
+      events.push({
+        type: 'alert.opened',
+        payload: alertEventPayload({ alertId: r.id, ...facts, status: 'open' }),
+      });
       opened++;
     }
   }
@@ -265,10 +280,7 @@ export async function applyResults(
        where id = any(${sql.param(toResolve.map((a) => a.id))}::uuid[])`);
     for (const a of toResolve) {
       feed.push({ alert_id: a.id, kind: 'resolved' });
-      events.push({
-        type: 'alert.resolved',
-        payload: { alertId: a.id, type: a.type, itemId: a.item_id, locationId: a.location_id },
-      });
+      events.push({ type: 'alert.resolved', payload: alertResolvedPayload(a) });
     }
   }
   // A condition that cleared lifts the suppression left by an earlier dismissal.

@@ -1,6 +1,14 @@
-import { organizationTimeZone, withTenantDb } from '@medstock/db';
+import {
+  type AlertAction,
+  AlertTransitionError,
+  actOnAlert,
+  lockAlert,
+  organizationTimeZone,
+  withTenantDb,
+} from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
+import { enqueueDeliveries } from '../../lib/dispatch-deliveries.ts';
 import { conflict, notFound } from '../../lib/problem.ts';
 import { type AuthContext, assertSiteVisible } from '../../plugins/access.ts';
 
@@ -111,47 +119,29 @@ export async function getAlert(deps: AppDeps, auth: AuthContext, id: string) {
   });
 }
 
-export type AlertTransition =
-  | { kind: 'acknowledge' }
-  | { kind: 'dismiss'; reason: string }
-  | { kind: 'snooze'; until: string };
+export type AlertTransition = AlertAction;
 
-/** Acknowledge, dismiss (a false alarm, with a reason) or snooze a live alert. */
+/**
+ * Acknowledge, dismiss (a false alarm, with a reason) or snooze a live alert: the alert
+ * lifecycle (db) changes it and emits its `alert.updated` event in the same transaction; the
+ * event's deliveries are enqueued once it committed.
+ */
 export async function transitionAlert(deps: AppDeps, auth: AuthContext, id: string, t: AlertTransition) {
-  const actor = auth.userId ?? auth.apiKeyId;
-  await withTenantDb(deps.database.db, auth, async (tx) => {
-    const r = await tx.execute<{ status: string; site_id: string }>(
-      sql`select status, site_id from alerts where id = ${id} for update`,
-    );
-    const a = r.rows[0];
+  const actor = auth.userId ?? auth.apiKeyId ?? null;
+  const { deliveryIds } = await withTenantDb(deps.database.db, auth, async (tx) => {
+    const a = await lockAlert(tx, id);
     if (!a) throw notFound('The alert');
     assertSiteVisible(auth, a.site_id, 'The alert');
-    if (!['open', 'acknowledged', 'snoozed'].includes(a.status)) {
-      throw conflict(
-        'invalid_transition',
-        `The alert is ${a.status}; only open, acknowledged or snoozed alerts can change.`,
-        { status: a.status },
-      );
+    try {
+      return await actOnAlert(tx, a, t, actor);
+    } catch (err) {
+      if (!(err instanceof AlertTransitionError)) throw err;
+      throw err.code === 'snooze_in_past'
+        ? conflict('snooze_in_past', err.message)
+        : conflict('invalid_transition', err.message, { status: err.status });
     }
-    if (t.kind === 'acknowledge') {
-      await tx.execute(
-        sql`update alerts set status = 'acknowledged', acknowledged_at = now(), acted_by = ${actor}, updated_at = now() where id = ${id}`,
-      );
-    } else if (t.kind === 'dismiss') {
-      await tx.execute(sql`update alerts set status = 'dismissed', dismissed_at = now(), dismissed_reason = ${t.reason}, suppressed = true,
-                                  acted_by = ${actor}, updated_at = now() where id = ${id}`);
-    } else {
-      if (Date.parse(t.until) <= Date.now())
-        throw conflict('snooze_in_past', 'Snooze until a time in the future.');
-      await tx.execute(
-        sql`update alerts set status = 'snoozed', snoozed_until = ${t.until}::timestamptz, acted_by = ${actor}, updated_at = now() where id = ${id}`,
-      );
-    }
-    const kind = t.kind === 'acknowledge' ? 'acknowledged' : t.kind === 'dismiss' ? 'dismissed' : 'snoozed';
-    await tx.execute(
-      sql`insert into alert_feed (alert_id, kind, actor_id) values (${id}, ${kind}, ${actor})`,
-    );
   });
+  await enqueueDeliveries(deps, auth.organizationId, deliveryIds);
   return getAlert(deps, auth, id);
 }
 
