@@ -148,8 +148,9 @@ const ConfigSchema = Type.Object({
   BILLING_RETURN_URL: Type.String({ default: '' }),
   WEB_DIST_DIR: Type.String({ default: '' }),
   /**
-   * Where uploaded import files wait for the import job. API and worker must see the same
-   * directory (same host or a shared volume); the job deletes the file when it finishes.
+   * The worker's scratch folder for imports (its copy of an upload and the validation spool),
+   * on its own disk. The uploads themselves are stored in PostgreSQL, so API and worker share no
+   * folder; the job deletes both when it finishes.
    */
   UPLOAD_DIR: Type.String({ default: join(tmpdir(), 'medstock-uploads') }),
   /** Largest accepted import file (default 2 GiB). Files are streamed, never held in memory. */
