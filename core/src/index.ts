@@ -1,5 +1,6 @@
 // The pure domain of medstock: no I/O, no framework. Each area has its own index.
 
+export * from './access/roles.ts';
 export * from './alerts/index.ts';
 export * from './backtest/index.ts';
 export * from './billing/index.ts';
@@ -23,6 +24,7 @@ export type {
 export { OUTLOOK_QUANTILES } from './forecast/outlook-types.ts';
 export * from './gs1/index.ts';
 export * as kpis from './kpis/index.ts';
+export * from './ledger/movement-kinds.ts';
 export * as policy from './policy/index.ts';
 export * from './requisitions/index.ts';
 export * as stats from './stats/index.ts';

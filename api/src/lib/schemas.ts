@@ -1,6 +1,11 @@
+import { ROLES, SCOPES } from '@medstock/core';
 import { type TSchemaOptions, Type } from 'typebox';
 
-/** A string enum (JSON Schema `enum`), typed as the union of the given values. */
+/**
+ * A string enum (JSON Schema `enum`), typed as the union of the given values. Give it core's
+ * `as const` arrays (ROLES, MOVEMENT_KINDS, …) so a value added in core reaches the API's
+ * schema, and through the OpenAPI document the web app, without a hand-kept copy.
+ */
 export const StringEnum = <const T extends string[]>(values: readonly [...T], options: TSchemaOptions = {}) =>
   Type.Enum(values, options);
 
@@ -28,11 +33,11 @@ export const DateTime = Type.String({
   description: 'An instant, RFC 3339 with offset, years 1900–2200.',
 });
 export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
-export const Role = StringEnum(['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'], {
+export const Role = StringEnum(ROLES, {
   description:
     'owner/admin: everything; purchaser: read + purchasing; storekeeper and nurse: read + stock writes; viewer: read',
 });
-export const Scope = StringEnum(['read', 'stock:write', 'purchasing', 'admin']);
+export const Scope = StringEnum(SCOPES);
 export const SiteIds = Type.Union([Type.Array(Uuid, { maxItems: 500, uniqueItems: true }), Type.Null()], {
   description: 'null: every site; otherwise only these sites',
 });

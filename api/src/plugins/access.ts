@@ -1,4 +1,5 @@
-import type { ApiKeyScope, Role } from '@medstock/db';
+import type { Role } from '@medstock/core';
+import type { ApiKeyScope } from '@medstock/db';
 import { forbidden, notFound, ProblemError } from '../lib/problem.ts';
 
 /**
@@ -6,16 +7,8 @@ import { forbidden, notFound, ProblemError } from '../lib/problem.ts';
  * for people and integrations keeps every route's check to a single line.
  */
 export type Scope = ApiKeyScope;
-export const SCOPES: Scope[] = ['read', 'stock:write', 'purchasing', 'admin'];
-
-export const ROLE_SCOPES: Record<Role, Scope[]> = {
-  owner: ['read', 'stock:write', 'purchasing', 'admin'],
-  admin: ['read', 'stock:write', 'purchasing', 'admin'],
-  purchaser: ['read', 'purchasing'],
-  storekeeper: ['read', 'stock:write'],
-  nurse: ['read', 'stock:write'],
-  viewer: ['read'],
-};
+// The lists are core's (core/src/access/roles.ts), re-exported for the API's callers.
+export { ROLE_SCOPES, SCOPES } from '@medstock/core';
 
 export interface AuthContext {
   kind: 'user' | 'api_key';

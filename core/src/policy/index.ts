@@ -36,15 +36,18 @@ export {
 export { type ItemReorderInputs, type ItemReorderPoint, itemReorderPoint } from './reorder.ts';
 export { orderUpToLevel, reorderPoint, type SafetyStockInputs, safetyStock } from './safety-stock.ts';
 export {
+  ABC_CLASSES,
   type AbcClass,
   type AbcItem,
   type AbcResult,
   classifyAbc,
   DEFAULT_SERVICE_LEVELS,
   fillRateSafetyFactor,
+  RISK_CLASSES,
   type RiskClass,
   serviceLevelZ,
   targetServiceLevel,
+  VED_CLASSES,
   type VedClass,
 } from './service-level.ts';
 export {

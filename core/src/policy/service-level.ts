@@ -1,10 +1,16 @@
 import { normalInv, normalLoss } from '../stats/normal.ts';
 import { type Explained, fmt } from './explain.ts';
 
-export type AbcClass = 'A' | 'B' | 'C';
+export const ABC_CLASSES = ['A', 'B', 'C'] as const;
+export type AbcClass = (typeof ABC_CLASSES)[number];
 /** VED: vital (no substitute, patient harm if missing), essential, desirable. */
-export type VedClass = 'V' | 'E' | 'D';
+export const VED_CLASSES = ['V', 'E', 'D'] as const;
+export type VedClass = (typeof VED_CLASSES)[number];
 export type RiskClass = `${AbcClass}${VedClass}`;
+/** Every risk class, VED-major (AV, BV, CV, AE, …): the keys of the service-level table. */
+export const RISK_CLASSES: readonly RiskClass[] = VED_CLASSES.flatMap((v) =>
+  ABC_CLASSES.map((a): RiskClass => `${a}${v}`),
+);
 
 /**
  * Default target cycle service levels per risk class. Criticality (VED) dominates: a vital item

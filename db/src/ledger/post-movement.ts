@@ -1,4 +1,4 @@
-import { localDay } from '@medstock/core';
+import { localDay, type MovementKind } from '@medstock/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../pool.ts';
 import { executePrepared } from '../prepared-statement.ts';
@@ -24,14 +24,8 @@ import {
 } from './ledger-replay.ts';
 import { loadMovementContext, type MovementContext } from './movement-context.ts';
 
-export type MovementKind =
-  | 'receipt'
-  | 'issue'
-  | 'transfer'
-  | 'adjustment'
-  | 'stocktake'
-  | 'return'
-  | 'write_off';
+/** What a caller posts: core's MOVEMENT_KINDS (a transfer is one request, two ledger rows). */
+export type { MovementKind };
 
 export interface MovementRequest {
   type: MovementKind;

@@ -1,3 +1,4 @@
+import type { Role as CoreRole, Scope } from '@medstock/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -41,7 +42,8 @@ export const users = control.table('users', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
-export type Role = 'owner' | 'admin' | 'purchaser' | 'storekeeper' | 'nurse' | 'viewer';
+/** Core's role list (core/src/access/roles.ts): one vocabulary for the database, API and web. */
+export type Role = CoreRole;
 
 export const memberships = control.table(
   'memberships',
@@ -86,7 +88,7 @@ export const sessions = control.table('sessions', {
   revokedAt: ts('revoked_at'),
 });
 
-export type ApiKeyScope = 'read' | 'stock:write' | 'purchasing' | 'admin';
+export type ApiKeyScope = Scope;
 
 export const apiKeys = control.table('api_keys', {
   id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),

@@ -1,3 +1,4 @@
+import type { LedgerType } from '@medstock/core';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -34,15 +35,8 @@ export const stock = pgTable(
   (t) => [primaryKey({ columns: [t.locationId, t.itemId, t.lotId] })],
 );
 
-export type MovementType =
-  | 'receipt'
-  | 'issue'
-  | 'transfer_out'
-  | 'transfer_in'
-  | 'adjustment'
-  | 'stocktake'
-  | 'return'
-  | 'write_off';
+/** A stored ledger row's type: core's LEDGER_TYPES (core/src/ledger/movement-kinds.ts). */
+export type MovementType = LedgerType;
 
 export const movements = pgTable('movements', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),

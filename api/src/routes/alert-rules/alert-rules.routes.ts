@@ -1,6 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { RuleSet } from '@medstock/core';
+import { RISK_CLASSES, VED_CLASSES } from '@medstock/core/policy/index.ts';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, PageQuery, pageLimit, pageOf, paginate } from '../../lib/pagination.ts';
 import { DateTime, Uuid } from '../../lib/schemas.ts';
@@ -15,24 +17,20 @@ const ServiceLevel = Type.Number({ minimum: 0.5, maximum: 0.9999 });
 const Toggle = { enabled: Type.Boolean() };
 const Strict = { additionalProperties: false } as const;
 
-const RISK_CLASSES = ['AV', 'BV', 'CV', 'AE', 'BE', 'CE', 'AD', 'BD', 'CD'] as const;
+/** One property per key of core's list, all of the same schema. */
+const objectOf = <K extends string, S extends TSchema>(keys: readonly K[], schema: S) =>
+  Object.fromEntries(keys.map((k) => [k, schema])) as Record<K, S>;
 
 const RuleSetBody = {
-  serviceLevels: Type.Object(
-    Object.fromEntries(RISK_CLASSES.map((c) => [c, ServiceLevel])) as Record<
-      (typeof RISK_CLASSES)[number],
-      typeof ServiceLevel
-    >,
-    {
-      ...Strict,
-      description:
-        'Target cycle service level (P(no stockout in a cycle)) per risk class: ABC by consumption value × VED. Sets z in SS = z · √(L̄ · σd² + d̄² · σL²).',
-    },
-  ),
+  serviceLevels: Type.Object(objectOf(RISK_CLASSES, ServiceLevel), {
+    ...Strict,
+    description:
+      'Target cycle service level (P(no stockout in a cycle)) per risk class: ABC by consumption value × VED. Sets z in SS = z · √(L̄ · σd² + d̄² · σL²).',
+  }),
   stockoutRisk: Type.Object(
     {
       ...Toggle,
-      maxProbability: Type.Object({ V: Probability, E: Probability, D: Probability }, Strict),
+      maxProbability: Type.Object(objectOf(VED_CLASSES, Probability), Strict),
       horizonDays: Type.Integer({
         minimum: 1,
         maximum: 366,
@@ -89,6 +87,14 @@ const RuleSetBody = {
 };
 
 const RuleSetSchema = Type.Object({ version: Type.Integer({ minimum: 1 }), ...RuleSetBody });
+
+/**
+ * Compile-time check that the schema is core's RuleSet, both ways: a rule or setting added to
+ * (or removed from) core's RuleSet without this schema fails the type check here.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaIsCoreRuleSet: Same<Static<typeof RuleSetSchema>, RuleSet> = true;
+void schemaIsCoreRuleSet;
 
 const SavedRules = Type.Object({
   version: Type.Integer({ minimum: 1 }),

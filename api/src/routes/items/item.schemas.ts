@@ -4,6 +4,7 @@ import {
   ITEM_CODE_MIN_LENGTH,
   ITEM_CODE_PATTERN,
 } from '@medstock/core';
+import { ABC_CLASSES, VED_CLASSES } from '@medstock/core/policy/index.ts';
 import { Type } from 'typebox';
 import { DateTime, StringEnum, Uuid } from '../../lib/schemas.ts';
 
@@ -13,10 +14,10 @@ export const ItemCode = Type.String({
   maxLength: ITEM_CODE_MAX_LENGTH,
   pattern: ITEM_CODE_PATTERN,
 });
-export const Ved = StringEnum(['V', 'E', 'D'], {
+export const Ved = StringEnum(VED_CLASSES, {
   description: 'V vital, E essential, D desirable (sets the service level with ABC)',
 });
-export const Abc = StringEnum(['A', 'B', 'C'], { description: 'Computed from consumption value; read-only' });
+export const Abc = StringEnum(ABC_CLASSES, { description: 'Computed from consumption value; read-only' });
 export const Storage = StringEnum(['room', 'cool', 'cold', 'frozen'], {
   description: 'room 常温 ≤30 °C, cool 阴凉 ≤20 °C, cold 冷藏 2–8 °C, frozen 冷冻',
 });

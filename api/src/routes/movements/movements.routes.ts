@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { LEDGER_TYPES, MOVEMENT_KINDS } from '@medstock/core';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -9,25 +10,9 @@ import { problemResponses } from '../../plugins/errors.plugin.ts';
 import { afterMovement } from './after-movement.ts';
 import { getMovementGroup, listMovements, movementRowView, recordMovement } from './movement.service.ts';
 
-const MovementKind = StringEnum([
-  'receipt',
-  'issue',
-  'transfer',
-  'adjustment',
-  'stocktake',
-  'return',
-  'write_off',
-]);
-const LedgerType = StringEnum([
-  'receipt',
-  'issue',
-  'transfer_out',
-  'transfer_in',
-  'adjustment',
-  'stocktake',
-  'return',
-  'write_off',
-]);
+// Core's lists: a kind added there is a kind of this API (and of the web's generated client).
+const MovementKind = StringEnum(MOVEMENT_KINDS);
+const LedgerType = StringEnum(LEDGER_TYPES);
 
 export const WriteOffReasonSchema = StringEnum(['damaged', 'expired', 'lost', 'other'], {
   description:

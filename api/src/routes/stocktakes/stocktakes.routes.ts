@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ABC_CLASSES } from '@medstock/core/policy/index.ts';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { AppDeps } from '../../deps.ts';
@@ -32,7 +33,7 @@ import { stocktakeDocument } from './stocktake-pdf.ts';
 
 const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Status = StringEnum(['counting', 'submitted', 'approved', 'posted', 'cancelled']);
-const Abc = StringEnum(['A', 'B', 'C']);
+const Abc = StringEnum(ABC_CLASSES);
 
 const Line = Type.Object({
   id: Uuid,
