@@ -94,9 +94,19 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 console.log('build: web app (vite)');
+// Straight into the output, never web/dist: `npm start` and the browser tests use that one, and
+// two builds at once must not empty each other's.
 run(
   process.execPath,
-  [resolve(root, 'web/node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+  [
+    resolve(root, 'web/node_modules/vite/bin/vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+    '--outDir',
+    resolve(out, 'web/dist'),
+    '--emptyOutDir',
+  ],
   resolve(root, 'web'),
 );
 
@@ -120,7 +130,6 @@ const result = await build({
 
 cpSync(resolve(root, 'migrations'), resolve(out, 'migrations'), { recursive: true });
 cpSync(resolve(root, 'db/catalogue-templates'), resolve(out, 'db/catalogue-templates'), { recursive: true });
-cpSync(resolve(root, 'web/dist'), resolve(out, 'web/dist'), { recursive: true });
 
 const rootManifest = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
   version?: string;

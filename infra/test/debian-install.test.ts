@@ -92,7 +92,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('Debian install (install.sh --prefix --no-systemd)', () => {
+describe('Debian install (install.sh --prefix --no-systemd)', { timeout: 300_000 }, () => {
   it('lays out the build, the settings with generated keys, the state folders and the units', () => {
     const app = join(prefix, 'opt/medstock');
     for (const f of [
@@ -153,7 +153,11 @@ describe('Debian install (install.sh --prefix --no-systemd)', () => {
     running.push(worker);
     const base = `http://127.0.0.1:${port}`;
     await until(api, ready(base), 'API /readyz');
-    await until(worker, () => worker.output().includes('medstock worker started'), 'worker start');
+    // The worker's health server on the WORKER_HTTP_PORT the install wrote (what Kubernetes and compose probe).
+    const workerBase = `http://127.0.0.1:${environmentFile(join(prefix, 'etc/medstock/medstock.env')).WORKER_HTTP_PORT}`;
+    await until(worker, ready(workerBase), 'worker /readyz');
+    await until(worker, () => worker.output().includes('medstock worker started'), 'worker start log');
+    expect((await fetch(`${workerBase}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
       status: 'ok',
       checks: { postgres: 'ok', redis: 'ok' },

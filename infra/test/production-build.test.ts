@@ -49,6 +49,7 @@ beforeAll(async () => {
     SMTP_URL: mail.url,
     WEB_DIST_DIR: join(dist, 'web/dist'),
     LOG_LEVEL: 'info',
+    WORKER_HTTP_PORT: String(await freePort()),
   };
 }, 240_000);
 
@@ -59,7 +60,8 @@ afterAll(async () => {
   rmSync(elsewhere, { recursive: true, force: true });
 });
 
-describe('production build', () => {
+// Processes started from the build: slow on a loaded 2-core machine, never timed by the assertions.
+describe('production build', { timeout: 300_000 }, () => {
   it('ships bundles, migrations, templates, the web app and a package.json of production dependencies only', () => {
     for (const f of [
       'app/api.js',
@@ -99,7 +101,8 @@ describe('production build', () => {
     const worker = start(process.execPath, [join(dist, 'app/worker.js')], { cwd: elsewhere, env });
     running.push(worker);
     await until(api, ready(base), 'API /readyz');
-    await until(worker, () => worker.output().includes('medstock worker started'), 'worker start');
+    await until(worker, ready(`http://127.0.0.1:${env.WORKER_HTTP_PORT}`), 'worker /readyz');
+    await until(worker, () => worker.output().includes('medstock worker started'), 'worker start log');
 
     expect((await (await fetch(`${base}/readyz`)).json()) as unknown).toEqual({
       status: 'ok',

@@ -92,14 +92,15 @@ export async function until(
   check: () => Promise<boolean> | boolean,
   what: string,
 ): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  // Generous: a busy 2-core CI machine starts a process in seconds, sometimes tens of them.
+  const deadline = Date.now() + 150_000;
   while (Date.now() < deadline) {
     if (p.child.exitCode !== null)
       throw new Error(`${what}: the process exited (${p.child.exitCode}):\n${p.output()}`);
     if (await Promise.resolve().then(check).catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${what}: not within a minute:\n${p.output()}`);
+  throw new Error(`${what}: not within 150 s:\n${p.output()}`);
 }
 
 export const ready = (base: string) => async () => (await fetch(`${base}/readyz`)).status === 200;
