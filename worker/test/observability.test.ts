@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { tenantSchema } from '@medstock/db';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { centralStore, insertItem } from '../../api/test/support/fixtures.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
 import { type RestartableService, startOwnRedis } from '../../infra/test/restartable-services.ts';
 import { type RunningWorker, startWorker } from '../src/index.ts';
@@ -21,10 +24,20 @@ let t: TestApp;
 let running: RunningWorker;
 let org: SignedUp;
 const logLines: Record<string, unknown>[] = [];
+/** A webhook receiver that always answers 500. */
+let failingReceiver: Server;
 
 beforeAll(async () => {
   redis = await startOwnRedis('observability-redis');
-  t = await startTestApp({ REDIS_URL: redis.url, METRICS_TOKEN: TOKEN });
+  failingReceiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(500).end()));
+  await new Promise<void>((r) => failingReceiver.listen(0, '127.0.0.1', r));
+  t = await startTestApp({
+    REDIS_URL: redis.url,
+    METRICS_TOKEN: TOKEN,
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    WEBHOOK_BACKOFF_BASE_MS: '100',
+    WEBHOOK_MAX_ATTEMPTS: '2',
+  });
   org = await signUp(t);
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -38,6 +51,7 @@ afterAll(async () => {
   await running?.close();
   await t?.close();
   await redis?.stop();
+  await new Promise((r) => failingReceiver?.close(r));
 });
 
 const worker = (path: string, headers: Record<string, string> = auth) =>
@@ -142,6 +156,35 @@ describe('worker /metrics and logs', () => {
 
     const line = logLines.find((l) => l.requestId === requestId && l.msg === 'job completed');
     expect(line).toMatchObject({ job: 'recalculate', jobId, tenantId: org.organizationId, requestId });
+  });
+
+  it('counts webhook delivery attempts that fail and the delivery that gives up', async () => {
+    const port = (failingReceiver.address() as AddressInfo).port;
+    const endpoint = await t.app.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: org.headers,
+      payload: { url: `http://127.0.0.1:${port}/hook`, events: ['movement.created'] },
+    });
+    expect(endpoint.statusCode, endpoint.body).toBe(201);
+    const { locationId } = await centralStore(t, org.headers);
+    const itemId = await insertItem(t, org.organizationId, { code: 'OBS-HOOK-1' });
+    const receipt = await t.app.inject({
+      method: 'POST',
+      url: '/v1/movements',
+      headers: org.headers,
+      payload: { type: 'receipt', itemId, locationId, quantity: 5 },
+    });
+    expect(receipt.statusCode, receipt.body).toBe(201);
+
+    let text = '';
+    await eventually(async () => {
+      text = await scrapeWorker();
+      return (sample(text, 'medstock_webhook_delivery_attempts_total', { outcome: 'failed' }) ?? 0) >= 1;
+    });
+    // Attempt 1 of WEBHOOK_MAX_ATTEMPTS=2 fails and will retry; attempt 2 fails and gives up.
+    expect(sample(text, 'medstock_webhook_delivery_attempts_total', { outcome: 'retrying' })).toBe(1);
+    expect(sample(text, 'medstock_webhook_delivery_attempts_total', { outcome: 'failed' })).toBe(1);
   });
 
   it('recalculation lag is the age of the oldest item-location waiting, per cell', async () => {
