@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, call, type Json } from '../api/client';
+import { ALERT_STATUS_FILTERS, ALERT_TYPES, SEVERITIES } from '../api/enums';
 import { SiteFilter } from '../components/site-filter';
 import {
   Empty,
@@ -20,21 +21,6 @@ type AlertList = Json<'/v1/alerts', 'get'>;
 type Query = NonNullable<
   NonNullable<import('../api/client').Paths['/v1/alerts']['get']['parameters']['query']>
 >;
-export const ALERT_TYPES = [
-  'stocked_out',
-  'stockout_risk',
-  'below_safety_stock',
-  'below_par_minimum',
-  'expired',
-  'expiry_risk',
-  'overstock',
-  'dead_stock',
-  'consumption_anomaly',
-  'late_purchase_order',
-  'lead_time_drift',
-] as const;
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-const STATUSES = ['open', 'in_progress', 'acknowledged', 'snoozed', 'resolved', 'dismissed'] as const;
 
 export default function AlertsPage() {
   const { t, name, dateTime, pick } = useI18n();
@@ -99,7 +85,7 @@ export default function AlertsPage() {
           onValue={setStatus}
           options={[
             { value: '', label: t('alerts.status.live') },
-            ...STATUSES.map((x) => ({ value: x, label: t(`status.${x}` as MessageKey) })),
+            ...ALERT_STATUS_FILTERS.map((x) => ({ value: x, label: t(`status.${x}` as MessageKey) })),
           ]}
         />
         <SiteFilter value={siteId} onValue={setSiteId} />

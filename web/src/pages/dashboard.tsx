@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { api, call } from '../api/client';
+import { SEVERITIES } from '../api/enums';
 import { can } from '../api/session';
 import { Chart, type ChartSeries, toUnix } from '../components/chart';
 import { SiteFilter } from '../components/site-filter';
@@ -9,7 +10,6 @@ import { type MessageKey, useI18n } from '../i18n/i18n';
 import { useSites } from '../lib/sites';
 import { useApi } from '../lib/use-api';
 
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const BUCKETS = ['expired', '0-30', '31-60', '61-90'] as const;
 const q = (siteId: string) => (siteId ? { siteId } : {});
 /** Rates are drawn on 0–100 %, so one point at 100 % does not stretch the axis to 200 %. */

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { parseGs1 } from '../../../core/src/gs1/parse-gs1.ts';
 import { api, call, idempotencyKey, type Json } from '../api/client';
+import { everyOf, type MovementKind } from '../api/enums';
 import { can } from '../api/session';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import {
@@ -33,8 +34,17 @@ import { locationLabel, useSites } from '../lib/sites';
 import { itemUnitWord, unitForCount } from '../lib/units';
 import { useAction } from '../lib/use-api';
 
-type EntryType = 'receipt' | 'issue' | 'transfer' | 'stocktake' | 'write_off' | 'return';
-const TYPES: EntryType[] = ['receipt', 'issue', 'transfer', 'stocktake', 'write_off', 'return'];
+// Every kind the API takes but adjustment (signed corrections have their own form): a new kind
+// fails the type check until it is added here or left out on purpose.
+type EntryType = Exclude<MovementKind, 'adjustment'>;
+const TYPES: readonly EntryType[] = everyOf<EntryType>()([
+  'receipt',
+  'issue',
+  'transfer',
+  'stocktake',
+  'write_off',
+  'return',
+]);
 type WriteOffReason = 'damaged' | 'expired' | 'lost' | 'other';
 const WRITE_OFF_REASONS: WriteOffReason[] = ['damaged', 'expired', 'lost', 'other'];
 type Posted = Json<'/v1/movements', 'post'>;

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call, idempotencyKey, type Json } from '../api/client';
+import { PROCEDURE_STATUSES } from '../api/enums';
 import { can } from '../api/session';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { type Item, ItemPicker } from '../components/item-picker';
@@ -13,7 +14,7 @@ import { useAction, useApi } from '../lib/use-api';
 
 type ProcedureType = Json<'/v1/procedure-types', 'get'>['items'][number];
 type Scheduled = Json<'/v1/scheduled-procedures', 'get'>['items'][number];
-const STATUSES = ['scheduled', 'done', 'cancelled'] as const;
+const STATUSES = PROCEDURE_STATUSES;
 
 /** Scheduled procedures (手术排程) and their kits (手术包): planned demand the forecast sees. */
 export default function ProceduresPage() {

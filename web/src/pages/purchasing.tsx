@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'wouter-preact';
 import { api, call, idempotencyKey, type Json } from '../api/client';
+import { PO_STATUSES } from '../api/enums';
 import { can } from '../api/session';
 import { type Item, ItemPicker } from '../components/item-picker';
 import { MoreButton } from '../components/more';
@@ -26,7 +27,6 @@ import { DraftEditor, NotAllowedToBuy, PoActions, PoHistory, PoPeople } from './
 
 type Tab = 'suggestions' | 'orders' | 'new' | 'transfers';
 type PO = Json<'/v1/purchase-orders/{id}', 'get'>;
-const PO_STATUSES = ['draft', 'approved', 'sent', 'partially_received', 'received', 'cancelled'] as const;
 const key = () => ({ 'Idempotency-Key': idempotencyKey() });
 
 export default function PurchasingPage() {

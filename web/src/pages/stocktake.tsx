@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { api, call, idempotencyKey, type Json } from '../api/client';
+import { ABC_CLASSES } from '../api/enums';
 import { can } from '../api/session';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { type Item, ItemPicker } from '../components/item-picker';
@@ -134,7 +135,7 @@ function NewSession() {
         </div>
         <fieldset class="abc-classes">
           <legend>{t('stocktake.abc')}</legend>
-          {(['A', 'B', 'C'] as const).map((c) => (
+          {ABC_CLASSES.map((c) => (
             <Checkbox
               key={c}
               name={`abc-${c}`}

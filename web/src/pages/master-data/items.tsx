@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
 import { CATALOGUE_CATEGORIES } from '../../../../core/src/catalogue/categories.ts';
 import { api, call, idempotencyKey, type Json } from '../../api/client';
+import { STORAGES, VEDS } from '../../api/enums';
 import { can } from '../../api/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { MoreButton } from '../../components/more';
@@ -12,9 +13,6 @@ import { useAction, useApi } from '../../lib/use-api';
 
 type Item = Json<'/v1/items', 'get'>['items'][number];
 type ItemDetail = Json<'/v1/items/{id}', 'get'>;
-
-const VEDS = ['V', 'E', 'D'] as const;
-const STORAGES = ['room', 'cool', 'cold', 'frozen'] as const;
 
 /** 基础数据 · 耗材: the catalogue searched, each item created and edited in full. */
 export function ItemsMasterData() {

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, call, idempotencyKey, type Json } from '../../api/client';
+import { ABC_CLASSES, VEDS } from '../../api/enums';
 import { can } from '../../api/session';
 import { Card, Checkbox, ErrorBox, Loading } from '../../components/ui';
 import { useI18n } from '../../i18n/i18n';
 import { useAction, useApi } from '../../lib/use-api';
 
 type Rules = Json<'/v1/alert-rules', 'get'>['rules'];
-const ABC = ['A', 'B', 'C'] as const;
-const VED = ['V', 'E', 'D'] as const;
+const ABC = ABC_CLASSES;
+const VED = VEDS;
 
 /** Target cycle service level per ABC × VED class, stockout-probability limits, and rule switches. */
 export function AlertRulesSettings() {

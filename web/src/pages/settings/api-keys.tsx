@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call, idempotencyKey } from '../../api/client';
+import { SCOPES, type Scope } from '../../api/enums';
 import { currentMe } from '../../api/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Card, Checkbox, ErrorBox, Loading, TextField } from '../../components/ui';
@@ -8,8 +9,7 @@ import { siteName, useSites } from '../../lib/sites';
 import { useAction, useApi } from '../../lib/use-api';
 import { ownSiteLimit, SiteLimit } from './users';
 
-const SCOPES = ['read', 'stock:write', 'purchasing', 'admin'] as const;
-type KeyScope = (typeof SCOPES)[number];
+type KeyScope = Scope;
 
 export function ApiKeysSettings() {
   const { t, dateTime } = useI18n();

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, call, idempotencyKey, type Json } from '../../api/client';
+import { ROBOT_LANGUAGES, ROLES } from '../../api/enums';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Card, Checkbox, ErrorBox, Loading, SelectField, TextField } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
@@ -7,8 +8,7 @@ import { useAction, useApi } from '../../lib/use-api';
 
 type Settings = Json<'/v1/notification-settings', 'get'>;
 type Channel = Json<'/v1/robot-channels', 'get'>['items'][number];
-const ROLES = ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'] as const;
-const LANGS = ['zh-CN', 'en', 'both'] as const;
+const LANGS = ROBOT_LANGUAGES;
 
 /** A member's name by id, for "who changed it" (the settings page is for admins, who may list members). */
 function useWho() {

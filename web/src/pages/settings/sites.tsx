@@ -1,14 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, call, idempotencyKey } from '../../api/client';
+import { LOCATION_KINDS, SITE_KINDS } from '../../api/enums';
 import { can } from '../../api/session';
 import { Card, ErrorBox, Loading, SelectField, TextField } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n/i18n';
 import { invalidateSites, type SiteWithLocations, useSites } from '../../lib/sites';
 import { useAction, useApi } from '../../lib/use-api';
 import { InactiveBadge, LocationActions, SiteActions } from './site-edit';
-
-const SITE_KINDS = ['hospital', 'clinic', 'community-centre', 'warehouse'] as const;
-const LOCATION_KINDS = ['central-store', 'ward', 'theatre', 'pharmacy', 'other'] as const;
 
 export function SitesSettings() {
   const { t } = useI18n();

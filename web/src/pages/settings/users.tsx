@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, call, type Json } from '../../api/client';
+import { ROLES, type Role } from '../../api/enums';
 import { currentMe } from '../../api/session';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Card, Checkbox, Loading, SelectField, TextField } from '../../components/ui';
@@ -8,8 +9,6 @@ import { ProblemBox } from '../../lib/problem-text';
 import { siteName, useSites } from '../../lib/sites';
 import { useAction, useApi } from '../../lib/use-api';
 
-const ROLES = ['owner', 'admin', 'purchaser', 'storekeeper', 'nurse', 'viewer'] as const;
-type Role = (typeof ROLES)[number];
 type User = Json<'/v1/users', 'get'>['items'][number];
 type Invitation = Json<'/v1/invitations', 'get'>['items'][number];
 
