@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   cellOf,
   cellsOf,
+  createDatabase,
   eraseDueTenants,
   eraseTenant,
   exportTenant,
@@ -12,7 +13,7 @@ import {
   requestTenantDeletion,
   tenantSchema,
 } from '@medstock/db';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningService, startPostgres } from '../../infra/local/services.ts';
 import { centralStore, insertItem } from './support/fixtures.ts';
@@ -41,7 +42,8 @@ beforeAll(async () => {
     ephemeral: true,
   });
   process.env.CELL_LC_URL = cell.url;
-  cellPool = new pg.Pool({ connectionString: cell.url, max: 2 });
+  // createDatabase's pool ignores the disconnect its idle clients see when the cell stops.
+  cellPool = createDatabase(cell.url, 2).pool;
   t = await startTestApp();
   await registerCell(cellsOf(t.deps.database.db), 'lc');
   dir = mkdtempSync(join(tmpdir(), 'medstock-lc-'));
@@ -58,15 +60,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await t?.close();
-  // pg's pool.end() returns before its clients have disconnected: stopping the cell under them
-  // would fail them (57P01). Wait until this pool's is the only session left on the cell.
-  for (let i = 0; cellPool && i < 100; i++) {
-    const others = await cellPool.query(
-      `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend'`,
-    );
-    if (others.rows[0].n === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
   await cellPool?.end();
   await cell?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { moveLockKeySql } from '../cells/tenant-moving.ts';
 import type { Database } from '../pool.ts';
 import { isUuid, tenantSchema } from '../tenant-schema.ts';
 import { ident } from './archive-format.ts';
@@ -102,19 +103,20 @@ export async function eraseTenant(
 ): Promise<Erasure> {
   assertId(organizationId);
   const schema = tenantSchema(organizationId);
-  const { pool: tenantPool } = await tenantPoolFor(control, organizationId);
-  const clients = await connectBoth(control.pool, tenantPool);
+  const placed = await tenantPoolFor(control, organizationId);
+  const clients = await connectBoth(control.pool, placed.pool);
   const both = [...new Set([clients.control, clients.tenant])];
   try {
     for (const c of both) await c.query('begin');
     const db = clients.control;
     const { rows } = await db.query<{
       status: string;
+      cell: string;
       due: boolean;
       deletion_requested_at: Date | null;
       deletion_requested_by: string | null;
     }>(
-      `select status, deletion_due_at <= now() as due, deletion_requested_at, deletion_requested_by
+      `select status, cell, deletion_due_at <= now() as due, deletion_requested_at, deletion_requested_by
          from control.organizations where id = $1 for update`,
       [organizationId],
     );
@@ -124,6 +126,13 @@ export async function eraseTenant(
       throw new TenantDeletionError(`organisation ${organizationId} has not been asked to be deleted`);
     if (!opts.immediate && !org.due)
       throw new TenantDeletionError(`organisation ${organizationId} is in its grace period: not erased`);
+    // A move holds the organisation's move lock while it copies: erasure waits for it, then checks
+    // that the schema is still where it looked (a finished move switched the cell).
+    await clients.tenant.query(`select pg_advisory_xact_lock(${moveLockKeySql(schema)})`);
+    if (org.cell !== placed.cell)
+      throw new TenantDeletionError(
+        `organisation ${organizationId} moved to cell ${org.cell} meanwhile: run again`,
+      );
 
     const removed = {
       tenant: await tenantRowCounts(clients.tenant, schema),
