@@ -17,27 +17,14 @@ export {
 export { JobProducer, QueueUnavailableError } from './job-producer.ts';
 export {
   createMetricsRegistry,
-  createMetricsRegistry,
   metricsScrapeAllowed,
-  metricsScrapeAllowed,
-  type PoolCell,
-  registerPoolMetrics,
   registerPoolMetrics,
 } from './observability/metrics-registry.ts';
-export {
-  currentRequestId,
-  currentRequestId,
-  withRequestId,
-  withRequestId,
-} from './observability/request-context.ts';
+export { currentRequestId, withRequestId } from './observability/request-context.ts';
 export {
   queueTelemetry,
-  queueTelemetry,
-  type StartTracingOptions,
   type StartTracingOptions,
   type Tracing,
-  type Tracing,
-  tracingStarted,
   tracingStarted,
 } from './observability/tracing.ts';
 export { PRODUCER_TIMEOUT_MS, producerConnection, workerConnection } from './redis-connections.ts';
