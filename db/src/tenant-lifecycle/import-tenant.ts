@@ -284,8 +284,11 @@ async function insertControlRows(
   );
   const identityColumns = identity.rows.map((r) => r.attname);
   // A copy beside the original gets new identity values (audit entry numbers); a restore keeps them.
+  // The organisation's cell is where this import placed it, also for an archive from before cells.
   const columns = current.filter(
-    (c) => archived.columns.includes(c) && !(asNew && identityColumns.includes(c)),
+    (c) =>
+      (archived.columns.includes(c) || (table.name === 'organizations' && c === 'cell')) &&
+      !(asNew && identityColumns.includes(c)),
   );
   const mapUser = (col: string) =>
     `coalesce((select m.new_id from pg_temp.restore_user_map m where m.old_id = a.${ident(col)}), (select x.id from control.users x where x.id = a.${ident(col)}))`;
