@@ -1,6 +1,6 @@
 import type { AppConfig } from '@medstock/config';
 import { JobProducer, producerConnection } from '@medstock/contracts';
-import { attachCells, createDatabase, PgUploadStore } from '@medstock/db';
+import { attachCells, createDatabase, createUploadStore } from '@medstock/db';
 import { createStripeClient } from './billing/stripe-client.ts';
 import type { AppDeps } from './deps.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
@@ -30,7 +30,7 @@ export async function createDeps(config: AppConfig): Promise<AppDeps & { close()
     jobs,
     stripe: createStripeClient(config),
     mailer,
-    uploads: new PgUploadStore(database),
+    uploads: createUploadStore(config, database),
     close: async () => {
       await jobs.close();
       await cells.close();

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig } from '@medstock/config';
-import { createDatabase, PgUploadStore } from '@medstock/db';
+import { createDatabase, createUploadStore } from '@medstock/db';
 import { Redis } from 'ioredis';
 import { buildApp } from './app.ts';
 import { loadTokenKeys } from './lib/tokens.ts';
@@ -27,7 +27,7 @@ export async function openApiDocument(): Promise<string> {
       jobs: undefined as never,
       tokenKeys: await loadTokenKeys(pem, 'doc', 'doc', 60),
       mailer: createMailer(config),
-      uploads: new PgUploadStore(database),
+      uploads: createUploadStore(config, database),
     },
     { logger: false },
   );

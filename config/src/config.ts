@@ -153,6 +153,18 @@ const ConfigSchema = Type.Object({
    * folder; the job deletes both when it finishes.
    */
   UPLOAD_DIR: Type.String({ default: join(tmpdir(), 'medstock-uploads') }),
+  /**
+   * Uploads go to PostgreSQL unless S3_BUCKET names a bucket of S3-compatible storage (AWS S3,
+   * MinIO, Ceph; S3_ENDPOINT for anything but AWS). Credentials default to the SDK's chain (an
+   * IAM role, AWS_* variables) when S3_ACCESS_KEY_ID is empty.
+   */
+  S3_BUCKET: Type.String({ default: '' }),
+  S3_ENDPOINT: Type.String({ default: '' }),
+  S3_REGION: Type.String({ default: 'us-east-1' }),
+  S3_ACCESS_KEY_ID: Type.String({ default: '' }),
+  S3_SECRET_ACCESS_KEY: Type.String({ default: '' }),
+  /** Path-style URLs (endpoint/bucket/key), which MinIO and most S3-compatible servers want. */
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: true }),
   /** Largest accepted import file (default 2 GiB). Files are streamed, never held in memory. */
   IMPORT_MAX_BYTES: Type.Integer({ minimum: 1024, default: 2 * 1024 * 1024 * 1024 }),
   /** An import saves its progress (rows, percent) every this many rows. */

@@ -163,6 +163,8 @@ export {
 export { type ExportOptions, exportTenant } from './tenant-lifecycle/export-tenant.ts';
 export { type ImportOptions, type ImportResult, importTenant } from './tenant-lifecycle/import-tenant.ts';
 export { isUuid, NO_TENANT_SCHEMA, tenantSchema } from './tenant-schema.ts';
+export { createUploadStore } from './uploads/create-upload-store.ts';
+export { S3_PART_BYTES, type S3Settings, S3UploadStore } from './uploads/s3-upload-store.ts';
 export { chunksOf, PgUploadStore, UPLOAD_CHUNK_BYTES, type UploadStore } from './uploads/upload-store.ts';
 export {
   openWebhookSecret,

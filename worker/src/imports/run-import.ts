@@ -8,10 +8,10 @@ import {
   type StoredRowError,
 } from '@medstock/contracts/imports/row-messages.ts';
 import {
+  createUploadStore,
   emitEvent,
   isDatabaseUnavailable,
   organizationTimeZone,
-  PgUploadStore,
   planLimitsEnforced,
   type Tx,
   type UploadStore,
@@ -101,7 +101,8 @@ const PG_REASONS: Record<string, RowMessageCode> = {
  */
 /**
  * What an import needs; without a producer (a bench, a test) nothing follows the commit. The
- * upload store defaults to PostgreSQL, where the API stored the file.
+ * upload store defaults to the configured one (PostgreSQL, or S3 when S3_BUCKET is set), where the
+ * API stored the file.
  */
 type ImportContext = Pick<JobContext, 'config' | 'database'> &
   Partial<Pick<JobContext, 'producer'>> & { uploads?: UploadStore };
@@ -139,7 +140,7 @@ async function importUnderLock(
   if (job.status === 'succeeded' || job.status === 'failed')
     return { importId, status: 'skipped', reason: `already ${job.status}` };
 
-  const uploads = ctx.uploads ?? new PgUploadStore(database);
+  const uploads = ctx.uploads ?? createUploadStore(config, database);
   // The worker's own copy of the stored file: read twice (validation, apply) and by encoding
   // detection, and removed when the import ends, whatever the outcome.
   const file = localCopyPath(config, tenantId, importId);

@@ -1,7 +1,7 @@
 import { secretKeyRing } from '@medstock/config';
 import {
+  createUploadStore,
   expireIdempotencyKeys,
-  PgUploadStore,
   resealRobotSecrets,
   resealWebhookSecrets,
   sites,
@@ -51,7 +51,7 @@ export const housekeepingJob: JobDefinition = {
       tenantId,
     );
     // Uploads nobody took (the request died mid-file, the import's job was lost) after a day.
-    const uploadsSwept = await new PgUploadStore(database).sweep(tenantId, UNCLAIMED_UPLOAD_MS);
+    const uploadsSwept = await createUploadStore(config, database).sweep(tenantId, UNCLAIMED_UPLOAD_MS);
     const [siteCount] = await withTenantDb(database.db, { organizationId: tenantId }, (tx) =>
       tx.select({ n: count() }).from(sites),
     );
