@@ -26,6 +26,29 @@ describe('job contracts', () => {
     expect(Object.keys(queueConcurrency(config)).sort()).toEqual([...QUEUE_NAMES].sort());
   });
 
+  it('each kind of work has a queue of its own (issue 12.6)', () => {
+    // The sweeper is housekeeping's bookkeeping and the drain a recalculation's: both share their kind's.
+    const kinds = {
+      recalculate: JOB_QUEUES.recalculate,
+      imports: JOB_QUEUES.import,
+      backtests: JOB_QUEUES.backtest,
+      webhooks: JOB_QUEUES['webhook-delivery'],
+      notifications: JOB_QUEUES.notify,
+      housekeeping: JOB_QUEUES.housekeeping,
+    };
+    expect(new Set(Object.values(kinds)).size).toBe(Object.keys(kinds).length);
+    expect(JOB_QUEUES['webhook-sweep']).toBe('housekeeping');
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://x',
+      REDIS_URL: 'redis://x',
+      JWT_PRIVATE_KEY: 'x',
+      NOTIFY_CONCURRENCY: '5',
+      WEBHOOK_CONCURRENCY: '7',
+    });
+    expect(queueConcurrency(config)[JOB_QUEUES.notify]).toBe(5);
+    expect(queueConcurrency(config)[JOB_QUEUES['webhook-delivery']]).toBe(7);
+  });
+
   it('the API enqueues only through @medstock/contracts, never through worker or BullMQ internals', () => {
     const offending = sources(resolve(root, 'api/src')).flatMap((file) => {
       const text = readFileSync(file, 'utf8');
