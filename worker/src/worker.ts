@@ -24,7 +24,7 @@ import { startPeriodicDrain } from './engine/periodic-drain.ts';
 import type { JobContext, JobDefinition } from './jobs/job-context.ts';
 import { assertJobRegistry, JOB_REGISTRY } from './jobs/job-registry.ts';
 import { createLogger, errorFields, type Logger, throttledErrorLog } from './logger.ts';
-import { startWorkerHttp, type WorkerHttp } from './observability/worker-http.ts';
+import { cellsReachable, startWorkerHttp, type WorkerHttp } from './observability/worker-http.ts';
 import {
   createWorkerMetrics,
   observedProcessor,
@@ -238,7 +238,7 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
           registry: metrics.registry,
           metricsToken: config.METRICS_TOKEN,
           checks: {
-            postgres: () => database.pool.query('select 1'),
+            postgres: cellsReachable(database),
             redis: () => producer.connection.ping(),
             workers: async () => {
               const stopped = QUEUE_NAMES.filter((q) => !workers[q].isRunning());

@@ -1,10 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { metricsScrapeAllowed } from '@medstock/contracts';
+import { cellsOf, type Database } from '@medstock/db';
 import type { Registry } from 'prom-client';
 
 /** A dependency check of /readyz: resolves when fine, rejects (or times out) when not. */
 export type ReadinessCheck = () => Promise<unknown>;
+
+/** Every database cell this process has opened answers (the control database is the main cell). */
+export function cellsReachable(database: Database): ReadinessCheck {
+  return async () => {
+    const pools = await cellsOf(database.db).pools();
+    await Promise.all(
+      [...pools].map(([cell, pool]) =>
+        pool.query('select 1').catch((err: Error) => {
+          throw new Error(`cell ${cell}: ${err.message}`);
+        }),
+      ),
+    );
+  };
+}
 
 const PROBE_MS = 2_000;
 
