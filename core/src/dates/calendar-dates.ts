@@ -69,6 +69,32 @@ export function addDays(day: IsoDate, days: number): IsoDate {
   return fromDayNumber(toDayNumber(day) + days);
 }
 
+/** UTC midnight of a calendar date, in ms: for code that counts days in milliseconds. */
+export function utcMsOfDay(day: IsoDate): number {
+  return toDayNumber(day) * DAY_MS;
+}
+
+/** The calendar date (UTC day) of an instant in ms; the inverse of utcMsOfDay. */
+export function dayOfUtcMs(ms: number): IsoDate {
+  if (!Number.isFinite(ms)) throw new RangeError(`dayOfUtcMs: not an instant: ${ms}`);
+  return fromDayNumber(Math.floor(ms / DAY_MS));
+}
+
+/** First day of the month holding `day`, `months` months later (earlier when negative). */
+export function startOfMonth(day: IsoDate, months = 0): IsoDate {
+  toDayNumber(day); // validates
+  if (!Number.isInteger(months))
+    throw new RangeError(`startOfMonth: not a whole number of months: ${months}`);
+  return fromDayNumber(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1 + months, 1) / DAY_MS);
+}
+
+/** The Monday of the week (Monday to Sunday) holding `day`. */
+export function startOfWeek(day: IsoDate): IsoDate {
+  const n = toDayNumber(day);
+  // Day 0 (1970-01-01) was a Thursday: (n + 3) mod 7 is days since Monday.
+  return fromDayNumber(n - ((((n + 3) % 7) + 7) % 7));
+}
+
 /** Whole calendar days from `from` to `to` (negative if `to` is earlier). */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return toDayNumber(to) - toDayNumber(from);

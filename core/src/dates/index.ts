@@ -1,9 +1,13 @@
 export {
   addDays,
+  dayOfUtcMs,
   daysBetween,
   type IsoDate,
   isIsoDate,
   parseCalendarDate,
+  startOfMonth,
+  startOfWeek,
+  utcMsOfDay,
 } from './calendar-dates.ts';
 export {
   canonicalTimeZone,

@@ -11,6 +11,5 @@ export function parseIsoDate(iso: string): number {
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
 }
 
-export function formatIsoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
+/** The calendar date of a UTC instant in ms (core/src/dates's dayOfUtcMs). */
+export { dayOfUtcMs as formatIsoDate } from '../dates/calendar-dates.ts';

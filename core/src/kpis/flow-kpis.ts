@@ -1,4 +1,5 @@
-import { daysBetween, type Period, periodIndexOf } from './periods.ts';
+import { daysBetween } from '../dates/calendar-dates.ts';
+import { type Period, periodIndexOf } from './periods.ts';
 
 /**
  * Alert precision over the alerts closed in a period: dismissed as a false alarm counts

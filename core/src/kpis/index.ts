@@ -1,4 +1,7 @@
 // Re-exported: the KPI page's drift is the policy's one definition.
+
+// The calendar-date helpers are core/src/dates's, re-exported for the KPI code's callers.
+export { addDays, daysBetween, startOfMonth } from '../dates/calendar-dates.ts';
 export { type LeadTimeDrift, leadTimeDrift } from '../policy/lead-time-drift.ts';
 export {
   alertPrecision,
@@ -19,10 +22,7 @@ export {
   summariseLedgerPeriod,
 } from './ledger-kpis.ts';
 export {
-  addDays,
-  daysBetween,
   type Granularity,
-  isoDay,
   kpiPeriods,
   type Period,
   periodIndexOf,

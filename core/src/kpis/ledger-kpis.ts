@@ -1,4 +1,5 @@
-import { addDays, type Period } from './periods.ts';
+import { addDays } from '../dates/calendar-dates.ts';
+import type { Period } from './periods.ts';
 
 /**
  * One item at one location as the ledger tells it, for the stock KPIs. Quantities are base

@@ -1,3 +1,5 @@
+import { addDays, daysBetween, startOfMonth, startOfWeek } from '../dates/calendar-dates.ts';
+
 /** Reporting periods for KPIs: calendar weeks (Monday to Sunday) or months, in the organisation's local days (calendar dates carry no zone). */
 export type Granularity = 'week' | 'month';
 
@@ -10,19 +12,8 @@ export interface Period {
   days: number;
 }
 
-const DAY = 86_400_000;
-export const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
-export const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
-export const addDays = (d: string, n: number) => isoDay(dayMs(d) + n * DAY);
-export const daysBetween = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY);
-
 function nextBoundary(d: string, g: Granularity): string {
-  const t = new Date(dayMs(d));
-  if (g === 'week') {
-    const dow = (t.getUTCDay() + 6) % 7; // Monday = 0
-    return addDays(d, 7 - dow);
-  }
-  return isoDay(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1));
+  return g === 'week' ? addDays(startOfWeek(d), 7) : startOfMonth(d, 1);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EngineInput, RuleSet } from '@medstock/core';
+import { addDays, daysBetween, type EngineInput, type RuleSet } from '@medstock/core';
 import { detectAnomalies } from '@medstock/core/forecast/index.ts';
 import { median } from '@medstock/core/stats/robust.ts';
 import type { Tx } from '@medstock/db';
@@ -23,8 +23,6 @@ export interface FlaggedDay {
   expected: number;
   score: number;
 }
-
-const DAY = 86_400_000;
 
 const sortedMedian = (s: Float64Array) => {
   if (s.length === 0) return Number.NaN;
@@ -115,8 +113,7 @@ export function findConsumptionAnomalies(
   const n = history.length;
   const start = Math.max(0, n - ANOMALY_LOOKBACK_DAYS);
   if (n - start < 14) return [];
-  const todayMs = Date.parse(`${today}T00:00:00Z`);
-  const dayOf = (i: number) => new Date(todayMs - (n - i) * DAY).toISOString().slice(0, 10);
+  const dayOf = (i: number) => addDays(today, i - n);
   const usable = (i: number) => !opts.censored?.[i];
   const material = (x: number, expected: number) =>
     x - expected >= Math.max(ANOMALY_MIN_EXCESS_UNITS, ANOMALY_MIN_EXCESS_RATIO * expected);
@@ -202,8 +199,7 @@ export async function flagConsumptionAnomalies(
   const found: Array<{ input: EngineInput; flag: FlaggedDay }> = [];
   for (const input of inputs) {
     const n = input.history.length;
-    const todayMs = Date.parse(`${input.today}T00:00:00Z`);
-    const indexOf = (day: string) => n - Math.round((todayMs - Date.parse(`${day}T00:00:00Z`)) / DAY);
+    const indexOf = (day: string) => n + daysBetween(input.today, day);
     const known = byKey.get(`${input.item.id}|${input.location.id}`) ?? [];
     const excluded = new Set(input.excludedDays ?? []);
     for (const r of known) {

@@ -1,4 +1,4 @@
-import { type EngineInput, startOfLocalDay } from '@medstock/core';
+import { addDays, daysBetween, type EngineInput, startOfLocalDay } from '@medstock/core';
 import { balanceSeries as balanceSeriesOf, organizationTimeZone, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 
@@ -17,10 +17,7 @@ export const HISTORY_DAYS = 1096;
  */
 export const RESELECT_AFTER_DAYS = 5;
 export const RESELECT_SPREAD_DAYS = 5;
-const DAY = 86_400_000;
-
 const keyOf = (item: string, loc: string) => `${item}|${loc}`;
-const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 type Row = Record<string, unknown>;
 function groupBy<T extends Row>(rows: T[], key: (r: T) => string): Map<string, T[]> {
@@ -71,9 +68,8 @@ export async function loadEngineInputs(
   if (keys.length === 0) return [];
   const itemIds = [...new Set(keys.map((k) => k.itemId))];
   const locIds = [...new Set(keys.map((k) => k.locationId))];
-  const todayMs = Date.parse(`${today}T00:00:00Z`);
-  const start = isoDay(todayMs - HISTORY_DAYS * DAY);
-  const horizonEnd = isoDay(todayMs + horizonDays * DAY);
+  const start = addDays(today, -HISTORY_DAYS);
+  const horizonEnd = addDays(today, horizonDays);
   const zone = timeZone ?? (await organizationTimeZone(tx));
   const startAt = startOfLocalDay(start, zone).toISOString();
   const todayAt = startOfLocalDay(today, zone).toISOString();
@@ -309,12 +305,11 @@ export async function loadEngineInputs(
   const sourcesBy = groupBy(sources.rows, (r) => r.item_id);
 
   // Day strings repeat across every item-location of the batch: parse and format each once.
-  const origin = todayMs - HISTORY_DAYS * DAY;
   const dayCache = new Map<string, number>();
   const dayIndex = (d: string) => {
     let i = dayCache.get(d);
     if (i === undefined) {
-      i = Math.round((Date.parse(`${d}T00:00:00Z`) - origin) / DAY);
+      i = daysBetween(start, d);
       dayCache.set(d, i);
     }
     return i;
@@ -323,7 +318,7 @@ export async function loadEngineInputs(
   const dayLabel = (i: number) => {
     let d = labelCache.get(i);
     if (d === undefined) {
-      d = isoDay(origin + i * DAY);
+      d = addDays(start, i);
       labelCache.set(i, d);
     }
     return d;
@@ -375,7 +370,7 @@ export async function loadEngineInputs(
     }
     const plannedArr = Array(horizonDays).fill(0);
     for (const r of plannedBy.get(key) ?? []) {
-      const i = Math.round((Date.parse(`${r.d}T00:00:00Z`) - todayMs) / DAY);
+      const i = daysBetween(today, r.d);
       if (i >= 0 && i < horizonDays) plannedArr[i] += Number(r.q);
     }
     const sup = supplierBy.get(k.itemId);
@@ -406,7 +401,7 @@ export async function loadEngineInputs(
       },
       location: { id: loc.id, name: loc.name, siteName: loc.site_name },
       history,
-      historyStartDate: isoDay(todayMs - (HISTORY_DAYS - firstDay) * DAY),
+      historyStartDate: addDays(start, firstDay),
       balance: balanceSeries,
       stockoutDays,
       excludedDays: (anomaliesBy.get(key) ?? [])

@@ -7,7 +7,6 @@ import {
   elapsedDays,
   type Granularity,
   type ItemLocationLedger,
-  isoDay,
   kpiPeriods,
   type LedgerPeriodTotals,
   leadTimeDrift,
@@ -17,6 +16,7 @@ import {
   type Period,
   periodIndexOf,
   precisionRecall,
+  startOfMonth,
   summariseLedgerPeriod,
 } from '@medstock/core/kpis/index.ts';
 import { organizationTimeZone, withTenantDb } from '@medstock/db';
@@ -83,11 +83,7 @@ export async function computeKpis(deps: AppDeps, auth: AuthContext, q: KpiQuery)
   const today = localToday(zone);
   const to = q.to && q.to < today ? q.to : today;
   // Default: the last 12 weeks, or this month and the 5 before it.
-  const from =
-    q.from ??
-    (granularity === 'week'
-      ? addDays(to, -83)
-      : isoDay(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)) - 6, 1)));
+  const from = q.from ?? (granularity === 'week' ? addDays(to, -83) : startOfMonth(to, -5));
   if (from > to)
     throw unprocessable('invalid_range', '`from` must be on or before `to` (and before today).', [
       { field: 'querystring:/from', message: 'after `to`' },
