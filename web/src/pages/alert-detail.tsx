@@ -6,6 +6,7 @@ import { can } from '../api/session';
 import { Chart, type ChartSeries, toUnix } from '../components/chart';
 import { Card, ErrorBox, Loading, PageHeader, SeverityBadge, StatusBadge, TextField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
+import { localDayFromToday } from '../lib/dates';
 import { locationLabel, useSites } from '../lib/sites';
 import { useAction, useApi } from '../lib/use-api';
 
@@ -51,7 +52,7 @@ export default function AlertDetailPage({ id }: { id: string }) {
   const [, navigate] = useLocation();
   const detail = useApi(() => call(api.GET('/v1/alerts/{id}', { params: { path: { id } } })), [id]);
   const [reason, setReason] = useState('');
-  const [until, setUntil] = useState(() => new Date(Date.now() + 3 * DAY * 1000).toISOString().slice(0, 10));
+  const [until, setUntil] = useState(() => localDayFromToday(3));
   const act = useAction(async (kind: 'acknowledge' | 'dismiss' | 'snooze') => {
     const headers = { 'Idempotency-Key': idempotencyKey() };
     if (kind === 'acknowledge')
@@ -372,7 +373,7 @@ function KeyValues({ obj }: { obj: object }) {
 function buildCharts(d: Detail, t: (k: MessageKey) => string) {
   const state = (d.policy?.state ?? {}) as PolicyState;
   const forecast = d.policy?.forecast ?? [];
-  const today = toUnix(state.today ?? new Date().toISOString().slice(0, 10));
+  const today = toUnix(state.today ?? localDayFromToday());
   const histX = d.history.map((h) => toUnix(h.date));
   const fx = forecast.map((_, k) => today + (k + 1) * DAY);
   const x = [...histX, ...fx];

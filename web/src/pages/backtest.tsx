@@ -4,6 +4,7 @@ import { can } from '../api/session';
 import { Chart, type ChartSeries } from '../components/chart';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
+import { localMonthStart } from '../lib/dates';
 import { usePaged } from '../lib/paged';
 import { useAction, useApi } from '../lib/use-api';
 
@@ -18,12 +19,6 @@ type Row =
 type Step = 'daily' | 'weekly' | 'monthly';
 type Outcome = 'new_stockout' | 'already_out' | 'none' | 'unknown';
 const OUTCOMES: Outcome[] = ['new_stockout', 'already_out', 'none', 'unknown'];
-
-/** First day of the month `n` months before this one (a monthly backtest starts on the 1st). */
-const monthStart = (n: number) => {
-  const d = new Date();
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - n, 1)).toISOString().slice(0, 10);
-};
 
 /**
  * 回测 / Backtest: run one (period, step, horizon, lead time), follow its status, and read the
@@ -70,8 +65,8 @@ export default function BacktestPage() {
 
 function RunForm({ onStarted }: { onStarted: (id: string) => void }) {
   const { t } = useI18n();
-  const [from, setFrom] = useState(monthStart(13));
-  const [to, setTo] = useState(monthStart(2));
+  const [from, setFrom] = useState(localMonthStart(13));
+  const [to, setTo] = useState(localMonthStart(2));
   const [step, setStep] = useState<Step>('monthly');
   // One month-long period by default (31 days), so the month-end count falls inside the window.
   const [horizon, setHorizon] = useState('1');

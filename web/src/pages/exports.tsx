@@ -3,12 +3,11 @@ import { Link } from 'wouter-preact';
 import { SiteFilter } from '../components/site-filter';
 import { Card, ErrorBox, PageHeader, SelectField, TextField } from '../components/ui';
 import { useI18n } from '../i18n/i18n';
+import { localDayFromToday } from '../lib/dates';
 import { downloadExport, type ExportKind as Kind } from '../lib/download';
 import { useAction } from '../lib/use-api';
 
 const KINDS: Kind[] = ['stock', 'expiry', 'ledger', 'consumption'];
-
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /** 数据导出: stock, expiry, ledger and consumption by department as Excel or CSV. */
 export default function ExportsPage() {
@@ -16,8 +15,8 @@ export default function ExportsPage() {
   const [kind, setKind] = useState<Kind>('stock');
   const [siteId, setSiteId] = useState('');
   const [withinDays, setWithinDays] = useState('90');
-  const [from, setFrom] = useState(isoDay(new Date(Date.now() - 30 * 86_400_000)));
-  const [to, setTo] = useState(isoDay(new Date()));
+  const [from, setFrom] = useState(() => localDayFromToday(-30));
+  const [to, setTo] = useState(() => localDayFromToday());
   const ranged = kind === 'ledger' || kind === 'consumption';
   const download = useAction((format: 'xlsx' | 'csv') =>
     downloadExport(
