@@ -66,6 +66,14 @@ describe('the schedule lease', () => {
 
 describe('two worker replicas', () => {
   it('sync the schedules on one replica per tick; when it stops, the other takes over', async () => {
+    // A notification scheduler left on the queue notifications used to share with webhooks.
+    const webhookQueue = new Queue('webhook-delivery', { connection: redis, prefix: config.QUEUE_PREFIX });
+    const notifyId = schedulerIds.notify(org.organizationId);
+    await webhookQueue.upsertJobScheduler(
+      notifyId,
+      { every: 60_000 },
+      { name: 'notify', data: { tenantId: org.organizationId } },
+    );
     // No timer ticks during the test (an hour): the ticks are driven by hand.
     const first = await startWorker(config, { scheduleSyncMs: 3_600_000 });
     running.push(first);
@@ -73,6 +81,11 @@ describe('two worker replicas', () => {
     running.push(second);
     // The first started first and synced at start: its schedulers are there.
     expect(await hasHousekeepingScheduler()).toBe(true);
+    // ... and the notification scheduler moved to the notifications' own queue.
+    expect((await webhookQueue.getJobSchedulers()).map((x) => x.key)).not.toContain(notifyId);
+    const notifyQueue = new Queue('notify', { connection: redis, prefix: config.QUEUE_PREFIX });
+    expect((await notifyQueue.getJobSchedulers()).map((x) => x.key)).toContain(notifyId);
+    await Promise.all([webhookQueue.close(), notifyQueue.close()]);
 
     for (let tick = 0; tick < 3; tick++) {
       const ticks = await Promise.all([first.syncSchedulesNow(), second.syncSchedulesNow()]);
