@@ -122,6 +122,17 @@ describe('API /metrics', () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     expect(Object.keys(doc.paths)).not.toContain('/metrics');
   });
+
+  it('is not served at all without METRICS_TOKEN (the API port faces the clients)', async () => {
+    const plain = await startTestApp({ REDIS_URL: redis.url });
+    try {
+      const res = await plain.app.inject({ url: '/metrics', headers: auth });
+      expect(res.statusCode).not.toBe(200);
+      expect(res.body).not.toContain('medstock_http_request_duration_seconds');
+    } finally {
+      await plain.close();
+    }
+  });
 });
 
 describe('worker /metrics and logs', () => {
@@ -265,7 +276,10 @@ describe('worker health', () => {
 
     await redis.stop();
     let down: Response | undefined;
-    await eventually(async () => (down = await worker('/readyz', {})).status === 503);
+    await eventually(async () => {
+      down = await worker('/readyz', {});
+      return down.status === 503;
+    });
     expect(down?.status).toBe(503);
     const body = (await down!.json()) as { checks: Record<string, string> };
     expect(body.checks.redis).toMatch(/^error/);
