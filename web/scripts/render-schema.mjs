@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString } from '@medstock/web-codegen';
 
 const openapiDir = resolve(import.meta.dirname, '../../openapi');
 export const specPath = resolve(openapiDir, 'openapi.json');
