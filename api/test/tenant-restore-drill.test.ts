@@ -36,6 +36,13 @@ let dir: string;
 let archive: string;
 const pool = () => t.deps.database.pool;
 
+/** `pnpm tenant <args>` as an operator runs it, against this test's database. */
+const tenantCli = (args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, ['--import', 'tsx', 'db/src/cli/tenant.cli.ts', ...args], {
+    cwd: join(import.meta.dirname, '../..'),
+    env: { ...process.env, DATABASE_URL: t.databaseUrl, ...env },
+  });
+
 const tenantDigest = (organizationId: string) => digestOf(pool(), tenantSchema(organizationId));
 
 const auditTrail = async (organizationId: string) =>
@@ -165,14 +172,7 @@ describe('restore drill: export → delete → import as the same organisation',
   });
 
   it('delete closes the organisation for its grace period, then erases it leaving an erasure record', async () => {
-    const cli = await run(
-      process.execPath,
-      ['--import', 'tsx', 'db/src/cli/tenant.cli.ts', 'delete', owner.organizationId],
-      {
-        cwd: join(import.meta.dirname, '../..'),
-        env: { ...process.env, DATABASE_URL: t.databaseUrl, MEDSTOCK_OPERATOR: 'drill' },
-      },
-    );
+    const cli = await tenantCli(['delete', owner.organizationId], { MEDSTOCK_OPERATOR: 'drill' });
     expect(cli.stdout).toContain('will be erased from');
     for (const r of [
       await login(owner.email),
@@ -313,10 +313,14 @@ describe('import --as-new, a damaged archive, an older archive', () => {
       client.release();
     }
     const old = join(dir, 'old.tar.gz');
-    const manifest = await exportTenant(t.deps.database, id!, old);
-    expect(manifest.tenantMigrations).toEqual(files.slice(0, -1).map((f) => f.name));
-    const restored = await importTenant(t.deps.database, old, { asNew: true });
-    expect(restored.migratedAfterRestore).toEqual([files.at(-1)!.name]);
+    // Through the commands an operator types.
+    const exported = await tenantCli(['export', id!, '--out', old]);
+    expect(exported.stdout).toContain(`level ${files.at(-2)!.name}, without password hashes`);
+    const imported = await tenantCli(['import', old, '--as-new']);
+    expect(imported.stdout).toContain(`migrated after restore: ${files.at(-1)!.name}`);
+    const newId = imported.stdout.match(/^restored ([0-9a-f-]{36}) /)![1]!;
+    expect(newId).not.toBe(id!);
+    const restored = { schema: tenantSchema(newId) };
     const level = await pool().query(`select name from "${restored.schema}".schema_migrations order by name`);
     expect(level.rows.map((r) => r.name)).toEqual(files.map((f) => f.name));
     const site = await pool().query(`select code from "${restored.schema}".sites`);
@@ -327,11 +331,7 @@ describe('import --as-new, a damaged archive, an older archive', () => {
 describe('erasure at once', () => {
   it('--now erases without a grace period and records it as immediate', async () => {
     const other = await signUp(t, { organizationName: 'Short-lived clinic' });
-    const cli = await run(
-      process.execPath,
-      ['--import', 'tsx', 'db/src/cli/tenant.cli.ts', 'delete', other.organizationId, '--now'],
-      { cwd: join(import.meta.dirname, '../..'), env: { ...process.env, DATABASE_URL: t.databaseUrl } },
-    );
+    const cli = await tenantCli(['delete', other.organizationId, '--now']);
     expect(cli.stdout).toContain('erased');
     const record = await pool().query(
       'select immediate from control.tenant_erasures where organization_id = $1',
