@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildWithProductionDependencies,
   createEmptyDatabase,
+  devToolsIn,
   freePort,
-  hasTsx,
   ready,
   repoRoot,
   type Started,
@@ -105,7 +105,7 @@ describe('Debian install (install.sh --prefix --no-systemd)', { timeout: 300_000
     ])
       expect(existsSync(join(app, f)), f).toBe(true);
     expect(existsSync(join(app, 'node_modules/fastify'))).toBe(true);
-    expect(hasTsx(app)).toBe(false);
+    expect(devToolsIn(app)).toEqual([]);
     for (const d of ['uploads', 'mail', 'backups'])
       expect(existsSync(join(prefix, 'var/lib/medstock', d)), d).toBe(true);
 

