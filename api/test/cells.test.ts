@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { workerConnection } from '@medstock/contracts';
 import {
   CellRegistry,
   cellOf,
@@ -16,10 +18,12 @@ import {
   tenantSchema,
   withTenantDb,
 } from '@medstock/db';
+import { Queue, QueueEvents } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningService, startPostgres } from '../../infra/local/services.ts';
+import { JOB_REGISTRY, type RunningWorker, startWorker } from '../../worker/src/index.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -33,6 +37,8 @@ let t: TestApp;
 let control: pg.Pool;
 let moving: SignedUp;
 let bystander: SignedUp;
+/** The organisation provisioned straight onto cell b. */
+let onB: string;
 
 const schemaExists = async (pool: pg.Pool, schema: string) =>
   (await pool.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount === 1;
@@ -51,6 +57,7 @@ beforeAll(async () => {
   // The cell's URL comes from the environment (never the control database).
   process.env.CELL_B_URL = cellB.url;
   cellBPool = new pg.Pool({ connectionString: cellB.url, max: 2 });
+  cellBPool.on('error', () => {});
   t = await startTestApp();
   control = t.deps.database.pool;
   await registerCell(cellsOf(t.deps.database.db), 'b');
@@ -73,6 +80,7 @@ describe('placement', () => {
 
   it('provisions a new organisation on the default cell, and its transactions run there', async () => {
     const client = await control.connect();
+    const onBRegistry = new CellRegistry(t.deps.database, { defaultCell: 'b' });
     let id: string;
     try {
       await client.query('begin');
@@ -81,13 +89,13 @@ describe('placement', () => {
           `insert into control.organizations (name) values ('On b') returning id`,
         )
       ).rows[0]!.id;
-      await provisionTenant(client, id, undefined, {
-        cells: new CellRegistry(t.deps.database, { defaultCell: 'b' }),
-      });
+      await provisionTenant(client, id, undefined, { cells: onBRegistry });
       await client.query('commit');
     } finally {
       client.release();
+      await onBRegistry.close();
     }
+    onB = id;
     expect(await cellOf(control, id)).toBe('b');
     expect(await schemaExists(cellBPool, tenantSchema(id))).toBe(true);
     expect(await schemaExists(control, tenantSchema(id))).toBe(false);
@@ -189,6 +197,7 @@ describe('pnpm tenant move under write load', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (stale) await cellsOf(stale.db).close();
     await stale?.close();
   });
 
@@ -279,12 +288,92 @@ describe('pnpm tenant move under write load', () => {
     ]);
     expect(rows[0].status).toBe('finished');
   });
+});
 
+describe('the worker during a move', () => {
+  it("postpones the moving organisation's job instead of failing it, then runs it on the new cell", async () => {
+    const cells = cellsOf(t.deps.database.db);
+    expect(await cellOf(control, moving.organizationId)).toBe('b');
+    const config = { ...t.config, QUEUE_PREFIX: `cells${randomBytes(4).toString('hex')}` };
+    let attempts = 0;
+    // A stand-in for any tenant job: one write in the organisation's schema.
+    const registry = {
+      ...JOB_REGISTRY,
+      housekeeping: {
+        description: 'test: one write',
+        handle: async (ctx: { database: Database }, job: { data: { tenantId: string; marker?: string } }) => {
+          if (job.data.marker !== 'cells-test') return;
+          attempts++;
+          // The worker's own pool and placement cache (it has seen the organisation on b).
+          await withTenantDb(ctx.database.db, { organizationId: job.data.tenantId }, (tx) =>
+            tx.execute(sql`insert into suppliers (code, name) values ('JOB', 'written by a job')`),
+          );
+        },
+      },
+    } as typeof JOB_REGISTRY;
+    const worker: RunningWorker = await startWorker(config, { registry, scheduleSyncMs: 3_600_000 });
+    const queue = new Queue('housekeeping', {
+      connection: workerConnection(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+    });
+    const events = new QueueEvents('housekeeping', {
+      connection: workerConnection(config.REDIS_URL),
+      prefix: config.QUEUE_PREFIX,
+    });
+    try {
+      await events.waitUntilReady();
+      let releaseHeld!: () => void;
+      const held = withTenantDb(t.deps.database.db, moving, async () => {
+        await new Promise<void>((r) => (releaseHeld = r));
+      });
+      while (!releaseHeld) await new Promise((r) => setTimeout(r, 5));
+      const move = moveTenant(cells, moving.organizationId, 'main', { graceHours: 0 });
+      const waiting = async () =>
+        (
+          await cellBPool.query(
+            `select 1 from pg_locks where locktype = 'advisory' and not granted and objsubid = 1`,
+          )
+        ).rowCount! > 0;
+      let job: Awaited<ReturnType<typeof queue.add>>;
+      try {
+        while (!(await waiting())) await new Promise((r) => setTimeout(r, 5));
+        job = await queue.add(
+          'housekeeping',
+          { tenantId: moving.organizationId, marker: 'cells-test' } as never,
+          {
+            attempts: 1,
+          },
+        );
+        while ((await job.getState()) !== 'delayed') await new Promise((r) => setTimeout(r, 20));
+        expect(attempts).toBe(1);
+      } finally {
+        releaseHeld();
+      }
+      await held;
+      await move;
+      await job.waitUntilFinished(events, 30_000);
+      // One attempt allowed, and more than one run: a postponed run did not count as a failure
+      // (it is postponed again while the copy still runs).
+      expect(await job.getState()).toBe('completed');
+      expect(attempts).toBeGreaterThanOrEqual(2);
+      const onMain = await supplierCodes(control, tenantSchema(moving.organizationId));
+      expect(onMain.filter((c) => c === 'JOB')).toEqual(['JOB']);
+    } finally {
+      await queue.close();
+      await events.close();
+      await worker.close();
+    }
+  }, 90_000);
+});
+
+describe('migrations', () => {
   it('migrateAll upgrades tenant schemas on every cell', async () => {
+    // The moved organisation is back on main by now; one on b is the one provisioned there.
     const extra = { name: '9999_cells_test.sql', sql: 'CREATE TABLE cells_test_marker (id int);' };
     const result = await migrateAll(control, { tenantFiles: [...migrationFiles('tenant'), extra] });
     const byOrg = new Map(result.tenants.map((r) => [r.organizationId, r]));
-    expect(byOrg.get(moving.organizationId)).toMatchObject({ cell: 'b', ok: true, applied: [extra.name] });
+    expect(byOrg.get(onB)).toMatchObject({ cell: 'b', ok: true, applied: [extra.name] });
+    expect(byOrg.get(moving.organizationId)).toMatchObject({ cell: 'main', ok: true, applied: [extra.name] });
     expect(byOrg.get(bystander.organizationId)).toMatchObject({
       cell: 'main',
       ok: true,
@@ -292,11 +381,7 @@ describe('pnpm tenant move under write load', () => {
     });
     expect(result.failed).toBe(0);
     expect(
-      (
-        await cellBPool.query(
-          `select to_regclass('${tenantSchema(moving.organizationId)}.cells_test_marker') as r`,
-        )
-      ).rows[0].r,
+      (await cellBPool.query(`select to_regclass('${tenantSchema(onB)}.cells_test_marker') as r`)).rows[0].r,
     ).not.toBeNull();
   });
 });
