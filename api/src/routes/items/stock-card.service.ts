@@ -1,3 +1,4 @@
+import { addDays } from '@medstock/core';
 import { organizationTimeZone, organizationToday, type Tx, withTenantDb } from '@medstock/db';
 import { type SQL, sql } from 'drizzle-orm';
 import type { AppDeps } from '../../deps.ts';
@@ -45,9 +46,7 @@ async function dailyOnHand(tx: Tx, where: SQL, days: number) {
        group by 1)
     select to_char(day, 'YYYY-MM-DD') as day, (sum(q) over (order by day))::text as on_hand
       from daily order by day`);
-  const start = new Date(`${today}T00:00:00Z`);
-  start.setUTCDate(start.getUTCDate() - days);
-  const from = start.toISOString().slice(0, 10);
+  const from = addDays(today, -days);
   const all = r.rows.map((x) => ({ day: x.day, onHand: Number(x.on_hand) }));
   if (all.length === 0) return [];
   // The balance the window opens with, then each day that changed it, then today's: a chart

@@ -1,3 +1,4 @@
+import { addDays, daysBetween } from '@medstock/core';
 import {
   emitEvent,
   organizationToday,
@@ -462,7 +463,6 @@ type PlannedRow = {
   procedures: number;
 };
 
-const DAY_MS = 86_400_000;
 export const MAX_PLANNED_DAYS = 366;
 
 /**
@@ -477,8 +477,8 @@ export async function plannedDemand(
 ) {
   if (f.siteId) assertSiteVisible(auth, f.siteId);
   const from = f.from ?? (await withTenantDb(deps.database.db, auth, (tx) => organizationToday(tx)));
-  const to = f.to ?? new Date(Date.parse(`${from}T00:00:00Z`) + 29 * DAY_MS).toISOString().slice(0, 10);
-  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS + 1;
+  const to = f.to ?? addDays(from, 29);
+  const days = daysBetween(from, to) + 1;
   if (days < 1)
     throw unprocessable('invalid_range', '`to` is before `from`.', [
       { field: 'querystring:/to', message: 'before from' },
