@@ -8,6 +8,7 @@ import { insertDailyHistory, insertSupplierTerms } from './support/engine-fixtur
 import { centralStore, insertItem } from './support/fixtures.ts';
 import { addMember } from './support/members.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
+import { waitFor } from './support/wait-for.ts';
 
 let t: TestApp;
 let running: RunningWorker;
@@ -16,16 +17,6 @@ let loc: string;
 
 const { version: _v, ...defaultBody } = DEFAULT_RULE_SET;
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting');
-}
 
 async function member(role: string) {
   return (await addMember(t, owner.headers, role)).headers;

@@ -8,6 +8,7 @@ import type { JobDefinition } from '@medstock/worker/jobs/job-context.ts';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
+import { waitFor } from './support/wait-for.ts';
 
 /**
  * Issue 12 point 7: one item-code rule (core isItemCode). Codes the API refuses, which the items
@@ -64,14 +65,12 @@ describe('one item-code rule for the API and the importer', () => {
       payload: csv,
     });
     expect(res.statusCode, res.body).toBe(202);
-    let job: Record<string, any> = {};
-    for (const end = Date.now() + 60_000; Date.now() < end; ) {
-      job = (
+    const job = await waitFor(async () => {
+      const j = (
         await t.app.inject({ method: 'GET', url: `/v1/imports/${res.json().id}`, headers: org.headers })
       ).json();
-      if (job.status === 'succeeded' || job.status === 'failed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return j.status === 'succeeded' || j.status === 'failed' ? (j as Record<string, any>) : null;
+    });
     expect(job.status).toBe('failed');
     expect(
       job.errors.map(({ line, field, code }: Record<string, unknown>) => ({ line, field, code })),

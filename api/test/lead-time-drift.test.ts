@@ -7,6 +7,7 @@ import { type RunningWorker, startWorker } from '../../worker/src/index.ts';
 import { insertSupplierTerms } from './support/engine-fixtures.ts';
 import { centralStore, insertItem } from './support/fixtures.ts';
 import { type SignedUp, signUp, startTestApp, type TestApp } from './support/test-app.ts';
+import { waitFor } from './support/wait-for.ts';
 
 /**
  * Issue 12 point 7: the lead_time_drift alert (computed by the worker's engine), the KPI page and
@@ -15,16 +16,6 @@ import { type SignedUp, signUp, startTestApp, type TestApp } from './support/tes
 let t: TestApp;
 let running: RunningWorker;
 let owner: SignedUp;
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting');
-}
 
 beforeAll(async () => {
   t = await startTestApp({ QUEUE_PREFIX: `d${randomBytes(4).toString('hex')}` });
