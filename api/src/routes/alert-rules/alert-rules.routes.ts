@@ -116,7 +116,6 @@ const view = (s: SavedRuleSet) => ({
 
 export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/alert-rules',
@@ -125,7 +124,6 @@ export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['alerts'],
         summary: 'The alert rules in force (the built-in version 1 until the organisation saves its own)',
-        security,
         response: { 200: SavedRules, ...problemResponses },
       },
     },
@@ -142,7 +140,6 @@ export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'Replace the alert rules: saved as a new version (previous + 1), then every item-location is recalculated',
         description:
           'Send the complete rule set. `version`, when given, must be the version you edited (409 `rule_set_changed` otherwise). Each alert records the rule version that fired it; a full recalculation is queued so alerts follow the new rules within the run.',
-        security,
         body: Type.Object(
           {
             version: Type.Optional(
@@ -181,7 +178,6 @@ export async function alertRuleRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['alerts'],
         summary: 'Every version of the alert rules, newest first',
-        security,
         querystring: Type.Object(PageQuery, Strict),
         response: { 200: pageOf(SavedRules), ...problemResponses },
       },

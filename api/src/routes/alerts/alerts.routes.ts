@@ -115,7 +115,6 @@ const detailView = (d: Awaited<ReturnType<typeof getAlert>>) => ({
 
 export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/alerts',
@@ -126,7 +125,6 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Alerts: open ones first, then those in progress, most severe first within each',
         description:
           'Without `status`: every live alert — open, acknowledged and snoozed (the ones in progress stay visible, after the open ones; an alert in progress that escalates is reopened and comes back to the top). `status=in_progress` lists the acknowledged and snoozed ones.',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -165,7 +163,6 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['alerts'],
         summary: 'Counts of live alerts (open and in progress) by severity and type',
-        security,
         querystring: Type.Object({ siteId: Type.Optional(Uuid) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
@@ -206,7 +203,6 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['alerts'],
         summary: 'In-app feed: alert lifecycle events, newest first',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: {
           200: pageOf(
@@ -258,7 +254,6 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags: ['alerts'],
         summary:
           'One alert with its explanation, the computed policy, 90 days of history, the forecast and its lifecycle',
-        security,
         params: IdParams,
         response: { 200: AlertDetail, ...problemResponses },
       },
@@ -279,7 +274,6 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
         schema: {
           tags: ['alerts'],
           summary,
-          security,
           params: IdParams,
           body,
           response: { 200: AlertDetail, ...problemResponses },

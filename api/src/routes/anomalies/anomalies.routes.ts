@@ -62,7 +62,6 @@ const view = (r: AnomalyRow) => ({
 
 export async function anomalyRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/anomalies',
@@ -73,7 +72,6 @@ export async function anomalyRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Consumption anomalies flagged by the engine (default: pending review), newest day first',
         description:
           'Flagged days are kept out of forecasting while pending or rejected; accepting one puts it back.',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -116,7 +114,6 @@ export async function anomalyRoutes(fastify: FastifyInstance, deps: AppDeps) {
         schema: {
           tags: ['anomalies'],
           summary,
-          security,
           params: IdParams,
           body: Type.Object({}, { additionalProperties: false }),
           response: { 200: Anomaly, ...problemResponses },

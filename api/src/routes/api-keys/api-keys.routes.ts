@@ -38,7 +38,6 @@ const view = (r: ApiKeyRow) => ({
 
 export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   app.post(
     '/v1/api-keys',
     {
@@ -46,7 +45,6 @@ export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key for an integration (the key is shown only in this response)',
-        security,
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
@@ -71,7 +69,6 @@ export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['api-keys'],
         summary: 'List API keys (newest first)',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(ApiKey), ...problemResponses },
       },
@@ -100,7 +97,6 @@ export async function apiKeyRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Revoke an API key; it stops working at once',
         description:
           'An optional JSON body gives the reason (the web always asks for one); it is kept with who revoked the key and when. Revoking a revoked key changes nothing.',
-        security,
         params: IdParams,
         body: Type.Object(
           {

@@ -45,7 +45,6 @@ export async function auditRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Audit log of every mutating request in the organisation, newest first',
         description:
           'An entry is at the sites of the resources its request touched. Callers limited to some sites see only entries at their sites; entries at no site (catalogue, settings, members, sign-in) are visible to all-sites callers only.',
-        security: [{ bearer: [] }],
         querystring: Type.Object(
           {
             ...PageQuery,

@@ -276,7 +276,6 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
         operationId: 'logOut',
         tags: ['auth'],
         summary: 'Revoke the current session: its access and refresh tokens stop working at once',
-        security: [{ bearer: [] }],
         response: { 204: Type.Null(), ...problemResponses },
       },
     },
@@ -304,7 +303,6 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['auth'],
         summary: "The caller's active sessions in this organisation",
-        security: [{ bearer: [] }],
         response: { 200: Type.Object({ items: Type.Array(Session) }), ...problemResponses },
       },
     },
@@ -332,7 +330,6 @@ export async function authRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['auth'],
         summary: "Revoke one of the caller's sessions (token revocation)",
-        security: [{ bearer: [] }],
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },
       },

@@ -162,7 +162,6 @@ function csvLine(r: ReadRow): string {
 
 export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const loadRun = async (auth: AuthContext, id: string) => {
     const r = await withTenantDb(deps.database.db, auth, async (tx) =>
       scopeRuns(tx, auth, (await tx.execute<RunRecord>(sql`${RUN_SELECT} where id = ${id}`)).rows),
@@ -184,7 +183,6 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'The horizon is `horizonDays` (default 30; 31 with a monthly step) or `horizonPeriods` of the step (a week is 7 days, a month 31 so its month-end count falls inside). `leadTime` is `{"mode":"recorded"}` (default) or `{"mode":"fixed","days":N}`.',
           'The summary scores new stock-outs only (stock above zero at the as-of date, zero within the horizon): average precision, recall at precision 0.25 and 0.35, Brier against the base rate, calibration bins, MASE, RMSSE and pinball loss, each beside the months-of-stock rule and the naive / 3-period-mean forecasts on the same rows. Rows: GET /v1/backtests/{id}/rows (JSON pages or CSV). Offline: `pnpm backtest --tenant <id> --from … --to …`.',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             from: IsoDate,
@@ -314,7 +312,6 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['engine'],
         summary: 'Backtest runs with their scores, newest first',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Run), ...problemResponses },
       },
@@ -341,7 +338,6 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['engine'],
         summary: 'One backtest run: its parameters, status and summary',
-        security,
         params: IdParams,
         response: { 200: Run, ...problemResponses },
       },
@@ -359,7 +355,6 @@ export async function backtestRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'The rows of a backtest, one per item-location and as-of date, with codes and names (JSON pages, or the whole set as CSV with format=csv)',
         description:
           "Filter by outcome, item (id or code), site or location. Callers limited to some sites get only the rows of those sites' locations (and a run summary scored from them).",
-        security,
         params: IdParams,
         querystring: Type.Object(
           {

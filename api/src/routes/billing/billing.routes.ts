@@ -71,7 +71,6 @@ const billingProblems = {
 
 export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/billing/plans',
@@ -93,7 +92,6 @@ export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['billing'],
         summary: "The organisation's plan, its limits and current usage",
-        security,
         response: { 200: Billing, ...problemResponses },
       },
     },
@@ -110,7 +108,6 @@ export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Start a Stripe Checkout for a paid plan (owner only); open the returned URL',
         description:
           'Clinic is a flat price; Chain is priced per site (`sites`, default: the current number of sites). 409 billing_disabled when billing is off, 409 already_subscribed when a subscription exists (use the portal).',
-        security,
         body: Type.Object(
           {
             plan: StringEnum(PAID_PLAN_IDS),
@@ -143,7 +140,6 @@ export async function billingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         operationId: 'openBillingPortal',
         tags: ['billing'],
         summary: 'Open the Stripe customer portal (owner only): payment method, invoices, plan and sites',
-        security,
         response: { 201: Type.Object({ url: Type.String() }), ...billingProblems },
       },
     },

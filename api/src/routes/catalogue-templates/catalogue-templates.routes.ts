@@ -103,7 +103,6 @@ export async function catalogueTemplateRoutes(fastify: FastifyInstance, deps: Ap
         summary: "Add a starter catalogue's missing items to the organisation",
         description:
           "Matches by item code. Items already present are left exactly as they are (the organisation's edits win, deactivated items stay deactivated); items whose GTIN another item already has are skipped as the same product. Applying again creates nothing. Needs the admin scope.",
-        security: [{ bearer: [] }],
         params: CodeParams,
         response: { 200: ApplyResult, ...problemResponses },
       },

@@ -80,7 +80,6 @@ const Statement = Type.Object({
 
 export async function consignmentRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['consignment'];
 
   app.put(
@@ -92,7 +91,6 @@ export async function consignmentRoutes(fastify: FastifyInstance, deps: AppDeps)
         summary: 'Mark an item–supplier term as consignment (寄售) or not',
         description:
           'A consignment supplier’s deliveries of the item stay vendor-owned until issued: a receipt naming the supplier (`supplierId`, or a purchase-order receipt) makes its lot the supplier’s. Existing stock keeps its ownership. 404 when the item has no term with the supplier.',
-        security,
         params: Type.Object({ id: Uuid, supplierId: Uuid }, { additionalProperties: false }),
         body: Type.Object({ consignment: Type.Boolean() }, { additionalProperties: false }),
         response: {
@@ -118,7 +116,6 @@ export async function consignmentRoutes(fastify: FastifyInstance, deps: AppDeps)
       schema: {
         tags,
         summary: 'Items supplied on consignment, per supplier',
-        security,
         querystring: Type.Object({ supplierId: Type.Optional(Uuid) }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(Term) }), ...problemResponses },
       },
@@ -137,7 +134,6 @@ export async function consignmentRoutes(fastify: FastifyInstance, deps: AppDeps)
         summary: 'Vendor-owned stock on hand (寄售库存)',
         description:
           'Consignment stock is part of on-hand (it can be issued) but it is the supplier’s: listed here per lot and location with its value at the supplier’s price. Site-limited callers see their sites only.',
-        security,
         querystring: Type.Object(
           { supplierId: Type.Optional(Uuid), siteId: Type.Optional(Uuid) },
           { additionalProperties: false },
@@ -163,7 +159,6 @@ export async function consignmentRoutes(fastify: FastifyInstance, deps: AppDeps)
         summary: 'Monthly usage statement of a consignment supplier (用后结算), JSON or CSV',
         description:
           'Every issue of the supplier’s consignment stock in `month` (the organisation’s local days), priced at the supplier’s term, with totals per item — what the supplier invoices after use. `format=csv` returns the lines as CSV (UTF-8 with BOM, headers in the Accept-Language). Site-limited callers get their sites’ usage only.',
-        security,
         querystring: Type.Object(
           {
             supplierId: Uuid,

@@ -29,7 +29,6 @@ export const Department = Type.Object({
 
 export async function departmentRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['requisitions'];
 
   app.get(
@@ -41,7 +40,6 @@ export async function departmentRoutes(fastify: FastifyInstance, deps: AppDeps) 
         summary: 'Departments (科室) with their cost centres',
         description:
           'Departments are where issues go and what they are charged to. A site-limited caller sees the departments of their sites.',
-        security,
         querystring: Type.Object(
           { ...PageQuery, siteId: Type.Optional(Uuid), active: Type.Optional(Type.Boolean()) },
           { additionalProperties: false },
@@ -64,7 +62,6 @@ export async function departmentRoutes(fastify: FastifyInstance, deps: AppDeps) 
         summary: 'Add a department',
         description:
           'A department belongs to a site; `locationId` is its own sub-store (二级库), a location of that site. 409 `department_code_taken`, 422 `department_location_elsewhere`.',
-        security,
         body: Type.Object(
           {
             siteId: Uuid,
@@ -90,7 +87,6 @@ export async function departmentRoutes(fastify: FastifyInstance, deps: AppDeps) 
         tags,
         summary: 'Rename, re-code or deactivate a department',
         description: 'An inactive department receives no new issues or requisitions; its history stays.',
-        security,
         params: IdParams,
         body: Type.Object(
           {

@@ -169,7 +169,6 @@ const runView = (r: RunRow) => ({
 
 export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.post(
     '/v1/engine/recalculate',
@@ -179,7 +178,6 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags: ['engine'],
         summary:
           'Queue a full recalculation of every item-location now (otherwise it runs on the organisation’s schedule and after every event)',
-        security,
         body: Type.Object({}, { additionalProperties: false }),
         response: { 202: Type.Object({ jobId: Type.String() }), ...problemResponses },
       },
@@ -206,7 +204,6 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['engine'],
         summary: 'Full recalculation runs, newest first, with their progress',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Run), ...problemResponses },
       },
@@ -228,7 +225,6 @@ export async function engineRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags: ['engine'],
         summary:
           'Computed policies per item-location: forecast demand, lead time, safety stock, reorder point, order-up-to, stockout probability, each with its formula',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,

@@ -53,7 +53,6 @@ export async function exportRoutes(fastify: FastifyInstance, deps: AppDeps) {
           tags: ['stock'],
           summary: SUMMARIES[kind].summary,
           description: `${SUMMARIES[kind].description}\n\n${COMMON}`,
-          security: [{ bearer: [] }],
           querystring: Type.Object(
             {
               format: Type.Optional(StringEnum(['xlsx', 'csv'], { default: 'xlsx' })),

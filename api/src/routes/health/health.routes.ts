@@ -79,7 +79,6 @@ export async function healthRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['health'],
         summary: 'Authenticated no-op: checks a credential and does nothing else',
-        security: [{ bearer: [] }],
         response: { 200: Type.Object({ ok: Type.Boolean() }), ...problemResponses },
       },
     },

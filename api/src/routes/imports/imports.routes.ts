@@ -98,7 +98,6 @@ const UPLOAD_DESCRIPTION = [
 
 export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['imports'];
 
   // The upload route lives in its own scope: its content-type parsers replace JSON parsing there only.
@@ -130,7 +129,6 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
           summary:
             'Upload a CSV or JSON file to import (catalogue, suppliers, opening balances, movement history with counts, stock reports, purchase-order history)',
           description: UPLOAD_DESCRIPTION,
-          security,
           querystring: Type.Object(
             {
               kind: Kind,
@@ -203,7 +201,6 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'List imports, newest first',
-        security,
         querystring: Type.Object(
           { ...PageQuery, kind: Type.Optional(Kind), status: Type.Optional(Status) },
           { additionalProperties: false },
@@ -226,7 +223,6 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Download the CSV template of an import kind, headed in Chinese or English',
         description:
           'Every column of the kind, with example rows, as UTF-8 CSV with a BOM (Excel opens it as it is). The Chinese template uses Chinese headers, units (支/盒), movement types (出库/入库) and dates (2026/08/01, 2026年8月1日) — all of which the importer accepts, as it accepts the English codes. `lang` chooses the language; without it, `Accept-Language` does (zh → Chinese, otherwise English).',
-        security,
         params: Type.Object({ kind: Kind }),
         querystring: Type.Object(
           { lang: Type.Optional(StringEnum(['zh-CN', 'en'])) },
@@ -255,7 +251,6 @@ export async function importRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'An import: status, progress and row errors (line, field, reason)',
-        security,
         params: IdParams,
         response: { 200: ImportJob, ...problemResponses },
       },

@@ -53,7 +53,6 @@ const Token = Type.String({
 
 export async function invitationRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   // The invitee's routes take a secret and, for an existing account, a password: limited like login.
   const tokenRateLimit = { max: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' };
 
@@ -64,7 +63,6 @@ export async function invitationRoutes(fastify: FastifyInstance, deps: AppDeps) 
       schema: {
         tags: ['invitations'],
         summary: 'Open invitations (pending or expired), newest first',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Invitation), ...problemResponses },
       },
@@ -88,7 +86,6 @@ export async function invitationRoutes(fastify: FastifyInstance, deps: AppDeps) 
         tags: ['invitations'],
         summary: 'Invite a person by e-mail to become a member',
         description: `The invitee gets a single-use link valid for 7 days; they set a password (new account) or sign in (existing account) to accept. The answer is the same whether or not the address has an account anywhere. Nobody grants a role's scopes or sites they do not hold (403 grant_exceeds_own_scopes, grant_exceeds_own_sites); a site-limited caller who sends no siteIds grants their own sites. 409 already_member, already_invited.`,
-        security,
         body: Type.Object(
           {
             email: Type.String({ format: 'email', maxLength: 254 }),
@@ -111,7 +108,6 @@ export async function invitationRoutes(fastify: FastifyInstance, deps: AppDeps) 
       schema: {
         tags: ['invitations'],
         summary: 'Send an open invitation again with a new link and a new expiry; the old link stops working',
-        security,
         params: IdParams,
         response: { 200: Invitation, ...problemResponses },
       },
@@ -126,7 +122,6 @@ export async function invitationRoutes(fastify: FastifyInstance, deps: AppDeps) 
       schema: {
         tags: ['invitations'],
         summary: 'Revoke an open invitation; its link stops working at once',
-        security,
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },
       },

@@ -42,7 +42,6 @@ const Conversion = Type.Object({
 
 export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const writers = { access: { scope: ['purchasing', 'admin'] as Scope[] } };
 
   app.get(
@@ -54,7 +53,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'List and search catalogue items',
         description:
           '`q` matches the code or the Chinese or English name (substring, case-insensitive) or a GTIN exactly. Sorted by code.',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -84,7 +82,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Create an item',
         description:
           'Units: `baseUnit` is what stock is counted in (支, 片, 双 …); each pack unit says how many base units it holds (box = 100). Bad units give 422 `invalid_units` with one error per problem; a GTIN with a wrong check digit gives 422 `gs1_check_digit`; a taken code 409 `item_code_taken`. Needs the purchasing or admin scope.',
-        security,
         body: ItemCreate,
         response: { 201: ItemDetail, ...problemResponses },
       },
@@ -103,7 +100,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: 'Get an item with its pack units and supplier terms',
-        security,
         params: IdParams,
         response: { 200: ItemDetail, ...problemResponses },
       },
@@ -120,7 +116,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Update an item (deactivate with active=false; items are never deleted)',
         description:
           'Given `packUnits` replace all pack units. The base unit code cannot change once the item has movements, stock or par levels (409 `base_unit_in_use`).',
-        security,
         params: IdParams,
         body: ItemPatch,
         response: { 200: ItemDetail, ...problemResponses },
@@ -144,7 +139,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Link a further GTIN (e.g. an unknown scanned box) to an item',
         description:
           'After a scan answers 422 `unknown_item` (its `params.gtin` is the GTIN read), link that GTIN to the right item: later scans of it find the item. `unit` names the pack unit the GTIN marks (default the base unit). A GTIN belongs to one item: 409 `gtin_taken` names the item that has it; 422 `gtin_unit_unknown` for a unit the item lacks; 422 `gs1_check_digit` for a wrong check digit. Linking it again to the same item only changes the unit.',
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -175,7 +169,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Unlink a further GTIN from an item',
         description:
           'The main GTIN is changed with PATCH `gtin`. 404 when the item has no such further GTIN.',
-        security,
         params: Type.Object(
           { id: Uuid, gtin: Type.String({ pattern: '^[0-9]{8,14}$' }) },
           { additionalProperties: false },
@@ -198,7 +191,6 @@ export async function itemRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: "Convert a quantity in any of the item's units to base units",
         description:
           'E.g. `?quantity=2&unit=box` → 200 pieces (`?unit=box` alone: what one box holds), broken down into whole packs. 422 `units_unknown_unit` for a unit the item lacks, 422 `units_not_integer` when the result is a fraction of a base unit.',
-        security,
         params: IdParams,
         querystring: Type.Object(
           {

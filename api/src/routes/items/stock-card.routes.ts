@@ -88,7 +88,6 @@ const view = (r: CardMovementRow) => ({
 
 export async function stockCardRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/items/:id/stock-card',
@@ -99,7 +98,6 @@ export async function stockCardRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: "An item's stock card (台账): stock by lot and location, on-hand day by day",
         description:
           "Within the caller's sites; `siteId` or `locationId` narrow it (a site outside the caller's limit is 404). The movements are at GET /v1/items/{id}/stock-card/movements.",
-        security,
         params: IdParams,
         querystring: Type.Object(
           {
@@ -128,7 +126,6 @@ export async function stockCardRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: "Every movement of the item's stock card, newest first, with who booked it and the balance",
         description:
           "Ordered by when the movement happened (occurredAt), newest first; `balance` is the scope's on-hand after the row. Within the caller's sites.",
-        security,
         params: IdParams,
         querystring: Type.Object({ ...PageQuery, ...Scope }, { additionalProperties: false }),
         response: { 200: pageOf(CardMovement), ...problemResponses },

@@ -98,7 +98,6 @@ const Scope = Type.Object({
 
 export async function kpiRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/kpis',
@@ -110,7 +109,6 @@ export async function kpiRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'KPIs per week or month, per site and in total: stockout rate, turnover days, inventory value, alert precision, purchase cycle time, supplier on-time rate and lead-time drift, expiry write-off value',
         description:
           'Days are the organisation’s local days (its time zone). Stock figures replay the ledger (imported history excluded) at the item’s unit cost. `total` covers every site in scope (the one asked for, or every site the caller may see). Defaults: the last 6 months by month, or the last 12 weeks by week; `to` after today is treated as today; at most 731 days.',
-        security,
         querystring: Type.Object(
           {
             siteId: Type.Optional(Uuid),

@@ -19,7 +19,6 @@ export async function labelRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'GS1 DataMatrix label of a repackaged item: GTIN (01), expiry (17), lot (10), count (30)',
         description:
           "The symbol as SVG (default) or PNG, rendered with bwip-js. The item's GTIN is required (422 label_item_without_gtin). The printed text (HRI), `(01)…(17)…(10)…(30)…`, is in the `GS1-HRI` header; `format=json` answers it without a symbol. A lot outside GS1's character set or longer than 20 characters is 422 label_not_encodable with the field.",
-        security: [{ bearer: [] }],
         params: IdParams,
         querystring: Type.Object(
           {

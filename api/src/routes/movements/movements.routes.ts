@@ -66,7 +66,6 @@ const Movement = Type.Object({
 
 export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.post(
     '/v1/movements',
@@ -87,7 +86,6 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'A `return` goes back to the supplier: `supplierId` (or `purchaseOrderId`, whose supplier it is) and `reason` are required. A `write_off` gives `writeOffReason` (damaged, expired, lost, other — other needs `reason`; a `reason` alone counts as other).',
           'Refusals: 409 `insufficient_stock`, 409 `lot_expired`, 409 `lot_expired_on_receipt`, 409 `lot_short_dated`, 409 `lot_quarantined`, 409 `lot_ownership_mismatch`, 422 `reason_required`, 422 `supplier_required`, 422 `write_off_reason_required`, 422 `lot_required`, 422 `expiry_required`, 422 `occurred_in_future`, 422 `units_not_integer`, 422 `gs1_check_digit`, …',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             type: MovementKind,
@@ -184,7 +182,6 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['stock'],
         summary: 'The ledger rows of one posted movement (its group id)',
-        security,
         params: Type.Object({ id: Uuid }, { additionalProperties: false }),
         response: {
           200: Type.Object({ groupId: Uuid, movements: Type.Array(Movement) }),
@@ -205,7 +202,6 @@ export async function movementRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['stock'],
         summary: 'Movement history, newest first, with filters',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,

@@ -113,7 +113,6 @@ const ROBOT_REACH =
 
 export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const admin = { access: { scope: 'admin' as const } };
 
   app.get(
@@ -125,7 +124,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         summary: "The bell: the caller's unread count and the newest alert-feed entries",
         description:
           "Entries of the alert feed (alert opened, escalated, acknowledged, resolved…) at the sites the caller may see, newest first, each marked unread when it is after the caller's read marker.",
-        security,
         querystring: Type.Object(
           { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 15 })) },
           { additionalProperties: false },
@@ -144,7 +142,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         tags: ['notifications'],
         summary: 'Mark the feed read, up to an entry (default: the newest)',
         description: 'The marker only moves forward; the answer is the new unread count.',
-        security,
         body: Type.Object(
           { upToId: Type.Optional(Type.Integer({ minimum: 0 })) },
           { additionalProperties: false },
@@ -162,7 +159,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['notifications'],
         summary: 'Whether the caller receives the daily e-mail digest',
-        security,
         response: { 200: Type.Object({ digestEnabled: Type.Boolean() }), ...problemResponses },
       },
     },
@@ -176,7 +172,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['notifications'],
         summary: 'Turn the daily e-mail digest on or off for oneself',
-        security,
         body: Type.Object({ digestEnabled: Type.Boolean() }, { additionalProperties: false }),
         response: { 200: Type.Object({ digestEnabled: Type.Boolean() }), ...problemResponses },
       },
@@ -191,7 +186,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['notifications'],
         summary: "The organisation's digest, quiet hours and robot settings",
-        security,
         response: { 200: SettingsView, ...problemResponses },
       },
     },
@@ -207,7 +201,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         summary: "Set the organisation's digest, quiet hours and robot settings",
         description:
           'The daily digest (open and critical alerts, lots expiring within expiryDays, purchase orders waiting for approval — each person sees their sites only) goes by e-mail to members of digestRoles once a local day after digestHour, never during quiet hours (it waits until they end). Robot messages carry critical alerts only; during quiet hours they wait unless criticalInQuietHours.',
-        security,
         body: Settings,
         response: { 200: SettingsView, ...problemResponses },
       },
@@ -223,7 +216,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         tags: ['notifications'],
         summary: 'WeCom and DingTalk group robots that receive critical alerts',
         description: ROBOT_REACH,
-        security,
         response: { 200: Type.Object({ items: Type.Array(Channel) }), ...problemResponses },
       },
     },
@@ -241,7 +233,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         tags: ['notifications'],
         summary: 'Add a WeCom (企业微信) or DingTalk (钉钉) group robot',
         description: `The worker posts a markdown message to it when a critical alert opens or escalates (WeCom: {"msgtype":"markdown","markdown":{"content":…}}; DingTalk: {"msgtype":"markdown","markdown":{"title":…,"text":…}}, signed with timestamp and HMAC-SHA256 sign when a secret is given), with retries. The URL must reach a public address, like webhook endpoints (422 invalid_webhook_url). ${ROBOT_REACH}`,
-        security,
         body: Type.Object(
           {
             kind: RobotKind,
@@ -267,7 +258,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['notifications'],
         summary: 'One group robot',
-        security,
         params: IdParams,
         response: { 200: Channel, ...problemResponses },
       },
@@ -286,7 +276,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         tags: ['notifications'],
         summary: 'Rename, re-point, (un)sign, pause or resume a group robot',
         description: '`secret: null` removes the signing secret.',
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -313,7 +302,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['notifications'],
         summary: 'Remove a group robot (and its message log)',
-        security,
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },
       },
@@ -333,7 +321,6 @@ export async function notificationRoutes(fastify: FastifyInstance, deps: AppDeps
         tags: ['notifications'],
         summary:
           'What was sent to a group robot: one row per critical alert announced, with attempts and errors',
-        security,
         params: IdParams,
         querystring: Type.Object(
           { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },

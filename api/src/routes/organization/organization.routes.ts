@@ -47,7 +47,6 @@ const ORG_COLUMNS =
 
 export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const loadOrg = async (id: string) => {
     const { rows } = await deps.database.pool.query<OrgRow>(
       `select ${ORG_COLUMNS} from control.organizations where id = $1`,
@@ -64,7 +63,6 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['organization'],
         summary: 'Who the caller is: user or API key, organisation, role, scopes and site limits',
-        security,
         response: {
           200: Type.Object({
             kind: Type.Union([Type.Literal('user'), Type.Literal('api_key')]),
@@ -112,7 +110,6 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['organization'],
         summary: "The caller's organisation",
-        security,
         response: { 200: Organization, ...problemResponses },
       },
     },
@@ -126,7 +123,6 @@ export async function organizationRoutes(fastify: FastifyInstance, deps: AppDeps
       schema: {
         tags: ['organization'],
         summary: 'Rename the organisation or change its default language and time zone',
-        security,
         body: Type.Object(
           {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),

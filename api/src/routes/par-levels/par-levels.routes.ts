@@ -26,7 +26,6 @@ const Quantity = Type.Number({ minimum: 0, maximum: 1e12 });
 
 export async function parLevelRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   // Ward par levels (基数) are set by the people who keep the stock, not only by purchasing.
   const writers = { access: { scope: ['stock:write', 'admin'] as Scope[] } };
 
@@ -37,7 +36,6 @@ export async function parLevelRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: "A location's par levels (min/max per item), by item code",
-        security,
         params: IdParams,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(ParLevel), ...problemResponses },
@@ -62,7 +60,6 @@ export async function parLevelRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Set the par level (min/max) of an item at a location',
         description:
           "Quantities are in `unit` (any of the item's units, default the base unit) and stored in base units. Creates (201) or replaces (200). Needs stock:write or admin; the location's site must be one the caller may see (else 404).",
-        security,
         params: ParParams,
         body: Type.Object(
           {
@@ -91,7 +88,6 @@ export async function parLevelRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: 'Remove the par level of an item at a location',
-        security,
         params: ParParams,
         response: { 204: Type.Null(), ...problemResponses },
       },

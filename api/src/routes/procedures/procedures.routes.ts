@@ -110,7 +110,6 @@ const PlannedLine = Type.Object({
 
 export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['clinical'];
 
   app.post(
@@ -120,7 +119,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Create a procedure type with its kit (the consumables one procedure uses)',
-        security,
         body: Type.Object(
           {
             code: Code,
@@ -147,7 +145,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'List procedure types with their kits, by code',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(ProcedureType), ...problemResponses },
       },
@@ -173,7 +170,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'A procedure type with its kit',
-        security,
         params: IdParams,
         response: { 200: ProcedureType, ...problemResponses },
       },
@@ -190,7 +186,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: "Replace a procedure type's kit",
         description:
           'Quantities per procedure, in `unit` (default base unit); an empty list clears the kit. Scheduled procedures use the new kit from now on.',
-        security,
         params: IdParams,
         body: Type.Object({ items: KitLines }, { additionalProperties: false }),
         response: { 200: ProcedureType, ...problemResponses },
@@ -208,7 +203,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Schedule one procedure at a location and date',
         description:
           'The site is the one of `locationId`. Name the procedure type by `procedureTypeId` or `procedureTypeCode`. A taken `externalRef` is 409 `external_ref_taken` (the bulk route updates).',
-        security,
         body: Type.Object(
           {
             ...ProcedureTypeRef,
@@ -241,7 +235,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'Idempotent: rows are matched by `externalRef`; new ones are created, changed ones updated (date, location, procedure type, status), identical ones left alone. A procedure already done is never changed (`locked`). Set `status: cancelled` to cancel.',
           'Every row is validated first; any bad row refuses the whole batch with 422 `invalid_rows` and one error per bad field (`body:/items/<n>/<field>`).',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             items: Type.Array(
@@ -296,7 +289,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'The procedure schedule, by date, with filters',
         description: '`from` and `to` are inclusive dates. Users limited to some sites see only those sites.',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -334,7 +326,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'One scheduled procedure',
-        security,
         params: IdParams,
         response: { 200: ScheduledProcedure, ...problemResponses },
       },
@@ -351,7 +342,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Mark a procedure done and issue its kit from its location (FEFO)',
         description:
           'Issues each kit item first-expiry-first-out, skipping expired lots. If any item is short, 409 `insufficient_stock` lists every shortage (`shortages`) and nothing changes. Only a scheduled procedure can be completed: 409 `invalid_transition` otherwise.',
-        security,
         params: IdParams,
         body: Type.Object({ doneAt: Type.Optional(DateTime) }, { additionalProperties: false }),
         response: {
@@ -390,7 +380,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Cancel a scheduled procedure',
         description: 'Only a scheduled procedure can be cancelled: 409 `invalid_transition` otherwise.',
-        security,
         params: IdParams,
         response: { 200: ScheduledProcedure, ...problemResponses },
       },
@@ -412,7 +401,6 @@ export async function procedureRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary:
           'Planned demand from the schedule: kit quantity × scheduled procedures, per date, item and location',
         description: `The forward-demand input of the forecasting engine. Only procedures still scheduled count. \`from\` defaults to today, \`to\` (inclusive) to 29 days later; at most ${MAX_PLANNED_DAYS} days. \`totals\` sums each item over the range.`,
-        security,
         querystring: Type.Object(
           {
             siteId: Type.Optional(Uuid),

@@ -183,7 +183,6 @@ const TRANSITION_DOCS: Record<PoAction, { summary: string; description: string }
 
 export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['purchasing'];
 
   app.post(
@@ -195,7 +194,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         summary: 'Create a draft purchase order',
         description:
           'The site is the one of `locationId` (the receiving store) and must be within your site limits. Line quantities are in `unit` (any pack unit of the item, default its base unit) and stored in base units; the same item may appear once. `number` defaults to PO-<year>-<n>.',
-        security,
         body: Type.Object(
           {
             supplierId: Uuid,
@@ -232,7 +230,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         tags,
         summary: 'List purchase orders, newest first',
         description: 'Users limited to some sites see only those sites’ orders.',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -264,7 +261,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
       schema: {
         tags,
         summary: 'A purchase order with its lines (ordered, received and in transit per line)',
-        security,
         params: IdParams,
         response: { 200: PurchaseOrder, ...problemResponses },
       },
@@ -281,7 +277,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         summary: 'Edit a draft purchase order (`lines` replaces every line)',
         description:
           'Only drafts can be edited: 409 `not_draft` otherwise. Whoever edits an order is recorded in `editedBy` and may no longer approve it.',
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -308,7 +303,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         schema: {
           tags,
           ...TRANSITION_DOCS[action],
-          security,
           params: IdParams,
           body: Type.Object(
             action === 'cancel'
@@ -349,7 +343,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
           'Receiving checks (as for POST /v1/movements): a lot-tracked item needs lot and expiry (422 `lot_required`, `expiry_required`); an expired lot is 409 `lot_expired_on_receipt` and a short-dated one 409 `lot_short_dated`, unless the entry sets `acceptExpired` / `acceptShortDated` with a `reason`. Consignment items of the order’s supplier are received vendor-owned. `inspection: true` receives into quarantine. An entry may be a `scan` of the box instead of a `lineId`.',
           'Refusals: 409 `over_receipt` (beyond the outstanding quantity, unless the order allows over-receipt), 409 `invalid_transition` (draft, received or cancelled), 422 `invalid_lines` (incl. `scan_not_on_order`, `scan_mismatch`), 422 `lot_expiry_mismatch`. Nothing is written when any entry is refused.',
         ].join('\n\n'),
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -440,7 +433,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
         summary: 'The purchase order as a PDF (A4), for printing or sending to the supplier',
         description:
           'In `locale`, else the language of Accept-Language (zh-CN or en). Chinese text is drawn with a CJK font found on the server (PDF_FONT, else WenQuanYi / Noto CJK / fontconfig); without one the PDF says so at the top and `X-Pdf-Font: fallback` is set. A draft prints marked as not approved; a cancelled order as cancelled with its reason.',
-        security,
         params: IdParams,
         querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }),
         response: {
@@ -468,7 +460,6 @@ export async function purchaseOrderRoutes(fastify: FastifyInstance, deps: AppDep
           'Only approved orders go out: a draft is 409 `po_not_approved`; received or cancelled orders 409 `invalid_transition`. An approved order e-mailed becomes sent (the lead time is measured from now) unless `markSent` is false; sent and partially received orders may be e-mailed again.',
           'When the mail server refuses the message nothing is recorded: 503 `mail_unavailable`, retry.',
         ].join('\n\n'),
-        security,
         params: IdParams,
         body: Type.Object(
           {

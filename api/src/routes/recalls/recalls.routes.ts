@@ -91,7 +91,6 @@ const TRACE_TEXT =
 
 export async function recallRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['recalls'];
 
   app.get(
@@ -101,7 +100,6 @@ export async function recallRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Lot recalls, newest first',
-        security,
         querystring: Type.Object(
           { status: Type.Optional(StringEnum(['open', 'released'])) },
           { additionalProperties: false },
@@ -124,7 +122,6 @@ export async function recallRoutes(fastify: FastifyInstance, deps: AppDeps) {
           TRACE_TEXT,
           'Only a caller with every site (403 `all_sites_required`) and not a nurse (403 `forbidden`). Refusals: 409 `recall_already_open`, 422 `unknown_lot`, 422 `unknown_item`, 422 `unknown_supplier`.',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             itemId: Uuid,
@@ -161,7 +158,6 @@ export async function recallRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'One recall with its traceability report',
         description: TRACE_TEXT,
-        security,
         params: IdParams,
         response: { 200: RecallDetail, ...problemResponses },
       },
@@ -178,7 +174,6 @@ export async function recallRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Release a recalled lot from quarantine, with a reason',
         description:
           'Gives back exactly the units the recall held (a hold from a pending inspection stays). Writes `recall.released`. Only a caller with every site; 409 `recall_not_open` when released already.',
-        security,
         params: IdParams,
         body: Type.Object({ reason: Reason }, { additionalProperties: false }),
         response: { 200: RecallDetail, ...problemResponses },
@@ -200,7 +195,6 @@ export async function recallRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Trace any lot: where it is and who received it',
         description: `${TRACE_TEXT} \`recall\` is the lot's latest recall, if any.`,
-        security,
         querystring: Type.Object(
           { itemId: Uuid, lotNumber: Type.String({ maxLength: 40 }) },
           { additionalProperties: false },

@@ -64,7 +64,6 @@ const ReceivingSettings = Type.Object({
 
 export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['receiving'];
 
   app.get(
@@ -76,7 +75,6 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Receipts in inspection (待验收) and their decisions',
         description:
           'A receipt posted with `inspection: true` (POST /v1/movements or a purchase-order receipt) waits here: its units are on hand but quarantined at their location — no issue or transfer takes them — until released or rejected. Default `status=pending`. Site-limited callers see their sites only.',
-        security,
         querystring: Type.Object(
           {
             status: Type.Optional(InspectionStatus),
@@ -106,7 +104,6 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Release inspected goods into usable stock',
         description:
           'The quarantine of the inspection’s units is lifted (a recall of the same lot keeps its own hold). Refusals: 409 `inspection_decided` (already released or rejected), 404 outside the caller’s sites. Emits `inspection.released`.',
-        security,
         params: IdParams,
         body: Type.Object(
           { reason: Type.Optional(Type.String({ maxLength: 500, description: 'Inspection note' })) },
@@ -135,7 +132,6 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Reject inspected goods: return them to the supplier or write them off',
         description:
           'The quarantined units leave the stock in one movement naming the lot: a `return` to the supplier (退货; the receipt’s supplier, or `supplierId`) or a `write_off` (报损, `writeOffReason`, default other). `reason` is required and recorded. Refusals: 409 `inspection_decided`, 422 `reason_required`, 422 `supplier_required`. Emits `inspection.rejected` and the disposal’s `movement.created`.',
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -190,7 +186,6 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Match a scanned GS1 code to a line of the order (receipt by scan)',
         description:
           'Parses the element string (AI 01 GTIN, 10 lot, 17 expiry, 30 count; GS separators or the parenthesised form) and finds the order line whose item carries the GTIN (its own or one linked to it: a box GTIN marks its pack unit). Returns what a receipt entry with this `scan` would receive: quantity 1 of the scanned unit, or AI 30’s count of base units. Nothing is written. 422 `scan_not_on_order`, `gs1_*`.',
-        security,
         params: IdParams,
         querystring: Type.Object(
           // Optional in the schema so an order that is not the caller's is 404 before anything else.
@@ -225,7 +220,6 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Receiving settings: the short-dated window',
-        security,
         response: { 200: ReceivingSettings, ...problemResponses },
       },
     },
@@ -241,7 +235,6 @@ export async function receivingRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Set the short-dated window (days before expiry, default 90)',
         description:
           'Organisation-wide: an admin limited to some sites may not change it (403 `all_sites_required`).',
-        security,
         body: Type.Object(
           { shortDatedDays: Type.Integer({ minimum: 0, maximum: 3650 }) },
           { additionalProperties: false },

@@ -157,7 +157,6 @@ const STORE_ONLY =
 
 export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['requisitions'];
   /** Hands a committed change's webhook deliveries (and any stock change) to the worker. */
   const after = async (request: Parameters<typeof authOf>[0], outcome: RequisitionOutcome) =>
@@ -175,7 +174,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
         summary: 'Ward requisitions (科室申领), newest first',
         description:
           '`status=open`: submitted, approved and partially issued. A site-limited caller sees requisitions whose store and department are both at their sites.',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -216,7 +214,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
           'Then: approve (whole or adjusted) or reject with a reason → pick list (first expiry first out) → issue, in one or more parts → `issued` (closed). Cancel withdraws it.',
           'Refusals: 422 `unknown_department`, 422 `unknown_location`, 422 `unknown_item`, 422 `duplicate_item`.',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             departmentId: Uuid,
@@ -254,7 +251,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
       schema: {
         tags,
         summary: 'One requisition with its lines, who did what when, and its issues',
-        security,
         params: IdParams,
         response: { 200: Requisition, ...problemResponses },
       },
@@ -274,7 +270,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
           STORE_ONLY,
           'Refusals: 409 `requisition_status` (not submitted), 422 `nothing_approved` (every line 0: reject instead), 422 `unknown_requisition_line`.',
         ].join('\n\n'),
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -314,7 +309,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
         tags,
         summary: 'The store rejects a requisition, with a reason',
         description: `Closes it; writes \`requisition.rejected\`. ${STORE_ONLY} 409 \`requisition_status\` unless submitted.`,
-        security,
         params: IdParams,
         body: Type.Object({ reason: Reason }, { additionalProperties: false }),
         response: { 200: Requisition, ...problemResponses },
@@ -335,7 +329,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
         tags,
         summary: 'Withdraw a requisition, or close what is left of a partially issued one, with a reason',
         description: 'What was issued stays issued. 409 `requisition_status` once closed.',
-        security,
         params: IdParams,
         body: Type.Object({ reason: Reason }, { additionalProperties: false }),
         response: { 200: Requisition, ...problemResponses },
@@ -358,7 +351,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
           "For each line's remaining quantity: the store's lots in expiry order (earliest first), skipping expired lots and units on hold (quarantine), and what they cannot cover (`shortfall`). The same lots an issue without `lotNumber` takes; nothing is reserved.",
           '409 `requisition_status` unless approved or partially issued.',
         ].join('\n\n'),
-        security,
         params: IdParams,
         response: { 200: PickList, ...problemResponses },
       },
@@ -379,7 +371,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
           STORE_ONLY,
           'Refusals: 409 `requisition_over_issue`, 409 `insufficient_stock`, 409 `lot_quarantined`, 409 `lot_expired`, 409 `requisition_status`, 422 `nothing_to_issue`.',
         ].join('\n\n'),
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -423,7 +414,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
       schema: {
         tags,
         summary: 'Fixed-quantity packs (定数包) kept at departments',
-        security,
         querystring: Type.Object({ departmentId: Type.Optional(Uuid) }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(FixedPack) }), ...problemResponses },
       },
@@ -444,7 +434,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
           STORE_ONLY,
           '409 `fixed_pack_code_taken`.',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             code: Type.String({
@@ -475,7 +464,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
         summary: "A fixed pack's label: Code 128 barcode of MSPK:<code>[:<copy>]",
         description:
           'SVG (default) or PNG, rendered with bwip-js, the text printed under the bars. `copy` numbers the physical copies a department holds (default 1: `MSPK:<code>`). `format=json` answers the text without a symbol.',
-        security,
         params: IdParams,
         querystring: Type.Object(
           {
@@ -524,7 +512,6 @@ export async function requisitionRoutes(fastify: FastifyInstance, deps: AppDeps)
           "Creates a requisition (origin `fixed_pack`) for the pack's quantity from its store to its department (201, `requisition.submitted`). Scanning the same copy again while that requisition is open returns it (200) instead of asking twice.",
           'Refusals: 422 `invalid_pack_label` (not MSPK:<code>[:<copy>]), 422 `unknown_fixed_pack`.',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           { label: Type.String({ minLength: 1, maxLength: 80 }) },
           { additionalProperties: false },

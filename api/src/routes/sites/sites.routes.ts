@@ -46,7 +46,6 @@ const locationView = (r: LocationRow) => ({ ...r, createdAt: r.createdAt.toISOSt
 
 export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   app.get(
     '/v1/sites',
     {
@@ -54,7 +53,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['sites'],
         summary: 'List the sites the caller may see',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Site), ...problemResponses },
       },
@@ -77,7 +75,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['sites'],
         summary: 'Create a site (with its central store)',
-        security,
         body: Type.Object(
           {
             code: Code,
@@ -101,7 +98,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['sites'],
         summary: 'Get a site',
-        security,
         params: IdParams,
         response: { 200: Site, ...problemResponses },
       },
@@ -118,7 +114,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Update a site (rename, or deactivate with active=false)',
         description:
           'A deactivated site takes no new movements at any of its locations (422 `location_inactive`); it must hold no stock first (409 `site_has_stock`). Reactivate with active=true.',
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -142,7 +137,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['sites'],
         summary: "List a site's locations (central store, ward and theatre sub-stores)",
-        security,
         params: IdParams,
         response: { 200: Type.Object({ items: Type.Array(Location) }), ...problemResponses },
       },
@@ -159,7 +153,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['sites'],
         summary: 'Add a location (sub-store) to a site',
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -187,7 +180,6 @@ export async function siteRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Rename a location, change its kind, or deactivate / reactivate it',
         description:
           "A deactivated location keeps its history but takes no new movements (422 `location_inactive`); it must hold no stock first (409 `location_has_stock`). A location at a site outside the caller's limit is 404.",
-        security,
         params: IdParams,
         body: Type.Object(
           {

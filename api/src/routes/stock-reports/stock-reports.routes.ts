@@ -93,7 +93,6 @@ const DESCRIPTION = [
 
 export async function stockReportRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.post(
     '/v1/stock-reports',
@@ -103,7 +102,6 @@ export async function stockReportRoutes(fastify: FastifyInstance, deps: AppDeps)
         tags: ['stock'],
         summary: 'Post one periodic stock report, or a batch',
         description: DESCRIPTION,
-        security,
         body: Type.Union([
           ReportInput,
           Type.Object(
@@ -139,7 +137,6 @@ export async function stockReportRoutes(fastify: FastifyInstance, deps: AppDeps)
       schema: {
         tags: ['stock'],
         summary: 'One stock report',
-        security,
         params: Type.Object({ id: Uuid }, { additionalProperties: false }),
         response: { 200: StockReport, ...problemResponses },
       },
@@ -154,7 +151,6 @@ export async function stockReportRoutes(fastify: FastifyInstance, deps: AppDeps)
       schema: {
         tags: ['stock'],
         summary: 'Stock reports, newest period first, with filters',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,

@@ -53,7 +53,6 @@ const ExpiryLine = Type.Object({
 
 export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/stock',
@@ -62,7 +61,6 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['stock'],
         summary: 'On-hand stock by item, site, location or lot (groupBy), with value',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -116,7 +114,6 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['stock'],
         summary: 'Near-expiry and expired lots in 30/60/90-day buckets, with quantity and value per bucket',
-        security,
         querystring: Type.Object(
           { ...Filters, withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })) },
           { additionalProperties: false },
@@ -171,7 +168,6 @@ export async function stockRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['stock'],
         summary: 'Stock valuation per site and category, with the total',
-        security,
         querystring: Type.Object(Filters, { additionalProperties: false }),
         response: {
           200: Type.Object({

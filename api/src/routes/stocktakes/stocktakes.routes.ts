@@ -139,7 +139,6 @@ const CountEntry = Type.Object(
 );
 
 const tags = ['stocktakes'];
-const security = [{ bearer: [] }];
 
 const FLOW =
   'Flow: counting → submit → submitted → approve (a second person) → approved → post → posted; reopen sends a submitted or approved session back to counting; cancel (with a reason) ends it before posting.';
@@ -183,7 +182,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
           FLOW,
           'Refusals: 422 `stocktake_scope_required`, `stocktake_unknown_location`, `stocktake_location_not_in_site`; 404 for a site or location outside the caller’s sites.',
         ].join('\n\n'),
-        security,
         body: Type.Object(
           {
             siteId: Type.Optional(Uuid),
@@ -212,7 +210,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Stocktake sessions, newest first',
         description: 'Only sessions at the caller’s sites. Each with its summary (lines, counted, variance).',
-        security,
         querystring: Type.Object(
           { ...PageQuery, status: Type.Optional(Status), siteId: Type.Optional(Uuid) },
           { additionalProperties: false },
@@ -245,7 +242,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'A stocktake session with its count sheet and variance review',
         description:
           'Lines in location, item, lot order (a whole-item line first). While a blind session is counting, `expected`, `book`, `variance` and `varianceValue` are null.',
-        security,
         params: IdParams,
         response: { 200: Session, ...problemResponses },
       },
@@ -262,7 +258,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'The count sheet as a PDF (A4 landscape), to count on paper',
         description:
           'In `locale`, else the language of Accept-Language (zh-CN or en). `locationId` prints one location’s sheet of a site-wide session (422 `stocktake_location_outside` for another). One row per location × item × lot with the book (left empty on a blind count while counting), the count (an empty box until counted) and the variance; signature lines for the counter and the checker. Chinese is drawn with the server’s CJK font (see the purchase-order PDF; `X-Pdf-Font: fallback` without one).',
-        security,
         params: IdParams,
         querystring: Type.Object(
           {
@@ -307,7 +302,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
           'An item-location is counted either lot by lot or as a whole: 409 `stocktake_count_mode_conflict` (clear the other counts with `quantity: null` first). Quantities in `unit` (default the base unit). Counting again replaces the count and records who and when.',
           'Only while counting: 409 `stocktake_not_counting`. Other refusals: 422 `stocktake_unknown_line`, `stocktake_location_required`, `stocktake_location_outside`, `stocktake_negative_count`, `stocktake_quantity_required`, `item_required`, `unknown_item`, `lot_expiry_mismatch`.',
         ].join('\n\n'),
-        security,
         params: IdParams,
         body: Type.Object(
           { counts: Type.Array(CountEntry, { minItems: 1, maxItems: 500 }) },
@@ -328,7 +322,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         schema: {
           tags,
           ...TRANSITION_DOCS[action],
-          security,
           params: IdParams,
           body: Type.Object(
             action === 'cancel'
@@ -364,7 +357,6 @@ export async function stocktakeRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Post an approved session to the ledger',
         description:
           'approved → posted, in one transaction: one `stocktake` movement per counted lot line, or a whole item-location count per item counted as a whole (reference = the session number, source `stocktake`), each dated when it was counted so that movements since then stay on top of it. Uncounted lines post nothing. A count that movements since cannot stand on (issued after counting more than was counted) refuses the whole posting with 409 `insufficient_stock` and writes nothing: send it back for a recount. The session is then locked. Posting again: 409 `stocktake_invalid_transition` (a retried request with the same Idempotency-Key gets the first response). Emits `movement.created` per count and `stocktake.posted`.',
-        security,
         params: IdParams,
         body: Type.Optional(Type.Object({}, { additionalProperties: false })),
         response: { 200: Session, ...problemResponses },

@@ -158,7 +158,6 @@ function pageComputed<T>(
 
 export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
 
   app.get(
     '/v1/suggestions/purchases',
@@ -170,7 +169,6 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
           'Purchase suggestions grouped by supplier: item-locations at or below their reorder point or with a shortage alert',
         description:
           'Quantities come from the engine: order-up-to level − inventory position, rounded up to the supplier’s pack size and MOQ. Each line says why (the alert’s explanation or position vs. reorder point) in Chinese and English. One page item is one supplier.',
-        security,
         querystring: Type.Object({ ...PageQuery, siteId: Type.Optional(Uuid) }, Strict),
         response: { 200: pageOf(SupplierGroup), ...problemResponses },
       },
@@ -192,7 +190,6 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
           'Turn the purchase suggestions into draft purchase orders: one per supplier and receiving location, in one transaction',
         description:
           'Drafts still go through approval. A line already in an open draft for the same supplier, location and item is skipped (reason `draft_exists`), so posting again never orders twice; lines without a supplier are skipped (`no_supplier`). Limit to some suppliers or one site with `supplierIds` / `siteId`.\n\nEdit the suggestion before drafting with `lines`: per item and location the number of whole packs to order (× the supplier’s pack size; below the MOQ is allowed, the purchaser decides), 0 leaves the line out (reason `excluded`). Every edited line must be among the suggestions the request drafts from, else 422 `unknown_suggestion` and nothing is drafted.',
-        security,
         body: Type.Object(
           {
             supplierIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true })),
@@ -237,7 +234,6 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
         tags: ['suggestions'],
         summary:
           'Transfer suggestions between sites: stock above its par maximum (and not at risk or expiring there) to a site at risk',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -266,7 +262,6 @@ export async function suggestionRoutes(fastify: FastifyInstance, deps: AppDeps) 
         tags: ['suggestions'],
         summary:
           'Carry out a transfer suggestion: posts a transfer movement (lots first-expiry-first-out at the source)',
-        security,
         body: Type.Object(
           {
             fromLocationId: Uuid,

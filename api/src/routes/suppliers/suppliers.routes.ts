@@ -81,7 +81,6 @@ const supplierView = (r: SupplierRow) => ({ ...r, createdAt: r.createdAt.toISOSt
 
 export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const writers = { access: { scope: ['purchasing', 'admin'] as Scope[] } };
 
   app.get(
@@ -91,7 +90,6 @@ export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: 'List suppliers',
-        security,
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -118,7 +116,6 @@ export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags: ['catalogue'],
         summary: 'Create a supplier',
         description: 'A taken code gives 409 `supplier_code_taken`. Needs the purchasing or admin scope.',
-        security,
         body: SupplierCreate,
         response: { 201: Supplier, ...problemResponses },
       },
@@ -137,7 +134,6 @@ export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: 'Get a supplier',
-        security,
         params: IdParams,
         response: { 200: Supplier, ...problemResponses },
       },
@@ -152,7 +148,6 @@ export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: 'Update a supplier (deactivate with active=false; suppliers are never deleted)',
-        security,
         params: IdParams,
         body: SupplierPatch,
         response: { 200: Supplier, ...problemResponses },
@@ -171,7 +166,6 @@ export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Set the terms on which a supplier sells an item',
         description:
           "Creates (201) or replaces (200) the terms; omitted fields take their defaults. Give the order pack as `packSize` in base units or as `packUnit` (one of the item's units). `preferred: true` makes this the only preferred supplier of the item.",
-        security,
         params: TermParams,
         body: TermBody,
         response: { 200: SupplierTerm, 201: SupplierTerm, ...problemResponses },
@@ -193,7 +187,6 @@ export async function supplierRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['catalogue'],
         summary: 'Remove a supplier from an item',
-        security,
         params: TermParams,
         response: { 204: Type.Null(), ...problemResponses },
       },

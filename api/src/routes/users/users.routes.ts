@@ -58,7 +58,6 @@ const removalView = (r: RemovalRow) => ({
 
 export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   app.get(
     '/v1/users',
     {
@@ -66,7 +65,6 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['users'],
         summary: 'List the members of the organisation',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Member), ...problemResponses },
       },
@@ -89,7 +87,6 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['users'],
         summary: 'Members removed: who, by whom, when and why (newest first)',
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Removal), ...problemResponses },
       },
@@ -114,7 +111,6 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: "Change a member's role or site limits",
         description:
           'Nobody grants sites or scopes they do not hold, widens their own access, or changes a member whose access exceeds theirs (403 grant_exceeds_own_sites, grant_exceeds_own_scopes, cannot_widen_own_access, member_exceeds_own_access). API keys the member created that exceed the new access are revoked.',
-        security,
         params: IdParams,
         body: Type.Object(
           { role: Type.Optional(Role), siteIds: Type.Optional(SiteIds) },
@@ -144,7 +140,6 @@ export async function userRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Remove a member: their sessions end and the API keys they created are revoked',
         description:
           'An optional JSON body gives the reason (the web always asks for one), kept with who removed the member and when (GET /v1/users/removals).',
-        security,
         params: IdParams,
         body: Type.Object(
           {

@@ -102,7 +102,6 @@ const ENDPOINT_REACH =
 
 export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ bearer: [] }];
   const tags = ['webhooks'];
 
   app.get(
@@ -113,7 +112,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'List webhook endpoints',
         description: WEBHOOKS_DESCRIPTION,
-        security,
         querystring: Type.Object(PageQuery, { additionalProperties: false }),
         response: { 200: pageOf(Endpoint), ...problemResponses },
       },
@@ -130,7 +128,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Add a webhook endpoint (the signing secret is returned once)',
         description: `${WEBHOOKS_DESCRIPTION}\n\n${ENDPOINT_REACH}`,
-        security,
         body: Type.Object(
           {
             url: Url,
@@ -157,7 +154,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Get a webhook endpoint',
-        security,
         params: IdParams,
         response: { 200: Endpoint, ...problemResponses },
       },
@@ -173,7 +169,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Change a webhook endpoint (URL, event filter, description, active)',
         description: ENDPOINT_REACH,
-        security,
         params: IdParams,
         body: Type.Object(
           {
@@ -200,7 +195,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Delete a webhook endpoint and its delivery log',
-        security,
         params: IdParams,
         response: { 204: Type.Null(), ...problemResponses },
       },
@@ -218,7 +212,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Replace the signing secret (the new one is returned once and used from now on)',
-        security,
         params: IdParams,
         response: { 200: EndpointWithSecret, ...problemResponses },
       },
@@ -235,7 +228,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Send a ping event to this endpoint',
         description:
           'Creates a `ping` event delivered to this endpoint only, whatever its event filter. Follow it in the delivery log.',
-        security,
         params: IdParams,
         response: { 202: Delivery, ...problemResponses },
       },
@@ -253,7 +245,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: "The endpoint's delivery log, newest first",
         description:
           'A delivery is at the sites its event names (`siteId`, `toSiteId`, the site of `locationId`). Callers limited to some sites see only deliveries whose event names sites, all of them theirs; events naming no site (`import.finished`) are for all-sites callers; `ping` test events are visible to all.',
-        security,
         params: IdParams,
         querystring: Type.Object(
           {
@@ -281,7 +272,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'One delivery with the body sent and every attempt',
         description:
           "A delivery outside the caller's sites (see the delivery log) is 404, like an unknown one.",
-        security,
         params: DeliveryParams,
         response: { 200: DeliveryDetail, ...problemResponses },
       },
@@ -298,7 +288,6 @@ export async function webhookRoutes(fastify: FastifyInstance, deps: AppDeps) {
         summary: 'Send a delivery again',
         description:
           'A succeeded or failed delivery goes back to pending with a fresh series of retries; a pending one waiting for its next retry is sent now.',
-        security,
         params: DeliveryParams,
         response: { 202: Delivery, ...problemResponses },
       },
