@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import tar from 'tar-stream';
 import { migrationFiles } from '../migrate/migration-files.ts';
-import { applyTenantMigrations } from '../migrate/migrator.ts';
+import { applyTenantMigrations, MIGRATION_LOCK_KEY } from '../migrate/migrator.ts';
 import type { Database } from '../pool.ts';
 import { NO_TENANT_SCHEMA, tenantSchema } from '../tenant-schema.ts';
 import {
@@ -76,6 +76,8 @@ export async function importTenant(
     let schemaCommitted = false;
     try {
       for (const c of both) await c.query('begin');
+      // Not beside a `pnpm migrate` run (which holds this lock): the schema is migrated here.
+      await clients.control.query('select pg_advisory_xact_lock_shared($1)', [MIGRATION_LOCK_KEY]);
       const schema = tenantSchema(organizationId);
       const tables = await prepareSchema(clients.tenant, organizationId, restoreFiles);
       await prepareControlStaging(clients.control);
