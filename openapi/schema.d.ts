@@ -12219,6 +12219,7 @@ export interface operations {
                                 maxDays: number | null;
                                 /** @description the supplier's stated lead time, for comparison */
                                 nominalDays: number;
+                                driftDays: number | null;
                             };
                             /** @description orders approved, sent or partially received, today */
                             openOrders: number;

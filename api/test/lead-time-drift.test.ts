@@ -10,8 +10,8 @@ import { type SignedUp, signUp, startTestApp, type TestApp } from './support/tes
 import { waitFor } from './support/wait-for.ts';
 
 /**
- * Issue 12 point 7: the lead_time_drift alert (computed by the worker's engine), the KPI page and
- * core's lead-time estimate report the same drift for the same supplier history.
+ * Issue 12 point 7: the lead_time_drift alert (computed by the worker's engine), the KPI page, the
+ * supplier-performance page and core's lead-time estimate report the same drift for the same history.
  */
 let t: TestApp;
 let running: RunningWorker;
@@ -83,6 +83,16 @@ describe('lead-time drift: one definition', () => {
       historyMeanDays: 5.5,
       driftDays: 4.5,
     });
+    // The supplier-performance page over the last 180 days holds the same seven observations.
+    const perf = await t.app.inject({
+      method: 'GET',
+      url: '/v1/supplier-performance',
+      headers: owner.headers,
+    });
+    expect(perf.statusCode, perf.body).toBe(200);
+    const row = perf.json().items.find((s: { supplierId: string }) => s.supplierId === supplierId);
+    expect(row.leadTime).toMatchObject({ observations: 7, driftDays: 4.5 });
+
     expect(alert!.explanation.inputs).toMatchObject({
       recentMeanDays: supplier.leadTime.recentMeanDays,
       historyMeanDays: supplier.leadTime.historyMeanDays,

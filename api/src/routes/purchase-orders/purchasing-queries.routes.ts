@@ -68,6 +68,12 @@ const SupplierPerformance = Type.Object({
       minDays: Nullable(Type.Number()),
       maxDays: Nullable(Type.Number()),
       nominalDays: Type.Number({ description: "the supplier's stated lead time, for comparison" }),
+      driftDays: Nullable(
+        Type.Number({
+          description:
+            'Lead-time drift over the window: mean of the last 3 observations − mean of the ones before them (null with fewer than 2 before them); the same definition as the KPI page and the lead_time_drift alert',
+        }),
+      ),
     },
     {
       description:

@@ -1,4 +1,4 @@
-import { addDays, daysBetween, onTime } from '@medstock/core/kpis/index.ts';
+import { addDays, daysBetween, leadTimeDrift, onTime } from '@medstock/core/kpis/index.ts';
 import { mean, quantileOf } from '@medstock/core/stats/index.ts';
 import { organizationTimeZone, organizationToday, withTenantDb } from '@medstock/db';
 import { sql } from 'drizzle-orm';
@@ -13,6 +13,7 @@ export const MAX_WINDOW_DAYS = 731;
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+const n2 = (x: number | null) => (x === null ? null : r2(x));
 
 interface Acc {
   name: string;
@@ -120,7 +121,8 @@ export async function supplierPerformance(
     const observations = await tx.execute<{ supplier_id: string; days: number }>(sql`
       select o.supplier_id, o.lead_time_days::float8 as days
         from lead_time_observations o left join purchase_orders po on po.id = o.purchase_order_id
-       where ${window(sql`o.received_at`)} and ${wholeOrganisation ? sql`true` : sites}`);
+       where ${window(sql`o.received_at`)} and ${wholeOrganisation ? sql`true` : sites}
+       order by o.received_at, o.id`);
     for (const o of observations.rows) of(o.supplier_id).leadTimes.push(Number(o.days));
 
     const open = await tx.execute<{
@@ -168,6 +170,7 @@ export async function supplierPerformance(
           minDays: a.leadTimes.length ? r2(Math.min(...a.leadTimes)) : null,
           maxDays: a.leadTimes.length ? r2(Math.max(...a.leadTimes)) : null,
           nominalDays: a.nominalLeadTimeDays,
+          driftDays: n2(leadTimeDrift(a.leadTimes).driftDays),
         },
         openOrders: a.open,
         openValue: a.openValue,
