@@ -34,6 +34,8 @@ export type ScheduledProcedureStatus = NonNullable<Query<'listScheduledProcedure
 type RuleSet = Ok<'listAlertRules'>['rules'];
 export type Ved = keyof RuleSet['stockoutRisk']['maxProbability'];
 export type RiskClass = keyof RuleSet['serviceLevels'];
+export type BacktestStep = NonNullable<Body<'createBacktest'>['step']>;
+export type BacktestOutcome = NonNullable<Query<'listBacktestRows'>['outcome']>;
 export type RobotLanguage = Ok<'getNotificationSettings'>['robotLanguage'];
 
 /**
@@ -99,3 +101,9 @@ void riskClassesAreAbcVed;
 export const STORAGES = everyOf<Storage>()(['room', 'cool', 'cold', 'frozen']);
 export const PROCEDURE_STATUSES = everyOf<ScheduledProcedureStatus>()(['scheduled', 'done', 'cancelled']);
 export const ROBOT_LANGUAGES = everyOf<RobotLanguage>()(['zh-CN', 'en', 'both']);
+export const BACKTEST_OUTCOMES = everyOf<BacktestOutcome>()([
+  'new_stockout',
+  'already_out',
+  'none',
+  'unknown',
+]);

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, call, idempotencyKey, type Json } from '../api/client';
+import { BACKTEST_OUTCOMES, type BacktestOutcome, type BacktestStep } from '../api/enums';
 import { can } from '../api/session';
 import { Chart, type ChartSeries } from '../components/chart';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
@@ -16,9 +17,9 @@ type Row =
       ? I
       : never
     : never;
-type Step = 'daily' | 'weekly' | 'monthly';
-type Outcome = 'new_stockout' | 'already_out' | 'none' | 'unknown';
-const OUTCOMES: Outcome[] = ['new_stockout', 'already_out', 'none', 'unknown'];
+type Step = BacktestStep;
+type Outcome = BacktestOutcome;
+const OUTCOMES = BACKTEST_OUTCOMES;
 
 /**
  * 回测 / Backtest: run one (period, step, horizon, lead time), follow its status, and read the
