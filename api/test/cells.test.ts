@@ -211,7 +211,7 @@ describe('pnpm tenant move under write load', () => {
   });
 
   it('loses nothing and doubles nothing: every accepted write is on the new cell, once', async () => {
-    expect(unexpected).toEqual([]);
+    expect(unexpected.join('\n')).toBe('');
     const onB = await supplierCodes(cellBPool, tenantSchema(moving.organizationId));
     expect(onB).toEqual([...accepted.moving].sort());
     // Refused writes left nothing behind.
@@ -364,6 +364,35 @@ describe('the worker during a move', () => {
       await worker.close();
     }
   }, 90_000);
+});
+
+describe('pnpm tenant cells / move (the CLI entry points)', () => {
+  it('lists the cells and finishes the moves past their grace period', async () => {
+    const { main: cellsCli } = await import('../../db/src/cli/tenant-cells.cli.ts');
+    const { main: moveCli } = await import('../../db/src/cli/tenant-move.cli.ts');
+    const { rows: open } = await control.query<{ from_cell: string; retired_schema: string }>(
+      `select from_cell, retired_schema from control.tenant_moves where status = 'switched'`,
+    );
+    // The move back to main had no grace period; its old copy is on b.
+    expect(open.map((m) => m.from_cell)).toEqual(['b']);
+    const lines: string[] = [];
+    const log = console.log;
+    const url = process.env.DATABASE_URL;
+    console.log = (line: string) => lines.push(line);
+    process.env.DATABASE_URL = t.databaseUrl;
+    try {
+      expect(await cellsCli([])).toBe(0);
+      expect(await moveCli([])).toBe(2);
+      expect(await moveCli(['--finish'])).toBe(0);
+    } finally {
+      console.log = log;
+      process.env.DATABASE_URL = url;
+    }
+    expect(lines.find((l) => l.startsWith('b '))).toMatch(/CELL_B_URL\s+url set\s+open\s+1 organisations/);
+    expect(lines.find((l) => l.startsWith('main '))).toMatch(/DATABASE_URL/);
+    expect(lines).toContain('1 old copy dropped');
+    expect(await schemaExists(cellBPool, open[0]!.retired_schema)).toBe(false);
+  });
 });
 
 describe('migrations', () => {

@@ -82,7 +82,12 @@ export async function runTenantTransaction<T>(
               // A cached answer can be stale, and so can a fresh one read just before a switch:
               // ask the control plane again. A schema still missing after that behaves as before
               // cells (the queries fail on the missing tables).
-              if (opened && !opened.present && attempt < 2) throw new StalePlacement();
+              if (opened && !opened.present) {
+                // Missing while a move holds the lock: the switch is under way (the old copy is
+                // renamed, the control plane not yet switched). Refused like any paused write.
+                if (!opened.writable) throw new TenantMovingError(organizationId);
+                if (attempt < 2) throw new StalePlacement();
+              }
             },
           },
         );
