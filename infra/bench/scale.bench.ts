@@ -1,5 +1,5 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrateAll } from '@medstock/db';
 import pg from 'pg';
@@ -27,6 +27,20 @@ import {
 } from './scale/schedule-runs.ts';
 
 const failedStarts: string[] = [];
+
+/** CPU seconds (user + system) the processes have used since they started, from /proc. */
+function cpuSeconds(procs: readonly ManagedProcess[]): number {
+  let ticks = 0;
+  for (const p of procs) {
+    try {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${p.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100; // USER_HZ
+}
 
 /**
  * Starts a process, again after a failed start: other work in the same checkout may leave a file
@@ -66,8 +80,8 @@ async function startRetrying(proc: ManagedProcess, log: (s: string) => void): Pr
 export async function run() {
   const env = process.env;
   const orgCount = Number(env.SCALE_ORGS ?? 100);
-  const housekeepingMs = Number(env.SCALE_HOUSEKEEPING_MS ?? 15_000);
-  const windowMs = Number(env.SCALE_WINDOW_S ?? 60) * 1000;
+  const housekeepingMs = Number(env.SCALE_HOUSEKEEPING_MS ?? 30_000);
+  const windowMs = Number(env.SCALE_WINDOW_S ?? 90) * 1000;
   const liveCount = Number(env.SCALE_LIVE_MOVEMENTS ?? 600);
   const backlog = Number(env.SCALE_BACKLOG ?? 800);
   const rounds = Number(env.SCALE_ROUNDS ?? 2);
@@ -194,11 +208,13 @@ export async function run() {
     const live = await postMovements(apiUrls, tenants, 'scale-live', liveCount, 4);
     await sleep(Math.max(0, windowFrom + windowMs - Date.now()));
     const windowTo = Date.now();
+    // A tick late in the window runs a moment later: give its run one period.
+    await sleep(housekeepingMs);
     const ticks = await countHousekeepingTicks(
       control,
       queueRedis,
       tenants.map((t) => t.organizationId),
-      { from: windowFrom, to: windowTo, graceMs: 5000 },
+      { from: windowFrom, to: windowTo, graceMs: housekeepingMs },
     );
 
     // (c) The same backlog handled by one worker, then by two: movements posted while no worker
@@ -212,11 +228,17 @@ export async function run() {
       const seen = receivers.received.length;
       step(`starting ${running.length} worker(s)`);
       const startedAt = Math.min(...(await Promise.all(running.map((w) => startRetrying(w, step)))));
+      // Worker CPU between the 10th and the 90th percentile arrival: whether the workers had the
+      // cores to themselves or waited for them (a shared 2-core machine).
+      const cpu: number[] = [];
       const done = await pollUntil(
         async () => {
           for (const r of receivers.received.slice(seen))
             if (r.groupId && groups.has(r.groupId) && !firstArrival.has(r.groupId))
               firstArrival.set(r.groupId, r.at);
+          const mark = cpu.length === 0 ? 0.1 : cpu.length === 2 ? 0.9 : null;
+          if (mark !== null && firstArrival.size >= groups.size * mark)
+            cpu.push(Date.now(), cpuSeconds(running));
           return firstArrival.size >= groups.size;
         },
         180_000,
@@ -236,6 +258,12 @@ export async function run() {
         complete: done !== null,
         rate: hi > lo ? Math.round((Math.floor(times.length * 0.8) / (hi - lo)) * 1000) : 0,
         drainS: seconds((times.at(-1) ?? startedAt) - startedAt),
+        // Cores the workers used in that stretch, and the machine's load average at the end.
+        cores:
+          cpu.length === 4
+            ? Math.round(((cpu[3]! - cpu[1]!) / ((cpu[2]! - cpu[0]!) / 1000)) * 100) / 100
+            : '?',
+        load: Math.round(loadavg()[0]! * 10) / 10,
         outboxS: outboxEmptyAt === null ? 'not empty' : seconds(outboxEmptyAt - startedAt),
       };
     };
@@ -292,6 +320,10 @@ export async function run() {
         measure: 'ticks that ran / missed / run twice or more (extra runs)',
         value: `${ticks.ran} / ${ticks.missed} / ${ticks.duplicates}`,
       },
+      {
+        measure: 'tick to its run (s): median / largest',
+        value: `${seconds(ticks.delayMs.median)} / ${seconds(ticks.delayMs.max)}`,
+      },
       { measure: 'organisations without a scheduler', value: ticks.unscheduled },
       {
         measure: 'movements accepted (API 1 + API 2)',
@@ -323,6 +355,8 @@ export async function run() {
         measure: 'recalculation outbox empty after (s) by round, 1 vs 2 workers',
         value: pairs((d) => d.outboxS),
       },
+      { measure: 'worker CPU used (cores) by round, 1 vs 2 workers', value: pairs((d) => d.cores) },
+      { measure: 'machine load average (1 min) by round, 1 vs 2 workers', value: pairs((d) => d.load) },
       { measure: 'unexpected process exits', value: exits.length ? exits.join(', ') : 'none' },
       { measure: 'process starts retried', value: failedStarts.length ? failedStarts.join(', ') : 'none' },
     ];

@@ -61,12 +61,16 @@ export interface TickCount {
   /** Organisations without a scheduler at the end of the window. */
   unscheduled: number;
   periodMs: number;
+  /** From a tick to its first run: median and largest (queueing behind other jobs). */
+  delayMs: { median: number; max: number };
 }
 
 /**
- * Ticks of each organisation's housekeeping scheduler that fell in [from, to − grace] (a run takes
- * a moment after its tick), and the runs recorded in [from, to]. A run belongs to the last tick
- * at or before it.
+ * Ticks of each organisation's housekeeping scheduler that fell in [from, to], and the runs
+ * recorded in [from, to + grace] (a run follows its tick once a worker slot is free). A run
+ * belongs to the last tick at or before it. BullMQ adds a scheduler's next job only when the
+ * previous one is taken, so a tick whose predecessor still waited in the queue never runs: it
+ * counts as missed.
  */
 export async function countHousekeepingTicks(
   control: pg.Pool,
@@ -78,7 +82,7 @@ export async function countHousekeepingTicks(
   const { rows } = await control.query<{ organization_id: string; at: Date }>(
     `select organization_id, at from bench_scale.housekeeping_runs
       where at >= to_timestamp($1 / 1000.0) and at <= to_timestamp($2 / 1000.0)`,
-    [window.from, window.to],
+    [window.from, window.to + window.graceMs],
   );
   const runsByOrg = new Map<string, number[]>();
   for (const r of rows) {
@@ -86,7 +90,16 @@ export async function countHousekeepingTicks(
     list.push(r.at.getTime());
     runsByOrg.set(r.organization_id, list);
   }
-  const count: TickCount = { expected: 0, ran: 0, duplicates: 0, missed: 0, unscheduled: 0, periodMs: 0 };
+  const count: TickCount = {
+    expected: 0,
+    ran: 0,
+    duplicates: 0,
+    missed: 0,
+    unscheduled: 0,
+    periodMs: 0,
+    delayMs: { median: 0, max: 0 },
+  };
+  const delays: number[] = [];
   for (const id of organizationIds) {
     const s = schedulers.get(schedulerIds.housekeeping(id));
     if (!s) {
@@ -97,11 +110,13 @@ export async function countHousekeepingTicks(
     // The last tick at or before `at`: ticks are `next` minus whole periods.
     const tickOf = (at: number) => s.next - Math.ceil((s.next - at) / s.every) * s.every;
     const runsPerTick = new Map<number, number>();
+    const firstRun = new Map<number, number>();
     for (const at of runsByOrg.get(id) ?? []) {
       const tick = tickOf(at);
       runsPerTick.set(tick, (runsPerTick.get(tick) ?? 0) + 1);
+      firstRun.set(tick, Math.min(firstRun.get(tick) ?? at, at));
     }
-    for (let tick = tickOf(window.from); tick <= window.to - window.graceMs; tick += s.every) {
+    for (let tick = tickOf(window.from); tick <= window.to; tick += s.every) {
       if (tick < window.from) continue;
       count.expected++;
       const n = runsPerTick.get(tick) ?? 0;
@@ -109,8 +124,11 @@ export async function countHousekeepingTicks(
       else {
         count.ran++;
         count.duplicates += n - 1;
+        delays.push(firstRun.get(tick)! - tick);
       }
     }
   }
+  delays.sort((a, b) => a - b);
+  count.delayMs = { median: delays[Math.floor(delays.length / 2)] ?? 0, max: delays.at(-1) ?? 0 };
   return count;
 }
