@@ -15,6 +15,7 @@ import {
   provisionTenant,
   registerCell,
   schemaChecksums,
+  TenantMovingError,
   tenantSchema,
   withTenantDb,
 } from '@medstock/db';
@@ -110,6 +111,28 @@ describe('placement', () => {
       ),
     );
     expect(joined.rows).toEqual([{ name: 'On b' }]);
+  });
+});
+
+describe('the switch window', () => {
+  it('a schema missing while its move lock is held answers tenant_moving, then works once it is back', async () => {
+    const schema = tenantSchema(bystander.organizationId);
+    const lock = await control.connect();
+    try {
+      // What a move does at its switch: the lock held, the old copy renamed, the control plane
+      // not yet updated.
+      await lock.query(`select pg_advisory_lock(hashtextextended($1, 4242))`, [schema]);
+      await lock.query(`alter schema "${schema}" rename to "${schema}_w"`);
+      await expect(
+        withTenantDb(t.deps.database.db, bystander, (tx) => tx.execute(sql`select 1`)),
+      ).rejects.toBeInstanceOf(TenantMovingError);
+      await lock.query(`alter schema "${schema}_w" rename to "${schema}"`);
+    } finally {
+      await lock.query(`select pg_advisory_unlock(hashtextextended($1, 4242))`, [schema]);
+      lock.release();
+    }
+    const ok = await withTenantDb(t.deps.database.db, bystander, (tx) => tx.execute(sql`select 1 as one`));
+    expect(ok.rows).toEqual([{ one: 1 }]);
   });
 });
 
