@@ -28,7 +28,7 @@ describe('the OpenAPI document is the contract', () => {
     expect(problems).toEqual([]);
   });
 
-  it('every operation has a camelCase operationId of its own (the generated client names methods by it)', async () => {
+  it('every operation has a camelCase operationId of its own (the generated client names methods by it) and the security its access implies', async () => {
     const doc = JSON.parse(await openApiDocument());
     const owners = new Map<string, string[]>();
     for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
@@ -40,6 +40,10 @@ describe('the OpenAPI document is the contract', () => {
     expect([...owners.keys()].filter((id) => !/^[a-z][A-Za-z0-9]*$/.test(id))).toEqual([]);
     expect([...owners].filter(([, where]) => where.length > 1)).toEqual([]);
     expect(owners.size).toBeGreaterThan(100);
+    // The security the auth hook applies: none on public routes, a bearer token or X-API-Key elsewhere.
+    expect(doc.paths['/v1/auth/login'].post.security).toEqual([]);
+    expect(doc.paths['/healthz'].get.security).toEqual([]);
+    expect(doc.paths['/v1/alerts'].get.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
   });
 
   it('derives an unnamed operationId from the method and path template by one rule', () => {
