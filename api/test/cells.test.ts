@@ -13,6 +13,7 @@ import {
   migrationFiles,
   moveTenant,
   provisionTenant,
+  recoverMove,
   registerCell,
   schemaChecksums,
   TenantMovingError,
@@ -435,5 +436,42 @@ describe('migrations', () => {
     expect(
       (await cellBPool.query(`select to_regclass('${tenantSchema(onB)}.cells_test_marker') as r`)).rows[0].r,
     ).not.toBeNull();
+  });
+});
+
+describe('a mover that died half-way', () => {
+  const simulate = async (retired: string, onMain: string) => {
+    const schema = tenantSchema(onB);
+    await control.query(
+      `insert into control.tenant_moves (organization_id, from_cell, to_cell, status, retired_schema)
+       values ($1, 'b', 'main', 'copying', $2)`,
+      [onB, retired],
+    );
+    await cellBPool.query(`alter schema "${schema}" rename to "${retired}"`);
+    await control.query(`create schema "${onMain}"`);
+  };
+
+  it('is rolled back when the copy had not been given its name', async () => {
+    const schema = tenantSchema(onB);
+    await simulate(`${schema}_rdead1`, `${schema}_in`);
+    expect(await recoverMove(cellsOf(t.deps.database.db), onB)).toBe('back');
+    expect(await schemaExists(cellBPool, schema)).toBe(true);
+    expect(await schemaExists(control, `${schema}_in`)).toBe(false);
+    expect(await cellOf(control, onB)).toBe('b');
+    expect(await supplierCodes(cellBPool, schema)).toEqual(['ON-B']);
+  });
+
+  it('is carried forward when both renames were done', async () => {
+    const schema = tenantSchema(onB);
+    await simulate(`${schema}_rdead2`, schema);
+    expect(await recoverMove(cellsOf(t.deps.database.db), onB)).toBe('forward');
+    expect(await cellOf(control, onB)).toBe('main');
+    const { rows } = await control.query(
+      `select status, drop_after is not null as dated from control.tenant_moves
+        where organization_id = $1 and retired_schema = $2`,
+      [onB, `${schema}_rdead2`],
+    );
+    expect(rows).toEqual([{ status: 'switched', dated: true }]);
+    expect(await recoverMove(cellsOf(t.deps.database.db), onB)).toBeNull();
   });
 });

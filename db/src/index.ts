@@ -41,6 +41,7 @@ export {
   type MoveOptions,
   type MoveReport,
   moveTenant,
+  recoverMove,
 } from './cells/move-tenant.ts';
 export { type CellSummary, listCells, registerCell } from './cells/register-cell.ts';
 export { checksumMismatches, schemaChecksums, type TableChecksum } from './cells/schema-checksums.ts';

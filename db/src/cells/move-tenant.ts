@@ -46,6 +46,8 @@ export async function moveTenant(
   const log = opts.log ?? (() => {});
   const schema = tenantSchema(organizationId);
   const control = cells.control.pool;
+  // A move whose mover died half-way is settled first.
+  await recoverMove(cells, organizationId);
   const { rows: orgs } = await control.query<{ cell: string; status: string }>(
     'select cell, status from control.organizations where id = $1',
     [organizationId],
@@ -62,18 +64,19 @@ export async function moveTenant(
   const source = await cells.cell(org.cell);
   const target = await cells.cell(toCell);
 
+  const incoming = `${schema}_in`;
+  const retired = `${schema}_r${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const { rows: moves } = await control
     .query<{ id: string }>(
-      `insert into control.tenant_moves (organization_id, from_cell, to_cell, status) values ($1, $2, $3, 'copying') returning id`,
-      [organizationId, org.cell, toCell],
+      `insert into control.tenant_moves (organization_id, from_cell, to_cell, status, retired_schema)
+       values ($1, $2, $3, 'copying', $4) returning id`,
+      [organizationId, org.cell, toCell, retired],
     )
     .catch((err: { code?: string }) => {
       if (err.code === '23505') throw new Error(`organisation ${organizationId} is already being moved`);
       throw err;
     });
   const moveId = moves[0]!.id;
-  const incoming = `${schema}_in`;
-  const retired = `${schema}_r${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const graceHours = opts.graceHours ?? 24;
 
   // No migration runs during a move (it would change the schema under the copy), nor a move
@@ -200,4 +203,67 @@ export async function finishMoves(cells: CellRegistry, now: Date = new Date()): 
     });
   }
   return done;
+}
+
+/**
+ * Settles a move left `copying` by a mover that died (its move lock is free again). Both renames
+ * done: the copy was verified and may already take writes, so the move goes forward (the switch
+ * is made). Otherwise it goes back: the old copy gets its name again, the partial copy is
+ * dropped. Returns what it did, or null when there was nothing to settle (or the mover lives).
+ */
+export async function recoverMove(
+  cells: CellRegistry,
+  organizationId: string,
+  graceHours = 24,
+): Promise<'forward' | 'back' | null> {
+  const control = cells.control.pool;
+  const { rows } = await control.query<{
+    id: string;
+    from_cell: string;
+    to_cell: string;
+    retired_schema: string;
+  }>(
+    `select id, from_cell, to_cell, retired_schema from control.tenant_moves
+      where organization_id = $1 and status = 'copying'`,
+    [organizationId],
+  );
+  const move = rows[0];
+  if (!move) return null;
+  const schema = tenantSchema(organizationId);
+  const source = await (await cells.cell(move.from_cell)).database.pool.connect();
+  const target = await (await cells.cell(move.to_cell)).database.pool.connect();
+  try {
+    const { rows: free } = await source.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(${moveLockKeySql(schema)}) as ok`,
+    );
+    if (!free[0]!.ok) return null;
+    try {
+      const exists = async (c: pg.PoolClient, name: string) =>
+        (await c.query('select 1 from pg_namespace where nspname = $1', [name])).rowCount === 1;
+      if (!(await exists(source, schema)) && (await exists(target, schema))) {
+        await control.query(
+          `with org as (update control.organizations set cell = $2 where id = $1)
+           update control.tenant_moves set status = 'switched', switched_at = now(),
+                  drop_after = now() + make_interval(hours => $3), error = 'recovered forward'
+            where id = $4`,
+          [organizationId, move.to_cell, graceHours, move.id],
+        );
+        cells.invalidate(organizationId);
+        return 'forward';
+      }
+      await target.query(`drop schema if exists ${ident(`${schema}_in`)} cascade`);
+      if (!(await exists(source, schema)) && (await exists(source, move.retired_schema)))
+        await source.query(`alter schema ${ident(move.retired_schema)} rename to ${ident(schema)}`);
+      await control.query(
+        `update control.tenant_moves set status = 'failed', error = 'mover died; rolled back', finished_at = now() where id = $1`,
+        [move.id],
+      );
+      return 'back';
+    } finally {
+      await source.query(`select pg_advisory_unlock(${moveLockKeySql(schema)})`);
+    }
+  } finally {
+    source.release();
+    target.release();
+  }
 }
