@@ -137,6 +137,30 @@ describe('the switch window', () => {
   });
 });
 
+describe('the switch under a read', () => {
+  it('a transaction opened during the pause that sees its schema renamed away is not a missing-table error', async () => {
+    const schema = tenantSchema(bystander.organizationId);
+    const lock = await control.connect();
+    let runs = 0;
+    try {
+      await lock.query(`select pg_advisory_lock(hashtextextended($1, 4242))`, [schema]);
+      const reading = withTenantDb(t.deps.database.db, bystander, async (tx) => {
+        runs++;
+        await tx.execute(sql`select count(*) from suppliers`);
+        if (runs === 1) await lock.query(`alter schema "${schema}" rename to "${schema}_w"`);
+        return tx.execute(sql`select count(*) from suppliers`);
+      });
+      // Run again where the organisation is; here the switch is still under way (lock held).
+      await expect(reading).rejects.toBeInstanceOf(TenantMovingError);
+      expect(runs).toBe(1);
+      await lock.query(`alter schema "${schema}_w" rename to "${schema}"`);
+    } finally {
+      await lock.query(`select pg_advisory_unlock(hashtextextended($1, 4242))`, [schema]);
+      lock.release();
+    }
+  });
+});
+
 describe('pnpm tenant move under write load', () => {
   const accepted = { moving: [] as string[], bystander: [] as string[] };
   const refused: { status: number; retryAfter: string | undefined; code: string }[] = [];

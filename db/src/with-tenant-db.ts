@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type CellRegistry, cellsOf } from './cells/cell-registry.ts';
 import { isReadOnlyRefusal, moveLockKeySql, TenantMovingError } from './cells/tenant-moving.ts';
+import { databaseErrorCode } from './database-errors.ts';
 import { markIdempotentCommit } from './idempotency/idempotency-context.ts';
 import type { Db, Tx } from './pool.ts';
 import { pooledTransaction } from './pooled-transaction.ts';
@@ -98,6 +99,13 @@ export async function runTenantTransaction<T>(
         continue;
       }
       if (readOnly && isReadOnlyRefusal(err)) throw new TenantMovingError(organizationId);
+      // Opened during a move, then the switch renamed the schema away under it: run it again,
+      // where the organisation is now (or answer tenant_moving while the switch is under way).
+      if (readOnly && databaseErrorCode(err) === '42P01') {
+        if (attempt >= 2) throw new TenantMovingError(organizationId);
+        cells.invalidate(organizationId);
+        continue;
+      }
       throw err;
     }
   }

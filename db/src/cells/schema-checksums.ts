@@ -16,18 +16,25 @@ export async function schemaChecksums(
   schema: string,
   tables: readonly string[],
 ): Promise<Record<string, TableChecksum>> {
-  await client.query(`set timezone = 'UTC'; set datestyle = 'ISO, YMD'; set extra_float_digits = 1;
-    set intervalstyle = 'postgres'; set bytea_output = 'hex'`);
-  const out: Record<string, TableChecksum> = {};
-  for (const table of tables) {
-    const { rows } = await client.query<{ rows: number; checksum: string }>(
-      `select count(*)::int8 as rows,
-              coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::int8::numeric), 0)::text as checksum
-         from ${ident(schema)}.${ident(table)} t`,
-    );
-    out[table] = rows[0]!;
+  // Transaction-local (set local), so a pooled connection goes back with its own settings; one
+  // snapshot for every table.
+  await client.query(`begin isolation level repeatable read read only;
+    set local timezone = 'UTC'; set local datestyle = 'ISO, YMD'; set local extra_float_digits = 1;
+    set local intervalstyle = 'postgres'; set local bytea_output = 'hex'`);
+  try {
+    const out: Record<string, TableChecksum> = {};
+    for (const table of tables) {
+      const { rows } = await client.query<{ rows: number; checksum: string }>(
+        `select count(*)::int8 as rows,
+                coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::int8::numeric), 0)::text as checksum
+           from ${ident(schema)}.${ident(table)} t`,
+      );
+      out[table] = rows[0]!;
+    }
+    return out;
+  } finally {
+    await client.query('commit');
   }
-  return out;
 }
 
 /** Tables whose count or checksum differ between the two sides (empty: the copy is exact). */
