@@ -20,7 +20,9 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 export const organizations = control.table('organizations', {
   id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
   name: text('name').notNull(),
-  status: text('status').$type<'provisioning' | 'active' | 'failed' | 'suspended' | 'pending_deletion'>().notNull(),
+  status: text('status')
+    .$type<'provisioning' | 'active' | 'failed' | 'suspended' | 'pending_deletion'>()
+    .notNull(),
   plan: text('plan').$type<'free' | 'clinic' | 'chain'>().notNull(),
   deploymentMode: text('deployment_mode').$type<'saas' | 'private-cloud' | 'on-premises'>().notNull(),
   catalogueTemplate: text('catalogue_template'),
