@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrateAll } from '@medstock/db';
@@ -27,6 +27,46 @@ import {
 } from './scale/schedule-runs.ts';
 
 const failedStarts: string[] = [];
+
+/** utime, stime, cutime, cstime of a process, in seconds (USER_HZ 100), and its parent. */
+function procTimes(pid: number | string): { own: number; reaped: number; ppid: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: ppid 2nd, utime 12th, stime 13th, cutime 14th, cstime 15th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      ppid: Number(f[1]),
+      own: (Number(f[11]) + Number(f[12])) / 100,
+      reaped: (Number(f[13]) + Number(f[14])) / 100,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds of the PostgreSQL instances with these data folders: each postmaster with the
+ * backends it has reaped, plus its live children (a backend that exits moves from one to the other).
+ */
+function postgresCpuSeconds(dataDirs: readonly string[]): number {
+  const masters = new Set<number>();
+  for (const dir of dataDirs) {
+    try {
+      masters.add(Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]));
+    } catch {}
+  }
+  let total = 0;
+  for (const pid of masters) {
+    const t = procTimes(pid);
+    if (t) total += t.own + t.reaped;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const t = procTimes(entry);
+    if (t && masters.has(t.ppid)) total += t.own;
+  }
+  return total;
+}
 
 /** CPU seconds (user + system) the processes have used since they started, from /proc. */
 function cpuSeconds(procs: readonly ManagedProcess[]): number {
@@ -132,6 +172,7 @@ export async function run() {
     }
     const cells = cellsOrNone;
 
+    const pgDirs = [join(dataDir, 'pg-a'), join(dataDir, 'pg-b')];
     const ports = [await freePort(), await freePort()];
     const base = stackEnv({ databaseUrl: cellA.url, redisUrl: redis.url, port: ports[0]!, dataDir });
     // Production's job locks, not the chaos tool's short ones (a busy 2-core machine would stall
@@ -236,9 +277,9 @@ export async function run() {
           for (const r of receivers.received.slice(seen))
             if (r.groupId && groups.has(r.groupId) && !firstArrival.has(r.groupId))
               firstArrival.set(r.groupId, r.at);
-          const mark = cpu.length === 0 ? 0.1 : cpu.length === 2 ? 0.9 : null;
+          const mark = cpu.length === 0 ? 0.1 : cpu.length === 3 ? 0.9 : null;
           if (mark !== null && firstArrival.size >= groups.size * mark)
-            cpu.push(Date.now(), cpuSeconds(running));
+            cpu.push(Date.now(), cpuSeconds(running), postgresCpuSeconds(pgDirs));
           return firstArrival.size >= groups.size;
         },
         180_000,
@@ -250,6 +291,11 @@ export async function run() {
       // processes (the same for one or two, started in parallel) stays out of it.
       const lo = times[Math.floor(times.length * 0.1)] ?? startedAt;
       const hi = times[Math.floor(times.length * 0.9)] ?? startedAt;
+      // Cores used between the two marks: [at, workers, postgres] at 10 % and at 90 %.
+      const cores = (k: 1 | 2) =>
+        cpu.length === 6
+          ? Math.round(((cpu[3 + k]! - cpu[k]!) / ((cpu[3]! - cpu[0]!) / 1000)) * 100) / 100
+          : '?';
       return {
         tag,
         posted,
@@ -259,10 +305,8 @@ export async function run() {
         rate: hi > lo ? Math.round((Math.floor(times.length * 0.8) / (hi - lo)) * 1000) : 0,
         drainS: seconds((times.at(-1) ?? startedAt) - startedAt),
         // Cores the workers used in that stretch, and the machine's load average at the end.
-        cores:
-          cpu.length === 4
-            ? Math.round(((cpu[3]! - cpu[1]!) / ((cpu[2]! - cpu[0]!) / 1000)) * 100) / 100
-            : '?',
+        cores: cores(1),
+        postgresCores: cores(2),
         load: Math.round(loadavg()[0]! * 10) / 10,
         outboxS: outboxEmptyAt === null ? 'not empty' : seconds(outboxEmptyAt - startedAt),
       };
@@ -356,6 +400,10 @@ export async function run() {
         value: pairs((d) => d.outboxS),
       },
       { measure: 'worker CPU used (cores) by round, 1 vs 2 workers', value: pairs((d) => d.cores) },
+      {
+        measure: 'PostgreSQL CPU, both cells (cores) by round, 1 vs 2 workers',
+        value: pairs((d) => d.postgresCores),
+      },
       { measure: 'machine load average (1 min) by round, 1 vs 2 workers', value: pairs((d) => d.load) },
       { measure: 'unexpected process exits', value: exits.length ? exits.join(', ') : 'none' },
       { measure: 'process starts retried', value: failedStarts.length ? failedStarts.join(', ') : 'none' },
