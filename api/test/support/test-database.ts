@@ -3,9 +3,13 @@ import pg from 'pg';
 
 /**
  * A fresh database per test file, cloned from the migrated template that `npm test` prepared,
- * on the PostgreSQL that `npm test` started. Tests never share state across files.
+ * on the PostgreSQL that `npm test` started. Tests never share state across files. With
+ * `{ template: null }` the database is empty (nothing migrated: for tests of a migrator).
  */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  opts: { template?: string | null } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const template = opts.template === undefined ? 'medstock_template' : opts.template;
   const adminUrl = process.env.MEDSTOCK_TEST_ADMIN_URL;
   if (!adminUrl) throw new Error('MEDSTOCK_TEST_ADMIN_URL is not set: run the tests with `npm test`.');
   const name = `t_${randomBytes(6).toString('hex')}`;
@@ -14,7 +18,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   // CREATE DATABASE ... TEMPLATE fails if another session is connected to the template.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.query(`create database ${name} template medstock_template`);
+      await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
       break;
     } catch (err) {
       if (attempt > 50) throw err;

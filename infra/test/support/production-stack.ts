@@ -1,8 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
+import { createTestDatabase } from '../../../api/test/support/test-database.ts';
 import { freePort } from '../../local/services.ts';
 
 /**
@@ -31,26 +30,7 @@ export function buildWithProductionDependencies(out: string): void {
 }
 
 /** A new, empty database on the test PostgreSQL (nothing migrated: the built migrator does that). */
-export async function createEmptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.MEDSTOCK_TEST_ADMIN_URL;
-  if (!adminUrl) throw new Error('MEDSTOCK_TEST_ADMIN_URL is not set: run the tests with `npm test`.');
-  const name = `p_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+export const createEmptyDatabase = () => createTestDatabase({ template: null });
 
 export interface Started {
   child: ChildProcess;
