@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { JOB_QUEUES, JobProducer } from '@medstock/contracts';
 import { migrateAll } from '@medstock/db';
 import pg from 'pg';
 import { request } from '../chaos/http-client.ts';
@@ -258,17 +259,31 @@ export async function run() {
       { from: windowFrom, to: windowTo, graceMs: housekeepingMs },
     );
 
-    // (c) The same backlog handled by one worker, then by two: movements posted while no worker
-    // runs, then the workers started; timed at the receiver.
+    // (c) The same backlog handled by one worker, then by two: the workers of the round are
+    // started first and are idle and ready; the queues that carry the events (recalculation
+    // drains, webhook deliveries) are paused while the backlog is posted, then resumed; timed at
+    // the receiver. A worker's start-up (TypeScript compiled on the fly, its engine threads)
+    // would otherwise take the cores from the one already working, on a 2-core machine.
+    const eventQueues = [JOB_QUEUES['recalculate-drain'], JOB_QUEUES['webhook-delivery']];
+    const queues = new JobProducer({
+      REDIS_URL: queueRedis.url,
+      QUEUE_PREFIX: queueRedis.prefix,
+      RECALC_DRAIN_WINDOW_MS: 0,
+    });
     const drain = async (tag: string, running: ManagedProcess[]) => {
-      await Promise.all(workers.map((w) => w.stop()));
-      step(`workers stopped; posting a backlog of ${backlog} movements (${tag})`);
+      await Promise.all(workers.filter((w) => !running.includes(w)).map((w) => w.stop()));
+      await Promise.all(running.map((w) => startRetrying(w, step)));
+      await Promise.all(eventQueues.map((q) => queues.queue(q).pause()));
+      step(
+        `${running.length} worker(s) ready, event queues paused; posting a backlog of ${backlog} movements (${tag})`,
+      );
       const posted = await postMovements(apiUrls, tenants, tag, backlog, 16);
       const groups = await committedGroups(tenants, tag);
       const firstArrival = new Map<string, number>();
       const seen = receivers.received.length;
-      step(`starting ${running.length} worker(s)`);
-      const startedAt = Math.min(...(await Promise.all(running.map((w) => startRetrying(w, step)))));
+      step('event queues resumed');
+      const startedAt = Date.now();
+      await Promise.all(eventQueues.map((q) => queues.queue(q).resume()));
       // Worker CPU between the 10th and the 90th percentile arrival: whether the workers had the
       // cores to themselves or waited for them (a shared 2-core machine).
       const cpu: number[] = [];
@@ -319,6 +334,7 @@ export async function run() {
       one.push(await drain(`scale-w1r${r}`, [workers[0]!]));
       two.push(await drain(`scale-w2r${r}`, workers));
     }
+    await queues.close();
     const drains = [...one, ...two];
     const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
     const rate1 = mean(one.map((d) => d.rate));
