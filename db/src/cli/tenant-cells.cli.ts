@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { attachCells } from '../cells/cell-registry.ts';
 import { listCells, registerCell } from '../cells/register-cell.ts';
-import { createDatabase } from '../pool.ts';
+import { withControlDatabase } from './tenant-cli-support.ts';
 
 /**
  * pnpm tenant cells                       — the cells, their URL variable and organisations
@@ -14,14 +13,7 @@ export async function main(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { 'url-env': { type: 'string' }, 'control-url': { type: 'string' } },
   });
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error('tenant cells: DATABASE_URL is not set');
-    return 2;
-  }
-  const control = createDatabase(url, 2);
-  const cells = attachCells(control);
-  try {
+  return withControlDatabase('cells', async (control, cells) => {
     const [verb, name] = positionals;
     if (verb === 'add') {
       if (!name) {
@@ -44,11 +36,5 @@ export async function main(args: string[]): Promise<number> {
         `${c.name.padEnd(12)} ${c.urlEnv.padEnd(24)} ${c.urlSet ? 'url set' : 'URL NOT SET'}  ${c.acceptsTenants ? 'open' : 'closed'}  ${c.organizations} organisations`,
       );
     return 0;
-  } catch (err) {
-    console.error(`tenant cells: ${(err as Error).message}`);
-    return 1;
-  } finally {
-    await cells.close();
-    await control.close();
-  }
+  });
 }

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { attachCells } from '../cells/cell-registry.ts';
 import { finishMoves, moveTenant } from '../cells/move-tenant.ts';
-import { createDatabase } from '../pool.ts';
+import { withControlDatabase } from './tenant-cli-support.ts';
 
 /**
  * pnpm tenant move <org> --to <cell> [--grace-hours N]   copy, verify, switch (old copy kept)
@@ -18,11 +17,6 @@ export async function main(args: string[]): Promise<number> {
       now: { type: 'boolean', default: false },
     },
   });
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error('tenant move: DATABASE_URL is not set');
-    return 2;
-  }
   const [organizationId] = positionals;
   if (!values.finish && (!organizationId || !values.to)) {
     console.error(
@@ -35,9 +29,7 @@ export async function main(args: string[]): Promise<number> {
     console.error('tenant move: --grace-hours must be a non-negative number');
     return 2;
   }
-  const control = createDatabase(url, 2);
-  const cells = attachCells(control);
-  try {
+  return withControlDatabase('move', async (_control, cells) => {
     if (values.finish) {
       // --now: every switched move, whatever its grace period.
       const done = await finishMoves(cells, values.now ? new Date(8.64e15) : new Date());
@@ -52,11 +44,5 @@ export async function main(args: string[]): Promise<number> {
     });
     console.log(`moved in ${Math.round(report.pausedMs)} ms of paused writes (move ${report.moveId})`);
     return 0;
-  } catch (err) {
-    console.error(`tenant move: ${(err as Error).message}`);
-    return 1;
-  } finally {
-    await cells.close();
-    await control.close();
-  }
+  });
 }
