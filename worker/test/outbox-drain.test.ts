@@ -53,6 +53,28 @@ describe('draining the recalculation outbox', () => {
     expect(await outboxRows(t, org)).toEqual([]);
   });
 
+  it('a waiting row keeps the time of its first change, however often it changes again', async () => {
+    const item = await itemWithDemand(t, org, loc, 'KEEPS-WAITING');
+    const schema = tenantSchema(org.organizationId);
+    await inTenant((tx) => requestRecalculation(tx, [{ itemId: item, locationId: loc }]));
+    // Waiting for two hours, then changed again (a movement's mark).
+    await t.deps.database.pool.query(
+      `update "${schema}".recalculation_outbox set requested_at = now() - interval '2 hours' where item_id = $1`,
+      [item],
+    );
+    await inTenant((tx) => requestRecalculation(tx, [{ itemId: item, locationId: loc }]));
+    const { rows } = await t.deps.database.pool.query<{ version: number; waited: number }>(
+      `select version, extract(epoch from now() - requested_at)::float as waited
+         from "${schema}".recalculation_outbox where item_id = $1`,
+      [item],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.version).toBe(2);
+    expect(rows[0]!.waited).toBeGreaterThanOrEqual(7200);
+    await drainRecalculationOutbox(ctx(), org.organizationId);
+    expect((await outboxRows(t, org)).filter((r) => r.item_id === item)).toEqual([]);
+  });
+
   it('two drainers never take the same item-location', async () => {
     const item = await itemWithDemand(t, org, loc, 'TWO-DRAINERS');
     await inTenant((tx) => requestRecalculation(tx, [{ itemId: item, locationId: loc }]));

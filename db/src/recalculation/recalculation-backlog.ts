@@ -5,10 +5,11 @@ export interface RecalculationBacklog {
   /** Item-locations waiting in the outboxes (due now or deferred after a failure). */
   pending: number;
   /**
-   * Seconds since the oldest waiting item-location was last marked, by the database's clock
-   * (0 when none waits): the recalculation lag. A row's `requested_at` moves with each new change
-   * to it, and a failing row keeps its own, so a stuck item-location ages while a busy one that
-   * is recalculated in time does not.
+   * Seconds the oldest waiting item-location has waited, by the database's clock (0 when none
+   * waits): the recalculation lag. A row's `requested_at` is its first unsettled change (a new
+   * change bumps its version, not this), so an item-location that keeps changing but is never
+   * recalculated ages, as does a failing one; a settled row is deleted and the next change
+   * starts a new wait.
    */
   oldestAgeSeconds: number;
 }

@@ -39,7 +39,7 @@ export function markForRecalculation(source: SQL): SQL {
      group by item_id, location_id
      order by item_id, location_id
     on conflict (item_id, location_id) do update
-       set version = recalculation_outbox.version + 1, requested_at = now(), due_at = now()`;
+       set version = recalculation_outbox.version + 1, due_at = now()`;
 }
 
 /**
