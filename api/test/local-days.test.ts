@@ -256,7 +256,9 @@ describe('every day boundary is the organisation’s local day', () => {
       // Behind UTC the lot expires later today there, so it is received as short-dated (it is within the
       // short-dated window either way); the point here is only whether it has expired.
       const receipt = await receiptOf(
-        ahead ? { acceptExpired: true, reason: 'zone test' } : { acceptShortDated: true, reason: 'zone test' },
+        ahead
+          ? { acceptExpired: true, reason: 'zone test' }
+          : { acceptShortDated: true, reason: 'zone test' },
       );
       expect(receipt.statusCode, receipt.body).toBe(201);
       const issue = await post({ type: 'issue', itemId: item, locationId: loc, quantity: 1, lotNumber });

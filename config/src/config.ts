@@ -131,6 +131,12 @@ const ConfigSchema = Type.Object({
   RECALC_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 5 * 60 * 1000 }),
   /** Every-N-ms schedule of the per-tenant housekeeping job. */
   HOUSEKEEPING_EVERY_MS: Type.Integer({ minimum: 1000, default: 60 * 60 * 1000 }),
+  /**
+   * How often the worker holding the schedule lease runs the platform upkeep: drop moved
+   * organisations' old copies after their grace period, erase organisations after their deletion
+   * grace period, settle moves whose mover died. 0 turns it off (an operator runs the commands).
+   */
+  TENANT_UPKEEP_EVERY_MS: Type.Integer({ minimum: 0, default: 60 * 60 * 1000 }),
   DEPLOYMENT_MODE: Type.Union(
     [Type.Literal('saas'), Type.Literal('private-cloud'), Type.Literal('on-premises')],
     {

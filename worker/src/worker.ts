@@ -32,6 +32,7 @@ import {
 } from './observability/worker-metrics.ts';
 import { queueConcurrency } from './queues.ts';
 import { LeaderLease } from './schedules/leader-lease.ts';
+import { runPlatformUpkeep, type UpkeepReport } from './schedules/platform-upkeep.ts';
 import { syncTenantSchedules } from './schedules/tenant-schedules.ts';
 import { deliveryBackoffStrategy } from './webhooks/delivery-queue.ts';
 import { EndpointSlots } from './webhooks/endpoint-slots.ts';
@@ -56,6 +57,8 @@ export interface ScheduleTick {
   leader: boolean;
   /** Organisations whose schedulers were synced (the leader, when the sync succeeded). */
   tenants?: number;
+  /** The platform upkeep, on the leader's ticks when TENANT_UPKEEP_EVERY_MS has passed. */
+  upkeep?: UpkeepReport;
 }
 
 export interface StartWorkerOptions {
@@ -204,13 +207,23 @@ export async function startWorker(config: AppConfig, opts: StartWorkerOptions = 
     opts.scheduleLeaseMs ?? 2 * syncEveryMs,
   );
   let syncing: Promise<ScheduleTick> | null = null;
+  // The platform upkeep rides on the leader's tick (one replica, no cron line), at most once per
+  // TENANT_UPKEEP_EVERY_MS; a new leader runs it at its first tick. It needs PostgreSQL only.
+  let lastUpkeep = Number.NEGATIVE_INFINITY;
+  const upkeepDue = () =>
+    config.TENANT_UPKEEP_EVERY_MS > 0 && Date.now() - lastUpkeep >= config.TENANT_UPKEEP_EVERY_MS;
   const sync = () => {
     syncing ??= lease
       .hold()
       .then(async (leader): Promise<ScheduleTick> => {
         if (!leader) return { leader };
+        let upkeep: UpkeepReport | undefined;
+        if (upkeepDue()) {
+          lastUpkeep = Date.now();
+          upkeep = await runPlatformUpkeep(database, cells, log.child({ job: 'platform-upkeep' }));
+        }
         const { tenants } = await syncTenantSchedules(config, database, producer);
-        return { leader, tenants };
+        return { leader, tenants, upkeep };
       })
       .catch((err): ScheduleTick => {
         log.warn(errorFields(err), 'schedule sync failed; retrying on the next tick');

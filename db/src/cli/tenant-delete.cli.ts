@@ -13,7 +13,7 @@ const USAGE = `usage:
   pnpm tenant delete <org>                      (again, after the grace period) erase it
   pnpm tenant delete <org> --now                erase it at once (operators and tests)
   pnpm tenant delete <org> --cancel             withdraw the request during the grace period
-  pnpm tenant delete --due                      erase every organisation whose grace period has ended (schedule this daily)`;
+  pnpm tenant delete --due                      erase every organisation whose grace period has ended (the worker does this hourly too)`;
 
 export async function main(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -64,7 +64,7 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     console.log(
-      `${org} is closed and will be erased from ${step.request.dueAt.toISOString()} (run this again then, or schedule pnpm tenant delete --due); --cancel withdraws it`,
+      `${org} is closed and will be erased from ${step.request.dueAt.toISOString()} (the worker erases it then, or run this again); --cancel withdraws it`,
     );
     return 0;
   });
