@@ -10,6 +10,7 @@ export {
   type LockedAlert,
   lockAlert,
 } from './alerts/alert-lifecycle.ts';
+export { type EngineAlertsOf, reconcileEngineAlerts } from './alerts/reconcile-engine-alerts.ts';
 export {
   countPlanResource,
   lockPlanUsage,

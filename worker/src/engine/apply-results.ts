@@ -1,29 +1,6 @@
-import {
-  type AlertEventFacts,
-  type AlertStatus,
-  alertEventPayload,
-  alertResolvedPayload,
-  type EventType,
-  emitEvents,
-  type Tx,
-} from '@medstock/db';
+import { reconcileEngineAlerts, type Tx } from '@medstock/db';
 import { sql } from 'drizzle-orm';
 import type { ItemLocationResult } from './compute/compute-batch.ts';
-
-type LiveAlert = {
-  id: string;
-  type: string;
-  item_id: string;
-  location_id: string;
-  status: AlertStatus;
-  severity: string;
-  snoozed_until: Date | null;
-  action_text: string | null;
-  content_hash: string | null;
-  suppressed: boolean;
-};
-
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low'];
 
 /** What the computed values were computed from (issue 10's incremental cycle reads these back). */
 export interface InputsStamp {
@@ -38,9 +15,9 @@ export interface InputsStamp {
 }
 
 /**
- * Writes the computed policies and brings the alerts in line with the candidates: opens new
- * ones, updates live ones whose content changed, resolves the ones whose condition cleared — each
- * a single statement for the whole batch. Safe to run twice with the same input (the unique index
+ * Writes the computed policies and brings the alerts in line with the candidates (the engine's
+ * half of the alert lifecycle, reconcileEngineAlerts in db/src/alerts) — each a single statement
+ * for the whole batch. Safe to run twice with the same input (the unique index
  * on live alerts makes a duplicate impossible), which is what lets an interrupted run simply be
  * repeated. A result computed from older inputs than the stored policy's is dropped whole (its
  * alerts too): a concurrent recalculation already wrote fresher ones. Returns the webhook
@@ -159,148 +136,14 @@ export async function applyResults(
                   ${sql.param(same.map((r) => r.reselected))}::boolean[]) u(item_id, location_id, reselected)
      where p.item_id = u.item_id and p.location_id = u.location_id`);
 
-  // Alerts: the live and the dismissed-and-suppressed of the batch, in one read.
-  const itemIds = current.map((r) => r.computed.state.item.id);
-  const locIds = current.map((r) => r.computed.state.location.id);
-  const live = await tx.execute<LiveAlert>(sql`
-    select a.id, a.type, a.item_id, a.location_id, a.status, a.severity, a.snoozed_until, a.action->'text'->>'en' as action_text,
-           a.content_hash, a.suppressed
-      from alerts a join unnest(${sql.param(itemIds)}::uuid[], ${sql.param(locIds)}::uuid[]) p(item_id, location_id) using (item_id, location_id)
-     where a.status in ('open', 'acknowledged', 'snoozed') or (a.status = 'dismissed' and a.suppressed)
-     for update of a`);
-  const key = (t: string, i: string, l: string) => `${t}|${i}|${l}`;
-  const liveRows = live.rows.filter((a) => a.status !== 'dismissed');
-  const liveBy = new Map(liveRows.map((a) => [key(a.type, a.item_id, a.location_id), a]));
-  const suppressedSet = new Set(
-    live.rows.filter((a) => a.status === 'dismissed').map((a) => key(a.type, a.item_id, a.location_id)),
+  const alerts = await reconcileEngineAlerts(
+    tx,
+    current.map(({ computed, alerts, alertHashes }) => ({
+      item: computed.state.item,
+      locationId: computed.state.location.id,
+      candidates: alerts,
+      hashes: alertHashes,
+    })),
   );
-  const stillFiring = new Set<string>();
-  const toOpen: Array<Record<string, unknown>> = [];
-  const openPayloads = new Map<string, Omit<AlertEventFacts, 'alertId'>>();
-  const toUpdate: Array<Record<string, unknown>> = [];
-  const events: Array<{ type: EventType; payload: Record<string, unknown> }> = [];
-  const feed: Array<{ alert_id: string; kind: string }> = [];
-  const now = new Date();
-  let updated = 0;
-
-  for (const { computed, alerts, alertHashes } of current) {
-    const s = computed.state;
-    for (const [n, c] of alerts.entries()) {
-      const k = key(c.type, s.item.id, s.location.id);
-      stillFiring.add(k);
-      if (suppressedSet.has(k)) continue;
-      const existing = liveBy.get(k);
-      const contentHash = alertHashes[n]!;
-      const facts = {
-        type: c.type,
-        itemId: s.item.id,
-        itemCode: s.item.code,
-        locationId: s.location.id,
-        severity: c.severity,
-        explanation: c.explanation,
-        action: c.action,
-      };
-      const row = {
-        type: c.type,
-        item_id: s.item.id,
-        location_id: s.location.id,
-        severity: c.severity,
-        score: c.score,
-        rule_version: c.explanation.ruleVersion,
-        explanation: c.explanation,
-        action: c.action ?? null,
-        content_hash: contentHash,
-      };
-      if (!existing) {
-        toOpen.push(row);
-        openPayloads.set(k, facts);
-        continue;
-      }
-      // Back to open (and to the top of the list): a snooze that ran out, or an alert in progress
-      // (acknowledged or snoozed) that became more severe (issue 11: it must not stay out of sight).
-      const escalated =
-        existing.status !== 'open' &&
-        SEVERITY_ORDER.indexOf(c.severity) < SEVERITY_ORDER.indexOf(existing.severity);
-      const wake =
-        escalated ||
-        (existing.status === 'snoozed' &&
-          existing.snoozed_until !== null &&
-          new Date(existing.snoozed_until) <= now);
-      const changed =
-        existing.severity !== c.severity || existing.action_text !== (c.action?.text.en ?? null);
-      // Nothing new to say: the row is left alone (issue 10 — no rewrite of every live alert).
-      if (!wake && existing.content_hash === contentHash) continue;
-      toUpdate.push({ ...row, id: existing.id, wake, changed });
-      if (changed || wake) {
-        feed.push({ alert_id: existing.id, kind: wake ? 'reopened' : 'updated' });
-        const status = wake ? 'open' : existing.status;
-        events.push({
-          type: 'alert.updated',
-          payload: alertEventPayload({ alertId: existing.id, ...facts, status }),
-        });
-        updated++;
-      }
-    }
-  }
-
-  let opened = 0;
-  if (toOpen.length) {
-    const ins = await tx.execute<{ id: string; type: string; item_id: string; location_id: string }>(sql`
-      insert into alerts (type, item_id, location_id, site_id, severity, score, rule_version, explanation, action, content_hash)
-      select x.type, x.item_id, x.location_id, l.site_id, x.severity, x.score, x.rule_version, x.explanation, x.action, x.content_hash
-        from jsonb_to_recordset(${JSON.stringify(toOpen)}::jsonb) as x(type text, item_id uuid, location_id uuid,
-             severity text, score numeric, rule_version integer, explanation jsonb, action jsonb, content_hash text)
-        join locations l on l.id = x.location_id
-      on conflict do nothing returning id, type, item_id, location_id`);
-    for (const r of ins.rows) {
-      const facts = openPayloads.get(key(r.type, r.item_id, r.location_id))!;
-      feed.push({ alert_id: r.id, kind: 'opened' });
-      events.push({
-        type: 'alert.opened',
-        payload: alertEventPayload({ alertId: r.id, ...facts, status: 'open' }),
-      });
-      opened++;
-    }
-  }
-  if (toUpdate.length)
-    await tx.execute(sql`
-      update alerts a set severity = x.severity, score = x.score, rule_version = x.rule_version, explanation = x.explanation,
-             action = x.action, content_hash = x.content_hash,
-             status = case when x.wake then 'open' else a.status end,
-             snoozed_until = case when x.wake then null else a.snoozed_until end,
-             updated_at = case when x.changed or x.wake then now() else a.updated_at end
-        from jsonb_to_recordset(${JSON.stringify(toUpdate)}::jsonb) as x(id uuid, severity text, score numeric, rule_version integer,
-             explanation jsonb, action jsonb, content_hash text, wake boolean, changed boolean)
-       where a.id = x.id`);
-
-  const toResolve = liveRows.filter((a) => !stillFiring.has(key(a.type, a.item_id, a.location_id)));
-  if (toResolve.length) {
-    await tx.execute(sql`
-      update alerts set status = 'resolved', resolved_at = now(), updated_at = now()
-       where id = any(${sql.param(toResolve.map((a) => a.id))}::uuid[])`);
-    for (const a of toResolve) {
-      feed.push({ alert_id: a.id, kind: 'resolved' });
-      events.push({ type: 'alert.resolved', payload: alertResolvedPayload(a) });
-    }
-  }
-  // A condition that cleared lifts the suppression left by an earlier dismissal.
-  const cleared = live.rows.filter(
-    (a) => a.status === 'dismissed' && !stillFiring.has(key(a.type, a.item_id, a.location_id)),
-  );
-  if (cleared.length)
-    await tx.execute(
-      sql`update alerts set suppressed = false where id = any(${sql.param(cleared.map((a) => a.id))}::uuid[])`,
-    );
-  if (feed.length)
-    await tx.execute(sql`
-      insert into alert_feed (alert_id, kind)
-      select alert_id, kind from jsonb_to_recordset(${JSON.stringify(feed)}::jsonb) as x(alert_id uuid, kind text)`);
-  const emitted = await emitEvents(tx, events);
-  return {
-    deliveryIds: emitted.deliveryIds,
-    opened,
-    resolved: toResolve.length,
-    updated,
-    written: current.length,
-  };
+  return { ...alerts, written: current.length };
 }

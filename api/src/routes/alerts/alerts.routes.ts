@@ -145,7 +145,7 @@ export async function alertRoutes(fastify: FastifyInstance, deps: AppDeps) {
       const limit = pageLimit(l);
       const after = decodeCursor(cursor, ['int', 'int', 'timestamp', 'uuid']);
       const rows = await listAlerts(deps, authOf(request), filter, limit, after);
-      const rank = (s: string) => ['critical', 'high', 'medium', 'low'].indexOf(s);
+      const rank = (s: string) => (SEVERITIES as readonly string[]).indexOf(s);
       const page = paginate(rows, limit, (r) => [
         r.status === 'open' ? 0 : 1,
         rank(r.severity),
