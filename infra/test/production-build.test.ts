@@ -89,6 +89,38 @@ describe('production build', { timeout: 300_000 }, () => {
     expect(readFileSync(join(dist, 'app/api.js'), 'utf8')).not.toMatch(/from ["']@medstock\//);
   });
 
+  it('starts tracing before pg is loaded: no entry reaches pg through its static imports', () => {
+    // The pg instrumentation patches modules loaded after startTracing (ESM loader hook). A bundle
+    // that imported pg statically, even through a shared chunk, would run it first: no query spans.
+    const staticImports = (file: string): string[] =>
+      [
+        ...readFileSync(join(dist, 'app', file), 'utf8').matchAll(/^import\s[^;]*?["']([^"']+)["'];?$/gms),
+      ].map((m) => m[1]!);
+    const reached = (entry: string) => {
+      const seen = new Set<string>();
+      const walk = (file: string) => {
+        for (const spec of staticImports(file)) {
+          if (seen.has(spec)) continue;
+          seen.add(spec);
+          if (spec.startsWith('./')) walk(spec.slice(2));
+        }
+      };
+      walk(entry);
+      return seen;
+    };
+    for (const entry of ['api.js', 'worker.js']) {
+      const imports = reached(entry);
+      // The walk sees the chunk that holds startTracing, so it can tell a static import from none.
+      expect(
+        [...imports].some((s) => s.startsWith('./chunk-')),
+        entry,
+      ).toBe(true);
+      expect(imports.has('bullmq-otel'), entry).toBe(true);
+      expect(imports.has('pg'), entry).toBe(false);
+    }
+    expect(readFileSync(join(dist, 'app/api.js'), 'utf8')).toMatch(/await startTracing\(/);
+  });
+
   it('migrates, then serves /readyz, the web app and a sign-up from node app/api.js; the worker starts', async () => {
     execFileSync(process.execPath, [join(dist, 'app/migrate.cli.js')], {
       cwd: elsewhere,
