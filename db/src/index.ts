@@ -156,6 +156,7 @@ export {
   cancelTenantDeletion,
   DELETION_GRACE_DAYS,
   deleteTenant,
+  dropErasedSchemas,
   type Erasure,
   eraseDueTenants,
   eraseTenant,

@@ -11,7 +11,7 @@ import { setUpTenant } from '../chaos/tenant-setup.ts';
 import { pollUntil, seconds, sleep } from '../chaos/timing.ts';
 import { startReceivers } from '../chaos/webhook-receivers.ts';
 import { freePort, type RunningService, startPostgres, startRedis } from '../local/services.ts';
-import { table } from './harness.ts';
+import { percentile, table } from './harness.ts';
 import { type Cells, cellsSupported, oneCell, SECOND_CELL_ENV, twoCells } from './scale/cells.ts';
 import {
   committedGroups,
@@ -70,6 +70,13 @@ function postgresCpuSeconds(dataDirs: readonly string[]): number {
 }
 
 /** CPU seconds (user + system) the processes have used since they started, from /proc. */
+/** median / p95 / max of a sample (median / max without p95). */
+function spread(values: number[], withP95 = true): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => Math.round(percentile(sorted, p));
+  return (withP95 ? [at(50), at(95), at(100)] : [at(50), at(100)]).join(' / ');
+}
+
 function cpuSeconds(procs: readonly ManagedProcess[]): number {
   let ticks = 0;
   for (const p of procs) {
@@ -421,6 +428,15 @@ export async function run() {
         value: pairs((d) => d.postgresCores),
       },
       { measure: 'machine load average (1 min) by round, 1 vs 2 workers', value: pairs((d) => d.load) },
+      {
+        measure: `writes paused per move (ms): median / p95 / max, ${cells.moves.length} moves (rows copied: median / max)`,
+        value: cells.moves.length
+          ? `${spread(cells.moves.map((m) => m.pausedMs))} (${spread(
+              cells.moves.map((m) => m.rows),
+              false,
+            )})`
+          : 'no moves (one cell)',
+      },
       { measure: 'unexpected process exits', value: exits.length ? exits.join(', ') : 'none' },
       { measure: 'process starts retried', value: failedStarts.length ? failedStarts.join(', ') : 'none' },
     ];

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppConfig } from '@medstock/config';
 import { requestTenantDeletion, tenantSchema } from '@medstock/db';
 import type pg from 'pg';
@@ -64,6 +64,17 @@ describe('platform upkeep on the schedule leader', () => {
     await pool.query(`alter schema "${live}" rename to "${retired}"`);
     await pool.query(`create schema "${live}_in"`);
 
+    // An erasure that committed its control rows and then failed to drop the schema on its cell;
+    // and an organisation erased once and since restored as itself, whose schema must stay.
+    const ghostId = randomUUID();
+    const ghost = tenantSchema(ghostId);
+    await pool.query(`create schema "${ghost}"; create table "${ghost}".items (id int)`);
+    await pool.query(
+      `insert into control.tenant_erasures (organization_id, schema_name, requested_at, requested_by, erased_by, immediate, removed)
+       values ($1, $2, now(), 'ops@test', 'ops@test', true, '{}'), ($3, $4, now(), 'ops@test', 'ops@test', true, '{}')`,
+      [ghostId, ghost, bystander.organizationId, tenantSchema(bystander.organizationId)],
+    );
+
     // Two replicas: only the lease holder runs the upkeep.
     const first = await startWorker(config, { scheduleSyncMs: 3_600_000 });
     running.push(first);
@@ -73,14 +84,19 @@ describe('platform upkeep on the schedule leader', () => {
     // The first replica's start-up tick already did the work; these ticks find nothing left.
     expect(ticks.map((tick) => tick.leader)).toEqual([true, false]);
     expect(ticks[1]!.upkeep).toBeUndefined();
-    expect(ticks[0]!.upkeep).toEqual({ droppedCopies: 0, erased: 0, recoveredMoves: 0 });
+    expect(ticks[0]!.upkeep).toEqual({
+      droppedCopies: 0,
+      erased: 0,
+      recoveredMoves: 0,
+      droppedErasedSchemas: 0,
+    });
 
     expect(await statusOf(due)).toBeUndefined();
     expect(await schemaExists(tenantSchema(due.organizationId))).toBe(false);
     const { rows: erasures } = await pool.query(
       'select organization_id, requested_by, erased_by, immediate from control.tenant_erasures',
     );
-    expect(erasures).toEqual([
+    expect(erasures.filter((e) => e.erased_by === UPKEEP_ACTOR)).toEqual([
       {
         organization_id: due.organizationId,
         requested_by: 'ops@test',
@@ -88,6 +104,8 @@ describe('platform upkeep on the schedule leader', () => {
         immediate: false,
       },
     ]);
+    expect(await schemaExists(ghost)).toBe(false);
+    expect(await schemaExists(tenantSchema(bystander.organizationId))).toBe(true);
     expect(await statusOf(waiting)).toBe('pending_deletion');
     expect(await schemaExists(tenantSchema(waiting.organizationId))).toBe(true);
 

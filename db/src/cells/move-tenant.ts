@@ -100,8 +100,9 @@ export async function moveTenant(
   let pausedAt = 0;
   try {
     log(`pausing writes of ${organizationId} on cell '${org.cell}'`);
-    await lock.query(`select pg_advisory_lock(${moveLockKeySql(schema)})`);
+    // Counted from the request: a waiting exclusive request already turns new writes away.
     pausedAt = performance.now();
+    await lock.query(`select pg_advisory_lock(${moveLockKeySql(schema)})`);
     log(`copying ${schema} to cell '${toCell}'`);
     const tables = await copySchema(lock, copier, schema, incoming);
     const sourceSums = await schemaChecksums(lock, schema, tables);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { cellsOf } from '../cells/cell-registry.ts';
 import { moveLockKeySql } from '../cells/tenant-moving.ts';
+import { MIGRATION_LOCK_KEY } from '../migrate/migrator.ts';
 import type { Database } from '../pool.ts';
 import { isUuid, tenantSchema } from '../tenant-schema.ts';
 import { ident } from './archive-format.ts';
@@ -217,6 +219,58 @@ export async function eraseDueTenants(control: Database, opts: { by: string }): 
   const done: Erasure[] = [];
   for (const { id } of rows) done.push(await eraseTenant(control, id, opts));
   return done;
+}
+
+/**
+ * Drops the schemas of erased organisations still found on a cell. On a cell other than the control
+ * database an erasure commits the control rows first and the schema drop second, so a failure in
+ * between leaves the schema behind; this finishes it (the worker's upkeep runs it). A schema whose
+ * organisation exists again (restored from its archive as the same organisation) is left alone, and
+ * nothing is dropped while an import or a migration runs: the sweep takes the migration lock that
+ * an import holds shared until its control rows commit, or skips this time (null).
+ */
+export async function dropErasedSchemas(
+  control: Database,
+): Promise<Array<{ cell: string; schema: string }> | null> {
+  const client = await control.pool.connect();
+  try {
+    await client.query('begin');
+    const { rows: free } = await client.query<{ ok: boolean }>('select pg_try_advisory_xact_lock($1) as ok', [
+      MIGRATION_LOCK_KEY,
+    ]);
+    if (!free[0]!.ok) return null;
+    const { rows: erased } = await client.query<{ schema_name: string }>(
+      `select distinct e.schema_name from control.tenant_erasures e
+        where not exists (select 1 from control.organizations o
+                           where 'tenant_' || replace(o.id::text, '-', '') = e.schema_name)`,
+    );
+    const { rows: cellNames } = await client.query<{ name: string }>(
+      'select name from control.cells order by name',
+    );
+    const dropped: Array<{ cell: string; schema: string }> = [];
+    if (erased.length === 0) return dropped;
+    const cells = cellsOf(control.db);
+    for (const { name } of cellNames) {
+      // A cell this process cannot open (its URL variable unset here) is left for the next run.
+      const pool = await cells
+        .cell(name)
+        .then((c) => c.database.pool)
+        .catch(() => null);
+      if (!pool) continue;
+      const { rows: left } = await pool.query<{ nspname: string }>(
+        'select nspname from pg_namespace where nspname = any($1::text[])',
+        [erased.map((e) => e.schema_name)],
+      );
+      for (const { nspname } of left) {
+        await pool.query(`drop schema if exists ${ident(nspname)} cascade`);
+        dropped.push({ cell: name, schema: nspname });
+      }
+    }
+    return dropped;
+  } finally {
+    await client.query('rollback').catch(() => {});
+    client.release();
+  }
 }
 
 async function tenantRowCounts(tenant: pg.PoolClient, schema: string): Promise<Record<string, number>> {

@@ -14,6 +14,8 @@ export interface Cells {
   describe(tenants: readonly ScaleTenant[]): string;
   /** Said under the table when the run could not use two cells. */
   note: string | null;
+  /** The moves made by place(): how long each paused its organisation's writes, and the rows copied. */
+  moves: Array<{ pausedMs: number; rows: number }>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export function oneCell(control: pg.Pool, note: string): Cells {
     settle: async () => {},
     describe: (tenants) => `1 — second cell not available (${counts(tenants)})`,
     note,
+    moves: [],
     close: async () => {},
   };
 }
@@ -69,9 +72,14 @@ export async function twoCells(controlUrl: string, secondUrl: string): Promise<C
   const registry: CellRegistry = attachCells(control, { env });
   const pools = new Map<string, pg.Pool>([[MAIN_CELL, control.pool]]);
   pools.set(SECOND, (await registry.cell(SECOND)).database.pool);
+  const moves: Cells['moves'] = [];
   return {
     async place(organizationId, i) {
-      if (i % 2 === 1) await moveTenant(registry, organizationId, SECOND, { graceHours: 0 });
+      if (i % 2 === 1) {
+        const report = await moveTenant(registry, organizationId, SECOND, { graceHours: 0 });
+        const rows = Object.values(report.tables).reduce((n, t) => n + t.rows, 0);
+        moves.push({ pausedMs: report.pausedMs, rows });
+      }
       const cell = await cellOf(control.pool, organizationId);
       return { pool: pools.get(cell)!, cell };
     },
@@ -80,6 +88,7 @@ export async function twoCells(controlUrl: string, secondUrl: string): Promise<C
     },
     describe: (tenants) => `2 (${counts(tenants)})`,
     note: null,
+    moves,
     async close() {
       await registry.close();
       await control.close();

@@ -1,4 +1,11 @@
-import { type CellRegistry, type Database, eraseDueTenants, finishMoves, recoverMove } from '@medstock/db';
+import {
+  type CellRegistry,
+  type Database,
+  dropErasedSchemas,
+  eraseDueTenants,
+  finishMoves,
+  recoverMove,
+} from '@medstock/db';
 import { errorFields, type Logger } from '../logger.ts';
 
 /** Who the erasure audit records when the worker, not an operator, erases an organisation. */
@@ -11,14 +18,17 @@ export interface UpkeepReport {
   erased: number;
   /** Moves left half-done by a mover that died, settled forward or back. */
   recoveredMoves: number;
+  /** Schemas of erased organisations left on a cell by an erasure that failed half-way. */
+  droppedErasedSchemas: number;
 }
 
 /**
  * The operator commands that must run once their time has come, run by the worker holding the
  * schedule lease so that nobody has to remember a cron line: `pnpm tenant move --finish` (drop
  * the old copy after its grace period), `pnpm tenant delete --due` (erase after the 30-day grace
- * period, with its audit record) and settling a move whose mover died. Each step is the same code
- * as its command and safe to repeat; one failing does not keep the others from running.
+ * period, with its audit record), settling a move whose mover died, and dropping a schema that an
+ * erasure failing half-way left on another cell. Each step is the same code as its command and
+ * safe to repeat; one failing does not keep the others from running.
  */
 export async function runPlatformUpkeep(
   database: Database,
@@ -26,7 +36,7 @@ export async function runPlatformUpkeep(
   log: Logger,
   now: Date = new Date(),
 ): Promise<UpkeepReport> {
-  const report: UpkeepReport = { droppedCopies: 0, erased: 0, recoveredMoves: 0 };
+  const report: UpkeepReport = { droppedCopies: 0, erased: 0, recoveredMoves: 0, droppedErasedSchemas: 0 };
   const step = async (name: string, run: () => Promise<void>) => {
     try {
       await run();
@@ -60,6 +70,12 @@ export async function runPlatformUpkeep(
     for (const e of await eraseDueTenants(database, { by: UPKEEP_ACTOR })) {
       report.erased++;
       log.info({ tenantId: e.organizationId }, 'organisation erased after its grace period');
+    }
+  });
+  await step('drop-erased-schemas', async () => {
+    for (const d of (await dropErasedSchemas(database)) ?? []) {
+      report.droppedErasedSchemas++;
+      log.info({ cell: d.cell, schema: d.schema }, 'schema of an erased organisation dropped');
     }
   });
   return report;
