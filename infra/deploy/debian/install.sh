@@ -86,6 +86,14 @@ if [ "$with_services" = 1 ]; then
   fi
 fi
 
+# Chinese in the PDFs (purchase orders, count sheets) needs a CJK font on the server; without one
+# they print Chinese as '?' and say so. A staging install (--prefix) leaves the system alone.
+if [ "$as_root" = 1 ] && [ -z "$prefix" ] && [ ! -d /usr/share/fonts/truetype/wqy ]; then
+  say "installing fonts-wqy-zenhei (Chinese in PDFs)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-wqy-zenhei ||
+    say "could not install fonts-wqy-zenhei: PDFs print Chinese as '?' until it is installed"
+fi
+
 if [ "$as_root" = 1 ] && [ -z "$prefix" ] && ! id "$user" >/dev/null 2>&1; then
   say "creating system user $user"
   useradd --system --home-dir /var/lib/medstock --shell /usr/sbin/nologin "$user"
