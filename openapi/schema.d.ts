@@ -12350,6 +12350,11 @@ export interface operations {
                                 nameZh: string;
                                 nameEn: string;
                                 baseUnit: string;
+                                /** @description the base unit as people write it (支 / piece) */
+                                baseUnitName: {
+                                    zh: string;
+                                    en: string;
+                                };
                                 /** @description base units per procedure */
                                 quantity: number;
                             }[];
@@ -12484,6 +12489,11 @@ export interface operations {
                             nameZh: string;
                             nameEn: string;
                             baseUnit: string;
+                            /** @description the base unit as people write it (支 / piece) */
+                            baseUnitName: {
+                                zh: string;
+                                en: string;
+                            };
                             /** @description base units per procedure */
                             quantity: number;
                         }[];
@@ -12602,6 +12612,11 @@ export interface operations {
                             nameZh: string;
                             nameEn: string;
                             baseUnit: string;
+                            /** @description the base unit as people write it (支 / piece) */
+                            baseUnitName: {
+                                zh: string;
+                                en: string;
+                            };
                             /** @description base units per procedure */
                             quantity: number;
                         }[];
@@ -12733,6 +12748,11 @@ export interface operations {
                             nameZh: string;
                             nameEn: string;
                             baseUnit: string;
+                            /** @description the base unit as people write it (支 / piece) */
+                            baseUnitName: {
+                                zh: string;
+                                en: string;
+                            };
                             /** @description base units per procedure */
                             quantity: number;
                         }[];

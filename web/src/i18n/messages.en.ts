@@ -3,6 +3,7 @@ import { firstRunEn } from './messages/first-run';
 import { importsEn } from './messages/imports';
 import { masterDataEn } from './messages/master-data';
 import { notificationsEn } from './messages/notifications';
+import { procedureKitsEn } from './messages/procedure-kits';
 import { purchasingDayEn } from './messages/purchasing-day';
 import { receivingEn } from './messages/receiving';
 import { requisitionsEn } from './messages/requisitions';
@@ -21,6 +22,7 @@ export const en = {
   ...purchasingDayEn,
   ...receivingEn,
   ...requisitionsEn,
+  ...procedureKitsEn,
   'app.tagline': 'stock early warning',
   'nav.label': 'Main',
   'nav.dashboard': 'Dashboard',

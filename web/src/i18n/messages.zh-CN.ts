@@ -3,6 +3,7 @@ import { firstRunZh } from './messages/first-run';
 import { importsZh } from './messages/imports';
 import { masterDataZh } from './messages/master-data';
 import { notificationsZh } from './messages/notifications';
+import { procedureKitsZh } from './messages/procedure-kits';
 import { purchasingDayZh } from './messages/purchasing-day';
 import { receivingZh } from './messages/receiving';
 import { requisitionsZh } from './messages/requisitions';
@@ -23,6 +24,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...purchasingDayZh,
   ...receivingZh,
   ...requisitionsZh,
+  ...procedureKitsZh,
   'app.tagline': '库存预警',
   'nav.label': '主导航',
   'nav.dashboard': '总览',

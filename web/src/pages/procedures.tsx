@@ -3,13 +3,14 @@ import { api, call, idempotencyKey, type Json } from '../api/client';
 import { PROCEDURE_STATUSES } from '../api/enums';
 import { can } from '../api/session';
 import { ConfirmDialog } from '../components/confirm-dialog';
-import { type Item, ItemPicker } from '../components/item-picker';
+import { KitEditor, type KitLine, kitBody, kitLineOf } from '../components/kit-editor';
 import { MoreButton } from '../components/more';
 import { LocationSelect, SiteFilter } from '../components/site-filter';
 import { Card, Empty, ErrorBox, Loading, PageHeader, SelectField, TextField } from '../components/ui';
 import { type MessageKey, useI18n } from '../i18n/i18n';
 import { usePaged } from '../lib/paged';
 import { locationLabel, useSites } from '../lib/sites';
+import { itemUnitWord } from '../lib/units';
 import { useAction, useApi } from '../lib/use-api';
 
 type ProcedureType = Json<'/v1/procedure-types', 'get'>['items'][number];
@@ -215,15 +216,13 @@ function Schedule({ types, refresh }: { types: ProcedureType[]; refresh: number 
 }
 
 function Kits({ types, onChanged }: { types: ProcedureType[] | undefined; onChanged: () => void }) {
-  const { t, name, num } = useI18n();
+  const { t } = useI18n();
   const [form, setForm] = useState({ code: '', nameZh: '', nameEn: '' });
-  const [kit, setKit] = useState<{ item: Item; quantity: string }[]>([]);
-  const [item, setItem] = useState<Item | null>(null);
-  const [qty, setQty] = useState('1');
+  const [kit, setKit] = useState<KitLine[]>([]);
   const create = useAction(async () => {
     await call(
       api.POST('/v1/procedure-types', {
-        body: { ...form, kit: kit.map((k) => ({ itemId: k.item.id, quantity: Number(k.quantity) })) },
+        body: { ...form, kit: kitBody(kit) },
         headers: { 'Idempotency-Key': idempotencyKey() },
       }),
     );
@@ -237,18 +236,7 @@ function Kits({ types, onChanged }: { types: ProcedureType[] | undefined; onChan
       {!types && <Loading />}
       {types && types.length === 0 && <Empty>{t('proc.noKits')}</Empty>}
       {types?.map((p) => (
-        <details key={p.id} class="kit">
-          <summary>
-            {p.code} {name(p)} · {t('proc.kitLines', { n: p.kit.length })}
-          </summary>
-          <ul>
-            {p.kit.map((k) => (
-              <li key={k.itemId}>
-                {k.itemCode} {name(k)} × {num(k.quantity)}
-              </li>
-            ))}
-          </ul>
-        </details>
+        <KitOf key={p.id} type={p} onChanged={onChanged} />
       ))}
       {can('stock:write') && (
         <form
@@ -282,34 +270,7 @@ function Kits({ types, onChanged }: { types: ProcedureType[] | undefined; onChan
             value={form.nameEn}
             onValue={(v) => setForm((f) => ({ ...f, nameEn: v }))}
           />
-          <ItemPicker label={t('proc.kitItem')} value={item} onValue={setItem} />
-          <TextField
-            label={t('proc.kitQty')}
-            name="kitQty"
-            type="number"
-            min={1}
-            value={qty}
-            onValue={setQty}
-          />
-          <button
-            type="button"
-            disabled={!item}
-            onClick={() => {
-              if (item) setKit((k) => [...k.filter((x) => x.item.id !== item.id), { item, quantity: qty }]);
-              setItem(null);
-            }}
-          >
-            {t('proc.addKitLine')}
-          </button>
-          {kit.length > 0 && (
-            <ul>
-              {kit.map((k) => (
-                <li key={k.item.id}>
-                  {k.item.code} {name(k.item)} × {k.quantity}
-                </li>
-              ))}
-            </ul>
-          )}
+          <KitEditor lines={kit} onLines={setKit} error={create.error} field="kit" />
           <button type="submit" class="primary" disabled={create.busy}>
             {t('proc.createKit')}
           </button>
@@ -317,5 +278,101 @@ function Kits({ types, onChanged }: { types: ProcedureType[] | undefined; onChan
       )}
       <ErrorBox error={create.error} />
     </Card>
+  );
+}
+
+/**
+ * One procedure type's kit; with stock:write (the scope PUT /v1/procedure-types/{id}/kit asks
+ * for) it can be edited and saved whole, asking first when the new kit drops lines.
+ */
+function KitOf({ type: p, onChanged }: { type: ProcedureType; onChanged: () => void }) {
+  const { t, name, num, locale } = useI18n();
+  const [editing, setEditing] = useState<KitLine[] | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const typeLabel = `${p.code} ${name(p)}`;
+  const save = useAction(async () => {
+    if (!editing) return;
+    await call(
+      api.PUT('/v1/procedure-types/{id}/kit', {
+        params: { path: { id: p.id } },
+        body: { items: kitBody(editing) },
+      }),
+    );
+    setEditing(null);
+    setSaved(true);
+    onChanged();
+  });
+  const removed = editing ? p.kit.filter((k) => !editing.some((l) => l.itemId === k.itemId)) : [];
+  return (
+    <details class="kit" data-testid="kit" data-code={p.code}>
+      <summary>
+        {typeLabel} · {t('proc.kitLines', { n: p.kit.length })}
+      </summary>
+      {saved && !editing && (
+        <p class="success" role="status" data-testid="kit-saved">
+          {t('proc.kitSaved', { type: typeLabel })}
+        </p>
+      )}
+      {!editing ? (
+        <>
+          <ul>
+            {p.kit.map((k) => (
+              <li key={k.itemId}>
+                {k.itemCode} {name(k)} × {num(k.quantity)}{' '}
+                {itemUnitWord({ code: k.baseUnit, ...k.baseUnitName }, locale)}
+              </li>
+            ))}
+          </ul>
+          {can('stock:write') && (
+            <button
+              type="button"
+              data-testid="kit-edit"
+              onClick={() => {
+                setSaved(false);
+                save.setError(undefined);
+                setEditing(p.kit.map(kitLineOf));
+              }}
+            >
+              {t('proc.kitEdit')}
+            </button>
+          )}
+        </>
+      ) : (
+        <form
+          aria-label={t('proc.kitEditTitle', { type: typeLabel })}
+          data-testid="kit-edit-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (removed.length > 0) setConfirming(true);
+            else void save.run();
+          }}
+        >
+          <KitEditor lines={editing} onLines={setEditing} error={save.error} field="items" />
+          <ErrorBox error={save.error} />
+          <div class="actions-row">
+            <button type="submit" class="primary" disabled={save.busy}>
+              {t('proc.kitSave')}
+            </button>
+            <button type="button" onClick={() => setEditing(null)}>
+              {t('proc.kitDiscard')}
+            </button>
+          </div>
+        </form>
+      )}
+      {confirming && editing && (
+        <ConfirmDialog
+          title={t('proc.kitRemoveTitle')}
+          message={t('proc.kitRemoveConfirm', {
+            type: typeLabel,
+            items: removed.map((k) => `${k.itemCode} ${name(k)}`).join(locale === 'zh-CN' ? '、' : ', '),
+          })}
+          confirmLabel={t('proc.kitRemoveSubmit')}
+          // A refusal shows beside the lines it names, in the form: the dialog closes either way.
+          onConfirm={() => save.run()}
+          onClose={() => setConfirming(false)}
+        />
+      )}
+    </details>
   );
 }

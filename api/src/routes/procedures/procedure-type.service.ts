@@ -12,6 +12,7 @@ type KitItemJson = {
   nameZh: string;
   nameEn: string;
   baseUnit: string;
+  baseUnitName: { zh: string; en: string };
   quantity: number;
 };
 type ProcedureTypeRow = {
@@ -26,7 +27,10 @@ type ProcedureTypeRow = {
 const PT_SELECT = sql`
   select pt.id, pt.code, pt.name_zh, pt.name_en, pt.created_at,
          (select json_agg(json_build_object('itemId', k.item_id, 'itemCode', i.code, 'nameZh', i.name_zh, 'nameEn', i.name_en,
-                                            'baseUnit', i.base_unit, 'quantity', k.quantity) order by i.code)
+                                            'baseUnit', i.base_unit,
+                                            'baseUnitName', json_build_object('zh', coalesce(nullif(i.base_unit_zh, ''), i.base_unit),
+                                                                              'en', coalesce(nullif(i.base_unit_en, ''), i.base_unit)),
+                                            'quantity', k.quantity) order by i.code)
             from procedure_kit_items k join items i on i.id = k.item_id where k.procedure_type_id = pt.id) as kit
     from procedure_types pt`;
 

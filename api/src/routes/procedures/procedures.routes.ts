@@ -57,6 +57,10 @@ const KitItem = Type.Object({
   nameZh: Type.String(),
   nameEn: Type.String(),
   baseUnit: Type.String(),
+  baseUnitName: Type.Object(
+    { zh: Type.String(), en: Type.String() },
+    { description: 'the base unit as people write it (支 / piece)' },
+  ),
   quantity: Type.Integer({ description: 'base units per procedure' }),
 });
 const ProcedureType = Type.Object({
