@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ApiError } from '../api/client';
+import type { ApiError, Json } from '../api/client';
 import { useI18n } from '../i18n/i18n';
 import { itemUnitWord } from '../lib/units';
 import { type Item, ItemPicker } from './item-picker';
@@ -16,16 +16,11 @@ export interface KitLine {
   quantity: string;
 }
 
-/** A saved kit line (as the API lists it, base units) as an editable line. */
-export function kitLineOf(k: {
-  itemId: string;
-  itemCode: string;
-  nameZh: string;
-  nameEn: string;
-  baseUnit: string;
-  baseUnitName: { zh: string; en: string };
-  quantity: number;
-}): KitLine {
+/** A kit line as the API lists it (the generated client's type, base units). */
+type SavedKitLine = Json<'/v1/procedure-types', 'get'>['items'][number]['kit'][number];
+
+/** A saved kit line as an editable line. */
+export function kitLineOf(k: SavedKitLine): KitLine {
   return {
     itemId: k.itemId,
     code: k.itemCode,
