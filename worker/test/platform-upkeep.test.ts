@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppConfig } from '@medstock/config';
 import { requestTenantDeletion, tenantSchema } from '@medstock/db';
+import { moverLockKeySql } from '@medstock/db/cells/tenant-moving.ts';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignedUp, signUp, startTestApp, type TestApp } from '../../api/test/support/test-app.ts';
@@ -33,7 +34,8 @@ const statusOf = async (org: SignedUp) =>
 
 describe('platform upkeep on the schedule leader', () => {
   it('erases what is due, keeps what is in its grace period, drops old copies and settles a dead move', async () => {
-    const [due, waiting, moved, halfMoved, bystander] = [
+    const [due, waiting, moved, halfMoved, bystander, starting] = [
+      await signUp(t),
       await signUp(t),
       await signUp(t),
       await signUp(t),
@@ -63,6 +65,16 @@ describe('platform upkeep on the schedule leader', () => {
     );
     await pool.query(`alter schema "${live}" rename to "${retired}"`);
     await pool.query(`create schema "${live}_in"`);
+
+    // A mover that is alive and still starting: its row exists and it holds its mover lock, but it
+    // has not taken the move lock yet. Its move is not the upkeep's to settle.
+    const mover = await pool.connect();
+    await mover.query(`select pg_advisory_lock(${moverLockKeySql(tenantSchema(starting.organizationId))})`);
+    await pool.query(
+      `insert into control.tenant_moves (organization_id, from_cell, to_cell, status, retired_schema)
+       values ($1, 'main', 'main', 'copying', $2)`,
+      [starting.organizationId, `${tenantSchema(starting.organizationId)}_rlive`],
+    );
 
     // An erasure that committed its control rows and then failed to drop the schema on its cell;
     // and an organisation erased once and since restored as itself, whose schema must stay.
@@ -131,6 +143,22 @@ describe('platform upkeep on the schedule leader', () => {
     expect(dead).toEqual([{ status: 'failed' }]);
 
     expect(await statusOf(bystander)).toBe('active');
+
+    // The live mover's move was left alone; once that mover is gone, the next upkeep settles it (back:
+    // its schema never left).
+    const movesOf = async () =>
+      (
+        await pool.query('select status from control.tenant_moves where organization_id = $1', [
+          starting.organizationId,
+        ])
+      ).rows;
+    expect(await movesOf()).toEqual([{ status: 'copying' }]);
+    // The mover ends (a session that ends lets go of its locks the same way).
+    await mover.query('select pg_advisory_unlock_all()');
+    mover.release();
+    expect((await first.syncSchedulesNow()).upkeep?.recoveredMoves).toBe(1);
+    expect(await movesOf()).toEqual([{ status: 'failed' }]);
+    expect(await schemaExists(tenantSchema(starting.organizationId))).toBe(true);
   });
 
   it('is off when TENANT_UPKEEP_EVERY_MS is 0', async () => {

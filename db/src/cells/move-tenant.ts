@@ -4,7 +4,7 @@ import { tenantSchema } from '../tenant-schema.ts';
 import type { CellRegistry } from './cell-registry.ts';
 import { copySchema } from './copy-schema.ts';
 import { checksumMismatches, ident, schemaChecksums, type TableChecksum } from './schema-checksums.ts';
-import { moveLockKeySql } from './tenant-moving.ts';
+import { moveLockKeySql, moverLockKeySql } from './tenant-moving.ts';
 
 export interface MoveOptions {
   /** How long the old copy is kept (renamed away) before finishMoves drops it. */
@@ -66,33 +66,48 @@ export async function moveTenant(
 
   const incoming = `${schema}_in`;
   const retired = `${schema}_r${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const { rows: moves } = await control
-    .query<{ id: string }>(
-      `insert into control.tenant_moves (organization_id, from_cell, to_cell, status, retired_schema)
-       values ($1, $2, $3, 'copying', $4) returning id`,
-      [organizationId, org.cell, toCell, retired],
-    )
-    .catch((err: { code?: string }) => {
-      if (err.code === '23505') throw new Error(`organisation ${organizationId} is already being moved`);
-      throw err;
-    });
-  const moveId = moves[0]!.id;
+  // The mover's session on the control database holds the mover lock (this move is alive) and the
+  // migration lock for the whole move; both go with the session.
+  const held = await control.connect();
+  const letGo = async () => {
+    await held.query('select pg_advisory_unlock_all()').catch(() => {});
+    held.release();
+  };
+  let moveId: string;
+  try {
+    const { rows: mine } = await held.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(${moverLockKeySql(schema)}) as ok`,
+    );
+    if (!mine[0]!.ok) throw new Error(`organisation ${organizationId} is already being moved`);
+    const { rows: moves } = await held
+      .query<{ id: string }>(
+        `insert into control.tenant_moves (organization_id, from_cell, to_cell, status, retired_schema)
+         values ($1, $2, $3, 'copying', $4) returning id`,
+        [organizationId, org.cell, toCell, retired],
+      )
+      .catch((err: { code?: string }) => {
+        if (err.code === '23505') throw new Error(`organisation ${organizationId} is already being moved`);
+        throw err;
+      });
+    moveId = moves[0]!.id;
+    // No migration runs during a move (it would change the schema under the copy), nor a move
+    // during a migration.
+    const { rows: free } = await held.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
+      MIGRATION_LOCK_KEY,
+    ]);
+    if (!free[0]!.ok) {
+      await held.query(
+        `update control.tenant_moves set status = 'failed', error = 'a migration is running', finished_at = now() where id = $1`,
+        [moveId],
+      );
+      throw new Error('a migration is running; move afterwards');
+    }
+  } catch (err) {
+    await letGo();
+    throw err;
+  }
   const graceHours = opts.graceHours ?? 24;
 
-  // No migration runs during a move (it would change the schema under the copy), nor a move
-  // during a migration.
-  const migrations = await control.connect();
-  const { rows: free } = await migrations.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [
-    MIGRATION_LOCK_KEY,
-  ]);
-  if (!free[0]!.ok) {
-    migrations.release();
-    await control.query(
-      `update control.tenant_moves set status = 'failed', error = 'a migration is running', finished_at = now() where id = $1`,
-      [moveId],
-    );
-    throw new Error('a migration is running; move afterwards');
-  }
   const lock = await source.database.pool.connect();
   const copier = await target.database.pool.connect();
   let renamedSource = false;
@@ -151,8 +166,7 @@ export async function moveTenant(
     await lock.query(`select pg_advisory_unlock(${moveLockKeySql(schema)})`).catch(() => {});
     lock.release();
     copier.release();
-    await migrations.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-    migrations.release();
+    await letGo();
   }
 }
 
@@ -230,6 +244,31 @@ export async function recoverMove(
   );
   const move = rows[0];
   if (!move) return null;
+  const schema = tenantSchema(organizationId);
+  // A live mover holds its mover lock from before its row exists: its move is not ours to settle.
+  const owner = await control.connect();
+  try {
+    const { rows: mine } = await owner.query<{ ok: boolean }>(
+      `select pg_try_advisory_lock(${moverLockKeySql(schema)}) as ok`,
+    );
+    if (!mine[0]!.ok) return null;
+    try {
+      return await settleDeadMove(cells, organizationId, move, graceHours);
+    } finally {
+      await owner.query(`select pg_advisory_unlock(${moverLockKeySql(schema)})`);
+    }
+  } finally {
+    owner.release();
+  }
+}
+
+async function settleDeadMove(
+  cells: CellRegistry,
+  organizationId: string,
+  move: { id: string; from_cell: string; to_cell: string; retired_schema: string },
+  graceHours: number,
+): Promise<'forward' | 'back' | null> {
+  const control = cells.control.pool;
   const schema = tenantSchema(organizationId);
   const source = await (await cells.cell(move.from_cell)).database.pool.connect();
   const target = await (await cells.cell(move.to_cell)).database.pool.connect();

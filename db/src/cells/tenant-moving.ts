@@ -26,6 +26,16 @@ export function moveLockKeySql(schema: string): string {
   return `hashtextextended('${schema}', 4242)`;
 }
 
+/**
+ * The key of the mover's own lock, as SQL evaluated on the control database: held by a live
+ * mover for the whole move, from before its `copying` row exists until it ends (a session lock, so
+ * a mover that dies lets go). Whoever settles a half-done move (recoverMove) must get it first;
+ * the move lock alone is free for a moment while a mover is still starting.
+ */
+export function moverLockKeySql(schema: string): string {
+  return `hashtextextended('${schema}', 4243)`;
+}
+
 /** A write refused because the transaction was opened read-only for a move (SQLSTATE 25006). */
 export function isReadOnlyRefusal(err: unknown): boolean {
   return databaseErrorCode(err) === '25006';
