@@ -232,6 +232,8 @@ export async function eraseDueTenants(control: Database, opts: { by: string }): 
 export async function dropErasedSchemas(
   control: Database,
 ): Promise<Array<{ cell: string; schema: string }> | null> {
+  // Looked for without the lock first: most hours there is nothing, and the lock is not taken.
+  if ((await erasedSchemasLeft(control, control.pool)).length === 0) return [];
   const client = await control.pool.connect();
   try {
     await client.query('begin');
@@ -239,38 +241,44 @@ export async function dropErasedSchemas(
       MIGRATION_LOCK_KEY,
     ]);
     if (!free[0]!.ok) return null;
-    const { rows: erased } = await client.query<{ schema_name: string }>(
-      `select distinct e.schema_name from control.tenant_erasures e
-        where not exists (select 1 from control.organizations o
-                           where 'tenant_' || replace(o.id::text, '-', '') = e.schema_name)`,
-    );
-    const { rows: cellNames } = await client.query<{ name: string }>(
-      'select name from control.cells order by name',
-    );
-    const dropped: Array<{ cell: string; schema: string }> = [];
-    if (erased.length === 0) return dropped;
-    const cells = cellsOf(control.db);
-    for (const { name } of cellNames) {
-      // A cell this process cannot open (its URL variable unset here) is left for the next run.
-      const pool = await cells
-        .cell(name)
-        .then((c) => c.database.pool)
-        .catch(() => null);
-      if (!pool) continue;
-      const { rows: left } = await pool.query<{ nspname: string }>(
-        'select nspname from pg_namespace where nspname = any($1::text[])',
-        [erased.map((e) => e.schema_name)],
-      );
-      for (const { nspname } of left) {
-        await pool.query(`drop schema if exists ${ident(nspname)} cascade`);
-        dropped.push({ cell: name, schema: nspname });
-      }
-    }
-    return dropped;
+    // Again under the lock: an organisation restored meanwhile keeps its schema.
+    const left = await erasedSchemasLeft(control, client);
+    for (const { pool, schema } of left) await pool.query(`drop schema if exists ${ident(schema)} cascade`);
+    return left.map(({ cell, schema }) => ({ cell, schema }));
   } finally {
     await client.query('rollback').catch(() => {});
     client.release();
   }
+}
+
+/** Schemas of erased organisations that are not organisations again, found on each cell this process can open. */
+async function erasedSchemasLeft(control: Database, client: pg.Pool | pg.PoolClient) {
+  const { rows: erased } = await client.query<{ schema_name: string }>(
+    'select distinct schema_name from control.tenant_erasures',
+  );
+  const { rows: orgs } = await client.query<{ id: string }>('select id from control.organizations');
+  const existing = new Set(orgs.map((o) => tenantSchema(o.id)));
+  const names = erased.map((e) => e.schema_name).filter((n) => !existing.has(n));
+  const found: Array<{ cell: string; pool: pg.Pool; schema: string }> = [];
+  if (names.length === 0) return found;
+  const { rows: cellNames } = await client.query<{ name: string }>(
+    'select name from control.cells order by name',
+  );
+  const cells = cellsOf(control.db);
+  for (const { name } of cellNames) {
+    // A cell this process cannot open (its URL variable unset here) is left for the next run.
+    const pool = await cells
+      .cell(name)
+      .then((c) => c.database.pool)
+      .catch(() => null);
+    if (!pool) continue;
+    const { rows } = await pool.query<{ nspname: string }>(
+      'select nspname from pg_namespace where nspname = any($1::text[])',
+      [names],
+    );
+    for (const { nspname } of rows) found.push({ cell: name, pool, schema: nspname });
+  }
+  return found;
 }
 
 async function tenantRowCounts(tenant: pg.PoolClient, schema: string): Promise<Record<string, number>> {
